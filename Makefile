@@ -1,0 +1,32 @@
+# berth — build, test, lint, demo. See README.md.
+GO        ?= go
+BIN       := bin/berth
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+CONFORMANCE ?= ../shared/conformance
+# Packages that run goroutines are tested again under the race detector.
+RACE_PKGS := ./dnsserver/...
+
+.PHONY: all build test unit race lint deps clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
+
+deps:
+	./scripts/install-deps.sh
+
+## test: everything CI runs — unit tests, root integration tests (skipped when not root),
+## the race detector on concurrent packages, and the external Compose conformance suite.
+test: deps build
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+clean:
+	rm -rf bin

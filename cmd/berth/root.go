@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every project command shares, as Docker Compose's.
+type globalOptions struct {
+	files            []string
+	projectName      string
+	projectDirectory string
+	profiles         []string
+	envFiles         []string
+	root             string
+}
+
+func newRootCommand() *cobra.Command {
+	opts := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "berth",
+		Short:         "Daemonless, Compose-compatible multi-container orchestrator",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	flags := root.PersistentFlags()
+	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")
+	flags.StringVarP(&opts.projectName, "project-name", "p", "", "Project name")
+	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Alternate working directory (default: the directory of the first compose file)")
+	flags.StringArrayVar(&opts.profiles, "profile", nil, "Enable a profile (repeatable)")
+	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Alternate environment file (repeatable)")
+	flags.StringVar(&opts.root, "root", "", "berth state directory (default $BERTH_ROOT or /var/lib/berth)")
+
+	root.AddCommand(newVersionCommand())
+	return root
+}
