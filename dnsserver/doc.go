@@ -1,6 +1,16 @@
 // Package dnsserver is berth's embedded DNS server: it answers names of containers on a
 // network from records the orchestrator gives it, and forwards other queries upstream.
 //
+// One Server holds any number of networks. Each network listens on its gateway address
+// (UDP, several SO_REUSEPORT sockets, and TCP) and answers only from its own records,
+// and only to source addresses that are endpoints of that network (or the gateway
+// itself): a container never resolves names of a network it is not attached to, and the
+// server is never an open resolver. Names it does not hold are forwarded to the host's
+// upstream resolvers, except on internal networks.
+//
+// Records are kept per network in an immutable table swapped atomically on every
+// update, so the query path takes no lock and updates never block queries.
+//
 // It knows nothing about Compose files and never imports compose, engine, netdriver or
 // the orchestrator.
 package dnsserver
