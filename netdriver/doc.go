@@ -1,6 +1,37 @@
 // Package netdriver owns berth's networking: per-network Linux bridges, veth pairs, IPAM,
-// nftables NAT and published ports.
+// nftables NAT and published ports. It talks to the kernel through netlink
+// (github.com/vishvananda/netlink) and nftables (github.com/google/nftables) and never runs
+// ip, iptables or nft.
 //
 // It knows nothing about Compose files and never imports compose, engine, dnsserver or
 // the orchestrator.
+//
+// # Model
+//
+// A Driver keeps its state in Options.StateDir/state.json: every network (bridge name, subnet,
+// gateway, labels), every endpoint (netns path, host veth, address, published ports) and every
+// namespace it bind-mounted. The file is written atomically under a flock, so several berth
+// processes can share it, and every kernel object is recorded before or as it is made, so
+// Sweep can remove everything even after a crash.
+//
+// The nftables table (Options.Table, family ip) is derived from that state and rewritten in
+// one atomic transaction after each change; nothing else in the table survives a rewrite.
+//
+// # Lifecycle
+//
+//	New → CreateNetwork → CreateNetns → Attach → PublishPorts / RedirectDNS
+//	    ← DeleteNetwork  ← DeleteNetns ← Detach ← UnpublishPorts
+//	Sweep: everything recorded, in any state
+//
+// Deleting a namespace frees its veth peers in about 0.1 ms, much faster than deleting the
+// veth first, so callers should DeleteNetns (after Detach has released the addresses).
+//
+// # Threads and namespaces
+//
+// Go moves goroutines between OS threads, while a network namespace belongs to a thread. The
+// package never switches a shared thread: CreateNetns unshares on a locked goroutine whose
+// thread dies afterwards, and work inside a container namespace goes through a netlink handle
+// opened on the namespace file (netlink.NewHandleAt). When the runtime parks the main thread in
+// a container namespace (it does that instead of killing it), /proc/self/net no longer shows
+// the host: the package reads /proc/thread-self/net on a locked thread.
 package netdriver

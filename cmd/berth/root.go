@@ -31,5 +31,6 @@ func newRootCommand() *cobra.Command {
 	flags.StringVar(&opts.root, "root", "", "berth state directory (default $BERTH_ROOT or /var/lib/berth)")
 
 	root.AddCommand(newVersionCommand())
+	root.AddCommand(newConfigCommand(opts))
 	return root
 }

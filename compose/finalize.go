@@ -1,0 +1,242 @@
+package compose
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// finalizer applies the project-wide normalization Compose does after merging.
+type finalizer struct {
+	p    *Project
+	errs *ErrorList
+	env  map[string]string
+}
+
+func (f *finalizer) fail(path, format string, args ...any) {
+	f.errs.Add(posOf(f.p.Positions, path), path, format, args...)
+}
+
+func (f *finalizer) run(profiles, selected []string) {
+	m := f.p.Model
+	delete(m, "version")
+	m["name"] = f.p.Name
+	svcs, ok := m["services"].(map[string]any)
+	if !ok {
+		if _, has := m["services"]; has && m["services"] != nil {
+			f.fail("services", "must be a mapping")
+		}
+		svcs = map[string]any{}
+		m["services"] = svcs
+	}
+	for n, s := range svcs {
+		sm, ok := s.(map[string]any)
+		if !ok {
+			f.fail("services."+n, "must be a mapping, got %v", s)
+			continue
+		}
+		if !profileEnabled(sm, profiles) && !slices.Contains(selected, n) {
+			delete(svcs, n)
+			continue
+		}
+		f.service(n, sm)
+	}
+	f.p.checkDependencies(f.errs)
+	used := f.usedResources(svcs)
+	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
+		f.resources(kind, used[kind])
+	}
+}
+
+func profileEnabled(svc map[string]any, enabled []string) bool {
+	list, _ := svc["profiles"].([]any)
+	if len(list) == 0 {
+		return true
+	}
+	for _, p := range list {
+		if slices.Contains(enabled, fmt.Sprint(p)) || slices.Contains(enabled, "*") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *finalizer) service(name string, svc map[string]any) {
+	base := "services." + name
+	for _, k := range []string{"command", "entrypoint"} {
+		if _, ok := svc[k]; !ok {
+			svc[k] = nil
+		}
+	}
+	if b, ok := svc["build"].(map[string]any); ok {
+		ctx, _ := b["context"].(string)
+		if ctx == "" {
+			ctx = "."
+		}
+		if !filepath.IsAbs(ctx) && !strings.Contains(ctx, "://") {
+			ctx = filepath.Join(f.p.WorkingDir, ctx)
+		}
+		b["context"] = ctx
+		if _, ok := b["dockerfile"]; !ok {
+			if _, inline := b["dockerfile_inline"]; !inline {
+				b["dockerfile"] = "Dockerfile"
+			}
+		}
+	}
+	if _, ok := svc["networks"]; !ok {
+		if _, mode := svc["network_mode"]; !mode {
+			svc["networks"] = map[string]any{"default": nil}
+		}
+	}
+	implicitDeps(svc)
+	if d, ok := svc["deploy"].(map[string]any); ok {
+		for _, k := range []string{"placement", "resources"} {
+			if _, ok := d[k]; !ok {
+				d[k] = map[string]any{}
+			}
+		}
+	}
+	if deps, ok := svc["depends_on"].(map[string]any); ok {
+		for d, v := range deps {
+			dm, _ := v.(map[string]any)
+			if dm == nil {
+				dm = map[string]any{}
+			}
+			if _, ok := dm["condition"]; !ok {
+				dm["condition"] = "service_started"
+			}
+			if _, ok := dm["required"]; !ok {
+				dm["required"] = true
+			}
+			deps[d] = dm
+		}
+	}
+	f.environment(base, svc)
+	for _, k := range []string{"secrets", "configs"} {
+		list, _ := svc[k].([]any)
+		for _, e := range list {
+			em, ok := e.(map[string]any)
+			if mode, isInt := em["mode"].(int); ok && isInt {
+				em["mode"] = fmt.Sprintf("0%o", mode)
+			}
+			if !ok || em["target"] != nil {
+				continue
+			}
+			if k == "secrets" {
+				em["target"] = "/run/secrets/" + fmt.Sprint(em["source"])
+			}
+		}
+	}
+	if hc, ok := svc["healthcheck"].(map[string]any); ok {
+		for _, k := range []string{"interval", "timeout", "start_period", "start_interval"} {
+			f.duration(base+".healthcheck."+k, hc, k)
+		}
+	}
+	f.duration(base+".stop_grace_period", svc, "stop_grace_period")
+	f.sizes(base, svc)
+}
+
+func (f *finalizer) duration(path string, m map[string]any, k string) {
+	v, ok := m[k]
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(fmt.Sprint(v))
+	if err != nil {
+		f.fail(path, "invalid duration %q: expected a Go duration like 1m30s", fmt.Sprint(v))
+		return
+	}
+	m[k] = d.String()
+}
+
+// environment folds env_file into environment and resolves bare keys from the env.
+func (f *finalizer) environment(base string, svc map[string]any) {
+	env, _ := svc["environment"].(map[string]any)
+	merged := map[string]any{}
+	files, _ := svc["env_file"].([]any)
+	for i, e := range files {
+		em, _ := e.(map[string]any)
+		path, _ := em["path"].(string)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if req, _ := em["required"].(bool); req {
+				f.fail(fmt.Sprintf("%s.env_file[%d]", base, i), "env file %s not found", path)
+			}
+			continue
+		}
+		if em["format"] == "raw" {
+			for _, line := range strings.Split(string(data), "\n") {
+				if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && !strings.HasPrefix(k, "#") {
+					merged[k] = v
+				}
+			}
+			continue
+		}
+		vars, err := parseDotEnv(path, string(data), func(n string) (string, bool) { v, ok := f.env[n]; return v, ok })
+		if err != nil {
+			f.fail(fmt.Sprintf("%s.env_file[%d]", base, i), "%s", err)
+			continue
+		}
+		for k, v := range vars {
+			merged[k] = v
+		}
+	}
+	delete(svc, "env_file")
+	for k, v := range env {
+		merged[k] = v
+	}
+	for k, v := range merged {
+		if v == nil {
+			if ev, ok := f.env[k]; ok {
+				merged[k] = ev
+			}
+		}
+	}
+	if len(merged) > 0 {
+		svc["environment"] = merged
+	} else if env != nil {
+		delete(svc, "environment")
+	}
+}
+
+// implicitDeps adds the dependencies Compose derives from links, network_mode
+// "service:x" and volumes_from, with restart true.
+func implicitDeps(svc map[string]any) {
+	var names, noRestart []string
+	links, _ := svc["links"].([]any)
+	for _, l := range links {
+		n, _, _ := strings.Cut(fmt.Sprint(l), ":")
+		names = append(names, n)
+	}
+	if mode, ok := svc["network_mode"].(string); ok && strings.HasPrefix(mode, "service:") {
+		names = append(names, strings.TrimPrefix(mode, "service:"))
+	}
+	from, _ := svc["volumes_from"].([]any)
+	for _, v := range from {
+		if s := fmt.Sprint(v); !strings.HasPrefix(s, "container:") {
+			n, _, _ := strings.Cut(s, ":")
+			noRestart = append(noRestart, n)
+		}
+	}
+	if len(names)+len(noRestart) == 0 {
+		return
+	}
+	deps, _ := svc["depends_on"].(map[string]any)
+	if deps == nil {
+		deps = map[string]any{}
+		svc["depends_on"] = deps
+	}
+	for _, n := range names {
+		if _, ok := deps[n]; !ok {
+			deps[n] = map[string]any{"condition": "service_started", "required": true, "restart": true}
+		}
+	}
+	for _, n := range noRestart {
+		if _, ok := deps[n]; !ok {
+			deps[n] = map[string]any{"condition": "service_started", "required": true}
+		}
+	}
+}

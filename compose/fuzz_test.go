@@ -1,0 +1,62 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzLoad checks that any input ends in a model or in errors that all carry a file
+// and wrap ErrInvalid, and that the loader never panics.
+func FuzzLoad(f *testing.F) {
+	f.Add("services: {a: {image: x, ports: ['80:80'], depends_on: [b]}, b: {image: y}}")
+	f.Add("x: &a {b: *a}")
+	f.Add("services:\n  a:\n    extends: a\n")
+	f.Add("services: {a: {image: ${X:-${Y:?e}}, volumes: ['./d:/d:ro'], networks: [n]}}\nnetworks: {n: {}}")
+	f.Add("include: [compose.yaml]\nservices: {a: {image: x}}")
+	f.Fuzz(func(t *testing.T, data string) {
+		dir := t.TempDir()
+		done := make(chan error, 1)
+		go func() {
+			_, err := Load(context.Background(), Options{Files: []string{"-"}, WorkingDir: dir, Stdin: strings.NewReader(data)})
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Load(%q) did not finish in 5s", data)
+		}
+		if err == nil {
+			return
+		}
+		var list ErrorList
+		if !errors.As(err, &list) {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotFound) {
+				return
+			}
+			t.Fatalf("Load(%q) = %v (%T), want an ErrorList", data, err, err)
+		}
+		for _, e := range list {
+			if e.Pos.File == "" {
+				t.Fatalf("Load(%q) error %q has no file", data, fmt.Sprint(e))
+			}
+		}
+	})
+}
+
+// TestAliasBomb keeps the input that hung the fuzzer: exponential alias expansion.
+func TestAliasBomb(t *testing.T) {
+	data, err := os.ReadFile("testdata/fuzz/alias-bomb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(context.Background(), Options{Files: []string{"-"}, WorkingDir: t.TempDir(), Stdin: strings.NewReader(string(data))})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("Load(alias bomb) = %v, want a too-large error", err)
+	}
+}

@@ -1,0 +1,153 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Options say which files to load and how, as Docker Compose's global flags do.
+type Options struct {
+	Files         []string          // -f, in order; "-" reads Stdin. Empty: COMPOSE_FILE or discovery.
+	WorkingDir    string            // directory to discover from; default the process's
+	ProjectDir    string            // --project-directory; default the first file's directory
+	ProjectName   string            // -p
+	EnvFiles      []string          // --env-file; default <project dir>/.env
+	Profiles      []string          // --profile; COMPOSE_PROFILES adds to them
+	Environ       map[string]string // process environment; wins over env files
+	Stdin         io.Reader
+	NoInterpolate bool
+	Services      []string // services named on the CLI: they enable their profiles
+}
+
+// discoveryNames are the file names Compose looks for, in order.
+var discoveryNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
+
+var overrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
+
+// Load reads, interpolates, merges, normalizes and validates a project. Errors about the
+// files' content are an ErrorList (wrapping ErrInvalid) with every problem, sorted by
+// position; a missing file wraps ErrNotFound. Load does no I/O besides reading files.
+func Load(ctx context.Context, opts Options) (*Project, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.Environ == nil {
+		opts.Environ = map[string]string{}
+	}
+	wd := opts.WorkingDir
+	if wd == "" {
+		var err error
+		if wd, err = os.Getwd(); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	files, err := resolveFiles(opts, wd)
+	if err != nil {
+		return nil, err
+	}
+	projectDir := opts.ProjectDir
+	if projectDir == "" {
+		projectDir = filepath.Dir(files[0])
+		if files[0] == "-" {
+			projectDir = wd
+		}
+	} else if !filepath.IsAbs(projectDir) {
+		projectDir = filepath.Join(wd, projectDir)
+	}
+	env, err := projectEnv(opts, projectDir)
+	if err != nil {
+		return nil, err
+	}
+	return loadFiles(opts, files, projectDir, env)
+}
+
+// resolveFiles applies -f, COMPOSE_FILE and discovery (working dir, then parents).
+func resolveFiles(opts Options, wd string) ([]string, error) {
+	files := opts.Files
+	if len(files) == 0 {
+		if cf := opts.Environ["COMPOSE_FILE"]; cf != "" {
+			sep := opts.Environ["COMPOSE_PATH_SEPARATOR"]
+			if sep == "" {
+				sep = string(os.PathListSeparator)
+			}
+			files = strings.Split(cf, sep)
+		}
+	}
+	if len(files) == 0 {
+		return discover(wd)
+	}
+	out := make([]string, len(files))
+	for i, f := range files {
+		if f != "-" && !filepath.IsAbs(f) {
+			f = filepath.Join(wd, f)
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func discover(dir string) ([]string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, n := range discoveryNames {
+			p := filepath.Join(d, n)
+			if _, err := os.Stat(p); err == nil {
+				files := []string{p}
+				for _, o := range overrideNames {
+					op := filepath.Join(d, o)
+					if _, err := os.Stat(op); err == nil {
+						files = append(files, op)
+						break
+					}
+				}
+				return files, nil
+			}
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("in %s or any parent (looked for %s): %w", dir, strings.Join(discoveryNames, ", "), ErrNotFound)
+		}
+	}
+}
+
+// projectEnv merges the env files under the process environment (which wins).
+func projectEnv(opts Options, projectDir string) (map[string]string, error) {
+	envFiles := opts.EnvFiles
+	required := true
+	if len(envFiles) == 0 {
+		if ef := opts.Environ["COMPOSE_ENV_FILES"]; ef != "" {
+			envFiles = strings.Split(ef, ",")
+		}
+	}
+	if len(envFiles) == 0 {
+		if opts.Environ["COMPOSE_DISABLE_ENV_FILE"] != "" && opts.Environ["COMPOSE_DISABLE_ENV_FILE"] != "0" && opts.Environ["COMPOSE_DISABLE_ENV_FILE"] != "false" {
+			envFiles = nil
+		} else {
+			envFiles, required = []string{filepath.Join(projectDir, ".env")}, false
+		}
+	}
+	for i, f := range envFiles {
+		if !filepath.IsAbs(f) {
+			envFiles[i] = filepath.Join(projectDir, f)
+		}
+	}
+	dot, err := readEnvFiles(envFiles, opts.Environ, required)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range opts.Environ {
+		dot[k] = v
+	}
+	return dot, nil
+}
+
+var nameInvalid = regexp.MustCompile(`[^a-z0-9_-]`)
+
+// NormalizeProjectName lower-cases name and drops characters Compose does not allow,
+// as Compose does for a project name taken from a directory.
+func NormalizeProjectName(name string) string {
+	return strings.TrimLeft(nameInvalid.ReplaceAllString(strings.ToLower(name), ""), "_-")
+}

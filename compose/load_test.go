@@ -1,0 +1,166 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// writeFiles makes a temp project directory holding files (name -> content).
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "Demo.App")
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// jsonAt decodes the model and returns the value at a dotted path.
+func jsonAt(t *testing.T, p *Project, path string) any {
+	t.Helper()
+	data, err := p.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func TestLoadValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		opts  Options
+		path  string
+		want  any
+	}{
+		{"dir name normalized", map[string]string{"compose.yaml": "services: {a: {image: x}}"}, Options{}, "name", "demoapp"},
+		{"top-level name", map[string]string{"compose.yaml": "name: Web\nservices: {a: {image: x}}"}, Options{}, "name", "web"},
+		{"-p wins", map[string]string{"compose.yaml": "name: web\nservices: {a: {image: x}}"}, Options{ProjectName: "cli"}, "name", "cli"},
+		{"process env over .env", map[string]string{"compose.yaml": "services: {a: {image: \"${IMG}\"}}", ".env": "IMG=fromfile"}, Options{Environ: map[string]string{"IMG": "fromenv"}}, "services.a.image", "fromenv"},
+		{".env used", map[string]string{"compose.yaml": "services: {a: {image: \"${IMG:-d}\"}}", ".env": "IMG=fromfile"}, Options{}, "services.a.image", "fromfile"},
+		{"override file merged", map[string]string{"compose.yaml": "services: {a: {image: x}}", "compose.override.yaml": "services: {a: {image: y}}"}, Options{}, "services.a.image", "y"},
+		{"command replaced", map[string]string{"a.yaml": "services: {a: {image: x, command: a b}}", "b.yaml": "services: {a: {command: [c]}}"}, Options{Files: []string{"a.yaml", "b.yaml"}}, "services.a.command", []any{"c"}},
+		{"reset", map[string]string{"a.yaml": "services: {a: {image: x, user: me}}", "b.yaml": "services: {a: {user: !reset null}}"}, Options{Files: []string{"a.yaml", "b.yaml"}}, "services.a.user", nil},
+		{"override", map[string]string{"a.yaml": "services: {a: {image: x, labels: {p: q}}}", "b.yaml": "services: {a: {labels: !override {r: s}}}"}, Options{Files: []string{"a.yaml", "b.yaml"}}, "services.a.labels", map[string]any{"r": "s"}},
+		{"env list to map", map[string]string{"compose.yaml": "services: {a: {image: x, environment: [A=1, B]}}"}, Options{Environ: map[string]string{"B": "2"}}, "services.a.environment", map[string]any{"A": "1", "B": "2"}},
+		{"unset bare key is null", map[string]string{"compose.yaml": "services: {a: {image: x, environment: [C]}}"}, Options{}, "services.a.environment", map[string]any{"C": nil}},
+		{"dollar escape", map[string]string{"compose.yaml": "services: {a: {image: x, command: echo $$HOME}}"}, Options{}, "services.a.command", []any{"echo", "$HOME"}},
+		{"anchors and merge keys", map[string]string{"compose.yaml": "x-base: &b {image: x, user: u}\nservices: {a: {<<: *b, user: v}}"}, Options{}, "services.a.user", "v"},
+		{"profile off", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{}, "services.b", nil},
+		{"profile on", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{Profiles: []string{"dbg"}}, "services.b.image", "y"},
+		{"extends same file", map[string]string{"compose.yaml": "services: {a: {image: x, user: u}, b: {extends: a, hostname: h}}"}, Options{}, "services.b.user", "u"},
+		{"size in bytes", map[string]string{"compose.yaml": "services: {a: {image: x, mem_limit: 512m, deploy: {resources: {limits: {cpus: '0.5'}}}}}"}, Options{}, "services.a.mem_limit", "536870912"},
+		{"default network", map[string]string{"compose.yaml": "services: {a: {image: x}}"}, Options{}, "networks.default.name", "demoapp_default"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, tt.files)
+			opts := tt.opts
+			opts.WorkingDir = dir
+			p, err := Load(context.Background(), opts)
+			if err != nil {
+				t.Fatalf("Load(%v) = %v", tt.files, err)
+			}
+			if got := jsonAt(t, p, tt.path); !cmp.Equal(got, tt.want) {
+				t.Errorf("Load(%v) %s = %#v, want %#v", tt.files, tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadPorts(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n    ports: [\"127.0.0.1:8000-8001:80-81/udp\", 9000]\n"})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{
+		map[string]any{"mode": "ingress", "host_ip": "127.0.0.1", "target": 80.0, "published": "8000", "protocol": "udp"},
+		map[string]any{"mode": "ingress", "host_ip": "127.0.0.1", "target": 81.0, "published": "8001", "protocol": "udp"},
+		map[string]any{"mode": "ingress", "target": 9000.0, "protocol": "tcp"},
+	}
+	if diff := cmp.Diff(want, jsonAt(t, p, "services.a.ports")); diff != "" {
+		t.Errorf("ports (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"bad port", "services:\n  web:\n    image: x\n    ports:\n      - eighty\n", []string{`compose.yaml:5:9: services.web.ports[0]: invalid container port "eighty"`}},
+		{"unknown key", "services:\n  web:\n    image: x\n    enviroment: [A=1]\n", []string{`compose.yaml:4:17: services.web.enviroment: unknown key "enviroment", did you mean "environment"?`}},
+		{"cycle", "services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", []string{"dependency cycle: a -> b -> c -> a"}},
+		{"required var", "services:\n  a:\n    image: ${NOPE:?set NOPE}\n", []string{"compose.yaml:3:12: services.a.image:", "set NOPE"}},
+		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:2:1: yaml syntax"}},
+		{"undefined network", "services:\n  a:\n    image: x\n    networks: [back]\n", []string{`compose.yaml:4:16: services.a.networks.back: service "a" refers to undefined network "back"`}},
+		{"bad duration", "services:\n  a:\n    image: x\n    stop_grace_period: soon\n", []string{`compose.yaml:4:24: services.a.stop_grace_period: invalid duration "soon"`}},
+		{"bad size", "services:\n  a:\n    image: x\n    mem_limit: lots\n", []string{`compose.yaml:4:16: services.a.mem_limit: invalid size "lots"`}},
+		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:11: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"compose.yaml": tt.yaml})
+			_, err := Load(context.Background(), Options{WorkingDir: dir})
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Load(%q) = %v, want ErrInvalid", tt.yaml, err)
+			}
+			msg := strings.ReplaceAll(err.Error(), dir+"/", "")
+			last := 0
+			for _, w := range tt.want {
+				i := strings.Index(msg[last:], w)
+				if i < 0 {
+					t.Fatalf("Load(%q) error =\n%s\nwant it to contain (in order) %q", tt.yaml, msg, w)
+				}
+				last += i + len(w)
+			}
+		})
+	}
+}
+
+func TestLoadNotFound(t *testing.T) {
+	_, err := Load(context.Background(), Options{WorkingDir: t.TempDir()})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("Load(empty dir) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestGraph(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web: {image: x, depends_on: [api, cache]}\n  api: {image: x, depends_on: [db]}\n  db: {image: x}\n  cache: {image: x}\n  tool: {image: x}\n"})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLevels := [][]string{{"cache", "db", "tool"}, {"api"}, {"web"}}
+	if diff := cmp.Diff(wantLevels, p.StartLevels()); diff != "" {
+		t.Errorf("StartLevels() (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"api", "db"}, p.Closure([]string{"api"})); diff != "" {
+		t.Errorf("Closure([api]) (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,94 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestJSONKeyOrder(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": `name: demo
+services:
+  web:
+    image: nginx
+    ports: ["8080:80"]
+    healthcheck: {test: "true", interval: 90s, retries: 3}
+`})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "name": "demo",
+  "networks": {
+    "default": {
+      "name": "demo_default",
+      "ipam": {}
+    }
+  },
+  "services": {
+    "web": {
+      "command": null,
+      "entrypoint": null,
+      "healthcheck": {
+        "test": [
+          "CMD-SHELL",
+          "true"
+        ],
+        "interval": "1m30s",
+        "retries": 3
+      },
+      "image": "nginx",
+      "networks": {
+        "default": null
+      },
+      "ports": [
+        {
+          "mode": "ingress",
+          "target": 80,
+          "published": "8080",
+          "protocol": "tcp"
+        }
+      ]
+    }
+  }
+}
+`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("JSON() (-want +got):\n%s", diff)
+	}
+}
+
+func TestServiceHash(t *testing.T) {
+	load := func(yaml string) *Project {
+		t.Helper()
+		p, err := Load(context.Background(), Options{WorkingDir: writeFiles(t, map[string]string{"compose.yaml": yaml})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base := load("services: {a: {image: x}, b: {image: y}}")
+	h1, err := base.ServiceHash("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignored, _ := load("services: {a: {image: x, pull_policy: always, depends_on: [b], scale: 3}, b: {image: y}}").ServiceHash("a")
+	if ignored != h1 {
+		t.Errorf("ServiceHash changed with ignored keys: %s != %s", ignored, h1)
+	}
+	changed, _ := load("services: {a: {image: z}, b: {image: y}}").ServiceHash("a")
+	if changed == h1 || len(h1) != 64 || strings.Trim(h1, "0123456789abcdef") != "" {
+		t.Errorf("ServiceHash(a) = %s and %s after an image change, want two different sha256 digests", h1, changed)
+	}
+	if _, err := base.ServiceHash("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ServiceHash(nope) = %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,172 @@
+package compose
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// ports expands every short port form into long-form entries.
+func (s *shaper) ports(path string, list []any) []any {
+	out := []any{}
+	for i, e := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch x := e.(type) {
+		case map[string]any:
+			if t, ok := x["target"]; ok {
+				if n, err := strconv.Atoi(fmt.Sprint(t)); err == nil {
+					x["target"] = n
+				}
+			}
+			for k, def := range map[string]string{"mode": "ingress", "protocol": "tcp"} {
+				if _, ok := x[k]; !ok {
+					x[k] = def
+				}
+			}
+			if pub, ok := x["published"]; ok && pub != nil {
+				x["published"] = fmt.Sprint(pub)
+			}
+			out = append(out, x)
+		case int:
+			out = append(out, map[string]any{"mode": "ingress", "target": x, "protocol": "tcp"})
+		case string:
+			entries, err := parsePort(x)
+			if err != nil {
+				s.fail(p, "%s", err)
+				continue
+			}
+			out = append(out, entries...)
+		default:
+			s.fail(p, "invalid port %v: expected a string, a number or a mapping", e)
+		}
+	}
+	return out
+}
+
+// parsePort parses "[host_ip:][published[-end]:]target[-end][/protocol]".
+func parsePort(spec string) ([]any, error) {
+	rest, proto, _ := strings.Cut(spec, "/")
+	hostIP := ""
+	if strings.HasPrefix(rest, "[") {
+		end := strings.Index(rest, "]")
+		if end < 0 {
+			return nil, fmt.Errorf("invalid port %q: unclosed \"[\" in host IP", spec)
+		}
+		hostIP, rest = rest[1:end], strings.TrimPrefix(rest[end+1:], ":")
+	}
+	parts := strings.Split(rest, ":")
+	var published, target string
+	switch len(parts) {
+	case 1:
+		target = parts[0]
+	case 2:
+		published, target = parts[0], parts[1]
+	case 3:
+		hostIP, published, target = parts[0], parts[1], parts[2]
+	default:
+		return nil, fmt.Errorf("invalid port %q: too many colons", spec)
+	}
+	tLo, tHi, err := portRange(target)
+	if err != nil {
+		return nil, fmt.Errorf("invalid container port %q", target)
+	}
+	pLo, pHi := 0, 0
+	if published != "" {
+		if pLo, pHi, err = portRange(published); err != nil {
+			return nil, fmt.Errorf("invalid published port %q", published)
+		}
+	}
+	var out []any
+	for t := tLo; t <= tHi; t++ {
+		m := map[string]any{"mode": "ingress", "target": t, "protocol": "tcp"}
+		if proto != "" {
+			m["protocol"] = proto
+		}
+		if hostIP != "" {
+			m["host_ip"] = hostIP
+		}
+		switch {
+		case published == "":
+		case tHi == tLo && pHi != pLo:
+			m["published"] = published
+		default:
+			m["published"] = strconv.Itoa(pLo + t - tLo)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func portRange(s string) (int, int, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	a, err := strconv.Atoi(lo)
+	if err != nil || a < 0 || a > 65535 {
+		return 0, 0, fmt.Errorf("bad port %q", s)
+	}
+	if !isRange {
+		return a, a, nil
+	}
+	b, err := strconv.Atoi(hi)
+	if err != nil || b < a || b > 65535 {
+		return 0, 0, fmt.Errorf("bad port range %q", s)
+	}
+	return a, b, nil
+}
+
+// volume turns a short volume spec into the long form.
+func (s *shaper) volume(path string, e any) any {
+	switch x := e.(type) {
+	case map[string]any:
+		if src, ok := x["source"].(string); ok && x["type"] == "bind" {
+			x["source"] = s.abs(src)
+		}
+		return x
+	case string:
+		return s.shortVolume(path, x)
+	}
+	s.fail(path, "invalid volume %v: expected a string or a mapping", e)
+	return e
+}
+
+func (s *shaper) shortVolume(field, spec string) any {
+	parts := strings.Split(spec, ":")
+	if len(parts) > 3 || spec == "" {
+		s.fail(field, "invalid volume %q: expected [source:]target[:mode]", spec)
+		return spec
+	}
+	if len(parts) == 1 {
+		return map[string]any{"type": "volume", "target": path.Clean(parts[0]), "volume": map[string]any{}}
+	}
+	src, dst := parts[0], path.Clean(parts[1])
+	m := map[string]any{"source": src, "target": dst}
+	bind := strings.HasPrefix(src, ".") || strings.HasPrefix(src, "/") || strings.HasPrefix(src, "~")
+	opts := map[string]any{}
+	if len(parts) == 3 {
+		for _, o := range strings.Split(parts[2], ",") {
+			switch o {
+			case "ro":
+				m["read_only"] = true
+			case "rw":
+			case "z", "Z":
+				opts["selinux"] = o
+			case "nocopy":
+				m["volume"] = map[string]any{"nocopy": true}
+			default:
+				opts["propagation"] = o
+			}
+		}
+	}
+	if bind {
+		m["type"] = "bind"
+		m["source"] = s.abs(src)
+		opts["create_host_path"] = true
+		m["bind"] = opts
+		return m
+	}
+	m["type"] = "volume"
+	if _, ok := m["volume"]; !ok {
+		m["volume"] = map[string]any{}
+	}
+	return m
+}

@@ -1,0 +1,168 @@
+package compose
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Project is a loaded, merged and normalized compose project. Model holds Docker
+// Compose's JSON model (the same keys and normalized values as `docker compose config
+// --format json`); Positions maps field paths to the place their value came from.
+type Project struct {
+	Name       string
+	WorkingDir string
+	Model      map[string]any
+	Positions  map[string]Position
+	Env        map[string]string // interpolation environment
+}
+
+// MarshalJSON renders the model as Compose's JSON (see JSON for the formatted form).
+func (p *Project) MarshalJSON() ([]byte, error) { return p.JSON() }
+
+// Services returns the service models by name.
+func (p *Project) Services() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	svcs, _ := p.Model["services"].(map[string]any)
+	for n, s := range svcs {
+		if m, ok := s.(map[string]any); ok {
+			out[n] = m
+		}
+	}
+	return out
+}
+
+// ServiceNames returns the sorted service names.
+func (p *Project) ServiceNames() []string {
+	var names []string
+	for n := range p.Services() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func readFile(f string, stdin io.Reader) ([]byte, error) {
+	if f == "-" {
+		if stdin == nil {
+			return nil, fmt.Errorf("read compose file from stdin: no stdin: %w", ErrNotFound)
+		}
+		return io.ReadAll(stdin)
+	}
+	data, err := os.ReadFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("read compose file: %w", err)
+	}
+	return data, nil
+}
+
+func loadFiles(opts Options, files []string, projectDir string, env map[string]string) (*Project, error) {
+	var errs ErrorList
+	pos := map[string]Position{}
+	var model map[string]any
+	for _, f := range files {
+		l := &fileLoader{opts: opts, env: env, pos: pos, errs: &errs, stack: []string{f}}
+		if m := l.load(f, projectDir); m != nil {
+			model = mergeModel(model, m)
+		}
+	}
+	if model == nil {
+		model = map[string]any{}
+	}
+	stripAll(model)
+	checkKeys(model, pos, &errs)
+	// Errors so far do not stop the load: finalizing reports the rest (undefined
+	// references, cycles, bad values) so the user sees every problem at once.
+	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env}
+	p.Name = projectName(opts, model, projectDir, env)
+	fin := &finalizer{p: p, errs: &errs, env: env}
+	fin.run(enabledProfiles(opts, env), opts.Services)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func mergeModel(dst, src map[string]any) map[string]any {
+	if dst == nil {
+		return stripMarkers(src)
+	}
+	for k, v := range src {
+		if k != "services" {
+			dst[k] = merge(dst[k], v, "")
+			continue
+		}
+		ds, _ := dst["services"].(map[string]any)
+		ss, _ := v.(map[string]any)
+		if ds == nil {
+			dst["services"] = v
+			continue
+		}
+		for n, s := range ss {
+			if _, isReset := s.(reset); isReset {
+				delete(ds, n)
+				continue
+			}
+			ds[n] = mergeService(ds[n], s)
+		}
+	}
+	return dst
+}
+
+func mergeService(dst, src any) any {
+	d, ok1 := dst.(map[string]any)
+	s, ok2 := src.(map[string]any)
+	if !ok1 || !ok2 {
+		return merge(dst, src, "")
+	}
+	for k, v := range s {
+		if _, isReset := v.(reset); isReset {
+			delete(d, k)
+			continue
+		}
+		d[k] = mergeField(d[k], v, k)
+	}
+	return d
+}
+
+// mergeField merges one service field; field is its path inside the service.
+func mergeField(dst, src any, field string) any {
+	dm, ok1 := dst.(map[string]any)
+	sm, ok2 := src.(map[string]any)
+	if ok1 && ok2 {
+		for k, v := range sm {
+			if _, isReset := v.(reset); isReset {
+				delete(dm, k)
+				continue
+			}
+			dm[k] = mergeField(dm[k], v, field+"."+k)
+		}
+		return dm
+	}
+	return merge(dst, src, field)
+}
+
+func projectName(opts Options, model map[string]any, dir string, env map[string]string) string {
+	switch {
+	case opts.ProjectName != "":
+		return NormalizeProjectName(opts.ProjectName)
+	case env["COMPOSE_PROJECT_NAME"] != "":
+		return NormalizeProjectName(env["COMPOSE_PROJECT_NAME"])
+	}
+	if n, ok := model["name"].(string); ok && n != "" {
+		return NormalizeProjectName(n)
+	}
+	base := dir[strings.LastIndex(dir, "/")+1:]
+	return NormalizeProjectName(base)
+}
+
+func enabledProfiles(opts Options, env map[string]string) []string {
+	profiles := slices.Clone(opts.Profiles)
+	if len(profiles) == 0 && env["COMPOSE_PROFILES"] != "" {
+		profiles = strings.Split(env["COMPOSE_PROFILES"], ",")
+	}
+	return profiles
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# regen.sh ORACLE [CASE...]: regenerate want.json / oracle.err of every golden case
+# (or the named ones) by running Docker Compose v2's `config --format json`.
+# ORACLE is the path of a docker-compose binary built from
+# github.com/docker/compose/v2/cmd@v2.29.7 (plugin binary; runs without a daemon).
+set -u
+oracle=${1:?usage: regen.sh ORACLE [CASE...]}
+case $oracle in /*) ;; *) oracle=$(pwd)/$oracle ;; esac
+root=$(cd "$(dirname "$0")" && pwd)
+shift
+home=/tmp/oraclehome
+mkdir -p "$home"
+if [ $# -eq 0 ]; then set -- $(cd "$root" && ls -d */ | tr -d /); fi
+for c in "$@"; do
+	dir=$root/$c
+	[ -d "$dir" ] || continue
+	args=""
+	[ -f "$dir/args" ] && args=$(cat "$dir/args")
+	envs=""
+	[ -f "$dir/env" ] && envs=$(grep -v '^#' "$dir/env" | grep .)
+	rm -f "$dir/want.json" "$dir/oracle.err"
+	# shellcheck disable=SC2086 # args and env are word lists on purpose
+	(cd "$dir" && env -i HOME="$home" PATH=/usr/bin:/bin $envs \
+		"$oracle" config --format json $args >"$dir/out.tmp" 2>"$dir/err.tmp")
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		sed -e "s#$dir#__DIR__#g" -e "s#$home#__HOME__#g" "$dir/out.tmp" >"$dir/want.json"
+	else
+		sed -e "s#$dir#__DIR__#g" -e "s#$home#__HOME__#g" "$dir/err.tmp" >"$dir/oracle.err"
+	fi
+	rm -f "$dir/out.tmp" "$dir/err.tmp"
+	echo "$c: $([ $rc -eq 0 ] && echo ok || echo error)"
+done

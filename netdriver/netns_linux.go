@@ -1,0 +1,106 @@
+package netdriver
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// CreateNetns creates a persistent network namespace for id, bind-mounted at
+// RuntimeDir/<id>, with lo up, and returns its path. The namespace lives until DeleteNetns.
+// Creating an existing id returns its path.
+//
+// Kernel hazard (CNI pkg/ns/README.md): unshare(CLONE_NEWNET) changes the calling OS thread,
+// and Go schedules goroutines on any thread. The work runs in a fresh goroutine locked to its
+// thread, which is never unlocked: when the goroutine returns, the runtime destroys that thread
+// instead of handing a thread in the wrong namespace to other goroutines.
+func (d *Driver) CreateNetns(id string) (string, error) {
+	if id == "" || filepath.Base(id) != id {
+		return "", fmt.Errorf("create netns %q: bad id: %w", id, ErrInvalid)
+	}
+	path := filepath.Join(d.opts.RuntimeDir, id)
+	err := d.withState(true, func(st *state) error {
+		if isNsfs(path) {
+			st.Netns[id] = path
+			return nil
+		}
+		st.Netns[id] = path // recorded before it is made, so Sweep finds a half-made one
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		if f != nil {
+			f.Close()
+		}
+		errc := make(chan error, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+			errc <- unshareAndBind(path)
+		}()
+		return <-errc
+	})
+	if err != nil {
+		return "", fmt.Errorf("create netns %q: %w", id, err)
+	}
+	return path, nil
+}
+
+// unshareAndBind must run on a locked thread that is thrown away afterwards.
+func unshareAndBind(path string) error {
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("unshare: %w", err)
+	}
+	self := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
+	if err := unix.Mount(self, path, "none", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s: %w", path, err)
+	}
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("find lo: %w", err)
+	}
+	if err := netlink.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("bring up lo: %w", err)
+	}
+	return nil
+}
+
+// isNsfs reports whether path is a mounted namespace file.
+func isNsfs(path string) bool {
+	var fs unix.Statfs_t
+	return unix.Statfs(path, &fs) == nil && fs.Type == unix.NSFS_MAGIC
+}
+
+// DeleteNetns unmounts and removes the namespace of id; the kernel frees the namespace, and the
+// veth peers inside it, once no process uses it. A missing namespace is success.
+func (d *Driver) DeleteNetns(id string) error {
+	err := d.withState(true, func(st *state) error {
+		path, ok := st.Netns[id]
+		if !ok {
+			path = filepath.Join(d.opts.RuntimeDir, id)
+		}
+		if err := removeNetnsPath(path); err != nil {
+			return err
+		}
+		delete(st.Netns, id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete netns %q: %w", id, err)
+	}
+	return nil
+}
+
+func removeNetnsPath(path string) error {
+	if err := unix.Unmount(path, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("unmount %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package netdriver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// CreateNetwork creates (or returns, when it already exists) the network name: a Linux bridge
+// with a short stable name, the gateway address on it, and its nftables rules. A zero Subnet is
+// allocated from the pools, skipping subnets routed on the host and those berth already uses.
+// It is idempotent: calling it again for an existing name returns the recorded network and
+// re-ensures the bridge and rules. Errors wrap ErrInvalid (bad subnet or gateway) or ErrExists
+// (subnet overlaps another berth network, pools exhausted).
+func (d *Driver) CreateNetwork(ctx context.Context, name string, opts NetworkOptions) (*Network, error) {
+	if name == "" {
+		return nil, fmt.Errorf("create network: empty name: %w", ErrInvalid)
+	}
+	var out *Network
+	err := d.withState(true, func(st *state) error {
+		n, ok := st.Networks[name]
+		if !ok {
+			var err error
+			if n, err = d.planNetwork(st, name, opts); err != nil {
+				return err
+			}
+			st.Networks[name] = n
+		}
+		if err := ensureBridge(n); err != nil {
+			return err
+		}
+		if err := d.syncRules(st); err != nil {
+			return err
+		}
+		out = n.public()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create network %q: %w", name, err)
+	}
+	return out, nil
+}
+
+func (d *Driver) planNetwork(st *state, name string, opts NetworkOptions) (*netState, error) {
+	subnet := opts.Subnet.Masked()
+	if opts.Subnet.IsValid() {
+		if !subnet.Addr().Is4() || subnet.Bits() > 30 {
+			return nil, fmt.Errorf("subnet %s: need an IPv4 prefix of /30 or larger: %w", opts.Subnet, ErrInvalid)
+		}
+		if overlapsAny(subnet, st.usedSubnets()) {
+			return nil, fmt.Errorf("subnet %s overlaps another berth network: %w", subnet, ErrExists)
+		}
+	} else {
+		routed, err := hostRoutes()
+		if err != nil {
+			return nil, err
+		}
+		if subnet, err = pickSubnet(d.opts.Pools, st.usedSubnets(), routed); err != nil {
+			return nil, err
+		}
+	}
+	gw := opts.Gateway
+	if !gw.IsValid() {
+		gw = firstHost(subnet)
+	}
+	if !subnet.Contains(gw) || gw == subnet.Addr() || gw == broadcast(subnet) {
+		return nil, fmt.Errorf("gateway %s is not a host address of %s: %w", gw, subnet, ErrInvalid)
+	}
+	return &netState{Name: name, Bridge: st.bridgeNameFor(d.opts.NamePrefix, name), Subnet: subnet,
+		Gateway: gw, Internal: opts.Internal, Labels: opts.Labels, Endpoints: map[string]*endpointState{}}, nil
+}
+
+// hostRoutes lists the IPv4 destinations routed on the host (main table), retrying a dump the
+// kernel interrupted (see CNI's pkg/netlinksafe).
+func hostRoutes() ([]netip.Prefix, error) {
+	var routes []netlink.Route
+	var err error
+	for i := 0; i < 5; i++ {
+		routes, err = netlink.RouteList(nil, netlink.FAMILY_V4)
+		if !errors.Is(err, netlink.ErrDumpInterrupted) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list host routes: %w", err)
+	}
+	var out []netip.Prefix
+	for _, r := range routes {
+		if r.Dst == nil {
+			continue
+		}
+		ones, _ := r.Dst.Mask.Size()
+		if a, ok := netip.AddrFromSlice(r.Dst.IP.To4()); ok {
+			out = append(out, netip.PrefixFrom(a, ones))
+		}
+	}
+	return out, nil
+}
+
+// ensureBridge creates n's bridge when missing, puts the gateway on it, brings it up and sets
+// route_localnet so DNAT from 127.0.0.1 can leave through it.
+func ensureBridge(n *netState) error {
+	link, err := netlink.LinkByName(n.Bridge)
+	if err != nil {
+		if !errors.As(err, new(netlink.LinkNotFoundError)) {
+			return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
+		}
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1}}
+		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("create bridge %q: %w", n.Bridge, err)
+		}
+		if link, err = netlink.LinkByName(n.Bridge); err != nil {
+			return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
+		}
+	}
+	addr := &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(n.Gateway, n.Subnet.Bits()))}
+	if err := netlink.AddrReplace(link, addr); err != nil {
+		return fmt.Errorf("address bridge %q: %w", n.Bridge, err)
+	}
+	if err := netlink.LinkSetUp(link); err != nil {
+		return fmt.Errorf("bring up bridge %q: %w", n.Bridge, err)
+	}
+	sysctl := "/proc/sys/net/ipv4/conf/" + n.Bridge + "/route_localnet"
+	if err := os.WriteFile(sysctl, []byte("1"), 0o644); err != nil {
+		return fmt.Errorf("set route_localnet on %q: %w", n.Bridge, err)
+	}
+	return nil
+}
+
+// removeLink deletes the named link; a missing link is success.
+func removeLink(name string) error {
+	link, err := netlink.LinkByName(name)
+	if errors.As(err, new(netlink.LinkNotFoundError)) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find link %q: %w", name, err)
+	}
+	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("delete link %q: %w", name, err)
+	}
+	return nil
+}
+
+// DeleteNetwork removes the network's bridge (and with it the host ends of its veths), its
+// nftables rules and its allocations. Deleting a missing network succeeds.
+func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
+	err := d.withState(true, func(st *state) error {
+		n, ok := st.Networks[name]
+		if !ok {
+			return nil
+		}
+		for _, ep := range n.Endpoints {
+			if err := removeLink(ep.HostIf); err != nil {
+				return err
+			}
+		}
+		if err := removeLink(n.Bridge); err != nil {
+			return err
+		}
+		delete(st.Networks, name)
+		return d.syncRules(st)
+	})
+	if err != nil {
+		return fmt.Errorf("delete network %q: %w", name, err)
+	}
+	return nil
+}
+
+// prefixIPNet converts p (address with prefix length) for netlink's net-typed API.
+func prefixIPNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}
+}

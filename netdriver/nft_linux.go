@@ -1,0 +1,146 @@
+package netdriver
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+)
+
+// syncRules rebuilds berth's nftables table from st in one atomic transaction: the table is
+// deleted and re-added in the same batch, so the kernel never sees a half-written rule set.
+// An empty state removes the table. It also turns on net.ipv4.ip_forward.
+//
+// Chains (family ip):
+//
+//	raw        prerouting  -300  drop packets to a subnet arriving from outside its bridge
+//	nat_pre    prerouting  -100  DNS redirect; fib daddr type local → ports
+//	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses)
+//	ports      (regular)         one DNAT per published host port
+//	nat_post   postrouting  100  masquerade outbound, from 127.0.0.0/8, and hairpin
+//	forward    forward        0  isolation between bridges; internal networks stay inside
+//	input      input          0  DNS from a bridge to its gateway
+func (d *Driver) syncRules(st *state) error {
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("open nftables: %w", err)
+	}
+	t := &nftables.Table{Name: d.opts.Table, Family: nftables.TableFamilyIPv4}
+	c.AddTable(t)
+	c.DelTable(t)
+	if len(st.Networks) == 0 {
+		if err := c.Flush(); err != nil {
+			return fmt.Errorf("remove nftables table %q: %w", d.opts.Table, err)
+		}
+		return nil
+	}
+	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644); err != nil {
+		return fmt.Errorf("enable ip_forward: %w", err)
+	}
+	c.AddTable(t)
+	b := &ruleBuilder{c: c, t: t}
+	b.addChains()
+	b.rule(b.fwd, established(), verdict(expr.VerdictAccept))
+	for _, n := range sortedNetworks(st) {
+		b.network(n)
+	}
+	b.rule(b.fwd, wasDNATed(), verdict(expr.VerdictAccept))
+	for _, n := range sortedNetworks(st) {
+		b.rule(b.fwd, join(iif(n.Bridge), oif(n.Bridge)), verdict(expr.VerdictAccept))
+		b.rule(b.fwd, oif(n.Bridge), verdict(expr.VerdictDrop))
+	}
+	b.rule(b.pre, daddrLocal(), jump("ports"))
+	b.rule(b.out, daddrLocal(), jump("ports"))
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("write nftables table %q: %w", d.opts.Table, err)
+	}
+	return nil
+}
+
+type ruleBuilder struct {
+	c                                   *nftables.Conn
+	t                                   *nftables.Table
+	raw, pre, out, post, fwd, in, ports *nftables.Chain
+}
+
+func (b *ruleBuilder) addChains() {
+	b.raw = b.chain("raw", nftables.ChainHookPrerouting, nftables.ChainPriorityRaw, nftables.ChainTypeFilter)
+	b.pre = b.chain("nat_pre", nftables.ChainHookPrerouting, nftables.ChainPriorityNATDest, nftables.ChainTypeNAT)
+	b.out = b.chain("nat_out", nftables.ChainHookOutput, nftables.ChainPriorityNATDest, nftables.ChainTypeNAT)
+	b.post = b.chain("nat_post", nftables.ChainHookPostrouting, nftables.ChainPriorityNATSource, nftables.ChainTypeNAT)
+	b.fwd = b.chain("forward", nftables.ChainHookForward, nftables.ChainPriorityFilter, nftables.ChainTypeFilter)
+	b.in = b.chain("input", nftables.ChainHookInput, nftables.ChainPriorityFilter, nftables.ChainTypeFilter)
+	b.ports = b.c.AddChain(&nftables.Chain{Name: "ports", Table: b.t})
+}
+
+var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
+
+// network adds n's rules that do not depend on rule order across networks: the raw drop,
+// DNS redirect, masquerades, internal isolation and its published ports.
+func (b *ruleBuilder) network(n *netState) {
+	b.rule(b.raw, join(daddrIn(n.Subnet), notIif(n.Bridge)), verdict(expr.VerdictDrop))
+	if n.DNSPort != 0 {
+		for _, proto := range []string{"udp", "tcp"} {
+			b.rule(b.pre, join(iif(n.Bridge), daddr(n.Gateway), l4port(proto, 53), dnatTo(n.Gateway, n.DNSPort)))
+			b.rule(b.in, join(iif(n.Bridge), daddr(n.Gateway), l4port(proto, n.DNSPort)), verdict(expr.VerdictAccept))
+		}
+	}
+	b.rule(b.post, join(oif(n.Bridge), saddrIn(loopbackNet)), &expr.Masq{})
+	b.rule(b.post, join(oif(n.Bridge), saddrIn(n.Subnet), wasDNATed()), &expr.Masq{})
+	if n.Internal {
+		b.rule(b.fwd, join(iif(n.Bridge), notOif(n.Bridge)), verdict(expr.VerdictDrop))
+		b.rule(b.fwd, join(oif(n.Bridge), notIif(n.Bridge)), verdict(expr.VerdictDrop))
+	} else {
+		b.rule(b.post, join(saddrIn(n.Subnet), notOif(n.Bridge)), &expr.Masq{})
+	}
+	for _, ep := range sortedEndpoints(n) {
+		for _, pm := range ep.Ports {
+			b.publish(b.ports, ep.Address, pm)
+		}
+	}
+}
+
+func (b *ruleBuilder) chain(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority, typ nftables.ChainType) *nftables.Chain {
+	return b.c.AddChain(&nftables.Chain{Name: name, Table: b.t, Hooknum: hook, Priority: prio, Type: typ})
+}
+
+func (b *ruleBuilder) rule(ch *nftables.Chain, exprs []expr.Any, tail ...expr.Any) {
+	b.c.AddRule(&nftables.Rule{Table: b.t, Chain: ch, Exprs: append(append([]expr.Any{}, exprs...), tail...)})
+}
+
+// publish adds one DNAT rule per host port of pm.
+func (b *ruleBuilder) publish(ports *nftables.Chain, ctr netip.Addr, pm PortMapping) {
+	end := pm.HostPortEnd
+	if end < pm.HostPort {
+		end = pm.HostPort
+	}
+	for hp := uint32(pm.HostPort); hp <= uint32(end); hp++ {
+		cp := pm.ContainerPort + uint16(hp-uint32(pm.HostPort))
+		var match []expr.Any
+		if pm.HostIP.IsValid() && !pm.HostIP.IsUnspecified() {
+			match = daddr(pm.HostIP)
+		}
+		b.rule(ports, join(match, l4port(pm.Protocol, uint16(hp)), dnatTo(ctr, cp)))
+	}
+}
+
+func sortedNetworks(st *state) []*netState {
+	out := make([]*netState, 0, len(st.Networks))
+	for _, n := range st.Networks {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func sortedEndpoints(n *netState) []*endpointState {
+	out := make([]*endpointState, 0, len(n.Endpoints))
+	for _, ep := range n.Endpoints {
+		out = append(out, ep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NsPath < out[j].NsPath })
+	return out
+}
