@@ -149,6 +149,12 @@ func TestNetworks(t *testing.T) {
 	if ep, err := d.Attach(ctx, ns["c4"], netA.Name, AttachOptions{}); err != nil || ep.Address != ep1.Address {
 		t.Errorf("Attach(c4) after Detach(c1) = %+v, %v, want the released address %s", ep, err, ep1.Address)
 	}
+	if err := d.DeleteNetns("btnc2" + suffix); err != nil {
+		t.Errorf("DeleteNetns(c2) = %v", err)
+	}
+	if ep, err := d.Attach(ctx, ns["c1"], netA.Name, AttachOptions{IPv4: static}); err != nil || ep.Address.Addr() != static {
+		t.Errorf("Attach(c1, %s) after DeleteNetns(c2) = %+v, %v, want the released static address", static, ep, err)
+	}
 	if err := d.DeleteNetwork(ctx, netB.Name); err != nil {
 		t.Errorf("DeleteNetwork(b) = %v", err)
 	}
