@@ -32,5 +32,6 @@ func newRootCommand() *cobra.Command {
 
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
+	root.AddCommand(newImageCommand(opts))
 	return root
 }

@@ -1,0 +1,19 @@
+// Package image is berth's local image store: it pulls images from OCI/Docker
+// registries, loads docker-save and OCI archives, imports rootfs tarballs, and unpacks
+// every layer once per diffID into a directory ready to be an overlayfs lowerdir.
+//
+// Layout under the store root ($BERTH_ROOT/images):
+//
+//	blobs/sha256/<hex>   image configs and manifests, by digest
+//	layers/<hex>/        one unpacked layer per diffID, shared by every image using it
+//	index.json           image records (ID, tags, manifest digest, layer diffIDs)
+//	lock                 flock(2) serialising index updates between processes
+//	tmp/                 work area of unfinished writes; never trusted, swept after a day
+//
+// Every write is atomic (temp + rename), so a pull killed half-way leaves nothing a
+// later run trusts. Layer entries are created with openat2(RESOLVE_BENEATH): no tar
+// entry may write outside its layer directory.
+//
+// The package uses go-containerregistry for the registry protocol and archive formats.
+// It never imports compose, netdriver, dnsserver, the orchestrator or cmd.
+package image
