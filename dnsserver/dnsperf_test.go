@@ -41,7 +41,8 @@ func BenchmarkDNSPerf(b *testing.B) {
 	if err := os.WriteFile(data, []byte("web A\nbench-web-1 A\nWEB.bench A\nweb AAAA\n"), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
+	b.ResetTimer()
+	{ // once, whatever b.N: dnsperf's own time limit sets the length of the run
 		out, err := exec.Command(path, "-s", host(base, 1).String(), "-p", strconv.Itoa(int(port)),
 			"-a", host(base, 10).String(), "-d", data, "-l", "3", "-c", "4", "-T", "1", "-q", "32", "-v").Output()
 		if err != nil {

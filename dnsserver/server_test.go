@@ -126,6 +126,16 @@ func TestTCPAndTruncation(t *testing.T) {
 	if !udp.Truncated || len(udp.Answer) >= 60 {
 		t.Errorf("UDP web. with 60 replicas: TC=%v, %d answers, want TC and fewer", udp.Truncated, len(udp.Answer))
 	}
+	m := new(dns.Msg)
+	m.SetQuestion("web.", dns.TypeA)
+	m.SetEdns0(4096, false)
+	edns, _, err := client("udp", host(base, 10)).Exchange(m, addr)
+	if err != nil {
+		t.Fatalf("UDP web. with EDNS0 4096: %v", err)
+	}
+	if edns.Truncated || len(edns.Answer) != 60 || edns.IsEdns0() == nil {
+		t.Errorf("UDP web. with EDNS0 4096: TC=%v, %d answers, OPT %v, want all 60 and an OPT", edns.Truncated, len(edns.Answer), edns.IsEdns0())
+	}
 	tcp := query(t, client("tcp", host(base, 10)), addr, "web.", dns.TypeA)
 	if tcp.Truncated || len(tcp.Answer) != 60 {
 		t.Errorf("TCP web.: TC=%v, %d answers, want all 60", tcp.Truncated, len(tcp.Answer))
