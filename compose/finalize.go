@@ -24,6 +24,9 @@ func (f *finalizer) run(profiles, selected []string) {
 	m := f.p.Model
 	delete(m, "version")
 	m["name"] = f.p.Name
+	if !validProjectName.MatchString(f.p.Name) {
+		f.fail("name", "invalid project name %q: must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit", f.p.Name)
+	}
 	svcs, ok := m["services"].(map[string]any)
 	if !ok {
 		if _, has := m["services"]; has && m["services"] != nil {
@@ -137,6 +140,7 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	}
 	f.duration(base+".stop_grace_period", svc, "stop_grace_period")
 	f.sizes(base, svc)
+	f.checkService(name, svc)
 }
 
 func (f *finalizer) duration(path string, m map[string]any, k string) {

@@ -15,7 +15,8 @@ import (
 // goldenOptions builds Options from a golden case's args and env files.
 func goldenOptions(t *testing.T, dir string) Options {
 	t.Helper()
-	opts := Options{WorkingDir: dir, Environ: map[string]string{"HOME": "/home/tester"}}
+	// The oracle ran in env -i HOME=/tmp/oraclehome PATH=/usr/bin:/bin plus the case's env.
+	opts := Options{WorkingDir: dir, Environ: map[string]string{"HOME": "/tmp/oraclehome", "PATH": "/usr/bin:/bin"}}
 	if data, err := os.ReadFile(filepath.Join(dir, "env")); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
 			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {

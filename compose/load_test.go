@@ -58,7 +58,8 @@ func TestLoadValues(t *testing.T) {
 		want  any
 	}{
 		{"dir name normalized", map[string]string{"compose.yaml": "services: {a: {image: x}}"}, Options{}, "name", "demoapp"},
-		{"top-level name", map[string]string{"compose.yaml": "name: Web\nservices: {a: {image: x}}"}, Options{}, "name", "web"},
+		{"top-level name", map[string]string{"compose.yaml": "name: web_1\nservices: {a: {image: x}}"}, Options{}, "name", "web_1"},
+		{"top-level name normalized", map[string]string{"compose.yaml": "name: Bad Name!\nservices: {a: {image: x}}"}, Options{}, "name", "badname"},
 		{"-p wins", map[string]string{"compose.yaml": "name: web\nservices: {a: {image: x}}"}, Options{ProjectName: "cli"}, "name", "cli"},
 		{"process env over .env", map[string]string{"compose.yaml": "services: {a: {image: \"${IMG}\"}}", ".env": "IMG=fromfile"}, Options{Environ: map[string]string{"IMG": "fromenv"}}, "services.a.image", "fromenv"},
 		{".env used", map[string]string{"compose.yaml": "services: {a: {image: \"${IMG:-d}\"}}", ".env": "IMG=fromfile"}, Options{}, "services.a.image", "fromfile"},
@@ -74,6 +75,8 @@ func TestLoadValues(t *testing.T) {
 		{"profile on", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{Profiles: []string{"dbg"}}, "services.b.image", "y"},
 		{"extends same file", map[string]string{"compose.yaml": "services: {a: {image: x, user: u}, b: {extends: a, hostname: h}}"}, Options{}, "services.b.user", "u"},
 		{"size in bytes", map[string]string{"compose.yaml": "services: {a: {image: x, mem_limit: 512m, deploy: {resources: {limits: {cpus: '0.5'}}}}}"}, Options{}, "services.a.mem_limit", "536870912"},
+		{"tilde bind", map[string]string{"compose.yaml": "services: {a: {image: x, volumes: ['~/src:/src']}}"}, Options{Environ: map[string]string{"HOME": "/home/me"}}, "services.a.volumes", []any{map[string]any{"type": "bind", "source": "/home/me/src", "target": "/src", "bind": map[string]any{"create_host_path": true}}}},
+		{"interpolated bool", map[string]string{"compose.yaml": "services: {a: {image: x, read_only: '${RO}', healthcheck: {retries: '${N}'}}}"}, Options{Environ: map[string]string{"RO": "true", "N": "3"}}, "services.a.healthcheck.retries", 3.0},
 		{"default network", map[string]string{"compose.yaml": "services: {a: {image: x}}"}, Options{}, "networks.default.name", "demoapp_default"},
 	}
 	for _, tt := range tests {
@@ -121,6 +124,11 @@ func TestLoadErrors(t *testing.T) {
 		{"undefined network", "services:\n  a:\n    image: x\n    networks: [back]\n", []string{`compose.yaml:4:16: services.a.networks.back: service "a" refers to undefined network "back"`}},
 		{"bad duration", "services:\n  a:\n    image: x\n    stop_grace_period: soon\n", []string{`compose.yaml:4:24: services.a.stop_grace_period: invalid duration "soon"`}},
 		{"bad size", "services:\n  a:\n    image: x\n    mem_limit: lots\n", []string{`compose.yaml:4:16: services.a.mem_limit: invalid size "lots"`}},
+		{"no image", "services:\n  a:\n    command: echo\n", []string{`compose.yaml:3:5: services.a: service "a" has neither an image nor a build context`}},
+		{"replicas", "services:\n  a:\n    image: x\n    container_name: a\n    deploy: {replicas: 2}\n", []string{`compose.yaml:4:21: services.a.container_name: service "a" sets container_name and 2 replicas`}},
+		{"cpus conflict", "services:\n  a:\n    image: x\n    cpus: 1.5\n    deploy: {resources: {limits: {cpus: '0.5'}}}\n", []string{`compose.yaml:4:11: services.a.cpus: cpus 1.5 conflicts`}},
+		{"wrong type", "services:\n  a:\n    image: x\n    privileged: maybe\n    ports: '80:80'\n", []string{`services.a.privileged: must be a boolean`, `services.a.ports: must be a list`}},
+		{"port range size", "services:\n  a:\n    image: x\n    ports: ['8000-8002:80-81']\n", []string{`services.a.ports[0]: invalid port "8000-8002:80-81"`}},
 		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:11: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
 	}
 	for _, tt := range tests {
@@ -162,5 +170,13 @@ func TestGraph(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"api", "db"}, p.Closure([]string{"api"})); diff != "" {
 		t.Errorf("Closure([api]) (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadInvalidProjectName(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services: {a: {image: x}}"})
+	_, err := Load(context.Background(), Options{WorkingDir: dir, ProjectName: "Bad Name!"})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `invalid project name "Bad Name!"`) {
+		t.Errorf("Load(-p %q) = %v, want an invalid project name error", "Bad Name!", err)
 	}
 }

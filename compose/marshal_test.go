@@ -92,3 +92,28 @@ func TestServiceHash(t *testing.T) {
 		t.Errorf("ServiceHash(nope) = %v, want ErrNotFound", err)
 	}
 }
+
+func TestYAMLRoundTrip(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx\n    ports: ['80']\n    environment: {A: '1', B: null}\n"})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Load(context.Background(), Options{Files: []string{"-"}, WorkingDir: dir, Stdin: strings.NewReader(string(out))})
+	if err != nil {
+		t.Fatalf("Load(YAML()) = %v for\n%s", err, out)
+	}
+	if diff := cmp.Diff(p.Model, q.Model); diff != "" {
+		t.Errorf("YAML() does not round-trip (-first +second):\n%s", diff)
+	}
+	if strings.Contains(string(out), "command: null") {
+		t.Errorf("YAML() =\n%s\nwant null struct fields left out", out)
+	}
+	if !strings.Contains(string(out), "    ports:\n      - mode: ingress\n        target: 80\n        protocol: tcp\n") {
+		t.Errorf("YAML() =\n%s\nwant ports in Compose's key order", out)
+	}
+}

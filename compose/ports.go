@@ -64,8 +64,9 @@ func parsePort(spec string) ([]any, error) {
 		published, target = parts[0], parts[1]
 	case 3:
 		hostIP, published, target = parts[0], parts[1], parts[2]
-	default:
-		return nil, fmt.Errorf("invalid port %q: too many colons", spec)
+	default: // an IPv6 host address without brackets
+		n := len(parts)
+		hostIP, published, target = strings.Join(parts[:n-2], ":"), parts[n-2], parts[n-1]
 	}
 	tLo, tHi, err := portRange(target)
 	if err != nil {
@@ -76,6 +77,9 @@ func parsePort(spec string) ([]any, error) {
 		if pLo, pHi, err = portRange(published); err != nil {
 			return nil, fmt.Errorf("invalid published port %q", published)
 		}
+	}
+	if published != "" && tHi != tLo && pHi-pLo != tHi-tLo {
+		return nil, fmt.Errorf("invalid port %q: published range %s and container range %s differ in size", spec, published, target)
 	}
 	var out []any
 	for t := tLo; t <= tHi; t++ {

@@ -148,9 +148,9 @@ func mergeField(dst, src any, field string) any {
 func projectName(opts Options, model map[string]any, dir string, env map[string]string) string {
 	switch {
 	case opts.ProjectName != "":
-		return NormalizeProjectName(opts.ProjectName)
+		return opts.ProjectName
 	case env["COMPOSE_PROJECT_NAME"] != "":
-		return NormalizeProjectName(env["COMPOSE_PROJECT_NAME"])
+		return env["COMPOSE_PROJECT_NAME"]
 	}
 	if n, ok := model["name"].(string); ok && n != "" {
 		return NormalizeProjectName(n)

@@ -13,6 +13,7 @@ type shaper struct {
 	pos  map[string]Position
 	errs *ErrorList
 	dir  string
+	home string // $HOME, for "~" in paths
 }
 
 func (s *shaper) fail(path, format string, args ...any) {
@@ -187,6 +188,9 @@ func (s *shaper) envFiles(v any) []any {
 }
 
 func (s *shaper) abs(p string) string {
+	if s.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(s.home, p[1:])
+	}
 	if strings.HasPrefix(p, "~") || filepath.IsAbs(p) {
 		return p
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 )
 
 type configOptions struct {
@@ -127,7 +126,7 @@ func renderConfig(out io.Writer, p *compose.Project, opts *configOptions, args [
 	case "json":
 		data, err = p.JSON()
 	case "yaml", "":
-		data, err = yaml.Marshal(p.Model)
+		data, err = p.YAML()
 	default:
 		return fmt.Errorf("config: unsupported format %q (want yaml or json)", opts.format)
 	}

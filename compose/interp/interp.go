@@ -16,8 +16,7 @@ var ErrInvalid = errors.New("invalid interpolation")
 type LookupFunc func(name string) (string, bool)
 
 // Substitute replaces every variable reference in s using lookup. An unset variable
-// without a default becomes the empty string. "$$" becomes "$". Errors wrap ErrInvalid
-// and carry the byte offset of the offending reference in s.
+// without a default becomes the empty string. "$$" becomes "$". Errors wrap ErrInvalid.
 func Substitute(s string, lookup LookupFunc) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -35,11 +34,11 @@ func Substitute(s string, lookup LookupFunc) (string, error) {
 		case next == '{':
 			end := matchBrace(s, i+2)
 			if end < 0 {
-				return "", fmt.Errorf("offset %d: unclosed \"${\" in %q: %w", i, s, ErrInvalid)
+				return "", fmt.Errorf("unclosed \"${\" in %q: %w", s, ErrInvalid)
 			}
 			v, err := expand(s[i+2:end], lookup)
 			if err != nil {
-				return "", fmt.Errorf("offset %d: %w", i, err)
+				return "", err
 			}
 			b.WriteString(v)
 			i = end + 1
