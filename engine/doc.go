@@ -1,6 +1,92 @@
-// Package engine is berth's container engine: image store, overlay rootfs, namespaces,
-// cgroups, mounts, process lifecycle, logs and exec.
+// Package engine is berth's container engine: overlay rootfs, namespaces, cgroups,
+// mounts, process lifecycle and logs. The image store lives in engine/image; this
+// package takes an image as data (unpacked layer dirs and the image config) and never
+// imports it.
 //
 // It knows nothing about Compose files and never imports compose, netdriver, dnsserver
 // or the orchestrator.
+//
+// # Process model
+//
+// There is no daemon and no runc. Start re-executes /proc/self/exe twice:
+//
+//   - a monitor (setsid, detached, one per container, like conmon or a containerd shim)
+//     that owns the container: it creates the cgroups, starts init, copies the output
+//     into the json log, waits, and writes the exit status (code, signal, OOM) into
+//     state.json. The caller may die at any time: a new Engine with the same Root finds
+//     the container on disk and Wait still learns the exit code (it waits on a pidfd of
+//     the monitor, which need not be its child).
+//   - init, started by the monitor with CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC (+NEWNET unless
+//     a netns path or host network is given). It is PID 1 of the new pid namespace. It
+//     builds the rootfs in its own mount namespace, pivots into it, drops privileges
+//     and execve's the command, so the command itself becomes PID 1.
+//
+// Every namespace is made by clone flags on a fresh process, so no Go thread ever setns
+// into a mount namespace. Only a persistent netns is joined with setns, by init on its
+// locked main thread, the same thread that then calls execve.
+//
+// Call MaybeRunInit first in main (and in TestMain: in tests /proc/self/exe is the test
+// binary); it runs the stage named in the environment and never returns in that case.
+//
+// # Start handshake
+//
+//	starter (Start)          monitor                           init (PID 1, new ns)
+//	      |                     |                                   |
+//	      |--exec, setsid------>| read config.json                  |
+//	      |  fd3 = report pipe  | ensureCgroup (limits)             |
+//	      |                     |--clone(NEW*)+exec---------------->| block on fd3 (sync)
+//	      |                     |  fd3 sync, fd4 err, fd5 config,   |
+//	      |                     |  stdout/stderr pipes              |
+//	      |                     | write pid to cgroup.procs         |
+//	      |                     |--sync byte (fd3)----------------->| read config (fd5)
+//	      |                     |                                   | mounts, pivot_root,
+//	      |                     |                                   | masks, caps, user
+//	      |                     |<--error text on fd4, exit 127-----| (on failure)
+//	      |                     |   or EOF on fd4 (O_CLOEXEC closed |
+//	      |                     |   by a successful execve)         |--execve(cmd)
+//	      |<--"ok <pid>" or ----| state.json: running               |
+//	      |   "error <text>"    | copy stdout/stderr -> json log    |
+//	   returns                  | waitpid(init)                     |
+//	                            | state.json: exited, code, OOM     |
+//	                            | exit                              |
+//
+// So errors before exec (`exec: "x": executable file not found in $PATH`, an unknown
+// user, a bad working dir, a failed mount) come back from Start as errors.
+//
+// # Rootfs
+//
+// The overlay is mounted inside init's mount namespace only, so it vanishes with the
+// container and Remove has no mount to clean up. Lower dirs are passed as short relative
+// names (symlinks <dir>/l/N, as Docker's overlay2 does) so that many layers fit in the
+// one page of mount options. Mount targets are resolved inside the rootfs (symlinks
+// cannot point a mount out of it). /proc, a tmpfs /dev with the standard nodes and
+// links, /dev/pts, /dev/shm, /dev/mqueue, a read-only /sys, user mounts, /etc/hosts,
+// /etc/hostname, /etc/resolv.conf, pivot_root, sysctls, then Docker's masked and
+// read-only paths (skipped when privileged).
+//
+// # Privileges
+//
+// Capabilities are Docker's default set (+cap_add, -cap_drop, everything when
+// privileged) applied as the bounding set of the exec'ing thread: a root process then
+// gets exactly that set at execve, a non-root user none. no_new_privs is set only when
+// asked. Every fd above 2 is marked close-on-exec before execve (CVE-2024-21626).
+//
+// # Exec
+//
+// The container's PID 1 is the user's command (no resident berth helper inside the
+// container, no memory charged to it), so Exec enters the namespaces from outside. A
+// multi-threaded Go process cannot setns into a mount namespace, and a cgo constructor
+// (runc's nsenter) would make the whole binary cgo. Exec therefore chains three short
+// single-purpose processes, all without a daemon:
+//
+//	caller --exec--> berth (exec-pre): join the container's cgroups, copy itself into a
+//	                 sealed memfd (CVE-2019-5736), exec util-linux nsenter
+//	       nsenter:  setns mnt/uts/ipc/net/pid + root/cwd of the container's PID 1, fork
+//	       --exec--> berth (exec stage, from the memfd, now inside every namespace):
+//	                 same user/caps/no_new_privs/workdir/env code as init, then execve
+//
+// Errors before the final execve travel back on an O_CLOEXEC pipe, as for Start; the
+// exit code is nsenter's, which mirrors its child's. Healthchecks use the same path.
+// The exec stage runs inside the container's mount namespace, so the berth binary must
+// be statically linked (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
 package engine

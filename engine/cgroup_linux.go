@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const cgroupRoot = "/sys/fs/cgroup"
+
+// v1Controllers are the v1 hierarchies a container gets a cgroup in.
+var v1Controllers = []string{"memory", "cpu", "pids", "devices"}
+
+// defaultDevices is Docker's device allow-list: mknod of anything, access only to the
+// standard nodes and ptys. On v2 this needs an eBPF program, which the engine does not
+// load yet; there a container's CAP_MKNOD only makes nodes it cannot use on a nodev mount.
+var defaultDevices = []string{"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+	"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"}
+
+// cgroup is one container's cgroup: a single dir on v2, one dir per controller on v1.
+type cgroup struct {
+	v2   bool
+	dirs map[string]string // controller ("" on v2) -> dir
+}
+
+// unified reports whether /sys/fs/cgroup is the cgroup v2 hierarchy (detected each call:
+// cheap, and tests may run on either layout).
+func unified() bool {
+	_, err := os.Stat(filepath.Join(cgroupRoot, "cgroup.controllers"))
+	return err == nil
+}
+
+func cgroupDirs(parent, id string) map[string]string {
+	if unified() {
+		return map[string]string{"": filepath.Join(cgroupRoot, parent, id)}
+	}
+	dirs := map[string]string{}
+	for _, c := range v1Controllers {
+		dirs[c] = filepath.Join(cgroupRoot, c, parent, id)
+	}
+	return dirs
+}
+
+// ensureCgroup creates the container's cgroup(s) under parent and writes the limits.
+func ensureCgroup(parent, id string, r Resources, privileged bool) (*cgroup, error) {
+	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
+	if cg.v2 {
+		ctl := filepath.Join(cgroupRoot, parent, "cgroup.subtree_control")
+		if err := os.MkdirAll(filepath.Dir(ctl), 0o755); err != nil {
+			return nil, fmt.Errorf("cgroup %q: %w", parent, err)
+		}
+		os.WriteFile(ctl, []byte("+memory +cpu +pids"), 0)
+	}
+	for _, d := range cg.dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("cgroup %q: %w", d, err)
+		}
+	}
+	if err := cg.setLimits(r); err != nil {
+		removeCgroup(parent, id)
+		return nil, err
+	}
+	if err := cg.restrictDevices(privileged); err != nil {
+		removeCgroup(parent, id)
+		return nil, err
+	}
+	return cg, nil
+}
+
+func (cg *cgroup) write(ctrl, file, val string) error {
+	p := filepath.Join(cg.dirs[ctrl], file)
+	if err := os.WriteFile(p, []byte(val), 0); err != nil {
+		return fmt.Errorf("cgroup write %s=%s: %w", p, val, err)
+	}
+	return nil
+}
+
+func (cg *cgroup) setLimits(r Resources) error {
+	type kv struct{ ctrl, v1, v2, val string }
+	var w []kv
+	if r.Memory > 0 {
+		w = append(w, kv{"memory", "memory.limit_in_bytes", "memory.max", strconv.FormatInt(r.Memory, 10)})
+		switch {
+		case r.MemorySwap > 0 && cg.v2:
+			w = append(w, kv{"memory", "", "memory.swap.max", strconv.FormatInt(r.MemorySwap-r.Memory, 10)})
+		case r.MemorySwap > 0:
+			w = append(w, kv{"memory", "memory.memsw.limit_in_bytes", "", strconv.FormatInt(r.MemorySwap, 10)})
+		}
+	}
+	if r.CPUs > 0 {
+		quota := strconv.FormatInt(int64(r.CPUs*100000), 10)
+		w = append(w, kv{"cpu", "cpu.cfs_period_us", "", "100000"}, kv{"cpu", "cpu.cfs_quota_us", "cpu.max", quota})
+		w[len(w)-1].val = quota
+		if cg.v2 {
+			w[len(w)-1].val = quota + " 100000"
+		}
+	}
+	if r.CPUShares > 0 {
+		weight := 1 + ((r.CPUShares-2)*9999)/262142 // Docker's shares->weight conversion
+		w = append(w, kv{"cpu", "cpu.shares", "", strconv.FormatInt(r.CPUShares, 10)})
+		if cg.v2 {
+			w[len(w)-1] = kv{"cpu", "", "cpu.weight", strconv.FormatInt(weight, 10)}
+		}
+	}
+	if r.PidsLimit > 0 {
+		w = append(w, kv{"pids", "pids.max", "pids.max", strconv.FormatInt(r.PidsLimit, 10)})
+	}
+	for _, x := range w {
+		file, ctrl := x.v1, x.ctrl
+		if cg.v2 {
+			file, ctrl = x.v2, ""
+		}
+		if file == "" {
+			continue
+		}
+		if err := cg.write(ctrl, file, x.val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restrictDevices applies the device allow-list on v1 (everything when privileged).
+func (cg *cgroup) restrictDevices(privileged bool) error {
+	if cg.v2 || privileged {
+		return nil
+	}
+	if err := cg.write("devices", "devices.deny", "a"); err != nil {
+		return err
+	}
+	for _, d := range defaultDevices {
+		if err := cg.write("devices", "devices.allow", d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add moves pid into the container's cgroup(s).
+func (cg *cgroup) add(pid int) error {
+	for c := range cg.dirs {
+		if err := cg.write(c, "cgroup.procs", strconv.Itoa(pid)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oomKilled reports whether the memory controller killed a process of this cgroup.
+func (cg *cgroup) oomKilled() bool {
+	file, key := filepath.Join(cg.dirs["memory"], "memory.oom_control"), "oom_kill "
+	if cg.v2 {
+		file, key = filepath.Join(cg.dirs[""], "memory.events"), "oom_kill "
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n > 0
+		}
+	}
+	return false
+}
+
+// removeCgroup removes the container's cgroup dirs; missing dirs are success. It retries
+// briefly while the kernel still counts exiting tasks (EBUSY).
+func removeCgroup(parent, id string) error {
+	for _, d := range cgroupDirs(parent, id) {
+		var err error
+		for i := 0; i < 200; i++ {
+			if err = os.Remove(d); err == nil || errors.Is(err, fs.ErrNotExist) {
+				err = nil
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err != nil {
+			return fmt.Errorf("remove cgroup %q: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// RemoveCgroupParent removes the (empty) parent cgroup dirs; missing dirs are success.
+// It fails if containers still have cgroups under it.
+func RemoveCgroupParent(parent string) error {
+	dirs := []string{filepath.Join(cgroupRoot, parent)}
+	if !unified() {
+		dirs = dirs[:0]
+		for _, c := range v1Controllers {
+			dirs = append(dirs, filepath.Join(cgroupRoot, c, parent))
+		}
+	}
+	for _, d := range dirs {
+		if err := os.Remove(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove cgroup %q: %w", d, err)
+		}
+	}
+	return nil
+}

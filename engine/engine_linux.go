@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Engine runs containers whose state lives under Root/containers/<id>/. It holds no
+// in-memory state: any Engine value with the same Root sees the same containers, so a
+// restarted supervisor finds running containers and their exit codes on disk. Methods
+// are safe for concurrent use on different containers.
+type Engine struct {
+	Root string
+	// CgroupParent names the parent cgroup (per hierarchy) that holds the containers'
+	// cgroups; empty means "berth".
+	CgroupParent string
+}
+
+func (e *Engine) dir(id string) string { return filepath.Join(e.Root, "containers", id) }
+
+func (e *Engine) cgroupParent() string {
+	if e.CgroupParent == "" {
+		return "berth"
+	}
+	return e.CgroupParent
+}
+
+// Create records the container (config.json, state.json, upper/, work/) without starting
+// it. It returns ErrExists if the ID is taken and ErrInvalid for a bad spec. Nothing is
+// mounted: the overlay rootfs lives only in the container's own mount namespace.
+func (e *Engine) Create(spec Spec) error {
+	if err := spec.validate(); err != nil {
+		return err
+	}
+	dir := e.dir(spec.ID)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("create container %q: %w", spec.ID, ErrExists)
+		}
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
+	}
+	for _, d := range []string{"upper", "work"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			return fmt.Errorf("create container %q: %w", spec.ID, err)
+		}
+	}
+	if err := writeJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
+	}
+	st := State{ID: spec.ID, Status: StatusCreated}
+	return writeJSON(filepath.Join(dir, "state.json"), &st)
+}
+
+// Start starts a created container and returns once its process has exec'd the command,
+// or with the error that stopped it before exec (missing executable, bad user, bad
+// working dir...). The container is owned by a detached monitor process, not by the caller.
+func (e *Engine) Start(id string) error {
+	st, err := e.State(id)
+	if err != nil {
+		return err
+	}
+	if st.Status != StatusCreated {
+		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	defer r.Close()
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"berth-monitor"}
+	cmd.Env = []string{stageEnv + "=" + stageMonitor, dirEnv + "=" + e.dir(id), cgroupEnv + "=" + e.cgroupParent()}
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("start container %q: monitor: %w", id, err)
+	}
+	w.Close()
+	go cmd.Wait() // reap the monitor if it exits while we live; it writes its own state
+	line, rerr := bufio.NewReader(r).ReadString('\n')
+	line = strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(line, "ok"):
+		return nil
+	case strings.HasPrefix(line, "error "):
+		return fmt.Errorf("start container %q: %s", id, strings.TrimPrefix(line, "error "))
+	default:
+		return fmt.Errorf("start container %q: monitor ended without reporting (%q): %v", id, line, rerr)
+	}
+}
+
+// State reads the container's state from disk. It returns ErrNotFound for an unknown ID.
+func (e *Engine) State(id string) (State, error) {
+	var st State
+	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
+		}
+		return st, fmt.Errorf("container %q state: %w", id, err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("container %q state: %w", id, err)
+	}
+	if st.Status == StatusRunning && !alive(st.MonitorPid) {
+		// The monitor died without recording an exit (kill -9): the container's pid
+		// namespace died with its init unless init is still there.
+		if !alive(st.Pid) {
+			st.Status, st.ExitCode = StatusExited, 255
+		}
+	}
+	return st, nil
+}
+
+func alive(pid int) bool {
+	return pid > 0 && unix.Kill(pid, 0) == nil
+}
+
+// List returns the states of every container under Root, sorted by ID.
+func (e *Engine) List() ([]State, error) {
+	ents, err := os.ReadDir(filepath.Join(e.Root, "containers"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []State
+	for _, ent := range ents {
+		st, err := e.State(ent.Name())
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Wait blocks until the container has exited and returns how it ended. It works from
+// any process (the starter need not be the monitor's parent): it waits on a pidfd of
+// the monitor, which writes the exit status before it exits.
+func (e *Engine) Wait(id string) (ExitStatus, error) {
+	for {
+		st, err := e.State(id)
+		if err != nil {
+			return ExitStatus{}, err
+		}
+		switch st.Status {
+		case StatusExited:
+			return ExitStatus{ExitCode: st.ExitCode, OOMKilled: st.OOMKilled, Signal: st.Signal}, nil
+		case StatusCreated:
+			return ExitStatus{}, fmt.Errorf("wait container %q: %w", id, ErrNotRunning)
+		}
+		if alive(st.MonitorPid) {
+			waitPid(st.MonitorPid)
+		} else {
+			waitPid(st.Pid) // the monitor was killed: the exit code is lost, not the exit
+		}
+	}
+}
+
+// waitPid blocks until pid exits, via pidfd; it returns at once if pid is gone.
+func waitPid(pid int) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		time.Sleep(time.Millisecond)
+		return
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		if _, err := unix.Poll(fds, -1); err != unix.EINTR {
+			return
+		}
+	}
+}
+
+// Kill sends sig to the container's init. It returns ErrNotRunning if it is not running.
+func (e *Engine) Kill(id string, sig syscall.Signal) error {
+	st, err := e.State(id)
+	if err != nil {
+		return err
+	}
+	if st.Status != StatusRunning {
+		return fmt.Errorf("kill container %q: %w", id, ErrNotRunning)
+	}
+	if err := unix.Kill(st.Pid, sig); err != nil && err != unix.ESRCH {
+		return fmt.Errorf("kill container %q: %w", id, err)
+	}
+	return nil
+}
+
+// Stop sends sig (SIGTERM if 0), waits up to grace, then sends SIGKILL, and returns how
+// the container ended. Stopping a container that is not running is not an error.
+func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitStatus, error) {
+	if sig == 0 {
+		sig = syscall.SIGTERM
+	}
+	if err := e.Kill(id, sig); err != nil && !errors.Is(err, ErrNotRunning) {
+		return ExitStatus{}, err
+	}
+	done := make(chan struct{})
+	var es ExitStatus
+	var werr error
+	go func() { es, werr = e.Wait(id); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		if err := e.Kill(id, syscall.SIGKILL); err != nil && !errors.Is(err, ErrNotRunning) {
+			return ExitStatus{}, err
+		}
+		<-done
+	}
+	if errors.Is(werr, ErrNotRunning) {
+		return ExitStatus{}, nil
+	}
+	return es, werr
+}
+
+// Remove deletes the container's cgroups and its state dir. A running container is
+// refused with ErrRunning unless force, which kills it first. Remove of a half-created
+// container works; removing an unknown ID returns ErrNotFound.
+func (e *Engine) Remove(id string, force bool) error {
+	st, err := e.State(id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if _, serr := os.Stat(e.dir(id)); errors.Is(err, ErrNotFound) && serr != nil {
+		return err
+	}
+	if st.Status == StatusRunning {
+		if !force {
+			return fmt.Errorf("remove container %q: %w", id, ErrRunning)
+		}
+		if _, err := e.Stop(id, syscall.SIGKILL, 10*time.Second); err != nil {
+			return fmt.Errorf("remove container %q: %w", id, err)
+		}
+	}
+	if err := removeCgroup(e.cgroupParent(), id); err != nil {
+		return fmt.Errorf("remove container %q: %w", id, err)
+	}
+	if err := os.RemoveAll(e.dir(id)); err != nil {
+		return fmt.Errorf("remove container %q: %w", id, err)
+	}
+	return nil
+}
+
+// writeJSON writes v to path atomically (temp file + rename).
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}

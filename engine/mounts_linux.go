@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// secureJoin resolves path inside root as if root were "/": symlinks (absolute or with
+// "..") are followed but can never leave root. This is what stops a container image from
+// redirecting a mount target to the host through a symlink.
+func secureJoin(root, path string) (string, error) {
+	var resolved string // relative to root, always clean, no leading slash
+	rest := strings.Split(filepath.Clean("/"+path), "/")
+	for links := 0; len(rest) > 0; {
+		c := rest[0]
+		rest = rest[1:]
+		if c == "" || c == "." {
+			continue
+		}
+		if c == ".." {
+			resolved = filepath.Dir("/" + resolved)[1:]
+			continue
+		}
+		next := filepath.Join(resolved, c)
+		target, err := os.Readlink(filepath.Join(root, next))
+		if err != nil {
+			resolved = next // not a symlink, or does not exist yet
+			continue
+		}
+		if links++; links > 255 {
+			return "", fmt.Errorf("resolve %q in rootfs: too many symlinks", path)
+		}
+		if filepath.IsAbs(target) {
+			resolved = ""
+		}
+		rest = append(strings.Split(target, "/"), rest...)
+	}
+	return filepath.Join(root, resolved), nil
+}
+
+// mountUser performs one bind or tmpfs mount whose target is resolved inside root.
+func mountUser(root string, m Mount) error {
+	target, err := secureJoin(root, m.Target)
+	if err != nil {
+		return err
+	}
+	if m.Type == "tmpfs" {
+		return mountTmpfs(target, m)
+	}
+	fi, err := os.Stat(m.Source)
+	if err != nil {
+		return fmt.Errorf("bind mount source %q: %w", m.Source, err)
+	}
+	if err := ensureMountpoint(target, fi.IsDir()); err != nil {
+		return err
+	}
+	if err := mount(m.Source, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if m.ReadOnly {
+		return mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_REC, "")
+	}
+	return nil
+}
+
+func mountTmpfs(target string, m Mount) error {
+	if err := ensureMountpoint(target, true); err != nil {
+		return err
+	}
+	mode := m.Mode
+	if mode == 0 {
+		mode = 0o1777
+	}
+	data := fmt.Sprintf("mode=%o", mode)
+	if m.Size > 0 {
+		data += fmt.Sprintf(",size=%d", m.Size)
+	}
+	flags := uintptr(unix.MS_NOSUID | unix.MS_NODEV)
+	if m.ReadOnly {
+		flags |= unix.MS_RDONLY
+	}
+	return mount("tmpfs", target, "tmpfs", flags, data)
+}
+
+func ensureMountpoint(target string, dir bool) error {
+	if _, err := os.Lstat(target); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if dir {
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return fmt.Errorf("mountpoint %q: %w", target, err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return fmt.Errorf("mountpoint %q: %w", target, err)
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("mountpoint %q: %w", target, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,236 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Masked and read-only paths, as Docker sets them.
+var (
+	maskedPaths = []string{"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+		"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"}
+	readonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+)
+
+// mountError is a structured mount failure naming every argument.
+type mountError struct {
+	op, source, target, fstype string
+	flags                      uintptr
+	data                       string
+	err                        error
+}
+
+func (e *mountError) Error() string {
+	return fmt.Sprintf("%s %q on %q (type %q, flags %#x, data %q): %v", e.op, e.source, e.target, e.fstype, e.flags, e.data, e.err)
+}
+func (e *mountError) Unwrap() error { return e.err }
+
+func mount(source, target, fstype string, flags uintptr, data string) error {
+	if err := unix.Mount(source, target, fstype, flags, data); err != nil {
+		return &mountError{"mount", source, target, fstype, flags, data, err}
+	}
+	return nil
+}
+
+// setupRootfs builds the container's root in this (new) mount namespace and pivots into
+// it. The overlay mount exists only in this namespace, so it disappears with the
+// container: nothing to unmount on the host.
+func setupRootfs(cfg *initConfig) error {
+	spec, root := &cfg.Spec, cfg.Rootfs
+	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return err
+	}
+	if err := mountOverlay(cfg.Dir, root, spec.LayerDirs); err != nil {
+		return err
+	}
+	if err := mountSpecial(root, spec); err != nil {
+		return err
+	}
+	if err := mountEtcFiles(cfg.Dir, root, spec); err != nil {
+		return err
+	}
+	for _, m := range spec.Mounts {
+		if err := mountUser(root, m); err != nil {
+			return err
+		}
+	}
+	if err := pivotRoot(root); err != nil {
+		return err
+	}
+	if err := applySysctls(spec.Sysctls); err != nil {
+		return err
+	}
+	if !spec.Privileged {
+		if err := maskPaths(); err != nil {
+			return err
+		}
+	}
+	if spec.ReadOnlyRootfs {
+		if err := mount("", "/", "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mountOverlay mounts the layers with short relative lowerdir names (links in
+// <dir>/l/, like Docker's overlay2) so that many layers fit in one page of options.
+func mountOverlay(dir, root string, layers []string) error {
+	ldir := filepath.Join(dir, "l")
+	os.RemoveAll(ldir)
+	if err := os.Mkdir(ldir, 0o700); err != nil {
+		return fmt.Errorf("overlay links: %w", err)
+	}
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		name := strconv.Itoa(i)
+		if err := os.Symlink(l, filepath.Join(ldir, name)); err != nil {
+			return fmt.Errorf("overlay links: %w", err)
+		}
+		names[len(layers)-1-i] = "l/" + name
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return fmt.Errorf("rootfs dir: %w", err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	data := "lowerdir=" + strings.Join(names, ":") + ",upperdir=upper,workdir=work"
+	return mount("overlay", root, "overlay", 0, data)
+}
+
+type devNode struct {
+	name         string
+	major, minor uint32
+}
+
+var devNodes = []devNode{{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}}
+
+func mountSpecial(root string, spec *Spec) error {
+	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	for _, d := range []string{"proc", "dev", "sys"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := mount("proc", filepath.Join(root, "proc"), "proc", nodev, ""); err != nil {
+		return err
+	}
+	dev := filepath.Join(root, "dev")
+	if err := mount("tmpfs", dev, "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k"); err != nil {
+		return err
+	}
+	old := unix.Umask(0)
+	defer unix.Umask(old)
+	for _, n := range devNodes {
+		if err := unix.Mknod(filepath.Join(dev, n.name), unix.S_IFCHR|0o666, int(unix.Mkdev(n.major, n.minor))); err != nil {
+			return fmt.Errorf("mknod /dev/%s: %w", n.name, err)
+		}
+	}
+	for _, l := range [][2]string{{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+		{"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}, {"/proc/kcore", "core"}} {
+		if err := os.Symlink(l[0], filepath.Join(dev, l[1])); err != nil {
+			return fmt.Errorf("dev link: %w", err)
+		}
+	}
+	for _, d := range []string{"pts", "shm", "mqueue"} {
+		if err := os.Mkdir(filepath.Join(dev, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := mount("devpts", filepath.Join(dev, "pts"), "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"); err != nil {
+		return err
+	}
+	shm := spec.ShmSize
+	if shm <= 0 {
+		shm = 64 << 20
+	}
+	if err := mount("shm", filepath.Join(dev, "shm"), "tmpfs", nodev, fmt.Sprintf("mode=1777,size=%d", shm)); err != nil {
+		return err
+	}
+	if err := mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, ""); err != nil {
+		return err
+	}
+	sysFlags := uintptr(nodev | unix.MS_RDONLY)
+	if spec.Privileged {
+		sysFlags = nodev
+	}
+	if err := mount("sysfs", filepath.Join(root, "sys"), "sysfs", sysFlags, ""); err != nil {
+		// A joined netns owned by another user ns refuses sysfs; bind the host's read-only.
+		if err := mount("/sys", filepath.Join(root, "sys"), "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+		return mount("", filepath.Join(root, "sys"), "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, "")
+	}
+	return nil
+}
+
+// mountEtcFiles writes hosts, hostname and resolv.conf into the container dir and binds
+// them over the image's files.
+func mountEtcFiles(dir, root string, spec *Spec) error {
+	files := map[string]string{"hosts": spec.Hosts, "resolv.conf": spec.ResolvConf}
+	if spec.Hostname != "" {
+		files["hostname"] = spec.Hostname + "\n"
+	}
+	for name, content := range files {
+		if content == "" {
+			continue
+		}
+		src := filepath.Join(dir, name)
+		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		if err := mountUser(root, Mount{Type: "bind", Source: src, Target: "/etc/" + name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pivotRoot(root string) error {
+	if err := os.Chdir(root); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root %q: %w", root, err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detach old root: %w", err)
+	}
+	return os.Chdir("/")
+}
+
+func maskPaths() error {
+	for _, p := range maskedPaths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if fi.IsDir() {
+			err = mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "")
+		} else {
+			err = mount("/dev/null", p, "", unix.MS_BIND, "")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range readonlyPaths {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+		if err := mount("", p, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}

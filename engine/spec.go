@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Sentinel errors, tested with errors.Is.
+var (
+	// ErrNotFound: no container with that ID exists under the engine root.
+	ErrNotFound = errors.New("container not found")
+	// ErrExists: a container with that ID already exists.
+	ErrExists = errors.New("container already exists")
+	// ErrInvalid: the spec or the request is malformed.
+	ErrInvalid = errors.New("invalid container spec")
+	// ErrRunning: the operation needs a stopped container.
+	ErrRunning = errors.New("container is running")
+	// ErrNotRunning: the operation needs a running container.
+	ErrNotRunning = errors.New("container is not running")
+)
+
+// Spec describes one container at engine level: no Compose types. The image arrives as
+// data (its unpacked layer dirs and its config) so the engine never reads the image store.
+type Spec struct {
+	ID string
+	// LayerDirs are unpacked layer directories ordered base first, top last.
+	LayerDirs []string
+	// Image is the image's config; Entrypoint/Cmd/Env/WorkingDir/User default from it.
+	Image v1.Config
+
+	Entrypoint []string // nil: the image's; non-nil (even empty) overrides it and drops the image's Cmd
+	Cmd        []string // nil: the image's Cmd (unless Entrypoint was overridden)
+	Env        []string // appended after the image's Env; later entries win
+	WorkingDir string
+	User       string // "name", "uid", "uid:gid", "name:group"
+	Hostname   string
+	Domainname string
+
+	Mounts         []Mount
+	ReadOnlyRootfs bool
+	ShmSize        int64 // bytes; 0 means 64 MiB like Docker
+
+	CapAdd, CapDrop []string // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL" allowed
+	Privileged      bool
+	NoNewPrivileges bool
+	// Init runs berth's own init as PID 1: it reaps zombies and forwards signals to
+	// the command, which runs as its child.
+	Init bool
+	// Tty gives the container a terminal as stdin/stdout/stderr; the log then has one
+	// stream ("stdout") with the terminal's output (\r\n line ends).
+	Tty       bool
+	Sysctls   map[string]string
+	Ulimits   []Ulimit
+	Resources Resources
+
+	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
+	// empty means a new namespace with only lo.
+	NetNSPath   string
+	HostNetwork bool
+	// Hosts and ResolvConf are the contents of /etc/hosts and /etc/resolv.conf; empty
+	// leaves the image's file.
+	Hosts      string
+	ResolvConf string
+
+	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
+	LogMaxSize  int64
+	LogMaxFiles int
+}
+
+// Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.
+type Mount struct {
+	Type     string // "bind" or "tmpfs"
+	Source   string // host path for bind
+	Target   string // absolute path in the container
+	ReadOnly bool
+	Size     int64  // tmpfs bytes
+	Mode     uint32 // tmpfs mode, 0 = 01777
+}
+
+// Ulimit is one rlimit, Name as Docker spells it ("nofile", "nproc", ...).
+type Ulimit struct {
+	Name       string
+	Soft, Hard uint64
+}
+
+// Resources are cgroup limits; zero fields are unlimited.
+type Resources struct {
+	Memory     int64 // bytes
+	MemorySwap int64 // memory+swap bytes; -1 unlimited swap
+	CPUs       float64
+	CPUShares  int64
+	PidsLimit  int64
+}
+
+// Status is a container's lifecycle state.
+type Status string
+
+// The statuses a container goes through.
+const (
+	StatusCreated Status = "created"
+	StatusRunning Status = "running"
+	StatusExited  Status = "exited"
+)
+
+// State is what the engine knows about one container, read from its state dir.
+type State struct {
+	ID         string
+	Status     Status
+	Pid        int // the container's init process in the host pid namespace
+	MonitorPid int
+	ExitCode   int
+	OOMKilled  bool
+	Signal     int // the signal that ended the process, or 0
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// ExitStatus is how a container's main process ended.
+type ExitStatus struct {
+	ExitCode  int  // 128+signal when killed by a signal
+	OOMKilled bool // the memory cgroup killed a process
+	Signal    int
+}
+
+// argv combines the spec's entrypoint/cmd with the image's, by Docker's rules.
+func (s *Spec) argv() ([]string, error) {
+	ep, cmd := s.Image.Entrypoint, s.Image.Cmd
+	if s.Entrypoint != nil {
+		ep, cmd = s.Entrypoint, nil
+	}
+	if s.Cmd != nil {
+		cmd = s.Cmd
+	}
+	argv := append(append([]string{}, ep...), cmd...)
+	if len(argv) == 0 {
+		return nil, fmt.Errorf("container %q: no command specified: %w", s.ID, ErrInvalid)
+	}
+	return argv, nil
+}
+
+// env is the image's env then the spec's, later keys replacing earlier ones in place.
+func (s *Spec) env() []string {
+	var out []string
+	idx := map[string]int{}
+	for _, kv := range append(append([]string{}, s.Image.Env...), s.Env...) {
+		k := kv
+		for i := range kv {
+			if kv[i] == '=' {
+				k = kv[:i]
+				break
+			}
+		}
+		if i, ok := idx[k]; ok {
+			out[i] = kv
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, kv)
+	}
+	if _, ok := idx["PATH"]; !ok {
+		out = append(out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	}
+	if _, ok := idx["HOSTNAME"]; !ok && s.Hostname != "" {
+		out = append(out, "HOSTNAME="+s.Hostname)
+	}
+	return out
+}
+
+func (s *Spec) validate() error {
+	if s.ID == "" || len(s.ID) > 128 {
+		return fmt.Errorf("container id %q: %w", s.ID, ErrInvalid)
+	}
+	for _, r := range s.ID {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Errorf("container id %q: bad character %q: %w", s.ID, r, ErrInvalid)
+		}
+	}
+	if len(s.LayerDirs) == 0 {
+		return fmt.Errorf("container %q: no layers: %w", s.ID, ErrInvalid)
+	}
+	for _, m := range s.Mounts {
+		if len(m.Target) == 0 || m.Target[0] != '/' || (m.Type != "bind" && m.Type != "tmpfs") {
+			return fmt.Errorf("container %q: mount %+v: %w", s.ID, m, ErrInvalid)
+		}
+	}
+	if _, err := s.argv(); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+func TestArgv(t *testing.T) {
+	img := v1.Config{Entrypoint: []string{"ep"}, Cmd: []string{"c1"}}
+	tests := []struct {
+		name string
+		spec Spec
+		want []string
+	}{
+		{"image only", Spec{Image: img}, []string{"ep", "c1"}},
+		{"spec cmd", Spec{Image: img, Cmd: []string{"x"}}, []string{"ep", "x"}},
+		{"spec entrypoint drops image cmd", Spec{Image: img, Entrypoint: []string{"e2"}}, []string{"e2"}},
+		{"empty entrypoint keeps spec cmd", Spec{Image: img, Entrypoint: []string{}, Cmd: []string{"sh"}}, []string{"sh"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.spec.argv()
+			if err != nil || !cmp.Equal(got, tt.want) {
+				t.Errorf("argv() = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := (&Spec{Entrypoint: []string{}}).argv(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("argv() of nothing = %v, want ErrInvalid", err)
+	}
+}
+
+func TestEnv(t *testing.T) {
+	s := Spec{Image: v1.Config{Env: []string{"PATH=/bin", "A=1"}}, Env: []string{"A=2", "B=3"}, Hostname: "h"}
+	want := []string{"PATH=/bin", "A=2", "B=3", "HOSTNAME=h"}
+	if got := s.env(); !cmp.Equal(got, want) {
+		t.Errorf("env() = %q, want %q", got, want)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	ok := Spec{ID: "a", LayerDirs: []string{"/x"}, Cmd: []string{"true"}}
+	bad := []Spec{
+		{ID: "", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
+		{ID: "a/b", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
+		{ID: "a", Cmd: []string{"true"}},
+		{ID: "a", LayerDirs: []string{"/x"}},
+		{ID: "a", LayerDirs: []string{"/x"}, Cmd: []string{"true"}, Mounts: []Mount{{Type: "bind", Target: "rel"}}},
+	}
+	if err := ok.validate(); err != nil {
+		t.Errorf("validate(%+v) = %v, want nil", ok, err)
+	}
+	for _, s := range bad {
+		if err := s.validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("validate(%+v) = %v, want ErrInvalid", s, err)
+		}
+	}
+}
+
+func TestCapSet(t *testing.T) {
+	tests := []struct {
+		priv      bool
+		add, drop []string
+		want      uint64
+	}{
+		{false, nil, nil, 0xa80425fb},
+		{false, []string{"net_admin"}, []string{"CAP_CHOWN"}, 0xa80435fa},
+		{false, nil, []string{"ALL"}, 0},
+		{true, nil, nil, 1<<41 - 1},
+	}
+	for _, tt := range tests {
+		got, err := capSet(tt.priv, tt.add, tt.drop)
+		if err != nil || got != tt.want {
+			t.Errorf("capSet(%v, %q, %q) = %#x, %v; want %#x", tt.priv, tt.add, tt.drop, got, err, tt.want)
+		}
+	}
+	if _, err := capSet(false, []string{"BOGUS"}, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("capSet(BOGUS) = %v, want ErrInvalid", err)
+	}
+}
+
+func TestSecureJoin(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "a/b"), 0o755)
+	os.Symlink("/etc", filepath.Join(root, "abs"))
+	os.Symlink("../../../../..", filepath.Join(root, "a/up"))
+	os.Symlink("b", filepath.Join(root, "a/rel"))
+	tests := map[string]string{
+		"/a/b":          "a/b",
+		"/abs/passwd":   "etc/passwd",
+		"/a/up/x":       "x",
+		"/a/rel/c":      "a/b/c",
+		"/../../etc":    "etc",
+		"/a/b/../../..": "",
+	}
+	for in, want := range tests {
+		got, err := secureJoin(root, in)
+		if err != nil || got != filepath.Join(root, want) {
+			t.Errorf("secureJoin(%q) = %q, %v; want %q", in, got, err, filepath.Join(root, want))
+		}
+	}
+}
+
+func TestCgroupFiles(t *testing.T) {
+	r := Resources{Memory: 1 << 20, MemorySwap: 2 << 20, CPUs: 1.5, CPUShares: 512, PidsLimit: 10}
+	tests := []struct {
+		v2   bool
+		want map[string]string
+	}{
+		{false, map[string]string{"memory/memory.limit_in_bytes": "1048576", "memory/memory.memsw.limit_in_bytes": "2097152",
+			"cpu/cpu.cfs_period_us": "100000", "cpu/cpu.cfs_quota_us": "150000", "cpu/cpu.shares": "512", "pids/pids.max": "10"}},
+		{true, map[string]string{"memory.max": "1048576", "memory.swap.max": "1048576", "cpu.max": "150000 100000",
+			"cpu.weight": "20", "pids.max": "10"}},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		cg := &cgroup{v2: tt.v2, dirs: map[string]string{"": dir}}
+		if !tt.v2 {
+			cg.dirs = map[string]string{}
+			for _, c := range v1Controllers {
+				cg.dirs[c] = filepath.Join(dir, c)
+				os.Mkdir(cg.dirs[c], 0o755)
+			}
+		}
+		if err := cg.setLimits(r); err != nil {
+			t.Fatalf("setLimits(v2=%v) = %v", tt.v2, err)
+		}
+		got := map[string]string{}
+		filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() {
+				b, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(dir, p)
+				got[rel] = string(b)
+			}
+			return nil
+		})
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("setLimits(v2=%v) files (-want +got):\n%s", tt.v2, diff)
+		}
+	}
+}
+
+func TestResolveUserParse(t *testing.T) {
+	groups := [][]string{{"root", "x", "0", ""}, {"app", "x", "1000", ""}}
+	for _, tt := range []struct {
+		name string
+		want int
+		ok   bool
+	}{{"app", 1000, true}, {"0", 0, true}, {"42", 42, true}, {"nope", 0, false}} {
+		got, ok := lookupGroup(groups, tt.name)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("lookupGroup(%q) = %d, %v; want %d, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestLogWriterRotation(t *testing.T) {
+	dir := t.TempDir()
+	w, err := openLogWriter(dir, 150, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6; i++ {
+		if err := w.write("stdout", []byte(strings.Repeat("x", 20)+"\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.f.Close()
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if want := []string{"container.log", "container.log.1"}; !cmp.Equal(names, want) {
+		t.Errorf("files = %q, want %q", names, want)
+	}
+	all, _, err := readRotated(dir)
+	if err != nil || len(all) == 0 || len(all) >= 6 {
+		t.Errorf("readRotated = %d entries, %v; want between 1 and 5 (oldest dropped)", len(all), err)
+	}
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// execUser is a resolved user: uid, primary gid and supplementary groups.
+type execUser struct {
+	uid, gid int
+	groups   []int
+	home     string
+}
+
+// resolveUser resolves "name", "uid", "uid:gid", "name:group" against the container's
+// /etc/passwd and /etc/group (the current root must already be the container's).
+func resolveUser(spec string) (execUser, error) {
+	u := execUser{home: "/"}
+	if spec == "" {
+		spec = "0"
+	}
+	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
+	passwd := readColonFile("/etc/passwd")
+	found := false
+	for _, f := range passwd {
+		if len(f) >= 6 && (f[0] == userPart || f[2] == userPart) {
+			u.uid, _ = strconv.Atoi(f[2])
+			u.gid, _ = strconv.Atoi(f[3])
+			u.home, found = f[5], true
+			break
+		}
+	}
+	if !found {
+		n, err := strconv.Atoi(userPart)
+		if err != nil || n < 0 {
+			return u, fmt.Errorf("unable to find user %s: no matching entries in passwd file", userPart)
+		}
+		u.uid = n
+	}
+	groups := readColonFile("/etc/group")
+	if hasGroup {
+		gid, ok := lookupGroup(groups, groupPart)
+		if !ok {
+			return u, fmt.Errorf("unable to find group %s: no matching entries in group file", groupPart)
+		}
+		u.gid = gid
+	}
+	if found {
+		name := userPart
+		for _, f := range passwd {
+			if len(f) >= 3 && f[2] == strconv.Itoa(u.uid) {
+				name = f[0]
+				break
+			}
+		}
+		for _, g := range groups {
+			if len(g) < 4 {
+				continue
+			}
+			for _, m := range strings.Split(g[3], ",") {
+				if gid, err := strconv.Atoi(g[2]); err == nil && m == name && gid != u.gid {
+					u.groups = append(u.groups, gid)
+				}
+			}
+		}
+	}
+	return u, nil
+}
+
+func lookupGroup(groups [][]string, name string) (int, bool) {
+	for _, g := range groups {
+		if len(g) >= 3 && (g[0] == name || g[2] == name) {
+			gid, err := strconv.Atoi(g[2])
+			return gid, err == nil
+		}
+	}
+	gid, err := strconv.Atoi(name)
+	return gid, err == nil && gid >= 0
+}
+
+func readColonFile(path string) [][]string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		out = append(out, strings.Split(line, ":"))
+	}
+	return out
+}
+
+// apply switches this thread to the user. Raw per-thread syscalls are enough: the
+// locked thread is the one that execs, and the others vanish at execve.
+func (u execUser) apply() error {
+	groups := append([]int{u.gid}, u.groups...)
+	gids := make([]uint32, len(groups))
+	for i, g := range groups {
+		gids[i] = uint32(g)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptrOf(gids), 0); e != 0 {
+		return fmt.Errorf("setgroups %v: %w", groups, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.gid), uintptr(u.gid), uintptr(u.gid)); e != 0 {
+		return fmt.Errorf("setgid %d: %w", u.gid, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.uid), uintptr(u.uid), uintptr(u.uid)); e != 0 {
+		return fmt.Errorf("setuid %d: %w", u.uid, e)
+	}
+	if os.Getenv("HOME") == "" {
+		os.Setenv("HOME", u.home)
+	}
+	return nil
+}
