@@ -5,14 +5,14 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 CONFORMANCE ?= ../shared/conformance
 # Packages that run goroutines are tested again under the race detector.
-RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/image/...
+RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/...
 
 .PHONY: all build test unit race lint deps clean
 
 all: build
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
 
 deps:
 	./scripts/install-deps.sh
