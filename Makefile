@@ -19,8 +19,7 @@ deps:
 
 ## test: everything CI runs — unit tests, root integration tests (skipped when not root),
 ## the race detector on concurrent packages, and the external Compose conformance suite.
-test: deps build
-	$(GO) vet ./...
+test: deps build lint
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	./scripts/conformance.sh $(CONFORMANCE)
