@@ -34,6 +34,7 @@ func (f *finalizer) checkService(name string, svc map[string]any) {
 			}
 		}
 	}
+	dropFalseFlags(svc)
 	_, hasImage := svc["image"]
 	_, hasBuild := svc["build"]
 	if !hasImage && !hasBuild {
@@ -47,7 +48,11 @@ func (f *finalizer) checkService(name string, svc map[string]any) {
 	deps, _ := svc["depends_on"].(map[string]any)
 	for d, v := range deps {
 		dm, _ := v.(map[string]any)
-		if c, ok := dm["condition"]; ok && !dependsConditions[fmt.Sprint(c)] {
+		c, ok := dm["condition"]
+		if !ok {
+			f.fail(base+".depends_on."+d, "condition is required in the long form (service_started, service_healthy or service_completed_successfully)")
+		}
+		if ok && !dependsConditions[fmt.Sprint(c)] {
 			path := base + ".depends_on." + d + ".condition"
 			f.fail(path, "invalid condition %q: expected service_started, service_healthy or service_completed_successfully", fmt.Sprint(c))
 		}
@@ -60,13 +65,8 @@ func (f *finalizer) checkService(name string, svc map[string]any) {
 	if _, named := svc["container_name"]; named && replicas > 1 {
 		f.fail(base+".container_name", "service %q sets container_name and %d replicas; container names must be unique", name, replicas)
 	}
-	res, _ := deploy["resources"].(map[string]any)
-	limits, _ := res["limits"].(map[string]any)
-	if c, ok := svc["cpus"]; ok {
-		if lc, ok := limits["cpus"]; ok && fmt.Sprint(lc) != fmt.Sprint(c) {
-			f.fail(base+".cpus", "cpus %v conflicts with deploy.resources.limits.cpus %v", c, lc)
-		}
-	}
+	f.checkLimits(base, svc, deploy)
+	f.checkUlimits(base, svc)
 }
 
 // coerceTypes turns interpolated strings back into the booleans and integers the
@@ -94,6 +94,47 @@ func coerceInt(m map[string]any, keys ...string) {
 			if n, err := strconv.Atoi(str); err == nil {
 				m[k] = n
 			}
+		}
+	}
+}
+
+// checkUlimits requires each ulimit to be a number or a mapping of soft and hard
+// numbers.
+func (f *finalizer) checkUlimits(base string, svc map[string]any) {
+	ul, _ := svc["ulimits"].(map[string]any)
+	for name, v := range ul {
+		path := base + ".ulimits." + name
+		switch x := v.(type) {
+		case int:
+		case map[string]any:
+			coerceInt(x, "soft", "hard")
+			for k, e := range x {
+				if _, ok := e.(int); !ok || (k != "soft" && k != "hard") {
+					f.fail(path+"."+k, "invalid ulimit %s %q: expected soft and hard as integers", k, fmt.Sprint(e))
+				}
+			}
+		default:
+			coerceInt(ul, name)
+			if _, ok := ul[name].(int); !ok {
+				f.fail(path, "invalid ulimit %q: expected an integer or soft and hard integers", fmt.Sprint(v))
+			}
+		}
+	}
+}
+
+// checkLimits reports cpus and mem_limit that differ from their deploy.resources.limits
+// counterparts.
+func (f *finalizer) checkLimits(base string, svc, deploy map[string]any) {
+	res, _ := deploy["resources"].(map[string]any)
+	limits, _ := res["limits"].(map[string]any)
+	if c, ok := svc["cpus"]; ok {
+		if lc, ok := limits["cpus"]; ok && fmt.Sprint(lc) != fmt.Sprint(c) {
+			f.fail(base+".cpus", "cpus %v conflicts with deploy.resources.limits.cpus %v", c, lc)
+		}
+	}
+	if m, ok := svc["mem_limit"]; ok {
+		if lm, ok := limits["memory"]; ok && fmt.Sprint(lm) != fmt.Sprint(m) {
+			f.fail(base+".mem_limit", "mem_limit %v conflicts with deploy.resources.limits.memory %v (bytes); set one, or the same value", m, lm)
 		}
 	}
 }

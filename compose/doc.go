@@ -1,6 +1,14 @@
 // Package compose turns Compose files into a validated, normalized project model and a
 // dependency graph, the same model Docker Compose v2 builds.
 //
+// Load gives a Project with two views of one content: Model, Docker Compose's JSON
+// model that `berth config` prints (equal to `docker compose config --format json` of
+// Compose v2.29.7), and the typed view (Project.Services of ServiceConfig, Networks,
+// Volumes, Secrets, Configs) the orchestrator uses. The typed structs mirror
+// compose-go v2's field names, JSON tags and field order, so ServiceHash equals
+// Compose's config hash and recreate decisions match. Project.Unsupported lists the
+// keys berth parses but cannot run yet.
+//
 // It is pure: no I/O beyond reading compose files, env files and the environment it is
 // given, no syscalls, and no imports of berth's engine, netdriver, dnsserver or cmd.
 // Errors carry file:line:col and the field path.

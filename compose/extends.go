@@ -3,7 +3,9 @@ package compose
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 )
 
 // fileLoader reads compose files (the main ones, extended and included ones) into
@@ -59,7 +61,6 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 	if !ok {
 		return
 	}
-	delete(svc, "extends")
 	path := "services." + name + ".extends"
 	var baseName, baseFile string
 	switch x := ext.(type) {
@@ -70,7 +71,13 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 		baseFile, _ = x["file"].(string)
 	}
 	if slices.Contains(chain, file+"#"+name) {
-		l.errs.Add(posOf(l.pos, path), path, "extends cycle through service %q", name)
+		delete(svc, "extends")
+		cycle := make([]string, 0, len(chain)+1)
+		for _, c := range chain {
+			_, n, _ := strings.Cut(c, "#")
+			cycle = append(cycle, n)
+		}
+		l.errs.Add(posOf(l.pos, path), path, "extends cycle: %s -> %s", strings.Join(cycle, " -> "), name)
 		return
 	}
 	chain = append(chain, file+"#"+name)
@@ -86,6 +93,7 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 		osvcs, _ := other["services"].(map[string]any)
 		base = osvcs[baseName]
 	}
+	delete(svc, "extends")
 	bm, ok := base.(map[string]any)
 	if !ok {
 		l.errs.Add(posOf(l.pos, path), path, "extends: service %q not found", baseName)
@@ -96,29 +104,32 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 	svcs[name] = mergeService(merged, svc)
 }
 
-// include loads the files of the top-level include list into m (entries already
-// defined in m win, as they do in Compose).
+// include loads the files of the top-level include list into m. The paths of one
+// entry are merged in order, interpolated with the entry's env_file (under the process
+// environment); a resource both imported and defined in m must be the same in both,
+// as Compose requires.
 func (l *fileLoader) include(file, dir string, m map[string]any) {
 	list, _ := m["include"].([]any)
 	delete(m, "include")
 	for i, e := range list {
 		path := fmt.Sprintf("include[%d]", i)
-		var paths []any
-		incDir := ""
-		switch x := e.(type) {
-		case string:
-			paths = []any{x}
-		case map[string]any:
-			switch p := x["path"].(type) {
-			case string:
-				paths = []any{p}
-			case []any:
-				paths = p
-			}
-			incDir, _ = x["project_directory"].(string)
+		paths, incDir, envFiles := includeEntry(e)
+		sub := *l
+		if len(envFiles) > 0 {
+			sub.env = l.includeEnv(path, dir, envFiles)
 		}
+		// The included files record positions under the same paths: keep those of
+		// this file's own resources for conflict errors.
+		own := map[string]Position{}
+		for _, kind := range []string{"services", "networks", "volumes", "secrets", "configs"} {
+			defined, _ := m[kind].(map[string]any)
+			for k := range defined {
+				own[kind+"."+k] = posOf(l.pos, kind+"."+k)
+			}
+		}
+		var inc map[string]any
 		for _, p := range paths {
-			f := fmt.Sprint(p)
+			f := p
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(dir, f)
 			}
@@ -130,25 +141,81 @@ func (l *fileLoader) include(file, dir string, m map[string]any) {
 			if incDir != "" {
 				d = filepath.Join(dir, incDir)
 			}
-			l.stack = append(l.stack, f)
-			inc := l.load(f, d)
-			l.stack = l.stack[:len(l.stack)-1]
-			for _, kind := range []string{"services", "networks", "volumes", "secrets", "configs"} {
-				src, _ := inc[kind].(map[string]any)
-				if len(src) == 0 {
-					continue
-				}
-				dst, _ := m[kind].(map[string]any)
-				if dst == nil {
-					dst = map[string]any{}
-					m[kind] = dst
-				}
-				for k, v := range src {
-					if _, ok := dst[k]; !ok {
-						dst[k] = v
-					}
-				}
+			sub.stack = append(slices.Clone(l.stack), f)
+			if one := sub.load(f, d); one != nil {
+				inc = mergeModel(inc, one)
 			}
+		}
+		l.importResources(path, own, m, inc)
+	}
+}
+
+// includeEntry reads an include entry: its paths, project_directory and env files.
+func includeEntry(e any) (paths []string, dir string, envFiles []string) {
+	switch x := e.(type) {
+	case string:
+		return []string{x}, "", nil
+	case map[string]any:
+		dir, _ = x["project_directory"].(string)
+		return stringOrList(x["path"]), dir, stringOrList(x["env_file"])
+	}
+	return nil, "", nil
+}
+
+func stringOrList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// includeEnv is the interpolation environment of an included file: its env files,
+// under the process environment.
+func (l *fileLoader) includeEnv(path, dir string, files []string) map[string]string {
+	for i, f := range files {
+		if !filepath.IsAbs(f) {
+			files[i] = filepath.Join(dir, f)
+		}
+	}
+	env, err := readEnvFiles(files, l.opts.Environ, true)
+	if err != nil {
+		l.errs.Add(posOf(l.pos, path), path, "%s", err)
+		return l.env
+	}
+	for k, v := range l.opts.Environ {
+		env[k] = v
+	}
+	return env
+}
+
+// importResources adds the included model's resources to m; one defined in both
+// must be identical.
+func (l *fileLoader) importResources(path string, own map[string]Position, m, inc map[string]any) {
+	for _, kind := range []string{"services", "networks", "volumes", "secrets", "configs"} {
+		src, _ := inc[kind].(map[string]any)
+		if len(src) == 0 {
+			continue
+		}
+		dst, _ := m[kind].(map[string]any)
+		if dst == nil {
+			dst = map[string]any{}
+			m[kind] = dst
+		}
+		for k, v := range src {
+			have, ok := dst[k]
+			if ok && !reflect.DeepEqual(have, v) {
+				at := kind + "." + k
+				l.errs.Add(own[at], at, "conflicts with the %s imported by %s: define it in one place", strings.TrimSuffix(kind, "s"), path)
+				continue
+			}
+			dst[k] = v
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,6 +15,9 @@ type finalizer struct {
 	p    *Project
 	errs *ErrorList
 	env  map[string]string
+	// raw: NoInterpolate, Compose renders its untyped model (no null command,
+	// no empty ipam); noNormalize: no default network nor resource names.
+	raw, noNormalize bool
 }
 
 func (f *finalizer) fail(path, format string, args ...any) {
@@ -48,6 +52,7 @@ func (f *finalizer) run(profiles, selected []string) {
 		f.service(n, sm)
 	}
 	f.p.checkDependencies(f.errs)
+	f.selectServices(svcs, selected)
 	used := f.usedResources(svcs)
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
 		f.resources(kind, used[kind])
@@ -70,7 +75,7 @@ func profileEnabled(svc map[string]any, enabled []string) bool {
 func (f *finalizer) service(name string, svc map[string]any) {
 	base := "services." + name
 	for _, k := range []string{"command", "entrypoint"} {
-		if _, ok := svc[k]; !ok {
+		if _, ok := svc[k]; !ok && !f.raw {
 			svc[k] = nil
 		}
 	}
@@ -89,7 +94,7 @@ func (f *finalizer) service(name string, svc map[string]any) {
 			}
 		}
 	}
-	if _, ok := svc["networks"]; !ok {
+	if _, ok := svc["networks"]; !ok && !f.noNormalize {
 		if _, mode := svc["network_mode"]; !mode {
 			svc["networks"] = map[string]any{"default": nil}
 		}
@@ -102,43 +107,16 @@ func (f *finalizer) service(name string, svc map[string]any) {
 			}
 		}
 	}
-	if deps, ok := svc["depends_on"].(map[string]any); ok {
-		for d, v := range deps {
-			dm, _ := v.(map[string]any)
-			if dm == nil {
-				dm = map[string]any{}
-			}
-			if _, ok := dm["condition"]; !ok {
-				dm["condition"] = "service_started"
-			}
-			if _, ok := dm["required"]; !ok {
-				dm["required"] = true
-			}
-			deps[d] = dm
-		}
-	}
+	dependsOnDefaults(svc)
 	f.environment(base, svc)
-	for _, k := range []string{"secrets", "configs"} {
-		list, _ := svc[k].([]any)
-		for _, e := range list {
-			em, ok := e.(map[string]any)
-			if mode, isInt := em["mode"].(int); ok && isInt {
-				em["mode"] = fmt.Sprintf("0%o", mode)
-			}
-			if !ok || em["target"] != nil {
-				continue
-			}
-			if k == "secrets" {
-				em["target"] = "/run/secrets/" + fmt.Sprint(em["source"])
-			}
-		}
-	}
+	f.fileReferences(base, svc)
 	if hc, ok := svc["healthcheck"].(map[string]any); ok {
 		for _, k := range []string{"interval", "timeout", "start_period", "start_interval"} {
 			f.duration(base+".healthcheck."+k, hc, k)
 		}
 	}
 	f.duration(base+".stop_grace_period", svc, "stop_grace_period")
+	f.normalize(base, svc)
 	f.sizes(base, svc)
 	f.checkService(name, svc)
 }
@@ -161,6 +139,7 @@ func (f *finalizer) environment(base string, svc map[string]any) {
 	env, _ := svc["environment"].(map[string]any)
 	merged := map[string]any{}
 	files, _ := svc["env_file"].([]any)
+	f.recordRawEnv(strings.TrimPrefix(base, "services."), env, files)
 	for i, e := range files {
 		em, _ := e.(map[string]any)
 		path, _ := em["path"].(string)
@@ -206,8 +185,8 @@ func (f *finalizer) environment(base string, svc map[string]any) {
 	}
 }
 
-// implicitDeps adds the dependencies Compose derives from links, network_mode
-// "service:x" and volumes_from, with restart true.
+// implicitDeps adds the dependencies Compose derives from links, network_mode and ipc
+// "service:x", and volumes_from, with restart true.
 func implicitDeps(svc map[string]any) {
 	var names, noRestart []string
 	links, _ := svc["links"].([]any)
@@ -215,8 +194,10 @@ func implicitDeps(svc map[string]any) {
 		n, _, _ := strings.Cut(fmt.Sprint(l), ":")
 		names = append(names, n)
 	}
-	if mode, ok := svc["network_mode"].(string); ok && strings.HasPrefix(mode, "service:") {
-		names = append(names, strings.TrimPrefix(mode, "service:"))
+	for _, k := range []string{"network_mode", "ipc"} {
+		if mode, ok := svc[k].(string); ok && strings.HasPrefix(mode, "service:") {
+			names = append(names, strings.TrimPrefix(mode, "service:"))
+		}
 	}
 	from, _ := svc["volumes_from"].([]any)
 	for _, v := range from {
@@ -243,4 +224,79 @@ func implicitDeps(svc map[string]any) {
 			deps[n] = map[string]any{"condition": "service_started", "required": true}
 		}
 	}
+}
+
+// selectServices keeps only the services named on the command line and those they
+// depend on, as `docker compose config SERVICE...` does. An unknown name is an error.
+func (f *finalizer) selectServices(svcs map[string]any, selected []string) {
+	if len(selected) == 0 {
+		return
+	}
+	for _, n := range selected {
+		if _, ok := svcs[n]; !ok {
+			f.fail("services", "no such service: %q", n)
+		}
+	}
+	keep := f.p.Closure(selected)
+	for n := range svcs {
+		if !slices.Contains(keep, n) {
+			delete(svcs, n)
+		}
+	}
+}
+
+// fileReferences normalizes a service's secrets and configs: modes as numbers, and
+// a secret's default target.
+func (f *finalizer) fileReferences(base string, svc map[string]any) {
+	for _, k := range []string{"secrets", "configs"} {
+		list, _ := svc[k].([]any)
+		for i, e := range list {
+			em, ok := e.(map[string]any)
+			if mode, isStr := em["mode"].(string); ok && isStr {
+				// Compose's model holds the mode as a number: 0440 is 288.
+				n, err := strconv.ParseUint(mode, 8, 32)
+				if err != nil {
+					f.fail(fmt.Sprintf("%s.%s[%d].mode", base, k, i), "invalid file mode %q: expected an octal number like 0440", mode)
+					continue
+				}
+				em["mode"] = int(n)
+			}
+			if !ok || em["target"] != nil {
+				continue
+			}
+			if k == "secrets" {
+				em["target"] = "/run/secrets/" + fmt.Sprint(em["source"])
+			}
+		}
+	}
+}
+
+// dependsOnDefaults sets required: true where depends_on entries leave it out.
+func dependsOnDefaults(svc map[string]any) {
+	deps, _ := svc["depends_on"].(map[string]any)
+	for d, v := range deps {
+		dm, _ := v.(map[string]any)
+		if dm == nil {
+			dm = map[string]any{}
+		}
+		if _, ok := dm["required"]; !ok {
+			dm["required"] = true
+		}
+		deps[d] = dm
+	}
+}
+
+// recordRawEnv keeps a service's environment before env files are read, bare keys
+// resolved from the interpolation environment, as Compose hashes it.
+func (f *finalizer) recordRawEnv(name string, env map[string]any, files []any) {
+	if f.p.rawEnv == nil {
+		f.p.rawEnv = map[string]rawEnvironment{}
+	}
+	raw := deepCopy(env).(map[string]any)
+	for k, v := range raw {
+		if ev, ok := f.env[k]; ok && v == nil {
+			raw[k] = ev
+		}
+	}
+	f.p.rawEnv[name] = rawEnvironment{environment: raw, envFiles: deepCopy(files).([]any)}
 }

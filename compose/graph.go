@@ -9,7 +9,7 @@ import (
 // Dependencies returns, for each service, the sorted services it depends on.
 func (p *Project) Dependencies() map[string][]string {
 	out := map[string][]string{}
-	for n, svc := range p.Services() {
+	for n, svc := range p.ServiceModels() {
 		deps, _ := svc["depends_on"].(map[string]any)
 		list := []string{}
 		for d := range deps {
@@ -61,7 +61,7 @@ func (p *Project) StartLevels() [][]string {
 func (p *Project) Closure(selected []string) []string {
 	deps := p.Dependencies()
 	if len(selected) == 0 {
-		return p.ServiceNames()
+		return p.modelServiceNames()
 	}
 	seen := map[string]bool{}
 	var visit func(string)
@@ -88,10 +88,10 @@ func (p *Project) Closure(selected []string) []string {
 // checkDependencies reports undefined dependencies and cycles ("a -> b -> a").
 func (p *Project) checkDependencies(errs *ErrorList) {
 	deps := p.Dependencies()
-	names := p.ServiceNames()
+	names := p.modelServiceNames()
 	for _, n := range names {
 		for _, d := range deps[n] {
-			all, _ := p.Services()[n]["depends_on"].(map[string]any)
+			all, _ := p.ServiceModels()[n]["depends_on"].(map[string]any)
 			dm, _ := all[d].(map[string]any)
 			if req, _ := dm["required"].(bool); !req {
 				continue

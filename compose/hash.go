@@ -7,25 +7,42 @@ import (
 	"fmt"
 )
 
-// ServiceHash returns the config hash of a service as Docker Compose defines it: the
-// SHA-256 of the service's JSON without build, pull_policy, scale, deploy.replicas,
-// depends_on and profiles, so a change to those alone does not recreate a container.
-// berth encodes the JSON with sorted keys; Compose encodes its struct field order, so
-// the digests are berth's own and stable across berth runs. It wraps ErrNotFound for
-// an unknown service.
+// ServiceHash returns the config hash of a service exactly as Docker Compose v2.29.7
+// computes it (pkg/compose ServiceHash): the SHA-256 of json.Marshal of the typed
+// ServiceConfig (compose-go field order, omitempty) with build, pull_policy, scale,
+// deploy.replicas and depends_on cleared, so a change to those alone does not recreate
+// a container. As in `docker compose config --hash`, the environment is hashed
+// unresolved: env_file entries stay, and keys without a value stay null. Compose keeps
+// profiles in the hash, and so does berth. It wraps ErrNotFound for an unknown service.
 func (p *Project) ServiceHash(name string) (string, error) {
-	svc, ok := p.Services()[name]
+	s, ok := p.Services[name]
 	if !ok {
 		return "", fmt.Errorf("config hash of service %q: %w", name, ErrNotFound)
 	}
-	c := deepCopy(svc).(map[string]any)
-	for _, k := range []string{"build", "pull_policy", "scale", "depends_on", "profiles"} {
-		delete(c, k)
+	s.Build = nil
+	s.PullPolicy = ""
+	s.Scale = nil
+	if s.Deploy != nil {
+		d := *s.Deploy
+		d.Replicas = nil
+		s.Deploy = &d
 	}
-	if d, ok := c["deploy"].(map[string]any); ok {
-		delete(d, "replicas")
+	s.DependsOn = nil
+	if raw, ok := p.rawEnv[name]; ok {
+		var env struct {
+			Environment MappingWithEquals `json:"environment"`
+			EnvFiles    []EnvFile         `json:"env_file"`
+		}
+		data, err := json.Marshal(map[string]any{"environment": raw.environment, "env_file": raw.envFiles})
+		if err == nil {
+			err = json.Unmarshal(data, &env)
+		}
+		if err != nil {
+			return "", fmt.Errorf("config hash of service %q: %w", name, err)
+		}
+		s.Environment, s.EnvFiles = env.Environment, env.EnvFiles
 	}
-	data, err := json.Marshal(c)
+	data, err := json.Marshal(s)
 	if err != nil {
 		return "", fmt.Errorf("config hash of service %q: %w", name, err)
 	}

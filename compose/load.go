@@ -20,7 +20,8 @@ type Options struct {
 	Profiles      []string          // --profile; COMPOSE_PROFILES adds to them
 	Environ       map[string]string // process environment; wins over env files
 	Stdin         io.Reader
-	NoInterpolate bool
+	NoInterpolate bool     // keep ${VAR} as written; the model is rendered as Compose's raw model
+	NoNormalize   bool     // no default network, no resource names (`config --no-normalize`)
 	Services      []string // services named on the CLI: they enable their profiles
 }
 
@@ -63,7 +64,24 @@ func Load(ctx context.Context, opts Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadFiles(opts, files, projectDir, env)
+	p, err := loadFiles(opts, files, projectDir, env)
+	if _, set := env["COMPOSE_PROJECT_NAME"]; err == nil && !set && !opts.NoInterpolate && mentions(files, "COMPOSE_PROJECT_NAME") {
+		// Compose settles the project name first and then interpolates with
+		// COMPOSE_PROJECT_NAME set to it: load again with it.
+		env["COMPOSE_PROJECT_NAME"] = p.Name
+		return loadFiles(opts, files, projectDir, env)
+	}
+	return p, err
+}
+
+// mentions reports whether one of the compose files (not stdin) contains s.
+func mentions(files []string, s string) bool {
+	for _, f := range files {
+		if data, err := os.ReadFile(f); f != "-" && err == nil && strings.Contains(string(data), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveFiles applies -f, COMPOSE_FILE and discovery (working dir, then parents).

@@ -69,7 +69,9 @@ func TestLoadValues(t *testing.T) {
 		{"override", map[string]string{"a.yaml": "services: {a: {image: x, labels: {p: q}}}", "b.yaml": "services: {a: {labels: !override {r: s}}}"}, Options{Files: []string{"a.yaml", "b.yaml"}}, "services.a.labels", map[string]any{"r": "s"}},
 		{"env list to map", map[string]string{"compose.yaml": "services: {a: {image: x, environment: [A=1, B]}}"}, Options{Environ: map[string]string{"B": "2"}}, "services.a.environment", map[string]any{"A": "1", "B": "2"}},
 		{"unset bare key is null", map[string]string{"compose.yaml": "services: {a: {image: x, environment: [C]}}"}, Options{}, "services.a.environment", map[string]any{"C": nil}},
-		{"dollar escape", map[string]string{"compose.yaml": "services: {a: {image: x, command: echo $$HOME}}"}, Options{}, "services.a.command", []any{"echo", "$HOME"}},
+		// The JSON output escapes "$" again, as docker compose config does (the typed
+		// model holds "$HOME": see TestTypedDollar).
+		{"dollar escape", map[string]string{"compose.yaml": "services: {a: {image: x, command: echo $$HOME}}"}, Options{}, "services.a.command", []any{"echo", "$$HOME"}},
 		{"anchors and merge keys", map[string]string{"compose.yaml": "x-base: &b {image: x, user: u}\nservices: {a: {<<: *b, user: v}}"}, Options{}, "services.a.user", "v"},
 		{"profile off", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{}, "services.b", nil},
 		{"profile on", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{Profiles: []string{"dbg"}}, "services.b.image", "y"},
@@ -129,6 +131,11 @@ func TestLoadErrors(t *testing.T) {
 		{"cpus conflict", "services:\n  a:\n    image: x\n    cpus: 1.5\n    deploy: {resources: {limits: {cpus: '0.5'}}}\n", []string{`compose.yaml:4:11: services.a.cpus: cpus 1.5 conflicts`}},
 		{"wrong type", "services:\n  a:\n    image: x\n    privileged: maybe\n    ports: '80:80'\n", []string{`services.a.privileged: must be a boolean`, `services.a.ports: must be a list`}},
 		{"port range size", "services:\n  a:\n    image: x\n    ports: ['8000-8002:80-81']\n", []string{`services.a.ports[0]: invalid port "8000-8002:80-81"`}},
+		{"mem_limit conflict", "services:\n  a:\n    image: x\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 512m}}}\n", []string{`compose.yaml:4:16: services.a.mem_limit: mem_limit 1073741824 conflicts with deploy.resources.limits.memory 536870912`}},
+		{"bad ulimit", "services:\n  a:\n    image: x\n    ulimits: {nofile: {soft: many, hard: 10}}\n", []string{`compose.yaml:4:30: services.a.ulimits.nofile.soft: invalid ulimit soft "many"`}},
+		{"depends_on no condition", "services:\n  a:\n    image: x\n    depends_on: {b: {}}\n  b: {image: x}\n", []string{`compose.yaml:4:21: services.a.depends_on.b: condition is required`}},
+		{"extends cycle", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n", []string{`services.`, `.extends: extends cycle: `}},
+		{"secret mode", "services:\n  a: {image: x, secrets: [{source: s, mode: \"9z\"}]}\nsecrets: {s: {file: ./s}}\n", []string{`compose.yaml:2:45: services.a.secrets[0].mode: invalid file mode "9z"`}},
 		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:11: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
 	}
 	for _, tt := range tests {
@@ -178,5 +185,24 @@ func TestLoadInvalidProjectName(t *testing.T) {
 	_, err := Load(context.Background(), Options{WorkingDir: dir, ProjectName: "Bad Name!"})
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `invalid project name "Bad Name!"`) {
 		t.Errorf("Load(-p %q) = %v, want an invalid project name error", "Bad Name!", err)
+	}
+}
+
+func TestIncludeConflict(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: nginx\n",
+		"other.yaml":   "services:\n  web:\n    image: httpd\n",
+	})
+	_, err := Load(context.Background(), Options{WorkingDir: dir})
+	want := "compose.yaml:4:5: services.web: conflicts with the service imported by include[0]"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load(include conflict) = %v, want %q", err, want)
+	}
+	same := writeFiles(t, map[string]string{
+		"compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: httpd\n",
+		"other.yaml":   "services:\n  web:\n    image: httpd\n",
+	})
+	if _, err := Load(context.Background(), Options{WorkingDir: same}); err != nil {
+		t.Errorf("Load(include of an identical service) = %v, want success", err)
 	}
 }

@@ -134,12 +134,31 @@ func orderedKeys(m map[string]any, ctx string) []string {
 }
 
 // JSON renders the model as `docker compose config --format json` does: two-space
-// indentation, Compose's key order, HTML characters not escaped, a final newline.
+// indentation, Compose's key order, HTML characters not escaped, a final newline, and
+// (unless loaded with NoInterpolate) every "$" written "$$" so the output loads back
+// to the same values.
 func (p *Project) JSON() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := encodeOrdered(&buf, p.Model, "*", ""); err != nil {
+	if err := encodeOrdered(&buf, p.Model, p.rootContext(), ""); err != nil {
 		return nil, err
 	}
 	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return p.escape(buf.Bytes()), nil
+}
+
+// escape doubles every "$" of rendered output when the project was interpolated.
+func (p *Project) escape(out []byte) []byte {
+	if !p.escapeDollars {
+		return out
+	}
+	return bytes.ReplaceAll(out, []byte("$"), []byte("$$"))
+}
+
+// rootContext is the key-order context of the model's root: "*" for Compose's typed
+// order, or one without orders (sorted keys) for the raw model of NoInterpolate.
+func (p *Project) rootContext() string {
+	if p.raw {
+		return "raw"
+	}
+	return "*"
 }

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"strings"
 )
 
 // replacedLists are service sequences that a later file replaces instead of appending to
@@ -11,10 +12,28 @@ var replacedLists = map[string]bool{"command": true, "entrypoint": true, "health
 // keyedLists are service sequences merged on a key: a later entry with the same key
 // replaces the earlier one.
 var keyedLists = map[string]func(any) string{
-	"ports":   portKey,
-	"volumes": targetKey,
-	"secrets": targetKey,
-	"configs": targetKey,
+	"ports":      portKey,
+	"volumes":    targetKey,
+	"secrets":    targetKey,
+	"configs":    targetKey,
+	"cap_add":    valueKey,
+	"cap_drop":   valueKey,
+	"dns":        valueKey,
+	"dns_opt":    valueKey,
+	"dns_search": valueKey,
+	"links":      valueKey,
+	"profiles":   valueKey,
+	"tmpfs":      valueKey,
+	"build.tags": valueKey,
+	"devices":    targetKey,
+	"expose":     valueKey,
+}
+
+// valueKey keys a "name=value" (or plain) list entry by its name, as Compose's
+// merge makes such lists unique.
+func valueKey(v any) string {
+	k, _, _ := strings.Cut(fmt.Sprint(v), "=")
+	return k
 }
 
 // merge folds src over dst following the compose-spec merge rules. field is the path

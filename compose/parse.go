@@ -12,6 +12,14 @@ import (
 // reset marks a value tagged !reset: merging removes the key.
 type reset struct{}
 
+// resetValue is the value of a !reset tag.
+var resetValue = reset{}
+
+func isReset(v any) bool {
+	_, ok := v.(reset)
+	return ok
+}
+
 // override marks a value tagged !override: merging replaces instead of merging.
 type override struct{ v any }
 

@@ -156,6 +156,8 @@ func (s *shaper) shortVolume(field, spec string) any {
 				opts["selinux"] = o
 			case "nocopy":
 				m["volume"] = map[string]any{"nocopy": true}
+			case "cached", "delegated", "consistent":
+				// consistency is a Docker Desktop hint; Compose's short syntax drops it.
 			default:
 				opts["propagation"] = o
 			}

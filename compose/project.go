@@ -5,26 +5,49 @@ import (
 	"io"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 )
 
-// Project is a loaded, merged and normalized compose project. Model holds Docker
-// Compose's JSON model (the same keys and normalized values as `docker compose config
-// --format json`); Positions maps field paths to the place their value came from.
+// Project is a loaded, merged and normalized compose project, in two views of the
+// same content:
+//
+//   - Model is Docker Compose's JSON model (the same keys and normalized values as
+//     `docker compose config --format json`); `berth config` prints it.
+//   - Services, Networks, Volumes, Secrets and Configs are the typed model the
+//     orchestrator uses (see ServiceConfig), decoded from Model by Load. Edits to one
+//     view are not reflected in the other.
+//
+// Positions maps field paths (services.web.ports[0]) to the place their value came
+// from; Env is the interpolation environment.
 type Project struct {
 	Name       string
 	WorkingDir string
+	Services   map[string]ServiceConfig
+	Networks   map[string]NetworkConfig
+	Volumes    map[string]VolumeConfig
+	Secrets    map[string]SecretConfig
+	Configs    map[string]ConfigObjConfig
+	Extensions Extensions // top-level x- keys
 	Model      map[string]any
 	Positions  map[string]Position
-	Env        map[string]string // interpolation environment
+	Env        map[string]string
+
+	// rawEnv keeps each service's environment and env_file before env files and
+	// bare keys were resolved: Compose hashes them unresolved.
+	rawEnv map[string]rawEnvironment
+	// escapeDollars: the project was interpolated, so its rendering escapes "$" as
+	// "$$" (docker compose config does so, and the output stays loadable).
+	escapeDollars bool
+	// raw: loaded with NoInterpolate; rendered like Compose's untyped model, keys
+	// sorted.
+	raw bool
 }
 
 // MarshalJSON renders the model as Compose's JSON (see JSON for the formatted form).
 func (p *Project) MarshalJSON() ([]byte, error) { return p.JSON() }
 
-// Services returns the service models by name.
-func (p *Project) Services() map[string]map[string]any {
+// ServiceModels returns the services' JSON models (as in Model) by name.
+func (p *Project) ServiceModels() map[string]map[string]any {
 	out := map[string]map[string]any{}
 	svcs, _ := p.Model["services"].(map[string]any)
 	for n, s := range svcs {
@@ -33,16 +56,6 @@ func (p *Project) Services() map[string]map[string]any {
 		}
 	}
 	return out
-}
-
-// ServiceNames returns the sorted service names.
-func (p *Project) ServiceNames() []string {
-	var names []string
-	for n := range p.Services() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func readFile(f string, stdin io.Reader) ([]byte, error) {
@@ -76,10 +89,14 @@ func loadFiles(opts Options, files []string, projectDir string, env map[string]s
 	checkKeys(model, pos, &errs)
 	// Errors so far do not stop the load: finalizing reports the rest (undefined
 	// references, cycles, bad values) so the user sees every problem at once.
-	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env}
+	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env, escapeDollars: !opts.NoInterpolate, raw: opts.NoInterpolate}
 	p.Name = projectName(opts, model, projectDir, env)
-	fin := &finalizer{p: p, errs: &errs, env: env}
+	fin := &finalizer{p: p, errs: &errs, env: env, raw: opts.NoInterpolate, noNormalize: opts.NoNormalize}
 	fin.run(enabledProfiles(opts, env), opts.Services)
+	if len(errs) == 0 {
+		p.decodeTyped(&errs)
+		p.dropServiceExtensions()
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package compose
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // usedResources lists, per kind, the top-level resources enabled services refer to.
 func (f *finalizer) usedResources(svcs map[string]any) map[string]map[string]bool {
@@ -18,14 +21,19 @@ func (f *finalizer) usedResources(svcs map[string]any) map[string]map[string]boo
 				used["volumes"][fmt.Sprint(vm["source"])] = true
 			}
 		}
-		for _, k := range []string{"secrets", "configs"} {
+		build, _ := svc["build"].(map[string]any)
+		for _, k := range []string{"secrets", "configs", "build.secrets"} {
 			list, _ := svc[k].([]any)
+			if k == "build.secrets" {
+				list, _ = build["secrets"].([]any)
+			}
+			k, field := strings.TrimPrefix(k, "build."), k
 			for i, e := range list {
 				em, _ := e.(map[string]any)
 				src := fmt.Sprint(em["source"])
 				used[k][src] = true
 				if top, _ := f.p.Model[k].(map[string]any); top == nil || !hasKey(top, src) {
-					f.fail(fmt.Sprintf("services.%s.%s[%d]", n, k, i), "service %q refers to undefined %s %q", n, k[:len(k)-1], src)
+					f.fail(fmt.Sprintf("services.%s.%s[%d]", n, field, i), "service %q refers to undefined %s %q", n, k[:len(k)-1], src)
 				}
 			}
 		}
@@ -69,7 +77,7 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 		if m == nil {
 			m = map[string]any{}
 		}
-		if _, ok := m["name"]; !ok {
+		if _, ok := m["name"]; !ok && !f.noNormalize {
 			if ext, _ := m["external"].(bool); ext {
 				m["name"] = name
 			} else {
@@ -77,10 +85,14 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 			}
 		}
 		if kind == "networks" {
-			if _, ok := m["ipam"]; !ok {
-				m["ipam"] = map[string]any{}
+			ipam, ok := m["ipam"].(map[string]any)
+			if !ok && !f.raw {
+				ipam = map[string]any{}
+				m["ipam"] = ipam
 			}
+			delete(ipam, "options") // not in Compose v2.29.7's model
 		}
+		f.resourceValues(kind+"."+name, m)
 		if file, ok := m["file"].(string); ok && (kind == "secrets" || kind == "configs") {
 			m["file"] = (&shaper{dir: f.p.WorkingDir}).abs(file)
 		}
@@ -91,4 +103,18 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 		return
 	}
 	f.p.Model[kind] = top
+}
+
+// resourceValues normalizes a top-level resource's labels (a list becomes a map) and
+// driver options (values become strings), as Compose's model holds them.
+func (f *finalizer) resourceValues(path string, m map[string]any) {
+	if v, ok := m["labels"]; ok {
+		sh := &shaper{pos: f.p.Positions, errs: f.errs}
+		m["labels"] = sh.toMap(path+".labels", v, false)
+	}
+	if opts, ok := m["driver_opts"].(map[string]any); ok {
+		for k, v := range opts {
+			opts[k] = scalarString(v)
+		}
+	}
 }

@@ -22,18 +22,7 @@ func (s *shaper) fail(path, format string, args ...any) {
 
 func (s *shaper) service(name string, svc map[string]any) {
 	base := "services." + name
-	var overridden []string
-	for k, v := range svc {
-		if o, ok := v.(override); ok {
-			svc[k] = o.v
-			overridden = append(overridden, k)
-		}
-	}
-	defer func() {
-		for _, k := range overridden {
-			svc[k] = override{svc[k]}
-		}
-	}()
+	defer unwrapMarkers(svc)()
 	for _, k := range []string{"environment", "labels", "sysctls", "annotations"} {
 		if v, ok := svc[k]; ok {
 			svc[k] = s.toMap(base+"."+k, v, k == "environment")
@@ -56,8 +45,17 @@ func (s *shaper) service(name string, svc map[string]any) {
 		svc["build"] = map[string]any{"context": b}
 	}
 	if b, ok := svc["build"].(map[string]any); ok {
-		if ctx, ok := b["context"].(string); ok && !strings.Contains(ctx, "://") {
-			b["context"] = s.abs(ctx)
+		s.build(base+".build", b)
+	}
+	s.newerKeys(base, svc)
+	if d, ok := svc["develop"].(map[string]any); ok {
+		watch, _ := d["watch"].([]any)
+		for _, w := range watch {
+			if wm, ok := w.(map[string]any); ok {
+				if p, ok := wm["path"].(string); ok {
+					wm["path"] = s.abs(p)
+				}
+			}
 		}
 	}
 	if v, ok := svc["ports"].([]any); ok {
@@ -77,6 +75,44 @@ func (s *shaper) service(name string, svc map[string]any) {
 			}
 		}
 	}
+	s.nameLists(base, svc)
+	if v, ok := svc["env_file"]; ok {
+		svc["env_file"] = s.envFiles(v)
+	}
+	if v, ok := svc["expose"].([]any); ok {
+		for i, e := range v {
+			v[i] = fmt.Sprint(e)
+		}
+	}
+}
+
+// unwrapMarkers takes a service's !override and !reset markers off its keys while
+// it is shaped; the returned function puts them back for merging.
+func unwrapMarkers(svc map[string]any) func() {
+	var overridden, reset []string
+	for k, v := range svc {
+		if o, ok := v.(override); ok {
+			svc[k] = o.v
+			overridden = append(overridden, k)
+		}
+		if isReset(v) {
+			reset = append(reset, k)
+			delete(svc, k)
+		}
+	}
+	return func() {
+		for _, k := range overridden {
+			svc[k] = override{svc[k]}
+		}
+		for _, k := range reset {
+			svc[k] = resetValue
+		}
+	}
+}
+
+// nameLists turns the list forms of networks and depends_on into maps, moving the
+// positions along.
+func (s *shaper) nameLists(base string, svc map[string]any) {
 	if v, ok := svc["networks"].([]any); ok {
 		m := map[string]any{}
 		for i, n := range v {
@@ -88,18 +124,10 @@ func (s *shaper) service(name string, svc map[string]any) {
 	if v, ok := svc["depends_on"].([]any); ok {
 		m := map[string]any{}
 		for i, n := range v {
-			m[fmt.Sprint(n)] = map[string]any{}
+			m[fmt.Sprint(n)] = map[string]any{"condition": "service_started"}
 			s.pos[fmt.Sprintf("%s.depends_on.%v", base, n)] = s.pos[fmt.Sprintf("%s.depends_on[%d]", base, i)]
 		}
 		svc["depends_on"] = m
-	}
-	if v, ok := svc["env_file"]; ok {
-		svc["env_file"] = s.envFiles(v)
-	}
-	if v, ok := svc["expose"].([]any); ok {
-		for i, e := range v {
-			v[i] = fmt.Sprint(e)
-		}
 	}
 }
 
@@ -108,8 +136,12 @@ func (s *shaper) toMap(path string, v any, withNil bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			if e != nil {
+			switch {
+			case isReset(e):
+			case e != nil:
 				x[k] = scalarString(e)
+			case !withNil:
+				x[k] = ""
 			}
 		}
 		return x
@@ -144,6 +176,12 @@ func (s *shaper) extraHosts(path string, v any) any {
 	case map[string]any:
 		out := []any{}
 		for k, e := range x {
+			if list, ok := e.([]any); ok {
+				for _, ip := range list {
+					out = append(out, k+"="+fmt.Sprint(ip))
+				}
+				continue
+			}
 			out = append(out, k+"="+fmt.Sprint(e))
 		}
 		return out
@@ -245,4 +283,66 @@ func shellSplit(s string) []any {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// build resolves a build section's local paths and turns its list forms into maps.
+func (s *shaper) build(path string, b map[string]any) {
+	if ctx, ok := b["context"].(string); ok && !strings.Contains(ctx, "://") {
+		b["context"] = s.abs(ctx)
+	}
+	for _, k := range []string{"args", "labels"} {
+		if v, ok := b[k]; ok {
+			b[k] = s.toMap(path+"."+k, v, k == "args")
+		}
+	}
+	if v, ok := b["extra_hosts"]; ok {
+		b["extra_hosts"] = s.extraHosts(path+".extra_hosts", v)
+	}
+	if list, ok := b["secrets"].([]any); ok {
+		for i, e := range list {
+			if str, ok := e.(string); ok {
+				list[i] = map[string]any{"source": str}
+			}
+		}
+	}
+	if ac, ok := b["additional_contexts"].(map[string]any); ok {
+		for k, v := range ac {
+			str, _ := v.(string)
+			if str != "" && !strings.Contains(str, "://") && !strings.HasPrefix(str, "service:") && !strings.HasPrefix(str, "target:") {
+				ac[k] = s.abs(str)
+			}
+		}
+	}
+}
+
+// newerKeys shapes keys newer than Compose v2.29.7: gpus "all" becomes a device
+// request for every GPU, label_file a list of absolute paths, and hook commands
+// their exec form.
+func (s *shaper) newerKeys(base string, svc map[string]any) {
+	if g, ok := svc["gpus"].(string); ok && strings.EqualFold(g, "all") {
+		svc["gpus"] = []any{map[string]any{"count": -1}}
+	}
+	switch lf := svc["label_file"].(type) {
+	case string:
+		svc["label_file"] = []any{s.abs(lf)}
+	case []any:
+		for i, e := range lf {
+			if str, ok := e.(string); ok {
+				lf[i] = s.abs(str)
+			}
+		}
+	}
+	for _, k := range []string{"post_start", "pre_stop"} {
+		hooks, _ := svc[k].([]any)
+		for i, h := range hooks {
+			if hm, ok := h.(map[string]any); ok {
+				if str, ok := hm["command"].(string); ok {
+					hm["command"] = shellSplit(str)
+				}
+				if env, ok := hm["environment"]; ok {
+					hm["environment"] = s.toMap(fmt.Sprintf("%s.%s[%d].environment", base, k, i), env, true)
+				}
+			}
+		}
+	}
 }

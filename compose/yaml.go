@@ -9,18 +9,18 @@ import (
 )
 
 // YAML renders the model as `docker compose config` does, with the same key order as
-// JSON.
+// JSON, "$" escaped as in JSON.
 func (p *Project) YAML() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(yamlNode(p.Model, "*")); err != nil {
+	if err := enc.Encode(yamlNode(p.Model, p.rootContext())); err != nil {
 		return nil, fmt.Errorf("render yaml: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("render yaml: %w", err)
 	}
-	return buf.Bytes(), nil
+	return p.escape(buf.Bytes()), nil
 }
 
 func yamlNode(v any, ctx string) *yaml.Node {

@@ -132,7 +132,10 @@ func configurePeer(in *netlink.Handle, n *netState, ep *endpointState) error {
 }
 
 // Detach removes the endpoint of nsPath on network: its published ports, its veth and its
-// address allocation. A missing endpoint or network is success.
+// address allocation. When that endpoint carried the namespace's default route and the
+// namespace is still attached elsewhere, the default route moves to the gateway of a remaining
+// network (non-internal first, then the lowest interface name). A missing endpoint or network
+// is success.
 func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 	err := d.withState(true, func(st *state) error {
 		n, ok := st.Networks[network]
@@ -147,13 +150,74 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 			return err
 		}
 		delete(n.Endpoints, nsPath)
+		if err := st.ensureDefaultRoute(nsPath); err != nil {
+			return err
+		}
 		if len(ep.Ports) == 0 {
 			return nil
 		}
-		return d.syncRules(st)
+		if err := d.syncRules(st); err != nil {
+			return err
+		}
+		return clearStaleFlows(nil, []netip.Addr{ep.Address})
 	})
 	if err != nil {
 		return fmt.Errorf("detach %s from network %q: %w", nsPath, network, err)
 	}
 	return nil
+}
+
+// ensureDefaultRoute gives the namespace at nsPath a default route via a remaining network's
+// gateway when it has none (its holder was just detached). Non-internal networks come first,
+// then the lowest interface name; with no endpoint left it does nothing.
+func (st *state) ensureDefaultRoute(nsPath string) error {
+	var best *endpointState
+	var bestNet *netState
+	for _, n := range st.Networks {
+		ep, ok := n.Endpoints[nsPath]
+		if !ok {
+			continue
+		}
+		if best == nil || (bestNet.Internal && !n.Internal) ||
+			(bestNet.Internal == n.Internal && ep.IfName < best.IfName) {
+			best, bestNet = ep, n
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	nsh, err := netns.GetFromPath(nsPath)
+	if err != nil {
+		return fmt.Errorf("open netns: %w", err)
+	}
+	defer nsh.Close()
+	in, err := netlink.NewHandleAt(nsh)
+	if err != nil {
+		return fmt.Errorf("open netlink in netns: %w", err)
+	}
+	defer in.Close()
+	routes, err := in.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN},
+		netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return fmt.Errorf("list routes in netns: %w", err)
+	}
+	for _, r := range routes {
+		if r.Dst == nil || (r.Dst.IP.IsUnspecified() && isZeroMask(r.Dst.Mask)) {
+			return nil
+		}
+	}
+	peer, err := in.LinkByName(best.IfName)
+	if err != nil {
+		return fmt.Errorf("find %s in netns: %w", best.IfName, err)
+	}
+	route := &netlink.Route{LinkIndex: peer.Attrs().Index, Gw: bestNet.Gateway.AsSlice()}
+	if err := in.RouteAdd(route); err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("default route via %s: %w", bestNet.Gateway, err)
+	}
+	return nil
+}
+
+func isZeroMask(m net.IPMask) bool {
+	ones, _ := m.Size()
+	return ones == 0
 }

@@ -3,6 +3,7 @@ package netdriver
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -77,8 +78,8 @@ func isNsfs(path string) bool {
 
 // DeleteNetns unmounts and removes the namespace of id; the kernel frees the namespace, and the
 // veth pairs inside it, once no process uses it. Endpoints still attached from that namespace
-// are detached in the same step: their addresses are released and their published ports
-// removed. This is the fast teardown (about 0.1 ms per veth, against ~33 ms for deleting each
+// are detached in the same step: their addresses are released, their published ports removed
+// and the conntrack entries of flows DNATed to them deleted. This is the fast teardown (about 0.1 ms per veth, against ~33 ms for deleting each
 // veth first). A missing namespace is success.
 func (d *Driver) DeleteNetns(id string) error {
 	err := d.withState(true, func(st *state) error {
@@ -90,17 +91,22 @@ func (d *Driver) DeleteNetns(id string) error {
 			return err
 		}
 		delete(st.Netns, id)
-		hadPorts := false
+		var published []netip.Addr
 		for _, n := range st.Networks {
 			if ep, ok := n.Endpoints[path]; ok {
-				hadPorts = hadPorts || len(ep.Ports) > 0
+				if len(ep.Ports) > 0 {
+					published = append(published, ep.Address)
+				}
 				delete(n.Endpoints, path)
 			}
 		}
-		if hadPorts {
-			return d.syncRules(st)
+		if len(published) == 0 {
+			return nil
 		}
-		return nil
+		if err := d.syncRules(st); err != nil {
+			return err
+		}
+		return clearStaleFlows(nil, published)
 	})
 	if err != nil {
 		return fmt.Errorf("delete netns %q: %w", id, err)

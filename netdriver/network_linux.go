@@ -156,16 +156,23 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 		if !ok {
 			return nil
 		}
+		var published []netip.Addr
 		for _, ep := range n.Endpoints {
 			if err := removeLink(ep.HostIf); err != nil {
 				return err
+			}
+			if len(ep.Ports) > 0 {
+				published = append(published, ep.Address)
 			}
 		}
 		if err := removeLink(n.Bridge); err != nil {
 			return err
 		}
 		delete(st.Networks, name)
-		return d.syncRules(st)
+		if err := d.syncRules(st); err != nil {
+			return err
+		}
+		return clearStaleFlows(nil, published)
 	})
 	if err != nil {
 		return fmt.Errorf("delete network %q: %w", name, err)

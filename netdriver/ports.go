@@ -42,6 +42,8 @@ func (pm PortMapping) overlaps(o PortMapping) bool {
 // outside. It fails, changing nothing, when a host port is held by another berth endpoint or by
 // a listening socket on the host; the error (wrapping ErrExists) names the port and the holder
 // where known. Errors also wrap ErrNotFound (unknown endpoint) and ErrInvalid (bad mapping).
+// Conntrack entries that earlier packets left for the new host ports are deleted, so that
+// clients keeping their source port are NATed by the new rules.
 func (d *Driver) PublishPorts(ctx context.Context, key string, ports []PortMapping) ([]PortMapping, error) {
 	var out []PortMapping
 	err := d.withState(true, func(st *state) error {
@@ -62,6 +64,10 @@ func (d *Driver) PublishPorts(ctx context.Context, key string, ports []PortMappi
 			ep.Ports = before
 			return err
 		}
+		if err := clearStaleFlows(added, nil); err != nil {
+			ep.Ports = before
+			return errors.Join(err, d.syncRules(st))
+		}
 		out = added
 		return nil
 	})
@@ -71,7 +77,8 @@ func (d *Driver) PublishPorts(ctx context.Context, key string, ports []PortMappi
 	return out, nil
 }
 
-// UnpublishPorts removes every published port of the endpoint named by key. A missing
+// UnpublishPorts removes every published port of the endpoint named by key, and the
+// conntrack entries of flows DNATed to it, so no established flow keeps reaching it. A missing
 // endpoint is success.
 func (d *Driver) UnpublishPorts(ctx context.Context, key string) error {
 	err := d.withState(true, func(st *state) error {
@@ -83,7 +90,10 @@ func (d *Driver) UnpublishPorts(ctx context.Context, key string) error {
 			return err
 		}
 		ep.Ports = nil
-		return d.syncRules(st)
+		if err := d.syncRules(st); err != nil {
+			return err
+		}
+		return clearStaleFlows(nil, []netip.Addr{ep.Address})
 	})
 	if err != nil {
 		return fmt.Errorf("unpublish ports of %s: %w", key, err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/spf13/cobra"
@@ -20,8 +21,10 @@ type configOptions struct {
 	profiles      bool
 	images        bool
 	environment   bool
+	variables     bool
 	hash          string
 	noInterpolate bool
+	noNormalize   bool
 	output        string
 }
 
@@ -44,12 +47,14 @@ func newConfigCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.images, "images", false, "Print the image names, one per line")
 	f.BoolVar(&opts.environment, "environment", false, "Print the environment used for interpolation, KEY=VALUE per line")
 	f.StringVar(&opts.hash, "hash", "", "Print the config hash of the services (comma separated, or *)")
+	f.BoolVar(&opts.variables, "variables", false, "Print the variables the files refer to, with their default and alternate values")
 	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Do not interpolate environment variables")
+	f.BoolVar(&opts.noNormalize, "no-normalize", false, "Do not normalize the model (no default network, no resource names)")
 	f.StringVarP(&opts.output, "output", "o", "", "Write the output to this file instead of stdout")
 	return cmd
 }
 
-func loadProject(cmd *cobra.Command, g *globalOptions, noInterpolate bool, services []string) (*compose.Project, error) {
+func loadProject(cmd *cobra.Command, g *globalOptions, opts *configOptions, services []string) (*compose.Project, error) {
 	environ := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -64,13 +69,14 @@ func loadProject(cmd *cobra.Command, g *globalOptions, noInterpolate bool, servi
 		Profiles:      g.profiles,
 		Environ:       environ,
 		Stdin:         cmd.InOrStdin(),
-		NoInterpolate: noInterpolate,
+		NoInterpolate: opts.noInterpolate || opts.variables,
+		NoNormalize:   opts.noNormalize,
 		Services:      services,
 	})
 }
 
 func runConfig(cmd *cobra.Command, g *globalOptions, opts *configOptions, args []string) error {
-	p, err := loadProject(cmd, g, opts.noInterpolate, args)
+	p, err := loadProject(cmd, g, opts, args)
 	if err != nil {
 		return err
 	}
@@ -108,6 +114,8 @@ func renderConfig(out io.Writer, p *compose.Project, opts *configOptions, args [
 		}
 		sort.Strings(lines)
 		return printLines(out, lines)
+	case opts.variables:
+		return printVariables(out, p)
 	case opts.hash != "":
 		return printHashes(out, p, opts.hash)
 	}
@@ -142,6 +150,7 @@ func printHashes(out io.Writer, p *compose.Project, spec string) error {
 	if spec == "*" {
 		names = p.ServiceNames()
 	}
+	sort.Strings(names) // Compose prints them sorted
 	for _, n := range names {
 		h, err := p.ServiceHash(strings.TrimSpace(n))
 		if err != nil {
@@ -174,7 +183,7 @@ func keysOf(v any) []string {
 // serviceValues lists the distinct values of a service key (string or list), sorted.
 func serviceValues(p *compose.Project, key string) []string {
 	seen := map[string]bool{}
-	for _, svc := range p.Services() {
+	for _, svc := range p.ServiceModels() {
 		switch v := svc[key].(type) {
 		case string:
 			seen[v] = true
@@ -202,4 +211,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// printVariables prints the table of `docker compose config --variables`, sorted by
+// name.
+func printVariables(out io.Writer, p *compose.Project) error {
+	tw := tabwriter.NewWriter(out, 20, 1, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tREQUIRED\tDEFAULT VALUE\tALTERNATE VALUE")
+	for _, v := range p.Variables() {
+		fmt.Fprintf(tw, "%s\t%t\t%s\t%s\n", v.Name, v.Required, v.DefaultValue, v.AlternateValue)
+	}
+	return tw.Flush()
 }

@@ -11,7 +11,7 @@ import (
 func TestConfigCommand(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "compose.yaml")
-	yaml := "name: demo\nservices:\n  web: {image: nginx, depends_on: [db]}\n  db: {image: postgres, profiles: [data]}\nvolumes: {v: {}}\n"
+	yaml := "name: demo\nservices:\n  web: {image: \"nginx:${TAG:-1.27}-alpine\", depends_on: [db]}\n  db: {image: postgres, profiles: [data]}\nvolumes: {v: {}}\n"
 	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -21,12 +21,16 @@ func TestConfigCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"--profile", "data", "config", "--services"}, "db\nweb\n"},
-		{[]string{"--profile", "data", "config", "--images"}, "nginx\npostgres\n"},
+		{[]string{"--profile", "data", "config", "--images"}, "nginx:1.27-alpine\npostgres\n"},
 		{[]string{"--profile", "data", "config", "--profiles"}, "data\n"},
 		{[]string{"--profile", "data", "config", "-q"}, ""},
 		{[]string{"--profile", "data", "config", "--volumes"}, ""},
 		{[]string{"--profile", "data", "config", "--environment"}, "BERTH_TEST_VAR=yes\n"},
 		{[]string{"--profile", "data", "config", "--format", "json", "db"}, `"name": "demo"`},
+		{[]string{"--profile", "data", "config", "--no-normalize", "--format", "json"}, "\"image\": \"nginx:1.27-alpine\"\n    }\n  }\n}\n"}, // no default network
+		// Docker Compose v2.29.7 prints this hash for the same service.
+		{[]string{"--profile", "data", "config", "--hash", "web"}, "web 074b16adc24aee6eb9056c2e5052619409873b923e37c5ec6f4fb70a1269b61f\n"},
+		{[]string{"--profile", "data", "config", "--variables"}, "NAME                REQUIRED            DEFAULT VALUE       ALTERNATE VALUE\nTAG                 false               1.27                \n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

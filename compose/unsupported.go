@@ -1,0 +1,133 @@
+package compose
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Warning is a part of the project berth parses and keeps in its model but cannot
+// act on yet: `berth up` prints it and runs the rest. It prints as
+// "file:line:col: path: message".
+type Warning struct {
+	Pos  Position
+	Path string // field path, like services.web.gpus
+	Msg  string
+}
+
+// String returns "file:line:col: path: message".
+func (w Warning) String() string { return w.Pos.String() + ": " + w.Path + ": " + w.Msg }
+
+// unsupportedServiceKeys are the service keys berth parses but does not run, with why.
+var unsupportedServiceKeys = map[string]string{
+	"gpus":                "GPU access is not supported; the service runs without GPUs",
+	"post_start":          "post_start hooks are not run yet",
+	"pre_stop":            "pre_stop hooks are not run yet",
+	"develop":             "develop (compose watch) is not supported",
+	"label_file":          "labels from label_file are not applied yet",
+	"credential_spec":     "credential_spec is Windows-only and ignored",
+	"isolation":           "isolation is Windows-only and ignored",
+	"blkio_config":        "block IO weights and throttles are not applied yet",
+	"cpu_count":           "cpu_count is Windows-only and ignored",
+	"cpu_percent":         "cpu_percent is Windows-only and ignored",
+	"cpu_rt_period":       "realtime CPU scheduling is not supported",
+	"cpu_rt_runtime":      "realtime CPU scheduling is not supported",
+	"device_cgroup_rules": "device cgroup rules are not applied yet",
+	"storage_opt":         "storage options are not supported",
+	"volume_driver":       "volume drivers other than local are not supported",
+	"userns_mode":         "user namespaces are not supported yet",
+	"runtime":             "alternative OCI runtimes are not supported",
+	"cgroup_parent":       "cgroup_parent is not applied yet",
+	"external_links":      "external_links (legacy links to outside containers) are not supported",
+	"use_api_socket":      "berth has no Docker API socket to share",
+	"provider":            "provider services are not supported",
+	"mac_address":         "fixed MAC addresses are not applied yet",
+}
+
+// swarmDeployKeys are deploy keys that only Docker Swarm acts on.
+var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
+
+// Unsupported lists, sorted by position, every key of the project that berth parses
+// but cannot run yet (newer keys such as gpus, post_start, pre_stop, develop,
+// label_file and image mounts; Windows- and Swarm-only settings; drivers other than
+// the built-in ones). An empty result means berth can run everything the files ask
+// for. It reads Model and Positions and changes nothing.
+func (p *Project) Unsupported() []Warning {
+	var out []Warning
+	add := func(path, format string, args ...any) {
+		out = append(out, Warning{Pos: posOf(p.Positions, path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, name := range p.modelServiceNames() {
+		p.unsupportedService(name, p.ServiceModels()[name], add)
+	}
+	if _, ok := p.Model["models"]; ok {
+		add("models", "models are not supported")
+	}
+	nets, _ := p.Model["networks"].(map[string]any)
+	for name, v := range nets {
+		m, _ := v.(map[string]any)
+		if d, ok := m["driver"].(string); ok && d != "bridge" && d != "default" && m["external"] != true {
+			add("networks."+name+".driver", "network driver %q is not supported; berth makes bridge networks", d)
+		}
+	}
+	vols, _ := p.Model["volumes"].(map[string]any)
+	for name, v := range vols {
+		m, _ := v.(map[string]any)
+		if d, ok := m["driver"].(string); ok && d != "local" && m["external"] != true {
+			add("volumes."+name+".driver", "volume driver %q is not supported; berth makes local volumes", d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Pos, out[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+func (p *Project) unsupportedService(name string, svc map[string]any, add func(path, format string, args ...any)) {
+	base := "services." + name
+	for k, why := range unsupportedServiceKeys {
+		if _, ok := svc[k]; ok {
+			add(base+"."+k, "%s", why)
+		}
+	}
+	vols, _ := svc["volumes"].([]any)
+	for i, v := range vols {
+		vm, _ := v.(map[string]any)
+		switch t := vm["type"]; t {
+		case "image", "npipe", "cluster":
+			add(fmt.Sprintf("%s.volumes[%d]", base, i), "%v mounts are not supported yet", t)
+		}
+	}
+	deploy, _ := svc["deploy"].(map[string]any)
+	for _, k := range swarmDeployKeys {
+		if v, ok := deploy[k]; ok && !isEmptyMap(v) {
+			add(base+".deploy."+k, "deploy.%s is Swarm-only and ignored", k)
+		}
+	}
+	if deploy["mode"] == "global" {
+		add(base+".deploy.mode", "deploy.mode global is Swarm-only; berth runs the replicas count")
+	}
+	res, _ := deploy["resources"].(map[string]any)
+	for _, k := range []string{"limits", "reservations"} {
+		r, _ := res[k].(map[string]any)
+		for _, rk := range []string{"devices", "generic_resources"} {
+			if _, ok := r[rk]; ok {
+				add(base+".deploy.resources."+k+"."+rk, "device and generic resource requests (GPUs) are not supported")
+			}
+		}
+	}
+}
+
+func isEmptyMap(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 0
+}
