@@ -130,6 +130,8 @@ func TestLoadErrors(t *testing.T) {
 		{"replicas", "services:\n  a:\n    image: x\n    container_name: a\n    deploy: {replicas: 2}\n", []string{`compose.yaml:4:21: services.a.container_name: service "a" sets container_name and 2 replicas`}},
 		{"cpus conflict", "services:\n  a:\n    image: x\n    cpus: 1.5\n    deploy: {resources: {limits: {cpus: '0.5'}}}\n", []string{`compose.yaml:4:11: services.a.cpus: cpus 1.5 conflicts`}},
 		{"wrong type", "services:\n  a:\n    image: x\n    privileged: maybe\n    ports: '80:80'\n", []string{`services.a.privileged: must be a boolean`, `services.a.ports: must be a list`}},
+		{"bad protocol short", "services:\n  a:\n    image: x\n    ports: ['8080:80/sctpx']\n", []string{`compose.yaml:4:13: services.a.ports[0]: invalid port "8080:80/sctpx": invalid protocol "sctpx"`}},
+		{"bad protocol long", "services:\n  a:\n    image: x\n    ports: [{target: 80, protocol: icmp}]\n", []string{`services.a.ports[0].protocol: invalid protocol "icmp"`}},
 		{"port range size", "services:\n  a:\n    image: x\n    ports: ['8000-8002:80-81']\n", []string{`services.a.ports[0]: invalid port "8000-8002:80-81"`}},
 		{"mem_limit conflict", "services:\n  a:\n    image: x\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 512m}}}\n", []string{`compose.yaml:4:16: services.a.mem_limit: mem_limit 1073741824 conflicts with deploy.resources.limits.memory 536870912`}},
 		{"bad ulimit", "services:\n  a:\n    image: x\n    ulimits: {nofile: {soft: many, hard: 10}}\n", []string{`compose.yaml:4:30: services.a.ulimits.nofile.soft: invalid ulimit soft "many"`}},

@@ -24,6 +24,9 @@ func (s *shaper) ports(path string, list []any) []any {
 					x[k] = def
 				}
 			}
+			if proto, ok := x["protocol"].(string); ok && !validProtocol(proto) {
+				s.fail(p+".protocol", "invalid protocol %q: expected tcp, udp or sctp", proto)
+			}
 			if pub, ok := x["published"]; ok && pub != nil {
 				x["published"] = fmt.Sprint(pub)
 			}
@@ -44,9 +47,21 @@ func (s *shaper) ports(path string, list []any) []any {
 	return out
 }
 
+// validProtocol reports whether proto is a transport Compose accepts for ports.
+func validProtocol(proto string) bool {
+	switch strings.ToLower(proto) {
+	case "tcp", "udp", "sctp":
+		return true
+	}
+	return false
+}
+
 // parsePort parses "[host_ip:][published[-end]:]target[-end][/protocol]".
 func parsePort(spec string) ([]any, error) {
 	rest, proto, _ := strings.Cut(spec, "/")
+	if proto != "" && !validProtocol(proto) {
+		return nil, fmt.Errorf("invalid port %q: invalid protocol %q: expected tcp, udp or sctp", spec, proto)
+	}
 	hostIP := ""
 	if strings.HasPrefix(rest, "[") {
 		end := strings.Index(rest, "]")
