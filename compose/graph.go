@@ -89,9 +89,10 @@ func (p *Project) Closure(selected []string) []string {
 func (p *Project) checkDependencies(errs *ErrorList) {
 	deps := p.Dependencies()
 	names := p.modelServiceNames()
+	models := p.ServiceModels()
 	for _, n := range names {
 		for _, d := range deps[n] {
-			all, _ := p.ServiceModels()[n]["depends_on"].(map[string]any)
+			all, _ := models[n]["depends_on"].(map[string]any)
 			dm, _ := all[d].(map[string]any)
 			if req, _ := dm["required"].(bool); !req {
 				continue
