@@ -88,11 +88,7 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	dir, base := path.Split(name)
-	if name == "." {
-		dir, base = ".", "."
-	}
-	parent, err := u.openDir(dir)
+	parent, base, err := u.openParent(name)
 	if err != nil {
 		return err
 	}
@@ -286,11 +282,7 @@ func specialBits(mode int64) uint32 {
 }
 
 func (u *unpacker) setTimes(name string, hdr *tar.Header) error {
-	dir, base := path.Split(name)
-	if name == "." {
-		dir, base = ".", "."
-	}
-	parent, err := u.openDir(dir)
+	parent, base, err := u.openParent(name)
 	if err != nil {
 		return err
 	}
@@ -308,4 +300,15 @@ func setTimesAt(parent int, base string, hdr *tar.Header) error {
 		return fmt.Errorf("set times: %w", err)
 	}
 	return nil
+}
+
+// openParent opens, beneath the layer root, the directory that holds name and returns its fd
+// with the last element of name ("." for the root itself). The caller closes the fd.
+func (u *unpacker) openParent(name string) (parent int, base string, err error) {
+	dir, base := path.Split(name)
+	if name == "." {
+		dir, base = ".", "."
+	}
+	parent, err = u.openDir(dir)
+	return parent, base, err
 }
