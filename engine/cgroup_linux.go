@@ -47,8 +47,15 @@ func cgroupDirs(parent, id string) map[string]string {
 }
 
 // ensureCgroup creates the container's cgroup(s) under parent and writes the limits.
-func ensureCgroup(parent, id string, r Resources, privileged bool) (*cgroup, error) {
+func ensureCgroup(parent, id string, r Resources, privileged bool, devs []Device) (*cgroup, error) {
 	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
+	if cg.v2 && len(devs) > 0 && !privileged {
+		return nil, errV2Devices
+	}
+	extra, err := deviceRules(devs)
+	if err != nil {
+		return nil, err
+	}
 	if cg.v2 {
 		ctl := filepath.Join(cgroupRoot, parent, "cgroup.subtree_control")
 		if err := os.MkdirAll(filepath.Dir(ctl), 0o755); err != nil {
@@ -65,7 +72,7 @@ func ensureCgroup(parent, id string, r Resources, privileged bool) (*cgroup, err
 		removeCgroup(parent, id)
 		return nil, err
 	}
-	if err := cg.restrictDevices(privileged); err != nil {
+	if err := cg.restrictDevices(privileged, extra); err != nil {
 		removeCgroup(parent, id)
 		return nil, err
 	}
@@ -81,20 +88,22 @@ func (cg *cgroup) write(ctrl, file, val string) error {
 }
 
 func (cg *cgroup) setLimits(r Resources) error {
-	type kv struct{ ctrl, v1, v2, val string }
+	type kv struct {
+		ctrl, v1, v2, val string
+		optional          bool // skipped when the kernel lacks the file (no swap accounting)
+	}
 	var w []kv
 	if r.Memory > 0 {
-		w = append(w, kv{"memory", "memory.limit_in_bytes", "memory.max", strconv.FormatInt(r.Memory, 10)})
-		switch {
-		case r.MemorySwap > 0 && cg.v2:
-			w = append(w, kv{"memory", "", "memory.swap.max", strconv.FormatInt(r.MemorySwap-r.Memory, 10)})
-		case r.MemorySwap > 0:
-			w = append(w, kv{"memory", "memory.memsw.limit_in_bytes", "", strconv.FormatInt(r.MemorySwap, 10)})
+		w = append(w, kv{ctrl: "memory", v1: "memory.limit_in_bytes", v2: "memory.max", val: strconv.FormatInt(r.Memory, 10)})
+		if cg.v2 {
+			w = append(w, kv{ctrl: "memory", v2: "memory.swap.max", val: swapV2(r), optional: true})
+		} else {
+			w = append(w, kv{ctrl: "memory", v1: "memory.memsw.limit_in_bytes", val: swapV1(r), optional: true})
 		}
 	}
 	if r.CPUs > 0 {
 		quota := strconv.FormatInt(int64(r.CPUs*100000), 10)
-		w = append(w, kv{"cpu", "cpu.cfs_period_us", "", "100000"}, kv{"cpu", "cpu.cfs_quota_us", "cpu.max", quota})
+		w = append(w, kv{ctrl: "cpu", v1: "cpu.cfs_period_us", val: "100000"}, kv{ctrl: "cpu", v1: "cpu.cfs_quota_us", v2: "cpu.max", val: quota})
 		w[len(w)-1].val = quota
 		if cg.v2 {
 			w[len(w)-1].val = quota + " 100000"
@@ -102,13 +111,13 @@ func (cg *cgroup) setLimits(r Resources) error {
 	}
 	if r.CPUShares > 0 {
 		weight := 1 + ((r.CPUShares-2)*9999)/262142 // Docker's shares->weight conversion
-		w = append(w, kv{"cpu", "cpu.shares", "", strconv.FormatInt(r.CPUShares, 10)})
+		w = append(w, kv{ctrl: "cpu", v1: "cpu.shares", val: strconv.FormatInt(r.CPUShares, 10)})
 		if cg.v2 {
-			w[len(w)-1] = kv{"cpu", "", "cpu.weight", strconv.FormatInt(weight, 10)}
+			w[len(w)-1] = kv{ctrl: "cpu", v2: "cpu.weight", val: strconv.FormatInt(weight, 10)}
 		}
 	}
 	if r.PidsLimit > 0 {
-		w = append(w, kv{"pids", "pids.max", "pids.max", strconv.FormatInt(r.PidsLimit, 10)})
+		w = append(w, kv{ctrl: "pids", v1: "pids.max", v2: "pids.max", val: strconv.FormatInt(r.PidsLimit, 10)})
 	}
 	for _, x := range w {
 		file, ctrl := x.v1, x.ctrl
@@ -118,6 +127,9 @@ func (cg *cgroup) setLimits(r Resources) error {
 		if file == "" {
 			continue
 		}
+		if _, err := os.Stat(filepath.Join(cg.dirs[ctrl], file)); x.optional && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err := cg.write(ctrl, file, x.val); err != nil {
 			return err
 		}
@@ -125,15 +137,39 @@ func (cg *cgroup) setLimits(r Resources) error {
 	return nil
 }
 
-// restrictDevices applies the device allow-list on v1 (everything when privileged).
-func (cg *cgroup) restrictDevices(privileged bool) error {
+// swapV1 is memory.memsw.limit_in_bytes (memory+swap) by Docker's rules: MemorySwap
+// when set, -1 unlimited, and twice the memory limit when unset.
+func swapV1(r Resources) string {
+	switch {
+	case r.MemorySwap == -1:
+		return "-1"
+	case r.MemorySwap > 0:
+		return strconv.FormatInt(r.MemorySwap, 10)
+	}
+	return strconv.FormatInt(2*r.Memory, 10)
+}
+
+// swapV2 is memory.swap.max (swap alone): the same rules as swapV1 minus the memory.
+func swapV2(r Resources) string {
+	switch {
+	case r.MemorySwap == -1:
+		return "max"
+	case r.MemorySwap > 0:
+		return strconv.FormatInt(r.MemorySwap-r.Memory, 10)
+	}
+	return strconv.FormatInt(r.Memory, 10)
+}
+
+// restrictDevices applies the device allow-list on v1, defaults plus extra rules
+// (everything when privileged).
+func (cg *cgroup) restrictDevices(privileged bool, extra []string) error {
 	if cg.v2 || privileged {
 		return nil
 	}
 	if err := cg.write("devices", "devices.deny", "a"); err != nil {
 		return err
 	}
-	for _, d := range defaultDevices {
+	for _, d := range append(append([]string{}, defaultDevices...), extra...) {
 		if err := cg.write("devices", "devices.allow", d); err != nil {
 			return err
 		}
@@ -145,6 +181,17 @@ func (cg *cgroup) restrictDevices(privileged bool) error {
 func (cg *cgroup) add(pid int) error {
 	for c := range cg.dirs {
 		if err := cg.write(c, "cgroup.procs", strconv.Itoa(pid)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addThread moves one thread (v1 only: its per-thread "tasks" files) into the
+// container's cgroups; processes it forks are born there.
+func (cg *cgroup) addThread(tid int) error {
+	for c := range cg.dirs {
+		if err := cg.write(c, "tasks", strconv.Itoa(tid)); err != nil {
 			return err
 		}
 	}

@@ -11,19 +11,22 @@
 // There is no daemon and no runc. Start re-executes /proc/self/exe twice:
 //
 //   - a monitor (setsid, detached, one per container, like conmon or a containerd shim)
-//     that owns the container: it creates the cgroups, starts init, copies the output
-//     into the json log, waits, and writes the exit status (code, signal, OOM) into
-//     state.json. The caller may die at any time: a new Engine with the same Root finds
-//     the container on disk and Wait still learns the exit code (it waits on a pidfd of
-//     the monitor, which need not be its child).
-//   - init, started by the monitor with CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC (+NEWNET unless
-//     a netns path or host network is given). It is PID 1 of the new pid namespace. It
+//     that owns the container: it starts init, copies the output into the json log,
+//     waits, and writes the exit status (code, signal, OOM) into state.json. The caller
+//     may die at any time: a new Engine with the same Root finds the container on disk
+//     and Wait still learns the exit code (it waits on a pidfd of the monitor, which
+//     need not be its child).
+//   - init, started by the monitor with CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC from a locked
+//     thread that has already made a new network namespace (unless a netns path or
+//     host network is given) and, on cgroup v1, joined the container's cgroups, so init
+//     is born in both and is never migrated. It is PID 1 of the new pid namespace. It
 //     builds the rootfs in its own mount namespace, pivots into it, drops privileges
 //     and execve's the command, so the command itself becomes PID 1.
 //
-// Every namespace is made by clone flags on a fresh process, so no Go thread ever setns
-// into a mount namespace. Only a persistent netns is joined with setns, by init on its
-// locked main thread, the same thread that then calls execve.
+// Every namespace is made by clone flags or unshare on a fresh process or a thread that
+// then dies, so no Go thread ever setns into a mount namespace. Only a persistent netns
+// is joined with setns, by init on its locked main thread, the same thread that then
+// calls execve.
 //
 // Call MaybeRunInit first in main (and in TestMain: in tests /proc/self/exe is the test
 // binary); it runs the stage named in the environment and never returns in that case.
@@ -32,15 +35,19 @@
 //
 //	starter (Start)          monitor                           init (PID 1, new ns)
 //	      |                     |                                   |
-//	      |--exec, setsid------>| read config.json                  |
-//	      |  fd3 = report pipe  | ensureCgroup (limits)             |
-//	      |                     |--clone(NEW*)+exec---------------->| block on fd3 (sync)
+//	      |--exec, setsid------>| (Go runtime starting)             |
+//	      |  fd3 = report pipe  | read config.json                  |
+//	      |  fd4 = cgroup ready | locked thread: unshare(NEWNET)    |
+//	      | ensureCgroup        |                                   |
+//	      |--one byte (fd4)---->| thread joins cgroups ("tasks")    |
+//	      |                     |--clone(NEW*)+exec from it-------->| block on fd3 (sync)
 //	      |                     |  fd3 sync, fd4 err, fd5 config,   |
 //	      |                     |  stdout/stderr pipes              |
-//	      |                     | write pid to cgroup.procs         |
+//	      |                     | pids.max (the thread is gone)     |
 //	      |                     |--sync byte (fd3)----------------->| read config (fd5)
-//	      |                     |                                   | mounts, pivot_root,
-//	      |                     |                                   | masks, caps, user
+//	      |                     |                                   | mounts, devices,
+//	      |                     |                                   | pivot_root, masks,
+//	      |                     |                                   | caps, user
 //	      |                     |<--error text on fd4, exit 127-----| (on failure)
 //	      |                     |   or EOF on fd4 (O_CLOEXEC closed |
 //	      |                     |   by a successful execve)         |--execve(cmd)
@@ -49,6 +56,13 @@
 //	   returns                  | waitpid(init)                     |
 //	                            | state.json: exited, code, OOM     |
 //	                            | exit                              |
+//
+// The cgroups are written by the starter while the monitor's Go runtime starts, and the
+// netns is made while they are written. Init is born inside its cgroups because moving a
+// process whose Go runtime is starting threads takes cgroup_threadgroup_rwsem for
+// writing against those clones, which stalled Start by up to 8 ms here. The launching
+// thread is never unlocked, so it exits with its goroutine (the monitor's main
+// goroutine holds the main thread, which would otherwise be parked instead).
 //
 // So errors before exec (`exec: "x": executable file not found in $PATH`, an unknown
 // user, a bad working dir, a failed mount) come back from Start as errors.
@@ -60,7 +74,9 @@
 // names (symlinks <dir>/l/N, as Docker's overlay2 does) so that many layers fit in the
 // one page of mount options. Mount targets are resolved inside the rootfs (symlinks
 // cannot point a mount out of it). /proc, a tmpfs /dev with the standard nodes and
-// links, /dev/pts, /dev/shm, /dev/mqueue, a read-only /sys, user mounts, /etc/hosts,
+// links, Spec.Devices (copies of the host nodes, allowed in the v1 device cgroup; on
+// v2 that needs eBPF, so Start refuses devices there with errors.ErrUnsupported),
+// /dev/pts, /dev/shm, /dev/mqueue, a read-only /sys, user mounts, /etc/hosts,
 // /etc/hostname, /etc/resolv.conf, pivot_root, sysctls, then Docker's masked and
 // read-only paths (skipped when privileged).
 //
@@ -76,17 +92,23 @@
 // The container's PID 1 is the user's command (no resident berth helper inside the
 // container, no memory charged to it), so Exec enters the namespaces from outside. A
 // multi-threaded Go process cannot setns into a mount namespace, and a cgo constructor
-// (runc's nsenter) would make the whole binary cgo. Exec therefore chains three short
-// single-purpose processes, all without a daemon:
+// (runc's nsenter) would make the whole binary cgo. Exec therefore uses two short
+// processes, without a daemon:
 //
-//	caller --exec--> berth (exec-pre): join the container's cgroups, copy itself into a
-//	                 sealed memfd (CVE-2019-5736), exec util-linux nsenter
-//	       nsenter:  setns mnt/uts/ipc/net/pid + root/cwd of the container's PID 1, fork
-//	       --exec--> berth (exec stage, from the memfd, now inside every namespace):
-//	                 same user/caps/no_new_privs/workdir/env code as init, then execve
+//	caller:   a locked thread joins the container's cgroups (v1 "tasks"; on v2 the
+//	          child is cloned into the cgroup with CLONE_INTO_CGROUP) and forks
+//	--exec--> util-linux nsenter: setns mnt/uts/ipc/net/pid + root/cwd of the
+//	          container's PID 1, fork
+//	--exec--> berth (exec stage, from a sealed memfd on fd 4, inside every namespace):
+//	          same user/caps/no_new_privs/workdir/env code as init, then execve
 //
-// Errors before the final execve travel back on an O_CLOEXEC pipe, as for Start; the
-// exit code is nsenter's, which mirrors its child's. Healthchecks use the same path.
-// The exec stage runs inside the container's mount namespace, so the berth binary must
-// be statically linked (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
+// The memfd copy of the binary (CVE-2019-5736: a container process that reopens
+// /proc/<pid>/exe reaches an immutable copy, never the host binary) is made once per
+// berth process and reused, and nsenter is a small C program, so an Exec costs one Go
+// runtime start instead of two plus a copy of the binary. The caller's thread returns
+// to its own cgroups once the exec has ended. Errors before the final execve travel
+// back on an O_CLOEXEC pipe, as for Start; the exit code is nsenter's, which mirrors
+// its child's. Healthchecks use the same path. The exec stage runs inside the
+// container's mount namespace, so the berth binary must be statically linked
+// (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
 package engine

@@ -77,22 +77,43 @@ func (e *Engine) Start(id string) error {
 	if st.Status != StatusCreated {
 		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
 	}
+	var spec Spec
+	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	defer r.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	defer readyW.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"berth-monitor"}
 	cmd.Env = []string{stageEnv + "=" + stageMonitor, dirEnv + "=" + e.dir(id), cgroupEnv + "=" + e.cgroupParent()}
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = []*os.File{w, readyR}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		w.Close()
+	err = cmd.Start()
+	w.Close()
+	readyR.Close()
+	if err != nil {
 		return fmt.Errorf("start container %q: monitor: %w", id, err)
 	}
-	w.Close()
 	go cmd.Wait() // reap the monitor if it exits while we live; it writes its own state
+	// The cgroups are made here while the monitor's runtime starts (the pids limit
+	// comes later, from the monitor); one byte on fd 4 tells it they are ready.
+	res := spec.Resources
+	res.PidsLimit = 0
+	if _, err := ensureCgroup(e.cgroupParent(), id, res, spec.Privileged, spec.Devices); err != nil {
+		readyW.Close() // the monitor sees EOF and gives up
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	readyW.Write([]byte{1})
+	readyW.Close()
 	line, rerr := bufio.NewReader(r).ReadString('\n')
 	line = strings.TrimSpace(line)
 	switch {

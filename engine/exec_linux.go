@@ -9,7 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -68,78 +71,125 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	errR, errW, err := os.Pipe()
+	code, err := e.runNsenter(st.Pid, &spec, cfg, es)
 	if err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
-	defer errR.Close()
-	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{"berth-exec", strconv.Itoa(st.Pid)}
-	cmd.Env = []string{stageEnv + "=" + stageExecPre, execEnv + "=" + string(cfg),
-		cgroupEnv + "=" + e.cgroupParent()}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = es.Stdin, es.Stdout, es.Stderr
-	cmd.ExtraFiles = []*os.File{errW}
-	if err := cmd.Start(); err != nil {
-		errW.Close()
-		return 0, fmt.Errorf("exec in container %q: %w", id, err)
+	return code, nil
+}
+
+const stageExec = "exec"
+
+// runNsenter starts util-linux nsenter, which enters the namespaces of pid from a
+// single-threaded process and execs the sealed berth binary (fd 4) into the exec stage;
+// fd 3 is the error pipe. nsenter is born in the container's cgroups: on v1 it is
+// forked from a locked thread that first joined them (per-thread "tasks"; the thread
+// dies with its goroutine), on v2 it is cloned into the cgroup (CLONE_INTO_CGROUP).
+// Either way no process of the exec ever runs outside them.
+func (e *Engine) runNsenter(pid int, spec *Spec, cfg []byte, es ExecSpec) (int, error) {
+	self, err := sealedSelf()
+	if err != nil {
+		return 0, err
 	}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		return 0, fmt.Errorf("exec needs util-linux nsenter: %w", err)
+	}
+	args := []string{"nsenter", "-t", strconv.Itoa(pid), "-m", "-u", "-i", "-p", "-r", "-w"}
+	if spec.NetNSPath == "" && !spec.HostNetwork {
+		args = append(args, "-n")
+	} else if spec.NetNSPath != "" {
+		args = append(args, "--net="+spec.NetNSPath)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer errR.Close()
+	cmd := &exec.Cmd{Path: nsenter, Args: append(args, "/proc/self/fd/4"),
+		Env:   []string{stageEnv + "=" + stageExec, execEnv + "=" + string(cfg)},
+		Stdin: es.Stdin, Stdout: es.Stdout, Stderr: es.Stderr,
+		ExtraFiles: []*os.File{errW, self}}
+	release, err := startInCgroup(cmd, cgroupDirs(e.cgroupParent(), spec.ID))
 	errW.Close()
+	if err != nil {
+		return 0, err
+	}
 	msg, _ := io.ReadAll(errR)
 	werr := cmd.Wait()
+	close(release)
 	if len(msg) > 0 {
-		return 0, fmt.Errorf("exec in container %q: %s", id, msg)
+		return 0, errors.New(string(msg))
 	}
 	code, _ := exitCode(cmd.ProcessState, werr)
 	return code, nil
 }
 
-const (
-	stageExecPre = "exec-pre"
-	stageExec    = "exec"
-)
+// startInCgroup starts cmd inside the cgroup dirs (one per v1 controller, or the v2
+// dir under the "" key) without ever migrating it. On v1 the forking thread joins the
+// cgroups first; it goes back to its own cgroups once the caller closes the returned
+// channel (after cmd.Wait, so the move never contends with the exec's own threads).
+func startInCgroup(cmd *exec.Cmd, dirs map[string]string) (chan<- struct{}, error) {
+	release := make(chan struct{})
+	if d, ok := dirs[""]; ok {
+		fd, err := unix.Open(d, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("open cgroup: %w", err)
+		}
+		defer unix.Close(fd)
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+		return release, cmd.Start()
+	}
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		home, err := threadCgroups(dirs)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- err
+			return
+		}
+		err = (&cgroup{dirs: dirs}).addThread(unix.Gettid())
+		if err == nil {
+			err = cmd.Start()
+		}
+		done <- err
+		if err == nil {
+			<-release
+		}
+		if (&cgroup{dirs: home}).addThread(unix.Gettid()) == nil {
+			runtime.UnlockOSThread() // else the thread stays locked and dies with this goroutine
+		}
+	}()
+	if err := <-done; err != nil {
+		return nil, fmt.Errorf("start in cgroup: %w", err)
+	}
+	return release, nil
+}
 
-// runExecPre joins the container's cgroups, then execs util-linux nsenter, which enters
-// the namespaces from a single-threaded process and execs the berth binary (passed as
-// fd 4, opened before entering, so no path inside the container is trusted) into the
-// exec stage. fd 3 is the error pipe to the caller.
-func runExecPre() {
-	fail := func(err error) {
-		fmt.Fprint(os.NewFile(3, "error"), err.Error())
-		os.Exit(126)
+// threadCgroups returns the calling thread's own v1 cgroup dir for each controller
+// named in dirs, from /proc/thread-self/cgroup.
+func threadCgroups(dirs map[string]string) (map[string]string, error) {
+	b, err := os.ReadFile("/proc/thread-self/cgroup")
+	if err != nil {
+		return nil, fmt.Errorf("read own cgroups: %w", err)
 	}
-	pid := os.Args[1]
-	var cfg execConfig
-	if err := json.Unmarshal([]byte(os.Getenv(execEnv)), &cfg); err != nil {
-		fail(fmt.Errorf("exec config: %w", err))
-	}
-	for _, d := range cgroupDirs(os.Getenv(cgroupEnv), cfg.Spec.ID) {
-		if err := os.WriteFile(filepath.Join(d, "cgroup.procs"), []byte(strconv.Itoa(os.Getpid())), 0); err != nil {
-			fail(fmt.Errorf("join cgroup: %w", err))
+	home := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 {
+			continue
+		}
+		for _, c := range strings.Split(f[1], ",") {
+			if _, ok := dirs[c]; ok {
+				home[c] = filepath.Join(cgroupRoot, c, f[2])
+			}
 		}
 	}
-	self, err := sealedSelf()
-	if err != nil {
-		fail(err)
+	if len(home) != len(dirs) {
+		return nil, fmt.Errorf("own cgroups %v: controller missing: %w", home, ErrInvalid)
 	}
-	if self != 4 {
-		if err := unix.Dup2(self, 4); err != nil {
-			fail(err)
-		}
-		unix.Close(self)
-	}
-	nsenter, err := exec.LookPath("nsenter")
-	if err != nil {
-		nsenter = "/usr/bin/nsenter"
-	}
-	args := []string{"nsenter", "-t", pid, "-m", "-u", "-i", "-p", "-r", "-w"}
-	if cfg.Spec.NetNSPath == "" && !cfg.Spec.HostNetwork {
-		args = append(args, "-n")
-	} else if cfg.Spec.NetNSPath != "" {
-		args = append(args, "--net="+cfg.Spec.NetNSPath)
-	}
-	args = append(args, "/proc/self/fd/4")
-	env := []string{stageEnv + "=" + stageExec, execEnv + "=" + os.Getenv(execEnv)}
-	fail(syscall.Exec(nsenter, args, env))
+	return home, nil
 }
 
 // staticSelf reports an error when the running binary needs an ELF interpreter: the
@@ -159,29 +209,42 @@ func staticSelf() error {
 	return nil
 }
 
-// sealedSelf copies the berth binary into a sealed memfd (CVE-2019-5736): the exec stage
+var sealed struct {
+	once sync.Once
+	f    *os.File
+	err  error
+}
+
+// sealedSelf returns a sealed memfd copy of the berth binary (CVE-2019-5736), made once
+// per process and kept open (O_CLOEXEC; an exec hands it on explicitly): the exec stage
 // runs inside the container's pid namespace, where a container process could reopen
-// /proc/<pid>/exe; it then reaches an immutable copy, never the host binary. The fd is
-// inheritable: nsenter passes it on.
-func sealedSelf() (int, error) {
-	src, err := os.Open("/proc/self/exe")
+// /proc/<pid>/exe; it then reaches an immutable copy, never the host binary.
+func sealedSelf() (*os.File, error) {
+	sealed.once.Do(func() { sealed.f, sealed.err = copySealed("/proc/self/exe") })
+	return sealed.f, sealed.err
+}
+
+func copySealed(path string) (*os.File, error) {
+	src, err := os.Open(path)
 	if err != nil {
-		return -1, fmt.Errorf("seal binary: %w", err)
+		return nil, fmt.Errorf("seal binary: %w", err)
 	}
 	defer src.Close()
-	fd, err := unix.MemfdCreate("berth", unix.MFD_ALLOW_SEALING)
+	fd, err := unix.MemfdCreate("berth", unix.MFD_ALLOW_SEALING|unix.MFD_CLOEXEC)
 	if err != nil {
-		return -1, fmt.Errorf("seal binary: %w", err)
+		return nil, fmt.Errorf("seal binary: %w", err)
 	}
-	dst := os.NewFile(uintptr(fd), "memfd")
+	dst := os.NewFile(uintptr(fd), "berth-sealed")
 	if _, err := io.Copy(dst, src); err != nil {
-		return -1, fmt.Errorf("seal binary: %w", err)
+		dst.Close()
+		return nil, fmt.Errorf("seal binary: %w", err)
 	}
 	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
-		return -1, fmt.Errorf("seal binary: %w", err)
+		dst.Close()
+		return nil, fmt.Errorf("seal binary: %w", err)
 	}
-	return fd, nil
+	return dst, nil
 }
 
 // runExec runs inside the container's namespaces: it applies the container's privileges

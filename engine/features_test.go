@@ -136,6 +136,13 @@ func TestCgroupLimits(t *testing.T) {
 		if unified() {
 			want = map[string]string{"/pids.max": "3", "/cpu.max": "50000 100000", "/memory.max": "67108864"}
 		}
+		// Unset MemorySwap means swap = memory, as in Docker (where the kernel accounts swap).
+		if _, err := os.Stat(filepath.Join(dirs["memory"], "memory.memsw.limit_in_bytes")); err == nil {
+			want["memory/memory.memsw.limit_in_bytes"] = "134217728"
+		}
+		if _, err := os.Stat(filepath.Join(dirs[""], "memory.swap.max")); unified() && err == nil {
+			want["/memory.swap.max"] = "67108864"
+		}
 		for file, v := range want {
 			ctrl, name, _ := strings.Cut(file, "/")
 			b, err := os.ReadFile(filepath.Join(dirs[ctrl], name))
@@ -182,27 +189,40 @@ func BenchmarkRunTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)
 	spec := Spec{LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"true"}, Resources: Resources{PidsLimit: 100}}
-	durs := make([]time.Duration, 0, b.N)
+	phases := []string{"create", "start", "wait", "remove"}
+	durs := make([][]time.Duration, len(phases)+1)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
 		spec.ID = "b" + randSuffix()
-		if err := e.Create(spec); err != nil {
-			b.Fatal(err)
+		steps := []func() error{
+			func() error { return e.Create(spec) },
+			func() error { return e.Start(spec.ID) },
+			func() error {
+				if es, err := e.Wait(spec.ID); err != nil || es.ExitCode != 0 {
+					return fmt.Errorf("Wait = %+v, %v", es, err)
+				}
+				return nil
+			},
+			func() error { return e.Remove(spec.ID, false) },
 		}
-		if err := e.Start(spec.ID); err != nil {
-			b.Fatal(err)
+		t0 := time.Now()
+		for j, step := range steps {
+			ts := time.Now()
+			if err := step(); err != nil {
+				b.Fatalf("%s: %v", phases[j], err)
+			}
+			durs[j+1] = append(durs[j+1], time.Since(ts))
 		}
-		if es, err := e.Wait(spec.ID); err != nil || es.ExitCode != 0 {
-			b.Fatalf("Wait = %+v, %v", es, err)
-		}
-		if err := e.Remove(spec.ID, false); err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(t0))
+		durs[0] = append(durs[0], time.Since(t0))
 	}
-	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
-	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "median-ns/op")
+	for j, d := range durs {
+		sort.Slice(d, func(i, k int) bool { return d[i] < d[k] })
+		name := "median-ns/op"
+		if j > 0 {
+			name = phases[j-1] + "-median-ns/op"
+		}
+		b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), name)
+	}
 }
 
 func TestInitPID1(t *testing.T) {
@@ -311,5 +331,44 @@ func TestJoinNetNS(t *testing.T) {
 		Cmd: []string{"sh", "-c", "ls /sys/class/net | tr '\\n' ' '"}})
 	if want := "bt0 bt1 lo "; out != want || es.ExitCode != 0 {
 		t.Errorf("ls /sys/class/net in joined netns = %q, exit %d; want %q", out, es.ExitCode, want)
+	}
+}
+
+func TestDevices(t *testing.T) {
+	testenv.RequiresRoot(t)
+	if unified() {
+		t.Skip("skipping: device rules are cgroup v1 only (v2 returns errors.ErrUnsupported)")
+	}
+	for _, p := range []string{"/dev/net/tun", "/dev/loop-control"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("skipping: host has no %s: %v", p, err)
+		}
+	}
+	e := newEngine(t)
+	spec := Spec{LayerDirs: []string{busyboxLayer(t)},
+		Devices: []Device{{PathOnHost: "/dev/net/tun"}, {PathOnHost: "/dev/loop-control", PathInContainer: "/dev/lc", Permissions: "r"}},
+		Cmd: []string{"sh", "-c", "exec 3<>/dev/net/tun && echo tun-rw; exec 4</dev/lc && echo lc-r; " +
+			"(exec 5>/dev/lc) 2>/dev/null && echo lc-w || echo lc-w-denied; (exec 6</dev/fuse) 2>/dev/null || echo no-fuse"}}
+	out, es := run(t, e, spec)
+	if want := "tun-rw\nlc-r\nlc-w-denied\nno-fuse\n"; out != want || es.ExitCode != 0 {
+		t.Errorf("devices run = %q, %+v; want %q, exit 0", out, es, want)
+	}
+}
+
+func TestDeviceValidate(t *testing.T) {
+	tests := []struct {
+		d     Device
+		valid bool
+	}{
+		{Device{PathOnHost: "/dev/net/tun"}, true},
+		{Device{PathOnHost: "/dev/net/tun", PathInContainer: "/dev/t", Permissions: "rw"}, true},
+		{Device{PathOnHost: "dev/net/tun"}, false},
+		{Device{PathOnHost: "/dev/net/tun", PathInContainer: "t"}, false},
+		{Device{PathOnHost: "/dev/net/tun", Permissions: "rwx"}, false},
+	}
+	for _, tt := range tests {
+		if err := tt.d.validate(); (err == nil) != tt.valid || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("%+v.validate() = %v, want valid %v (else ErrInvalid)", tt.d, err, tt.valid)
+		}
 	}
 }

@@ -140,10 +140,15 @@ func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error
 	if _, err := e.State(id); err != nil {
 		return err
 	}
-	entries, off, err := readRotated(dir)
+	entries, cur, off, err := readRotated(dir)
 	if err != nil {
 		return err
 	}
+	fl := &follower{dir: dir, off: off}
+	if cur != nil {
+		fl.f, fl.ino = cur, fdInode(cur)
+	}
+	defer fl.close()
 	var sel []LogEntry
 	for _, le := range entries {
 		if le.Time.Before(opts.Since) {
@@ -162,29 +167,33 @@ func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error
 	if !opts.Follow {
 		return nil
 	}
-	return e.follow(id, off, fn)
+	return e.follow(id, fl, fn)
 }
 
-// readRotated reads container.log.N ... .1 then container.log; it returns the size read
-// of the current file.
-func readRotated(dir string) ([]LogEntry, int64, error) {
+// readRotated reads container.log.N ... .1 then container.log; it returns the current
+// file, still open (the caller closes it; nil if there is none yet), and the offset
+// read up to, so a follow goes on from exactly there even if the file rotates.
+func readRotated(dir string) ([]LogEntry, *os.File, int64, error) {
 	var all []LogEntry
-	var off int64
-	for i := 32; i >= 0; i-- {
-		p := filepath.Join(dir, logName)
-		if i > 0 {
-			p += "." + strconv.Itoa(i)
-		}
-		es, n, err := readLogFile(p, 0)
+	for i := 32; i >= 1; i-- {
+		es, _, err := readLogFile(filepath.Join(dir, logName+"."+strconv.Itoa(i)), 0)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
-		all, off = append(all, es...), n
+		all = append(all, es...)
 	}
-	return all, off, nil
+	f, err := os.Open(filepath.Join(dir, logName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return all, nil, 0, nil
+	}
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	es, off, _ := readLogFrom(f, 0)
+	return append(all, es...), f, off, nil
 }
 
 // readLogFile decodes complete lines from off and returns the offset after the last one.
@@ -194,48 +203,23 @@ func readLogFile(path string, off int64) ([]LogEntry, int64, error) {
 		return nil, off, err
 	}
 	defer f.Close()
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return nil, off, fmt.Errorf("read log: %w", err)
-	}
+	return readLogFrom(f, off)
+}
+
+// readLogFrom decodes complete lines of f from off and returns the offset after the
+// last one; a partial last line is read next time.
+func readLogFrom(f *os.File, off int64) ([]LogEntry, int64, error) {
 	var out []LogEntry
-	br := bufio.NewReader(f)
+	br := bufio.NewReader(io.NewSectionReader(f, off, 1<<62))
 	for {
 		line, err := br.ReadBytes('\n')
 		if err != nil {
-			return out, off, nil // a partial last line is read next time
+			return out, off, nil
 		}
 		off += int64(len(line))
 		var le LogEntry
 		if json.Unmarshal(line, &le) == nil {
 			out = append(out, le)
 		}
-	}
-}
-
-func (e *Engine) follow(id string, off int64, fn func(LogEntry) error) error {
-	path := filepath.Join(e.dir(id), logName)
-	ino := inode(path)
-	for {
-		st, err := e.State(id)
-		if err != nil {
-			return err
-		}
-		if cur := inode(path); cur != ino { // rotated: finish nothing more of the old file
-			ino, off = cur, 0
-		}
-		es, n, err := readLogFile(path, off)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		off = n
-		for _, le := range es {
-			if err := fn(le); err != nil {
-				return err
-			}
-		}
-		if st.Status != StatusRunning && len(es) == 0 {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 const (
@@ -27,12 +30,14 @@ const (
 func MaybeRunInit() {
 	switch os.Getenv(stageEnv) {
 	case stageMonitor:
+		// The main goroutine keeps the main thread, so a goroutine that locks and
+		// taints a thread (launchInit) never gets it: its thread then exits with it
+		// instead of being parked forever in the container's cgroups.
+		runtime.LockOSThread()
 		runMonitor(os.Getenv(dirEnv), os.Getenv(cgroupEnv))
 	case stageInit:
 		runtime.LockOSThread() // setns(net) and execve must happen on this one thread
 		runInit()
-	case stageExecPre:
-		runExecPre()
 	case stageExec:
 		runtime.LockOSThread()
 		runExec()
@@ -53,24 +58,15 @@ func runMonitor(dir, cgParent string) {
 	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		fail(fmt.Errorf("read config: %w", err))
 	}
-	cg, err := ensureCgroup(cgParent, spec.ID, spec.Resources, spec.Privileged)
-	if err != nil {
-		fail(err)
-	}
-	cmd, syncW, errR, outs, err := startInit(dir, &spec)
+	cg, p, err := launchInit(dir, cgParent, &spec)
 	if err != nil {
 		removeCgroup(cgParent, spec.ID)
 		fail(err)
 	}
-	if err := cg.add(cmd.Process.Pid); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		removeCgroup(cgParent, spec.ID)
-		fail(err)
-	}
-	syncW.Write([]byte{0})
-	syncW.Close()
-	msg, _ := io.ReadAll(errR) // EOF without data: execve closed the pipe (O_CLOEXEC)
+	cmd := p.cmd
+	p.syncW.Write([]byte{0})
+	p.syncW.Close()
+	msg, _ := io.ReadAll(p.errR) // EOF without data: execve closed the pipe (O_CLOEXEC)
 	if len(msg) > 0 {
 		cmd.Wait()
 		removeCgroup(cgParent, spec.ID)
@@ -83,7 +79,7 @@ func runMonitor(dir, cgParent string) {
 	}
 	fmt.Fprintf(report, "ok %d\n", st.Pid)
 	report.Close()
-	logDone := copyLogs(dir, &spec, outs)
+	logDone := copyLogs(dir, &spec, p.outs)
 	<-logDone // before Wait, which closes the pipes; init's death closes the writers
 	werr := cmd.Wait()
 	st.Status, st.FinishedAt = StatusExited, time.Now().UTC()
@@ -124,37 +120,102 @@ type initConfig struct {
 	Rootfs string
 }
 
-// startInit starts the init stage in new namespaces with its pipes:
+// initProc is a started, not yet released init stage and the monitor's ends of its pipes.
+type initProc struct {
+	cmd   *exec.Cmd
+	syncW *os.File        // one byte releases init
+	errR  *os.File        // pre-exec error text, or EOF once init exec'd
+	outs  []io.ReadCloser // stdout and stderr, or the tty master
+}
+
+// launchInit starts init inside the container's cgroups (made by the starter, which
+// writes one byte on fd 4 once they exist) and, unless the spec names a netns or the
+// host's, in a new network namespace. On cgroup v1 a locked thread makes the netns
+// (while the starter writes the cgroups), joins the cgroups (per-thread "tasks") and
+// forks init, which inherits both; the thread dies with its goroutine (never unlocked;
+// the main goroutine holds the main thread, which could not exit). Init is thus born
+// in place: migrating it after its Go runtime has started contends with the threads it
+// creates (cgroup_threadgroup_rwsem) and cost up to 8 ms. The pids limit is written
+// once init exists, so the short-lived thread never counts against it. On v2 init is
+// migrated after start. On error no process is left running.
+func launchInit(dir, cgParent string, spec *Spec) (*cgroup, *initProc, error) {
+	type started struct {
+		cg  *cgroup
+		p   *initProc
+		err error
+	}
+	done := make(chan started, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the tainted thread exits with the goroutine
+		var netErr error
+		if spec.NetNSPath == "" && !spec.HostNetwork {
+			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+				netErr = fmt.Errorf("new network namespace: %w", err)
+			}
+		}
+		cg := &cgroup{v2: unified(), dirs: cgroupDirs(cgParent, spec.ID)}
+		var b [1]byte
+		err := netErr
+		if n, _ := os.NewFile(4, "cgroup-ready").Read(b[:]); n != 1 {
+			err = errors.New("cgroup setup failed in the starter")
+		}
+		if err == nil && !cg.v2 {
+			err = cg.addThread(unix.Gettid())
+		}
+		var p *initProc
+		if err == nil {
+			p, err = startInit(dir, spec)
+		}
+		done <- started{cg, p, err}
+	}()
+	st := <-done
+	if st.err != nil {
+		return nil, nil, st.err
+	}
+	err := error(nil)
+	if st.cg.v2 {
+		err = st.cg.add(st.p.cmd.Process.Pid)
+	}
+	if err == nil {
+		err = st.cg.setLimits(Resources{PidsLimit: spec.Resources.PidsLimit})
+	}
+	if err != nil {
+		st.p.cmd.Process.Kill()
+		st.p.cmd.Wait()
+		return nil, nil, err
+	}
+	return st.cg, st.p, nil
+}
+
+// startInit starts the init stage in new pid, mount, uts and ipc namespaces (the
+// network namespace and, on v1, the cgroups are the calling thread's) with its pipes:
 // fd 3 sync (read; monitor releases init), fd 4 error (write; O_CLOEXEC set by init),
 // fd 5 config.
-func startInit(dir string, spec *Spec) (*exec.Cmd, *os.File, *os.File, []io.ReadCloser, error) {
+func startInit(dir string, spec *Spec) (*initProc, error) {
 	syncR, syncW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"berth-init"}
 	cmd.Env = []string{stageEnv + "=" + stageInit}
 	cmd.ExtraFiles = []*os.File{syncR, errW, cfgR}
 	flags := syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC
-	if spec.NetNSPath == "" && !spec.HostNetwork {
-		flags |= syscall.CLONE_NEWNET
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: 0}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags)}
 	outs, err := initOutputs(cmd, spec.Tty)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("start init: %w", err)
+		return nil, fmt.Errorf("start init: %w", err)
 	}
 	if spec.Tty {
 		cmd.Stdin.(*os.File).Close() // the slave: only the container holds it now
@@ -166,7 +227,7 @@ func startInit(dir string, spec *Spec) (*exec.Cmd, *os.File, *os.File, []io.Read
 		json.NewEncoder(cfgW).Encode(initConfig{Spec: *spec, Dir: dir, Rootfs: filepath.Join(dir, "rootfs")})
 		cfgW.Close()
 	}()
-	return cmd, syncW, errR, outs, nil
+	return &initProc{cmd: cmd, syncW: syncW, errR: errR, outs: outs}, nil
 }
 
 // initOutputs wires init's stdio: two pipes (stdout, stderr), or with tty one

@@ -52,6 +52,9 @@ func setupRootfs(cfg *initConfig) error {
 	if err := mountSpecial(root, spec); err != nil {
 		return err
 	}
+	if err := makeDevices(root, spec.Devices); err != nil {
+		return err
+	}
 	if err := mountEtcFiles(cfg.Dir, root, spec); err != nil {
 		return err
 	}

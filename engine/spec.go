@@ -51,9 +51,12 @@ type Spec struct {
 	Init bool
 	// Tty gives the container a terminal as stdin/stdout/stderr; the log then has one
 	// stream ("stdout") with the terminal's output (\r\n line ends).
-	Tty       bool
-	Sysctls   map[string]string
-	Ulimits   []Ulimit
+	Tty     bool
+	Sysctls map[string]string
+	Ulimits []Ulimit
+	// Devices are host device nodes made in the container's /dev and allowed by its
+	// device cgroup (v1 only: on cgroup v2 Start fails with errors.ErrUnsupported).
+	Devices   []Device
 	Resources Resources
 
 	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
@@ -88,8 +91,11 @@ type Ulimit struct {
 
 // Resources are cgroup limits; zero fields are unlimited.
 type Resources struct {
-	Memory     int64 // bytes
-	MemorySwap int64 // memory+swap bytes; -1 unlimited swap
+	Memory int64 // bytes
+	// MemorySwap is memory+swap in bytes (≥ Memory; needs Memory), -1 for unlimited
+	// swap; 0 means twice Memory, as Docker does. Ignored where the kernel does not
+	// account swap.
+	MemorySwap int64
 	CPUs       float64
 	CPUShares  int64
 	PidsLimit  int64
@@ -186,8 +192,28 @@ func (s *Spec) validate() error {
 			return fmt.Errorf("container %q: mount %+v: %w", s.ID, m, ErrInvalid)
 		}
 	}
+	for _, d := range s.Devices {
+		if err := d.validate(); err != nil {
+			return fmt.Errorf("container %q: %w", s.ID, err)
+		}
+	}
+	if err := s.Resources.validate(); err != nil {
+		return fmt.Errorf("container %q: %w", s.ID, err)
+	}
 	if _, err := s.argv(); err != nil {
 		return err
+	}
+	return nil
+}
+
+func (r *Resources) validate() error {
+	switch {
+	case r.MemorySwap != 0 && r.Memory <= 0:
+		return fmt.Errorf("memory+swap limit %d needs a memory limit: %w", r.MemorySwap, ErrInvalid)
+	case r.MemorySwap < -1:
+		return fmt.Errorf("memory+swap limit %d: %w", r.MemorySwap, ErrInvalid)
+	case r.MemorySwap > 0 && r.MemorySwap < r.Memory:
+		return fmt.Errorf("memory+swap limit %d below the memory limit %d: %w", r.MemorySwap, r.Memory, ErrInvalid)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,12 +122,17 @@ func TestCgroupFiles(t *testing.T) {
 	for _, tt := range tests {
 		dir := t.TempDir()
 		cg := &cgroup{v2: tt.v2, dirs: map[string]string{"": dir}}
+		swapFile := filepath.Join(dir, "memory.swap.max")
 		if !tt.v2 {
 			cg.dirs = map[string]string{}
 			for _, c := range v1Controllers {
 				cg.dirs[c] = filepath.Join(dir, c)
 				os.Mkdir(cg.dirs[c], 0o755)
 			}
+			swapFile = filepath.Join(dir, "memory/memory.memsw.limit_in_bytes")
+		}
+		if err := os.WriteFile(swapFile, nil, 0o644); err != nil { // the kernel accounts swap
+			t.Fatal(err)
 		}
 		if err := cg.setLimits(r); err != nil {
 			t.Fatalf("setLimits(v2=%v) = %v", tt.v2, err)
@@ -180,8 +186,67 @@ func TestLogWriterRotation(t *testing.T) {
 	if want := []string{"container.log", "container.log.1"}; !cmp.Equal(names, want) {
 		t.Errorf("files = %q, want %q", names, want)
 	}
-	all, _, err := readRotated(dir)
+	all, cur, _, err := readRotated(dir)
+	if cur != nil {
+		cur.Close()
+	}
 	if err != nil || len(all) == 0 || len(all) >= 6 {
 		t.Errorf("readRotated = %d entries, %v; want between 1 and 5 (oldest dropped)", len(all), err)
+	}
+}
+
+func TestSwapLimit(t *testing.T) {
+	const m = 100 << 20
+	tests := []struct {
+		name   string
+		r      Resources
+		v1, v2 string
+	}{
+		{"unset is twice memory", Resources{Memory: m}, "209715200", "104857600"},
+		{"unlimited", Resources{Memory: m, MemorySwap: -1}, "-1", "max"},
+		{"set", Resources{Memory: m, MemorySwap: 3 * m}, "314572800", "209715200"},
+		{"equal means no swap", Resources{Memory: m, MemorySwap: m}, "104857600", "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := swapV1(tt.r); got != tt.v1 {
+				t.Errorf("swapV1(%+v) = %q, want %q", tt.r, got, tt.v1)
+			}
+			if got := swapV2(tt.r); got != tt.v2 {
+				t.Errorf("swapV2(%+v) = %q, want %q", tt.r, got, tt.v2)
+			}
+		})
+	}
+}
+
+func TestSwapLimitSkippedWithoutAccounting(t *testing.T) {
+	dir := t.TempDir()
+	cg := &cgroup{dirs: map[string]string{"memory": dir}}
+	if err := cg.setLimits(Resources{Memory: 1 << 20}); err != nil {
+		t.Fatalf("setLimits = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "memory.memsw.limit_in_bytes")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("memsw file written without swap accounting: stat = %v", err)
+	}
+}
+
+func TestResourcesValidate(t *testing.T) {
+	tests := []struct {
+		r     Resources
+		valid bool
+	}{
+		{Resources{}, true},
+		{Resources{Memory: 10, MemorySwap: -1}, true},
+		{Resources{Memory: 10, MemorySwap: 10}, true},
+		{Resources{MemorySwap: 10}, false},
+		{Resources{MemorySwap: -1}, false},
+		{Resources{Memory: 10, MemorySwap: 5}, false},
+		{Resources{Memory: 10, MemorySwap: -2}, false},
+	}
+	for _, tt := range tests {
+		err := tt.r.validate()
+		if (err == nil) != tt.valid || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("%+v.validate() = %v, want valid %v (else ErrInvalid)", tt.r, err, tt.valid)
+		}
 	}
 }

@@ -33,5 +33,10 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
 	root.AddCommand(newImageCommand(opts))
+	root.AddCommand(newUpCommand(opts))
+	root.AddCommand(newDownCommand(opts))
+	root.AddCommand(newPSCommand(opts))
+	root.AddCommand(newLogsCommand(opts))
+	root.AddCommand(newSuperviseCommand())
 	return root
 }

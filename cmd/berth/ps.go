@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/berth-dev/berth/project"
+	"github.com/spf13/cobra"
+)
+
+type psOptions struct {
+	all      bool
+	quiet    bool
+	services bool
+	format   string
+}
+
+func newPSCommand(g *globalOptions) *cobra.Command {
+	opts := &psOptions{}
+	cmd := &cobra.Command{
+		Use:   "ps [SERVICE...]",
+		Short: "List containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := projectName(cmd, g)
+			if err != nil {
+				return err
+			}
+			cfg, err := projectConfig(g)
+			if err != nil {
+				return err
+			}
+			list, err := project.PS(cfg, name, project.PSOptions{All: opts.all, Services: args})
+			if err != nil {
+				return err
+			}
+			return printPS(cmd.OutOrStdout(), list, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&opts.all, "all", "a", false, "Show all stopped containers too")
+	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only display IDs")
+	f.BoolVar(&opts.services, "services", false, "Display services")
+	f.StringVar(&opts.format, "format", "table", "Format the output: table or json")
+	return cmd
+}
+
+func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) error {
+	switch {
+	case opts.quiet:
+		for _, c := range list {
+			fmt.Fprintln(w, c.ID)
+		}
+	case opts.services:
+		seen := map[string]bool{}
+		var names []string
+		for _, c := range list {
+			if !seen[c.Service] {
+				seen[c.Service] = true
+				names = append(names, c.Service)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintln(w, n)
+		}
+	case opts.format == "json":
+		enc := json.NewEncoder(w)
+		for _, c := range list {
+			if err := enc.Encode(c); err != nil {
+				return err
+			}
+		}
+	case opts.format == "table" || opts.format == "":
+		tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tSTATUS\tPORTS")
+		for _, c := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\n", c.Name, c.Image, c.Command, c.Service, c.Status, c.Ports())
+		}
+		return tw.Flush()
+	default:
+		return fmt.Errorf("ps: --format %q: want table or json", opts.format)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// follower reads a log that rotates under it without losing or repeating lines. It
+// holds the file it reads open (by inode, not path): when container.log is a new file,
+// it drains the old one to its end (the writer closes a file before renaming it, so its
+// last line is complete), reads every file rotated in between in full, and moves on.
+type follower struct {
+	dir string
+	f   *os.File // the file being read, nil until container.log exists
+	ino uint64   // its inode
+	off int64
+}
+
+func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error {
+	for {
+		st, err := e.State(id)
+		if err != nil {
+			return err
+		}
+		es, err := fl.poll()
+		if err != nil {
+			return err
+		}
+		for _, le := range es {
+			if err := fn(le); err != nil {
+				return err
+			}
+		}
+		if st.Status != StatusRunning && len(es) == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (fl *follower) close() {
+	if fl.f != nil {
+		fl.f.Close()
+	}
+}
+
+// poll returns the entries written since the last poll, oldest first.
+func (fl *follower) poll() ([]LogEntry, error) {
+	cur, err := os.Open(filepath.Join(fl.dir, logName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // between the writer's rename and create, or not yet written
+	}
+	if err != nil {
+		return nil, err
+	}
+	curIno := fdInode(cur)
+	if fl.f == nil {
+		fl.f, fl.ino = cur, curIno
+	}
+	var out []LogEntry
+	out, fl.off, _ = readLogFrom(fl.f, fl.off)
+	if curIno == fl.ino {
+		if fl.f != cur {
+			cur.Close()
+		}
+		return out, nil
+	}
+	for _, p := range fl.rotatedSince(fl.ino, curIno) {
+		es, _, err := readLogFile(p, 0)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			cur.Close()
+			return nil, err
+		}
+		out = append(out, es...)
+	}
+	fl.close()
+	fl.f, fl.ino, fl.off = cur, curIno, 0
+	es, off, _ := readLogFrom(cur, 0)
+	fl.off = off
+	return append(out, es...), nil
+}
+
+// rotatedSince lists the rotated files newer than the file with inode old, oldest
+// first, leaving out the current file cur (it may have been rotated meanwhile). If old
+// is gone (dropped by max-file), every rotated file is newer.
+func (fl *follower) rotatedSince(old, cur uint64) []string {
+	var newer []string
+	for i := 1; i <= 32; i++ {
+		p := filepath.Join(fl.dir, logName+"."+strconv.Itoa(i))
+		ino := inode(p)
+		if ino == 0 || ino == old {
+			break
+		}
+		if ino != cur {
+			newer = append([]string{p}, newer...)
+		}
+	}
+	return newer
+}
+
+func fdInode(f *os.File) uint64 {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Sys().(*syscall.Stat_t).Ino
+}

@@ -1,0 +1,206 @@
+package project
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/dnsserver"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+	"golang.org/x/sys/unix"
+)
+
+const defaultStopGrace = 10 * time.Second
+
+func newID() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// createContainer records, then makes, the container of action a: its netns attached to
+// its networks, published ports, and the engine container (not started).
+func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, files []string) (*ContainerState, error) {
+	svc := r.p.Services[a.Service]
+	hash, err := r.p.ServiceHash(a.Service)
+	if err != nil {
+		return nil, err
+	}
+	id := newID()
+	c := &ContainerState{ID: id, Name: a.Name, Service: a.Service, Number: a.Number, Image: svc.Image,
+		Command: svc.Command, Labels: containerLabels(r.p, svc, a.Number, hash, files),
+		Hostname: firstNonEmpty(svc.Hostname, id[:12]), Created: time.Now().Unix(),
+		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
+		Addresses: map[string]string{}}
+	if svc.StopGracePeriod != nil {
+		c.StopGrace = time.Duration(*svc.StopGracePeriod)
+	}
+	if svc.StopSignal != "" {
+		c.StopSignal = int(parseSignal(svc.StopSignal))
+	}
+	for _, n := range svc.Networks {
+		if n != nil {
+			c.Aliases = append(c.Aliases, n.Aliases...)
+		}
+	}
+	r.mu.Lock()
+	r.st.Containers = append(r.st.Containers, c)
+	r.mu.Unlock()
+	if err := r.save(); err != nil {
+		return nil, err
+	}
+	spec, err := r.containerSpec(ctx, c, svc, img)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	if err := r.eng.Create(spec); err != nil {
+		return nil, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	return c, r.save()
+}
+
+func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
+	spec := baseSpec(svc)
+	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
+	env, err := environment(r.p, svc)
+	if err != nil {
+		return spec, err
+	}
+	spec.Env = env
+	spec.Mounts = mounts(r.cfg, r.p, svc)
+	addrs, gateway, err := r.attach(ctx, c, svc)
+	if err != nil {
+		return spec, err
+	}
+	spec.NetNSPath = c.NetNS
+	spec.Hosts = hostsFile(svc, c.Hostname, addrs)
+	switch {
+	case len(svc.DNS) > 0:
+		var b strings.Builder
+		for _, s := range svc.DNS {
+			fmt.Fprintf(&b, "nameserver %s\n", s)
+		}
+		spec.ResolvConf = b.String()
+	case gateway.IsValid():
+		host, _ := os.ReadFile("/etc/resolv.conf")
+		spec.ResolvConf = string(dnsserver.ResolvConf(gateway, host))
+	case svc.NetworkMode == "host":
+		host, _ := os.ReadFile("/etc/resolv.conf")
+		spec.ResolvConf = string(host)
+	}
+	return spec, nil
+}
+
+// attach gives the container its netns on its networks and publishes its ports; it
+// returns its addresses and the gateway of its first network.
+func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.ServiceConfig) ([]netip.Addr, netip.Addr, error) {
+	nets := serviceNetworks(svc)
+	if len(nets) == 0 {
+		return nil, netip.Addr{}, nil
+	}
+	ns, err := r.nd.CreateNetns(c.ID)
+	if err != nil {
+		return nil, netip.Addr{}, err
+	}
+	r.mu.Lock()
+	c.NetNS = ns
+	r.mu.Unlock()
+	if err := r.save(); err != nil {
+		return nil, netip.Addr{}, err
+	}
+	var addrs []netip.Addr
+	var first *netdriver.Endpoint
+	for _, n := range nets {
+		r.mu.Lock()
+		full := r.st.Networks[n].Name
+		r.mu.Unlock()
+		var opts netdriver.AttachOptions
+		if sn := svc.Networks[n]; sn != nil && sn.Ipv4Address != "" {
+			if opts.IPv4, err = netip.ParseAddr(sn.Ipv4Address); err != nil {
+				return nil, netip.Addr{}, fmt.Errorf("ipv4_address %q: %w", sn.Ipv4Address, ErrInvalid)
+			}
+		}
+		ep, err := r.nd.Attach(ctx, ns, full, opts)
+		if err != nil {
+			return nil, netip.Addr{}, fmt.Errorf("attach to network %q: %w", full, err)
+		}
+		r.mu.Lock()
+		c.Addresses[full] = ep.Address.Addr().String()
+		r.mu.Unlock()
+		addrs = append(addrs, ep.Address.Addr())
+		if first == nil {
+			first = ep
+		}
+	}
+	pms, err := portMappings(svc)
+	if err != nil || len(pms) == 0 {
+		return addrs, first.Gateway, err
+	}
+	got, err := r.nd.PublishPorts(ctx, first.Key, pms)
+	if err != nil {
+		return nil, netip.Addr{}, err
+	}
+	r.mu.Lock()
+	for _, pm := range got {
+		ps := PortState{HostPort: pm.HostPort, ContainerPort: pm.ContainerPort, Protocol: pm.Protocol}
+		if pm.HostIP.IsValid() {
+			ps.HostIP = pm.HostIP.String()
+		}
+		c.Ports = append(c.Ports, ps)
+	}
+	r.mu.Unlock()
+	return addrs, first.Gateway, r.save()
+}
+
+// removeContainer stops and removes the container and its netns, then forgets it. A nil
+// container or one already gone is success.
+func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout time.Duration) error {
+	if c == nil {
+		return nil
+	}
+	grace := c.StopGrace
+	if timeout > 0 {
+		grace = timeout
+	}
+	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
+		return fmt.Errorf("stop %s: %w", describe(c), err)
+	}
+	if err := r.eng.Remove(c.ID, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+		return fmt.Errorf("remove %s: %w", describe(c), err)
+	}
+	if c.NetNS != "" {
+		if err := r.nd.DeleteNetns(c.ID); err != nil {
+			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
+		}
+	}
+	r.mu.Lock()
+	r.st.removeContainer(c.ID)
+	r.mu.Unlock()
+	r.printf(" Container %s  Removed\n", c.Name)
+	return r.save()
+}
+
+// parseSignal accepts "SIGTERM", "TERM" or a number; unknown names give SIGTERM.
+func parseSignal(s string) syscall.Signal {
+	if n, err := strconv.Atoi(s); err == nil {
+		return syscall.Signal(n)
+	}
+	s = strings.ToUpper(s)
+	if !strings.HasPrefix(s, "SIG") {
+		s = "SIG" + s
+	}
+	if sig := unix.SignalNum(s); sig != 0 {
+		return sig
+	}
+	return syscall.SIGTERM
+}

@@ -1,0 +1,33 @@
+// Package project orchestrates one Compose project on berth's own engine: it turns a
+// loaded compose.Project into a plan (a printable list of actions), runs it against the
+// engine, the network driver and the embedded DNS server, and records every object it
+// makes in the project's state so that Down can always remove it.
+//
+// It is the only package that knows compose, engine, netdriver and dnsserver together;
+// none of them imports it, and it never imports cmd.
+//
+// # Layout
+//
+//	$BERTH_ROOT/containers/<id>/         engine state of each container
+//	$BERTH_ROOT/networks/                netdriver state (IPAM, bridges, endpoints)
+//	$BERTH_ROOT/volumes/<project>_<v>/_data
+//	$BERTH_ROOT/projects/<name>/state.json   working dir, config files, networks,
+//	                                         volumes, containers (with labels)
+//	$BERTH_ROOT/projects/<name>/lock         flock serialising mutating commands
+//	$BERTH_RUNTIME_DIR/netns/<id>            containers' network namespaces
+//	$BERTH_RUNTIME_DIR/projects/<name>/supervisor.sock   (0600, dir 0700)
+//
+// # Supervisor
+//
+// Up starts one supervisor per project: the same binary re-executed detached (setsid)
+// with the hidden command "_supervise <project>". It owns the DNS listeners of the
+// project's networks and runs healthchecks, answering HTTP+JSON on a root-only unix
+// socket. Containers are owned by the engine's per-container monitors, not by the
+// supervisor, so killing it leaves them running; the next command that needs it
+// (Up, or a status query) starts a new one, which adopts the containers from state.
+//
+//	berth up ──spawn (setsid)──> berth _supervise p ── listens on supervisor.sock
+//	   │  POST /sync  (state.json changed: DNS records, healthchecks)
+//	   │  GET  /health (health of every container)
+//	   │  POST /shutdown (Down: close DNS listeners, exit)
+package project

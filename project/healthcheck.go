@@ -1,0 +1,100 @@
+package project
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+)
+
+// syncChecks starts a healthcheck loop for every new container with a healthcheck and
+// stops those of containers no longer recorded. s.mu is held.
+func (s *supervisor) syncChecks(st *State) {
+	live := map[string]bool{}
+	for _, c := range st.Containers {
+		live[c.ID] = true
+		if c.Health == nil || s.checks[c.ID] != nil {
+			continue
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		s.checks[c.ID] = cancel
+		s.health[c.ID] = HealthStarting
+		go s.runChecks(ctx, c.ID, *c.Health)
+	}
+	for id, cancel := range s.checks {
+		if !live[id] {
+			cancel()
+			delete(s.checks, id)
+			delete(s.health, id)
+		}
+	}
+}
+
+func (s *supervisor) stopChecks() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, cancel := range s.checks {
+		cancel()
+		delete(s.checks, id)
+	}
+}
+
+// runChecks probes the container: at once, then every interval. Failures during the
+// start period do not count; Retries consecutive failures make it unhealthy, and one
+// success healthy again. It ends when the container is no longer running.
+func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
+	start := time.Now()
+	failures := 0
+	for {
+		err := s.probe(id, h)
+		if errors.Is(err, engine.ErrNotRunning) || errors.Is(err, engine.ErrNotFound) {
+			return
+		}
+		s.mu.Lock()
+		switch {
+		case err == nil:
+			failures = 0
+			s.health[id] = HealthHealthy
+		case time.Since(start) >= h.StartPeriod:
+			if failures++; failures >= h.Retries {
+				s.health[id] = HealthUnhealthy
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(h.Interval):
+		}
+	}
+}
+
+// errProbeFailed is a healthcheck command that exited non-zero or timed out.
+var errProbeFailed = errors.New("healthcheck failed")
+
+func (s *supervisor) probe(id string, h HealthSpec) error {
+	type result struct {
+		code int
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var out bytes.Buffer
+		code, err := s.eng.Exec(id, engine.ExecSpec{Cmd: h.argv(), Stdout: &out, Stderr: &out})
+		ch <- result{code, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return r.err
+		}
+		if r.code != 0 {
+			return errProbeFailed
+		}
+		return nil
+	case <-time.After(h.Timeout):
+		return errProbeFailed
+	}
+}

@@ -1,0 +1,125 @@
+package project
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+)
+
+// Publisher is one published port, as `docker compose ps --format json` prints it.
+type Publisher struct {
+	URL           string
+	TargetPort    uint16
+	PublishedPort uint16
+	Protocol      string
+}
+
+// ContainerSummary is one container as `ps` reports it (Compose's JSON field names).
+type ContainerSummary struct {
+	ID         string
+	Name       string
+	Image      string
+	Command    string
+	Project    string
+	Service    string
+	Created    int64
+	State      string
+	Status     string
+	Health     string
+	ExitCode   int
+	Publishers []Publisher
+	Labels     map[string]string `json:"-"`
+}
+
+// PSOptions select containers for PS.
+type PSOptions struct {
+	All      bool     // include stopped containers
+	Services []string // only these services; empty: all
+}
+
+// PS returns the project's containers sorted by service and number, read from state and
+// the engine (no supervisor needed; health is included when one answers). A project never
+// brought up yields no containers.
+func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
+	st, err := cfg.LoadState(name)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	eng := cfg.engine()
+	want := map[string]bool{}
+	for _, s := range opts.Services {
+		want[s] = true
+	}
+	var health map[string]string
+	var out []ContainerSummary
+	for _, c := range st.Containers {
+		if len(want) > 0 && !want[c.Service] {
+			continue
+		}
+		es, err := eng.State(c.ID)
+		if err != nil {
+			es = engine.State{Status: "removed"}
+		}
+		if es.Status != engine.StatusRunning && !opts.All {
+			continue
+		}
+		if c.Health != nil && health == nil {
+			health = cfg.health(name)
+		}
+		out = append(out, summarize(name, c, es, health[c.ID]))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func summarize(project string, c *ContainerState, es engine.State, health string) ContainerSummary {
+	s := ContainerSummary{ID: c.ID, Name: c.Name, Image: c.Image, Command: strings.Join(c.Command, " "),
+		Project: project, Service: c.Service, Created: c.Created, State: string(es.Status),
+		Health: health, ExitCode: es.ExitCode, Labels: c.Labels}
+	switch es.Status {
+	case engine.StatusRunning:
+		s.Status = "Up " + humanDuration(time.Since(es.StartedAt))
+		if health != "" {
+			s.Status += " (" + health + ")"
+		}
+	case engine.StatusExited:
+		s.Status = fmt.Sprintf("Exited (%d) %s ago", es.ExitCode, humanDuration(time.Since(es.FinishedAt)))
+	default:
+		s.Status = strings.ToUpper(string(es.Status[:1])) + string(es.Status[1:])
+	}
+	for _, p := range c.Ports {
+		url := p.HostIP
+		if url == "" {
+			url = "0.0.0.0"
+		}
+		s.Publishers = append(s.Publishers, Publisher{URL: url, TargetPort: p.ContainerPort, PublishedPort: p.HostPort, Protocol: p.Protocol})
+	}
+	return s
+}
+
+// Ports prints the publishers as Docker does: "0.0.0.0:8080->80/tcp, ...".
+func (s ContainerSummary) Ports() string {
+	var parts []string
+	for _, p := range s.Publishers {
+		parts = append(parts, fmt.Sprintf("%s:%d->%d/%s", p.URL, p.PublishedPort, p.TargetPort, p.Protocol))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "Less than a second"
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d hours", int(d.Hours()))
+}

@@ -1,0 +1,207 @@
+package project
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+	"golang.org/x/sys/unix"
+)
+
+// Sentinel errors, tested with errors.Is.
+var (
+	// ErrNotFound: no such project, service or container.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a name or host port is already taken.
+	ErrExists = errors.New("already exists")
+	// ErrInvalid: the request or the project cannot be run as asked.
+	ErrInvalid = errors.New("invalid")
+)
+
+// Compose's labels, written on every container so that scripts and recreation decisions
+// work as with Docker Compose.
+const (
+	LabelProject     = "com.docker.compose.project"
+	LabelService     = "com.docker.compose.service"
+	LabelNumber      = "com.docker.compose.container-number"
+	LabelConfigHash  = "com.docker.compose.config-hash"
+	LabelOneoff      = "com.docker.compose.oneoff"
+	LabelWorkingDir  = "com.docker.compose.project.working_dir"
+	LabelConfigFiles = "com.docker.compose.project.config_files"
+)
+
+// State is what berth records about one project, in projects/<name>/state.json. Every
+// kernel object is recorded before it is made, so Down can remove it after any crash.
+type State struct {
+	Name        string   `json:"name"`
+	WorkingDir  string   `json:"workingDir"`
+	ConfigFiles []string `json:"configFiles,omitempty"`
+	// Networks maps the compose network name to the created one (<project>_<net>).
+	Networks map[string]NetworkState `json:"networks,omitempty"`
+	// Volumes maps the compose volume name to its full name (<project>_<vol>).
+	Volumes    map[string]string `json:"volumes,omitempty"`
+	Containers []*ContainerState `json:"containers,omitempty"`
+	// Levels is the start order of the services of the last up; Down stops in reverse.
+	Levels [][]string `json:"levels,omitempty"`
+}
+
+// NetworkState is one network of the project.
+type NetworkState struct {
+	Name     string `json:"name"`
+	Gateway  string `json:"gateway,omitempty"`
+	Internal bool   `json:"internal,omitempty"`
+	External bool   `json:"external,omitempty"`
+}
+
+// ContainerState is one container of the project.
+type ContainerState struct {
+	ID      string            `json:"id"`
+	Name    string            `json:"name"`
+	Service string            `json:"service"`
+	Number  int               `json:"number"`
+	Image   string            `json:"image"`
+	Command []string          `json:"command,omitempty"`
+	Labels  map[string]string `json:"labels"`
+	NetNS   string            `json:"netns,omitempty"`
+	// Addresses maps full network names to the container's address on it.
+	Addresses map[string]string `json:"addresses,omitempty"`
+	Aliases   []string          `json:"aliases,omitempty"`
+	Hostname  string            `json:"hostname,omitempty"`
+	Ports     []PortState       `json:"ports,omitempty"`
+	Health    *HealthSpec       `json:"health,omitempty"`
+	// StopSignal and StopGrace are stop_signal and stop_grace_period (0: SIGTERM, 10 s).
+	StopSignal int           `json:"stopSignal,omitempty"`
+	StopGrace  time.Duration `json:"stopGrace,omitempty"`
+	Created    int64         `json:"created"`
+}
+
+// PortState is a published port, as `ps` prints it.
+type PortState struct {
+	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      uint16 `json:"hostPort"`
+	ContainerPort uint16 `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+}
+
+// ConfigHash returns the container's config-hash label.
+func (c *ContainerState) ConfigHash() string { return c.Labels[LabelConfigHash] }
+
+func (c Config) statePath(name string) string {
+	return filepath.Join(c.projectDir(name), "state.json")
+}
+
+// LoadState reads the recorded state of project name; a project never brought up yields
+// an error wrapping ErrNotFound.
+func (c Config) LoadState(name string) (*State, error) {
+	b, err := os.ReadFile(c.statePath(name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("project %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+	}
+	st := &State{}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+	}
+	return st, nil
+}
+
+// saveState writes st atomically (temp file + rename).
+func (c Config) saveState(st *State) error {
+	sort.Slice(st.Containers, func(i, j int) bool {
+		a, b := st.Containers[i], st.Containers[j]
+		if a.Service != b.Service {
+			return a.Service < b.Service
+		}
+		return a.Number < b.Number
+	})
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	dir := c.projectDir(st.Name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".state-*")
+	if err != nil {
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	if err := os.Rename(tmp.Name(), c.statePath(st.Name)); err != nil {
+		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	}
+	return nil
+}
+
+// lockProject takes the project's flock, serialising mutating commands across processes.
+// The returned func releases it.
+func (c Config) lockProject(name string) (func(), error) {
+	dir := c.projectDir(name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("lock project %q: %w", name, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock project %q: %w", name, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock project %q: %w", name, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// Projects returns the names of every project with recorded state, sorted.
+func (c Config) Projects() ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(c.Root, "projects"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if _, err := os.Stat(c.statePath(e.Name())); err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+func (st *State) container(service string, number int) *ContainerState {
+	for _, c := range st.Containers {
+		if c.Service == service && c.Number == number {
+			return c
+		}
+	}
+	return nil
+}
+
+func (st *State) removeContainer(id string) {
+	out := st.Containers[:0]
+	for _, c := range st.Containers {
+		if c.ID != id {
+			out = append(out, c)
+		}
+	}
+	st.Containers = out
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, engine.ErrNotFound)
+}

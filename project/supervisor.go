@@ -1,0 +1,207 @@
+package project
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/berth-dev/berth/dnsserver"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+	"golang.org/x/sys/unix"
+)
+
+// SupervisorCommand is the hidden CLI command that runs a supervisor: the binary is
+// re-executed as `<exe> _supervise <project>`.
+const SupervisorCommand = "_supervise"
+
+// supervisor serves one project: DNS records of its networks and healthchecks of its
+// containers, reconciled from state.json on every sync.
+type supervisor struct {
+	cfg  Config
+	name string
+	eng  *engine.Engine
+	nd   *netdriver.Driver
+	dns  *dnsserver.Server
+
+	mu        sync.Mutex
+	networks  map[string]map[string]bool // served network -> endpoint IDs
+	checks    map[string]context.CancelFunc
+	health    map[string]string
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// RunSupervisor runs the supervisor of project name until Down asks it to exit or ctx
+// ends. Only one supervisor runs per project: a second one returns an error wrapping
+// ErrExists. It adopts whatever the project's state records.
+func RunSupervisor(ctx context.Context, cfg Config, name string) error {
+	dir := cfg.runDir(name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "supervisor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return fmt.Errorf("supervisor of %q already running: %w", name, ErrExists)
+	}
+	nd, err := cfg.netdriver()
+	if err != nil {
+		return err
+	}
+	ups, err := dnsserver.UpstreamsFromEnv()
+	if err != nil {
+		return err
+	}
+	s := &supervisor{cfg: cfg, name: name, eng: cfg.engine(), nd: nd,
+		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
+		networks: map[string]map[string]bool{}, checks: map[string]context.CancelFunc{},
+		health: map[string]string{}, done: make(chan struct{})}
+	defer s.dns.Close()
+	if err := s.sync(ctx); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	sock := cfg.socketPath(name)
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	if err := os.Chmod(sock, 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	os.WriteFile(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	srv := &http.Server{Handler: s.mux()}
+	go srv.Serve(ln)
+	select {
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	srv.Close()
+	s.stopChecks()
+	os.Remove(sock)
+	os.Remove(filepath.Join(dir, "supervisor.pid"))
+	return nil
+}
+
+func (s *supervisor) mux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /ping", func(w http.ResponseWriter, r *http.Request) {})
+	m.HandleFunc("POST /sync", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.sync(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	m.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		b, _ := json.Marshal(s.health)
+		s.mu.Unlock()
+		w.Write(b)
+	})
+	m.HandleFunc("POST /shutdown", func(w http.ResponseWriter, r *http.Request) {
+		s.closeOnce.Do(func() { close(s.done) })
+	})
+	return m
+}
+
+// sync makes DNS records and healthchecks match the recorded state.
+func (s *supervisor) sync(ctx context.Context) error {
+	st, err := s.cfg.LoadState(s.name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := map[string]bool{}
+	for _, n := range st.Networks {
+		if n.External || n.Gateway == "" {
+			continue
+		}
+		want[n.Name] = true
+		if err := s.ensureNetwork(ctx, n); err != nil {
+			return err
+		}
+	}
+	for n := range s.networks {
+		if !want[n] {
+			s.dns.RemoveNetwork(n)
+			delete(s.networks, n)
+		}
+	}
+	if err := s.syncEndpoints(st); err != nil {
+		return err
+	}
+	s.syncChecks(st)
+	return nil
+}
+
+func (s *supervisor) ensureNetwork(ctx context.Context, n NetworkState) error {
+	if _, ok := s.networks[n.Name]; ok {
+		return nil
+	}
+	gw, err := netip.ParseAddr(n.Gateway)
+	if err != nil {
+		return fmt.Errorf("network %q: gateway %q: %w", n.Name, n.Gateway, ErrInvalid)
+	}
+	port, err := s.dns.AddNetwork(n.Name, gw, n.Internal)
+	if err != nil {
+		return fmt.Errorf("dns for network %q: %w", n.Name, err)
+	}
+	if port == 53 {
+		port = 0 // no redirect needed; clear one a previous supervisor left
+	}
+	if err := s.nd.RedirectDNS(ctx, n.Name, port); err != nil {
+		s.dns.RemoveNetwork(n.Name)
+		return fmt.Errorf("dns for network %q: %w", n.Name, err)
+	}
+	s.networks[n.Name] = map[string]bool{}
+	return nil
+}
+
+func (s *supervisor) syncEndpoints(st *State) error {
+	seen := map[string]map[string]bool{}
+	for _, c := range st.Containers {
+		for netName, addr := range c.Addresses {
+			if _, ok := s.networks[netName]; !ok {
+				continue
+			}
+			a, err := netip.ParseAddr(addr)
+			if err != nil {
+				continue
+			}
+			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
+				Hostname: c.Hostname, Aliases: c.Aliases}
+			if err := s.dns.SetEndpoint(netName, ep); err != nil {
+				return fmt.Errorf("dns record of %s: %w", describe(c), err)
+			}
+			if seen[netName] == nil {
+				seen[netName] = map[string]bool{}
+			}
+			seen[netName][c.ID] = true
+		}
+	}
+	for netName, ids := range s.networks {
+		for id := range ids {
+			if !seen[netName][id] {
+				s.dns.RemoveEndpoint(netName, id)
+			}
+		}
+		s.networks[netName] = seen[netName]
+		if s.networks[netName] == nil {
+			s.networks[netName] = map[string]bool{}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+package project
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+)
+
+// This file is the only place that turns compose types into engine and netdriver types.
+
+// replicas is the number of containers a service runs: scale, deploy.replicas, else 1.
+func replicas(svc compose.ServiceConfig) int {
+	if svc.Scale != nil {
+		return *svc.Scale
+	}
+	if svc.Deploy != nil && svc.Deploy.Replicas != nil {
+		return *svc.Deploy.Replicas
+	}
+	return 1
+}
+
+// containerName is Compose's <project>-<service>-<n>, or container_name.
+func containerName(project string, svc compose.ServiceConfig, n int) string {
+	if svc.ContainerName != "" {
+		return svc.ContainerName
+	}
+	return fmt.Sprintf("%s-%s-%d", project, svc.Name, n)
+}
+
+// networkName is the full name of a project network: name: if set, else <project>_<net>.
+func networkName(p *compose.Project, net string) string {
+	if n := p.Networks[net].Name; n != "" {
+		return n
+	}
+	return p.Name + "_" + net
+}
+
+// volumeName is the full name of a project volume: name: if set, else <project>_<vol>.
+func volumeName(p *compose.Project, vol string) string {
+	if n := p.Volumes[vol].Name; n != "" {
+		return n
+	}
+	return p.Name + "_" + vol
+}
+
+// serviceNetworks returns the compose networks a service attaches to, highest priority
+// first, then by name; nil for network_mode host or none.
+func serviceNetworks(svc compose.ServiceConfig) []string {
+	if svc.NetworkMode != "" {
+		return nil
+	}
+	if len(svc.Networks) == 0 {
+		return []string{"default"}
+	}
+	var out []string
+	for n := range svc.Networks {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		pi, pj := priority(svc, out[i]), priority(svc, out[j])
+		if pi != pj {
+			return pi > pj
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+func priority(svc compose.ServiceConfig, net string) int {
+	if c := svc.Networks[net]; c != nil {
+		return c.Priority
+	}
+	return 0
+}
+
+// checkSupported rejects what this orchestrator cannot run yet, before anything is made.
+func checkSupported(svc compose.ServiceConfig) error {
+	switch {
+	case svc.Image == "":
+		return fmt.Errorf("service %q: no image (build: is not supported by up yet): %w", svc.Name, ErrInvalid)
+	case svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none":
+		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, ErrInvalid)
+	}
+	for _, v := range svc.Volumes {
+		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" {
+			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// portMappings turns the service's ports into netdriver mappings.
+func portMappings(svc compose.ServiceConfig) ([]netdriver.PortMapping, error) {
+	var out []netdriver.PortMapping
+	for i, p := range svc.Ports {
+		pm := netdriver.PortMapping{ContainerPort: uint16(p.Target), Protocol: p.Protocol}
+		if p.HostIP != "" {
+			a, err := netip.ParseAddr(p.HostIP)
+			if err != nil {
+				return nil, fmt.Errorf("services.%s.ports[%d]: host ip %q: %w", svc.Name, i, p.HostIP, ErrInvalid)
+			}
+			pm.HostIP = a
+		}
+		if p.Published != "" {
+			lo, hi, _ := strings.Cut(p.Published, "-")
+			a, err := strconv.ParseUint(lo, 10, 16)
+			if err != nil {
+				return nil, fmt.Errorf("services.%s.ports[%d]: published %q: %w", svc.Name, i, p.Published, ErrInvalid)
+			}
+			pm.HostPort = uint16(a)
+			if hi != "" {
+				b, err := strconv.ParseUint(hi, 10, 16)
+				if err != nil {
+					return nil, fmt.Errorf("services.%s.ports[%d]: published %q: %w", svc.Name, i, p.Published, ErrInvalid)
+				}
+				pm.HostPortEnd = uint16(b)
+			}
+		}
+		out = append(out, pm)
+	}
+	return out, nil
+}
+
+// environment returns env_file entries then environment (later wins), as KEY=VALUE.
+// A key without a value takes the project environment's value, or is left out.
+func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error) {
+	vals := map[string]string{}
+	var order []string
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = v
+	}
+	for _, ef := range svc.EnvFiles {
+		kv, err := readEnvFile(ef.Path)
+		if os.IsNotExist(err) && !ef.Required {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service %q: env_file: %w", svc.Name, err)
+		}
+		for _, e := range kv {
+			set(e[0], e[1])
+		}
+	}
+	keys := make([]string, 0, len(svc.Environment))
+	for k := range svc.Environment {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := svc.Environment[k]; v != nil {
+			set(k, *v)
+		} else if v, ok := p.Env[k]; ok {
+			set(k, v)
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, k+"="+vals[k])
+	}
+	return out, nil
+}
+
+// readEnvFile reads KEY=VALUE lines; comments, blank lines and `export ` are skipped and
+// one level of matching quotes is removed.
+func readEnvFile(path string) ([][2]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, [2]string{strings.TrimSpace(k), v})
+	}
+	return out, sc.Err()
+}
+
+// mounts turns the service's volumes into engine mounts; named volumes map to their
+// directories under cfg.
+func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig) []engine.Mount {
+	var out []engine.Mount
+	for _, v := range svc.Volumes {
+		m := engine.Mount{Type: "bind", Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly}
+		switch v.Type {
+		case "volume":
+			if v.Source == "" {
+				continue // anonymous volumes are not kept yet: the path stays in the rootfs
+			}
+			m.Source = cfg.VolumeDir(volumeName(p, v.Source))
+		case "tmpfs":
+			m = engine.Mount{Type: "tmpfs", Target: v.Target}
+			if v.Tmpfs != nil {
+				m.Size, m.Mode = int64(v.Tmpfs.Size), v.Tmpfs.Mode
+			}
+		}
+		out = append(out, m)
+	}
+	for _, t := range svc.Tmpfs {
+		out = append(out, engine.Mount{Type: "tmpfs", Target: t})
+	}
+	return out
+}
+
+// hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.
+func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) string {
+	var b strings.Builder
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "%s\t%s\n", a, hostname)
+	}
+	hosts := make([]string, 0, len(svc.ExtraHosts))
+	for h := range svc.ExtraHosts {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		for _, ip := range svc.ExtraHosts[h] {
+			fmt.Fprintf(&b, "%s\t%s\n", ip, h)
+		}
+	}
+	return b.String()
+}
+
+// baseSpec fills the engine spec from the service, without image, network or files.
+func baseSpec(svc compose.ServiceConfig) engine.Spec {
+	s := engine.Spec{
+		Entrypoint:     svc.Entrypoint,
+		Cmd:            svc.Command,
+		WorkingDir:     svc.WorkingDir,
+		User:           svc.User,
+		Domainname:     svc.DomainName,
+		ReadOnlyRootfs: svc.ReadOnly,
+		ShmSize:        int64(svc.ShmSize),
+		CapAdd:         svc.CapAdd,
+		CapDrop:        svc.CapDrop,
+		Privileged:     svc.Privileged,
+		Init:           svc.Init != nil && *svc.Init,
+		Tty:            svc.Tty,
+		Sysctls:        svc.Sysctls,
+		HostNetwork:    svc.NetworkMode == "host",
+		Resources: engine.Resources{
+			Memory:    int64(svc.MemLimit),
+			CPUs:      float64(svc.CPUS),
+			CPUShares: svc.CPUShares,
+			PidsLimit: svc.PidsLimit,
+		},
+	}
+	for _, o := range svc.SecurityOpt {
+		if o == "no-new-privileges" || o == "no-new-privileges:true" || o == "no-new-privileges=true" {
+			s.NoNewPrivileges = true
+		}
+	}
+	for name, u := range svc.Ulimits {
+		if u == nil {
+			continue
+		}
+		soft, hard := u.Soft, u.Hard
+		if u.Single != 0 {
+			soft, hard = u.Single, u.Single
+		}
+		s.Ulimits = append(s.Ulimits, engine.Ulimit{Name: name, Soft: uint64(soft), Hard: uint64(hard)})
+	}
+	sort.Slice(s.Ulimits, func(i, j int) bool { return s.Ulimits[i].Name < s.Ulimits[j].Name })
+	if svc.Deploy != nil && svc.Deploy.Resources.Limits != nil {
+		l := svc.Deploy.Resources.Limits
+		if l.MemoryBytes != 0 {
+			s.Resources.Memory = int64(l.MemoryBytes)
+		}
+		if l.NanoCPUs != 0 {
+			s.Resources.CPUs = float64(l.NanoCPUs)
+		}
+		if l.Pids != 0 {
+			s.Resources.PidsLimit = l.Pids
+		}
+	}
+	return s
+}
+
+// containerLabels are the service's labels plus Compose's.
+func containerLabels(p *compose.Project, svc compose.ServiceConfig, n int, hash string, files []string) map[string]string {
+	l := map[string]string{}
+	for k, v := range svc.Labels {
+		l[k] = v
+	}
+	l[LabelProject] = p.Name
+	l[LabelService] = svc.Name
+	l[LabelNumber] = strconv.Itoa(n)
+	l[LabelConfigHash] = hash
+	l[LabelOneoff] = "False"
+	l[LabelWorkingDir] = p.WorkingDir
+	l[LabelConfigFiles] = strings.Join(files, ",")
+	return l
+}

@@ -1,0 +1,112 @@
+package project
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/netdriver"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestPortMappings(t *testing.T) {
+	tests := []struct {
+		in   compose.ServicePortConfig
+		want netdriver.PortMapping
+	}{
+		{compose.ServicePortConfig{Target: 80, Published: "8080", Protocol: "tcp"}, netdriver.PortMapping{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}},
+		{compose.ServicePortConfig{Target: 53, Protocol: "udp"}, netdriver.PortMapping{ContainerPort: 53, Protocol: "udp"}},
+		{compose.ServicePortConfig{Target: 80, HostIP: "127.0.0.1", Published: "9000-9002"},
+			netdriver.PortMapping{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 9000, HostPortEnd: 9002, ContainerPort: 80}},
+	}
+	for _, tt := range tests {
+		got, err := portMappings(compose.ServiceConfig{Name: "web", Ports: []compose.ServicePortConfig{tt.in}})
+		if err != nil {
+			t.Fatalf("portMappings(%+v): %v", tt.in, err)
+		}
+		if diff := cmp.Diff([]netdriver.PortMapping{tt.want}, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			t.Errorf("portMappings(%+v) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+	_, err := portMappings(compose.ServiceConfig{Name: "web", Ports: []compose.ServicePortConfig{{Target: 80, Published: "x"}}})
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("portMappings(bad) = %v, want ErrInvalid", err)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "app.env")
+	os.WriteFile(envFile, []byte("# comment\nA=from-file\nexport B=\"quoted\"\nC=file\n"), 0o644)
+	c := "env"
+	p := &compose.Project{Env: map[string]string{"D": "host"}}
+	svc := compose.ServiceConfig{Name: "app",
+		EnvFiles:    []compose.EnvFile{{Path: envFile, Required: true}, {Path: filepath.Join(dir, "missing.env")}},
+		Environment: compose.MappingWithEquals{"C": &c, "D": nil, "E": nil}}
+	got, err := environment(p, svc)
+	if err != nil {
+		t.Fatalf("environment: %v", err)
+	}
+	want := []string{"A=from-file", "B=quoted", "C=env", "D=host"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("environment mismatch (-want +got):\n%s", diff)
+	}
+	svc.EnvFiles[1].Required = true
+	if _, err := environment(p, svc); err == nil {
+		t.Errorf("environment with a missing required env_file = nil error")
+	}
+}
+
+func TestParsePools(t *testing.T) {
+	got, err := ParsePools(" 10.240.0.0/16, ,10.241.1.0/24")
+	want := []netip.Prefix{netip.MustParsePrefix("10.240.0.0/16"), netip.MustParsePrefix("10.241.1.0/24")}
+	if err != nil || len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("ParsePools = %v, %v; want %v", got, err, want)
+	}
+	if _, err := ParsePools("10.0.0.0"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("ParsePools(no mask) = %v, want ErrInvalid", err)
+	}
+}
+
+func TestHostsFile(t *testing.T) {
+	svc := compose.ServiceConfig{ExtraHosts: compose.HostsList{"db.local": {"10.0.0.5"}}}
+	got := hostsFile(svc, "abc", []netip.Addr{netip.MustParseAddr("10.240.0.2")})
+	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.240.0.2\tabc\n10.0.0.5\tdb.local\n"
+	if got != want {
+		t.Errorf("hostsFile = %q, want %q", got, want)
+	}
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	cfg := Config{Root: t.TempDir()}
+	if _, err := cfg.LoadState("nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("LoadState(missing) = %v, want ErrNotFound", err)
+	}
+	st := &State{Name: "p", WorkingDir: "/src", Containers: []*ContainerState{
+		{ID: "2", Name: "p-b-1", Service: "b", Number: 1}, {ID: "1", Name: "p-a-1", Service: "a", Number: 1}}}
+	if err := cfg.saveState(st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.LoadState("p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(st, got); diff != "" {
+		t.Errorf("LoadState after saveState mismatch (-want +got):\n%s", diff)
+	}
+	names, err := cfg.Projects()
+	if err != nil || !cmp.Equal(names, []string{"p"}) {
+		t.Errorf("Projects() = %v, %v; want [p]", names, err)
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	for in, want := range map[string]int{"SIGKILL": 9, "TERM": 15, "2": 2, "bogus": 15} {
+		if got := int(parseSignal(in)); got != want {
+			t.Errorf("parseSignal(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

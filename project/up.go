@@ -1,0 +1,255 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+)
+
+// UpOptions configure Up, as `berth up`'s flags.
+type UpOptions struct {
+	PlanOptions
+	Pull        string        // missing (default), always, never
+	Timeout     time.Duration // stop grace for recreated containers; 0: the service's
+	NoStart     bool          // create but do not start
+	ConfigFiles []string      // recorded in state and labels
+	Progress    io.Writer     // Compose-style status lines; nil: none
+}
+
+// run is the state of one Up (or Down) in progress; mu guards st and its saves.
+type run struct {
+	cfg Config
+	p   *compose.Project
+	eng *engine.Engine
+	nd  *netdriver.Driver
+	sup *client
+	out io.Writer
+
+	mu sync.Mutex
+	st *State
+}
+
+func (r *run) save() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cfg.saveState(r.st)
+}
+
+func (r *run) printf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.out, format, args...)
+}
+
+// Up brings project p to its wanted state: networks, volumes and containers created and
+// started level by level (independent services in parallel), honouring depends_on
+// conditions. Everything is validated first (supported fields, images, name and host
+// port conflicts): on such an error nothing is created. A failure later leaves state
+// that Down removes completely. Up is idempotent: unchanged containers are kept.
+func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Plan, error) {
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	services := opts.Services
+	if !opts.NoDeps {
+		services = p.Closure(opts.Services)
+	}
+	for _, s := range services {
+		if err := checkSupported(p.Services[s]); err != nil {
+			return nil, err
+		}
+		if _, err := portMappings(p.Services[s]); err != nil {
+			return nil, err
+		}
+	}
+	unlock, err := cfg.lockProject(p.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	r, plan, err := cfg.prepareUp(ctx, p, opts)
+	if err != nil {
+		if _, serr := cfg.LoadState(p.Name); errors.Is(serr, ErrNotFound) {
+			os.RemoveAll(cfg.projectDir(p.Name)) // only the lock: leave nothing behind
+		}
+		return plan, err
+	}
+	return plan, r.execute(ctx, plan, opts)
+}
+
+// prepareUp checks everything that can be checked before creating anything and returns
+// the plan.
+func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOptions) (*run, Plan, error) {
+	st, err := cfg.LoadState(p.Name)
+	if errors.Is(err, ErrNotFound) {
+		st = &State{Name: p.Name, WorkingDir: p.WorkingDir}
+	} else if err != nil {
+		return nil, nil, err
+	} else if st.WorkingDir != p.WorkingDir {
+		return nil, nil, fmt.Errorf("project name %q is already used by %s (this one is in %s): choose another with -p: %w",
+			p.Name, st.WorkingDir, p.WorkingDir, ErrExists)
+	}
+	st.ConfigFiles = opts.ConfigFiles
+	eng := cfg.engine()
+	status := map[string]engine.Status{}
+	for _, c := range st.Containers {
+		if s, err := eng.State(c.ID); err == nil {
+			status[c.ID] = s.Status
+		}
+	}
+	opts.ExistingVolume = func(name string) bool {
+		_, err := os.Stat(cfg.VolumeDir(name))
+		return err == nil
+	}
+	plan, err := MakePlan(p, st, status, opts.PlanOptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.checkConflicts(p, plan); err != nil {
+		return nil, plan, err
+	}
+	if err := checkExternal(cfg, p, plan); err != nil {
+		return nil, plan, err
+	}
+	nd, err := cfg.netdriver()
+	if err != nil {
+		return nil, plan, err
+	}
+	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st}, plan, nil
+}
+
+// checkExternal fails when an external volume a planned container uses does not exist.
+func checkExternal(cfg Config, p *compose.Project, plan Plan) error {
+	for _, a := range plan {
+		if a.Kind != ActCreate && a.Kind != ActRecreate {
+			continue
+		}
+		for _, v := range p.Services[a.Service].Volumes {
+			if v.Type != "volume" || v.Source == "" || !p.Volumes[v.Source].External {
+				continue
+			}
+			if _, err := os.Stat(cfg.VolumeDir(volumeName(p, v.Source))); err != nil {
+				return fmt.Errorf("external volume %q not found: %w", volumeName(p, v.Source), ErrNotFound)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
+	services := map[string]bool{}
+	for _, a := range plan {
+		if a.Service != "" && a.Kind != ActRemove {
+			services[a.Service] = true
+		}
+	}
+	images, err := r.cfg.resolveImages(ctx, r.p, sortedKeys(services), opts.Pull, r.out)
+	if err != nil {
+		return err
+	}
+	r.st.Levels = r.p.StartLevels()
+	if err := r.save(); err != nil {
+		return err
+	}
+	for _, a := range plan {
+		if a.Kind == ActRemove {
+			if err := r.removeContainer(ctx, r.st.container(a.Service, a.Number), opts.Timeout); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.ensureNetworks(ctx, plan); err != nil {
+		return err
+	}
+	if err := r.ensureVolumes(plan); err != nil {
+		return err
+	}
+	if r.sup, err = r.cfg.ensureSupervisor(r.p.Name); err != nil {
+		return err
+	}
+	for _, level := range r.st.Levels {
+		if err := r.upLevel(ctx, level, plan, images, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upLevel creates and starts the services of one level in parallel, each after its
+// dependencies met their conditions.
+func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map[string]resolvedImage, opts UpOptions) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(level))
+	for i, name := range level {
+		var acts []Action
+		for _, a := range plan {
+			if a.Service == name && a.Kind != ActRemove {
+				acts = append(acts, a)
+			}
+		}
+		if len(acts) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !opts.NoStart {
+				if errs[i] = r.waitDependencies(ctx, name); errs[i] != nil {
+					return
+				}
+			}
+			for _, a := range acts {
+				if errs[i] = r.applyContainer(ctx, a, images[name], opts); errs[i] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, opts UpOptions) error {
+	switch a.Kind {
+	case ActKeep:
+		r.printf(" Container %s  Running\n", a.Name)
+		return nil
+	case ActStart:
+		return r.startContainer(r.st.container(a.Service, a.Number))
+	case ActRecreate:
+		r.mu.Lock()
+		old := r.st.container(a.Service, a.Number)
+		r.mu.Unlock()
+		if err := r.removeContainer(ctx, old, opts.Timeout); err != nil {
+			return err
+		}
+	}
+	c, err := r.createContainer(ctx, a, img, opts.ConfigFiles)
+	if err != nil {
+		return err
+	}
+	r.printf(" Container %s  Created\n", a.Name)
+	if opts.NoStart {
+		return nil
+	}
+	return r.startContainer(c)
+}
+
+func (r *run) startContainer(c *ContainerState) error {
+	if err := r.sup.do("POST", "/sync", nil); err != nil {
+		return fmt.Errorf("start %s: %w", describe(c), err)
+	}
+	if err := r.eng.Start(c.ID); err != nil {
+		return fmt.Errorf("start %s: %w", describe(c), err)
+	}
+	r.printf(" Container %s  Started\n", c.Name)
+	return nil
+}
