@@ -41,33 +41,58 @@ func (s *supervisor) stopChecks() {
 	}
 }
 
-// runChecks probes the container: at once, then every interval. Failures during the
+// runChecks probes the container while it runs: at once, then every interval. Each
+// run of the container (a start, a restart) begins as "starting": failures during its
 // start period do not count; Retries consecutive failures make it unhealthy, and one
-// success healthy again. It ends when the container is no longer running.
+// success healthy again. While the container is not running it is polled for a new run.
+// The loop ends with ctx or when the container is removed.
 func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
-	start := time.Now()
+	var run time.Time // StartedAt of the run being checked
 	failures := 0
 	for {
-		err := s.probe(id, h)
-		if errors.Is(err, engine.ErrNotRunning) || errors.Is(err, engine.ErrNotFound) {
+		wait := min(h.Interval, notRunningPoll)
+		st, err := s.eng.State(id)
+		if errors.Is(err, engine.ErrNotFound) {
 			return
 		}
-		s.mu.Lock()
-		switch {
-		case err == nil:
-			failures = 0
-			s.health[id] = HealthHealthy
-		case time.Since(start) >= h.StartPeriod:
-			if failures++; failures >= h.Retries {
-				s.health[id] = HealthUnhealthy
+		if err == nil && st.Status == engine.StatusRunning {
+			if !st.StartedAt.Equal(run) {
+				run, failures = st.StartedAt, 0
+				s.setHealth(id, HealthStarting)
+			}
+			err := s.probe(id, h)
+			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
+				wait = h.Interval
+				s.mu.Lock()
+				switch {
+				case err == nil:
+					failures = 0
+					s.health[id] = HealthHealthy
+				case time.Since(run) >= h.StartPeriod:
+					if failures++; failures >= h.Retries {
+						s.health[id] = HealthUnhealthy
+					}
+				}
+				s.mu.Unlock()
 			}
 		}
-		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(h.Interval):
+		case <-time.After(wait):
 		}
+	}
+}
+
+// notRunningPoll is how often a healthcheck loop looks for a new run of a container
+// that is not running.
+const notRunningPoll = 100 * time.Millisecond
+
+func (s *supervisor) setHealth(id, health string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.checks[id]; ok {
+		s.health[id] = health
 	}
 }
 
