@@ -13,8 +13,8 @@ import (
 
 const cgroupRoot = "/sys/fs/cgroup"
 
-// v1Controllers are the v1 hierarchies a container gets a cgroup in.
-var v1Controllers = []string{"memory", "cpu", "pids", "devices"}
+// v1Controllers are the v1 hierarchies a container gets a cgroup in (freezer: Pause).
+var v1Controllers = []string{"memory", "cpu", "pids", "devices", "freezer"}
 
 // defaultDevices is Docker's device allow-list: mknod of anything, access only to the
 // standard nodes and ptys. On v2 this needs an eBPF program, which the engine does not

@@ -66,15 +66,18 @@ func (e *Engine) Create(spec Spec) error {
 	return writeJSON(filepath.Join(dir, "state.json"), &st)
 }
 
-// Start starts a created container and returns once its process has exec'd the command,
-// or with the error that stopped it before exec (missing executable, bad user, bad
-// working dir...). The container is owned by a detached monitor process, not by the caller.
+// Start starts a created or exited container and returns once its process has exec'd
+// the command, or with the error that stopped it before exec (missing executable, bad
+// user, bad working dir...). An exited container starts again with the same writable
+// layer, netns and log (appended to), as `docker start` does. The container is owned by
+// a detached monitor process, not by the caller. It returns ErrInvalid for a container
+// that is running or paused.
 func (e *Engine) Start(id string) error {
 	st, err := e.State(id)
 	if err != nil {
 		return err
 	}
-	if st.Status != StatusCreated {
+	if st.Status != StatusCreated && st.Status != StatusExited {
 		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
 	}
 	var spec Spec
@@ -112,6 +115,12 @@ func (e *Engine) Start(id string) error {
 		readyW.Close() // the monitor sees EOF and gives up
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
+	if isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
+		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+			readyW.Close()
+			return fmt.Errorf("start container %q: %w", id, err)
+		}
+	}
 	readyW.Write([]byte{1})
 	readyW.Close()
 	line, rerr := bufio.NewReader(r).ReadString('\n')
@@ -126,7 +135,8 @@ func (e *Engine) Start(id string) error {
 	}
 }
 
-// State reads the container's state from disk. It returns ErrNotFound for an unknown ID.
+// State reads the container's state from disk; a running container whose cgroup is
+// frozen is reported as StatusPaused. It returns ErrNotFound for an unknown ID.
 func (e *Engine) State(id string) (State, error) {
 	var st State
 	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))
@@ -145,6 +155,9 @@ func (e *Engine) State(id string) (State, error) {
 		if !alive(st.Pid) {
 			st.Status, st.ExitCode = StatusExited, 255
 		}
+	}
+	if st.Status == StatusRunning && isFrozen(e.cgroupParent(), id) {
+		st.Status = StatusPaused
 	}
 	return st, nil
 }
@@ -214,28 +227,40 @@ func waitPid(pid int) {
 }
 
 // Kill sends sig to the container's init. It returns ErrNotRunning if it is not running.
+// A paused container gets the signal when it is thawed; SIGKILL thaws it, as Docker does.
 func (e *Engine) Kill(id string, sig syscall.Signal) error {
 	st, err := e.State(id)
 	if err != nil {
 		return err
 	}
-	if st.Status != StatusRunning {
+	if st.Status != StatusRunning && st.Status != StatusPaused {
 		return fmt.Errorf("kill container %q: %w", id, ErrNotRunning)
 	}
 	if err := unix.Kill(st.Pid, sig); err != nil && err != unix.ESRCH {
 		return fmt.Errorf("kill container %q: %w", id, err)
 	}
+	if st.Status == StatusPaused && sig == syscall.SIGKILL {
+		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+			return fmt.Errorf("kill container %q: %w", id, err)
+		}
+	}
 	return nil
 }
 
 // Stop sends sig (SIGTERM if 0), waits up to grace, then sends SIGKILL, and returns how
-// the container ended. Stopping a container that is not running is not an error.
+// the container ended. A paused container is thawed after the signal so that it can
+// handle it. Stopping a container that is not running is not an error.
 func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitStatus, error) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
 	if err := e.Kill(id, sig); err != nil && !errors.Is(err, ErrNotRunning) {
 		return ExitStatus{}, err
+	}
+	if isFrozen(e.cgroupParent(), id) {
+		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+			return ExitStatus{}, fmt.Errorf("stop container %q: %w", id, err)
+		}
 	}
 	done := make(chan struct{})
 	var es ExitStatus
@@ -266,7 +291,7 @@ func (e *Engine) Remove(id string, force bool) error {
 	if _, serr := os.Stat(e.dir(id)); errors.Is(err, ErrNotFound) && serr != nil {
 		return err
 	}
-	if st.Status == StatusRunning {
+	if st.Status == StatusRunning || st.Status == StatusPaused {
 		if !force {
 			return fmt.Errorf("remove container %q: %w", id, ErrRunning)
 		}

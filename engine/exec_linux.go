@@ -22,6 +22,8 @@ const execEnv = "_BERTH_ENGINE_EXEC"
 
 // ExecSpec is a process to run in a running container. Empty fields take the
 // container's values (user, working dir); Env is appended to the container's env.
+// The process always runs in a session of its own, so it never shares the caller's
+// controlling terminal (which it could otherwise inject input into with TIOCSTI).
 type ExecSpec struct {
 	Cmd        []string
 	Env        []string
@@ -30,21 +32,37 @@ type ExecSpec struct {
 	Stdin      io.Reader
 	Stdout     io.Writer
 	Stderr     io.Writer
+	// Tty makes Stdin, which must then be the slave of a pseudo-terminal (OpenPTY),
+	// the controlling terminal of the process's session; pass it as Stdout and Stderr too.
+	Tty bool
+	// Privileged gives the process every capability, whatever the container has.
+	Privileged bool
+	// Detach returns code 0 as soon as the command has exec'd; the process runs on,
+	// and nobody waits for its exit. Nil Stdin/Stdout/Stderr are then /dev/null.
+	Detach bool
 }
 
 // execConfig travels to the exec stage in the environment.
 type execConfig struct {
 	Spec Spec
+	Tty  bool
 }
+
+// OpenPTY returns a new pseudo-terminal's master and slave (both close-on-exec), for
+// ExecSpec.Tty. The caller owns both.
+func OpenPTY() (master, slave *os.File, err error) { return openPTY() }
 
 // Exec runs a process in the running container's namespaces (mount, pid, uts, ipc, net)
 // and cgroups, with its capabilities, no_new_privs, env, user and working dir, and
 // returns its exit code. Errors before exec in the container come back as errors.
-// It returns ErrNotRunning if the container is not running.
+// It returns ErrNotRunning if the container is not running and ErrPaused if it is paused.
 func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	st, err := e.State(id)
 	if err != nil {
 		return 0, err
+	}
+	if st.Status == StatusPaused {
+		return 0, fmt.Errorf("exec in container %q: %w", id, ErrPaused)
 	}
 	if st.Status != StatusRunning {
 		return 0, fmt.Errorf("exec in container %q: %w", id, ErrNotRunning)
@@ -67,7 +85,8 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if es.WorkingDir != "" {
 		spec.WorkingDir = es.WorkingDir
 	}
-	cfg, err := json.Marshal(execConfig{Spec: spec})
+	spec.Privileged = spec.Privileged || es.Privileged
+	cfg, err := json.Marshal(execConfig{Spec: spec, Tty: es.Tty})
 	if err != nil {
 		return 0, err
 	}
@@ -110,12 +129,22 @@ func (e *Engine) runNsenter(pid int, spec *Spec, cfg []byte, es ExecSpec) (int, 
 		Env:   []string{stageEnv + "=" + stageExec, execEnv + "=" + string(cfg)},
 		Stdin: es.Stdin, Stdout: es.Stdout, Stderr: es.Stderr,
 		ExtraFiles: []*os.File{errW, self}}
+	if es.Detach {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no signal of the caller's terminal reaches it
+	}
 	release, err := startInCgroup(cmd, cgroupDirs(e.cgroupParent(), spec.ID))
 	errW.Close()
 	if err != nil {
 		return 0, err
 	}
 	msg, _ := io.ReadAll(errR)
+	if es.Detach && len(msg) == 0 {
+		go func() {
+			cmd.Wait()
+			close(release)
+		}()
+		return 0, nil
+	}
 	werr := cmd.Wait()
 	close(release)
 	if len(msg) > 0 {
@@ -137,7 +166,10 @@ func startInCgroup(cmd *exec.Cmd, dirs map[string]string) (chan<- struct{}, erro
 			return nil, fmt.Errorf("open cgroup: %w", err)
 		}
 		defer unix.Close(fd)
-		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
 		return release, cmd.Start()
 	}
 	done := make(chan error, 1)
@@ -256,10 +288,26 @@ func runExec() {
 		os.Unsetenv(execEnv)
 		os.Unsetenv(stageEnv)
 		unix.Close(4)
-		if err = setupIdentity(&cfg.Spec); err == nil {
-			err = execCommand(&cfg.Spec)
+		if err = execSession(cfg.Tty); err == nil {
+			if err = setupIdentity(&cfg.Spec); err == nil {
+				err = execCommand(&cfg.Spec)
+			}
 		}
 	}
 	fmt.Fprint(os.NewFile(3, "error"), err.Error())
 	os.Exit(126)
+}
+
+// execSession puts the exec stage (nsenter's child, never a group leader) in a new
+// session, and with tty makes its stdin the session's controlling terminal.
+func execSession(tty bool) error {
+	if _, err := unix.Setsid(); err != nil {
+		return fmt.Errorf("new session: %w", err)
+	}
+	if tty {
+		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
+			return fmt.Errorf("set controlling terminal: %w", err)
+		}
+	}
+	return nil
 }

@@ -36,7 +36,7 @@ func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error 
 				return err
 			}
 		}
-		if st.Status != StatusRunning && len(es) == 0 {
+		if st.Status != StatusRunning && st.Status != StatusPaused && len(es) == 0 {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)

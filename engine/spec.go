@@ -20,6 +20,8 @@ var (
 	ErrRunning = errors.New("container is running")
 	// ErrNotRunning: the operation needs a running container.
 	ErrNotRunning = errors.New("container is not running")
+	// ErrPaused: the operation needs a running container that is not paused.
+	ErrPaused = errors.New("container is paused")
 )
 
 // Spec describes one container at engine level: no Compose types. The image arrives as
@@ -109,6 +111,8 @@ const (
 	StatusCreated Status = "created"
 	StatusRunning Status = "running"
 	StatusExited  Status = "exited"
+	// StatusPaused is a running container whose processes the cgroup freezer froze.
+	StatusPaused Status = "paused"
 )
 
 // State is what the engine knows about one container, read from its state dir.

@@ -20,7 +20,7 @@ func (r *run) waitDependencies(ctx context.Context, name string) error {
 		r.mu.Lock()
 		var ctrs []*ContainerState
 		for _, c := range r.st.Containers {
-			if c.Service == dep {
+			if c.Service == dep && !c.oneoff() {
 				ctrs = append(ctrs, c)
 			}
 		}

@@ -36,7 +36,7 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 	var ctrs []*ContainerState
 	width := 0
 	for _, c := range st.Containers {
-		if len(want) == 0 || want[c.Service] {
+		if (len(want) == 0 || want[c.Service]) && !c.oneoff() {
 			ctrs = append(ctrs, c)
 			width = max(width, len(logPrefix(c)))
 		}

@@ -98,7 +98,7 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 		}
 	}
 	for _, c := range st.Containers {
-		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans {
+		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans && !c.oneoff() {
 			plan = append(plan, Action{Kind: ActRemove, Name: c.Name, Service: c.Service, Number: c.Number, Reason: "orphan"})
 		}
 	}
@@ -165,7 +165,7 @@ func serviceActions(p *compose.Project, st *State, status map[string]engine.Stat
 	}
 	var extra []*ContainerState
 	for _, c := range st.Containers {
-		if c.Service == name && c.Number > want {
+		if c.Service == name && c.Number > want && !c.oneoff() {
 			extra = append(extra, c)
 		}
 	}
@@ -182,7 +182,7 @@ func replicaAction(c *ContainerState, hash string, s engine.Status, opts PlanOpt
 		return ActRecreate, "forced"
 	case c.ConfigHash() != hash && !opts.NoRecreate:
 		return ActRecreate, "config changed"
-	case s == engine.StatusRunning:
+	case s == engine.StatusRunning || s == engine.StatusPaused:
 		return ActKeep, ""
 	case s == engine.StatusCreated:
 		return ActStart, ""

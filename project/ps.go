@@ -36,7 +36,7 @@ type ContainerSummary struct {
 
 // PSOptions select containers for PS.
 type PSOptions struct {
-	All      bool     // include stopped containers
+	All      bool     // include stopped and one-off (`run`) containers, as Compose's -a
 	Services []string // only these services; empty: all
 }
 
@@ -59,14 +59,14 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 	var health map[string]string
 	var out []ContainerSummary
 	for _, c := range st.Containers {
-		if len(want) > 0 && !want[c.Service] {
+		if (len(want) > 0 && !want[c.Service]) || (c.oneoff() && !opts.All) {
 			continue
 		}
 		es, err := eng.State(c.ID)
 		if err != nil {
 			es = engine.State{Status: "removed"}
 		}
-		if es.Status != engine.StatusRunning && !opts.All {
+		if es.Status != engine.StatusRunning && es.Status != engine.StatusPaused && !opts.All {
 			continue
 		}
 		if c.Health != nil && health == nil {
@@ -88,6 +88,8 @@ func summarize(project string, c *ContainerState, es engine.State, health string
 		if health != "" {
 			s.Status += " (" + health + ")"
 		}
+	case engine.StatusPaused:
+		s.Status = "Up " + humanDuration(time.Since(es.StartedAt)) + " (Paused)"
 	case engine.StatusExited:
 		s.Status = fmt.Sprintf("Exited (%d) %s ago", es.ExitCode, humanDuration(time.Since(es.FinishedAt)))
 	default:

@@ -183,6 +183,9 @@ func (s *supervisor) syncEndpoints(st *State) error {
 			}
 			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
 				Hostname: c.Hostname, Aliases: c.Aliases}
+			if c.oneoff() {
+				ep.Service = "" // as Compose's run without --use-aliases: only its own names
+			}
 			if err := s.dns.SetEndpoint(netName, ep); err != nil {
 				return fmt.Errorf("dns record of %s: %w", describe(c), err)
 			}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"time"
+
+	"github.com/berth-dev/berth/project"
+	"github.com/spf13/cobra"
+)
+
+func newStopCommand(g *globalOptions) *cobra.Command {
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "stop [SERVICE...]",
+		Short: "Stop services",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := projectName(cmd, g)
+			if err != nil {
+				return err
+			}
+			cfg, err := projectConfig(g)
+			if err != nil {
+				return err
+			}
+			return project.Stop(cmd.Context(), cfg, name, project.StopOptions{Services: args,
+				Timeout: timeoutFlag(cmd, timeout), Progress: cmd.ErrOrStderr()})
+		},
+	}
+	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds (default: each service's stop_grace_period, 10 s)")
+	return cmd
+}
+
+// timeoutFlag is -t as a duration, nil when the flag was not given (0 is valid: kill
+// at once).
+func timeoutFlag(cmd *cobra.Command, seconds int) *time.Duration {
+	if !cmd.Flags().Changed("timeout") {
+		return nil
+	}
+	d := time.Duration(max(seconds, 0)) * time.Second
+	return &d
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+
+	"github.com/berth-dev/berth/project"
+	"github.com/spf13/cobra"
+)
+
+func newWaitCommand(g *globalOptions) *cobra.Command {
+	var downProject bool
+	cmd := &cobra.Command{
+		Use:   "wait SERVICE [SERVICE...]",
+		Short: "Block until containers of all (or specified) services stop",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := projectName(cmd, g)
+			if err != nil {
+				return err
+			}
+			cfg, err := projectConfig(g)
+			if err != nil {
+				return err
+			}
+			code, err := project.Wait(cmd.Context(), cfg, name, project.WaitOptions{Services: args,
+				DownProject: downProject, Output: cmd.OutOrStdout(), Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			if code != 0 {
+				os.Exit(code) // the first container's exit code is berth's, as with Compose
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&downProject, "down-project", false, "Drops project when the first container stops")
+	return cmd
+}

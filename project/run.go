@@ -1,0 +1,338 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+)
+
+// LabelSlug is the random ID Compose gives a one-off container (its name ends with the
+// first 12 hex digits).
+const LabelSlug = "com.docker.compose.slug"
+
+// RunOptions configure Run, as `berth run`'s flags.
+type RunOptions struct {
+	Service string
+	Cmd     []string // empty: the service's command
+	// Entrypoint overrides the service's (nil: keep it); it also drops the service's
+	// command, as Compose does, so only Cmd follows it.
+	Entrypoint   []string
+	Name         string   // container name; empty: <project>-<service>-run-<12 hex>
+	Env          []string // KEY=VAL or KEY (from the project environment), over the service's
+	Volumes      []string // SOURCE:TARGET[:ro]
+	Publish      []string // [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]
+	ServicePorts bool     // publish the service's own ports too
+	NoDeps       bool
+	Remove       bool // remove the container once it exited (not with Detach)
+	Detach       bool
+	User         string
+	WorkingDir   string
+	Pull         string
+	ConfigFiles  []string
+	Progress     io.Writer // dependencies' status lines; nil: none
+	// Stdout and Stderr receive the container's output while attached (stdin is not
+	// attached: the container's is /dev/null).
+	Stdout, Stderr io.Writer
+	// ForwardSignals catches SIGINT, SIGTERM, SIGHUP and SIGQUIT for the process while
+	// attached and sends them to the container instead.
+	ForwardSignals bool
+}
+
+// RunResult is the one-off container Run made and, when attached, how it ended.
+type RunResult struct {
+	Name     string
+	ID       string
+	ExitCode int
+}
+
+// Run starts a one-off container of the service (labelled com.docker.compose.oneoff=True,
+// recorded in the project's state so that Down removes it, never counted as a replica
+// nor as an orphan by Up), after bringing up its dependencies as Up does unless NoDeps
+// and waiting for their depends_on conditions. Without Detach it streams the output
+// until the container exits and returns its exit code; with Remove it then removes the
+// container and its network namespace. An unknown service yields an error wrapping
+// ErrNotFound.
+func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (RunResult, error) {
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	svc, ok := p.Services[opts.Service]
+	if !ok {
+		return RunResult{}, fmt.Errorf("no such service: %s: %w", opts.Service, ErrNotFound)
+	}
+	one, err := oneoffService(p, svc, opts)
+	if err != nil {
+		return RunResult{}, err
+	}
+	if err := checkSupported(one); err != nil {
+		return RunResult{}, err
+	}
+	if _, err := portMappings(one); err != nil {
+		return RunResult{}, err
+	}
+	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {
+		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Pull: opts.Pull,
+			ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})
+		if err != nil {
+			return RunResult{}, err
+		}
+	}
+	r, c, err := cfg.startOneoff(ctx, p, one, opts)
+	if c == nil {
+		return RunResult{}, err
+	}
+	res := RunResult{Name: c.Name, ID: c.ID}
+	if err == nil && opts.Detach {
+		return res, nil
+	}
+	if err == nil {
+		res.ExitCode, err = r.attachOneoff(c, opts)
+	}
+	if opts.Remove {
+		err = errors.Join(err, cfg.removeOneoff(ctx, p.Name, c.ID))
+	}
+	return res, err
+}
+
+// dependencies is every service name transitively depends on, without name itself.
+func dependencies(p *compose.Project, name string) []string {
+	var out []string
+	for _, s := range p.Closure([]string{name}) {
+		if s != name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// startOneoff, under the project's lock, records and makes what the one-off container
+// needs (networks, volumes, supervisor), creates it, waits for its dependencies and
+// starts it. A non-nil container is recorded in state, also when an error follows.
+func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compose.ServiceConfig, opts RunOptions) (*run, *ContainerState, error) {
+	unlock, err := cfg.lockProject(p.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	r, name, img, err := cfg.prepareOneoff(ctx, p, one, opts)
+	if err != nil {
+		if _, serr := cfg.LoadState(p.Name); errors.Is(serr, ErrNotFound) {
+			os.RemoveAll(cfg.projectDir(p.Name)) // only the lock: leave nothing behind
+		}
+		return nil, nil, err
+	}
+	c, err := r.createOneoff(ctx, one, name, img, opts.ConfigFiles)
+	if c == nil || err != nil {
+		return r, c, err
+	}
+	if !opts.NoDeps {
+		if err := r.waitDependencies(ctx, one.Name); err != nil {
+			return r, c, err
+		}
+	}
+	if err := r.sup.do("POST", "/sync", nil); err != nil {
+		return r, c, fmt.Errorf("start %s: %w", describe(c), err)
+	}
+	if err := r.eng.Start(c.ID); err != nil {
+		return r, c, fmt.Errorf("start %s: %w", describe(c), err)
+	}
+	return r, c, nil
+}
+
+// prepareOneoff checks the name, host ports and images, then ensures the networks,
+// volumes, bind sources and supervisor of the one-off container.
+func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one compose.ServiceConfig, opts RunOptions) (*run, string, resolvedImage, error) {
+	var img resolvedImage
+	st, err := cfg.LoadState(p.Name)
+	if errors.Is(err, ErrNotFound) {
+		st = &State{Name: p.Name, WorkingDir: p.WorkingDir, ConfigFiles: opts.ConfigFiles}
+	} else if err != nil {
+		return nil, "", img, err
+	} else if st.WorkingDir != p.WorkingDir {
+		return nil, "", img, fmt.Errorf("project name %q is already used by %s (this one is in %s): choose another with -p: %w",
+			p.Name, st.WorkingDir, p.WorkingDir, ErrExists)
+	}
+	name := oneoffName(p.Name, one.Name, opts.Name)
+	for _, c := range st.Containers {
+		if c.Name == name {
+			return nil, "", img, fmt.Errorf("container name %q is already in use by container %s: %w", name, c.ID[:12], ErrExists)
+		}
+	}
+	p1 := *p
+	p1.Services = maps.Clone(p.Services)
+	p1.Services[one.Name] = one
+	exists := func(v string) bool { _, err := os.Stat(cfg.VolumeDir(v)); return err == nil }
+	services := []string{one.Name}
+	plan := append(networkActions(&p1, st, services), volumeActions(&p1, services, exists)...)
+	plan = append(plan, Action{Kind: ActCreate, Name: name, Service: one.Name})
+	if err := cfg.checkConflicts(&p1, plan); err != nil {
+		return nil, "", img, err
+	}
+	if err := checkExternal(cfg, &p1, plan); err != nil {
+		return nil, "", img, err
+	}
+	images, err := cfg.resolveImages(ctx, &p1, services, opts.Pull, opts.Progress)
+	if err != nil {
+		return nil, "", img, err
+	}
+	nd, err := cfg.netdriver()
+	if err != nil {
+		return nil, "", img, err
+	}
+	r := &run{cfg: cfg, p: &p1, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st}
+	if err := r.ensureOneoffResources(ctx, plan, one); err != nil {
+		return nil, "", img, err
+	}
+	return r, name, images[one.Name], nil
+}
+
+func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.ServiceConfig) error {
+	if err := r.ensureNetworks(ctx, plan); err != nil {
+		return err
+	}
+	if err := r.ensureVolumes(plan); err != nil {
+		return err
+	}
+	for _, v := range one.Volumes {
+		if v.Type != "bind" {
+			continue
+		}
+		if _, err := os.Stat(v.Source); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(v.Source, 0o755); err != nil { // as docker run -v does
+				return fmt.Errorf("bind mount source %q: %w", v.Source, err)
+			}
+		}
+	}
+	sup, err := r.cfg.ensureSupervisor(r.p.Name)
+	r.sup = sup
+	return err
+}
+
+// oneoffName is name if given, else Compose's <project>-<service>-run-<12 hex>.
+func oneoffName(project, service, name string) string {
+	if name != "" {
+		return name
+	}
+	return fmt.Sprintf("%s-%s-run-%s", project, service, newID()[:12])
+}
+
+// createOneoff records, then makes, the one-off container (not started).
+func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name string, img resolvedImage, files []string) (*ContainerState, error) {
+	hash, err := r.p.ServiceHash(one.Name)
+	if err != nil {
+		return nil, err
+	}
+	id := newID()
+	labels := containerLabels(r.p, one, 0, hash, files)
+	delete(labels, LabelNumber) // one-off containers are not indexed
+	labels[LabelOneoff], labels[LabelSlug] = "True", id
+	c := &ContainerState{ID: id, Name: name, Service: one.Name, Image: one.Image, Command: one.Command,
+		Labels: labels, Hostname: firstNonEmpty(one.Hostname, id[:12]), Created: time.Now().Unix(),
+		Health: healthSpec(one, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
+		Addresses: map[string]string{}}
+	if one.StopGracePeriod != nil {
+		c.StopGrace = time.Duration(*one.StopGracePeriod)
+	}
+	if one.StopSignal != "" {
+		c.StopSignal = int(parseSignal(one.StopSignal))
+	}
+	r.mu.Lock()
+	r.st.Containers = append(r.st.Containers, c)
+	r.mu.Unlock()
+	if err := r.save(); err != nil {
+		return nil, err
+	}
+	spec, err := r.containerSpec(ctx, c, one, img)
+	if err != nil {
+		return c, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	if err := r.eng.Create(spec); err != nil {
+		return c, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	return c, r.save()
+}
+
+// attachOneoff copies the container's output (from its log, from the start, so nothing
+// is lost) to Stdout and Stderr until it exits, forwarding Signals, and returns its
+// exit code.
+func (r *run) attachOneoff(c *ContainerState, opts RunOptions) (int, error) {
+	if opts.ForwardSignals {
+		sigs := make(chan os.Signal, 8)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+		defer func() {
+			signal.Stop(sigs)
+			close(sigs)
+		}()
+		go func() {
+			for sig := range sigs {
+				r.eng.Kill(c.ID, sig.(syscall.Signal))
+			}
+		}()
+	}
+	err := r.eng.Logs(c.ID, engine.LogOptions{Follow: true}, func(e engine.LogEntry) error {
+		w := opts.Stdout
+		if e.Stream == "stderr" {
+			w = opts.Stderr
+		}
+		if w == nil {
+			return nil
+		}
+		_, err := io.WriteString(w, e.Log)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("output of %s: %w", describe(c), err)
+	}
+	es, err := r.eng.Wait(c.ID)
+	if err != nil {
+		return 0, fmt.Errorf("wait for %s: %w", describe(c), err)
+	}
+	return es.ExitCode, nil
+}
+
+// removeOneoff removes the one-off container id and its network namespace, and drops
+// its DNS records; one already gone (Down ran meanwhile) is success.
+func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
+	unlock, err := cfg.lockProject(project)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := cfg.LoadState(project)
+	if isNotFound(err) {
+		os.RemoveAll(cfg.projectDir(project)) // Down removed the project meanwhile: drop the lock dir
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var c *ContainerState
+	for _, x := range st.Containers {
+		if x.ID == id {
+			c = x
+		}
+	}
+	if c == nil {
+		return nil
+	}
+	nd, err := cfg.netdriver()
+	if err != nil {
+		return err
+	}
+	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: io.Discard, st: st}
+	if err := r.removeContainer(ctx, c, 0); err != nil {
+		return err
+	}
+	if cfg.supervisorAlive(project) {
+		return cfg.client(project).do("POST", "/sync", nil)
+	}
+	return nil
+}
