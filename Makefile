@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 CONFORMANCE ?= ../shared/conformance
 # Packages that run goroutines are tested again under the race detector.
-RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/...
+RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/... ./project/...
 
 .PHONY: all build test unit race lint deps clean
 

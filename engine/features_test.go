@@ -165,6 +165,11 @@ func TestLogsRotateTail(t *testing.T) {
 	if err := e.Start(spec.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A follower that starts early sees every line as it is written; one that starts
+	// after the exit sees what rotation kept.
+	if _, err := e.Wait(spec.ID); err != nil {
+		t.Fatal(err)
+	}
 	var got []string
 	if err := e.Logs(spec.ID, LogOptions{Follow: true}, func(le LogEntry) error { got = append(got, le.Log); return nil }); err != nil {
 		t.Fatal(err)

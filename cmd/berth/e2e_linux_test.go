@@ -259,9 +259,15 @@ func TestE2EWebStack(t *testing.T) {
 	e.assertNoLeaks()
 }
 
+// httpGet fetches url, retrying for a few seconds while nothing answers: a container
+// reported started may not be listening yet.
 func (e *e2e) httpGet(url string) string {
 	e.t.Helper()
 	resp, err := http.Get(url)
+	for deadline := time.Now().Add(5 * time.Second); err != nil && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		resp, err = http.Get(url)
+	}
 	if err != nil {
 		e.t.Errorf("GET %s: %v", url, err)
 		return ""
