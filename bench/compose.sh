@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Times berth on a 10-service stack with warm images: `up -d`, `down`, and
+# `run --rm SERVICE true` (median of RUNS runs each), and, where a Docker daemon answers,
+# Docker Compose on the same file, with the ratio. Needs root and Debian's busybox-static.
+#
+#   make build && sudo bench/compose.sh            # RUNS=7 SERVICES=10 by default
+#
+# berth runs against a temporary state root, so it never touches /var/lib/berth.
+set -euo pipefail
+
+BERTH=${BERTH:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
+RUNS=${RUNS:-7}
+SERVICES=${SERVICES:-10}
+[ -x "$BERTH" ] || { echo "bench: $BERTH not built (make build)" >&2; exit 1; }
+[ -x /bin/busybox ] || { echo "bench: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/berth-bench.XXXXXX)
+export BERTH_ROOT=$tmp/root BERTH_RUNTIME_DIR=$tmp/run
+project=bench$$
+cleanup() {
+  "$BERTH" -p "$project" -f "$tmp/compose.yaml" down -t 1 >/dev/null 2>&1 || true
+  if [ -n "${docker_ok:-}" ]; then docker compose -p "$project" -f "$tmp/compose.yaml" down -t 1 >/dev/null 2>&1 || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A one-layer busybox image, as `berth image import` and `docker import` take it.
+mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc" "$tmp/rootfs/tmp"
+cp /bin/busybox "$tmp/rootfs/bin/busybox"
+for a in sh sleep true cat echo; do ln -s busybox "$tmp/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
+tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
+"$BERTH" image import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
+
+# SERVICES services that exit on SIGTERM (init: true forwards it to sleep).
+{
+  echo "services:"
+  for i in $(seq 1 "$SERVICES"); do
+    printf '  svc%d:\n    image: berth-bench-busybox\n    command: ["sleep", "3600"]\n    init: true\n' "$i"
+  done
+} > "$tmp/compose.yaml"
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
+
+# bench NAME TOOL...: prints "NAME up-ms down-ms run-ms" for one tool.
+bench() {
+  local name=$1; shift
+  local up=() down=() run=() t
+  for _ in $(seq 1 "$RUNS"); do
+    t=$(now); "$@" up -d >/dev/null 2>&1 || { echo "bench: $name up failed" >&2; "$@" up -d; exit 1; }; up+=($(( $(now) - t )))
+    t=$(now); "$@" down -t 10 >/dev/null 2>&1; down+=($(( $(now) - t )))
+  done
+  "$@" up -d >/dev/null 2>&1
+  for _ in $(seq 1 "$RUNS"); do
+    t=$(now); "$@" run --rm --no-deps svc1 true >/dev/null 2>&1; run+=($(( $(now) - t )))
+  done
+  "$@" down -t 10 >/dev/null 2>&1
+  printf '%s %s %s %s\n' "$name" \
+    "$(printf '%s\n' "${up[@]}" | median)" "$(printf '%s\n' "${down[@]}" | median)" "$(printf '%s\n' "${run[@]}" | median)"
+}
+
+echo "$SERVICES services, median of $RUNS runs (ms):"
+printf '%-16s %10s %10s %14s\n' tool "up -d" down "run --rm true"
+read -r _ bup bdown brun < <(bench berth "$BERTH" -p "$project" -f "$tmp/compose.yaml")
+printf '%-16s %10s %10s %14s\n' berth "$bup" "$bdown" "$brun"
+
+if command -v docker >/dev/null && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  docker_ok=1
+  docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
+  read -r _ dup ddown drun < <(bench docker docker compose -p "$project" -f "$tmp/compose.yaml")
+  printf '%-16s %10s %10s %14s\n' "docker compose" "$dup" "$ddown" "$drun"
+  awk -v a="$dup" -v b="$bup" -v c="$ddown" -v d="$bdown" -v e="$drun" -v f="$brun" \
+    'BEGIN { printf "%-16s %9.1fx %9.1fx %13.1fx\n", "berth faster by", a/b, c/d, e/f }'
+else
+  echo "(no Docker daemon answers: Docker Compose not compared)"
+fi
