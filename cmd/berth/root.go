@@ -33,6 +33,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
 	root.AddCommand(newImageCommand(opts))
+	root.AddCommand(newBuildCommand(opts))
 	root.AddCommand(newUpCommand(opts))
 	root.AddCommand(newDownCommand(opts))
 	root.AddCommand(newPSCommand(opts))

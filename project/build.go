@@ -1,0 +1,119 @@
+package project
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/builder"
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine/image"
+)
+
+// BuildOptions tune Build, as `docker compose build`'s flags.
+type BuildOptions struct {
+	// Services to build; empty means every service with a build section.
+	Services []string
+	// NoCache runs every instruction again (`--no-cache`).
+	NoCache bool
+	// Pull always pulls base images (`--pull`).
+	Pull bool
+	// BuildArgs override the services' build args (`--build-arg K=V`).
+	BuildArgs map[string]string
+	// Progress receives the builder's plain progress output; nil prints nothing.
+	Progress io.Writer
+}
+
+// BuiltImage is the result of building one service.
+type BuiltImage struct {
+	Service string
+	Image   string // the name it was tagged with
+	ID      string
+}
+
+// ImageName is the name a service's built image gets: its `image:`, else
+// <project>-<service>, as Docker Compose names it.
+func ImageName(p *compose.Project, service string) string {
+	if img := p.Services[service].Image; img != "" {
+		return img
+	}
+	return p.Name + "-" + service
+}
+
+// Build builds the images of the selected services that have a build section, one
+// after the other in name order, and stops at the first failure. Asking for a
+// service without a build section is an error wrapping ErrInvalid.
+func Build(ctx context.Context, c Config, p *compose.Project, opts BuildOptions) ([]BuiltImage, error) {
+	names := opts.Services
+	if len(names) == 0 {
+		for name, svc := range p.Services {
+			if svc.Build != nil {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+	}
+	store, err := image.Open(filepath.Join(c.Root, "images"))
+	if err != nil {
+		return nil, err
+	}
+	var out []BuiltImage
+	for _, name := range names {
+		svc, ok := p.Services[name]
+		if !ok {
+			return out, fmt.Errorf("build: no such service %q: %w", name, ErrInvalid)
+		}
+		if svc.Build == nil {
+			return out, fmt.Errorf("build: service %q has no build section: %w", name, ErrInvalid)
+		}
+		bopts, err := buildOptions(p, name, svc.Build, opts)
+		if err != nil {
+			return out, err
+		}
+		bopts.Store, bopts.Engine = store, c.engine()
+		id, err := builder.Build(ctx, bopts)
+		if err != nil {
+			return out, fmt.Errorf("build service %q: %w", name, err)
+		}
+		out = append(out, BuiltImage{Service: name, Image: bopts.Tags[0], ID: id})
+	}
+	return out, nil
+}
+
+// buildOptions translates a compose build section into builder options.
+func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts BuildOptions) (builder.Options, error) {
+	if strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
+		return builder.Options{}, fmt.Errorf("build service %q: context %s: remote build contexts are not supported by berth: %w", name, b.Context, ErrInvalid)
+	}
+	args := map[string]string{}
+	for k, v := range b.Args {
+		if v != nil {
+			args[k] = *v
+		} else if ev, ok := p.Env[k]; ok {
+			args[k] = ev // `args: [NAME]` takes the value from the environment, if set
+		}
+	}
+	for k, v := range opts.BuildArgs {
+		args[k] = v
+	}
+	pull := builder.PullMissing
+	if opts.Pull || b.Pull {
+		pull = builder.PullAlways
+	}
+	tags := append([]string{ImageName(p, name)}, b.Tags...)
+	return builder.Options{
+		ContextDir:       b.Context,
+		Dockerfile:       b.Dockerfile,
+		DockerfileInline: b.DockerfileInline,
+		BuildArgs:        args,
+		Target:           b.Target,
+		Labels:           b.Labels,
+		NoCache:          opts.NoCache || b.NoCache,
+		Pull:             pull,
+		Tags:             tags,
+		Progress:         opts.Progress,
+	}, nil
+}
