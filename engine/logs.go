@@ -129,6 +129,7 @@ func copyLogs(dir string, spec *Spec, outs []io.ReadCloser) <-chan struct{} {
 type LogOptions struct {
 	Tail   int       // last N entries; 0 means all
 	Since  time.Time // entries at or after; zero means all
+	Until  time.Time // entries at or before, Tail counting only those; zero means all
 	Follow bool      // keep returning new entries until the container exits
 }
 
@@ -151,7 +152,7 @@ func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error
 	defer fl.close()
 	var sel []LogEntry
 	for _, le := range entries {
-		if le.Time.Before(opts.Since) {
+		if le.Time.Before(opts.Since) || !opts.Until.IsZero() && le.Time.After(opts.Until) {
 			continue
 		}
 		sel = append(sel, le)

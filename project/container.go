@@ -45,6 +45,11 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	if svc.StopGracePeriod != nil {
 		c.StopGrace = time.Duration(*svc.StopGracePeriod)
 	}
+	restart, err := restartPolicy(svc)
+	if err != nil {
+		return nil, err
+	}
+	c.Restart = &restart
 	if svc.StopSignal != "" {
 		c.StopSignal = int(parseSignal(svc.StopSignal))
 	}
@@ -167,6 +172,9 @@ func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.Service
 func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout time.Duration) error {
 	if c == nil {
 		return nil
+	}
+	if err := r.markUserStop(c, true); err != nil {
+		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	grace := c.StopGrace
 	if timeout > 0 {

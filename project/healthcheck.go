@@ -44,17 +44,16 @@ func (s *supervisor) stopChecks() {
 // runChecks probes the container while it runs: at once, then every interval. Each
 // run of the container (a start, a restart) begins as "starting": failures during its
 // start period do not count; Retries consecutive failures make it unhealthy, and one
-// success healthy again. While the container is not running it is polled for a new run.
-// The loop ends with ctx or when the container is removed.
+// success healthy again. While the container is not running it is polled for a new run,
+// as is one recorded in state but not created in the engine yet (a sync of another
+// container of the same level can come first). The loop ends with ctx: syncChecks
+// cancels it when the container leaves the state.
 func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 	var run time.Time // StartedAt of the run being checked
 	failures := 0
 	for {
 		wait := min(h.Interval, notRunningPoll)
 		st, err := s.eng.State(id)
-		if errors.Is(err, engine.ErrNotFound) {
-			return
-		}
 		if err == nil && st.Status == engine.StatusRunning {
 			if !st.StartedAt.Equal(run) {
 				run, failures = st.StartedAt, 0

@@ -186,6 +186,9 @@ func Kill(ctx context.Context, cfg Config, name string, opts KillOptions) error 
 		return nil
 	}
 	return eachContainer(ctrs, func(c *ContainerState) error {
+		if err := r.markKilled(c, sig); err != nil {
+			return fmt.Errorf("kill %s: %w", describe(c), err)
+		}
 		if err := r.eng.Kill(c.ID, sig); err != nil {
 			return fmt.Errorf("kill %s: %w", describe(c), err)
 		}
@@ -274,6 +277,9 @@ func (r *run) stopContainer(c *ContainerState, timeout *time.Duration) error {
 	}
 	if timeout != nil {
 		grace = *timeout
+	}
+	if err := r.markUserStop(c, true); err != nil {
+		return fmt.Errorf("stop %s: %w", describe(c), err)
 	}
 	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", describe(c), err)

@@ -4,75 +4,110 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
-	"sync"
 	"time"
-
-	"github.com/berth-dev/berth/engine"
 )
 
 // LogsOptions configure Logs, as `berth logs`'s flags.
 type LogsOptions struct {
-	Services   []string // empty: all
-	Follow     bool
-	Tail       int // last N lines per container; 0: all
-	Timestamps bool
-	NoPrefix   bool
+	Services []string // empty: all
+	// Index selects the replica with this number (0: all); it needs exactly one service.
+	Index int
+	// Follow keeps printing new output, following containers across restarts, recreates
+	// and new replicas, until every container has exited and no command is changing the
+	// project, or ctx ends.
+	Follow bool
+	// Tail is "all" (or empty) or the number of last lines per container ("0": none);
+	// containers that appear while following are printed in full.
+	Tail string
+	// Since and Until bound the entries' times (zero: none). With Follow, Logs returns
+	// once Until has passed.
+	Since, Until time.Time
+	LogFormat
 }
 
-// Logs writes the output of the project's containers to w, each line prefixed
-// Compose-style with the container's service and number ("web-1  | "), padded to the
-// longest prefix. Containers are read concurrently; lines are written whole. With Follow
-// it returns when every container has exited or ctx ends.
+// Logs writes the output of the project's containers (not one-off `run` containers) to
+// w, each line prefixed Compose-style with the container's service and number
+// ("web-1  | "), padded to the longest prefix. Containers are read concurrently; lines
+// are written whole. An unknown project wraps ErrNotFound, an unknown service too, and
+// a bad Tail or Index ErrInvalid.
 func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOptions) error {
+	tail, err := ParseTail(opts.Tail)
+	if err != nil {
+		return err
+	}
+	if opts.Index > 0 && len(opts.Services) != 1 {
+		return fmt.Errorf("logs --index %d: name exactly one service: %w", opts.Index, ErrInvalid)
+	}
 	st, err := cfg.LoadState(name)
 	if err != nil {
 		return err
 	}
 	want := map[string]bool{}
 	for _, s := range opts.Services {
+		if !hasService(st, s) {
+			return fmt.Errorf("no such service: %s: %w", s, ErrNotFound)
+		}
 		want[s] = true
 	}
-	var ctrs []*ContainerState
-	width := 0
-	for _, c := range st.Containers {
-		if (len(want) == 0 || want[c.Service]) && !c.oneoff() {
-			ctrs = append(ctrs, c)
-			width = max(width, len(logPrefix(c)))
+	lw := cfg.newLogWatch(name, newLogPrinter(w, opts.LogFormat), func(c *ContainerState) bool {
+		return (len(want) == 0 || want[c.Service]) && (opts.Index == 0 || c.Number == opts.Index)
+	})
+	lw.follow, lw.since, lw.until, lw.tail = opts.Follow, opts.Since, opts.Until, tail
+	if !opts.Follow {
+		if _, err := lw.step(); err != nil {
+			return err
 		}
+		lw.wg.Wait()
+		return lw.firstErr()
 	}
-	eng := cfg.engine()
-	var mu sync.Mutex
-	errs := make(chan error, len(ctrs))
-	for _, c := range ctrs {
-		prefix := ""
-		if !opts.NoPrefix {
-			prefix = fmt.Sprintf("%-*s | ", width, logPrefix(c))
-		}
-		go func() {
-			errs <- eng.Logs(c.ID, engine.LogOptions{Tail: opts.Tail, Follow: opts.Follow}, func(e engine.LogEntry) error {
-				line := strings.TrimRight(e.Log, "\n")
-				if opts.Timestamps {
-					line = e.Time.Format(time.RFC3339Nano) + " " + line
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				_, err := fmt.Fprintf(w, "%s%s\n", prefix, line)
-				return err
-			})
-		}()
-	}
-	for range ctrs {
-		select {
-		case err := <-errs:
-			if err != nil && !isNotFound(err) {
-				return err
-			}
-		case <-ctx.Done():
-			return nil
-		}
-	}
-	return nil
+	return lw.followLoop(ctx)
 }
 
-func logPrefix(c *ContainerState) string { return fmt.Sprintf("%s-%d", c.Service, c.Number) }
+// followLoop polls until nothing is left to follow, Until passed, or ctx ends. Readers
+// blocked on a quiet container when ctx ends finish at its next line or exit.
+func (w *logWatch) followLoop(ctx context.Context) error {
+	t := time.NewTicker(watchPoll)
+	defer t.Stop()
+	for {
+		exits, err := w.step()
+		if err != nil {
+			return err
+		}
+		for _, ev := range exits {
+			if err := w.pr.status(ev.c, fmt.Sprintf("exited with code %d", ev.code)); err != nil {
+				return err
+			}
+		}
+		if w.idle() || !w.until.IsZero() && time.Now().After(w.until) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (w *logWatch) firstErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// hasService reports whether the state records a container or a start level of service.
+func hasService(st *State, service string) bool {
+	for _, c := range st.Containers {
+		if c.Service == service {
+			return true
+		}
+	}
+	for _, l := range st.Levels {
+		for _, s := range l {
+			if s == service {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -78,6 +78,12 @@ type ContainerState struct {
 	StopSignal int           `json:"stopSignal,omitempty"`
 	StopGrace  time.Duration `json:"stopGrace,omitempty"`
 	Created    int64         `json:"created"`
+	// Restart is the restart policy the supervisor applies (nil: never restarts).
+	Restart *RestartPolicy `json:"restart,omitempty"`
+	// StoppedByUser is set by stop, kill, down, rm and recreation before they act and
+	// cleared when a command starts the container: the supervisor never restarts it
+	// while set (see restart.go).
+	StoppedByUser bool `json:"stoppedByUser,omitempty"`
 }
 
 // PortState is a published port, as `ps` prints it.

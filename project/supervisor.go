@@ -38,6 +38,7 @@ type supervisor struct {
 	health    map[string]string
 	done      chan struct{}
 	closeOnce sync.Once
+	restarts  *restarter // restart policies (restart.go); made by the first sync
 }
 
 // RunSupervisor runs the supervisor of project name until Down asks it to exit or ctx
@@ -91,6 +92,7 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 	}
 	srv.Close()
 	s.stopChecks()
+	s.stopRestarts()
 	os.Remove(sock)
 	os.Remove(filepath.Join(dir, "supervisor.pid"))
 	return nil
@@ -111,6 +113,7 @@ func (s *supervisor) mux() *http.ServeMux {
 		w.Write(b)
 	})
 	m.HandleFunc("POST /shutdown", func(w http.ResponseWriter, r *http.Request) {
+		s.stopRestarts() // before replying: Down removes the containers next
 		s.closeOnce.Do(func() { close(s.done) })
 	})
 	return m
@@ -144,6 +147,7 @@ func (s *supervisor) sync(ctx context.Context) error {
 		return err
 	}
 	s.syncChecks(st)
+	s.syncRestarts(st)
 	return nil
 }
 

@@ -94,7 +94,8 @@ func checkSupported(svc compose.ServiceConfig) error {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
 		}
 	}
-	return nil
+	_, err := restartPolicy(svc)
+	return err
 }
 
 // portMappings turns the service's ports into netdriver mappings.

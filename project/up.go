@@ -244,10 +244,13 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 }
 
 func (r *run) startContainer(c *ContainerState) error {
+	if err := r.markUserStop(c, false); err != nil {
+		return fmt.Errorf("start %s: %w", describe(c), err)
+	}
 	if err := r.sup.do("POST", "/sync", nil); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
-	if err := r.eng.Start(c.ID); err != nil {
+	if err := r.startEngine(c); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
 	r.printf(" Container %s  Started\n", c.Name)

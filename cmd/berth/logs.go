@@ -1,36 +1,69 @@
 package main
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
 
+type logsOptions struct {
+	follow     bool
+	tail       string
+	since      string
+	until      string
+	timestamps bool
+	noColor    bool
+	noPrefix   bool
+	index      int
+}
+
 func newLogsCommand(g *globalOptions) *cobra.Command {
-	opts := project.LogsOptions{}
-	tail := "all"
+	opts := &logsOptions{}
 	cmd := &cobra.Command{
 		Use:   "logs [SERVICE...]",
 		Short: "View output from containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
-			if err != nil {
-				return err
-			}
-			if opts.Tail, err = parseTail(tail); err != nil {
-				return err
-			}
-			opts.Services = args
-			return project.Logs(cmd.Context(), cfg, name, cmd.OutOrStdout(), opts)
+			return runLogs(cmd, g, opts, args)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Follow, "follow", false, "Follow log output (-f is taken by the global --file flag)")
-	f.StringVarP(&tail, "tail", "n", "all", "Number of lines to show from the end of the logs for each container")
-	f.BoolVarP(&opts.Timestamps, "timestamps", "t", false, "Show timestamps")
-	f.BoolVar(&opts.NoPrefix, "no-log-prefix", false, "Don't print prefix in logs")
+	f.BoolVarP(&opts.follow, "follow", "f", false, "Follow log output")
+	f.StringVarP(&opts.tail, "tail", "n", "all", "Number of lines to show from the end of the logs for each container")
+	f.StringVar(&opts.since, "since", "", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
+	f.StringVar(&opts.until, "until", "", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
+	f.BoolVarP(&opts.timestamps, "timestamps", "t", false, "Show timestamps")
+	f.BoolVar(&opts.noColor, "no-color", false, "Produce monochrome output")
+	f.BoolVar(&opts.noPrefix, "no-log-prefix", false, "Don't print prefix in logs")
+	f.IntVar(&opts.index, "index", 0, "Index of the container if the service has multiple replicas")
+	// As in Compose, -f after `logs` is --follow; the global --file keeps its long form
+	// here (its -f must come before the command).
+	f.StringArrayVar(&g.files, "file", nil, "Compose configuration files (repeatable, - for stdin)")
 	return cmd
+}
+
+func runLogs(cmd *cobra.Command, g *globalOptions, opts *logsOptions, args []string) error {
+	name, err := projectName(cmd, g)
+	if err != nil {
+		return err
+	}
+	cfg, err := projectConfig(g)
+	if err != nil {
+		return err
+	}
+	if _, err := project.ParseTail(opts.tail); err != nil {
+		return fmt.Errorf("logs --tail: %w", err)
+	}
+	now := time.Now()
+	lo := project.LogsOptions{Services: args, Index: opts.index, Follow: opts.follow, Tail: opts.tail,
+		LogFormat: project.LogFormat{Color: colorOutput(cmd.OutOrStdout(), opts.noColor),
+			NoPrefix: opts.noPrefix, Timestamps: opts.timestamps}}
+	if lo.Since, err = project.ParseLogTime(opts.since, now); err != nil {
+		return fmt.Errorf("logs --since: %w", err)
+	}
+	if lo.Until, err = project.ParseLogTime(opts.until, now); err != nil {
+		return fmt.Errorf("logs --until: %w", err)
+	}
+	return project.Logs(cmd.Context(), cfg, name, cmd.OutOrStdout(), lo)
 }

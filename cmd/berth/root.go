@@ -21,6 +21,9 @@ func newRootCommand() *cobra.Command {
 		Short:         "Daemonless, Compose-compatible multi-container orchestrator",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Flags before a command belong to berth, after it to the command: `berth -f x.yaml
+		// logs -f` reads x.yaml and follows, as Compose.
+		TraverseChildren: true,
 	}
 	flags := root.PersistentFlags()
 	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")

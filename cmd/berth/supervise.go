@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os/signal"
-	"strconv"
 	"syscall"
 
 	"github.com/berth-dev/berth/project"
@@ -27,16 +25,4 @@ func newSuperviseCommand() *cobra.Command {
 			return project.RunSupervisor(ctx, cfg, args[0])
 		},
 	}
-}
-
-// parseTail accepts "all" or a number of lines.
-func parseTail(s string) (int, error) {
-	if s == "all" || s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("logs: --tail %q: want a number or all", s)
-	}
-	return n, nil
 }

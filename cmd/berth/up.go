@@ -2,14 +2,18 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 type upOptions struct {
@@ -23,6 +27,18 @@ type upOptions struct {
 	timeout       int
 	scale         []string
 	dryRun        bool
+
+	attach             []string
+	noAttach           []string
+	attachDependencies bool
+	noLogPrefix        bool
+	timestamps         bool
+	noColor            bool
+	abortOnExit        bool
+	abortOnFailure     bool
+	exitCodeFrom       string
+	wait               bool
+	waitTimeout        int
 }
 
 func newUpCommand(g *globalOptions) *cobra.Command {
@@ -35,7 +51,7 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVarP(&opts.detach, "detach", "d", false, "Detached mode: run containers in the background (required for now)")
+	f.BoolVarP(&opts.detach, "detach", "d", false, "Detached mode: run containers in the background")
 	f.BoolVar(&opts.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration has not changed")
 	f.BoolVar(&opts.noRecreate, "no-recreate", false, "Do not recreate containers whose configuration changed")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Do not start linked services")
@@ -45,12 +61,72 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds for recreated containers")
 	f.StringArrayVar(&opts.scale, "scale", nil, "Scale SERVICE to NUM instances (SERVICE=NUM, repeatable)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "Print the plan and change nothing")
+	f.StringArrayVar(&opts.attach, "attach", nil, "Restrict attaching to the specified services (repeatable)")
+	f.StringArrayVar(&opts.noAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services (repeatable)")
+	f.BoolVar(&opts.attachDependencies, "attach-dependencies", false, "Also attach to the dependencies of the named services")
+	f.BoolVar(&opts.noLogPrefix, "no-log-prefix", false, "Don't print prefix in logs")
+	f.BoolVar(&opts.timestamps, "timestamps", false, "Show timestamps")
+	f.BoolVar(&opts.noColor, "no-color", false, "Produce monochrome output")
+	f.BoolVar(&opts.abortOnExit, "abort-on-container-exit", false, "Stop all containers if any container was stopped")
+	f.BoolVar(&opts.abortOnFailure, "abort-on-container-failure", false, "Stop all containers if any container exited with failure")
+	f.StringVar(&opts.exitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container (implies --abort-on-container-exit)")
+	f.BoolVar(&opts.wait, "wait", false, "Wait for services to be running|healthy (implies --detach)")
+	f.IntVar(&opts.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	return cmd
 }
 
+// check rejects flag combinations Compose rejects.
+func (o *upOptions) check() error {
+	abort := ""
+	switch {
+	case o.abortOnExit && o.abortOnFailure:
+		return fmt.Errorf("up: --abort-on-container-exit and --abort-on-container-failure cannot be combined")
+	case o.abortOnExit:
+		abort = "--abort-on-container-exit"
+	case o.abortOnFailure:
+		abort = "--abort-on-container-failure"
+	case o.exitCodeFrom != "":
+		abort = "--exit-code-from"
+	}
+	if abort == "" {
+		return nil
+	}
+	if o.wait {
+		return fmt.Errorf("up: --wait and %s cannot be combined", abort)
+	}
+	if o.detach {
+		return fmt.Errorf("up: -d and %s cannot be combined", abort)
+	}
+	return nil
+}
+
+func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
+	at := project.AttachOptions{Attach: o.attach, NoAttach: o.noAttach, AttachDependencies: o.attachDependencies,
+		ExitCodeFrom: o.exitCodeFrom, Output: w,
+		LogFormat: project.LogFormat{Color: colorOutput(w, o.noColor), NoPrefix: o.noLogPrefix, Timestamps: o.timestamps}}
+	switch {
+	case o.abortOnExit:
+		at.OnExit = project.CascadeStop
+	case o.abortOnFailure:
+		at.OnExit = project.CascadeFail
+	}
+	return at
+}
+
+// colorOutput reports whether log prefixes are colored: on a terminal, unless --no-color
+// or $NO_COLOR.
+func colorOutput(w io.Writer, noColor bool) bool {
+	f, ok := w.(*os.File)
+	if noColor || !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
 func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string) error {
-	if !opts.detach && !opts.dryRun {
-		return fmt.Errorf("up: attached mode is not supported yet; use -d")
+	if err := opts.check(); err != nil {
+		return err
 	}
 	p, err := loadProject(cmd, g, &configOptions{}, args)
 	if err != nil {
@@ -80,10 +156,29 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		fmt.Fprint(cmd.OutOrStdout(), plan.String())
 		return nil
 	}
-	_, err = project.Up(cmd.Context(), cfg, p, project.UpOptions{PlanOptions: po, Pull: opts.pull,
+	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart,
-		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr()})
-	return err
+		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr()}
+	if opts.detach || opts.wait || opts.noStart {
+		if _, err := project.Up(cmd.Context(), cfg, p, uo); err != nil || !opts.wait {
+			return err
+		}
+		return project.WaitUp(cmd.Context(), cfg, p, project.WaitUpOptions{PlanOptions: po,
+			Timeout: time.Duration(opts.waitTimeout) * time.Second, Progress: cmd.ErrOrStderr()})
+	}
+	at := opts.attachOptions(cmd.OutOrStdout())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	at.Interrupt = sigs
+	code, err := project.UpAttached(cmd.Context(), cfg, p, uo, at)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		os.Exit(code) // the containers' exit code (or 130 after Ctrl-C) is berth's, as with Compose
+	}
+	return nil
 }
 
 // configFiles are the files the project came from, as recorded in state and labels.
