@@ -237,17 +237,6 @@ func (w *logWatch) restartPending(s *watched) bool {
 	return s.restart.shouldRestart(s.status.ExitCode, recs[s.c.ID].Count, s.stoppedByUser)
 }
 
-// live returns the watched containers that are running or paused, as last polled.
-func (w *logWatch) live() []*ContainerState {
-	var out []*ContainerState
-	for _, id := range w.order {
-		if s := w.ctrs[id]; !s.gone && isLive(s.status.Status) {
-			out = append(out, s.c)
-		}
-	}
-	return out
-}
-
 // projectBusy reports whether a command holds the project's lock (an up, restart, down
 // ... in progress), without waiting for it and without creating anything.
 func (cfg Config) projectBusy(name string) bool {
