@@ -30,3 +30,17 @@ lint:
 
 clean:
 	rm -rf bin
+## examples: the example services' static binaries, each into its build context
+## (examples/<stack>/<service>/bin/<service>), where their Dockerfiles COPY them from.
+EXAMPLE_CMDS := $(patsubst %/main.go,%,$(wildcard examples/*/*/main.go))
+.PHONY: examples demo
+examples:
+	@for d in $(EXAMPLE_CMDS); do \
+		echo "CGO_ENABLED=0 $(GO) build -o $$d/bin/$${d##*/} ./$$d"; \
+		CGO_ENABLED=0 $(GO) build -o $$d/bin/$${d##*/} ./$$d || exit 1; \
+	done
+
+## demo: on a fresh machine (as root): installs what is needed, builds berth and the
+## example images, runs examples/webapp, shows it answering, then removes everything.
+demo: deps build examples
+	./scripts/demo.sh

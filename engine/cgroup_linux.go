@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -218,7 +219,9 @@ func (cg *cgroup) oomKilled() bool {
 }
 
 // removeCgroup removes the container's cgroup dirs; missing dirs are success. It retries
-// briefly while the kernel still counts exiting tasks (EBUSY).
+// briefly while the kernel still counts exiting tasks (EBUSY), and kills the processes
+// still in the cgroup: a start interrupted by a kill -9 of the starting process leaves
+// an init that never reached the running state, which Stop does not know of.
 func removeCgroup(parent, id string) error {
 	for _, d := range cgroupDirs(parent, id) {
 		var err error
@@ -227,6 +230,7 @@ func removeCgroup(parent, id string) error {
 				err = nil
 				break
 			}
+			killCgroupProcs(d)
 			time.Sleep(5 * time.Millisecond)
 		}
 		if err != nil {
@@ -252,4 +256,17 @@ func RemoveCgroupParent(parent string) error {
 		}
 	}
 	return nil
+}
+
+// killCgroupProcs sends SIGKILL to every process listed in the cgroup dir d.
+func killCgroupProcs(d string) {
+	b, err := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 0 {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }

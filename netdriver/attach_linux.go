@@ -36,6 +36,9 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 		ep := &endpointState{NsPath: nsPath, Address: addr, IfName: st.freeIfName(nsPath),
 			HostIf: shortName(d.opts.NamePrefix, 'v', EndpointKey(network, nsPath), 0)}
 		n.Endpoints[nsPath] = ep // recorded before the veth exists
+		if err := d.record(st); err != nil {
+			return err
+		}
 		if err := attachVeth(n, ep, opts.MAC); err != nil {
 			delete(n.Endpoints, nsPath)
 			_ = removeLink(ep.HostIf)

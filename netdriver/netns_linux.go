@@ -31,6 +31,9 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 			return nil
 		}
 		st.Netns[id] = path // recorded before it is made, so Sweep finds a half-made one
+		if err := d.record(st); err != nil {
+			return err
+		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
 		if err != nil && !errors.Is(err, os.ErrExist) {
 			return err

@@ -31,6 +31,9 @@ func (d *Driver) CreateNetwork(ctx context.Context, name string, opts NetworkOpt
 				return err
 			}
 			st.Networks[name] = n
+			if err := d.record(st); err != nil {
+				return err
+			}
 		}
 		if err := ensureBridge(n); err != nil {
 			return err

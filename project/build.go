@@ -62,25 +62,35 @@ func Build(ctx context.Context, c Config, p *compose.Project, opts BuildOptions)
 	}
 	var out []BuiltImage
 	for _, name := range names {
-		svc, ok := p.Services[name]
-		if !ok {
-			return out, fmt.Errorf("build: no such service %q: %w", name, ErrInvalid)
-		}
-		if svc.Build == nil {
-			return out, fmt.Errorf("build: service %q has no build section: %w", name, ErrInvalid)
-		}
-		bopts, err := buildOptions(p, name, svc.Build, opts)
+		b, err := c.buildService(ctx, store, p, name, opts)
 		if err != nil {
 			return out, err
 		}
-		bopts.Store, bopts.Engine = store, c.engine()
-		id, err := builder.Build(ctx, bopts)
-		if err != nil {
-			return out, fmt.Errorf("build service %q: %w", name, err)
-		}
-		out = append(out, BuiltImage{Service: name, Image: bopts.Tags[0], ID: id})
+		out = append(out, b)
 	}
 	return out, nil
+}
+
+// buildService builds the image of one service with a build section and tags it
+// ImageName(p, name) plus the section's extra tags.
+func (c Config) buildService(ctx context.Context, store *image.Store, p *compose.Project, name string, opts BuildOptions) (BuiltImage, error) {
+	svc, ok := p.Services[name]
+	if !ok {
+		return BuiltImage{}, fmt.Errorf("build: no such service %q: %w", name, ErrInvalid)
+	}
+	if svc.Build == nil {
+		return BuiltImage{}, fmt.Errorf("build: service %q has no build section: %w", name, ErrInvalid)
+	}
+	bopts, err := buildOptions(p, name, svc.Build, opts)
+	if err != nil {
+		return BuiltImage{}, err
+	}
+	bopts.Store, bopts.Engine = store, c.engine()
+	id, err := builder.Build(ctx, bopts)
+	if err != nil {
+		return BuiltImage{}, fmt.Errorf("build service %q: %w", name, err)
+	}
+	return BuiltImage{Service: name, Image: bopts.Tags[0], ID: id}, nil
 }
 
 // buildOptions translates a compose build section into builder options.

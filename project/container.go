@@ -37,11 +37,12 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 		return nil, err
 	}
 	id := newID()
-	c := &ContainerState{ID: id, Name: a.Name, Service: a.Service, Number: a.Number, Image: svc.Image,
+	c := &ContainerState{ID: id, Name: a.Name, Service: a.Service, Number: a.Number, Image: ImageName(r.p, a.Service),
 		Command: svc.Command, Labels: containerLabels(r.p, svc, a.Number, hash, files),
 		Hostname: firstNonEmpty(svc.Hostname, id[:12]), Created: time.Now().Unix(),
 		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
 		Addresses: map[string]string{}}
+	c.Labels[LabelImage] = img.img.ID
 	if svc.StopGracePeriod != nil {
 		c.StopGrace = time.Duration(*svc.StopGracePeriod)
 	}
@@ -186,7 +187,9 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if err := r.eng.Remove(c.ID, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
-	if c.NetNS != "" {
+	// By ID even when c.NetNS is unset: a kill -9 between the driver's record of the
+	// namespace and ours leaves one only the driver knows. A missing one is success.
+	if r.nd != nil {
 		if err := r.nd.DeleteNetns(c.ID); err != nil {
 			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
 		}

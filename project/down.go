@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 )
 
@@ -18,7 +19,13 @@ type DownOptions struct {
 	Volumes       bool          // -v: remove named volumes too
 	RemoveOrphans bool          // accepted; Down removes every recorded container anyway
 	Timeout       time.Duration // -t: stop grace; 0: each container's stop_grace_period
-	Progress      io.Writer
+	// Images is --rmi: RemoveImagesLocal or RemoveImagesAll removes the project's images
+	// after its containers (see downImages); "" keeps them.
+	Images string
+	// Project is the compose project when its file could be loaded (nil otherwise):
+	// --rmi then also covers services that have no container.
+	Project  *compose.Project
+	Progress io.Writer
 }
 
 // Down stops and removes everything project name recorded: containers (in reverse start
@@ -30,8 +37,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
+	if err := CheckRemoveImages(opts.Images); err != nil {
+		return err
+	}
 	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
-		return nil
+		return cfg.removeStateless(name)
 	} else if err != nil {
 		return err
 	}
@@ -49,9 +59,14 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		return err
 	}
 	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st}
+	var images []string
+	if opts.Images != "" {
+		images = downImages(st, opts.Project, opts.Images)
+	}
 	if cfg.supervisorAlive(name) {
 		cfg.client(name).do("POST", "/shutdown", nil)
 	}
+	cfg.killStraySupervisors(name)
 	for i := len(stopOrder(st)) - 1; i >= 0; i-- {
 		if err := r.removeLevel(ctx, stopOrder(st)[i], opts.Timeout); err != nil {
 			return err
@@ -75,12 +90,38 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 			r.printf(" Volume %s  Removed\n", st.Volumes[v])
 		}
 	}
+	if err := r.removeImages(images); err != nil {
+		return err
+	}
 	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
 		return fmt.Errorf("remove state of project %q: %w", name, err)
 	}
 	os.RemoveAll(cfg.runDir(name))
 	if left, err := r.eng.List(); err == nil && len(left) == 0 {
 		engine.RemoveCgroupParent(cfg.CgroupParent)
+	}
+	return nil
+}
+
+// removeStateless removes what an up killed before it saved any state leaves: the
+// project dir with only its lock, and a supervisor it may have started. It takes the
+// lock first, so an up still running is waited for, not disturbed.
+func (cfg Config) removeStateless(name string) error {
+	if _, err := os.Stat(cfg.projectDir(name)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	unlock, err := cfg.lockProject(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := cfg.LoadState(name); !errors.Is(err, ErrNotFound) {
+		return err // an up saved state meanwhile: down again removes it
+	}
+	cfg.killStraySupervisors(name)
+	os.RemoveAll(cfg.runDir(name))
+	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
+		return fmt.Errorf("remove state of project %q: %w", name, err)
 	}
 	return nil
 }

@@ -64,6 +64,22 @@ type PlanOptions struct {
 	RemoveOrphans  bool
 	Scale          map[string]int
 	ExistingVolume func(name string) bool // nil: none exists
+	// Images maps a service to the ID of the image its containers are to run; a
+	// container whose com.docker.compose.image label differs is recreated, as
+	// Compose does. A service missing from it (nil: every one) is not compared.
+	Images map[string]string
+}
+
+// planServices are the services a plan covers: the selected ones and, unless NoDeps,
+// their dependencies; every service when none is selected.
+func planServices(p *compose.Project, opts PlanOptions) []string {
+	if !opts.NoDeps {
+		return p.Closure(opts.Services)
+	}
+	if len(opts.Services) == 0 {
+		return p.ServiceNames()
+	}
+	return opts.Services
 }
 
 // MakePlan compares the project with its recorded state (nil: never brought up) and
@@ -72,12 +88,7 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 	if st == nil {
 		st = &State{}
 	}
-	services := opts.Services
-	if !opts.NoDeps {
-		services = p.Closure(opts.Services)
-	} else if len(services) == 0 {
-		services = p.ServiceNames()
-	}
+	services := planServices(p, opts)
 	var plan Plan
 	plan = append(plan, networkActions(p, st, services)...)
 	plan = append(plan, volumeActions(p, services, opts.ExistingVolume)...)
@@ -159,7 +170,7 @@ func serviceActions(p *compose.Project, st *State, status map[string]engine.Stat
 	for n := 1; n <= want; n++ {
 		a := Action{Kind: ActCreate, Name: containerName(p.Name, svc, n), Service: name, Number: n}
 		if c := st.container(name, n); c != nil {
-			a.Kind, a.Reason = replicaAction(c, hash, status[c.ID], opts)
+			a.Kind, a.Reason = replicaAction(c, hash, opts.Images[name], status[c.ID], opts)
 		}
 		out = append(out, a)
 	}
@@ -176,12 +187,14 @@ func serviceActions(p *compose.Project, st *State, status map[string]engine.Stat
 	return out, nil
 }
 
-func replicaAction(c *ContainerState, hash string, s engine.Status, opts PlanOptions) (ActionKind, string) {
+func replicaAction(c *ContainerState, hash, imageID string, s engine.Status, opts PlanOptions) (ActionKind, string) {
 	switch {
 	case opts.ForceRecreate:
 		return ActRecreate, "forced"
 	case c.ConfigHash() != hash && !opts.NoRecreate:
 		return ActRecreate, "config changed"
+	case imageID != "" && c.Labels[LabelImage] != imageID && !opts.NoRecreate:
+		return ActRecreate, "image changed"
 	case s == engine.StatusRunning || s == engine.StatusPaused:
 		return ActKeep, ""
 	case s == engine.StatusCreated:

@@ -132,3 +132,34 @@ func TestMakePlanConfigChange(t *testing.T) {
 		t.Errorf("MakePlan --no-recreate = %q, want %q", plan.String(), want)
 	}
 }
+
+func TestMakePlanImageChange(t *testing.T) {
+	p := loadYAML(t, planYAML)
+	st, status := existing(t, p, "db")
+	st.Containers[0].Labels[LabelImage] = "sha256:old"
+	exists := func(string) bool { return true }
+	tests := []struct {
+		name   string
+		images map[string]string
+		opts   PlanOptions
+		want   string
+	}{
+		{"same image", map[string]string{"db": "sha256:old"}, PlanOptions{}, "keep container demo-db-1\n"},
+		{"rebuilt image", map[string]string{"db": "sha256:new"}, PlanOptions{}, "recreate container demo-db-1 (image changed)\n"},
+		{"not compared", nil, PlanOptions{}, "keep container demo-db-1\n"},
+		{"no recreate", map[string]string{"db": "sha256:new"}, PlanOptions{NoRecreate: true}, "keep container demo-db-1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			opts.Services, opts.NoDeps, opts.ExistingVolume, opts.Images = []string{"db"}, true, exists, tt.images
+			plan, err := MakePlan(p, st, status, opts)
+			if err != nil {
+				t.Fatalf("MakePlan: %v", err)
+			}
+			if plan.String() != tt.want {
+				t.Errorf("MakePlan(%s) = %q, want %q", tt.name, plan.String(), tt.want)
+			}
+		})
+	}
+}

@@ -24,39 +24,115 @@ type resolvedImage struct {
 	layers []string
 }
 
-// resolveImages finds every service's image in the local store, pulling it when the
-// policy allows, before anything is created.
-func (c Config) resolveImages(ctx context.Context, p *compose.Project, services []string, pull string, progress io.Writer) (map[string]resolvedImage, error) {
+// imagePolicy is how resolveImages gets the services' images, as `up`'s --pull,
+// --build and --no-build.
+type imagePolicy struct {
+	Pull    string // PullMissing, PullAlways, PullNever; "": each service's pull_policy
+	Build   bool   // build every service with a build section first (--build)
+	NoBuild bool   // never build: a missing image of a service with build: is an error
+}
+
+// resolveImages finds every service's image in the local store before anything is
+// created. A service with a build section is built (its image named ImageName) when
+// its image is missing, when policy.Build is set or when its pull_policy is "build",
+// never pulled; other images are pulled as the pull policy allows. An image that
+// cannot be had yields an error naming the service and wrapping ErrNotFound.
+func (c Config) resolveImages(ctx context.Context, p *compose.Project, services []string, policy imagePolicy, progress io.Writer) (map[string]resolvedImage, error) {
 	store, err := image.Open(c.Root + "/images")
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]resolvedImage{}
+	built := map[string]bool{} // image names built by this call: services may share one
 	for _, name := range services {
 		svc := p.Services[name]
-		policy := pull
-		if policy == "" {
-			policy = svc.PullPolicy
-		}
-		img, err := store.Get(svc.Image)
-		switch {
-		case (err == nil && policy != PullAlways) || (err != nil && !errors.Is(err, image.ErrNotFound)):
-		case policy == PullNever:
-			return nil, fmt.Errorf("service %q: image %q is not in the local store and pull policy is never: %w", name, svc.Image, ErrNotFound)
-		default:
-			fmt.Fprintf(progress, " Image %s  Pulling\n", svc.Image)
-			img, err = store.Pull(ctx, svc.Image, image.PullOptions{Progress: progress})
+		ref := ImageName(p, name)
+		var img *image.Image
+		if svc.Build != nil {
+			img, err = c.buildIfNeeded(ctx, store, p, name, policy, built, progress)
+		} else {
+			img, err = pullIfNeeded(ctx, store, name, ref, firstNonEmpty(policy.Pull, svc.PullPolicy), progress)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("service %q: image %q: %w", name, svc.Image, err)
+			return nil, err
 		}
 		layers, err := store.LayerDirs(img)
 		if err != nil {
-			return nil, fmt.Errorf("service %q: image %q: %w", name, svc.Image, err)
+			return nil, fmt.Errorf("service %q: image %q: %w", name, ref, err)
 		}
 		out[name] = resolvedImage{img: img, layers: layers}
 	}
 	return out, nil
+}
+
+// buildIfNeeded returns the image of service name, which has a build section,
+// building it first when the policy or a missing image asks for it. Progress gets
+// Compose's " Image NAME  Building" and " Image NAME  Built" lines around the
+// builder's own output.
+func (c Config) buildIfNeeded(ctx context.Context, store *image.Store, p *compose.Project, name string, policy imagePolicy, built map[string]bool, progress io.Writer) (*image.Image, error) {
+	ref := ImageName(p, name)
+	img, err := store.Get(ref)
+	missing := errors.Is(err, image.ErrNotFound)
+	if err != nil && !missing {
+		return nil, fmt.Errorf("service %q: image %q: %w", name, ref, err)
+	}
+	force := (policy.Build || p.Services[name].PullPolicy == "build") && !built[ref]
+	switch {
+	case policy.NoBuild && missing:
+		return nil, fmt.Errorf("service %q: image %q is not in the local store and --no-build forbids building it: %w", name, ref, ErrNotFound)
+	case policy.NoBuild || (!missing && !force):
+		return img, nil
+	}
+	fmt.Fprintf(progress, " Image %s  Building\n", ref)
+	if _, err := c.buildService(ctx, store, p, name, BuildOptions{Progress: progress}); err != nil {
+		return nil, err
+	}
+	built[ref] = true
+	fmt.Fprintf(progress, " Image %s  Built\n", ref)
+	if img, err = store.Get(ref); err != nil {
+		return nil, fmt.Errorf("service %q: image %q after its build: %w", name, ref, err)
+	}
+	return img, nil
+}
+
+// LocalImageIDs maps each service opts selects to the ID of its image in the local
+// store, leaving out services whose image is missing. It builds and pulls nothing: it
+// lets `up --dry-run` plan the recreation of containers whose image changed.
+func (c Config) LocalImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
+	store, err := image.Open(c.Root + "/images")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, name := range planServices(p, opts) {
+		img, err := store.Get(ImageName(p, name))
+		if errors.Is(err, image.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service %q: image %q: %w", name, ImageName(p, name), err)
+		}
+		out[name] = img.ID
+	}
+	return out, nil
+}
+
+// pullIfNeeded returns image ref of service name from the store, pulling it when the
+// pull policy asks for it.
+func pullIfNeeded(ctx context.Context, store *image.Store, name, ref, policy string, progress io.Writer) (*image.Image, error) {
+	img, err := store.Get(ref)
+	switch {
+	case (err == nil && policy != PullAlways) || (err != nil && !errors.Is(err, image.ErrNotFound)):
+	case policy == PullNever:
+		return nil, fmt.Errorf("service %q: image %q is not in the local store and pull policy is never: %w", name, ref, ErrNotFound)
+	default:
+		fmt.Fprintf(progress, " Image %s  Pulling\n", ref)
+		img, err = store.Pull(ctx, ref, image.PullOptions{Progress: progress})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service %q: image %q: %w", name, ref, err)
+	}
+	return img, nil
 }
 
 // checkConflicts finds, before anything is created, container names and host ports that

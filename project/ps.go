@@ -19,31 +19,41 @@ type Publisher struct {
 
 // ContainerSummary is one container as `ps` reports it (Compose's JSON field names).
 type ContainerSummary struct {
-	ID         string
-	Name       string
-	Image      string
-	Command    string
-	Project    string
-	Service    string
-	Created    int64
-	State      string
-	Status     string
-	Health     string
-	ExitCode   int
-	Publishers []Publisher
-	Labels     map[string]string `json:"-"`
+	ID       string
+	Name     string
+	Image    string
+	Command  string
+	Project  string
+	Service  string
+	Created  int64
+	State    string
+	Status   string
+	Health   string
+	ExitCode int
+	// RestartCount is how often the restart policy restarted the container since a
+	// command last started it, as `docker inspect`'s RestartCount.
+	RestartCount int
+	Publishers   []Publisher
+	Labels       map[string]string `json:"-"`
 }
 
 // PSOptions select containers for PS.
 type PSOptions struct {
 	All      bool     // include stopped and one-off (`run`) containers, as Compose's -a
 	Services []string // only these services; empty: all
+	// Status keeps only containers in one of these states (see PSStatuses); it implies
+	// All, as Compose's --status.
+	Status []string
 }
 
 // PS returns the project's containers sorted by service and number, read from state and
 // the engine (no supervisor needed; health is included when one answers). A project never
 // brought up yields no containers.
 func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
+	if err := checkStatuses(opts.Status); err != nil {
+		return nil, err
+	}
+	opts.All = opts.All || len(opts.Status) > 0
 	st, err := cfg.LoadState(name)
 	if err != nil {
 		if isNotFound(err) {
@@ -57,6 +67,7 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 		want[s] = true
 	}
 	var health map[string]string
+	restarts := newRestartView(cfg, name)
 	var out []ContainerSummary
 	for _, c := range st.Containers {
 		if (len(want) > 0 && !want[c.Service]) || (c.oneoff() && !opts.All) {
@@ -66,13 +77,22 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 		if err != nil {
 			es = engine.State{Status: "removed"}
 		}
-		if es.Status != engine.StatusRunning && es.Status != engine.StatusPaused && !opts.All {
+		count, restarting := restarts.of(c, es)
+		if es.Status != engine.StatusRunning && es.Status != engine.StatusPaused && !restarting && !opts.All {
 			continue
 		}
 		if c.Health != nil && health == nil {
 			health = cfg.health(name)
 		}
-		out = append(out, summarize(name, c, es, health[c.ID]))
+		s := summarize(name, c, es, health[c.ID])
+		s.RestartCount = count
+		if restarting {
+			s.State = StatusRestarting
+			s.Status = fmt.Sprintf("Restarting (%d) %s ago", es.ExitCode, humanDuration(time.Since(es.FinishedAt)))
+		}
+		if matchStatus(s.State, opts.Status) {
+			out = append(out, s)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

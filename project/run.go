@@ -37,6 +37,7 @@ type RunOptions struct {
 	User         string
 	WorkingDir   string
 	Pull         string
+	Build        bool // build the images of the service and its dependencies first (--build)
 	ConfigFiles  []string
 	Progress     io.Writer // dependencies' status lines; nil: none
 	// Stdout and Stderr receive the container's output while attached (stdin is not
@@ -81,7 +82,7 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 	}
 	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {
 		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Pull: opts.Pull,
-			ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})
+			Build: opts.Build, ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})
 		if err != nil {
 			return RunResult{}, err
 		}
@@ -180,7 +181,7 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 	if err := checkExternal(cfg, &p1, plan); err != nil {
 		return nil, "", img, err
 	}
-	images, err := cfg.resolveImages(ctx, &p1, services, opts.Pull, opts.Progress)
+	images, err := cfg.resolveImages(ctx, &p1, services, imagePolicy{Pull: opts.Pull, Build: opts.Build}, opts.Progress)
 	if err != nil {
 		return nil, "", img, err
 	}
@@ -235,7 +236,8 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	labels := containerLabels(r.p, one, 0, hash, files)
 	delete(labels, LabelNumber) // one-off containers are not indexed
 	labels[LabelOneoff], labels[LabelSlug] = "True", id
-	c := &ContainerState{ID: id, Name: name, Service: one.Name, Image: one.Image, Command: one.Command,
+	labels[LabelImage] = img.img.ID
+	c := &ContainerState{ID: id, Name: name, Service: one.Name, Image: ImageName(r.p, one.Name), Command: one.Command,
 		Labels: labels, Hostname: firstNonEmpty(one.Hostname, id[:12]), Created: time.Now().Unix(),
 		Health: healthSpec(one, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
 		Addresses: map[string]string{}}

@@ -33,6 +33,9 @@ const (
 	LabelOneoff      = "com.docker.compose.oneoff"
 	LabelWorkingDir  = "com.docker.compose.project.working_dir"
 	LabelConfigFiles = "com.docker.compose.project.config_files"
+	// LabelImage is the ID of the image the container was created from: a container
+	// whose service's image ID changed (rebuilt, pulled anew) is recreated.
+	LabelImage = "com.docker.compose.image"
 )
 
 // State is what berth records about one project, in projects/<name>/state.json. Every

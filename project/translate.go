@@ -84,8 +84,8 @@ func priority(svc compose.ServiceConfig, net string) int {
 // checkSupported rejects what this orchestrator cannot run yet, before anything is made.
 func checkSupported(svc compose.ServiceConfig) error {
 	switch {
-	case svc.Image == "":
-		return fmt.Errorf("service %q: no image (build: is not supported by up yet): %w", svc.Name, ErrInvalid)
+	case svc.Image == "" && svc.Build == nil:
+		return fmt.Errorf("service %q: neither image nor build is set: %w", svc.Name, ErrInvalid)
 	case svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none":
 		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, ErrInvalid)
 	}

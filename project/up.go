@@ -18,6 +18,8 @@ import (
 type UpOptions struct {
 	PlanOptions
 	Pull        string        // missing (default), always, never
+	Build       bool          // build every selected service with a build section first (--build)
+	NoBuild     bool          // never build; a missing image is an error (--no-build)
 	Timeout     time.Duration // stop grace for recreated containers; 0: the service's
 	NoStart     bool          // create but do not start
 	ConfigFiles []string      // recorded in state and labels
@@ -32,6 +34,8 @@ type run struct {
 	nd  *netdriver.Driver
 	sup *client
 	out io.Writer
+	// images are the services' images, resolved (built, pulled) before the plan.
+	images map[string]resolvedImage
 
 	mu sync.Mutex
 	st *State
@@ -52,7 +56,10 @@ func (r *run) printf(format string, args ...any) {
 // Up brings project p to its wanted state: networks, volumes and containers created and
 // started level by level (independent services in parallel), honouring depends_on
 // conditions. Everything is validated first (supported fields, images, name and host
-// port conflicts): on such an error nothing is created. A failure later leaves state
+// port conflicts): on such an error nothing is created. Images are had first, as
+// Compose does: a service with build: is built when its image is missing (or always
+// with Build, never with NoBuild), others are pulled as Pull allows; a container whose
+// image ID changed is recreated. A failure later leaves state
 // that Down removes completely. Up is idempotent: unchanged containers are kept.
 func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Plan, error) {
 	if opts.Progress == nil {
@@ -109,6 +116,15 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 		_, err := os.Stat(cfg.VolumeDir(name))
 		return err == nil
 	}
+	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
+		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Images = map[string]string{}
+	for name, img := range images {
+		opts.Images[name] = img.img.ID
+	}
 	plan, err := MakePlan(p, st, status, opts.PlanOptions)
 	if err != nil {
 		return nil, nil, err
@@ -123,7 +139,7 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 	if err != nil {
 		return nil, plan, err
 	}
-	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st}, plan, nil
+	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
 }
 
 // checkExternal fails when an external volume a planned container uses does not exist.
@@ -145,16 +161,6 @@ func checkExternal(cfg Config, p *compose.Project, plan Plan) error {
 }
 
 func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
-	services := map[string]bool{}
-	for _, a := range plan {
-		if a.Service != "" && a.Kind != ActRemove {
-			services[a.Service] = true
-		}
-	}
-	images, err := r.cfg.resolveImages(ctx, r.p, sortedKeys(services), opts.Pull, r.out)
-	if err != nil {
-		return err
-	}
 	r.st.Levels = r.p.StartLevels()
 	if err := r.save(); err != nil {
 		return err
@@ -172,11 +178,12 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 	if err := r.ensureVolumes(plan); err != nil {
 		return err
 	}
+	var err error
 	if r.sup, err = r.cfg.ensureSupervisor(r.p.Name); err != nil {
 		return err
 	}
 	for _, level := range r.st.Levels {
-		if err := r.upLevel(ctx, level, plan, images, opts); err != nil {
+		if err := r.upLevel(ctx, level, plan, r.images, opts); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,7 @@ func TestLogsFollowShorthand(t *testing.T) {
 	}{
 		{[]string{"-p", "x", "-f", "a.yaml", "logs", "-f", "web"}, []string{"a.yaml"}, true, []string{"web"}},
 		{[]string{"-f", "a.yaml", "-f", "b.yaml", "logs", "web"}, []string{"a.yaml", "b.yaml"}, false, []string{"web"}},
-		{[]string{"logs", "--follow", "--file", "c.yaml"}, []string{"c.yaml"}, true, []string{}},
+		{[]string{"--file", "c.yaml", "logs", "--follow"}, []string{"c.yaml"}, true, []string{}},
 	}
 	for _, tt := range tests {
 		root := newRootCommand()
@@ -31,7 +31,7 @@ func TestLogsFollowShorthand(t *testing.T) {
 			t.Fatalf("%q: ParseFlags(%q): %v", tt.args, rest, err)
 		}
 		follow, _ := cmd.Flags().GetBool("follow")
-		files, _ := root.PersistentFlags().GetStringArray("file")
+		files, _ := root.Flags().GetStringArray("file")
 		if cmd.Name() != "logs" || follow != tt.follow || !slices.Equal(files, tt.files) || !slices.Equal(cmd.Flags().Args(), tt.remaining) {
 			t.Errorf("berth %s: command %s, follow %v, files %q, args %q; want logs, %v, %q, %q", strings.Join(tt.args, " "),
 				cmd.Name(), follow, files, cmd.Flags().Args(), tt.follow, tt.files, tt.remaining)

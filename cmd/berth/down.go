@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/berth-dev/berth/project"
@@ -11,6 +12,7 @@ type downOptions struct {
 	volumes       bool
 	removeOrphans bool
 	timeout       int
+	rmi           string
 }
 
 func newDownCommand(g *globalOptions) *cobra.Command {
@@ -28,14 +30,24 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return project.Down(cmd.Context(), cfg, name, project.DownOptions{Volumes: opts.volumes,
-				RemoveOrphans: opts.removeOrphans, Timeout: time.Duration(opts.timeout) * time.Second,
-				Progress: cmd.ErrOrStderr()})
+			do := project.DownOptions{Volumes: opts.volumes, RemoveOrphans: opts.removeOrphans,
+				Timeout: time.Duration(opts.timeout) * time.Second, Images: opts.rmi, Progress: cmd.ErrOrStderr()}
+			if err := project.CheckRemoveImages(opts.rmi); err != nil {
+				return fmt.Errorf("down: %w", err)
+			}
+			if opts.rmi != "" {
+				// Without a compose file (-p NAME) the recorded containers name the images.
+				if p, err := loadProject(cmd, g, &configOptions{}, nil); err == nil && p.Name == name {
+					do.Project = p
+				}
+			}
+			return project.Down(cmd.Context(), cfg, name, do)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&opts.volumes, "volumes", "v", false, "Remove named volumes declared in the compose file")
 	f.BoolVar(&opts.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the compose file")
+	f.StringVar(&opts.rmi, "rmi", "", `Remove images used by services: "local" (only those built without a custom tag) or "all"`)
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds (default: each service's stop_grace_period, 10 s)")
 	return cmd
 }

@@ -109,8 +109,7 @@ func newImageRemoveCommand(g *globalOptions) *cobra.Command {
 			return nil
 		},
 	}
-	// No -f shorthand: berth's global -f is --file, as in Docker Compose.
-	cmd.Flags().BoolVar(&force, "force", false, "Remove even if a container uses the image")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "Remove even if a container uses the image")
 	return cmd
 }
 

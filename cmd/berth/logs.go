@@ -37,9 +37,6 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noColor, "no-color", false, "Produce monochrome output")
 	f.BoolVar(&opts.noPrefix, "no-log-prefix", false, "Don't print prefix in logs")
 	f.IntVar(&opts.index, "index", 0, "Index of the container if the service has multiple replicas")
-	// As in Compose, -f after `logs` is --follow; the global --file keeps its long form
-	// here (its -f must come before the command).
-	f.StringArrayVar(&g.files, "file", nil, "Compose configuration files (repeatable, - for stdin)")
 	return cmd
 }
 

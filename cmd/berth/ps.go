@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/berth-dev/berth/project"
@@ -16,6 +18,8 @@ type psOptions struct {
 	quiet    bool
 	services bool
 	format   string
+	status   []string
+	filter   string
 }
 
 func newPSCommand(g *globalOptions) *cobra.Command {
@@ -32,7 +36,11 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := project.PS(cfg, name, project.PSOptions{All: opts.all, Services: args})
+			status, err := opts.statuses()
+			if err != nil {
+				return err
+			}
+			list, err := project.PS(cfg, name, project.PSOptions{All: opts.all, Services: args, Status: status})
 			if err != nil {
 				return err
 			}
@@ -44,7 +52,24 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only display IDs")
 	f.BoolVar(&opts.services, "services", false, "Display services")
 	f.StringVar(&opts.format, "format", "table", "Format the output: table or json")
+	f.StringArrayVar(&opts.status, "status", nil, "Filter services by status: "+strings.Join(project.PSStatuses, ", ")+" (repeatable)")
+	f.StringVar(&opts.filter, "filter", "", "Filter services by a property (supported filters: status), as KEY=VALUE")
 	return cmd
+}
+
+// statuses are --status plus the value of --filter status=..., as Compose merges them.
+func (o *psOptions) statuses() ([]string, error) {
+	if o.filter == "" {
+		return o.status, nil
+	}
+	key, value, ok := strings.Cut(o.filter, "=")
+	if !ok {
+		return nil, fmt.Errorf("ps: --filter %q: want KEY=VALUE", o.filter)
+	}
+	if key != "status" {
+		return nil, fmt.Errorf("ps: --filter %q: unknown filter %q (supported: status)", o.filter, key)
+	}
+	return append(slices.Clone(o.status), value), nil
 }
 
 func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) error {

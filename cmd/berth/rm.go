@@ -44,9 +44,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	// -f is the global --file flag (persistent on the root command), so --force has no
-	// shorthand here, as logs's --follow.
-	f.BoolVar(&opts.force, "force", false, "Don't ask to confirm removal")
+	f.BoolVarP(&opts.force, "force", "f", false, "Don't ask to confirm removal")
 	f.BoolVarP(&opts.stop, "stop", "s", false, "Stop the containers, if required, before removing")
 	f.BoolVarP(&opts.volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers (they live in the container's writable layer, which is always removed)")
 	return cmd

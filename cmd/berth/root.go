@@ -1,7 +1,13 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // globalOptions are the flags every project command shares, as Docker Compose's.
@@ -22,16 +28,21 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Flags before a command belong to berth, after it to the command: `berth -f x.yaml
-		// logs -f` reads x.yaml and follows, as Compose.
+		// logs -f` reads x.yaml and follows, as Compose. The global flags are the root's
+		// own (not persistent), so commands are free to use -f, -p, ... as Compose's do.
 		TraverseChildren: true,
 	}
-	flags := root.PersistentFlags()
+	flags := root.Flags()
 	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")
 	flags.StringVarP(&opts.projectName, "project-name", "p", "", "Project name")
 	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Alternate working directory (default: the directory of the first compose file)")
 	flags.StringArrayVar(&opts.profiles, "profile", nil, "Enable a profile (repeatable)")
 	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Alternate environment file (repeatable)")
 	flags.StringVar(&opts.root, "root", "", "berth state directory (default $BERTH_ROOT or /var/lib/berth)")
+
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return globalFlagError(root, cmd, err, os.Args[1:])
+	})
 
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
@@ -54,6 +65,63 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newTopCommand(opts))
 	root.AddCommand(newWaitCommand(opts))
 	root.AddCommand(newLsCommand(opts))
+	root.AddCommand(newImagesCommand(opts))
+	root.AddCommand(newPullCommand(opts))
+	root.AddCommand(newCreateCommand(opts))
+	root.AddCommand(newCpCommand(opts))
+	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	return root
+}
+
+// globalFlagError turns "unknown flag" for a global flag given after a command (`berth
+// up -f x.yaml`) into advice to move it before the command; args are the command line
+// (without the program name), used to repeat the value the user gave. Other flag errors
+// are returned as they are.
+func globalFlagError(root, cmd *cobra.Command, err error, args []string) error {
+	var ne *pflag.NotExistError
+	if cmd == root || !errors.As(err, &ne) {
+		return err
+	}
+	name := ne.GetSpecifiedName()
+	var f *pflag.Flag
+	if ne.GetSpecifiedShortnames() != "" {
+		f = root.Flags().ShorthandLookup(name)
+	} else {
+		f = root.Flags().Lookup(name)
+	}
+	if f == nil {
+		return err
+	}
+	spelled := "--" + f.Name
+	if f.Shorthand != "" {
+		spelled = "-" + f.Shorthand + "/--" + f.Name
+	}
+	sub := strings.TrimPrefix(cmd.CommandPath(), root.Name()+" ")
+	return fmt.Errorf("%s: %s is a global flag: put it before the command: berth %s %s",
+		sub, spelled, globalFlagExample(f, args), sub)
+}
+
+// globalFlagExample is the flag as the user last gave it in args ("-f x.yaml"), or with
+// a placeholder value when args do not hold it.
+func globalFlagExample(f *pflag.Flag, args []string) string {
+	spelled := "--" + f.Name
+	if f.Shorthand != "" {
+		spelled = "-" + f.Shorthand
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		a := args[i]
+		if (a == "--"+f.Name || a == "-"+f.Shorthand) && i+1 < len(args) {
+			return a + " " + args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--"+f.Name+"="); ok {
+			return "--" + f.Name + " " + v
+		}
+	}
+	placeholder := map[string]string{"file": "FILE", "project-name": "NAME", "project-directory": "DIR",
+		"profile": "PROFILE", "env-file": "FILE", "root": "DIR"}[f.Name]
+	if placeholder == "" {
+		placeholder = "VALUE"
+	}
+	return spelled + " " + placeholder
 }

@@ -23,6 +23,7 @@ type runOptions struct {
 	user         string
 	workdir      string
 	pull         string
+	build        bool
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -41,7 +42,7 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 	f.StringArrayVarP(&opts.env, "env", "e", nil, "Set environment variables (KEY=VAL, or KEY to take it from the project environment)")
 	f.StringArrayVarP(&opts.volumes, "volume", "v", nil, "Bind mount a host path (SOURCE:TARGET[:ro]) or mount a project volume")
 	// Compose's -p shorthand is berth's global --project-name.
-	f.StringArrayVar(&opts.publish, "publish", nil, "Publish a container's port(s) to the host ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])")
+	f.StringArrayVarP(&opts.publish, "publish", "p", nil, "Publish a container's port(s) to the host ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])")
 	f.BoolVar(&opts.servicePorts, "service-ports", false, "Run command with the service's ports enabled and mapped to the host")
 	f.StringVar(&opts.name, "name", "", "Assign a name to the container")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Don't start linked services")
@@ -53,6 +54,7 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 	f.StringVarP(&opts.user, "user", "u", "", "Run as specified username or uid")
 	f.StringVarP(&opts.workdir, "workdir", "w", "", "Working directory inside the container")
 	f.StringVar(&opts.pull, "pull", "", "Pull image before running: always, missing or never")
+	f.BoolVar(&opts.build, "build", false, "Build image before starting container")
 	return cmd
 }
 
@@ -60,7 +62,9 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	if opts.detach && opts.remove {
 		return fmt.Errorf("run: --rm and -d cannot be combined")
 	}
-	p, err := loadProject(cmd, g, &configOptions{}, nil)
+	// Naming the service enables its profiles, as with Compose: `run tests` works for a
+	// service only the "test" profile enables.
+	p, err := loadProject(cmd, g, &configOptions{}, args[:1])
 	if err != nil {
 		return err
 	}
@@ -70,7 +74,7 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	}
 	ro := project.RunOptions{Service: args[0], Cmd: args[1:], Name: opts.name, Env: opts.env,
 		Volumes: opts.volumes, Publish: opts.publish, ServicePorts: opts.servicePorts, NoDeps: opts.noDeps,
-		Remove: opts.remove, Detach: opts.detach, User: opts.user, WorkingDir: opts.workdir, Pull: opts.pull,
+		Remove: opts.remove, Detach: opts.detach, User: opts.user, WorkingDir: opts.workdir, Pull: opts.pull, Build: opts.build,
 		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 	if cmd.Flags().Changed("entrypoint") {
 		if ro.Entrypoint, err = project.ParseCommand(opts.entrypoint); err != nil {

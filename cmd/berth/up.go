@@ -24,6 +24,8 @@ type upOptions struct {
 	noStart       bool
 	removeOrphans bool
 	pull          string
+	build         bool
+	noBuild       bool
 	timeout       int
 	scale         []string
 	dryRun        bool
@@ -58,6 +60,8 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noStart, "no-start", false, "Do not start the services after creating them")
 	f.BoolVar(&opts.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the compose file")
 	f.StringVar(&opts.pull, "pull", "", "Pull image before running: always, missing or never")
+	f.BoolVar(&opts.build, "build", false, "Build images before starting containers")
+	f.BoolVar(&opts.noBuild, "no-build", false, "Don't build an image, even if it's missing")
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds for recreated containers")
 	f.StringArrayVar(&opts.scale, "scale", nil, "Scale SERVICE to NUM instances (SERVICE=NUM, repeatable)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "Print the plan and change nothing")
@@ -77,6 +81,9 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 
 // check rejects flag combinations Compose rejects.
 func (o *upOptions) check() error {
+	if o.build && o.noBuild {
+		return fmt.Errorf("up: --build and --no-build are incompatible")
+	}
 	abort := ""
 	switch {
 	case o.abortOnExit && o.abortOnFailure:
@@ -149,6 +156,9 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		NoRecreate: opts.noRecreate, RemoveOrphans: opts.removeOrphans, Scale: scale}
 	if opts.dryRun {
 		st, _ := cfg.LoadState(p.Name)
+		if po.Images, err = cfg.LocalImageIDs(p, po); err != nil {
+			return err
+		}
 		plan, err := project.MakePlan(p, st, nil, po)
 		if err != nil {
 			return err
@@ -156,7 +166,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		fmt.Fprint(cmd.OutOrStdout(), plan.String())
 		return nil
 	}
-	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull,
+	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart,
 		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr()}
 	if opts.detach || opts.wait || opts.noStart {

@@ -1,0 +1,101 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine/image"
+)
+
+// PullOptions configure Pull, as `berth pull`'s flags.
+type PullOptions struct {
+	Services []string // empty: every service
+	// IgnoreFailures reports a failed pull and goes on with the others (exit 0).
+	IgnoreFailures bool
+	// IgnoreBuildable skips services with a build section.
+	IgnoreBuildable bool
+	// Quiet drops the registry's layer progress; the per-image lines stay on Progress.
+	Quiet    bool
+	Progress io.Writer // Compose-style status lines; nil: none
+}
+
+// Pull pulls the images of the selected services from their registries, as `docker
+// compose pull`: every image is pulled again (the registry may have a newer one),
+// except that services without image: (built ones), with pull_policy never or build,
+// or with pull_policy missing whose image is present are skipped, and an image shared
+// by several services is pulled once. A failed pull of a service that has a build
+// section is only reported (it can be built); other failures are errors unless
+// IgnoreFailures. Unknown services wrap ErrNotFound.
+func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions) error {
+	out := opts.Progress
+	if out == nil {
+		out = io.Discard
+	}
+	services := opts.Services
+	if len(services) == 0 {
+		for name := range p.Services {
+			services = append(services, name)
+		}
+	}
+	sort.Strings(services)
+	for _, name := range services {
+		if _, ok := p.Services[name]; !ok {
+			return fmt.Errorf("pull: no such service %q: %w", name, ErrNotFound)
+		}
+	}
+	store, err := image.Open(filepath.Join(cfg.Root, "images"))
+	if err != nil {
+		return err
+	}
+	pulled := map[string]string{} // image -> the service that pulled it
+	var errs []error
+	for _, name := range services {
+		svc := p.Services[name]
+		if skip := pullSkip(store, svc, opts.IgnoreBuildable, pulled); skip != "" {
+			fmt.Fprintf(out, " Service %s  Skipped - %s\n", name, skip)
+			continue
+		}
+		pulled[svc.Image] = name
+		fmt.Fprintf(out, " Image %s  Pulling\n", svc.Image)
+		po := image.PullOptions{Progress: out}
+		if opts.Quiet {
+			po.Progress = io.Discard
+		}
+		if _, err := store.Pull(ctx, svc.Image, po); err != nil {
+			err = fmt.Errorf("service %q: pull image %q: %w", name, svc.Image, err)
+			if svc.Build != nil || opts.IgnoreFailures {
+				fmt.Fprintf(out, " Image %s  Warning: %v\n", svc.Image, err)
+				continue
+			}
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(out, " Image %s  Pulled\n", svc.Image)
+	}
+	return errors.Join(errs...)
+}
+
+// pullSkip says why Pull leaves service svc alone, or "" when it pulls its image.
+func pullSkip(store *image.Store, svc compose.ServiceConfig, ignoreBuildable bool, pulled map[string]string) string {
+	switch {
+	case svc.Image == "":
+		return "No image to be pulled"
+	case ignoreBuildable && svc.Build != nil:
+		return "Image can be built"
+	case svc.PullPolicy == PullNever || svc.PullPolicy == "build":
+		return "Image is built or never pulled (pull_policy " + svc.PullPolicy + ")"
+	case pulled[svc.Image] != "":
+		return "Image is already being pulled by " + pulled[svc.Image]
+	}
+	if svc.PullPolicy == PullMissing || svc.PullPolicy == "if_not_present" {
+		if _, err := store.Get(svc.Image); err == nil {
+			return "Image is already present locally"
+		}
+	}
+	return ""
+}
