@@ -238,7 +238,8 @@ func TestE2ERestartDownInBackoff(t *testing.T) {
 	e.mustBerth("-f", file, "up", "-d")
 	// After 100+200+400+800ms of back-off the next wait is 1.6s: down comes during it.
 	inBackoff := func() bool {
-		return len(e.restartLogLines(file, "crash", "run")) >= 5 && e.restartPS(file, "crash")["State"] == "exited"
+		state := e.restartPS(file, "crash")["State"] // ps shows a container in back-off as restarting
+		return len(e.restartLogLines(file, "crash", "run")) >= 5 && (state == "restarting" || state == "exited")
 	}
 	if !restartEventually(10*time.Second, inBackoff) {
 		t.Fatalf("crash ran %d times, want 5 and then a back-off", len(e.restartLogLines(file, "crash", "run")))
