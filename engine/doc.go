@@ -8,7 +8,7 @@
 //
 // # Process model
 //
-// There is no daemon and no runc. Start re-executes /proc/self/exe twice:
+// There is no daemon and no runc. Start executes the stage binary (see below) twice:
 //
 //   - a monitor (setsid, detached, one per container, like conmon or a containerd shim)
 //     that owns the container: it starts init, copies the output into the json log,
@@ -28,8 +28,30 @@
 // is joined with setns, by init on its locked main thread, the same thread that then
 // calls execve.
 //
-// Call MaybeRunInit first in main (and in TestMain: in tests /proc/self/exe is the test
-// binary); it runs the stage named in the environment and never returns in that case.
+// # Stage binary
+//
+// The stages (monitor, init and the exec stage below) run from one of two binaries:
+//
+//   - built with the build tag berth_stage (as the Makefile builds berth), the engine
+//     embeds a small binary of this package alone, built first by `make stage` from
+//     ./engine/stagebin (CGO_ENABLED=0, stripped) into the gitignored
+//     engine/stagebin/berth-stage. Each process that starts a stage copies it once into
+//     a sealed memfd (MFD_CLOEXEC; F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that:
+//     Start through /proc/<own pid>/fd/<n>, so the monitor inherits no fd of it, and
+//     Exec as fd 4 of nsenter, which the exec stage closes. The monitor's /proc/self/exe
+//     is then the memfd, so init runs from it too. A stage starts at the cost of a small
+//     Go program instead of the full CLI (cobra, registry client, DNS, nftables and
+//     their package inits), and a container that reopens /proc/<pid>/exe of a stage
+//     (berth's init as PID 1, an exec stage) reaches an immutable copy, never a file on
+//     the host (CVE-2019-5736). A stale stage (package engine changed, stage not
+//     rebuilt) speaks an old protocol: build through the Makefile.
+//   - without the tag (go build, go test, go vet), nothing is embedded and the stages
+//     run from the running binary itself, /proc/self/exe; Exec then copies that whole
+//     binary into the sealed memfd, once per process.
+//
+// Either way call MaybeRunInit first in main (and in TestMain: in tests /proc/self/exe
+// is the test binary); it runs the stage named in the environment and never returns in
+// that case.
 //
 // # Start handshake
 //
@@ -99,16 +121,14 @@
 //	          child is cloned into the cgroup with CLONE_INTO_CGROUP) and forks
 //	--exec--> util-linux nsenter: setns mnt/uts/ipc/net/pid + root/cwd of the
 //	          container's PID 1, fork
-//	--exec--> berth (exec stage, from a sealed memfd on fd 4, inside every namespace):
-//	          same user/caps/no_new_privs/workdir/env code as init, then execve
+//	--exec--> exec stage (the stage binary from its sealed memfd on fd 4, inside every
+//	          namespace): same user/caps/no_new_privs/workdir/env code as init, then execve
 //
-// The memfd copy of the binary (CVE-2019-5736: a container process that reopens
-// /proc/<pid>/exe reaches an immutable copy, never the host binary) is made once per
-// berth process and reused, and nsenter is a small C program, so an Exec costs one Go
-// runtime start instead of two plus a copy of the binary. The caller's thread returns
+// The sealed memfd is made once per berth process and reused, and nsenter is a small C
+// program, so an Exec costs one start of the stage binary. The caller's thread returns
 // to its own cgroups once the exec has ended. Errors before the final execve travel
 // back on an O_CLOEXEC pipe, as for Start; the exit code is nsenter's, which mirrors
 // its child's. Healthchecks use the same path. The exec stage runs inside the
-// container's mount namespace, so the berth binary must be statically linked
-// (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
+// container's mount namespace, so the stage binary (embedded, or berth itself) must be
+// statically linked (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
 package engine

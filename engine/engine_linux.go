@@ -84,6 +84,10 @@ func (e *Engine) Start(id string) error {
 	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
+	monitor, err := monitorPath()
+	if err != nil {
+		return fmt.Errorf("start container %q: monitor: %w", id, err)
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
@@ -95,7 +99,7 @@ func (e *Engine) Start(id string) error {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	defer readyW.Close()
-	cmd := exec.Command("/proc/self/exe")
+	cmd := exec.Command(monitor)
 	cmd.Args = []string{"berth-monitor"}
 	cmd.Env = []string{stageEnv + "=" + stageMonitor, dirEnv + "=" + e.dir(id), cgroupEnv + "=" + e.cgroupParent()}
 	cmd.ExtraFiles = []*os.File{w, readyR}
@@ -138,16 +142,15 @@ func (e *Engine) Start(id string) error {
 // State reads the container's state from disk; a running container whose cgroup is
 // frozen is reported as StatusPaused. It returns ErrNotFound for an unknown ID.
 func (e *Engine) State(id string) (State, error) {
-	var st State
-	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))
+	st, err := e.readState(id)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
-		}
-		return st, fmt.Errorf("container %q state: %w", id, err)
+		return st, err
 	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("container %q state: %w", id, err)
+	if st.Status == StatusRunning && !alive(st.MonitorPid) {
+		// The monitor may have recorded the exit and gone since the read: read again.
+		if st, err = e.readState(id); err != nil {
+			return st, err
+		}
 	}
 	if st.Status == StatusRunning && !alive(st.MonitorPid) {
 		// The monitor died without recording an exit (kill -9): the container's pid
@@ -158,6 +161,21 @@ func (e *Engine) State(id string) (State, error) {
 	}
 	if st.Status == StatusRunning && isFrozen(e.cgroupParent(), id) {
 		st.Status = StatusPaused
+	}
+	return st, nil
+}
+
+func (e *Engine) readState(id string) (State, error) {
+	var st State
+	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
+		}
+		return st, fmt.Errorf("container %q state: %w", id, err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("container %q state: %w", id, err)
 	}
 	return st, nil
 }

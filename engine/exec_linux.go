@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -71,7 +69,7 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
-	if err := staticSelf(); err != nil {
+	if err := staticStage(); err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
 	if len(es.Cmd) == 0 {
@@ -100,13 +98,13 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 const stageExec = "exec"
 
 // runNsenter starts util-linux nsenter, which enters the namespaces of pid from a
-// single-threaded process and execs the sealed berth binary (fd 4) into the exec stage;
-// fd 3 is the error pipe. nsenter is born in the container's cgroups: on v1 it is
-// forked from a locked thread that first joined them (per-thread "tasks"; the thread
-// dies with its goroutine), on v2 it is cloned into the cgroup (CLONE_INTO_CGROUP).
-// Either way no process of the exec ever runs outside them.
+// single-threaded process and execs the sealed stage binary (fd 4, see sealedStage)
+// into the exec stage, which closes it; fd 3 is the error pipe. nsenter is born in the
+// container's cgroups: on v1 it is forked from a locked thread that first joined them
+// (per-thread "tasks"; the thread dies with its goroutine), on v2 it is cloned into the
+// cgroup (CLONE_INTO_CGROUP). Either way no process of the exec ever runs outside them.
 func (e *Engine) runNsenter(pid int, spec *Spec, cfg []byte, es ExecSpec) (int, error) {
-	self, err := sealedSelf()
+	self, err := sealedStage()
 	if err != nil {
 		return 0, err
 	}
@@ -222,61 +220,6 @@ func threadCgroups(dirs map[string]string) (map[string]string, error) {
 		return nil, fmt.Errorf("own cgroups %v: controller missing: %w", home, ErrInvalid)
 	}
 	return home, nil
-}
-
-// staticSelf reports an error when the running binary needs an ELF interpreter: the
-// exec stage runs from inside the container's mount namespace, where the host's
-// dynamic loader and libc do not exist. Build berth with CGO_ENABLED=0.
-func staticSelf() error {
-	f, err := elf.Open("/proc/self/exe")
-	if err != nil {
-		return fmt.Errorf("inspect berth binary: %w", err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("the berth binary is dynamically linked and cannot run inside a container (build it with CGO_ENABLED=0): %w", errors.ErrUnsupported)
-		}
-	}
-	return nil
-}
-
-var sealed struct {
-	once sync.Once
-	f    *os.File
-	err  error
-}
-
-// sealedSelf returns a sealed memfd copy of the berth binary (CVE-2019-5736), made once
-// per process and kept open (O_CLOEXEC; an exec hands it on explicitly): the exec stage
-// runs inside the container's pid namespace, where a container process could reopen
-// /proc/<pid>/exe; it then reaches an immutable copy, never the host binary.
-func sealedSelf() (*os.File, error) {
-	sealed.once.Do(func() { sealed.f, sealed.err = copySealed("/proc/self/exe") })
-	return sealed.f, sealed.err
-}
-
-func copySealed(path string) (*os.File, error) {
-	src, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("seal binary: %w", err)
-	}
-	defer src.Close()
-	fd, err := unix.MemfdCreate("berth", unix.MFD_ALLOW_SEALING|unix.MFD_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("seal binary: %w", err)
-	}
-	dst := os.NewFile(uintptr(fd), "berth-sealed")
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return nil, fmt.Errorf("seal binary: %w", err)
-	}
-	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
-		dst.Close()
-		return nil, fmt.Errorf("seal binary: %w", err)
-	}
-	return dst, nil
 }
 
 // runExec runs inside the container's namespaces: it applies the container's privileges

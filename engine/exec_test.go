@@ -13,7 +13,7 @@ import (
 
 func TestExec(t *testing.T) {
 	testenv.RequiresRoot(t)
-	if err := staticSelf(); err != nil {
+	if err := staticStage(); err != nil {
 		t.Skipf("skipping: %v (the race detector links dynamically)", err)
 	}
 	e := newEngine(t)
@@ -61,9 +61,11 @@ func TestExec(t *testing.T) {
 	}
 }
 
+// BenchmarkExecTrue times Exec of `true` in a running container; run it with and
+// without the embedded stage binary as BenchmarkRunTrue's comment shows.
 func BenchmarkExecTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
-	if err := staticSelf(); err != nil {
+	if err := staticStage(); err != nil {
 		b.Skipf("skipping: %v", err)
 	}
 	e := newEngine(b)

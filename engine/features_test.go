@@ -190,6 +190,12 @@ func TestLogsRotateTail(t *testing.T) {
 	}
 }
 
+// BenchmarkRunTrue times create+start+wait+remove of `true` and reports the median of
+// each phase. The stages run from the test binary itself unless the stage binary is
+// embedded; compare both (as root, from the repository root):
+//
+//	go test -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 200x ./engine
+//	make stage && go test -tags berth_stage -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 200x ./engine
 func BenchmarkRunTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)

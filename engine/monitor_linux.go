@@ -26,7 +26,9 @@ const (
 // MaybeRunInit runs the engine's re-executed stages (monitor, container init) when the
 // process was started as one, and never returns in that case. Otherwise it returns at
 // once. Call it first in main and in TestMain of packages whose tests start containers:
-// in tests /proc/self/exe is the test binary.
+// without the embedded stage binary (build tag berth_stage) the stages re-execute the
+// running binary, in tests the test binary. The stage binary (./engine/stagebin) is a
+// main that calls nothing else.
 func MaybeRunInit() {
 	switch os.Getenv(stageEnv) {
 	case stageMonitor:

@@ -47,7 +47,7 @@ func logPrefix(c *ContainerState) string { return fmt.Sprintf("%s-%d", c.Service
 func (p *logPrinter) register(c *ContainerState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.width = max(p.width, len(logPrefix(c)))
+	p.width = max(p.width, len(logPrefix(c))+1) // Compose: the longest name plus one space
 	if _, ok := p.colors[c.Service]; !ok && p.f.Color {
 		p.colors[c.Service] = rainbow[len(p.colors)%len(rainbow)]
 	}

@@ -19,12 +19,12 @@ func TestLogPrinterLine(t *testing.T) {
 		ctrs []*ContainerState // registered, in order
 		want string            // the line of web
 	}{
-		{"padded to longest", LogFormat{}, []*ContainerState{web, db}, "web-1       | hello\n"},
-		{"alone", LogFormat{}, []*ContainerState{web}, "web-1 | hello\n"},
+		{"padded to longest", LogFormat{}, []*ContainerState{web, db}, "web-1        | hello\n"},
+		{"alone", LogFormat{}, []*ContainerState{web}, "web-1  | hello\n"},
 		{"no prefix", LogFormat{NoPrefix: true}, []*ContainerState{web, db}, "hello\n"},
-		{"timestamps", LogFormat{Timestamps: true}, []*ContainerState{web}, "web-1 | 2024-05-01T12:00:00.000000005Z hello\n"},
-		{"first color cyan", LogFormat{Color: true}, []*ContainerState{web, db}, "\x1b[36mweb-1       | \x1b[0mhello\n"},
-		{"second color yellow", LogFormat{Color: true}, []*ContainerState{db, web}, "\x1b[33mweb-1       | \x1b[0mhello\n"},
+		{"timestamps", LogFormat{Timestamps: true}, []*ContainerState{web}, "web-1  | 2024-05-01T12:00:00.000000005Z hello\n"},
+		{"first color cyan", LogFormat{Color: true}, []*ContainerState{web, db}, "\x1b[36mweb-1        | \x1b[0mhello\n"},
+		{"second color yellow", LogFormat{Color: true}, []*ContainerState{db, web}, "\x1b[33mweb-1        | \x1b[0mhello\n"},
 		{"no prefix, no color", LogFormat{Color: true, NoPrefix: true}, []*ContainerState{web}, "hello\n"},
 	}
 	for _, tt := range tests {

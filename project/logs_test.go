@@ -98,13 +98,13 @@ func TestLogsSelection(t *testing.T) {
 		opts LogsOptions
 		want []string // sorted lines
 	}{
-		{"all", LogsOptions{}, []string{"database-1 | db a", "database-1 | db b", "web-1      | w1 a", "web-1      | w1 b", "web-1      | w1 c", "web-2      | w2 a"}},
-		{"tail per container", LogsOptions{Tail: "1"}, []string{"database-1 | db b", "web-1      | w1 c", "web-2      | w2 a"}},
+		{"all", LogsOptions{}, []string{"database-1  | db a", "database-1  | db b", "web-1       | w1 a", "web-1       | w1 b", "web-1       | w1 c", "web-2       | w2 a"}},
+		{"tail per container", LogsOptions{Tail: "1"}, []string{"database-1  | db b", "web-1       | w1 c", "web-2       | w2 a"}},
 		{"tail 0", LogsOptions{Tail: "0"}, nil},
-		{"service", LogsOptions{Services: []string{"web"}}, []string{"web-1 | w1 a", "web-1 | w1 b", "web-1 | w1 c", "web-2 | w2 a"}},
-		{"index", LogsOptions{Services: []string{"web"}, Index: 2}, []string{"web-2 | w2 a"}},
-		{"since", LogsOptions{Since: base.Add(time.Second)}, []string{"database-1 | db a", "database-1 | db b", "web-2      | w2 a"}},
-		{"until with tail", LogsOptions{Until: base.Add(time.Millisecond), Tail: "1", Services: []string{"web"}}, []string{"web-1 | w1 b"}},
+		{"service", LogsOptions{Services: []string{"web"}}, []string{"web-1  | w1 a", "web-1  | w1 b", "web-1  | w1 c", "web-2  | w2 a"}},
+		{"index", LogsOptions{Services: []string{"web"}, Index: 2}, []string{"web-2  | w2 a"}},
+		{"since", LogsOptions{Since: base.Add(time.Second)}, []string{"database-1  | db a", "database-1  | db b", "web-2       | w2 a"}},
+		{"until with tail", LogsOptions{Until: base.Add(time.Millisecond), Tail: "1", Services: []string{"web"}}, []string{"web-1  | w1 b"}},
 		{"no prefix", LogsOptions{Services: []string{"database"}, LogFormat: LogFormat{NoPrefix: true}}, []string{"db a", "db b"}},
 	}
 	for _, tt := range tests {
@@ -178,19 +178,19 @@ func TestLogsFollow(t *testing.T) {
 	out := &lockedBuilder{}
 	done := make(chan error, 1)
 	go func() { done <- Logs(context.Background(), f.cfg, "p", out, LogsOptions{Follow: true, Tail: "1"}) }()
-	waitOutput(t, out, "app-1 | old 2\n")
+	waitOutput(t, out, "app-1  | old 2\n")
 	f.log(app1, time.Now(), "new 1")
-	waitOutput(t, out, "app-1 | new 1\n")
+	waitOutput(t, out, "app-1  | new 1\n")
 
 	app2 := f.add("app", 2, true) // a scale: read in full
 	f.log(app2, time.Now(), "second 1")
-	waitOutput(t, out, "app-2 | second 1\n")
+	waitOutput(t, out, "app-2  | second 1\n")
 
 	f.setStatus(app1, engine.State{Status: engine.StatusExited, ExitCode: 3, FinishedAt: time.Now()})
 	waitOutput(t, out, "app-1 exited with code 3\n")
 	f.setStatus(app1, engine.State{Status: engine.StatusRunning, StartedAt: time.Now()}) // a restart
 	f.log(app1, time.Now(), "again 1")
-	waitOutput(t, out, "app-1 | again 1\n")
+	waitOutput(t, out, "app-1  | again 1\n")
 
 	select {
 	case err := <-done:

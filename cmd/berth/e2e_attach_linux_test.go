@@ -133,8 +133,8 @@ func TestE2EAttachedUpStreamsAndReturns(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("up = exit %d, want 0 once every container exited\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	for _, want := range []string{"one-1    | hello from one\n", "one-1    | bye from one\n",
-		"second-1 | hello from second\n", "second-1 | bye from second\n",
+	for _, want := range []string{"one-1     | hello from one\n", "one-1     | bye from one\n",
+		"second-1  | hello from second\n", "second-1  | bye from second\n",
 		"one-1 exited with code 0\n", "second-1 exited with code 4\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("up stdout lacks %q:\n%s", want, out)
@@ -153,7 +153,7 @@ func TestE2EAttachedUpStreamsAndReturns(t *testing.T) {
 		t.Errorf("up --attach second --no-log-prefix --timestamps = exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	out, _, code = e.berthCode("-f", file, "up", "--no-attach", "second")
-	if code != 0 || strings.Contains(out, "from second") || !strings.Contains(out, "one-1 | bye from one") {
+	if code != 0 || strings.Contains(out, "from second") || !strings.Contains(out, "one-1  | bye from one") {
 		t.Errorf("up --no-attach second = exit %d, stdout:\n%s", code, out)
 	}
 	e.mustBerth("-f", file, "down")
@@ -217,12 +217,12 @@ func TestE2EAttachedUpInterrupt(t *testing.T) {
     stop_grace_period: 2m
 `)
 	b := e.start("-f", file, "up")
-	b.waitFor("polite-1   | polite ready", false)
-	b.waitFor("stubborn-1 | stubborn ready", false)
+	b.waitFor("polite-1    | polite ready", false)
+	b.waitFor("stubborn-1  | stubborn ready", false)
 	b.cmd.Process.Signal(syscall.SIGINT)
 	b.waitFor("Gracefully stopping... (press Ctrl+C again to force)", true)
 	b.waitFor(" Container "+e.project+"-polite-1  Stopped", true)
-	b.waitFor("polite-1   | got term", false)
+	b.waitFor("polite-1    | got term", false)
 	b.cmd.Process.Signal(syscall.SIGINT) // the stubborn one ignores SIGTERM: force
 	if code := b.exitCode(20 * time.Second); code != 130 {
 		t.Errorf("up after Ctrl-C = exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, b.out.String(), b.errb.String())
@@ -311,16 +311,16 @@ func TestE2ELogsFollowNewReplica(t *testing.T) {
 `)
 	e.mustBerth("-f", file, "up", "-d")
 	b := e.start("-f", file, "logs", "-f")
-	b.waitFor("app-1 | app started\n", false)
+	b.waitFor("app-1  | app started\n", false)
 	e.mustBerth("-f", file, "up", "-d", "--scale", "app=2")
-	b.waitFor("app-2 | app started\n", false)
+	b.waitFor("app-2  | app started\n", false)
 	e.mustBerth("-f", file, "restart", "app")
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if strings.Count(b.out.String(), "app-1 | app started\n") == 2 {
+		if strings.Count(b.out.String(), "app-1  | app started\n") == 2 {
 			break
 		}
 	}
-	if n := strings.Count(b.out.String(), "app-1 | app started\n"); n != 2 {
+	if n := strings.Count(b.out.String(), "app-1  | app started\n"); n != 2 {
 		t.Errorf("logs -f printed app-1's start %d times across a restart, want 2:\n%s", n, b.out.String())
 	}
 	e.mustBerth("-f", file, "down")
@@ -355,14 +355,14 @@ func TestE2ELogsTailSince(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--tail", "2"}, "app-1 | line 5\napp-1 | late\n"},
+		{[]string{"--tail", "2"}, "app-1  | line 5\napp-1  | late\n"},
 		{[]string{"-n", "0"}, ""},
-		{[]string{"--tail", "all", "--since", "1h"}, "app-1 | line 1\napp-1 | line 2\napp-1 | line 3\napp-1 | line 4\napp-1 | line 5\napp-1 | late\n"},
-		{[]string{"--since", mark}, "app-1 | late\n"},
-		{[]string{"--until", mark, "--tail", "1"}, "app-1 | line 5\n"},
+		{[]string{"--tail", "all", "--since", "1h"}, "app-1  | line 1\napp-1  | line 2\napp-1  | line 3\napp-1  | line 4\napp-1  | line 5\napp-1  | late\n"},
+		{[]string{"--since", mark}, "app-1  | late\n"},
+		{[]string{"--until", mark, "--tail", "1"}, "app-1  | line 5\n"},
 		{[]string{"--until", "1h"}, ""},
 		{[]string{"--no-log-prefix", "--tail", "1"}, "late\n"},
-		{[]string{"--index", "1", "--tail", "1", "app"}, "app-1 | late\n"},
+		{[]string{"--index", "1", "--tail", "1", "app"}, "app-1  | late\n"},
 		{[]string{"--index", "2", "app"}, ""},
 	}
 	for _, tt := range tests {

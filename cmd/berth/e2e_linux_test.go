@@ -49,8 +49,12 @@ func berthBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
+		if out, err := buildStage(); err != nil {
+			buildErr, builtBin = err, string(out)
+			return
+		}
 		builtBin = filepath.Join(dir, "berth")
-		cmd := exec.Command("go", "build", "-o", builtBin, ".")
+		cmd := exec.Command("go", "build", "-tags", stageTag, "-o", builtBin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = err
@@ -221,7 +225,7 @@ func TestE2EWebStack(t *testing.T) {
 	if got := e.httpGet("http://127.0.0.1:" + port + "/index.html"); got != "hello\n" {
 		t.Errorf("GET published port = %q, want %q", got, "hello\n")
 	}
-	e.waitLog(file, "client-1 | got hello")
+	e.waitLog(file, "client-1  | got hello")
 	var list []map[string]any
 	dec := json.NewDecoder(strings.NewReader(e.mustBerth("-f", file, "ps", "-a", "--format", "json")))
 	for dec.More() {
