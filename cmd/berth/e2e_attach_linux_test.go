@@ -370,7 +370,7 @@ func TestE2ELogsTailSince(t *testing.T) {
 			t.Errorf("logs %v = %q, want %q", tt.args, got, tt.want)
 		}
 	}
-	if got := e.mustBerth("-f", file, "logs", "-t", "--tail", "1"); !regexp.MustCompile(`^app-1 \| \d{4}-\d\d-\d\dT[0-9:.]+Z late\n$`).MatchString(got) {
+	if got := e.mustBerth("-f", file, "logs", "-t", "--tail", "1"); !regexp.MustCompile(`^app-1  \| \d{4}-\d\d-\d\dT[0-9:.]+Z late\n$`).MatchString(got) {
 		t.Errorf("logs -t --tail 1 = %q, want a timestamp before the line", got)
 	}
 	for _, args := range [][]string{{"nope"}, {"--tail", "x"}, {"--since", "yesterday"}, {"--index", "1"}} {
