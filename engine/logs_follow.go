@@ -21,7 +21,15 @@ type follower struct {
 	off int64
 }
 
+// A follower polls: soon after output (a short command's exit is seen within a few
+// ms, which `run` waits on), then less often while the container is quiet.
+const (
+	followPollMin = time.Millisecond
+	followPollMax = 50 * time.Millisecond
+)
+
 func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error {
+	wait := followPollMin
 	for {
 		st, err := e.State(id)
 		if err != nil {
@@ -39,7 +47,12 @@ func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error 
 		if st.Status != StatusRunning && st.Status != StatusPaused && len(es) == 0 {
 			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		if len(es) > 0 {
+			wait = followPollMin
+		} else {
+			wait = min(2*wait, followPollMax)
+		}
+		time.Sleep(wait)
 	}
 }
 
