@@ -26,11 +26,7 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			co.Index, co.Archive, co.FollowLink = opts.index, opts.archive, opts.followLink
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

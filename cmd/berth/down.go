@@ -22,11 +22,7 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 		Short: "Stop and remove containers, networks and (with -v) volumes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

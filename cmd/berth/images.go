@@ -24,11 +24,7 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 		Use:   "images [SERVICE...]",
 		Short: "List images used by the created containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

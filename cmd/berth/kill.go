@@ -11,11 +11,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 		Use:   "kill [SERVICE...]",
 		Short: "Force stop service containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

@@ -41,11 +41,7 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 }
 
 func runLogs(cmd *cobra.Command, g *globalOptions, opts *logsOptions, args []string) error {
-	name, err := projectName(cmd, g)
-	if err != nil {
-		return err
-	}
-	cfg, err := projectConfig(g)
+	name, cfg, err := projectTarget(cmd, g)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ func newPortCommand(g *globalOptions) *cobra.Command {
 			if err != nil || port == 0 {
 				return fmt.Errorf("port: invalid private port %q: want 1-65535", args[1])
 			}
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

@@ -28,11 +28,7 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 		Use:   "ps [SERVICE...]",
 		Short: "List containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

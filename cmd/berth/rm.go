@@ -22,11 +22,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		Use:   "rm [SERVICE...]",
 		Short: "Removes stopped service containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

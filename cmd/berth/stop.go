@@ -13,11 +13,7 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 		Use:   "stop [SERVICE...]",
 		Short: "Stop services",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

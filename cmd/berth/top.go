@@ -15,11 +15,7 @@ func newTopCommand(g *globalOptions) *cobra.Command {
 		Use:   "top [SERVICES...]",
 		Short: "Display the running processes",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}

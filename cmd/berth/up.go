@@ -209,6 +209,17 @@ func projectConfig(g *globalOptions) (project.Config, error) {
 	return project.ConfigFromEnv(stateRoot(g))
 }
 
+// projectTarget is the project a command acts on, by name (see projectName), and the
+// orchestrator's configuration.
+func projectTarget(cmd *cobra.Command, g *globalOptions) (string, project.Config, error) {
+	name, err := projectName(cmd, g)
+	if err != nil {
+		return "", project.Config{}, err
+	}
+	cfg, err := projectConfig(g)
+	return name, cfg, err
+}
+
 // projectName is -p, else the name the compose file gives, else $COMPOSE_PROJECT_NAME,
 // so down, ps and logs work without a compose file when -p is given.
 func projectName(cmd *cobra.Command, g *globalOptions) (string, error) {

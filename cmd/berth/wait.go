@@ -14,11 +14,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 		Short: "Block until containers of all (or specified) services stop",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := projectName(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
 			}
