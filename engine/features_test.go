@@ -33,6 +33,8 @@ func TestSpecFields(t *testing.T) {
 	}{
 		{"user name groups", Spec{Cmd: []string{"id"}, User: "app"}, "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)\n"},
 		{"user uid:gid", Spec{Cmd: []string{"id"}, User: "1234:2000"}, "uid=1234 gid=2000(extra) groups=2000(extra)\n"},
+		{"image user", Spec{Cmd: []string{"id"}, Image: v1.Config{User: "app"}}, "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)\n"},
+		{"spec user over image", Spec{Cmd: []string{"id", "-u"}, User: "0", Image: v1.Config{User: "app"}}, "0\n"},
 		{"working dir created", Spec{Cmd: []string{"pwd"}, WorkingDir: "/srv/app"}, "/srv/app\n"},
 		{"image working dir", Spec{Cmd: []string{"pwd"}, Image: v1.Config{WorkingDir: "/tmp"}}, "/tmp\n"},
 		{"env image then spec", Spec{Cmd: sh("echo $A $B"), Image: v1.Config{Env: []string{"A=img", "B=img"}}, Env: []string{"B=spec"}}, "img spec\n"},

@@ -85,7 +85,7 @@ func setupIdentity(spec *Spec) error {
 	if err := setRlimits(spec.Ulimits); err != nil {
 		return err
 	}
-	u, err := resolveUser(spec.User)
+	u, err := resolveUser(spec.user())
 	if err != nil {
 		return err
 	}

@@ -53,9 +53,13 @@ type Spec struct {
 	Init bool
 	// Tty gives the container a terminal as stdin/stdout/stderr; the log then has one
 	// stream ("stdout") with the terminal's output (\r\n line ends).
-	Tty     bool
-	Sysctls map[string]string
-	Ulimits []Ulimit
+	Tty bool
+	// OpenStdin keeps the container's stdin open (a pipe, or the terminal with Tty)
+	// and lets one client take it with AttachStdin; without it stdin is /dev/null (or
+	// the terminal nobody writes to, with Tty).
+	OpenStdin bool
+	Sysctls   map[string]string
+	Ulimits   []Ulimit
 	// Devices are host device nodes made in the container's /dev and allowed by its
 	// device cgroup (v1 only: on cgroup v2 Start fails with errors.ErrUnsupported).
 	Devices   []Device
@@ -83,6 +87,12 @@ type Mount struct {
 	ReadOnly bool
 	Size     int64  // tmpfs bytes
 	Mode     uint32 // tmpfs mode, 0 = 01777
+	// CopyUp (bind only) populates a volume as Docker does: when Source is an empty
+	// directory and Target is a directory of the image, the image's content there is
+	// copied into Source (owners, modes, times, hard and symbolic links, device nodes;
+	// not xattrs) before the mount, and Source takes the target's owner and mode. A
+	// non-empty Source is mounted as it is.
+	CopyUp bool
 }
 
 // Ulimit is one rlimit, Name as Docker spells it ("nofile", "nproc", ...).
@@ -133,6 +143,14 @@ type ExitStatus struct {
 	ExitCode  int  // 128+signal when killed by a signal
 	OOMKilled bool // the memory cgroup killed a process
 	Signal    int
+}
+
+// user is the user the process runs as: the spec's, else the image's USER, as Docker.
+func (s *Spec) user() string {
+	if s.User != "" {
+		return s.User
+	}
+	return s.Image.User
 }
 
 // argv combines the spec's entrypoint/cmd with the image's, by Docker's rules.
