@@ -19,7 +19,7 @@ import (
 // logs: enough for Logs, which reads both, without root. A "running" container has
 // this test process as its init and monitor.
 type logFixture struct {
-	t   *testing.T
+	t   testing.TB
 	cfg Config
 	st  *State
 }
