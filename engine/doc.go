@@ -89,6 +89,18 @@
 // So errors before exec (`exec: "x": executable file not found in $PATH`, an unknown
 // user, a bad working dir, a failed mount) come back from Start as errors.
 //
+// # Stdin
+//
+// Without Spec.OpenStdin the container's stdin is /dev/null (or, with Tty, the terminal
+// nobody writes to). With it the monitor, which outlives the caller, listens on a unix
+// socket (stdin.sock in the 0700 container dir, bound before init starts) and hands
+// the first client the container's stdin as a descriptor (SCM_RIGHTS), then closes the
+// socket: the write end of a pipe whose read end is the container's stdin (the monitor
+// closes its own copy, so the client's close is the container's EOF), or with Tty the
+// pty master (the client writes keystrokes and sets the window size on it; the monitor
+// keeps reading the output into the log). Until someone attaches, stdin stays open and
+// silent, as Docker's stdin_open. See AttachStdin.
+//
 // # Rootfs
 //
 // The overlay is mounted inside init's mount namespace only, so it vanishes with the

@@ -165,6 +165,19 @@ func (e *Engine) State(id string) (State, error) {
 	return st, nil
 }
 
+// Command returns the command the container runs (or ran): its entrypoint and cmd
+// combined with the image's by Docker's rules. It returns ErrNotFound for an unknown ID.
+func (e *Engine) Command(id string) ([]string, error) {
+	var spec Spec
+	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+		}
+		return nil, fmt.Errorf("container %q config: %w", id, err)
+	}
+	return spec.argv()
+}
+
 func (e *Engine) readState(id string) (State, error) {
 	var st State
 	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))

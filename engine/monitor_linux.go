@@ -57,8 +57,17 @@ func runMonitor(dir, cgParent string) {
 		os.Exit(1)
 	}
 	var spec Spec
-	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
+	err := readJSON(filepath.Join(dir, "config.json"), &spec)
+	if err != nil {
 		fail(fmt.Errorf("read config: %w", err))
+	}
+	var stdinLn *stdinListener
+	if spec.OpenStdin {
+		// Listening before init starts: the starter may attach as soon as Start returns.
+		if stdinLn, err = listenStdin(dir); err != nil {
+			removeCgroup(cgParent, spec.ID)
+			fail(err)
+		}
 	}
 	cg, p, err := launchInit(dir, cgParent, &spec)
 	if err != nil {
@@ -81,6 +90,13 @@ func runMonitor(dir, cgParent string) {
 	}
 	fmt.Fprintf(report, "ok %d\n", st.Pid)
 	report.Close()
+	if stdinLn != nil {
+		if spec.Tty {
+			go stdinLn.serve(p.outs[0].(*os.File), false)
+		} else {
+			go stdinLn.serve(p.stdinW, true)
+		}
+	}
 	logDone := copyLogs(dir, &spec, p.outs)
 	<-logDone // before Wait, which closes the pipes; init's death closes the writers
 	werr := cmd.Wait()
@@ -128,6 +144,8 @@ type initProc struct {
 	syncW *os.File        // one byte releases init
 	errR  *os.File        // pre-exec error text, or EOF once init exec'd
 	outs  []io.ReadCloser // stdout and stderr, or the tty master
+	// stdinW is the write end of the container's stdin pipe (OpenStdin without Tty).
+	stdinW *os.File
 }
 
 // launchInit starts init inside the container's cgroups (made by the starter, which
@@ -216,11 +234,19 @@ func startInit(dir string, spec *Spec) (*initProc, error) {
 	if err != nil {
 		return nil, err
 	}
+	var stdinW *os.File
+	if spec.OpenStdin && !spec.Tty {
+		var stdinR *os.File
+		if stdinR, stdinW, err = os.Pipe(); err != nil {
+			return nil, fmt.Errorf("stdin pipe: %w", err)
+		}
+		cmd.Stdin = stdinR
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start init: %w", err)
 	}
-	if spec.Tty {
-		cmd.Stdin.(*os.File).Close() // the slave: only the container holds it now
+	if spec.Tty || stdinW != nil {
+		cmd.Stdin.(*os.File).Close() // the slave or the pipe's read end: only the container holds it now
 	}
 	syncR.Close()
 	errW.Close()
@@ -229,7 +255,7 @@ func startInit(dir string, spec *Spec) (*initProc, error) {
 		json.NewEncoder(cfgW).Encode(initConfig{Spec: *spec, Dir: dir, Rootfs: filepath.Join(dir, "rootfs")})
 		cfgW.Close()
 	}()
-	return &initProc{cmd: cmd, syncW: syncW, errR: errR, outs: outs}, nil
+	return &initProc{cmd: cmd, syncW: syncW, errR: errR, outs: outs, stdinW: stdinW}, nil
 }
 
 // initOutputs wires init's stdio: two pipes (stdout, stderr), or with tty one

@@ -57,6 +57,11 @@ func mountUser(root string, m Mount) error {
 	if err != nil {
 		return fmt.Errorf("bind mount source %q: %w", m.Source, err)
 	}
+	if m.CopyUp && fi.IsDir() {
+		if err := copyUp(target, m.Source); err != nil {
+			return fmt.Errorf("populate volume %q from %q: %w", m.Source, m.Target, err)
+		}
+	}
 	if err := ensureMountpoint(target, fi.IsDir()); err != nil {
 		return err
 	}

@@ -263,7 +263,10 @@ func (a *attacher) startStop() {
 }
 
 // kill sends SIGKILL to every live container of the services, without the project's
-// lock (the graceful stop holds it); the stop in progress then sees them exit.
+// lock (the graceful stop holds it); the stop in progress then sees them exit. Each is
+// first marked stopped by the user, so that the supervisor does not restart it: the
+// graceful stop marks the same containers before it stops any (stopServices), so its
+// own saves keep the marks.
 func (a *attacher) kill() {
 	st, err := a.cfg.LoadState(a.name)
 	if err != nil {
@@ -273,10 +276,13 @@ func (a *attacher) kill() {
 	for _, s := range a.services {
 		in[s] = true
 	}
-	eng := a.cfg.engine()
+	r := &run{cfg: a.cfg, eng: a.cfg.engine(), out: io.Discard, st: st}
 	for _, c := range st.Containers {
 		if in[c.Service] && !c.oneoff() {
-			eng.Kill(c.ID, syscall.SIGKILL) // not running: nothing to do
+			if err := r.markUserStop(c, true); err != nil {
+				fmt.Fprintf(a.progress, "kill %s: %v\n", describe(c), err)
+			}
+			r.eng.Kill(c.ID, syscall.SIGKILL) // not running: nothing to do
 		}
 	}
 }
@@ -296,6 +302,15 @@ func (cfg Config) stopServices(name string, services []string, timeout *time.Dur
 	want := map[string]bool{}
 	for _, s := range services {
 		want[s] = true
+	}
+	// Every container is marked before any is stopped: one killed meanwhile (a second
+	// Ctrl-C) or exiting on its own must not be restarted by its policy.
+	for _, c := range r.st.Containers {
+		if want[c.Service] && !c.oneoff() {
+			if err := r.markUserStop(c, true); err != nil {
+				return fmt.Errorf("stop %s: %w", describe(c), err)
+			}
+		}
 	}
 	return r.eachService(stopOrder(r.st), want, true, func(svc string) error {
 		return eachContainer(r.containersOf(svc), func(c *ContainerState) error {

@@ -30,7 +30,9 @@ func newID() string {
 
 // createContainer records, then makes, the container of action a: its netns attached to
 // its networks, published ports, and the engine container (not started).
-func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, files []string) (*ContainerState, error) {
+// anon are the anonymous volumes it inherits from the container it replaces (see
+// handOver); it gets fresh ones for the other paths.
+func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, files []string, anon map[string]string) (*ContainerState, error) {
 	svc := r.p.Services[a.Service]
 	hash, err := r.p.ServiceHash(a.Service)
 	if err != nil {
@@ -62,6 +64,7 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	r.mu.Lock()
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
+	r.takeOver(c, anon)
 	if err := r.save(); err != nil {
 		return nil, err
 	}
@@ -83,7 +86,11 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 		return spec, err
 	}
 	spec.Env = env
-	spec.Mounts = mounts(r.cfg, r.p, svc)
+	anon, err := r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config))
+	if err != nil {
+		return spec, err
+	}
+	spec.Mounts = mounts(r.cfg, r.p, svc, img.img.Config.Config, anon)
 	addrs, gateway, err := r.attach(ctx, c, svc)
 	if err != nil {
 		return spec, err
@@ -168,7 +175,8 @@ func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.Service
 	return addrs, first.Gateway, r.save()
 }
 
-// removeContainer stops and removes the container and its netns, then forgets it. A nil
+// removeContainer stops and removes the container, its netns and its anonymous volumes
+// (except those handed over to its replacement), then forgets it. A nil
 // container or one already gone is success.
 func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout time.Duration) error {
 	if c == nil {
@@ -193,6 +201,9 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		if err := r.nd.DeleteNetns(c.ID); err != nil {
 			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
 		}
+	}
+	if err := r.removeAnonymousVolumes(c); err != nil {
+		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	r.mu.Lock()
 	r.st.removeContainer(c.ID)

@@ -16,7 +16,7 @@ import (
 
 // DownOptions configure Down, as `berth down`'s flags.
 type DownOptions struct {
-	Volumes       bool          // -v: remove named volumes too
+	Volumes       bool          // -v: remove named volumes too (anonymous ones always go)
 	RemoveOrphans bool          // accepted; Down removes every recorded container anyway
 	Timeout       time.Duration // -t: stop grace; 0: each container's stop_grace_period
 	// Images is --rmi: RemoveImagesLocal or RemoveImagesAll removes the project's images
@@ -30,8 +30,9 @@ type DownOptions struct {
 
 // Down stops and removes everything project name recorded: containers (in reverse start
 // order, each level in parallel), their network namespaces and published ports, the
-// supervisor and its DNS listeners, the networks and their nftables rules, the state, and
-// with Volumes the named volumes. It works without the compose file and after a crash of
+// supervisor and its DNS listeners, the networks and their nftables rules, the state,
+// the containers' anonymous volumes (with or without Volumes: nothing could reach them
+// again), and with Volumes the named volumes. It works without the compose file and after a crash of
 // anything; a project never brought up is success.
 func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error {
 	if opts.Progress == nil {
@@ -71,6 +72,9 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		if err := r.removeLevel(ctx, stopOrder(st)[i], opts.Timeout); err != nil {
 			return err
 		}
+	}
+	if err := r.removeVolumeDirs(st.HandedOver); err != nil { // left by a crashed recreation
+		return err
 	}
 	for _, n := range sortedKeys(st.Networks) {
 		ns := st.Networks[n]

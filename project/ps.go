@@ -85,6 +85,9 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 			health = cfg.health(name)
 		}
 		s := summarize(name, c, es, health[c.ID])
+		if argv, err := eng.Command(c.ID); err == nil {
+			s.Command = strings.Join(argv, " ") // with the image's entrypoint and cmd, as Docker's
+		}
 		s.RestartCount = count
 		if restarting {
 			s.State = StatusRestarting

@@ -22,7 +22,8 @@ type RemoveOptions struct {
 
 // Remove removes the stopped containers of the selected services (running ones are
 // kept unless opts.Stop stops them first): the engine container with its writable
-// layer (anonymous volumes live there), its network namespace and published ports,
+// layer, its anonymous volumes (as rm -v; berth always removes them, see
+// anonvolume.go), its network namespace and published ports,
 // and its entry in the project's state, so ps, up and down see it gone. Networks and
 // named volumes stay until Down. With nothing to remove it prints "No stopped
 // containers" and succeeds.

@@ -40,8 +40,14 @@ type RunOptions struct {
 	Build        bool // build the images of the service and its dependencies first (--build)
 	ConfigFiles  []string
 	Progress     io.Writer // dependencies' status lines; nil: none
-	// Stdout and Stderr receive the container's output while attached (stdin is not
-	// attached: the container's is /dev/null).
+	// Stdin, while attached and Interactive, feeds the container's stdin until it ends
+	// (then the container reads EOF); when it is a terminal and not NoTTY the container
+	// gets a terminal of its own (see attachStdin). Without Interactive, or nil, the
+	// container's stdin is /dev/null.
+	Stdin       io.Reader
+	Interactive bool // -i: keep stdin open
+	NoTTY       bool // -T: no terminal, even when Stdin is one
+	// Stdout and Stderr receive the container's output while attached.
 	Stdout, Stderr io.Writer
 	// ForwardSignals catches SIGINT, SIGTERM, SIGHUP and SIGQUIT for the process while
 	// attached and sends them to the container instead.
@@ -263,10 +269,17 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	return c, r.save()
 }
 
-// attachOneoff copies the container's output (from its log, from the start, so nothing
-// is lost) to Stdout and Stderr until it exits, forwarding Signals, and returns its
-// exit code.
+// attachOneoff copies Stdin into the container (when it is open) and the container's
+// output (from its log, from the start, so nothing is lost) to Stdout and Stderr until
+// it exits, forwarding Signals, and returns its exit code.
 func (r *run) attachOneoff(c *ContainerState, opts RunOptions) (int, error) {
+	if runStdinOpen(opts) {
+		detach, err := r.attachStdin(c, opts)
+		if err != nil {
+			return 0, err
+		}
+		defer detach()
+	}
 	if opts.ForwardSignals {
 		sigs := make(chan os.Signal, 8)
 		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)

@@ -12,10 +12,10 @@ import (
 )
 
 // oneoffService is the service as `run` creates it: the flags applied over the
-// service's config, no restart policy, no container_name, no TTY (stdin is not
-// attached), and its own ports only with ServicePorts.
+// service's config, no restart policy, no container_name, stdin open and a TTY as the
+// caller's stdin allows (runStdinOpen, runTTY), and its own ports only with ServicePorts.
 func oneoffService(p *compose.Project, svc compose.ServiceConfig, opts RunOptions) (compose.ServiceConfig, error) {
-	svc.ContainerName, svc.Restart, svc.Tty, svc.StdinOpen = "", "", false, false
+	svc.ContainerName, svc.Restart, svc.Tty, svc.StdinOpen = "", "", runTTY(opts), runStdinOpen(opts)
 	if svc.Deploy != nil {
 		d := *svc.Deploy
 		d.RestartPolicy = nil

@@ -51,6 +51,10 @@ type State struct {
 	Containers []*ContainerState `json:"containers,omitempty"`
 	// Levels is the start order of the services of the last up; Down stops in reverse.
 	Levels [][]string `json:"levels,omitempty"`
+	// HandedOver are the IDs of anonymous volumes on their way from a recreated
+	// container to its replacement: recorded here before the old container is removed
+	// and dropped when the new one records them, so Down finds them after a crash.
+	HandedOver []string `json:"handedOver,omitempty"`
 }
 
 // NetworkState is one network of the project.
@@ -87,6 +91,9 @@ type ContainerState struct {
 	// cleared when a command starts the container: the supervisor never restarts it
 	// while set (see restart.go).
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// AnonymousVolumes maps a path in the container to the ID of the anonymous volume
+	// mounted there (its directory is Config.VolumeDir(ID)); see anonvolume.go.
+	AnonymousVolumes map[string]string `json:"anonymousVolumes,omitempty"`
 }
 
 // PortState is a published port, as `ps` prints it.

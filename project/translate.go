@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // This file is the only place that turns compose types into engine and netdriver types.
@@ -197,18 +199,22 @@ func readEnvFile(path string) ([][2]string, error) {
 	return out, sc.Err()
 }
 
-// mounts turns the service's volumes into engine mounts; named volumes map to their
-// directories under cfg.
-func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig) []engine.Mount {
+// mounts turns the service's volumes into engine mounts: named volumes map to their
+// directories under cfg, volumes without a source and the image's uncovered VOLUME
+// paths to the anonymous volumes anon (path -> ID, see anonvolume.go). Volumes are
+// populated from the image (unless nocopy). Parents are mounted before the paths
+// inside them, as Docker sorts mounts.
+func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Config, anon map[string]string) []engine.Mount {
 	var out []engine.Mount
 	for _, v := range svc.Volumes {
 		m := engine.Mount{Type: "bind", Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly}
 		switch v.Type {
 		case "volume":
-			if v.Source == "" {
-				continue // anonymous volumes are not kept yet: the path stays in the rootfs
-			}
 			m.Source = cfg.VolumeDir(volumeName(p, v.Source))
+			if v.Source == "" {
+				m.Source = cfg.VolumeDir(anon[path.Clean(v.Target)])
+			}
+			m.CopyUp = v.Volume == nil || !v.Volume.NoCopy
 		case "tmpfs":
 			m = engine.Mount{Type: "tmpfs", Target: v.Target}
 			if v.Tmpfs != nil {
@@ -220,7 +226,19 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig) []engine.
 	for _, t := range svc.Tmpfs {
 		out = append(out, engine.Mount{Type: "tmpfs", Target: t})
 	}
+	for _, t := range imageVolumes(svc, img) {
+		out = append(out, engine.Mount{Type: "bind", Source: cfg.VolumeDir(anon[t]), Target: t, CopyUp: true})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return depth(out[i].Target) < depth(out[j].Target) })
 	return out
+}
+
+// depth is the number of components of a container path: "/" 0, "/a/b" 2.
+func depth(p string) int {
+	if p = path.Clean("/" + p); p == "/" {
+		return 0
+	}
+	return strings.Count(p, "/")
 }
 
 // hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.
@@ -258,6 +276,7 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 		Privileged:     svc.Privileged,
 		Init:           svc.Init != nil && *svc.Init,
 		Tty:            svc.Tty,
+		OpenStdin:      svc.StdinOpen,
 		Sysctls:        svc.Sysctls,
 		HostNetwork:    svc.NetworkMode == "host",
 		Resources: engine.Resources{

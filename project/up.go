@@ -24,6 +24,9 @@ type UpOptions struct {
 	NoStart     bool          // create but do not start
 	ConfigFiles []string      // recorded in state and labels
 	Progress    io.Writer     // Compose-style status lines; nil: none
+	// RenewAnonVolumes gives recreated containers fresh anonymous volumes instead of
+	// those of the containers they replace, which are removed (-V).
+	RenewAnonVolumes bool
 }
 
 // run is the state of one Up (or Down) in progress; mu guards st and its saves.
@@ -225,6 +228,7 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 }
 
 func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, opts UpOptions) error {
+	var anon map[string]string
 	switch a.Kind {
 	case ActKeep:
 		r.printf(" Container %s  Running\n", a.Name)
@@ -235,11 +239,15 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		r.mu.Lock()
 		old := r.st.container(a.Service, a.Number)
 		r.mu.Unlock()
+		var err error
+		if anon, err = r.handOver(old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {
+			return err
+		}
 		if err := r.removeContainer(ctx, old, opts.Timeout); err != nil {
 			return err
 		}
 	}
-	c, err := r.createContainer(ctx, a, img, opts.ConfigFiles)
+	c, err := r.createContainer(ctx, a, img, opts.ConfigFiles, anon)
 	if err != nil {
 		return err
 	}

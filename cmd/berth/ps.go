@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,6 +21,7 @@ type psOptions struct {
 	format   string
 	status   []string
 	filter   string
+	noTrunc  bool
 }
 
 func newPSCommand(g *globalOptions) *cobra.Command {
@@ -50,6 +52,7 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.format, "format", "table", "Format the output: table or json")
 	f.StringArrayVar(&opts.status, "status", nil, "Filter services by status: "+strings.Join(project.PSStatuses, ", ")+" (repeatable)")
 	f.StringVar(&opts.filter, "filter", "", "Filter services by a property (supported filters: status), as KEY=VALUE")
+	f.BoolVar(&opts.noTrunc, "no-trunc", false, "Don't truncate output")
 	return cmd
 }
 
@@ -98,11 +101,23 @@ func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) erro
 		tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tSTATUS\tPORTS")
 		for _, c := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\n", c.Name, c.Image, c.Command, c.Service, c.Status, c.Ports())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Image, commandColumn(c.Command, !opts.noTrunc), c.Service, c.Status, c.Ports())
 		}
 		return tw.Flush()
 	default:
 		return fmt.Errorf("ps: --format %q: want table or json", opts.format)
 	}
 	return nil
+}
+
+// commandWidth is how many characters of a command Docker's tables show.
+const commandWidth = 20
+
+// commandColumn is the command as Docker's tables show it: cut to commandWidth
+// characters, the last one an ellipsis, unless !trunc, then quoted.
+func commandColumn(command string, trunc bool) string {
+	if r := []rune(command); trunc && len(r) > commandWidth {
+		command = string(r[:commandWidth-1]) + "…"
+	}
+	return strconv.Quote(command)
 }

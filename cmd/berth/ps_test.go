@@ -35,3 +35,23 @@ func TestPrintPSServices(t *testing.T) {
 		t.Errorf("ps --services = %q, %v; want db, web", b.String(), err)
 	}
 }
+
+func TestCommandColumn(t *testing.T) {
+	tests := []struct {
+		cmd   string
+		trunc bool
+		want  string
+	}{
+		{"", true, `""`},
+		{"sleep 3600", true, `"sleep 3600"`},
+		{"docker-entrypoint.sh postgres", true, `"docker-entrypoint.s…"`},
+		{"docker-entrypoint.sh postgres", false, `"docker-entrypoint.sh postgres"`},
+		{`sh -c "echo hi"`, true, `"sh -c \"echo hi\""`},
+		{"12345678901234567890", true, `"12345678901234567890"`},
+	}
+	for _, tt := range tests {
+		if got := commandColumn(tt.cmd, tt.trunc); got != tt.want {
+			t.Errorf("commandColumn(%q, %v) = %s, want %s", tt.cmd, tt.trunc, got, tt.want)
+		}
+	}
+}

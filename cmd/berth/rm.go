@@ -42,7 +42,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVarP(&opts.force, "force", "f", false, "Don't ask to confirm removal")
 	f.BoolVarP(&opts.stop, "stop", "s", false, "Stop the containers, if required, before removing")
-	f.BoolVarP(&opts.volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers (they live in the container's writable layer, which is always removed)")
+	f.BoolVarP(&opts.volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers (berth always removes them with their container)")
 	return cmd
 }
 

@@ -47,7 +47,7 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.name, "name", "", "Assign a name to the container")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Don't start linked services")
 	f.StringVar(&opts.entrypoint, "entrypoint", "", "Override the entrypoint of the image")
-	f.BoolVarP(&opts.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation (one-off containers get none: stdin is not attached)")
+	f.BoolVarP(&opts.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation (by default one is allocated when stdin is a terminal)")
 	f.BoolVarP(&opts.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.MarkHidden("interactive")
 	f.BoolVarP(&opts.detach, "detach", "d", false, "Run container in background and print container name")
@@ -75,7 +75,8 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	ro := project.RunOptions{Service: args[0], Cmd: args[1:], Name: opts.name, Env: opts.env,
 		Volumes: opts.volumes, Publish: opts.publish, ServicePorts: opts.servicePorts, NoDeps: opts.noDeps,
 		Remove: opts.remove, Detach: opts.detach, User: opts.user, WorkingDir: opts.workdir, Pull: opts.pull, Build: opts.build,
-		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr()), Stdin: cmd.InOrStdin(), Interactive: opts.interactive,
+		NoTTY: opts.noTTY, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 	if cmd.Flags().Changed("entrypoint") {
 		if ro.Entrypoint, err = project.ParseCommand(opts.entrypoint); err != nil {
 			return fmt.Errorf("run: --entrypoint: %w", err)

@@ -29,6 +29,7 @@ type upOptions struct {
 	timeout       int
 	scale         []string
 	dryRun        bool
+	renewAnon     bool
 
 	attach             []string
 	noAttach           []string
@@ -56,6 +57,7 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.detach, "detach", "d", false, "Detached mode: run containers in the background")
 	f.BoolVar(&opts.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration has not changed")
 	f.BoolVar(&opts.noRecreate, "no-recreate", false, "Do not recreate containers whose configuration changed")
+	f.BoolVarP(&opts.renewAnon, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Do not start linked services")
 	f.BoolVar(&opts.noStart, "no-start", false, "Do not start the services after creating them")
 	f.BoolVar(&opts.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the compose file")
@@ -167,14 +169,14 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		return nil
 	}
 	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
-		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart,
-		ConfigFiles: configFiles(p), Progress: cmd.ErrOrStderr()}
+		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart, RenewAnonVolumes: opts.renewAnon,
+		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr())}
 	if opts.detach || opts.wait || opts.noStart {
 		if _, err := project.Up(cmd.Context(), cfg, p, uo); err != nil || !opts.wait {
 			return err
 		}
 		return project.WaitUp(cmd.Context(), cfg, p, project.WaitUpOptions{PlanOptions: po,
-			Timeout: time.Duration(opts.waitTimeout) * time.Second, Progress: cmd.ErrOrStderr()})
+			Timeout: time.Duration(opts.waitTimeout) * time.Second, Progress: uo.Progress})
 	}
 	at := opts.attachOptions(cmd.OutOrStdout())
 	sigs := make(chan os.Signal, 2)

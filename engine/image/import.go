@@ -111,7 +111,12 @@ func applyChange(c *v1.Config, change string) error {
 		if c.Volumes == nil {
 			c.Volumes = map[string]struct{}{}
 		}
-		for _, v := range commandForm(arg) {
+		vols := strings.Fields(arg) // VOLUME /a /b, or a JSON list
+		var list []string
+		if strings.HasPrefix(arg, "[") && json.Unmarshal([]byte(arg), &list) == nil {
+			vols = list
+		}
+		for _, v := range vols {
 			c.Volumes[v] = struct{}{}
 		}
 	case "LABEL":

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// stdinSocket is the unix socket in the container dir on which the monitor of a
+// container with Spec.OpenStdin hands out the container's stdin.
+const stdinSocket = "stdin.sock"
+
+// stdinListener is the monitor's socket for AttachStdin and the fd it hands out: the
+// write end of the container's stdin pipe, or the pty master with Tty.
+type stdinListener struct {
+	ln  *net.UnixListener
+	dir *os.File // O_PATH of the container dir: the socket's path may be too long for sun_path
+}
+
+// sockPath names the socket through dir's fd, so that its length never depends on the
+// engine root's: sun_path holds 108 bytes, a container dir under a long root more.
+func sockPath(dir *os.File) string {
+	return "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + stdinSocket
+}
+
+// listenStdin makes the container's stdin socket (in the 0700 container dir:
+// only root reaches it), replacing one a previous run left.
+func listenStdin(dir string) (*stdinListener, error) {
+	d, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("stdin socket: %w", err)
+	}
+	if err := os.Remove(filepath.Join(dir, stdinSocket)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.Close()
+		return nil, fmt.Errorf("stdin socket: %w", err)
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sockPath(d), Net: "unix"})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("stdin socket: %w", err)
+	}
+	ln.SetUnlinkOnClose(false) // the /proc path is only valid in this process: unlink by dir
+	return &stdinListener{ln: ln, dir: d}, nil
+}
+
+// serve hands f to the first client that connects, then closes the socket. With
+// closeAfter (the write end of a pipe) the monitor's own copy is closed once handed
+// out, so that the client's close is the container's EOF. Containers nobody attaches
+// to keep an open, silent stdin, as Docker's stdin_open does.
+func (l *stdinListener) serve(f *os.File, closeAfter bool) {
+	defer l.close()
+	for {
+		c, err := l.ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		_, _, err = c.WriteMsgUnix([]byte{0}, unix.UnixRights(int(f.Fd())), nil)
+		c.Close()
+		if err == nil {
+			if closeAfter {
+				f.Close()
+			}
+			return
+		}
+	}
+}
+
+func (l *stdinListener) close() {
+	l.ln.Close()
+	unix.Unlinkat(int(l.dir.Fd()), stdinSocket, 0)
+	l.dir.Close()
+}
+
+// AttachStdin returns the stdin of the running container id, which must have been
+// created with Spec.OpenStdin: the write end of its stdin pipe (closing it is EOF for
+// the container), or with Spec.Tty the pty's master (write keystrokes; set the window
+// size with TIOCSWINSZ; the output still goes to the log). The caller owns the file.
+// Stdin is handed out once per start, as Docker's stdin_once: a second call, or one
+// for a container without OpenStdin, returns ErrInvalid; a container that is not
+// running returns ErrNotRunning.
+func (e *Engine) AttachStdin(id string) (*os.File, error) {
+	st, err := e.State(id)
+	if err != nil {
+		return nil, err
+	}
+	if st.Status != StatusRunning && st.Status != StatusPaused {
+		return nil, fmt.Errorf("attach stdin of container %q: %w", id, ErrNotRunning)
+	}
+	d, err := os.OpenFile(e.dir(id), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
+	}
+	defer d.Close()
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: sockPath(d), Net: "unix"})
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ECONNREFUSED) {
+		return nil, fmt.Errorf("attach stdin of container %q: stdin is not open or already attached: %w", id, ErrInvalid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
+	}
+	defer c.Close()
+	buf, oob := make([]byte, 1), make([]byte, unix.CmsgSpace(4))
+	// A client queued while another was served sees the socket closed: reset or EOF.
+	_, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+	if err != nil || oobn == 0 {
+		return nil, fmt.Errorf("attach stdin of container %q: already attached: %w", id, ErrInvalid)
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
+	}
+	if len(msgs) != 1 {
+		return nil, fmt.Errorf("attach stdin of container %q: %d control messages: %w", id, len(msgs), ErrInvalid)
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil {
+		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
+	}
+	if len(fds) != 1 {
+		return nil, fmt.Errorf("attach stdin of container %q: %d descriptors: %w", id, len(fds), ErrInvalid)
+	}
+	unix.CloseOnExec(fds[0])
+	return os.NewFile(uintptr(fds[0]), "stdin-"+id), nil
+}

@@ -1,0 +1,71 @@
+package project
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"golang.org/x/sys/unix"
+)
+
+// runTTY reports whether `run` gives the one-off container a terminal: attached, not
+// -T, and stdin is a terminal, as Compose decides.
+func runTTY(opts RunOptions) bool {
+	f, ok := opts.Stdin.(*os.File)
+	return !opts.Detach && !opts.NoTTY && ok && isTerminal(f)
+}
+
+// runStdinOpen reports whether the one-off container's stdin is kept open for the
+// caller's: attached and interactive (-i, the default).
+func runStdinOpen(opts RunOptions) bool {
+	return !opts.Detach && opts.Interactive && opts.Stdin != nil
+}
+
+// attachStdin copies opts.Stdin into the container's stdin, taken from its monitor,
+// and returns the function that ends the attachment once the container has exited.
+// Without a terminal the container gets EOF when opts.Stdin ends. With one the user's
+// terminal is in raw mode meanwhile (^C reaches the container's line discipline as a
+// byte) and the container's window size follows it (SIGWINCH); its output still comes
+// from the log. A copy blocked reading a terminal is abandoned by the returned function.
+func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
+	f, err := r.eng.AttachStdin(c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("attach stdin of %s: %w", describe(c), err)
+	}
+	if !runTTY(opts) {
+		go func() {
+			io.Copy(f, opts.Stdin)
+			f.Close() // EOF for the container
+		}()
+		return func() {}, nil
+	}
+	in := opts.Stdin.(*os.File)
+	restore, err := makeRaw(in)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("attach stdin of %s: raw terminal: %w", describe(c), err)
+	}
+	resize := func() {
+		if src := sizeSource(in, opts.Stdout); src != nil {
+			if ws, err := unix.IoctlGetWinsize(int(src.Fd()), unix.TIOCGWINSZ); err == nil {
+				unix.IoctlSetWinsize(int(f.Fd()), unix.TIOCSWINSZ, ws)
+			}
+		}
+	}
+	resize()
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, unix.SIGWINCH)
+	go func() {
+		for range winch {
+			resize()
+		}
+	}()
+	go io.Copy(f, in) // abandoned once the container has exited: it may be blocked in a read
+	return func() {
+		signal.Stop(winch)
+		close(winch)
+		restore()
+		f.Close()
+	}, nil
+}
