@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	units "github.com/docker/go-units"
 )
 
 // Publisher is one published port, as `docker compose ps --format json` prints it.
@@ -128,6 +129,11 @@ func summarize(project string, c *ContainerState, es engine.State, health string
 	return s
 }
 
+// CreatedSince is the CREATED column of Compose's ps table ("5 seconds ago").
+func (s ContainerSummary) CreatedSince() string {
+	return humanDuration(time.Since(time.Unix(s.Created, 0))) + " ago"
+}
+
 // Ports prints the publishers as Docker does: "0.0.0.0:8080->80/tcp, ...".
 func (s ContainerSummary) Ports() string {
 	var parts []string
@@ -137,14 +143,6 @@ func (s ContainerSummary) Ports() string {
 	return strings.Join(parts, ", ")
 }
 
-func humanDuration(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return "Less than a second"
-	case d < time.Minute:
-		return fmt.Sprintf("%d seconds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%d hours", int(d.Hours()))
-}
+// humanDuration is how Docker's ps says how long ago: "Less than a second",
+// "About a minute", "3 hours", "2 weeks".
+func humanDuration(d time.Duration) string { return units.HumanDuration(d) }

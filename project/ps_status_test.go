@@ -75,3 +75,22 @@ func TestRestartView(t *testing.T) {
 		}
 	}
 }
+
+func TestCreatedSince(t *testing.T) {
+	tests := []struct {
+		ago  time.Duration
+		want string
+	}{
+		{0, "Less than a second ago"},
+		{5 * time.Second, "5 seconds ago"},
+		{70 * time.Second, "About a minute ago"},
+		{3 * time.Hour, "3 hours ago"},
+		{15 * 24 * time.Hour, "2 weeks ago"},
+	}
+	for _, tt := range tests {
+		s := ContainerSummary{Created: time.Now().Add(-tt.ago).Unix()}
+		if got := s.CreatedSince(); got != tt.want {
+			t.Errorf("CreatedSince(%v ago) = %q, want %q", tt.ago, got, tt.want)
+		}
+	}
+}

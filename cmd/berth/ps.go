@@ -99,9 +99,10 @@ func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) erro
 		}
 	case opts.format == "table" || opts.format == "":
 		tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tSTATUS\tPORTS")
+		fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
 		for _, c := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Image, commandColumn(c.Command, !opts.noTrunc), c.Service, c.Status, c.Ports())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Image, commandColumn(c.Command, !opts.noTrunc), c.Service,
+				c.CreatedSince(), c.Status, c.Ports())
 		}
 		return tw.Flush()
 	default:
