@@ -396,3 +396,28 @@ func TestE2EPortConflictCreatesNothing(t *testing.T) {
 	}
 	e.assertNoLeaks()
 }
+
+// Two checkouts whose projects get the same name are told apart: the second up fails,
+// naming the first one's directory, and changes nothing.
+func TestE2EProjectNameClash(t *testing.T) {
+	e := newE2E(t)
+	compose := `services:
+  app:
+    image: bte-busybox
+    command: ["sleep", "60"]
+    stop_signal: SIGKILL
+`
+	first := writeCompose(t, compose)
+	second := writeCompose(t, compose)
+	e.mustBerth("-f", first, "up", "-d")
+	before := e.mustBerth("-f", first, "ps", "-q")
+	_, errs, err := e.berth("-f", second, "up", "-d")
+	if err == nil || !strings.Contains(errs, "is already used by "+filepath.Dir(first)) {
+		t.Errorf("up of a second checkout = %v, stderr %q; want the first one's directory named", err, errs)
+	}
+	if after := e.mustBerth("-f", first, "ps", "-q"); after != before {
+		t.Errorf("ps after the refused up = %q, want %q unchanged", after, before)
+	}
+	e.mustBerth("-f", first, "down")
+	e.assertNoLeaks()
+}
