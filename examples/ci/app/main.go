@@ -13,7 +13,8 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"time"
+
+	"github.com/berth-dev/berth/examples/internal/health"
 )
 
 func greet(w http.ResponseWriter, r *http.Request) {
@@ -26,27 +27,12 @@ func greet(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]string{"greeting": "hello, " + name})
 }
 
-func healthcheck(addr string) int {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://127.0.0.1" + addr + "/health")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "healthcheck:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "healthcheck:", resp.Status)
-		return 1
-	}
-	return 0
-}
-
 func main() {
 	addr := flag.String("addr", ":8080", "listen address")
 	check := flag.Bool("healthcheck", false, "ask a running server for /health and exit")
 	flag.Parse()
 	if *check {
-		os.Exit(healthcheck(*addr))
+		os.Exit(health.Check(*addr))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /greet", greet)

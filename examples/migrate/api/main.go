@@ -16,23 +16,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-)
 
-func healthcheck(addr string) int {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://127.0.0.1" + addr + "/health")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "healthcheck:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "healthcheck:", resp.Status)
-		return 1
-	}
-	return 0
-}
+	"github.com/berth-dev/berth/examples/internal/health"
+)
 
 func main() {
 	addr := flag.String("addr", ":8080", "listen address")
@@ -40,7 +26,7 @@ func main() {
 	check := flag.Bool("healthcheck", false, "ask a running server for /health and exit")
 	flag.Parse()
 	if *check {
-		os.Exit(healthcheck(*addr))
+		os.Exit(health.Check(*addr))
 	}
 	b, err := os.ReadFile(filepath.Join(*db, "applied"))
 	if err != nil {

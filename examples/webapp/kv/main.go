@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/berth-dev/berth/examples/internal/health"
 )
 
 var validKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -130,29 +132,13 @@ func reply(w http.ResponseWriter, body string, err error) {
 	io.WriteString(w, body)
 }
 
-// healthcheck asks the server at addr for /health: exit status 0 when it answers ok.
-func healthcheck(addr string) int {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://127.0.0.1" + addr + "/health")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "healthcheck:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "healthcheck:", resp.Status)
-		return 1
-	}
-	return 0
-}
-
 func main() {
 	addr := flag.String("addr", ":7000", "listen address")
 	dir := flag.String("dir", "/data", "directory holding the values")
 	check := flag.Bool("healthcheck", false, "ask a running server for /health and exit")
 	flag.Parse()
 	if *check {
-		os.Exit(healthcheck(*addr))
+		os.Exit(health.Check(*addr))
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		log.Fatalf("kv: data directory: %v", err)

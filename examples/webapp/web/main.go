@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/examples/internal/health"
 )
 
 // kvClient talks to the kv service's HTTP API.
@@ -77,29 +79,13 @@ func (c *kvClient) index(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "Worker heartbeats so far: %s\n", beats)
 }
 
-// healthcheck asks the server at addr for /health: exit status 0 when it answers.
-func healthcheck(addr string) int {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://127.0.0.1" + addr + "/health")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "healthcheck:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(os.Stderr, "healthcheck:", resp.Status)
-		return 1
-	}
-	return 0
-}
-
 func main() {
 	addr := flag.String("addr", ":8080", "listen address")
 	kv := flag.String("kv", "kv:7000", "address of the kv service")
 	check := flag.Bool("healthcheck", false, "ask a running server for /health and exit")
 	flag.Parse()
 	if *check {
-		os.Exit(healthcheck(*addr))
+		os.Exit(health.Check(*addr))
 	}
 	c := &kvClient{addr: *kv, http: http.Client{Timeout: 5 * time.Second}}
 	mux := http.NewServeMux()
