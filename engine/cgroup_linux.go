@@ -105,7 +105,6 @@ func (cg *cgroup) setLimits(r Resources) error {
 	if r.CPUs > 0 {
 		quota := strconv.FormatInt(int64(r.CPUs*100000), 10)
 		w = append(w, kv{ctrl: "cpu", v1: "cpu.cfs_period_us", val: "100000"}, kv{ctrl: "cpu", v1: "cpu.cfs_quota_us", v2: "cpu.max", val: quota})
-		w[len(w)-1].val = quota
 		if cg.v2 {
 			w[len(w)-1].val = quota + " 100000"
 		}
@@ -260,13 +259,27 @@ func RemoveCgroupParent(parent string) error {
 
 // killCgroupProcs sends SIGKILL to every process listed in the cgroup dir d.
 func killCgroupProcs(d string) {
-	b, err := os.ReadFile(filepath.Join(d, "cgroup.procs"))
-	if err != nil {
-		return
-	}
-	for _, f := range strings.Fields(string(b)) {
-		if pid, err := strconv.Atoi(f); err == nil && pid > 0 {
+	pids, _ := readProcs(d)
+	for _, pid := range pids {
+		if pid > 0 {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
+}
+
+// readProcs returns the PIDs listed in cgroup.procs of the cgroup dir d.
+func readProcs(d string) ([]int, error) {
+	b, err := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s/cgroup.procs: bad pid %q", d, f)
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
 }

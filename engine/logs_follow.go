@@ -92,9 +92,9 @@ func (fl *follower) poll() ([]LogEntry, error) {
 		out = append(out, es...)
 	}
 	fl.close()
-	fl.f, fl.ino, fl.off = cur, curIno, 0
-	es, off, _ := readLogFrom(cur, 0)
-	fl.off = off
+	fl.f, fl.ino = cur, curIno
+	var es []LogEntry
+	es, fl.off, _ = readLogFrom(cur, 0)
 	return append(out, es...), nil
 }
 

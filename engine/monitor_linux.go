@@ -167,15 +167,14 @@ func launchInit(dir, cgParent string, spec *Spec) (*cgroup, *initProc, error) {
 	done := make(chan started, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the tainted thread exits with the goroutine
-		var netErr error
+		var err error
 		if spec.NetNSPath == "" && !spec.HostNetwork {
-			if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-				netErr = fmt.Errorf("new network namespace: %w", err)
+			if uerr := unix.Unshare(unix.CLONE_NEWNET); uerr != nil {
+				err = fmt.Errorf("new network namespace: %w", uerr)
 			}
 		}
 		cg := &cgroup{v2: unified(), dirs: cgroupDirs(cgParent, spec.ID)}
 		var b [1]byte
-		err := netErr
 		if n, _ := os.NewFile(4, "cgroup-ready").Read(b[:]); n != 1 {
 			err = errors.New("cgroup setup failed in the starter")
 		}
@@ -192,7 +191,7 @@ func launchInit(dir, cgParent string, spec *Spec) (*cgroup, *initProc, error) {
 	if st.err != nil {
 		return nil, nil, st.err
 	}
-	err := error(nil)
+	var err error
 	if st.cg.v2 {
 		err = st.cg.add(st.p.cmd.Process.Pid)
 	}

@@ -72,19 +72,7 @@ func cgroupPids(parent, id string) ([]int, error) {
 	if !ok {
 		dir = dirs["pids"]
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(b)) {
-		pid, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s/cgroup.procs: bad pid %q", dir, f)
-		}
-		pids = append(pids, pid)
-	}
-	return pids, nil
+	return readProcs(dir)
 }
 
 // bootTime is the btime line of /proc/stat.

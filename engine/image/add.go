@@ -131,31 +131,44 @@ func (s *Store) ensureLayer(diffID v1.Hash, l v1.Layer, progress *progress) (int
 		return 0, fmt.Errorf("layer %s: %w", diffID, err)
 	}
 	defer ur.Close()
-	tmp, err := os.MkdirTemp(filepath.Join(s.root, "tmp"), "layer-")
+	tmp, got, n, err := s.unpackTemp(ur)
 	if err != nil {
 		return 0, fmt.Errorf("layer %s: %w", diffID, err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return 0, fmt.Errorf("layer %s: %w", diffID, err)
-	}
-	h := sha256.New()
-	cr := &countReader{r: io.TeeReader(ur, h)}
-	if err := Unpack(tmp, cr); err != nil {
-		return 0, fmt.Errorf("layer %s: %w", diffID, err)
-	}
-	// Drain tar padding so the digest covers the whole stream.
-	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return 0, fmt.Errorf("layer %s: %w", diffID, err)
-	}
-	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != diffID.String() {
+	if got.String() != diffID.String() {
 		return 0, fmt.Errorf("layer %s: content has diffID %s: %w", diffID, got, ErrInvalid)
 	}
 	if err := os.Rename(tmp, dst); err != nil && !errors.Is(err, os.ErrExist) && !isNotEmpty(err) {
 		return 0, fmt.Errorf("layer %s: %w", diffID, err)
 	}
 	progress.done(diffID, "done")
-	return cr.n, nil
+	return n, nil
+}
+
+// unpackTemp unpacks the uncompressed layer tar r into a new temp dir (mode 0755) and
+// returns the dir, which the caller removes or renames, with the diffID and length of
+// the whole stream. On error nothing is left behind.
+func (s *Store) unpackTemp(r io.Reader) (dir string, diffID v1.Hash, n int64, err error) {
+	tmp, err := os.MkdirTemp(filepath.Join(s.root, "tmp"), "layer-")
+	if err != nil {
+		return "", v1.Hash{}, 0, err
+	}
+	h := sha256.New()
+	cr := &countReader{r: io.TeeReader(r, h)}
+	err = os.Chmod(tmp, 0o755)
+	if err == nil {
+		err = Unpack(tmp, cr)
+	}
+	if err == nil {
+		// Drain tar padding so the digest covers the whole stream.
+		_, err = io.Copy(io.Discard, cr)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", v1.Hash{}, 0, err
+	}
+	return tmp, v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, cr.n, nil
 }
 
 type countReader struct {

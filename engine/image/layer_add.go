@@ -22,28 +22,16 @@ import (
 // leaves nothing a later call trusts. A tar entry that would write outside the layer
 // yields an error wrapping ErrInvalid.
 func (s *Store) AddLayer(r io.Reader) (v1.Descriptor, error) {
-	tmp, err := os.MkdirTemp(filepath.Join(s.root, "tmp"), "layer-")
+	tmp, diffID, n, err := s.unpackTemp(r)
 	if err != nil {
 		return v1.Descriptor{}, fmt.Errorf("add layer: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("add layer: %w", err)
-	}
-	h := sha256.New()
-	cr := &countReader{r: io.TeeReader(r, h)}
-	if err := Unpack(tmp, cr); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("add layer: %w", err)
-	}
-	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("add layer: %w", err)
-	}
-	diffID := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
 	dst := s.layerPath(diffID)
 	if err := os.Rename(tmp, dst); err != nil && !errors.Is(err, os.ErrExist) && !isNotEmpty(err) {
 		return v1.Descriptor{}, fmt.Errorf("add layer %s: %w", diffID, err)
 	}
-	return v1.Descriptor{MediaType: types.OCIUncompressedLayer, Digest: diffID, Size: cr.n}, nil
+	return v1.Descriptor{MediaType: types.OCIUncompressedLayer, Digest: diffID, Size: n}, nil
 }
 
 // HasLayer reports whether the layer diffID is stored unpacked.
@@ -54,10 +42,6 @@ func (s *Store) HasLayer(diffID v1.Hash) bool {
 
 // LayerDir returns the directory that holds (or would hold) the unpacked layer diffID.
 func (s *Store) LayerDir(diffID v1.Hash) string { return s.layerPath(diffID) }
-
-// TempDir returns the store's work area for unfinished writes. Entries older than a
-// day are swept by Open, so callers remove what they create there.
-func (s *Store) TempDir() string { return filepath.Join(s.root, "tmp") }
 
 // SubDir returns root/name, created if needed, for data that belongs beside the
 // images, such as the builder's layer cache ("buildcache").
