@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -56,7 +55,7 @@ func Build(ctx context.Context, c Config, p *compose.Project, opts BuildOptions)
 		}
 		sort.Strings(names)
 	}
-	store, err := image.Open(filepath.Join(c.Root, "images"))
+	store, err := c.imageStore()
 	if err != nil {
 		return nil, err
 	}

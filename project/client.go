@@ -59,6 +59,15 @@ func (c Config) supervisorAlive(name string) bool {
 	return cl.do("GET", "/ping", nil) == nil
 }
 
+// syncSupervisor asks the project's supervisor, when one answers, to sync with the
+// state; without one there is nothing to sync.
+func (c Config) syncSupervisor(name string) error {
+	if !c.supervisorAlive(name) {
+		return nil
+	}
+	return c.client(name).do("POST", "/sync", nil)
+}
+
 // ensureSupervisor starts the project's supervisor unless one answers, and waits until
 // it listens. A new supervisor adopts the containers recorded in state.
 func (c Config) ensureSupervisor(name string) (*client, error) {

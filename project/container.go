@@ -17,7 +17,6 @@ import (
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
-	"golang.org/x/sys/unix"
 )
 
 const defaultStopGrace = 10 * time.Second
@@ -38,24 +37,12 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	if err != nil {
 		return nil, err
 	}
-	id := newID()
-	c := &ContainerState{ID: id, Name: a.Name, Service: a.Service, Number: a.Number, Image: ImageName(r.p, a.Service),
-		Command: svc.Command, Labels: containerLabels(r.p, svc, a.Number, hash, files),
-		Hostname: firstNonEmpty(svc.Hostname, id[:12]), Created: time.Now().Unix(),
-		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
-		Addresses: map[string]string{}}
-	c.Labels[LabelImage] = img.img.ID
-	if svc.StopGracePeriod != nil {
-		c.StopGrace = time.Duration(*svc.StopGracePeriod)
-	}
+	c := newContainerState(r.p, svc, a.Name, a.Number, hash, img, files)
 	restart, err := restartPolicy(svc)
 	if err != nil {
 		return nil, err
 	}
 	c.Restart = &restart
-	if svc.StopSignal != "" {
-		c.StopSignal = int(parseSignal(svc.StopSignal))
-	}
 	for _, n := range svc.Networks {
 		if n != nil {
 			c.Aliases = append(c.Aliases, n.Aliases...)
@@ -76,6 +63,25 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
 	return c, r.save()
+}
+
+// newContainerState is the record of a new container of svc, with a fresh ID and
+// Compose's labels; the caller adds what differs between replicas and one-offs.
+func newContainerState(p *compose.Project, svc compose.ServiceConfig, name string, number int, hash string, img resolvedImage, files []string) *ContainerState {
+	id := newID()
+	c := &ContainerState{ID: id, Name: name, Service: svc.Name, Number: number, Image: ImageName(p, svc.Name),
+		Command: svc.Command, Labels: containerLabels(p, svc, number, hash, files),
+		Hostname: firstNonEmpty(svc.Hostname, id[:12]), Created: time.Now().Unix(),
+		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
+		Addresses: map[string]string{}}
+	c.Labels[LabelImage] = img.img.ID
+	if svc.StopGracePeriod != nil {
+		c.StopGrace = time.Duration(*svc.StopGracePeriod)
+	}
+	if svc.StopSignal != "" {
+		c.StopSignal = int(parseSignal(svc.StopSignal))
+	}
+	return c
 }
 
 func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
@@ -212,16 +218,13 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	return r.save()
 }
 
-// parseSignal accepts "SIGTERM", "TERM" or a number; unknown names give SIGTERM.
+// parseSignal is ParseSignal for stop_signal, lenient: any number is taken as is and
+// unknown names give SIGTERM.
 func parseSignal(s string) syscall.Signal {
 	if n, err := strconv.Atoi(s); err == nil {
 		return syscall.Signal(n)
 	}
-	s = strings.ToUpper(s)
-	if !strings.HasPrefix(s, "SIG") {
-		s = "SIG" + s
-	}
-	if sig := unix.SignalNum(s); sig != 0 {
+	if sig, err := ParseSignal(s); err == nil {
 		return sig
 	}
 	return syscall.SIGTERM

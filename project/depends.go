@@ -17,14 +17,7 @@ import (
 func (r *run) waitDependencies(ctx context.Context, name string) error {
 	for _, dep := range sortedKeys(r.p.Services[name].DependsOn) {
 		d := r.p.Services[name].DependsOn[dep]
-		r.mu.Lock()
-		var ctrs []*ContainerState
-		for _, c := range r.st.Containers {
-			if c.Service == dep && !c.oneoff() {
-				ctrs = append(ctrs, c)
-			}
-		}
-		r.mu.Unlock()
+		ctrs := r.containersOf(dep)
 		if len(ctrs) == 0 && !d.Required {
 			continue
 		}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
@@ -68,8 +67,9 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		cfg.client(name).do("POST", "/shutdown", nil)
 	}
 	cfg.killStraySupervisors(name)
-	for i := len(stopOrder(st)) - 1; i >= 0; i-- {
-		if err := r.removeLevel(ctx, stopOrder(st)[i], opts.Timeout); err != nil {
+	levels := stopOrder(st)
+	for i := len(levels) - 1; i >= 0; i-- {
+		if err := r.removeLevel(ctx, levels[i], opts.Timeout); err != nil {
 			return err
 		}
 	}
@@ -160,15 +160,5 @@ func (r *run) removeLevel(ctx context.Context, level []string, timeout time.Dura
 			ctrs = append(ctrs, c)
 		}
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(ctrs))
-	for i, c := range ctrs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = r.removeContainer(ctx, c, timeout)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, timeout) })
 }

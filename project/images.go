@@ -3,7 +3,6 @@ package project
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -37,7 +36,7 @@ func Images(cfg Config, name string, opts ImagesOptions) ([]ImageSummary, error)
 	if err != nil {
 		return nil, err
 	}
-	store, err := image.Open(filepath.Join(cfg.Root, "images"))
+	store, err := cfg.imageStore()
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +142,7 @@ func (r *run) removeImages(refs []string) error {
 	if len(refs) == 0 {
 		return nil
 	}
-	store, err := image.Open(filepath.Join(r.cfg.Root, "images"))
+	store, err := r.cfg.imageStore()
 	if err != nil {
 		return err
 	}

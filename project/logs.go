@@ -42,11 +42,11 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 	if err != nil {
 		return err
 	}
+	if _, err := (&run{st: st}).selected(opts.Services); err != nil {
+		return err
+	}
 	want := map[string]bool{}
 	for _, s := range opts.Services {
-		if !hasService(st, s) {
-			return fmt.Errorf("no such service: %s: %w", s, ErrNotFound)
-		}
 		want[s] = true
 	}
 	lw := cfg.newLogWatch(name, newLogPrinter(w, opts.LogFormat), func(c *ContainerState) bool {
@@ -93,21 +93,4 @@ func (w *logWatch) firstErr() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
-}
-
-// hasService reports whether the state records a container or a start level of service.
-func hasService(st *State, service string) bool {
-	for _, c := range st.Containers {
-		if c.Service == service {
-			return true
-		}
-	}
-	for _, l := range st.Levels {
-		for _, s := range l {
-			if s == service {
-				return true
-			}
-		}
-	}
-	return false
 }

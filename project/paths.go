@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/engine/image"
 	"github.com/berth-dev/berth/netdriver"
 )
 
@@ -92,6 +93,10 @@ func (c Config) VolumeDir(name string) string {
 
 func (c Config) engine() *engine.Engine {
 	return &engine.Engine{Root: c.Root, CgroupParent: c.CgroupParent}
+}
+
+func (c Config) imageStore() (*image.Store, error) {
+	return image.Open(filepath.Join(c.Root, "images"))
 }
 
 func (c Config) netdriver() (*netdriver.Driver, error) {

@@ -174,15 +174,10 @@ func serviceActions(p *compose.Project, st *State, status map[string]engine.Stat
 		}
 		out = append(out, a)
 	}
-	var extra []*ContainerState
-	for _, c := range st.Containers {
-		if c.Service == name && c.Number > want && !c.oneoff() {
-			extra = append(extra, c)
+	for _, c := range st.serviceContainers(name) {
+		if c.Number > want {
+			out = append(out, Action{Kind: ActRemove, Name: c.Name, Service: name, Number: c.Number, Reason: "scaled down"})
 		}
-	}
-	sort.Slice(extra, func(i, j int) bool { return extra[i].Number < extra[j].Number })
-	for _, c := range extra {
-		out = append(out, Action{Kind: ActRemove, Name: c.Name, Service: name, Number: c.Number, Reason: "scaled down"})
 	}
 	return out, nil
 }
@@ -195,7 +190,7 @@ func replicaAction(c *ContainerState, hash, imageID string, s engine.Status, opt
 		return ActRecreate, "config changed"
 	case imageID != "" && c.Labels[LabelImage] != imageID && !opts.NoRecreate:
 		return ActRecreate, "image changed"
-	case s == engine.StatusRunning || s == engine.StatusPaused:
+	case isLive(s):
 		return ActKeep, ""
 	case s == engine.StatusCreated:
 		return ActStart, ""

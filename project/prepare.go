@@ -38,7 +38,7 @@ type imagePolicy struct {
 // never pulled; other images are pulled as the pull policy allows. An image that
 // cannot be had yields an error naming the service and wrapping ErrNotFound.
 func (c Config) resolveImages(ctx context.Context, p *compose.Project, services []string, policy imagePolicy, progress io.Writer) (map[string]resolvedImage, error) {
-	store, err := image.Open(c.Root + "/images")
+	store, err := c.imageStore()
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (c Config) buildIfNeeded(ctx context.Context, store *image.Store, p *compos
 // store, leaving out services whose image is missing. It builds and pulls nothing: it
 // lets `up --dry-run` plan the recreation of containers whose image changed.
 func (c Config) LocalImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
-	store, err := image.Open(c.Root + "/images")
+	store, err := c.imageStore()
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 			es = engine.State{Status: "removed"}
 		}
 		count, restarting := restarts.of(c, es)
-		if es.Status != engine.StatusRunning && es.Status != engine.StatusPaused && !restarting && !opts.All {
+		if !isLive(es.Status) && !restarting && !opts.All {
 			continue
 		}
 		if c.Health != nil && health == nil {

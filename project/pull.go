@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 
 	"github.com/berth-dev/berth/compose"
@@ -48,7 +47,7 @@ func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions)
 			return fmt.Errorf("pull: no such service %q: %w", name, ErrNotFound)
 		}
 	}
-	store, err := image.Open(filepath.Join(cfg.Root, "images"))
+	store, err := cfg.imageStore()
 	if err != nil {
 		return err
 	}

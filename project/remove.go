@@ -61,16 +61,17 @@ func Remove(ctx context.Context, cfg Config, name string, opts RemoveOptions) er
 	}
 	var ctrs []*ContainerState
 	for _, c := range r.st.Containers {
+		if !chosen[c.Name] {
+			continue
+		}
 		// Checked again under the lock: one started since the question is kept.
-		if st, err := r.eng.State(c.ID); chosen[c.Name] && (err != nil || !isLive(st.Status)) {
+		if st, err := r.eng.State(c.ID); err != nil || !isLive(st.Status) {
 			ctrs = append(ctrs, c)
 		}
 	}
 	err = eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, 0) })
-	if cfg.supervisorAlive(name) {
-		if serr := cfg.client(name).do("POST", "/sync", nil); serr != nil && err == nil {
-			err = fmt.Errorf("remove containers of project %q: %w", name, serr)
-		}
+	if serr := cfg.syncSupervisor(name); serr != nil && err == nil {
+		err = fmt.Errorf("remove containers of project %q: %w", name, serr)
 	}
 	return err
 }

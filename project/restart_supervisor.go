@@ -80,19 +80,7 @@ func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
 	if err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
-	tmp, err := os.CreateTemp(c.projectDir(name), ".restarts-*")
-	if err != nil {
-		return fmt.Errorf("save restart counts of project %q: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.restartsPath(name))
-	}
-	if err != nil {
+	if err := writeAtomic(c.restartsPath(name), ".restarts-*", b); err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
 	return nil
@@ -210,7 +198,7 @@ func (s *supervisor) watchRestarts(ctx context.Context, id string) {
 		case errors.Is(err, engine.ErrNotFound):
 		case err != nil:
 			log.Printf("restart policies: %v", err)
-		case st.Status == engine.StatusRunning || st.Status == engine.StatusPaused:
+		case isLive(st.Status):
 			s.waitExit(ctx, id)
 			continue
 		case st.Status == engine.StatusExited && !st.StartedAt.Equal(handled):
@@ -308,10 +296,8 @@ func (s *supervisor) recordedContainer(id string) (*ContainerState, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range st.Containers {
-		if c.ID == id {
-			return c, nil
-		}
+	if c := st.containerByID(id); c != nil {
+		return c, nil
 	}
 	return nil, fmt.Errorf("container %s of project %q: %w", id, s.name, ErrNotFound)
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
@@ -132,9 +131,7 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 	defer unlock()
 	r, name, img, err := cfg.prepareOneoff(ctx, p, one, opts)
 	if err != nil {
-		if _, serr := cfg.LoadState(p.Name); errors.Is(serr, ErrNotFound) {
-			os.RemoveAll(cfg.projectDir(p.Name)) // only the lock: leave nothing behind
-		}
+		cfg.removeIfStateless(p.Name)
 		return nil, nil, err
 	}
 	c, err := r.createOneoff(ctx, one, name, img, opts.ConfigFiles)
@@ -159,14 +156,9 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 // volumes, bind sources and supervisor of the one-off container.
 func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one compose.ServiceConfig, opts RunOptions) (*run, string, resolvedImage, error) {
 	var img resolvedImage
-	st, err := cfg.LoadState(p.Name)
-	if errors.Is(err, ErrNotFound) {
-		st = &State{Name: p.Name, WorkingDir: p.WorkingDir, ConfigFiles: opts.ConfigFiles}
-	} else if err != nil {
+	st, err := cfg.stateFor(p, opts.ConfigFiles)
+	if err != nil {
 		return nil, "", img, err
-	} else if st.WorkingDir != p.WorkingDir {
-		return nil, "", img, fmt.Errorf("project name %q is already used by %s (this one is in %s): choose another with -p: %w",
-			p.Name, st.WorkingDir, p.WorkingDir, ErrExists)
 	}
 	name := oneoffName(p.Name, one.Name, opts.Name)
 	for _, c := range st.Containers {
@@ -238,21 +230,9 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	if err != nil {
 		return nil, err
 	}
-	id := newID()
-	labels := containerLabels(r.p, one, 0, hash, files)
-	delete(labels, LabelNumber) // one-off containers are not indexed
-	labels[LabelOneoff], labels[LabelSlug] = "True", id
-	labels[LabelImage] = img.img.ID
-	c := &ContainerState{ID: id, Name: name, Service: one.Name, Image: ImageName(r.p, one.Name), Command: one.Command,
-		Labels: labels, Hostname: firstNonEmpty(one.Hostname, id[:12]), Created: time.Now().Unix(),
-		Health: healthSpec(one, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
-		Addresses: map[string]string{}}
-	if one.StopGracePeriod != nil {
-		c.StopGrace = time.Duration(*one.StopGracePeriod)
-	}
-	if one.StopSignal != "" {
-		c.StopSignal = int(parseSignal(one.StopSignal))
-	}
+	c := newContainerState(r.p, one, name, 0, hash, img, files)
+	delete(c.Labels, LabelNumber) // one-off containers are not indexed
+	c.Labels[LabelOneoff], c.Labels[LabelSlug] = "True", c.ID
 	r.mu.Lock()
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
@@ -329,12 +309,7 @@ func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
 	} else if err != nil {
 		return err
 	}
-	var c *ContainerState
-	for _, x := range st.Containers {
-		if x.ID == id {
-			c = x
-		}
-	}
+	c := st.containerByID(id)
 	if c == nil {
 		return nil
 	}
@@ -346,8 +321,5 @@ func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
 	if err := r.removeContainer(ctx, c, 0); err != nil {
 		return err
 	}
-	if cfg.supervisorAlive(project) {
-		return cfg.client(project).do("POST", "/sync", nil)
-	}
-	return nil
+	return cfg.syncSupervisor(project)
 }

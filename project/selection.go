@@ -99,19 +99,11 @@ func (r *run) checkHaveContainers(want map[string]bool, named bool, verb string)
 	return nil
 }
 
-// containersOf returns the service's containers (not one-off `run` containers), by
-// number.
+// containersOf is State.serviceContainers under r.mu.
 func (r *run) containersOf(service string) []*ContainerState {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []*ContainerState
-	for _, c := range r.st.Containers {
-		if c.Service == service && !c.oneoff() {
-			out = append(out, c)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out
+	return r.st.serviceContainers(service)
 }
 
 // live returns the running or paused containers of the named services (all when

@@ -141,26 +141,31 @@ func (c Config) saveState(st *State) error {
 	if err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
-	dir := c.projectDir(st.Name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(c.projectDir(st.Name), 0o700); err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".state-*")
-	if err != nil {
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
-	}
-	if err := os.Rename(tmp.Name(), c.statePath(st.Name)); err != nil {
+	if err := writeAtomic(c.statePath(st.Name), ".state-*", b); err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
 	return nil
+}
+
+// writeAtomic replaces path with b: it writes a temp file named after pattern (as
+// os.CreateTemp takes it) in path's directory, which must exist, and renames it.
+func writeAtomic(path, pattern string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // lockProject takes the project's flock, serialising mutating commands across processes.
@@ -202,6 +207,29 @@ func (c Config) Projects() ([]string, error) {
 func (st *State) container(service string, number int) *ContainerState {
 	for _, c := range st.Containers {
 		if c.Service == service && c.Number == number {
+			return c
+		}
+	}
+	return nil
+}
+
+// serviceContainers returns the service's containers (not one-off `run` containers),
+// by number.
+func (st *State) serviceContainers(service string) []*ContainerState {
+	var out []*ContainerState
+	for _, c := range st.Containers {
+		if c.Service == service && !c.oneoff() {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// containerByID returns the container with this ID, or nil.
+func (st *State) containerByID(id string) *ContainerState {
+	for _, c := range st.Containers {
+		if c.ID == id {
 			return c
 		}
 	}

@@ -87,9 +87,7 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 	defer unlock()
 	r, plan, err := cfg.prepareUp(ctx, p, opts)
 	if err != nil {
-		if _, serr := cfg.LoadState(p.Name); errors.Is(serr, ErrNotFound) {
-			os.RemoveAll(cfg.projectDir(p.Name)) // only the lock: leave nothing behind
-		}
+		cfg.removeIfStateless(p.Name)
 		return plan, err
 	}
 	return plan, r.execute(ctx, plan, opts)
@@ -98,14 +96,9 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 // prepareUp checks everything that can be checked before creating anything and returns
 // the plan.
 func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOptions) (*run, Plan, error) {
-	st, err := cfg.LoadState(p.Name)
-	if errors.Is(err, ErrNotFound) {
-		st = &State{Name: p.Name, WorkingDir: p.WorkingDir}
-	} else if err != nil {
+	st, err := cfg.stateFor(p, opts.ConfigFiles)
+	if err != nil {
 		return nil, nil, err
-	} else if st.WorkingDir != p.WorkingDir {
-		return nil, nil, fmt.Errorf("project name %q is already used by %s (this one is in %s): choose another with -p: %w",
-			p.Name, st.WorkingDir, p.WorkingDir, ErrExists)
 	}
 	st.ConfigFiles = opts.ConfigFiles
 	eng := cfg.engine()
@@ -143,6 +136,31 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 		return nil, plan, err
 	}
 	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
+}
+
+// stateFor returns the recorded state of p, or a new one recording files when it was
+// never brought up. A project of that name in another directory is ErrExists.
+func (cfg Config) stateFor(p *compose.Project, files []string) (*State, error) {
+	st, err := cfg.LoadState(p.Name)
+	if errors.Is(err, ErrNotFound) {
+		return &State{Name: p.Name, WorkingDir: p.WorkingDir, ConfigFiles: files}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.WorkingDir != p.WorkingDir {
+		return nil, fmt.Errorf("project name %q is already used by %s (this one is in %s): choose another with -p: %w",
+			p.Name, st.WorkingDir, p.WorkingDir, ErrExists)
+	}
+	return st, nil
+}
+
+// removeIfStateless removes the project dir when no state was saved in it: a command
+// that failed before saving any leaves nothing behind, not even its lock.
+func (cfg Config) removeIfStateless(name string) {
+	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
+		os.RemoveAll(cfg.projectDir(name))
+	}
 }
 
 // checkExternal fails when an external volume a planned container uses does not exist.
