@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/berth-dev/berth/builder/dockerfile"
@@ -106,5 +105,3 @@ func (c *cache) put(key string, e *cacheEntry) error {
 	}
 	return nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

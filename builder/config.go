@@ -3,6 +3,7 @@ package builder
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -202,6 +203,6 @@ func runEnv(st *state) (image []string, args []string) {
 			args = append(args, k+"="+v)
 		}
 	}
-	sortStrings(args)
+	slices.Sort(args)
 	return image, args
 }

@@ -11,13 +11,6 @@ import (
 // withState runs fn with the state loaded under an exclusive flock on StateDir/lock, which
 // serialises berth processes sharing StateDir; d.mu serialises goroutines of this process.
 // When fn returns nil and save is true, the state is written back atomically.
-// record writes st to disk in the middle of a withState call, before fn makes the
-// kernel object st now records: a kill -9 while it is being made then leaves a record
-// that DeleteNetwork, DeleteNetns or Sweep removes, never an object nothing knows of.
-func (d *Driver) record(st *state) error {
-	return saveState(filepath.Join(d.opts.StateDir, "state.json"), st)
-}
-
 func (d *Driver) withState(save bool, fn func(st *state) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -29,7 +22,7 @@ func (d *Driver) withState(save bool, fn func(st *state) error) error {
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
 		return fmt.Errorf("lock network state: %w", err)
 	}
-	path := filepath.Join(d.opts.StateDir, "state.json")
+	path := d.statePath()
 	st, err := loadState(path)
 	if err != nil {
 		return err
@@ -46,3 +39,12 @@ func (d *Driver) withState(save bool, fn func(st *state) error) error {
 	}
 	return saveState(path, st)
 }
+
+// record writes st to disk in the middle of a withState call, before fn makes the
+// kernel object st now records: a kill -9 while it is being made then leaves a record
+// that DeleteNetwork, DeleteNetns or Sweep removes, never an object nothing knows of.
+func (d *Driver) record(st *state) error {
+	return saveState(d.statePath(), st)
+}
+
+func (d *Driver) statePath() string { return filepath.Join(d.opts.StateDir, "state.json") }

@@ -35,13 +35,11 @@ func (s *syncBuffer) String() string {
 // newAttachE2E is newE2E with address pools of its own: /24s of 10.241.0.0/16 from a
 // random start, so these tests can run while other berth e2e tests hold 10.240.0.0/16.
 func newAttachE2E(t *testing.T) *e2e {
-	e := newE2E(t)
 	var pools []string
 	for i, start := 0, rand.IntN(256); i < 64; i++ {
 		pools = append(pools, fmt.Sprintf("10.241.%d.0/24", (start+i)%256))
 	}
-	e.env = append(e.env, "BERTH_ADDRESS_POOLS="+strings.Join(pools, ","))
-	return e
+	return newE2E(t).withPools(pools...)
 }
 
 // bgBerth is a berth command running in the background (attached up, logs -f).
@@ -57,8 +55,7 @@ type bgBerth struct {
 func (e *e2e) start(args ...string) *bgBerth {
 	e.t.Helper()
 	b := &bgBerth{t: e.t, done: make(chan struct{})}
-	b.cmd = exec.Command(e.bin, append([]string{"-p", e.project}, args...)...)
-	b.cmd.Env = e.env
+	b.cmd = e.command(args...)
 	b.cmd.Stdout, b.cmd.Stderr = &b.out, &b.errb
 	if err := b.cmd.Start(); err != nil {
 		e.t.Fatalf("start berth %s: %v", strings.Join(args, " "), err)

@@ -17,9 +17,7 @@ import (
 // newCrashE2E is newE2E with address pools of its own (several /24s, one per network),
 // so that these tests can run beside the other e2e files.
 func newCrashE2E(t *testing.T) *e2e {
-	e := newE2E(t)
-	e.env = append(e.env, "BERTH_ADDRESS_POOLS=10.244.0.0/24,10.244.1.0/24,10.244.2.0/24,10.244.3.0/24") // the last value wins
-	return e
+	return newE2E(t).withPools("10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24", "10.244.3.0/24")
 }
 
 // crashStack is five services on two levels with a published port, a named volume and

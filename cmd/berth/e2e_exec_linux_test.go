@@ -1,25 +1,12 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// exitCode is the exit status of a berth run (0 without error, -1 if it did not exit).
-func exitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
-}
 
 func TestE2EExec(t *testing.T) {
 	e := newE2E(t)

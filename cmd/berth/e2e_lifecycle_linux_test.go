@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,8 +19,7 @@ func loop(word string) string {
 
 // berthStdin runs the binary like berth, with stdin.
 func (e *e2e) berthStdin(stdin string, args ...string) (string, string, error) {
-	cmd := exec.Command(e.bin, append([]string{"-p", e.project}, args...)...)
-	cmd.Env = e.env
+	cmd := e.command(args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -34,12 +31,7 @@ func (e *e2e) berthStdin(stdin string, args ...string) (string, string, error) {
 func (e *e2e) psAll(file string) map[string]map[string]any {
 	e.t.Helper()
 	out := map[string]map[string]any{}
-	dec := json.NewDecoder(strings.NewReader(e.mustBerth("-f", file, "ps", "-a", "--format", "json")))
-	for dec.More() {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			e.t.Fatalf("ps --format json: %v", err)
-		}
+	for _, m := range e.psList(file) {
 		out[m["Name"].(string)] = m
 	}
 	return out
@@ -49,11 +41,11 @@ func (e *e2e) psAll(file string) map[string]map[string]any {
 func (e *e2e) waitState(file, name, state string, code int) {
 	e.t.Helper()
 	var c map[string]any
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	if eventually(10*time.Second, func() bool {
 		c = e.psAll(file)[name]
-		if c != nil && c["State"] == state && (state != "exited" || c["ExitCode"] == float64(code)) {
-			return
-		}
+		return c != nil && c["State"] == state && (state != "exited" || c["ExitCode"] == float64(code))
+	}) {
+		return
 	}
 	e.t.Errorf("container %s = %v, want state %s (exit %d)", name, c, state, code)
 }
@@ -70,14 +62,6 @@ func inOrder(s string, parts ...string) bool {
 		s = s[i+len(p):]
 	}
 	return true
-}
-
-func lcExitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode()
-	}
-	return -1
 }
 
 func TestE2EStopStart(t *testing.T) {
@@ -146,10 +130,8 @@ func (e *e2e) logCount(file, service, word string) int {
 func (e *e2e) waitLogCount(file, service, word string, n int) {
 	e.t.Helper()
 	got := 0
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if got = e.logCount(file, service, word); got == n {
-			return
-		}
+	if eventually(10*time.Second, func() bool { got = e.logCount(file, service, word); return got == n }) {
+		return
 	}
 	e.t.Errorf("logs %s: %q %d times, want %d", service, word, got, n)
 }
@@ -400,7 +382,7 @@ func TestE2EWait(t *testing.T) {
 		t.Fatalf("ps -q = %q, want 2 containers", ids)
 	}
 	out, errs, err := e.berth("-f", file, "wait", "fast", "slow")
-	if code := lcExitCode(err); code != 3 {
+	if code := exitCode(err); code != 3 {
 		t.Errorf("wait exit code = %d (%v, stderr %q), want the first container's 3", code, err, errs)
 	}
 	want := `container "` + ids[0] + `" exited with status code 3` + "\n" + `container "` + ids[1] + `" exited with status code 0` + "\n"

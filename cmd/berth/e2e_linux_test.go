@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -121,10 +122,16 @@ func (e *e2e) importBusybox() {
 	}
 }
 
-// berth runs the binary in dir with -p project and returns stdout, stderr and the error.
-func (e *e2e) berth(args ...string) (string, string, error) {
+// command is the berth binary with -p project and args, in this test's environment.
+func (e *e2e) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(e.bin, append([]string{"-p", e.project}, args...)...)
 	cmd.Env = e.env
+	return cmd
+}
+
+// berth runs the binary in dir with -p project and returns stdout, stderr and the error.
+func (e *e2e) berth(args ...string) (string, string, error) {
+	cmd := e.command(args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -140,17 +147,60 @@ func (e *e2e) mustBerth(args ...string) string {
 	return out
 }
 
+// withPools gives e address pools of its own, so that its tests can run beside other
+// e2e runs on the same host (the last BERTH_ADDRESS_POOLS value wins).
+func (e *e2e) withPools(pools ...string) *e2e {
+	e.env = append(e.env, "BERTH_ADDRESS_POOLS="+strings.Join(pools, ","))
+	return e
+}
+
+// exitCode is the exit status of a berth run (0 without error, -1 if it did not exit).
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// eventually polls cond every 50ms until it holds or d passes.
+func eventually(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// psList decodes `ps -a --format json [SERVICE...]` of the project in file, one map
+// per container.
+func (e *e2e) psList(file string, services ...string) []map[string]any {
+	e.t.Helper()
+	var list []map[string]any
+	args := append([]string{"-f", file, "ps", "-a", "--format", "json"}, services...)
+	dec := json.NewDecoder(strings.NewReader(e.mustBerth(args...)))
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			e.t.Fatalf("ps --format json: %v", err)
+		}
+		list = append(list, m)
+	}
+	return list
+}
+
 // assertNoLeaks fails when any kernel object or state of this test is left.
 func (e *e2e) assertNoLeaks() {
 	e.t.Helper()
 	// The kernel frees a deleted netns, and the veths in it, asynchronously.
 	var leaked []string
-	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		leaked = e.links()
-		if len(leaked) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
+	eventually(3*time.Second, func() bool { leaked = e.links(); return len(leaked) == 0 })
 	for _, l := range leaked {
 		e.t.Errorf("leaked link: %s", l)
 	}
@@ -226,15 +276,7 @@ func TestE2EWebStack(t *testing.T) {
 		t.Errorf("GET published port = %q, want %q", got, "hello\n")
 	}
 	e.waitLog(file, "client-1  | got hello")
-	var list []map[string]any
-	dec := json.NewDecoder(strings.NewReader(e.mustBerth("-f", file, "ps", "-a", "--format", "json")))
-	for dec.More() {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		list = append(list, m)
-	}
+	list := e.psList(file)
 	if len(list) != 3 {
 		t.Errorf("ps -a = %d containers, want 3: %v", len(list), list)
 	}

@@ -14,9 +14,7 @@ import (
 // newMiscE2E is newE2E with an address pool of its own, so that these tests can run
 // beside other e2e runs on the same host.
 func newMiscE2E(t *testing.T) *e2e {
-	e := newE2E(t)
-	e.env = append(e.env, "BERTH_ADDRESS_POOLS=10.246.0.0/16") // the last value wins
-	return e
+	return newE2E(t).withPools("10.246.0.0/16")
 }
 
 // writeProject writes files (path: content) into a new dir and returns the dir.

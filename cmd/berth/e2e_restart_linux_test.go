@@ -13,9 +13,7 @@ import (
 // newRestartE2E is newE2E with an address pool of its own, so that these tests can run
 // beside other e2e runs on the same host (each network takes the whole pool).
 func newRestartE2E(t *testing.T) *e2e {
-	e := newE2E(t)
-	e.env = append(e.env, "BERTH_ADDRESS_POOLS=10.243.0.0/16") // the last value wins
-	return e
+	return newE2E(t).withPools("10.243.0.0/16")
 }
 
 // restartLogLines returns the log lines of service (prefix removed) that start with word.
@@ -30,27 +28,10 @@ func (e *e2e) restartLogLines(file, service, word string) []string {
 	return out
 }
 
-// restartEventually polls cond every 50ms until it holds or d passes.
-func restartEventually(d time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}
-
 // restartPS returns `ps -a` of one service's first container: ID, State, ExitCode.
 func (e *e2e) restartPS(file, service string) map[string]any {
 	e.t.Helper()
-	dec := json.NewDecoder(strings.NewReader(e.mustBerth("-f", file, "ps", "-a", "--format", "json", service)))
-	for dec.More() {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			e.t.Fatalf("ps --format json: %v", err)
-		}
+	for _, m := range e.psList(file, service) {
 		if m["Name"] == e.project+"-"+service+"-1" {
 			return m
 		}
@@ -95,7 +76,7 @@ func TestE2ERestartOnFailure(t *testing.T) {
     restart: on-failure:2
 `)
 	e.mustBerth("-f", file, "up", "-d")
-	if !restartEventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "flaky", "run")) >= 3 }) {
+	if !eventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "flaky", "run")) >= 3 }) {
 		t.Fatalf("flaky ran %d times, want 3 (1 start + 2 restarts); supervisor log:\n%s",
 			len(e.restartLogLines(file, "flaky", "run")), e.supervisorLog())
 	}
@@ -106,7 +87,7 @@ func TestE2ERestartOnFailure(t *testing.T) {
 	}
 	// A start by the user resets the count: two more restarts.
 	e.mustBerth("-f", file, "start", "flaky")
-	if !restartEventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "flaky", "run")) >= 6 }) {
+	if !eventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "flaky", "run")) >= 6 }) {
 		t.Fatalf("after start, flaky ran %d times in all, want 6", len(e.restartLogLines(file, "flaky", "run")))
 	}
 	e.assertStaysExited(file, "flaky", 6, 1)
@@ -145,7 +126,7 @@ func TestE2ERestartAlways(t *testing.T) {
     stop_signal: SIGKILL
 `)
 	e.mustBerth("-f", file, "up", "-d")
-	if !restartEventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "blip", "inet")) >= 3 }) {
+	if !eventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "blip", "inet")) >= 3 }) {
 		t.Fatalf("blip (exit 0, restart always) ran %d times, want 3 or more; logs:\n%s\nsupervisor log:\n%s",
 			len(e.restartLogLines(file, "blip", "inet")), e.mustBerth("-f", file, "logs"), e.supervisorLog())
 	}
@@ -166,7 +147,7 @@ func TestE2ERestartAlways(t *testing.T) {
 	runs := len(e.restartLogLines(file, "blip", "run"))
 	e.assertStaysExited(file, "blip", runs, e.restartExitCode(file, "blip"))
 	e.mustBerth("-f", file, "start", "blip")
-	if !restartEventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "blip", "run")) >= runs+2 }) {
+	if !eventually(10*time.Second, func() bool { return len(e.restartLogLines(file, "blip", "run")) >= runs+2 }) {
 		t.Errorf("blip did not run and restart again after start")
 	}
 	e.mustBerth("-f", file, "kill", "steady")
@@ -197,7 +178,7 @@ func TestE2ERestartSupervisorKilled(t *testing.T) {
 `)
 	e.mustBerth("-f", file, "up", "-d")
 	runs := func() int { return len(e.restartLogLines(file, "tick", "run")) }
-	if !restartEventually(10*time.Second, func() bool { return runs() >= 2 }) {
+	if !eventually(10*time.Second, func() bool { return runs() >= 2 }) {
 		t.Fatalf("tick ran %d times, want restarts", runs())
 	}
 	pidFile := filepath.Join(e.run, "projects", e.project, "supervisor.pid")
@@ -217,7 +198,7 @@ func TestE2ERestartSupervisorKilled(t *testing.T) {
 	}
 	// The next command starts a new supervisor, which adopts the container.
 	e.mustBerth("-f", file, "up", "-d")
-	if !restartEventually(10*time.Second, func() bool { return runs() >= n+3 }) {
+	if !eventually(10*time.Second, func() bool { return runs() >= n+3 }) {
 		t.Errorf("after up, tick ran %d times, want restarts to continue past %d; supervisor log:\n%s", runs(), n+2, e.supervisorLog())
 	}
 	if now, err := os.ReadFile(pidFile); err != nil || string(now) == string(old) {
@@ -241,7 +222,7 @@ func TestE2ERestartDownInBackoff(t *testing.T) {
 		state := e.restartPS(file, "crash")["State"] // ps shows a container in back-off as restarting
 		return len(e.restartLogLines(file, "crash", "run")) >= 5 && (state == "restarting" || state == "exited")
 	}
-	if !restartEventually(10*time.Second, inBackoff) {
+	if !eventually(10*time.Second, inBackoff) {
 		t.Fatalf("crash ran %d times, want 5 and then a back-off", len(e.restartLogLines(file, "crash", "run")))
 	}
 	e.mustBerth("-f", file, "down", "-t", "1")

@@ -17,9 +17,7 @@ import (
 // newVolumesE2E is newE2E with an address pool of its own, so that these tests can run
 // beside other e2e runs on the same host (each network takes the whole pool).
 func newVolumesE2E(t *testing.T) *e2e {
-	e := newE2E(t)
-	e.env = append(e.env, "BERTH_ADDRESS_POOLS=10.247.0.0/16") // the last value wins
-	return e
+	return newE2E(t).withPools("10.247.0.0/16")
 }
 
 // importSeeded stores bte-seeded: busybox with /seed/hello (owner 1234:5678, mode

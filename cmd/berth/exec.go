@@ -43,11 +43,8 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 }
 
 func runExec(cmd *cobra.Command, g *globalOptions, opts *execOptions, args []string) error {
-	p, err := loadProject(cmd, g, &configOptions{}, nil)
-	var name string
-	if err == nil {
-		name = p.Name
-	} else if name, err = projectName(cmd, g); err != nil {
+	p, name, err := optionalProject(cmd, g)
+	if err != nil {
 		return err
 	}
 	cfg, err := projectConfig(g)

@@ -13,7 +13,6 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type upOptions struct {
@@ -126,11 +125,7 @@ func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
 // or $NO_COLOR.
 func colorOutput(w io.Writer, noColor bool) bool {
 	f, ok := w.(*os.File)
-	if noColor || !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return !noColor && ok && os.Getenv("NO_COLOR") == "" && isTerminal(f)
 }
 
 func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string) error {
