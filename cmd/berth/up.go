@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -198,6 +199,7 @@ func configFiles(p *compose.Project) []string {
 			files = append(files, pos.File)
 		}
 	}
+	sort.Strings(files) // Positions is a map: the same project must record the same list
 	return files
 }
 
