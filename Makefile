@@ -4,10 +4,13 @@ BIN       := bin/berth
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 CONFORMANCE ?= ../shared/conformance
-# The engine's stages (monitor, init, exec) run from a small binary of package engine
-# alone, built first and embedded into berth under this tag. Without the tag (plain
-# go build/test) the engine re-executes the running binary instead.
+# berth embeds, under this tag, two helpers built first: the container shim (C, static,
+# musl: every container's monitor and PID 1 until its execve) and the exec stage (a small
+# Go binary of package engine alone). Without the tag (plain go build/test) berth cannot
+# start containers, and the tests that need to skip.
 STAGE     := engine/stagebin/berth-stage
+SHIM      := engine/shim/berth-shim
+SHIM_CC   ?= musl-gcc
 STAGE_TAG := berth_stage
 # Packages that run goroutines are tested again under the race detector.
 RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/... ./project/...
@@ -19,9 +22,11 @@ all: build
 build: stage
 	CGO_ENABLED=0 $(GO) build -tags $(STAGE_TAG) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
 
-## stage: the stage binary (static, stripped); written to a temp file and renamed so that
-## a concurrent build never embeds half of it.
+## stage: the shim and the stage binary (static, stripped); each written to a temp file
+## and renamed so that a concurrent build never embeds half of it.
 stage:
+	$(SHIM_CC) -O2 -Wall -Wextra -Werror -static -s -o $(SHIM).tmp engine/shim/shim.c
+	mv -f $(SHIM).tmp $(SHIM)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(STAGE).tmp ./engine/stagebin
 	mv -f $(STAGE).tmp $(STAGE)
 
@@ -31,17 +36,17 @@ deps:
 ## test: everything CI runs — unit tests, root integration tests (skipped when not root),
 ## the race detector on concurrent packages, and the external Compose conformance suite.
 test: deps build lint
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -tags $(STAGE_TAG) ./engine/...
+	$(GO) test -count=1 -tags $(STAGE_TAG) ./...
 	$(GO) test -race -count=1 -tags $(STAGE_TAG) $(RACE_PKGS)
 	./scripts/conformance.sh $(CONFORMANCE)
 
-lint:
+lint: stage
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) vet -tags $(STAGE_TAG) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(STAGE_TAG) ./...
 
 clean:
-	rm -rf bin $(STAGE)
+	rm -rf bin $(STAGE) $(SHIM)
 
 ## examples: the example services' static binaries, each into its build context
 ## (examples/<stack>/<service>/bin/<service>), where their Dockerfiles COPY them from.

@@ -177,16 +177,6 @@ func (cg *cgroup) restrictDevices(privileged bool, extra []string) error {
 	return nil
 }
 
-// add moves pid into the container's cgroup(s).
-func (cg *cgroup) add(pid int) error {
-	for c := range cg.dirs {
-		if err := cg.write(c, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // addThread moves one thread (v1 only: its per-thread "tasks" files) into the
 // container's cgroups; processes it forks are born there.
 func (cg *cgroup) addThread(tid int) error {
@@ -198,23 +188,13 @@ func (cg *cgroup) addThread(tid int) error {
 	return nil
 }
 
-// oomKilled reports whether the memory controller killed a process of this cgroup.
-func (cg *cgroup) oomKilled() bool {
-	file, key := filepath.Join(cg.dirs["memory"], "memory.oom_control"), "oom_kill "
+// oomCounter names the file and line prefix of the cgroup's OOM-kill counter, as
+// "file:prefix", for the shim, which reads it once the container has exited.
+func (cg *cgroup) oomCounter() string {
 	if cg.v2 {
-		file, key = filepath.Join(cg.dirs[""], "memory.events"), "oom_kill "
+		return filepath.Join(cg.dirs[""], "memory.events") + ":oom_kill "
 	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return false
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, key); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n > 0
-		}
-	}
-	return false
+	return filepath.Join(cg.dirs["memory"], "memory.oom_control") + ":oom_kill "
 }
 
 // removeCgroup removes the container's cgroup dirs; missing dirs are success. It retries

@@ -1,16 +1,13 @@
 package engine
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"syscall"
 	"time"
 
@@ -64,79 +61,6 @@ func (e *Engine) Create(spec Spec) error {
 	}
 	st := State{ID: spec.ID, Status: StatusCreated}
 	return writeJSON(filepath.Join(dir, "state.json"), &st)
-}
-
-// Start starts a created or exited container and returns once its process has exec'd
-// the command, or with the error that stopped it before exec (missing executable, bad
-// user, bad working dir...). An exited container starts again with the same writable
-// layer, netns and log (appended to), as `docker start` does. The container is owned by
-// a detached monitor process, not by the caller. It returns ErrInvalid for a container
-// that is running or paused.
-func (e *Engine) Start(id string) error {
-	st, err := e.State(id)
-	if err != nil {
-		return err
-	}
-	if st.Status != StatusCreated && st.Status != StatusExited {
-		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
-	}
-	var spec Spec
-	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	monitor, err := monitorPath()
-	if err != nil {
-		return fmt.Errorf("start container %q: monitor: %w", id, err)
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	defer r.Close()
-	readyR, readyW, err := os.Pipe()
-	if err != nil {
-		w.Close()
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	defer readyW.Close()
-	cmd := exec.Command(monitor)
-	cmd.Args = []string{"berth-monitor"}
-	cmd.Env = []string{stageEnv + "=" + stageMonitor, dirEnv + "=" + e.dir(id), cgroupEnv + "=" + e.cgroupParent()}
-	cmd.ExtraFiles = []*os.File{w, readyR}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
-	w.Close()
-	readyR.Close()
-	if err != nil {
-		return fmt.Errorf("start container %q: monitor: %w", id, err)
-	}
-	go cmd.Wait() // reap the monitor if it exits while we live; it writes its own state
-	// The cgroups are made here while the monitor's runtime starts (the pids limit
-	// comes later, from the monitor); one byte on fd 4 tells it they are ready.
-	res := spec.Resources
-	res.PidsLimit = 0
-	if _, err := ensureCgroup(e.cgroupParent(), id, res, spec.Privileged, spec.Devices); err != nil {
-		readyW.Close() // the monitor sees EOF and gives up
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	if isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
-		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
-			readyW.Close()
-			return fmt.Errorf("start container %q: %w", id, err)
-		}
-	}
-	readyW.Write([]byte{1})
-	readyW.Close()
-	line, rerr := bufio.NewReader(r).ReadString('\n')
-	line = strings.TrimSpace(line)
-	switch {
-	case strings.HasPrefix(line, "ok"):
-		return nil
-	case strings.HasPrefix(line, "error "):
-		return fmt.Errorf("start container %q: %s", id, strings.TrimPrefix(line, "error "))
-	default:
-		return fmt.Errorf("start container %q: monitor ended without reporting (%q): %v", id, line, rerr)
-	}
 }
 
 // State reads the container's state from disk; a running container whose cgroup is

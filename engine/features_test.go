@@ -244,7 +244,7 @@ func TestInitPID1(t *testing.T) {
 	bb := busyboxLayer(t)
 	out, es := run(t, e, Spec{LayerDirs: []string{bb}, Init: true, User: "app",
 		Cmd: []string{"sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline; echo; id -u; grep CapEff /proc/self/status; exit 4"}})
-	if want := "berth-init \n1000\nCapEff:\t0000000000000000\n"; out != want || es.ExitCode != 4 {
+	if want := "berth-shim \n1000\nCapEff:\t0000000000000000\n"; out != want || es.ExitCode != 4 {
 		t.Errorf("run with init = %q, exit %d; want %q, exit 4", out, es.ExitCode, want)
 	}
 	// A TERM to PID 1 reaches the command (sh as PID 1 alone would ignore it).

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,42 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// runInit is the container's init stage, PID 1 of the new pid namespace. It waits for
-// the monitor's release byte, builds the rootfs and execs the command. Any error before
-// exec goes to fd 4 and init exits 127; execve closes fd 4 (O_CLOEXEC), which tells the
-// monitor the exec succeeded.
-func runInit() {
-	errPipe := os.NewFile(4, "error")
-	unix.CloseOnExec(4)
-	err := initContainer()
-	fmt.Fprint(errPipe, err.Error())
-	os.Exit(127)
-}
-
-func initContainer() error {
-	var b [1]byte
-	if n, _ := os.NewFile(3, "sync").Read(b[:]); n != 1 {
-		return errors.New("init: monitor went away before release")
-	}
-	var cfg initConfig
-	if err := json.NewDecoder(os.NewFile(5, "config")).Decode(&cfg); err != nil {
-		return fmt.Errorf("init: read config: %w", err)
-	}
-	spec := &cfg.Spec
-	if spec.NetNSPath != "" {
-		if err := joinNetNS(spec.NetNSPath); err != nil {
-			return err
-		}
-	}
-	if err := setupRootfs(&cfg); err != nil {
-		return err
-	}
-	if err := setupIdentity(spec); err != nil {
-		return err
-	}
-	return execCommand(spec)
-}
 
 func joinNetNS(path string) error {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -61,7 +24,8 @@ func joinNetNS(path string) error {
 	return nil
 }
 
-// applySysctls writes the namespaced sysctls; it runs before /proc/sys turns read-only.
+// applySysctls writes the namespaced sysctls through this thread's /proc/sys (the
+// host's proc; the net, ipc and uts sysctls there are the calling thread's namespaces').
 func applySysctls(sysctls map[string]string) error {
 	for k, v := range sysctls {
 		p := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
@@ -89,7 +53,7 @@ func setupIdentity(spec *Spec) error {
 	if err != nil {
 		return err
 	}
-	if err := ensureWorkdir(spec, u); err != nil {
+	if _, err := ensureWorkdir(spec, u); err != nil {
 		return err
 	}
 	if err := applyCaps(spec); err != nil {
@@ -103,7 +67,9 @@ func setupIdentity(spec *Spec) error {
 	return u.apply()
 }
 
-func ensureWorkdir(spec *Spec, u execUser) error {
+// ensureWorkdir makes the working dir (owned by the user) when it is missing, enters
+// it, and returns it.
+func ensureWorkdir(spec *Spec, u execUser) (string, error) {
 	wd := spec.WorkingDir
 	if wd == "" {
 		wd = spec.Image.WorkingDir
@@ -112,18 +78,18 @@ func ensureWorkdir(spec *Spec, u execUser) error {
 		wd = "/"
 	}
 	if !filepath.IsAbs(wd) {
-		return fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
+		return "", fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
 	}
 	if _, err := os.Stat(wd); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(wd, 0o755); err != nil {
-			return fmt.Errorf("working dir %q: %w", wd, err)
+			return "", fmt.Errorf("working dir %q: %w", wd, err)
 		}
 		os.Chown(wd, u.uid, u.gid)
 	}
 	if err := os.Chdir(wd); err != nil {
-		return fmt.Errorf("working dir %q: %w", wd, err)
+		return "", fmt.Errorf("working dir %q: %w", wd, err)
 	}
-	return nil
+	return wd, nil
 }
 
 var rlimitNames = map[string]int{
@@ -167,9 +133,6 @@ func execCommand(spec *Spec) error {
 	}
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("close fds: %w", err)
-	}
-	if spec.Init {
-		return runAsPID1(path, argv, env)
 	}
 	if err := unix.Exec(path, argv, env); err != nil {
 		return fmt.Errorf("exec %q: %w", path, err)

@@ -80,6 +80,9 @@ func goLayer(t testing.TB) string {
 // checks at cleanup that no cgroup, container process or state of its own is left.
 func newEngine(t testing.TB) *Engine {
 	t.Helper()
+	if shimBinary == "" {
+		t.Skip("skipping: built without the container shim (make stage, then go test -tags berth_stage)")
+	}
 	e := &Engine{Root: t.TempDir(), CgroupParent: "bt-rt-" + randSuffix()}
 	t.Cleanup(func() {
 		states, _ := e.List()

@@ -10,14 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Masked and read-only paths, as Docker sets them.
-var (
-	maskedPaths = []string{"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
-		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-		"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"}
-	readonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
-)
-
 // mountError is a structured mount failure naming every argument.
 type mountError struct {
 	op, source, target, fstype string
@@ -38,15 +30,17 @@ func mount(source, target, fstype string, flags uintptr, data string) error {
 	return nil
 }
 
-// setupRootfs builds the container's root in this (new) mount namespace and pivots into
-// it. The overlay mount exists only in this namespace, so it disappears with the
+// setupRootfs builds the container's mounts under root in this thread's (new) mount
+// namespace: the overlay of the layers, /dev, /sys, devices, /etc files and the spec's
+// mounts. /proc, the pivot into root and the masked and read-only paths come later,
+// from the container's PID 1 (the shim), which alone is inside the new pid namespace.
+// The overlay exists only in the container's namespaces, so it disappears with the
 // container: nothing to unmount on the host.
-func setupRootfs(cfg *initConfig) error {
-	spec, root := &cfg.Spec, cfg.Rootfs
+func setupRootfs(dir, root string, spec *Spec) error {
 	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return err
 	}
-	if err := mountOverlay(cfg.Dir, root, spec.LayerDirs); err != nil {
+	if err := mountOverlay(dir, root, spec.LayerDirs); err != nil {
 		return err
 	}
 	if err := mountSpecial(root, spec); err != nil {
@@ -55,27 +49,11 @@ func setupRootfs(cfg *initConfig) error {
 	if err := makeDevices(root, spec.Devices); err != nil {
 		return err
 	}
-	if err := mountEtcFiles(cfg.Dir, root, spec); err != nil {
+	if err := mountEtcFiles(dir, root, spec); err != nil {
 		return err
 	}
 	for _, m := range spec.Mounts {
 		if err := mountUser(root, m); err != nil {
-			return err
-		}
-	}
-	if err := pivotRoot(root); err != nil {
-		return err
-	}
-	if err := applySysctls(spec.Sysctls); err != nil {
-		return err
-	}
-	if !spec.Privileged {
-		if err := maskPaths(); err != nil {
-			return err
-		}
-	}
-	if spec.ReadOnlyRootfs {
-		if err := mount("", "/", "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
 			return err
 		}
 	}
@@ -121,9 +99,6 @@ func mountSpecial(root string, spec *Spec) error {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			return err
 		}
-	}
-	if err := mount("proc", filepath.Join(root, "proc"), "proc", nodev, ""); err != nil {
-		return err
 	}
 	dev := filepath.Join(root, "dev")
 	if err := mount("tmpfs", dev, "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k"); err != nil {
@@ -190,48 +165,6 @@ func mountEtcFiles(dir, root string, spec *Spec) error {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 		if err := mountUser(root, Mount{Type: "bind", Source: src, Target: "/etc/" + name}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func pivotRoot(root string) error {
-	if err := os.Chdir(root); err != nil {
-		return fmt.Errorf("pivot_root: %w", err)
-	}
-	if err := unix.PivotRoot(".", "."); err != nil {
-		return fmt.Errorf("pivot_root %q: %w", root, err)
-	}
-	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("detach old root: %w", err)
-	}
-	return os.Chdir("/")
-}
-
-func maskPaths() error {
-	for _, p := range maskedPaths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		if fi.IsDir() {
-			err = mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "")
-		} else {
-			err = mount("/dev/null", p, "", unix.MS_BIND, "")
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for _, p := range readonlyPaths {
-		if _, err := os.Stat(p); err != nil {
-			continue
-		}
-		if err := mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return err
-		}
-		if err := mount("", p, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 			return err
 		}
 	}

@@ -9,3 +9,10 @@ import _ "embed" // the stage binary
 //
 //go:embed stagebin/berth-stage
 var stageBinary string
+
+// shimBinary is the container shim (engine/shim/shim.c), built by `make stage` with a C
+// compiler into engine/shim/berth-shim: the per-container monitor and the container's
+// PID 1 until its execve.
+//
+//go:embed shim/berth-shim
+var shimBinary string

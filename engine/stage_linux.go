@@ -64,21 +64,32 @@ func sealedMemfd(name string, src io.Reader) (*os.File, error) {
 	return f, nil
 }
 
-// monitorPath is what Start execs as the monitor. With an embedded stage it is the
-// sealed memfd, named through the starter's own /proc/<pid>/fd entry: the child resolves
-// that path at execve without inheriting the fd, and no dup2 of os/exec's fd shuffling
-// can have replaced it (the child's own /proc/self/fd/<n> could be). Without one it is
-// /proc/self/exe, the running binary. Either way the monitor's /proc/self/exe is then the
-// binary it re-executes as init.
-func monitorPath() (string, error) {
-	if !stageEmbedded() {
-		return "/proc/self/exe", nil
+var shim struct {
+	once sync.Once
+	f    *os.File
+	err  error
+}
+
+// errNoShim is Start's error in a binary built without the embedded shim.
+var errNoShim = fmt.Errorf("this binary was built without the container shim and cannot start containers: build it with make (which runs `make stage`, then go build -tags %s): %w", "berth_stage", errors.ErrUnsupported)
+
+// shimPath returns the path Start execs the shim from: its sealed memfd (made once per
+// process, never closed), named through this process's own /proc/<pid>/fd entry: the
+// child resolves that path at execve without inheriting the fd, and no dup2 of
+// os.StartProcess's fd shuffling can have replaced it (the child's own
+// /proc/self/fd/<n> could be). The shim's /proc/self/exe is then the sealed copy
+// (CVE-2019-5736), and so is that of the container's PID 1 until its execve.
+func shimPath() (string, error) {
+	if shimBinary == "" {
+		return "", errNoShim
 	}
-	f, err := sealedStage()
-	if err != nil {
-		return "", err
+	shim.once.Do(func() {
+		shim.f, shim.err = sealedMemfd("berth-shim", strings.NewReader(shimBinary))
+	})
+	if shim.err != nil {
+		return "", shim.err
 	}
-	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd()), nil
+	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), shim.f.Fd()), nil
 }
 
 // staticStage reports an error wrapping errors.ErrUnsupported when the binary that runs

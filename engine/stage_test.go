@@ -70,19 +70,19 @@ func TestNeedsInterpreter(t *testing.T) {
 	}
 }
 
-// TestEmbeddedStage checks, with the stage embedded (go test -tags berth_stage after
-// make stage), that the monitor and berth's init run from the sealed memfd, that no
-// stage or container process holds an fd of it, and that a container cannot write it
-// through /proc/1/exe (CVE-2019-5736).
+// TestEmbeddedStage checks, with the shim and stage embedded (go test -tags
+// berth_stage after make stage), that the shim (the monitor) and berth's init (the shim
+// as PID 1) run from the sealed memfd, that no shim or container process holds an fd of
+// it, and that a container cannot write it through /proc/1/exe (CVE-2019-5736).
 func TestEmbeddedStage(t *testing.T) {
 	testenv.RequiresRoot(t)
 	if !stageEmbedded() {
 		t.Skip("skipping: no embedded stage (make stage, then go test -tags berth_stage)")
 	}
-	const memfdExe = "/memfd:berth-stage (deleted)"
+	const memfdExe = "/memfd:berth-shim (deleted)"
 	e := newEngine(t)
 	// Privileged, so that the container may read /proc/1/exe at all (CAP_SYS_PTRACE):
-	// the worst case. Init: true keeps berth's init, a stage process, as PID 1.
+	// the worst case. Init: true keeps berth's init, the shim, as PID 1.
 	spec := Spec{ID: "st" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Init: true, Privileged: true,
 		Cmd: []string{"sleep", "60"}}
 	if err := e.Create(spec); err != nil {

@@ -6,75 +6,19 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
-// stdinSocket is the unix socket in the container dir on which the monitor of a
+// stdinSocket is the unix socket in the container dir on which the shim of a
 // container with Spec.OpenStdin hands out the container's stdin.
 const stdinSocket = "stdin.sock"
-
-// stdinListener is the monitor's socket for AttachStdin and the fd it hands out: the
-// write end of the container's stdin pipe, or the pty master with Tty.
-type stdinListener struct {
-	ln  *net.UnixListener
-	dir *os.File // O_PATH of the container dir: the socket's path may be too long for sun_path
-}
 
 // sockPath names the socket through dir's fd, so that its length never depends on the
 // engine root's: sun_path holds 108 bytes, a container dir under a long root more.
 func sockPath(dir *os.File) string {
 	return "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + stdinSocket
-}
-
-// listenStdin makes the container's stdin socket (in the 0700 container dir:
-// only root reaches it), replacing one a previous run left.
-func listenStdin(dir string) (*stdinListener, error) {
-	d, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("stdin socket: %w", err)
-	}
-	if err := os.Remove(filepath.Join(dir, stdinSocket)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		d.Close()
-		return nil, fmt.Errorf("stdin socket: %w", err)
-	}
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sockPath(d), Net: "unix"})
-	if err != nil {
-		d.Close()
-		return nil, fmt.Errorf("stdin socket: %w", err)
-	}
-	ln.SetUnlinkOnClose(false) // the /proc path is only valid in this process: unlink by dir
-	return &stdinListener{ln: ln, dir: d}, nil
-}
-
-// serve hands f to the first client that connects, then closes the socket. With
-// closeAfter (the write end of a pipe) the monitor's own copy is closed once handed
-// out, so that the client's close is the container's EOF. Containers nobody attaches
-// to keep an open, silent stdin, as Docker's stdin_open does.
-func (l *stdinListener) serve(f *os.File, closeAfter bool) {
-	defer l.close()
-	for {
-		c, err := l.ln.AcceptUnix()
-		if err != nil {
-			return
-		}
-		_, _, err = c.WriteMsgUnix([]byte{0}, unix.UnixRights(int(f.Fd())), nil)
-		c.Close()
-		if err == nil {
-			if closeAfter {
-				f.Close()
-			}
-			return
-		}
-	}
-}
-
-func (l *stdinListener) close() {
-	l.ln.Close()
-	unix.Unlinkat(int(l.dir.Fd()), stdinSocket, 0)
-	l.dir.Close()
 }
 
 // AttachStdin returns the stdin of the running container id, which must have been

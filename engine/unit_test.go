@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -163,35 +162,6 @@ func TestResolveUserParse(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("lookupGroup(%q) = %d, %v; want %d, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
-	}
-}
-
-func TestLogWriterRotation(t *testing.T) {
-	dir := t.TempDir()
-	w, err := openLogWriter(dir, 150, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 6; i++ {
-		if err := w.write("stdout", []byte(strings.Repeat("x", 20)+"\n")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.f.Close()
-	ents, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	if want := []string{"container.log", "container.log.1"}; !cmp.Equal(names, want) {
-		t.Errorf("files = %q, want %q", names, want)
-	}
-	all, cur, _, err := readRotated(dir)
-	if cur != nil {
-		cur.Close()
-	}
-	if err != nil || len(all) == 0 || len(all) >= 6 {
-		t.Errorf("readRotated = %d entries, %v; want between 1 and 5 (oldest dropped)", len(all), err)
 	}
 }
 

@@ -10,6 +10,7 @@ packages=(
   docker-registry # a real registry server for pull tests
   apache2-utils   # htpasswd, for the auth-protected registry test
   util-linux      # unshare, nsenter
+  musl-tools      # musl-gcc: builds the container shim (engine/shim) static and small
 )
 
 missing=()

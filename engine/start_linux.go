@@ -1,0 +1,280 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Start starts a created or exited container and returns once its process has exec'd
+// the command, or with the error that stopped it before exec (missing executable, bad
+// user, bad working dir...). An exited container starts again with the same writable
+// layer, netns and log (appended to), as `docker start` does. The container is owned by
+// a detached monitor process (the shim), not by the caller. It returns ErrInvalid for a
+// container that is running or paused.
+func (e *Engine) Start(id string) error {
+	st, err := e.State(id)
+	if err != nil {
+		return err
+	}
+	if st.Status != StatusCreated && st.Status != StatusExited {
+		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
+	}
+	var spec Spec
+	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	shim, err := shimPath()
+	if err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	cg, err := ensureCgroup(e.cgroupParent(), id, spec.Resources, spec.Privileged, spec.Devices)
+	if err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	if isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
+		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+			return fmt.Errorf("start container %q: %w", id, err)
+		}
+	}
+	if err := launch(e.dir(id), shim, &spec, cg); err != nil {
+		removeCgroup(e.cgroupParent(), id)
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
+	return nil
+}
+
+// launch starts the container from a thread of its own, which it locks and never
+// unlocks, so that the thread's namespaces and root die with it. See the package doc
+// ("Start") for the sequence.
+func launch(dir, shim string, spec *Spec, cg *cgroup) error {
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		done <- launchOnThread(dir, shim, spec, cg)
+	}()
+	return <-done
+}
+
+func launchOnThread(dir, shim string, spec *Spec, cg *cgroup) error {
+	flags := unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
+	if spec.NetNSPath == "" && !spec.HostNetwork {
+		flags |= unix.CLONE_NEWNET
+	}
+	if err := unix.Unshare(flags); err != nil {
+		return fmt.Errorf("new namespaces: %w", err)
+	}
+	if spec.NetNSPath != "" {
+		if err := joinNetNS(spec.NetNSPath); err != nil {
+			return err
+		}
+	}
+	// The shim starts in these namespaces while this thread builds the rootfs in them.
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer cfgW.Close()
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		cfgR.Close()
+		return err
+	}
+	defer repR.Close()
+	proc, err := os.StartProcess(shim, []string{"berth-shim"}, &os.ProcAttr{
+		Env:   []string{},
+		Files: []*os.File{nil, nil, nil, cfgR, repW},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	cfgR.Close()
+	repW.Close()
+	if err != nil {
+		return fmt.Errorf("start shim: %w", err)
+	}
+	go proc.Wait() // reap the shim if it exits while we live; it records its own state
+	records, err := prepareContainer(dir, spec, cg)
+	if err != nil {
+		return err // the shim reads EOF without a configuration and exits
+	}
+	if _, err := cfgW.Write(records); err != nil {
+		return fmt.Errorf("configure shim: %w", err)
+	}
+	cfgW.Close()
+	line, rerr := bufio.NewReader(repR).ReadString('\n')
+	line = strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(line, "ok "):
+		return nil
+	case strings.HasPrefix(line, "error "):
+		return errors.New(strings.TrimPrefix(line, "error "))
+	default:
+		return fmt.Errorf("shim ended without reporting (%q): %v", line, rerr)
+	}
+}
+
+// prepareContainer builds the container's mounts in this thread's mount namespace,
+// sets hostname and sysctls in its uts, ipc and net namespaces, then enters the rootfs
+// (chroot, this thread only) to resolve the user, the working dir and the executable
+// as the container sees them. It returns the shim's configuration records.
+func prepareContainer(dir string, spec *Spec, cg *cgroup) ([]byte, error) {
+	root := filepath.Join(dir, "rootfs")
+	if err := setupRootfs(dir, root, spec); err != nil {
+		return nil, err
+	}
+	if err := applySysctls(spec.Sysctls); err != nil {
+		return nil, err
+	}
+	if err := unix.Sethostname([]byte(spec.Hostname)); spec.Hostname != "" && err != nil {
+		return nil, fmt.Errorf("set hostname: %w", err)
+	}
+	if err := unix.Setdomainname([]byte(spec.Domainname)); spec.Domainname != "" && err != nil {
+		return nil, fmt.Errorf("set domainname: %w", err)
+	}
+	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
+	if err != nil {
+		return nil, err
+	}
+	var rec shimRecords
+	for _, l := range spec.Ulimits {
+		r, ok := rlimitNames[l.Name]
+		if !ok {
+			return nil, fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
+		}
+		rec.add("rlimit", fmt.Sprintf("%d:%d:%d", r, l.Soft, l.Hard))
+	}
+	if err := unix.Chroot(root); err != nil {
+		return nil, fmt.Errorf("enter rootfs: %w", err)
+	}
+	u, err := resolveUser(spec.user())
+	if err != nil {
+		return nil, err
+	}
+	wd, err := ensureWorkdir(spec, u)
+	if err != nil {
+		return nil, err
+	}
+	argv, err := spec.argv()
+	if err != nil {
+		return nil, err
+	}
+	env := spec.env()
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+u.home)
+	}
+	path, err := lookPath(argv[0], envValue(env, "PATH"))
+	if err != nil {
+		return nil, err
+	}
+	rec.add("id", spec.ID)
+	rec.add("dir", dir)
+	rec.add("rootfs", root)
+	rec.add("path", path)
+	rec.add("cwd", wd)
+	for _, a := range argv {
+		rec.add("arg", a)
+	}
+	for _, kv := range env {
+		rec.add("env", kv)
+	}
+	rec.add("uid", strconv.Itoa(u.uid))
+	rec.add("gid", strconv.Itoa(u.gid))
+	for _, g := range u.groups {
+		rec.add("group", strconv.Itoa(g))
+	}
+	rec.add("caps", strconv.FormatUint(caps, 16))
+	rec.flag("nnp", spec.NoNewPrivileges)
+	rec.flag("tty", spec.Tty)
+	rec.flag("stdin", spec.OpenStdin)
+	rec.flag("init", spec.Init)
+	rec.flag("privileged", spec.Privileged)
+	rec.flag("readonly", spec.ReadOnlyRootfs)
+	for _, d := range cg.dirs {
+		rec.add("procs", filepath.Join(d, "cgroup.procs"))
+	}
+	rec.add("oom", cg.oomCounter())
+	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
+	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
+	return rec.b.Bytes(), nil
+}
+
+// shimRecords is the shim's configuration: NUL-terminated key=value records.
+type shimRecords struct{ b bytes.Buffer }
+
+func (r *shimRecords) add(key, value string) {
+	r.b.WriteString(key)
+	r.b.WriteByte('=')
+	r.b.WriteString(value)
+	r.b.WriteByte(0)
+}
+
+func (r *shimRecords) flag(key string, on bool) {
+	if on {
+		r.add(key, "1")
+	}
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// lookPath is exec.LookPath with the container's PATH instead of this process's, run
+// with the container's root: a name with a slash is taken as it is (relative to the
+// working dir), anything else is searched in path's dirs. The errors read as
+// exec.LookPath's (`exec: "x": executable file not found in $PATH`).
+func lookPath(name, path string) (string, error) {
+	if strings.Contains(name, "/") {
+		if err := executable(name); err != nil {
+			return "", &exec.Error{Name: name, Err: err}
+		}
+		return name, nil
+	}
+	for _, d := range filepath.SplitList(path) {
+		if d == "" {
+			d = "."
+		}
+		p := filepath.Join(d, name)
+		if executable(p) == nil {
+			if !filepath.IsAbs(p) {
+				return "", &exec.Error{Name: name, Err: exec.ErrDot}
+			}
+			return p, nil
+		}
+	}
+	return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
+}
+
+func executable(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return fs.ErrPermission
+	}
+	return nil
+}
