@@ -12,30 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func joinNetNS(path string) error {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", path, err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("join netns %q: %w", path, err)
-	}
-	return nil
-}
-
-// applySysctls writes the namespaced sysctls through this thread's /proc/sys (the
-// host's proc; the net, ipc and uts sysctls there are the calling thread's namespaces').
-func applySysctls(sysctls map[string]string) error {
-	for k, v := range sysctls {
-		p := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
-		if err := os.WriteFile(p, []byte(v), 0); err != nil {
-			return fmt.Errorf("sysctl %s=%s: %w", k, v, err)
-		}
-	}
-	return nil
-}
-
 // setupIdentity sets hostname, rlimits and then privileges: capabilities
 // (bounding set on this locked thread), no_new_privs, groups and user. It ends in the
 // working directory.

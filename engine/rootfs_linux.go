@@ -31,12 +31,13 @@ func mount(source, target, fstype string, flags uintptr, data string) error {
 }
 
 // setupRootfs builds the container's mounts under root in this thread's (new) mount
-// namespace: the overlay of the layers, /dev, /sys, devices, /etc files and the spec's
-// mounts. /proc, the pivot into root and the masked and read-only paths come later,
+// namespace: the overlay of the layers, /dev, devices, /etc files, then (once
+// joinNetwork has put this thread into the container's network namespace) /sys and
+// the spec's mounts. /proc, the pivot into root and the masked and read-only paths come later,
 // from the container's PID 1 (the shim), which alone is inside the new pid namespace.
 // The overlay exists only in the container's namespaces, so it disappears with the
 // container: nothing to unmount on the host.
-func setupRootfs(dir, root string, spec *Spec) error {
+func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return err
 	}
@@ -50,6 +51,12 @@ func setupRootfs(dir, root string, spec *Spec) error {
 		return err
 	}
 	if err := mountEtcFiles(dir, root, spec); err != nil {
+		return err
+	}
+	if err := joinNetwork(); err != nil {
+		return err
+	}
+	if err := mountSys(root, spec); err != nil {
 		return err
 	}
 	for _, m := range spec.Mounts {
@@ -132,9 +139,13 @@ func mountSpecial(root string, spec *Spec) error {
 	if err := mount("shm", filepath.Join(dev, "shm"), "tmpfs", nodev, fmt.Sprintf("mode=1777,size=%d", shm)); err != nil {
 		return err
 	}
-	if err := mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, ""); err != nil {
-		return err
-	}
+	return mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, "")
+}
+
+// mountSys mounts /sys read-only (read-write when privileged). sysfs shows the network
+// namespace of the thread that mounts it: this one must be in the container's already.
+func mountSys(root string, spec *Spec) error {
+	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	sysFlags := uintptr(nodev | unix.MS_RDONLY)
 	if spec.Privileged {
 		sysFlags = nodev

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -39,16 +40,18 @@ func (e *Engine) Start(id string) error {
 	if err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
-	cg, err := ensureCgroup(e.cgroupParent(), id, spec.Resources, spec.Privileged, spec.Devices)
-	if err != nil {
-		return fmt.Errorf("start container %q: %w", id, err)
-	}
-	if isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
-		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
-			return fmt.Errorf("start container %q: %w", id, err)
+	// The cgroups are made while the container's namespaces and rootfs are; the shim
+	// needs them only to put PID 1 in.
+	cgReady := make(chan error, 1)
+	go func() {
+		_, err := ensureCgroup(e.cgroupParent(), id, spec.Resources, spec.Privileged, spec.Devices)
+		if err == nil && isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
+			err = setFrozen(e.cgroupParent(), id, false)
 		}
-	}
-	if err := launch(e.dir(id), shim, &spec, cg); err != nil {
+		cgReady <- err
+	}()
+	cg := &cgroup{v2: unified(), dirs: cgroupDirs(e.cgroupParent(), id)}
+	if err := launch(e.dir(id), shim, &spec, cg, cgReady); err != nil {
 		removeCgroup(e.cgroupParent(), id)
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
@@ -58,29 +61,33 @@ func (e *Engine) Start(id string) error {
 // launch starts the container from a thread of its own, which it locks and never
 // unlocks, so that the thread's namespaces and root die with it. See the package doc
 // ("Start") for the sequence.
-func launch(dir, shim string, spec *Spec, cg *cgroup) error {
+func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) error {
+	waitCgroup := sync.OnceValue(func() error { return <-cgReady })
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		done <- launchOnThread(dir, shim, spec, cg)
+		done <- launchOnThread(dir, shim, spec, cg, waitCgroup)
 	}()
-	return <-done
+	err := <-done
+	if err != nil {
+		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
+	}
+	return err
 }
 
-func launchOnThread(dir, shim string, spec *Spec, cg *cgroup) error {
-	flags := unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
-	if spec.NetNSPath == "" && !spec.HostNetwork {
-		flags |= unix.CLONE_NEWNET
-	}
-	if err := unix.Unshare(flags); err != nil {
+func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
+	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
 		return fmt.Errorf("new namespaces: %w", err)
 	}
-	if spec.NetNSPath != "" {
-		if err := joinNetNS(spec.NetNSPath); err != nil {
-			return err
-		}
+	// The shim starts in these namespaces, and makes or joins the network namespace
+	// itself (its first configuration record), while this thread builds the rootfs.
+	net := "new"
+	switch {
+	case spec.HostNetwork:
+		net = "host"
+	case spec.NetNSPath != "":
+		net = spec.NetNSPath
 	}
-	// The shim starts in these namespaces while this thread builds the rootfs in them.
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -103,36 +110,56 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup) error {
 		return fmt.Errorf("start shim: %w", err)
 	}
 	go proc.Wait() // reap the shim if it exits while we live; it records its own state
-	records, err := prepareContainer(dir, spec, cg)
+	var rec shimRecords
+	rec.add("net", net)
+	if _, err := cfgW.Write(rec.b.Bytes()); err != nil {
+		return fmt.Errorf("configure shim: %w", err)
+	}
+	report := bufio.NewReader(repR)
+	// joinNetwork waits for the shim's "net" line and enters its network namespace.
+	joinNetwork := func() error {
+		line, err := report.ReadString('\n')
+		if line == "net\n" {
+			if net == "host" {
+				return nil
+			}
+			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", proc.Pid))
+		}
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error "); ok {
+			return errors.New(msg)
+		}
+		return fmt.Errorf("shim ended before its network namespace was ready (%q): %v", line, err)
+	}
+	records, err := prepareContainer(dir, spec, cg, joinNetwork)
+	if cerr := waitCgroup(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err // the shim reads EOF without a configuration and exits
 	}
-	if _, err := cfgW.Write(records); err != nil {
-		return fmt.Errorf("configure shim: %w", err)
-	}
+	_, werr := cfgW.Write(records) // on error (the shim died) its report says why
 	cfgW.Close()
-	line, rerr := bufio.NewReader(repR).ReadString('\n')
+	line, rerr := report.ReadString('\n')
 	line = strings.TrimSpace(line)
 	switch {
 	case strings.HasPrefix(line, "ok "):
 		return nil
 	case strings.HasPrefix(line, "error "):
 		return errors.New(strings.TrimPrefix(line, "error "))
+	case werr != nil:
+		return fmt.Errorf("configure shim: %w", werr)
 	default:
 		return fmt.Errorf("shim ended without reporting (%q): %v", line, rerr)
 	}
 }
 
 // prepareContainer builds the container's mounts in this thread's mount namespace,
-// sets hostname and sysctls in its uts, ipc and net namespaces, then enters the rootfs
+// sets hostname and domainname in its uts namespace, then enters the rootfs
 // (chroot, this thread only) to resolve the user, the working dir and the executable
 // as the container sees them. It returns the shim's configuration records.
-func prepareContainer(dir string, spec *Spec, cg *cgroup) ([]byte, error) {
+func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() error) ([]byte, error) {
 	root := filepath.Join(dir, "rootfs")
-	if err := setupRootfs(dir, root, spec); err != nil {
-		return nil, err
-	}
-	if err := applySysctls(spec.Sysctls); err != nil {
+	if err := setupRootfs(dir, root, spec, joinNetwork); err != nil {
 		return nil, err
 	}
 	if err := unix.Sethostname([]byte(spec.Hostname)); spec.Hostname != "" && err != nil {
@@ -146,6 +173,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup) ([]byte, error) {
 		return nil, err
 	}
 	var rec shimRecords
+	for k, v := range spec.Sysctls {
+		rec.add("sysctl", k+"="+v)
+	}
 	for _, l := range spec.Ulimits {
 		r, ok := rlimitNames[l.Name]
 		if !ok {
@@ -240,6 +270,18 @@ func envValue(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+func joinNetNS(path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open netns %q: %w", path, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("join netns %q: %w", path, err)
+	}
+	return nil
 }
 
 // lookPath is exec.LookPath with the container's PATH instead of this process's, run

@@ -21,6 +21,12 @@ func sockPath(dir *os.File) string {
 	return "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + stdinSocket
 }
 
+// exitedSince reports whether the container is no longer running.
+func (e *Engine) exitedSince(id string) bool {
+	st, err := e.State(id)
+	return err == nil && st.Status != StatusRunning && st.Status != StatusPaused
+}
+
 // AttachStdin returns the stdin of the running container id, which must have been
 // created with Spec.OpenStdin: the write end of its stdin pipe (closing it is EOF for
 // the container), or with Spec.Tty the pty's master (write keystrokes; set the window
@@ -41,8 +47,13 @@ func (e *Engine) AttachStdin(id string) (*os.File, error) {
 		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
 	}
 	defer d.Close()
+	// The shim closes the socket when it hands stdin out, or after it recorded the
+	// container's exit: a failed attach is one of the two.
 	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: sockPath(d), Net: "unix"})
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ECONNREFUSED) {
+		if e.exitedSince(id) {
+			return nil, fmt.Errorf("attach stdin of container %q: %w", id, ErrNotRunning)
+		}
 		return nil, fmt.Errorf("attach stdin of container %q: stdin is not open or already attached: %w", id, ErrInvalid)
 	}
 	if err != nil {
@@ -53,6 +64,9 @@ func (e *Engine) AttachStdin(id string) (*os.File, error) {
 	// A client queued while another was served sees the socket closed: reset or EOF.
 	_, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil || oobn == 0 {
+		if e.exitedSince(id) {
+			return nil, fmt.Errorf("attach stdin of container %q: %w", id, ErrNotRunning)
+		}
 		return nil, fmt.Errorf("attach stdin of container %q: already attached: %w", id, ErrInvalid)
 	}
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])

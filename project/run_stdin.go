@@ -1,11 +1,13 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 
+	"github.com/berth-dev/berth/engine"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,6 +32,9 @@ func runStdinOpen(opts RunOptions) bool {
 // from the log. A copy blocked reading a terminal is abandoned by the returned function.
 func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 	f, err := r.eng.AttachStdin(c.ID)
+	if errors.Is(err, engine.ErrNotRunning) {
+		return func() {}, nil // it has already ended: nothing reads stdin any more
+	}
 	if err != nil {
 		return nil, fmt.Errorf("attach stdin of %s: %w", describe(c), err)
 	}

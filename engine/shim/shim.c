@@ -39,8 +39,13 @@
  * (CVE-2019-5736), as the Go stage binary does.
  *
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
- * init privileged readonly rlimit* (resource:soft:hard) procs* (cgroup.procs files)
- * oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no rotation) logfiles.
+ * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
+ * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
+ * rotation) logfiles.
+ *
+ * The first record, written as soon as the shim starts, is net=new|host|<path>: the shim
+ * makes (or joins) the network namespace at once, while the starter still builds the
+ * rootfs, and reports "net\n"; the starter joins it to mount /sys.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,6 +102,8 @@ static struct {
 	int nrl;
 	char *procs[16];
 	int nprocs;
+	char **sysctls; /* key=value */
+	int nsysctls;
 	long long logmax;
 	int logfiles;
 } cfg;
@@ -186,6 +193,7 @@ static int parse_config(void)
 	cfg.argv = calloc(records + 1, sizeof(char *));
 	cfg.envp = calloc(records + 1, sizeof(char *));
 	cfg.groups = calloc(records + 1, sizeof(gid_t));
+	cfg.sysctls = calloc(records + 1, sizeof(char *));
 	for (char *p = b, *next; p < b + len; p = next) {
 		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
@@ -236,6 +244,8 @@ static int parse_config(void)
 			r->hard = (rlim_t)strtoull(end + 1, &end, 10);
 		} else if (!strcmp(p, "procs") && cfg.nprocs < 16)
 			cfg.procs[cfg.nprocs++] = v;
+		else if (!strcmp(p, "sysctl"))
+			cfg.sysctls[cfg.nsysctls++] = v;
 		else if (!strcmp(p, "logmax"))
 			cfg.logmax = strtoll(v, NULL, 10);
 		else if (!strcmp(p, "logfiles"))
@@ -505,6 +515,24 @@ static void xmount(const char *src, const char *dst, const char *type, unsigned 
 		FAIL("mount %s on %s (type %s): %s", src, dst, type ? type : "", strerror(errno));
 }
 
+/* write_sysctls writes the namespaced sysctls (the new /proc is this namespace's);
+ * before /proc/sys turns read-only. */
+static void write_sysctls(void)
+{
+	for (int i = 0; i < cfg.nsysctls; i++) {
+		char path[PATH_MAX], *kv = cfg.sysctls[i], *eq = strchr(kv, '=');
+		int n = snprintf(path, sizeof path, "/proc/sys/%.*s", (int)(eq - kv), kv);
+		for (char *p = path + 10; p < path + n; p++)
+			if (*p == '.')
+				*p = '/';
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		size_t vl = strlen(eq + 1);
+		if (fd < 0 || write(fd, eq + 1, vl) != (ssize_t)vl)
+			FAIL("sysctl %s: %s", kv, strerror(errno));
+		close(fd);
+	}
+}
+
 static void mask_paths(void)
 {
 	struct stat st;
@@ -633,6 +661,7 @@ static void container_main(int syncfd, struct stdio io)
 		FAIL("detach old root: %s", strerror(errno));
 	if (chdir("/") != 0)
 		FAIL("chdir /: %s", strerror(errno));
+	write_sysctls();
 	if (!cfg.privileged)
 		mask_paths();
 	if (cfg.readonly)
@@ -711,6 +740,40 @@ static void open_pty(int *master, int *slave)
 		report_error("open pty slave: %s", strerror(errno));
 }
 
+/* join_network reads the first configuration record, "net=new|host|<path>", makes or
+ * joins that network namespace and says "net" on the report fd: the starter then joins
+ * it too, to mount /sys. One byte at a time: the rest of the configuration comes later. */
+static void join_network(void)
+{
+	char rec[PATH_MAX + 8];
+	size_t n = 0;
+	while (n < sizeof rec - 1 && read(CONFIG_FD, rec + n, 1) == 1 && rec[n] != '\0')
+		n++;
+	rec[n] = '\0';
+	if (n == 0)
+		exit(0); /* the starter gave up before it began */
+	if (strncmp(rec, "net=", 4) != 0)
+		report_error("shim: the configuration does not start with net=");
+	const char *arg = rec + 4;
+	if (!strcmp(arg, "host")) {
+		dprintf(REPORT_FD, "net\n");
+		return;
+	}
+	if (!strcmp(arg, "new")) {
+		if (unshare(CLONE_NEWNET) != 0)
+			report_error("new network namespace: %s", strerror(errno));
+		dprintf(REPORT_FD, "net\n");
+		return;
+	}
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		report_error("open netns \"%s\": %s", arg, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) != 0)
+		report_error("join netns \"%s\": %s", arg, strerror(errno));
+	close(fd);
+	dprintf(REPORT_FD, "net\n");
+}
+
 int main(void)
 {
 	/* The starter leaves fds 0-2 closed: fill them, so that no pipe or pty lands there
@@ -721,6 +784,7 @@ int main(void)
 	if (null > 2)
 		close(null);
 	signal(SIGPIPE, SIG_IGN);
+	join_network();
 	if (!parse_config())
 		return 0;
 	dirfd_ = open(cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -860,10 +924,6 @@ int main(void)
 			}
 		}
 	}
-	if (ln >= 0) {
-		close(ln);
-		unlinkat(dirfd_, "stdin.sock", 0);
-	}
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -875,5 +935,9 @@ int main(void)
 	if (oom && code == 0)
 		code = 137;
 	write_state("exited", pid, code, sig, oom, &started, &finished);
+	if (ln >= 0) { /* after the state: a client refused from now on reads "exited" */
+		close(ln);
+		unlinkat(dirfd_, "stdin.sock", 0);
+	}
 	return 0;
 }
