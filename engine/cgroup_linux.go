@@ -59,13 +59,13 @@ func ensureCgroup(parent, id string, r Resources, privileged bool, devs []Device
 	}
 	if cg.v2 {
 		ctl := filepath.Join(cgroupRoot, parent, "cgroup.subtree_control")
-		if err := os.MkdirAll(filepath.Dir(ctl), 0o755); err != nil {
+		if err := mkdirs(filepath.Dir(ctl), 0o755); err != nil {
 			return nil, fmt.Errorf("cgroup %q: %w", parent, err)
 		}
-		os.WriteFile(ctl, []byte("+memory +cpu +pids"), 0)
+		writeFile(ctl, []byte("+memory +cpu +pids"), 0)
 	}
 	for _, d := range cg.dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := mkdirs(d, 0o755); err != nil {
 			return nil, fmt.Errorf("cgroup %q: %w", d, err)
 		}
 	}
@@ -82,7 +82,7 @@ func ensureCgroup(parent, id string, r Resources, privileged bool, devs []Device
 
 func (cg *cgroup) write(ctrl, file, val string) error {
 	p := filepath.Join(cg.dirs[ctrl], file)
-	if err := os.WriteFile(p, []byte(val), 0); err != nil {
+	if err := writeFile(p, []byte(val), 0); err != nil {
 		return fmt.Errorf("cgroup write %s=%s: %w", p, val, err)
 	}
 	return nil

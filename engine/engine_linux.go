@@ -104,7 +104,7 @@ func (e *Engine) Command(id string) ([]string, error) {
 
 func (e *Engine) readState(id string) (State, error) {
 	var st State
-	b, err := os.ReadFile(filepath.Join(e.dir(id), "state.json"))
+	b, err := readFile(filepath.Join(e.dir(id), "state.json"))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
@@ -254,10 +254,14 @@ func (e *Engine) Remove(id string, force bool) error {
 			return fmt.Errorf("remove container %q: %w", id, err)
 		}
 	}
-	if err := removeCgroup(e.cgroupParent(), id); err != nil {
-		return fmt.Errorf("remove container %q: %w", id, err)
+	// The cgroups (one per v1 hierarchy) go while the container dir is removed.
+	cgDone := make(chan error, 1)
+	go func() { cgDone <- removeCgroup(e.cgroupParent(), id) }()
+	err = os.RemoveAll(e.dir(id))
+	if cgErr := <-cgDone; cgErr != nil {
+		return fmt.Errorf("remove container %q: %w", id, cgErr)
 	}
-	if err := os.RemoveAll(e.dir(id)); err != nil {
+	if err != nil {
 		return fmt.Errorf("remove container %q: %w", id, err)
 	}
 	return nil
@@ -270,14 +274,14 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := writeFile(tmp, b, 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
 }
 
 func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func setFrozen(parent, id string, frozen bool) error {
 // freezer cgroup is not frozen.
 func isFrozen(parent, id string) bool {
 	ff := freezer(parent, id)
-	b, err := os.ReadFile(ff.control)
+	b, err := readFile(ff.control)
 	if err != nil {
 		return false
 	}

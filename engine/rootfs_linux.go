@@ -31,9 +31,9 @@ func mount(source, target, fstype string, flags uintptr, data string) error {
 }
 
 // setupRootfs builds the container's mounts under root in this thread's (new) mount
-// namespace: the overlay of the layers, /dev, devices, /etc files, then (once
-// joinNetwork has put this thread into the container's network namespace) /sys and
-// the spec's mounts. /proc, the pivot into root and the masked and read-only paths come later,
+// namespace: the overlay of the layers, /dev, devices, /etc files, the spec's mounts
+// and /sys, once joinNetwork has put this thread into the container's network
+// namespace. /proc, the pivot into root and the masked and read-only paths come later,
 // from the container's PID 1 (the shim), which alone is inside the new pid namespace.
 // The overlay exists only in the container's namespaces, so it disappears with the
 // container: nothing to unmount on the host.
@@ -53,18 +53,33 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 	if err := mountEtcFiles(dir, root, spec); err != nil {
 		return err
 	}
-	if err := joinNetwork(); err != nil {
-		return err
+	// /sys needs the container's network namespace, which the shim may still be
+	// making: unless a mount goes under /sys, the other mounts come first.
+	sysFirst, sys := false, filepath.Join(root, "sys")
+	for _, m := range spec.Mounts {
+		t, err := secureJoin(root, m.Target) // as mountUser resolves it: symlinks included
+		sysFirst = sysFirst || err == nil && (t == sys || strings.HasPrefix(t, sys+"/"))
 	}
-	if err := mountSys(root, spec); err != nil {
-		return err
+	if sysFirst {
+		if err := joinNetwork(); err != nil {
+			return err
+		}
+		if err := mountSys(root, spec); err != nil {
+			return err
+		}
 	}
 	for _, m := range spec.Mounts {
 		if err := mountUser(root, m); err != nil {
 			return err
 		}
 	}
-	return nil
+	if sysFirst {
+		return nil
+	}
+	if err := joinNetwork(); err != nil {
+		return err
+	}
+	return mountSys(root, spec)
 }
 
 // mountOverlay mounts the layers with short relative lowerdir names (links in
@@ -83,7 +98,7 @@ func mountOverlay(dir, root string, layers []string) error {
 		}
 		names[len(layers)-1-i] = "l/" + name
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	if err := mkdirs(root, 0o755); err != nil {
 		return fmt.Errorf("rootfs dir: %w", err)
 	}
 	if err := os.Chdir(dir); err != nil {
@@ -103,7 +118,7 @@ var devNodes = []devNode{{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"rando
 func mountSpecial(root string, spec *Spec) error {
 	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	for _, d := range []string{"proc", "dev", "sys"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+		if err := mkdirs(filepath.Join(root, d), 0o755); err != nil {
 			return err
 		}
 	}
@@ -172,7 +187,7 @@ func mountEtcFiles(dir, root string, spec *Spec) error {
 			continue
 		}
 		src := filepath.Join(dir, name)
-		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+		if err := writeFile(src, []byte(content), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 		if err := mountUser(root, Mount{Type: "bind", Source: src, Target: "/etc/" + name}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -76,6 +77,13 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 }
 
 func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
+	// Plain descriptors, blocking: this thread waits in read(2) itself, and no pipe
+	// goes through the runtime's poller (see readFile).
+	hostMnt, err := unix.Open("/proc/thread-self/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open mount namespace: %w", err)
+	}
+	defer unix.Close(hostMnt)
 	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
 		return fmt.Errorf("new namespaces: %w", err)
 	}
@@ -88,34 +96,58 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	case spec.NetNSPath != "":
 		net = spec.NetNSPath
 	}
-	cfgR, cfgW, err := os.Pipe()
-	if err != nil {
-		return err
+	var cfgPipe, repPipe [2]int
+	if err := unix.Pipe2(cfgPipe[:], unix.O_CLOEXEC); err != nil {
+		return fmt.Errorf("shim pipe: %w", err)
 	}
-	defer cfgW.Close()
-	repR, repW, err := os.Pipe()
-	if err != nil {
-		cfgR.Close()
-		return err
+	defer func() {
+		if cfgPipe[1] >= 0 {
+			unix.Close(cfgPipe[1])
+		}
+	}()
+	if err := unix.Pipe2(repPipe[:], unix.O_CLOEXEC); err != nil {
+		unix.Close(cfgPipe[0])
+		return fmt.Errorf("shim pipe: %w", err)
 	}
-	defer repR.Close()
-	proc, err := os.StartProcess(shim, []string{"berth-shim"}, &os.ProcAttr{
+	defer unix.Close(repPipe[0])
+	closed := ^uintptr(0)
+	pid, err := syscall.ForkExec(shim, []string{"berth-shim"}, &syscall.ProcAttr{
 		Env:   []string{},
-		Files: []*os.File{nil, nil, nil, cfgR, repW},
+		Files: []uintptr{closed, closed, closed, uintptr(cfgPipe[0]), uintptr(repPipe[1]), uintptr(hostMnt)},
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
-	cfgR.Close()
-	repW.Close()
+	unix.Close(cfgPipe[0])
+	unix.Close(repPipe[1])
 	if err != nil {
 		return fmt.Errorf("start shim: %w", err)
 	}
-	go proc.Wait() // reap the shim if it exits while we live; it records its own state
+	go func() { // reap the shim if it exits while we live; it records its own state
+		var ws unix.WaitStatus
+		for {
+			if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+				return
+			}
+		}
+	}()
+	config := func(b []byte) error {
+		for len(b) > 0 {
+			n, err := unix.Write(cfgPipe[1], b)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			b = b[n:]
+		}
+		return nil
+	}
 	var rec shimRecords
 	rec.add("net", net)
-	if _, err := cfgW.Write(rec.b.Bytes()); err != nil {
+	if err := config(rec.b.Bytes()); err != nil {
 		return fmt.Errorf("configure shim: %w", err)
 	}
-	report := bufio.NewReader(repR)
+	report := bufio.NewReader(fdReader(repPipe[0]))
 	// joinNetwork waits for the shim's "net" line and enters its network namespace.
 	joinNetwork := func() error {
 		line, err := report.ReadString('\n')
@@ -123,7 +155,7 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 			if net == "host" {
 				return nil
 			}
-			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", proc.Pid))
+			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", pid))
 		}
 		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error "); ok {
 			return errors.New(msg)
@@ -137,8 +169,9 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	if err != nil {
 		return err // the shim reads EOF without a configuration and exits
 	}
-	_, werr := cfgW.Write(records) // on error (the shim died) its report says why
-	cfgW.Close()
+	werr := config(records) // on error (the shim died) its report says why
+	unix.Close(cfgPipe[1])
+	cfgPipe[1] = -1
 	line, rerr := report.ReadString('\n')
 	line = strings.TrimSpace(line)
 	switch {
@@ -153,6 +186,24 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	}
 }
 
+// fdReader reads a blocking descriptor with read(2).
+type fdReader int
+
+func (fd fdReader) Read(p []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(fd), p)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
 // prepareContainer builds the container's mounts in this thread's mount namespace,
 // sets hostname and domainname in its uts namespace, then enters the rootfs
 // (chroot, this thread only) to resolve the user, the working dir and the executable
@@ -162,11 +213,15 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	if err := setupRootfs(dir, root, spec, joinNetwork); err != nil {
 		return nil, err
 	}
-	if err := unix.Sethostname([]byte(spec.Hostname)); spec.Hostname != "" && err != nil {
-		return nil, fmt.Errorf("set hostname: %w", err)
+	if spec.Hostname != "" {
+		if err := unix.Sethostname([]byte(spec.Hostname)); err != nil {
+			return nil, fmt.Errorf("set hostname: %w", err)
+		}
 	}
-	if err := unix.Setdomainname([]byte(spec.Domainname)); spec.Domainname != "" && err != nil {
-		return nil, fmt.Errorf("set domainname: %w", err)
+	if spec.Domainname != "" {
+		if err := unix.Setdomainname([]byte(spec.Domainname)); err != nil {
+			return nil, fmt.Errorf("set domainname: %w", err)
+		}
 	}
 	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
 	if err != nil {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
@@ -84,15 +83,13 @@ func lookupGroup(groups [][]string, name string) (int, bool) {
 }
 
 func readColonFile(path string) [][]string {
-	f, err := os.Open(path)
+	b, err := readFile(path)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
 	var out [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
 		}

@@ -15,9 +15,12 @@
  *   - makes the container's stdio (two pipes, or a pseudo-terminal) and, with stdin,
  *     a pipe and the unix socket stdin.sock that hands its write end (or the pty
  *     master) to the first client (Engine.AttachStdin);
- *   - clones the container's PID 1 in a new pid namespace and a private copy of the
- *     mount namespace (its pivot_root must not move the shim's own root), puts it in
- *     the container's cgroups while it waits, and releases it;
+ *   - returns at once to the starter's mount namespace (fd 5), keeping an fd of the
+ *     container's, and makes or joins the network namespace (see below);
+ *   - clones the container's PID 1 in a new pid namespace and puts it in the
+ *     container's cgroups while PID 1 builds its root, before its execve. PID 1 joins
+ *     the container's mount namespace (its pivot_root there moves nobody else's root:
+ *     the starter's thread is chrooted into the rootfs, and the shim is not in it);
  *   - reports "ok <pid>\n" or "error <text>\n" on fd 4: PID 1 writes any failure
  *     before its execve on an O_CLOEXEC pipe, so EOF without data means the command
  *     runs;
@@ -85,6 +88,7 @@ struct cap_data { uint32_t effective, permitted, inheritable; };
 
 #define CONFIG_FD 3
 #define REPORT_FD 4
+#define HOST_MNT_FD 5 /* the starter's own mount namespace */
 #define LINE_MAX_BYTES (16 << 10) /* a longer line is logged in pieces, as Go's copier did */
 
 struct rlim { int res; rlim_t soft, hard; };
@@ -533,21 +537,33 @@ static void write_sysctls(void)
 	}
 }
 
+/* mask_paths masks Docker's masked paths (an empty read-only tmpfs on a directory,
+ * /dev/null on a file) and makes the read-only ones read-only; paths this kernel lacks
+ * are skipped. Each mount is tried directly: a failed lookup costs what a stat would. */
 static void mask_paths(void)
 {
-	struct stat st;
 	for (int i = 0; masked[i]; i++) {
-		if (stat(masked[i], &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			xmount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "");
-		else
-			xmount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+		int dir = !strncmp(masked[i], "/sys/", 5) || !strcmp(masked[i], "/proc/acpi") ||
+			  !strcmp(masked[i], "/proc/asound") || !strcmp(masked[i], "/proc/scsi");
+		int r = dir ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "")
+			    : mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+		if (r != 0 && (errno == ENOTDIR || errno == EISDIR || errno == EINVAL)) {
+			/* not the kind expected: decide by what is there */
+			struct stat st;
+			if (stat(masked[i], &st) != 0)
+				continue;
+			r = S_ISDIR(st.st_mode) ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "")
+						: mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+		}
+		if (r != 0 && errno != ENOENT)
+			FAIL("mask %s: %s", masked[i], strerror(errno));
 	}
 	for (int i = 0; readonly[i]; i++) {
-		if (stat(readonly[i], &st) != 0)
-			continue;
-		xmount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL);
+		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) != 0) {
+			if (errno == ENOENT)
+				continue;
+			FAIL("mount %s read-only: %s", readonly[i], strerror(errno));
+		}
 		xmount("", readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
 }
@@ -557,8 +573,11 @@ static void apply_caps(void)
 	for (int c = 0; c <= 63; c++) {
 		if (cfg.caps & (1ULL << c))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
+			if (errno == EINVAL)
+				break; /* past the kernel's last capability */
 			FAIL("drop capability %d: %s", c, strerror(errno));
+		}
 	}
 	struct cap_header h = {CAP_VERSION_3, 0};
 	struct cap_data d[2];
@@ -644,12 +663,14 @@ static void pid1(void)
 
 struct stdio { int in, out, err, slave; };
 
-static void container_main(int syncfd, struct stdio io)
+static void container_main(int syncfd, int mntns, struct stdio io)
 {
 	char b;
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
-	close(syncfd);
+	if (setns(mntns, CLONE_NEWNS) != 0)
+		FAIL("join the container's mount namespace: %s", strerror(errno));
+	close(mntns);
 	char proc[PATH_MAX];
 	snprintf(proc, sizeof proc, "%s/proc", cfg.rootfs);
 	xmount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -680,6 +701,10 @@ static void container_main(int syncfd, struct stdio io)
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
 		FAIL("controlling terminal: %s", strerror(errno));
 	set_identity();
+	/* The second byte: the shim has put this process in the container's cgroups. */
+	if (read(syncfd, &b, 1) != 1)
+		_exit(1);
+	close(syncfd);
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", strerror(errno));
 	if (cfg.init)
@@ -784,6 +809,15 @@ int main(void)
 	if (null > 2)
 		close(null);
 	signal(SIGPIPE, SIG_IGN);
+	/* Leave the container's mount namespace (the starter's thread builds the rootfs in
+	 * it; PID 1 joins it and pivots there) for the starter's: the shim then sees the
+	 * host's paths, and the container's mounts go with PID 1 alone. */
+	int mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (mntns < 0)
+		report_error("open mount namespace: %s", strerror(errno));
+	if (setns(HOST_MNT_FD, CLONE_NEWNS) != 0)
+		report_error("return to the host's mount namespace: %s", strerror(errno));
+	close(HOST_MNT_FD);
 	join_network();
 	if (!parse_config())
 		return 0;
@@ -822,7 +856,7 @@ int main(void)
 	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)
 		report_error("pipes: %s", strerror(errno));
 
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		report_error("clone container init: %s", strerror(errno));
 	if (pid == 0) {
@@ -839,8 +873,9 @@ int main(void)
 		if (ln >= 0)
 			close(ln);
 		signal(SIGPIPE, SIG_DFL);
-		container_main(syncp[0], io);
+		container_main(syncp[0], mntns, io);
 	}
+	close(mntns);
 	close(syncp[0]);
 	close(errp[1]);
 	if (io.slave >= 0)
@@ -850,30 +885,35 @@ int main(void)
 	if (io.in >= 0)
 		close(io.in);
 
+	/* PID 1 builds its root while the shim puts it in the cgroups (one write per v1
+	 * hierarchy); it waits for the second byte before its execve. */
+	const char *failed = NULL;
+	int err = 0;
+	if (write(syncp[1], "x", 1) != 1)
+		failed = "release container init", err = errno;
 	char pidstr[32];
 	int pidlen = snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
-	for (int i = 0; i < cfg.nprocs; i++) {
+	for (int i = 0; i < cfg.nprocs && !failed; i++) {
 		int fd = open(cfg.procs[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, pidstr, (size_t)pidlen) != pidlen) {
-			int e = errno;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			report_error("join cgroup %s: %s", cfg.procs[i], strerror(e));
-		}
-		close(fd);
+		if (fd < 0 || write(fd, pidstr, (size_t)pidlen) != pidlen)
+			failed = cfg.procs[i], err = errno;
+		if (fd >= 0)
+			close(fd);
 	}
-	if (write(syncp[1], "x", 1) != 1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		report_error("release container init: %s", strerror(errno));
-	}
+	if (!failed && write(syncp[1], "x", 1) != 1)
+		failed = "release container init", err = errno;
 	close(syncp[1]);
+	if (failed)
+		kill(pid, SIGKILL);
+	/* PID 1's own error, if it failed first, says more than ours. */
 	size_t mlen;
 	char *msg = readall(errp[0], &mlen);
 	close(errp[0]);
-	if (mlen > 0) {
+	if (mlen > 0 || failed) {
 		waitpid(pid, NULL, 0);
-		report_error("%.*s", (int)mlen, msg);
+		if (mlen > 0)
+			report_error("%.*s", (int)mlen, msg);
+		report_error("%s: %s", failed, strerror(err));
 	}
 	free(msg);
 	struct timespec started;
