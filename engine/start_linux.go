@@ -59,21 +59,37 @@ func (e *Engine) Start(id string) error {
 	return nil
 }
 
-// launch starts the container from a thread of its own, which it locks and never
-// unlocks, so that the thread's namespaces and root die with it. See the package doc
-// ("Start") for the sequence.
+// launch starts the container from a thread of its own (discardThread), so that the
+// thread's namespaces and root die with it. See the package doc ("Start") for the
+// sequence.
 func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) error {
 	waitCgroup := sync.OnceValue(func() error { return <-cgReady })
 	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		done <- launchOnThread(dir, shim, spec, cg, waitCgroup)
-	}()
+	go discardThread(func() { done <- launchOnThread(dir, shim, spec, cg, waitCgroup) })
 	err := <-done
 	if err != nil {
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
 	}
 	return err
+}
+
+// discardThread runs f in this goroutine, locked to its thread, and leaves the thread
+// locked: call it as the body of a new goroutine, whose exit then takes the thread (and
+// whatever namespaces or root f gave it) along. The main thread never exits, so there
+// f runs on another goroutine's thread while this one holds the main thread.
+func discardThread(f func()) {
+	runtime.LockOSThread()
+	if unix.Gettid() != unix.Getpid() {
+		f()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		discardThread(f)
+	}()
+	<-done
+	runtime.UnlockOSThread()
 }
 
 func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
