@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -72,7 +74,7 @@ func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error
 // read up to, so a follow goes on from exactly there even if the file rotates.
 func readRotated(dir string) ([]LogEntry, *os.File, int64, error) {
 	var all []LogEntry
-	for i := 32; i >= 1; i-- {
+	for _, i := range rotatedLogs(dir) {
 		es, _, err := readLogFile(filepath.Join(dir, logName+"."+strconv.Itoa(i)), 0)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -91,6 +93,22 @@ func readRotated(dir string) ([]LogEntry, *os.File, int64, error) {
 	}
 	es, off, _ := readLogFrom(f, 0)
 	return append(all, es...), f, off, nil
+}
+
+// rotatedLogs lists the numbers N of the dir's container.log.N files, oldest (highest)
+// first.
+func rotatedLogs(dir string) []int {
+	names, _ := readDirNames(dir)
+	var ns []int
+	for _, name := range names {
+		if v, ok := strings.CutPrefix(name, logName+"."); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				ns = append(ns, n)
+			}
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(ns)))
+	return ns
 }
 
 // readLogFile decodes complete lines from off and returns the offset after the last one.

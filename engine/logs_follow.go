@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // follower reads a log that rotates under it without losing or repeating lines. It
@@ -21,8 +23,9 @@ type follower struct {
 	off int64
 }
 
-// A follower polls: soon after output (a short command's exit is seen within a few
-// ms, which `run` waits on), then less often while the container is quiet.
+// A follower polls for output: soon after output, then less often while the container
+// is quiet. The container's exit ends the wait at once (the shim's pidfd), so `run`
+// sees a short command's end as soon as the shim has recorded it.
 const (
 	followPollMin = time.Millisecond
 	followPollMax = 50 * time.Millisecond
@@ -30,10 +33,21 @@ const (
 
 func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error {
 	wait := followPollMin
+	shim := -1 // pidfd of the shim of the run being followed
+	defer func() {
+		if shim >= 0 {
+			unix.Close(shim)
+		}
+	}()
 	for {
 		st, err := e.State(id)
 		if err != nil {
 			return err
+		}
+		if shim == -1 && st.Status == StatusRunning {
+			if shim, err = unix.PidfdOpen(st.MonitorPid, 0); err != nil {
+				shim = -2 // plain sleeps
+			}
 		}
 		es, err := fl.poll()
 		if err != nil {
@@ -52,8 +66,23 @@ func (e *Engine) follow(id string, fl *follower, fn func(LogEntry) error) error 
 		} else {
 			wait = min(2*wait, followPollMax)
 		}
-		time.Sleep(wait)
+		if sleepUntilExit(shim, wait) {
+			unix.Close(shim)
+			shim = -2 // gone: the next State says so; never spin on it
+		}
 	}
+}
+
+// sleepUntilExit sleeps for d, or less if the process behind pidfd (if ≥ 0) exits or
+// has exited; it reports whether it did.
+func sleepUntilExit(pidfd int, d time.Duration) bool {
+	if pidfd < 0 {
+		time.Sleep(d)
+		return false
+	}
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, int(d.Milliseconds()))
+	return n == 1 && err == nil
 }
 
 func (fl *follower) close() {

@@ -72,3 +72,13 @@ func mkdirs(path string, perm os.FileMode) error {
 	}
 	return &fs.PathError{Op: "mkdir", Path: path, Err: err}
 }
+
+// readDirNames lists the names in dir (unsorted).
+func readDirNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}

@@ -109,7 +109,7 @@ func ParseTail(s string) (int, error) {
 	return n, nil
 }
 
-var unixTime = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]{1,9}))?$`)
+var unixTime = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+)(?:\.([0-9]{1,9}))?$`) })
 
 // localLayouts are the timestamp forms Docker accepts without a zone (local time).
 var localLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"}
@@ -134,7 +134,7 @@ func ParseLogTime(s string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	if m := unixTime.FindStringSubmatch(s); m != nil {
+	if m := unixTime().FindStringSubmatch(s); m != nil {
 		sec, err := strconv.ParseInt(m[1], 10, 64)
 		if err == nil {
 			nsec, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)

@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -94,7 +93,7 @@ func parseSingle(p *parser, in *Instruction, rest string) error {
 	return nil
 }
 
-var portRe = regexp.MustCompile(`^[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$`)
+var portRe = lazyRegexp(`^[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$`)
 
 func parseExpose(p *parser, in *Instruction, rest string) error {
 	ports, err := p.words(in.Line, rest)
@@ -106,7 +105,7 @@ func parseExpose(p *parser, in *Instruction, rest string) error {
 	}
 	for _, port := range ports {
 		port = strings.ToLower(port)
-		if !portRe.MatchString(port) {
+		if !portRe().MatchString(port) {
 			return p.errorf(in.Line, "EXPOSE %s: invalid port: want PORT[-PORT][/tcp|udp|sctp]", port)
 		}
 		in.Ports = append(in.Ports, port)

@@ -2,7 +2,6 @@ package dockerfile
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 )
 
@@ -66,11 +65,11 @@ func jsonArgs(rest string) ([]string, bool) {
 }
 
 // heredocRe matches `<<EOF`, `<<-EOF` and quoted forms, not here-strings (`<<<`).
-var heredocRe = regexp.MustCompile(`(^|[^<])<<-?["']?[A-Za-z_][A-Za-z0-9_]*`)
+var heredocRe = lazyRegexp(`(^|[^<])<<-?["']?[A-Za-z_][A-Za-z0-9_]*`)
 
 // rejectHeredoc fails for the heredoc forms of RUN, COPY and ADD.
 func (p *parser) rejectHeredoc(in *Instruction, rest string) error {
-	if heredocRe.MatchString(rest) {
+	if heredocRe().MatchString(rest) {
 		return p.unsupportedf(in.Line, "heredocs are not supported")
 	}
 	return nil

@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -12,13 +13,13 @@ type logicalLine struct {
 	text string // joined text, continuation escapes removed
 }
 
-var directiveRe = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
+var directiveRe = lazyRegexp(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
 
 // readDirectives consumes parser directives at the top of lines and returns
 // them with the index of the first line that is not a directive.
 func (p *parser) readDirectives(lines []string) (int, error) {
 	for i, raw := range lines {
-		m := directiveRe.FindStringSubmatch(strings.TrimSpace(raw))
+		m := directiveRe().FindStringSubmatch(strings.TrimSpace(raw))
 		if m == nil {
 			return i, nil
 		}
@@ -85,4 +86,10 @@ func splitLines(src string) []string {
 	src = strings.TrimPrefix(src, "\ufeff")
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	return strings.Split(src, "\n")
+}
+
+// lazyRegexp compiles expr on first use: the parser's patterns would otherwise be
+// compiled in every berth command's start, Dockerfile or not.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,12 +1,11 @@
 package dockerfile
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
 
-var stageNameRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.-]*$`)
+var stageNameRe = lazyRegexp(`^[a-zA-Z][a-zA-Z0-9_.-]*$`)
 
 func parseFrom(p *parser, in *Instruction, rest string) error {
 	flags, rest, err := p.flags(in, rest, "platform")
@@ -37,8 +36,8 @@ func parseFrom(p *parser, in *Instruction, rest string) error {
 		}
 	}
 	if len(f) == 3 {
-		if !stageNameRe.MatchString(f[2]) {
-			return p.errorf(in.Line, "invalid stage name %q: must match %s", f[2], stageNameRe)
+		if !stageNameRe().MatchString(f[2]) {
+			return p.errorf(in.Line, "invalid stage name %q: must match %s", f[2], stageNameRe())
 		}
 		st.Name = strings.ToLower(f[2])
 		if p.df.stageIndex(st.Name) >= 0 {
