@@ -4,11 +4,9 @@ BIN       := bin/berth
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 CONFORMANCE ?= ../shared/conformance
-# berth embeds, under this tag, two helpers built first: the container shim (C, static,
-# musl: every container's monitor and PID 1 until its execve) and the exec stage (a small
-# Go binary of package engine alone). Without the tag (plain go build/test) berth cannot
-# start containers, and the tests that need to skip.
-STAGE     := engine/stagebin/berth-stage
+# berth embeds, under this tag, the container shim, built first (C, static, musl: every
+# container's monitor, its PID 1 until the execve, and exec's helper). Without the tag
+# (plain go build/test) berth cannot run containers, and the tests that need to skip.
 SHIM      := engine/shim/berth-shim
 SHIM_CC   ?= musl-gcc
 STAGE_TAG := berth_stage
@@ -22,13 +20,11 @@ all: build
 build: stage
 	CGO_ENABLED=0 $(GO) build -tags $(STAGE_TAG) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
 
-## stage: the shim and the stage binary (static, stripped); each written to a temp file
-## and renamed so that a concurrent build never embeds half of it.
+## stage: the shim (static, stripped), written to a temp file and renamed so that a
+## concurrent build never embeds half of it.
 stage:
 	$(SHIM_CC) -O2 -Wall -Wextra -Werror -static -s -o $(SHIM).tmp engine/shim/shim.c
 	mv -f $(SHIM).tmp $(SHIM)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(STAGE).tmp ./engine/stagebin
-	mv -f $(STAGE).tmp $(STAGE)
 
 deps:
 	./scripts/install-deps.sh
@@ -46,7 +42,7 @@ lint: stage
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(STAGE_TAG) ./...
 
 clean:
-	rm -rf bin $(STAGE) $(SHIM)
+	rm -rf bin $(SHIM)
 
 ## examples: the example services' static binaries, each into its build context
 ## (examples/<stack>/<service>/bin/<service>), where their Dockerfiles COPY them from.

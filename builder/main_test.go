@@ -15,7 +15,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	engine.MaybeRunInit() // RUN containers re-execute this test binary as their init
 	os.Exit(m.Run())
 }
 

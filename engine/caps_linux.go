@@ -3,17 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
-
-func uintptrOf(s []uint32) uintptr {
-	if len(s) == 0 {
-		return 0
-	}
-	return uintptr(unsafe.Pointer(&s[0]))
-}
 
 // capNames maps capability names (without CAP_) to their numbers.
 var capNames = map[string]int{
@@ -68,32 +58,4 @@ func capSet(privileged bool, add, drop []string) (uint64, error) {
 		return 0, err
 	}
 	return set, nil
-}
-
-// applyCaps limits this thread's bounding and inheritable sets. A root process gets
-// exactly the bounding set as its permitted and effective sets at execve.
-func applyCaps(spec *Spec) error {
-	set, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
-	if err != nil {
-		return err
-	}
-	for n := 0; n <= unix.CAP_LAST_CAP; n++ {
-		if set&(1<<n) != 0 {
-			continue
-		}
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(n), 0, 0, 0); err != nil && err != unix.EINVAL {
-			return fmt.Errorf("drop capability %d: %w", n, err)
-		}
-	}
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("capget: %w", err)
-	}
-	data[0].Inheritable &= uint32(set)
-	data[1].Inheritable &= uint32(set >> 32)
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("capset: %w", err)
-	}
-	return nil
 }

@@ -177,17 +177,6 @@ func (cg *cgroup) restrictDevices(privileged bool, extra []string) error {
 	return nil
 }
 
-// addThread moves one thread (v1 only: its per-thread "tasks" files) into the
-// container's cgroups; processes it forks are born there.
-func (cg *cgroup) addThread(tid int) error {
-	for c := range cg.dirs {
-		if err := cg.write(c, "tasks", strconv.Itoa(tid)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // oomCounter names the file and line prefix of the cgroup's OOM-kill counter, as
 // "file:prefix", for the shim, which reads it once the container has exited.
 func (cg *cgroup) oomCounter() string {

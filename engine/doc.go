@@ -29,22 +29,18 @@
 // clone and execve, which Go cannot do. Everything that needs judgement (the rootfs,
 // mounts, users, paths, limits) stays in Go, on the starter's side.
 //
-// # Embedded helpers
+// # The embedded shim
 //
 // Built with the build tag berth_stage (as the Makefile builds berth), the engine
-// embeds two helpers that `make stage` builds first (both gitignored): the shim
-// (engine/shim/berth-shim, musl-gcc -static) and the exec stage
-// (engine/stagebin/berth-stage, a small Go binary of this package alone, see Exec).
-// Each process that runs one copies it once into a sealed memfd (MFD_CLOEXEC;
-// F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that through /proc/<own pid>/fd/<n>, so
-// no child inherits the fd. A container that reopens /proc/<pid>/exe of a helper
-// (berth's init as PID 1, an exec stage) reaches an immutable copy, never a file on
-// the host (CVE-2019-5736). A stale helper (package engine changed, helpers not
-// rebuilt) speaks an old protocol: build through the Makefile.
-//
-// Without the tag (go build, go test, go vet) nothing is embedded: Start reports
-// errors.ErrUnsupported, the tests that start containers skip, and Exec runs its stage
-// from the running binary (call MaybeRunInit first in main and in TestMain).
+// embeds the shim, which `make stage` builds first (musl-gcc -static, gitignored
+// engine/shim/berth-shim). Each process that runs containers copies it once into a
+// sealed memfd (MFD_CLOEXEC; F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that through
+// /proc/<own pid>/fd/<n>, so no child inherits the fd. A container that reopens
+// /proc/<pid>/exe of the shim (berth's init as PID 1, an exec before its execve)
+// reaches an immutable copy, never a file on the host (CVE-2019-5736). A stale shim
+// (package engine changed, shim not rebuilt) speaks an old protocol: build through the
+// Makefile. Without the tag (go build, go test, go vet) nothing is embedded: Start and
+// Exec report errors.ErrUnsupported and the tests that run containers skip.
 //
 // # Start
 //
@@ -132,22 +128,14 @@
 //
 // The container's PID 1 is the user's command (no resident berth helper inside the
 // container, no memory charged to it), so Exec enters the namespaces from outside. A
-// multi-threaded Go process cannot setns into a mount namespace, and a cgo constructor
-// (runc's nsenter) would make the whole binary cgo. Exec therefore uses two short
-// processes, without a daemon:
-//
-//	caller:   a locked thread joins the container's cgroups (v1 "tasks"; on v2 the
-//	          child is cloned into the cgroup with CLONE_INTO_CGROUP) and forks
-//	--exec--> util-linux nsenter: setns mnt/uts/ipc/net/pid + root/cwd of the
-//	          container's PID 1, fork
-//	--exec--> exec stage (the stage binary from its sealed memfd on fd 4, inside every
-//	          namespace): the container's user/caps/no_new_privs/workdir/env, execve
-//
-// The sealed memfd is made once per berth process and reused, and nsenter is a small C
-// program, so an Exec costs one start of the stage binary. The caller's thread returns
-// to its own cgroups once the exec has ended. Errors before the final execve travel
-// back on an O_CLOEXEC pipe, as for Start; the exit code is nsenter's, which mirrors
-// its child's. Healthchecks use the same path. The exec stage runs inside the
-// container's mount namespace, so the stage binary (embedded, or berth itself) must be
-// statically linked (CGO_ENABLED=0); Exec reports errors.ErrUnsupported otherwise.
+// multi-threaded Go process cannot setns into a mount namespace; the shim, single-
+// threaded C, can. Exec resolves the user from the container's /etc/passwd and
+// /etc/group (through /proc/<PID 1>/root) and starts `berth-shim exec`, which joins
+// the container's cgroups, then its ipc, uts, net, pid and mount namespaces and root,
+// forks (a pid namespace takes effect for children), and the child takes a session of
+// its own (with Tty, the terminal as its controlling one), the container's rlimits,
+// working dir, capabilities, no_new_privs, groups and user, looks the command up in
+// the container's PATH and execs it. Errors before the execve travel back on an
+// O_CLOEXEC pipe, as for Start; the shim exits with the command's status. An Exec costs
+// one start of the shim, well under a millisecond here: healthchecks use the same path.
 package engine

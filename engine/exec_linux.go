@@ -1,22 +1,15 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
-
-const execEnv = "_BERTH_ENGINE_EXEC"
 
 // ExecSpec is a process to run in a running container. Empty fields take the
 // container's values (user, working dir); Env is appended to the container's env.
@@ -38,12 +31,6 @@ type ExecSpec struct {
 	// Detach returns code 0 as soon as the command has exec'd; the process runs on,
 	// and nobody waits for its exit. Nil Stdin/Stdout/Stderr are then /dev/null.
 	Detach bool
-}
-
-// execConfig travels to the exec stage in the environment.
-type execConfig struct {
-	Spec Spec
-	Tty  bool
 }
 
 // OpenPTY returns a new pseudo-terminal's master and slave (both close-on-exec), for
@@ -69,9 +56,6 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
-	if err := staticStage(); err != nil {
-		return 0, fmt.Errorf("exec in container %q: %w", id, err)
-	}
 	if len(es.Cmd) == 0 {
 		return 0, fmt.Errorf("exec in container %q: empty command: %w", id, ErrInvalid)
 	}
@@ -84,67 +68,60 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 		spec.WorkingDir = es.WorkingDir
 	}
 	spec.Privileged = spec.Privileged || es.Privileged
-	cfg, err := json.Marshal(execConfig{Spec: spec, Tty: es.Tty})
-	if err != nil {
-		return 0, err
-	}
-	code, err := e.runNsenter(st.Pid, &spec, cfg, es)
+	code, err := e.runExec(st.Pid, &spec, es)
 	if err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
 	return code, nil
 }
 
-const stageExec = "exec"
-
-// runNsenter starts util-linux nsenter, which enters the namespaces of pid from a
-// single-threaded process and execs the sealed stage binary (fd 4, see sealedStage)
-// into the exec stage, which closes it; fd 3 is the error pipe. nsenter is born in the
-// container's cgroups: on v1 it is forked from a locked thread that first joined them
-// (per-thread "tasks"; the thread dies with its goroutine), on v2 it is cloned into the
-// cgroup (CLONE_INTO_CGROUP). Either way no process of the exec ever runs outside them.
-func (e *Engine) runNsenter(pid int, spec *Spec, cfg []byte, es ExecSpec) (int, error) {
-	self, err := sealedStage()
+// runExec runs the shim's exec mode (`berth-shim exec`, see engine/shim/shim.c): it
+// enters the namespaces and root of pid, the container's PID 1, forks, and the child
+// takes the container's privileges and execs the command. The user is resolved here,
+// from the container's /etc/passwd and /etc/group through /proc/<pid>/root; the command
+// is looked up in the container's PATH by the shim. fd 3 carries the configuration,
+// fd 4 the errors before the execve. The shim joins the container's cgroups before it
+// forks, so the command is born in them.
+func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec) (int, error) {
+	shim, err := shimPath()
 	if err != nil {
 		return 0, err
 	}
-	nsenter, err := exec.LookPath("nsenter")
+	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParent(), spec.ID))
 	if err != nil {
-		return 0, fmt.Errorf("exec needs util-linux nsenter: %w", err)
+		return 0, err
 	}
-	args := []string{"nsenter", "-t", strconv.Itoa(pid), "-m", "-u", "-i", "-p", "-r", "-w"}
-	if spec.NetNSPath == "" && !spec.HostNetwork {
-		args = append(args, "-n")
-	} else if spec.NetNSPath != "" {
-		args = append(args, "--net="+spec.NetNSPath)
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return 0, err
 	}
+	defer cfgW.Close()
 	errR, errW, err := os.Pipe()
 	if err != nil {
+		cfgR.Close()
 		return 0, err
 	}
 	defer errR.Close()
-	cmd := &exec.Cmd{Path: nsenter, Args: append(args, "/proc/self/fd/4"),
-		Env:   []string{stageEnv + "=" + stageExec, execEnv + "=" + string(cfg)},
+	cmd := &exec.Cmd{Path: shim, Args: []string{"berth-shim", "exec"}, Env: []string{},
 		Stdin: es.Stdin, Stdout: es.Stdout, Stderr: es.Stderr,
-		ExtraFiles: []*os.File{errW, self}}
+		ExtraFiles: []*os.File{cfgR, errW}}
 	if es.Detach {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no signal of the caller's terminal reaches it
 	}
-	release, err := startInCgroup(cmd, cgroupDirs(e.cgroupParent(), spec.ID))
+	err = cmd.Start()
+	cfgR.Close()
 	errW.Close()
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("start shim: %w", err)
 	}
+	cfgW.Write(rec) // a shim that died early says why on errR
+	cfgW.Close()
 	msg, _ := io.ReadAll(errR)
 	if es.Detach && len(msg) == 0 {
-		go func() {
-			cmd.Wait()
-			close(release)
-		}()
+		go cmd.Wait()
 		return 0, nil
 	}
 	werr := cmd.Wait()
-	close(release)
 	if len(msg) > 0 {
 		return 0, errors.New(string(msg))
 	}
@@ -152,105 +129,62 @@ func (e *Engine) runNsenter(pid int, spec *Spec, cfg []byte, es ExecSpec) (int, 
 	return code, nil
 }
 
-// startInCgroup starts cmd inside the cgroup dirs (one per v1 controller, or the v2
-// dir under the "" key) without ever migrating it. On v1 the forking thread joins the
-// cgroups first; it goes back to its own cgroups once the caller closes the returned
-// channel (after cmd.Wait, so the move never contends with the exec's own threads).
-func startInCgroup(cmd *exec.Cmd, dirs map[string]string) (chan<- struct{}, error) {
-	release := make(chan struct{})
-	if d, ok := dirs[""]; ok {
-		fd, err := unix.Open(d, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, fmt.Errorf("open cgroup: %w", err)
-		}
-		defer unix.Close(fd)
-		if cmd.SysProcAttr == nil {
-			cmd.SysProcAttr = &syscall.SysProcAttr{}
-		}
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
-		return release, cmd.Start()
-	}
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		home, err := threadCgroups(dirs)
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- err
-			return
-		}
-		err = (&cgroup{dirs: dirs}).addThread(unix.Gettid())
-		if err == nil {
-			err = cmd.Start()
-		}
-		done <- err
-		if err == nil {
-			<-release
-		}
-		if (&cgroup{dirs: home}).addThread(unix.Gettid()) == nil {
-			runtime.UnlockOSThread() // else the thread stays locked and dies with this goroutine
-		}
-	}()
-	if err := <-done; err != nil {
-		return nil, fmt.Errorf("start in cgroup: %w", err)
-	}
-	return release, nil
-}
-
-// threadCgroups returns the calling thread's own v1 cgroup dir for each controller
-// named in dirs, from /proc/thread-self/cgroup.
-func threadCgroups(dirs map[string]string) (map[string]string, error) {
-	b, err := os.ReadFile("/proc/thread-self/cgroup")
+// execRecords is the shim's exec configuration for spec in the container whose PID 1
+// is pid.
+func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string) ([]byte, error) {
+	u, err := resolveUserIn(fmt.Sprintf("/proc/%d/root", pid), spec.user())
 	if err != nil {
-		return nil, fmt.Errorf("read own cgroups: %w", err)
+		return nil, err
 	}
-	home := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.SplitN(line, ":", 3)
-		if len(f) != 3 {
-			continue
-		}
-		for _, c := range strings.Split(f[1], ",") {
-			if _, ok := dirs[c]; ok {
-				home[c] = filepath.Join(cgroupRoot, c, f[2])
-			}
-		}
+	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
+	if err != nil {
+		return nil, err
 	}
-	if len(home) != len(dirs) {
-		return nil, fmt.Errorf("own cgroups %v: controller missing: %w", home, ErrInvalid)
+	wd := spec.WorkingDir
+	if wd == "" {
+		wd = spec.Image.WorkingDir
 	}
-	return home, nil
+	if wd == "" {
+		wd = "/"
+	}
+	if !filepath.IsAbs(wd) {
+		return nil, fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
+	}
+	argv, err := spec.argv()
+	if err != nil {
+		return nil, err
+	}
+	env := spec.env()
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+u.home)
+	}
+	var rec shimRecords
+	rec.add("pid", strconv.Itoa(pid))
+	rec.add("cwd", wd)
+	for _, a := range argv {
+		rec.add("arg", a)
+	}
+	for _, kv := range env {
+		rec.add("env", kv)
+	}
+	rec.identity(u, caps, spec)
+	rec.flag("tty", tty)
+	for _, d := range cgroups {
+		rec.add("procs", filepath.Join(d, "cgroup.procs"))
+	}
+	if err := rec.rlimits(spec.Ulimits); err != nil {
+		return nil, err
+	}
+	return rec.b.Bytes(), nil
 }
 
-// runExec runs inside the container's namespaces: it applies the container's privileges
-// to the exec'd process, exactly as init does, and execs the command.
-func runExec() {
-	var cfg execConfig
-	err := json.Unmarshal([]byte(os.Getenv(execEnv)), &cfg)
-	if err == nil {
-		os.Unsetenv(execEnv)
-		os.Unsetenv(stageEnv)
-		unix.Close(4)
-		if err = execSession(cfg.Tty); err == nil {
-			if err = setupIdentity(&cfg.Spec); err == nil {
-				err = execCommand(&cfg.Spec)
-			}
-		}
+func exitCode(ps *os.ProcessState, err error) (code, sig int) {
+	if ps == nil {
+		return 255, 0
 	}
-	fmt.Fprint(os.NewFile(3, "error"), err.Error())
-	os.Exit(126)
-}
-
-// execSession puts the exec stage (nsenter's child, never a group leader) in a new
-// session, and with tty makes its stdin the session's controlling terminal.
-func execSession(tty bool) error {
-	if _, err := unix.Setsid(); err != nil {
-		return fmt.Errorf("new session: %w", err)
+	ws := ps.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), int(ws.Signal())
 	}
-	if tty {
-		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
-			return fmt.Errorf("set controlling terminal: %w", err)
-		}
-	}
-	return nil
+	return ws.ExitStatus(), 0
 }

@@ -13,9 +13,6 @@ import (
 
 func TestExec(t *testing.T) {
 	testenv.RequiresRoot(t)
-	if err := staticStage(); err != nil {
-		t.Skipf("skipping: %v (the race detector links dynamically)", err)
-	}
 	e := newEngine(t)
 	spec := Spec{ID: "ex" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sleep", "60"},
 		Env: []string{"FOO=bar"}, WorkingDir: "/tmp", Hostname: "box"}
@@ -61,13 +58,10 @@ func TestExec(t *testing.T) {
 	}
 }
 
-// BenchmarkExecTrue times Exec of `true` in a running container; run it with and
-// without the embedded stage binary as BenchmarkRunTrue's comment shows.
+// BenchmarkExecTrue times Exec of `true` in a running container; run it as
+// BenchmarkRunTrue's comment shows.
 func BenchmarkExecTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
-	if err := staticStage(); err != nil {
-		b.Skipf("skipping: %v", err)
-	}
 	e := newEngine(b)
 	spec := Spec{ID: "exb", LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"sleep", "60"}}
 	if err := e.Create(spec); err != nil {

@@ -192,12 +192,11 @@ func TestLogsRotateTail(t *testing.T) {
 	}
 }
 
-// BenchmarkRunTrue times create+start+wait+remove of `true` and reports the median of
-// each phase. The stages run from the test binary itself unless the stage binary is
-// embedded; compare both (as root, from the repository root):
+// BenchmarkRunTrue times create+start+wait+remove of `true` (busybox, fresh namespaces
+// with an empty network namespace, cgroups, overlay rootfs) and reports the median of
+// each phase. As root, from the repository root:
 //
-//	go test -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 200x ./engine
-//	make stage && go test -tags berth_stage -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 200x ./engine
+//	make stage && go test -tags berth_stage -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 400x ./engine
 func BenchmarkRunTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)

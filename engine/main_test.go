@@ -15,7 +15,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	MaybeRunInit()
 	if root := os.Getenv("BT_RT_STARTER_ROOT"); root != "" {
 		// A starter that exits right after Start, like a killed supervisor.
 		e := &Engine{Root: root, CgroupParent: os.Getenv("BT_RT_STARTER_CGROUP")}

@@ -247,12 +247,8 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	for k, v := range spec.Sysctls {
 		rec.add("sysctl", k+"="+v)
 	}
-	for _, l := range spec.Ulimits {
-		r, ok := rlimitNames[l.Name]
-		if !ok {
-			return nil, fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
-		}
-		rec.add("rlimit", fmt.Sprintf("%d:%d:%d", r, l.Soft, l.Hard))
+	if err := rec.rlimits(spec.Ulimits); err != nil {
+		return nil, err
 	}
 	if err := unix.Chroot(root); err != nil {
 		return nil, fmt.Errorf("enter rootfs: %w", err)
@@ -288,13 +284,7 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	for _, kv := range env {
 		rec.add("env", kv)
 	}
-	rec.add("uid", strconv.Itoa(u.uid))
-	rec.add("gid", strconv.Itoa(u.gid))
-	for _, g := range u.groups {
-		rec.add("group", strconv.Itoa(g))
-	}
-	rec.add("caps", strconv.FormatUint(caps, 16))
-	rec.flag("nnp", spec.NoNewPrivileges)
+	rec.identity(u, caps, spec)
 	rec.flag("tty", spec.Tty)
 	rec.flag("stdin", spec.OpenStdin)
 	rec.flag("init", spec.Init)
@@ -323,6 +313,29 @@ func (r *shimRecords) flag(key string, on bool) {
 	if on {
 		r.add(key, "1")
 	}
+}
+
+// identity adds the user, groups, capability set and no_new_privs.
+func (r *shimRecords) identity(u execUser, caps uint64, spec *Spec) {
+	r.add("uid", strconv.Itoa(u.uid))
+	r.add("gid", strconv.Itoa(u.gid))
+	for _, g := range u.groups {
+		r.add("group", strconv.Itoa(g))
+	}
+	r.add("caps", strconv.FormatUint(caps, 16))
+	r.flag("nnp", spec.NoNewPrivileges)
+}
+
+// rlimits adds the ulimits as resource:soft:hard.
+func (r *shimRecords) rlimits(ls []Ulimit) error {
+	for _, l := range ls {
+		n, ok := rlimitNames[l.Name]
+		if !ok {
+			return fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
+		}
+		r.add("rlimit", fmt.Sprintf("%d:%d:%d", n, l.Soft, l.Hard))
+	}
+	return nil
 }
 
 func hasEnv(env []string, key string) bool {

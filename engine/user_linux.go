@@ -2,11 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // execUser is a resolved user: uid, primary gid and supplementary groups.
@@ -18,13 +16,17 @@ type execUser struct {
 
 // resolveUser resolves "name", "uid", "uid:gid", "name:group" against the container's
 // /etc/passwd and /etc/group (the current root must already be the container's).
-func resolveUser(spec string) (execUser, error) {
+func resolveUser(spec string) (execUser, error) { return resolveUserIn("/", spec) }
+
+// resolveUserIn is resolveUser with the container's root at root (symlinks in it are
+// resolved inside it).
+func resolveUserIn(root, spec string) (execUser, error) {
 	u := execUser{home: "/"}
 	if spec == "" {
 		spec = "0"
 	}
 	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
-	passwd := readColonFile("/etc/passwd")
+	passwd := readColonFile(rootPath(root, "/etc/passwd"))
 	found := false
 	for _, f := range passwd {
 		if len(f) >= 6 && (f[0] == userPart || f[2] == userPart) {
@@ -41,7 +43,7 @@ func resolveUser(spec string) (execUser, error) {
 		}
 		u.uid = n
 	}
-	groups := readColonFile("/etc/group")
+	groups := readColonFile(rootPath(root, "/etc/group"))
 	if hasGroup {
 		gid, ok := lookupGroup(groups, groupPart)
 		if !ok {
@@ -82,6 +84,18 @@ func lookupGroup(groups [][]string, name string) (int, bool) {
 	return gid, err == nil && gid >= 0
 }
 
+// rootPath is path inside root, or path itself when root is "/".
+func rootPath(root, path string) string {
+	if root == "/" {
+		return path
+	}
+	p, err := secureJoin(root, path)
+	if err != nil {
+		return filepath.Join(root, path)
+	}
+	return p
+}
+
 func readColonFile(path string) [][]string {
 	b, err := readFile(path)
 	if err != nil {
@@ -96,27 +110,4 @@ func readColonFile(path string) [][]string {
 		out = append(out, strings.Split(line, ":"))
 	}
 	return out
-}
-
-// apply switches this thread to the user. Raw per-thread syscalls are enough: the
-// locked thread is the one that execs, and the others vanish at execve.
-func (u execUser) apply() error {
-	groups := append([]int{u.gid}, u.groups...)
-	gids := make([]uint32, len(groups))
-	for i, g := range groups {
-		gids[i] = uint32(g)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptrOf(gids), 0); e != 0 {
-		return fmt.Errorf("setgroups %v: %w", groups, e)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.gid), uintptr(u.gid), uintptr(u.gid)); e != 0 {
-		return fmt.Errorf("setgid %d: %w", u.gid, e)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.uid), uintptr(u.uid), uintptr(u.uid)); e != 0 {
-		return fmt.Errorf("setuid %d: %w", u.uid, e)
-	}
-	if os.Getenv("HOME") == "" {
-		os.Setenv("HOME", u.home)
-	}
-	return nil
 }

@@ -9,7 +9,7 @@ packages=(
   busybox-static  # test and example images are built from it
   docker-registry # a real registry server for pull tests
   apache2-utils   # htpasswd, for the auth-protected registry test
-  util-linux      # unshare, nsenter
+  util-linux      # unshare, nsenter (tests)
   musl-tools      # musl-gcc: builds the container shim (engine/shim) static and small
 )
 

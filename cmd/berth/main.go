@@ -8,12 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"github.com/berth-dev/berth/engine"
 )
 
 func main() {
-	engine.MaybeRunInit() // re-executed container monitor/init stages; returns otherwise
 	if err := newRootCommand().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "berth:", err)
 		var coded interface{ ExitCode() int }

@@ -110,9 +110,21 @@ static struct {
 	int nsysctls;
 	long long logmax;
 	int logfiles;
+	int target; /* exec: the container's PID 1 (host pid) */
 } cfg;
 
 /* ---- small helpers ---- */
+
+/* errstr is strerror as Go spells it (lowercase first letter), so that the errors the
+ * shim reports read like the rest of berth's. */
+static const char *errstr(int e)
+{
+	static char buf[128];
+	snprintf(buf, sizeof buf, "%s", strerror(e));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
 
 static void writeall(int fd, const char *p, size_t n)
 {
@@ -212,6 +224,8 @@ static int parse_config(void)
 			cfg.rootfs = v;
 		else if (!strcmp(p, "path"))
 			cfg.path = v;
+		else if (!strcmp(p, "pid"))
+			cfg.target = atoi(v);
 		else if (!strcmp(p, "cwd"))
 			cfg.cwd = v;
 		else if (!strcmp(p, "oom"))
@@ -257,8 +271,6 @@ static int parse_config(void)
 		else
 			report_error("shim: unknown configuration key %.40s", p);
 	}
-	if (!cfg.id || !cfg.dir || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
-		report_error("shim: incomplete configuration");
 	if (cfg.logfiles < 1)
 		cfg.logfiles = 1;
 	return 1;
@@ -516,7 +528,7 @@ static int errfd = -1; /* PID 1's error pipe (O_CLOEXEC) */
 static void xmount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
 {
 	if (mount(src, dst, type, flags, data) != 0)
-		FAIL("mount %s on %s (type %s): %s", src, dst, type ? type : "", strerror(errno));
+		FAIL("mount %s on %s (type %s): %s", src, dst, type ? type : "", errstr(errno));
 }
 
 /* write_sysctls writes the namespaced sysctls (the new /proc is this namespace's);
@@ -532,7 +544,7 @@ static void write_sysctls(void)
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		size_t vl = strlen(eq + 1);
 		if (fd < 0 || write(fd, eq + 1, vl) != (ssize_t)vl)
-			FAIL("sysctl %s: %s", kv, strerror(errno));
+			FAIL("sysctl %s: %s", kv, errstr(errno));
 		close(fd);
 	}
 }
@@ -556,13 +568,13 @@ static void mask_paths(void)
 						: mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
 		}
 		if (r != 0 && errno != ENOENT)
-			FAIL("mask %s: %s", masked[i], strerror(errno));
+			FAIL("mask %s: %s", masked[i], errstr(errno));
 	}
 	for (int i = 0; readonly[i]; i++) {
 		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) != 0) {
 			if (errno == ENOENT)
 				continue;
-			FAIL("mount %s read-only: %s", readonly[i], strerror(errno));
+			FAIL("mount %s read-only: %s", readonly[i], errstr(errno));
 		}
 		xmount("", readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
@@ -576,17 +588,17 @@ static void apply_caps(void)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
 			if (errno == EINVAL)
 				break; /* past the kernel's last capability */
-			FAIL("drop capability %d: %s", c, strerror(errno));
+			FAIL("drop capability %d: %s", c, errstr(errno));
 		}
 	}
 	struct cap_header h = {CAP_VERSION_3, 0};
 	struct cap_data d[2];
 	if (syscall(SYS_capget, &h, d) != 0)
-		FAIL("capget: %s", strerror(errno));
+		FAIL("capget: %s", errstr(errno));
 	d[0].inheritable &= (uint32_t)cfg.caps;
 	d[1].inheritable &= (uint32_t)(cfg.caps >> 32);
 	if (syscall(SYS_capset, &h, d) != 0)
-		FAIL("capset: %s", strerror(errno));
+		FAIL("capset: %s", errstr(errno));
 }
 
 static void set_identity(void)
@@ -595,22 +607,22 @@ static void set_identity(void)
 		struct rlimit r = {cfg.rl[i].soft, cfg.rl[i].hard};
 		if (setrlimit(cfg.rl[i].res, &r) != 0)
 			FAIL("ulimit %d=%llu:%llu: %s", cfg.rl[i].res, (unsigned long long)r.rlim_cur,
-			     (unsigned long long)r.rlim_max, strerror(errno));
+			     (unsigned long long)r.rlim_max, errstr(errno));
 	}
 	if (chdir(cfg.cwd) != 0)
-		FAIL("working dir \"%s\": %s", cfg.cwd, strerror(errno));
+		FAIL("working dir \"%s\": %s", cfg.cwd, errstr(errno));
 	apply_caps();
 	if (cfg.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		FAIL("set no_new_privs: %s", strerror(errno));
+		FAIL("set no_new_privs: %s", errstr(errno));
 	gid_t *groups = calloc((size_t)cfg.ngroups + 1, sizeof(gid_t));
 	groups[0] = cfg.gid;
 	memcpy(groups + 1, cfg.groups, sizeof(gid_t) * (size_t)cfg.ngroups);
 	if (syscall(SYS_setgroups, cfg.ngroups + 1, groups) != 0)
-		FAIL("setgroups: %s", strerror(errno));
+		FAIL("setgroups: %s", errstr(errno));
 	if (syscall(SYS_setresgid, cfg.gid, cfg.gid, cfg.gid) != 0)
-		FAIL("setgid %u: %s", cfg.gid, strerror(errno));
+		FAIL("setgid %u: %s", cfg.gid, errstr(errno));
 	if (syscall(SYS_setresuid, cfg.uid, cfg.uid, cfg.uid) != 0)
-		FAIL("setuid %u: %s", cfg.uid, strerror(errno));
+		FAIL("setuid %u: %s", cfg.uid, errstr(errno));
 }
 
 /* pid1 is init=1: the command runs as PID 1's child; signals are forwarded to it,
@@ -622,10 +634,10 @@ static void pid1(void)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) != 0)
-		FAIL("pipe: %s", strerror(errno));
+		FAIL("pipe: %s", errstr(errno));
 	pid_t child = fork();
 	if (child < 0)
-		FAIL("fork: %s", strerror(errno));
+		FAIL("fork: %s", errstr(errno));
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(ep[0]);
@@ -638,7 +650,7 @@ static void pid1(void)
 	int e;
 	if (read(ep[0], &e, sizeof e) == sizeof e) {
 		waitpid(child, NULL, 0);
-		FAIL("exec \"%s\": %s", cfg.path, strerror(e));
+		FAIL("exec \"%s\": %s", cfg.path, errstr(e));
 	}
 	close(ep[0]);
 	close(errfd); /* tells the shim the command runs */
@@ -669,19 +681,19 @@ static void container_main(int syncfd, int mntns, struct stdio io)
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
 	if (setns(mntns, CLONE_NEWNS) != 0)
-		FAIL("join the container's mount namespace: %s", strerror(errno));
+		FAIL("join the container's mount namespace: %s", errstr(errno));
 	close(mntns);
 	char proc[PATH_MAX];
 	snprintf(proc, sizeof proc, "%s/proc", cfg.rootfs);
 	xmount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (chdir(cfg.rootfs) != 0)
-		FAIL("pivot_root: %s", strerror(errno));
+		FAIL("pivot_root: %s", errstr(errno));
 	if (syscall(SYS_pivot_root, ".", ".") != 0)
-		FAIL("pivot_root \"%s\": %s", cfg.rootfs, strerror(errno));
+		FAIL("pivot_root \"%s\": %s", cfg.rootfs, errstr(errno));
 	if (umount2(".", MNT_DETACH) != 0)
-		FAIL("detach old root: %s", strerror(errno));
+		FAIL("detach old root: %s", errstr(errno));
 	if (chdir("/") != 0)
-		FAIL("chdir /: %s", strerror(errno));
+		FAIL("chdir /: %s", errstr(errno));
 	write_sysctls();
 	if (!cfg.privileged)
 		mask_paths();
@@ -689,28 +701,28 @@ static void container_main(int syncfd, int mntns, struct stdio io)
 		xmount("", "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
 	if (cfg.tty) {
 		if (setsid() < 0)
-			FAIL("setsid: %s", strerror(errno));
+			FAIL("setsid: %s", errstr(errno));
 		io.in = io.out = io.err = io.slave;
 	} else if (io.in < 0) {
 		io.in = open("/dev/null", O_RDONLY);
 		if (io.in < 0)
-			FAIL("open /dev/null: %s", strerror(errno));
+			FAIL("open /dev/null: %s", errstr(errno));
 	}
 	if (dup2(io.in, 0) < 0 || dup2(io.out, 1) < 0 || dup2(io.err, 2) < 0)
-		FAIL("stdio: %s", strerror(errno));
+		FAIL("stdio: %s", errstr(errno));
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
-		FAIL("controlling terminal: %s", strerror(errno));
+		FAIL("controlling terminal: %s", errstr(errno));
 	set_identity();
 	/* The second byte: the shim has put this process in the container's cgroups. */
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
 	close(syncfd);
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-		FAIL("close fds: %s", strerror(errno));
+		FAIL("close fds: %s", errstr(errno));
 	if (cfg.init)
 		pid1();
 	execve(cfg.path, cfg.argv, cfg.envp);
-	FAIL("exec \"%s\": %s", cfg.path, strerror(errno));
+	FAIL("exec \"%s\": %s", cfg.path, errstr(errno));
 }
 
 /* ---- the monitor ---- */
@@ -744,12 +756,12 @@ static int listen_stdin(void)
 	unlinkat(dirfd_, "stdin.sock", 0);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		report_error("stdin socket: %s", strerror(errno));
+		report_error("stdin socket: %s", errstr(errno));
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	/* Named through the dir's fd: a long engine root would not fit in sun_path. */
 	snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/stdin.sock", dirfd_);
 	if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0)
-		report_error("stdin socket: %s", strerror(errno));
+		report_error("stdin socket: %s", errstr(errno));
 	return s;
 }
 
@@ -778,15 +790,15 @@ static void open_pty(int *master, int *slave)
 {
 	*master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
-		report_error("open pty: %s", strerror(errno));
+		report_error("open pty: %s", errstr(errno));
 	int unlock = 0, n;
 	if (ioctl(*master, TIOCSPTLCK, &unlock) != 0 || ioctl(*master, TIOCGPTN, &n) != 0)
-		report_error("pty: %s", strerror(errno));
+		report_error("pty: %s", errstr(errno));
 	char name[64];
 	snprintf(name, sizeof name, "/dev/pts/%d", n);
 	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*slave < 0)
-		report_error("open pty slave: %s", strerror(errno));
+		report_error("open pty slave: %s", errstr(errno));
 }
 
 /* join_network reads the first configuration record, "net=new|host|<path>", makes or
@@ -810,20 +822,113 @@ static void join_network(void)
 	}
 	if (!strcmp(arg, "new")) {
 		if (unshare(CLONE_NEWNET) != 0)
-			report_error("new network namespace: %s", strerror(errno));
+			report_error("new network namespace: %s", errstr(errno));
 		dprintf(REPORT_FD, "net\n");
 		return;
 	}
 	int fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		report_error("open netns \"%s\": %s", arg, strerror(errno));
+		report_error("open netns \"%s\": %s", arg, errstr(errno));
 	if (setns(fd, CLONE_NEWNET) != 0)
-		report_error("join netns \"%s\": %s", arg, strerror(errno));
+		report_error("join netns \"%s\": %s", arg, errstr(errno));
 	close(fd);
 	dprintf(REPORT_FD, "net\n");
 }
 
-int main(void)
+/* ---- exec ---- */
+
+/* lookup is exec.LookPath with the container's PATH, inside its root. */
+static const char *lookup(const char *name)
+{
+	static char buf[PATH_MAX];
+	if (strchr(name, '/'))
+		return name;
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (int i = 0; i < cfg.envc; i++)
+		if (!strncmp(cfg.envp[i], "PATH=", 5))
+			path = cfg.envp[i] + 5;
+	for (const char *d = path;; d++) {
+		const char *end = strchr(d, ':');
+		size_t n = end ? (size_t)(end - d) : strlen(d);
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? d : ".", name);
+		struct stat st;
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+			if (buf[0] != '/')
+				FAIL("exec: \"%s\": cannot run executable found relative to current directory", name);
+			return buf;
+		}
+		if (!end)
+			break;
+		d = end;
+	}
+	FAIL("exec: \"%s\": executable file not found in $PATH", name);
+	return NULL;
+}
+
+/* exec_main is `berth-shim exec`: it enters the namespaces and root of the container's
+ * PID 1 (cfg.target), forks (the pid namespace takes effect for children), and the
+ * child takes the container's privileges and execs the command. The shim exits with
+ * the command's status (128+signal when killed). It joins the container's cgroups
+ * first, so every process of the exec is born there. Errors before the execve go to
+ * fd 4 (O_CLOEXEC); stdio is the caller's. */
+static int exec_main(void)
+{
+	errfd = REPORT_FD;
+	if (!parse_config() || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
+		FAIL("shim exec: incomplete configuration");
+	/* Into the container's cgroups first: every process of the exec is born there. */
+	char self[32];
+	int selflen = snprintf(self, sizeof self, "%d", (int)getpid());
+	for (int i = 0; i < cfg.nprocs; i++) {
+		int fd = open(cfg.procs[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, self, (size_t)selflen) != selflen)
+			FAIL("join cgroup %s: %s", cfg.procs[i], errstr(errno));
+		close(fd);
+	}
+	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt"};
+	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS};
+	int fds[5], root;
+	char p[64];
+	for (int i = 0; i < 5; i++) {
+		snprintf(p, sizeof p, "/proc/%d/ns/%s", cfg.target, kinds[i]);
+		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			FAIL("open %s: %s", p, errstr(errno));
+	}
+	snprintf(p, sizeof p, "/proc/%d/root", cfg.target);
+	if ((root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		FAIL("open %s: %s", p, errstr(errno));
+	for (int i = 0; i < 5; i++) {
+		if (setns(fds[i], types[i]) != 0)
+			FAIL("join the container's %s namespace: %s", kinds[i], errstr(errno));
+		close(fds[i]);
+	}
+	if (fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
+		FAIL("enter the container's root: %s", errstr(errno));
+	close(root);
+	pid_t child = fork();
+	if (child < 0)
+		FAIL("fork: %s", errstr(errno));
+	if (child == 0) {
+		if (setsid() < 0)
+			FAIL("new session: %s", errstr(errno));
+		if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
+			FAIL("set controlling terminal: %s", errstr(errno));
+		set_identity();
+		const char *path = lookup(cfg.argv[0]);
+		if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+			FAIL("close fds: %s", errstr(errno));
+		execve(path, cfg.argv, cfg.envp);
+		FAIL("exec \"%s\": %s", path, errstr(errno));
+	}
+	close(errfd);
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
 {
 	/* The starter leaves fds 0-2 closed: fill them, so that no pipe or pty lands there
 	 * (dup2 onto the same fd would keep its close-on-exec flag). */
@@ -833,21 +938,25 @@ int main(void)
 	if (null > 2)
 		close(null);
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && !strcmp(argv[1], "exec"))
+		return exec_main();
 	/* Leave the container's mount namespace (the starter's thread builds the rootfs in
 	 * it; PID 1 joins it and pivots there) for the starter's: the shim then sees the
 	 * host's paths, and the container's mounts go with PID 1 alone. */
 	int mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (mntns < 0)
-		report_error("open mount namespace: %s", strerror(errno));
+		report_error("open mount namespace: %s", errstr(errno));
 	if (setns(HOST_MNT_FD, CLONE_NEWNS) != 0)
-		report_error("return to the host's mount namespace: %s", strerror(errno));
+		report_error("return to the host's mount namespace: %s", errstr(errno));
 	close(HOST_MNT_FD);
 	join_network();
 	if (!parse_config())
 		return 0;
+	if (!cfg.id || !cfg.dir || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
+		report_error("shim: incomplete configuration");
 	dirfd_ = open(cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd_ < 0)
-		report_error("container dir: %s", strerror(errno));
+		report_error("container dir: %s", errstr(errno));
 	int ln = cfg.openstdin ? listen_stdin() : -1;
 
 	struct stdio io = {-1, -1, -1, -1};
@@ -861,7 +970,7 @@ int main(void)
 	} else {
 		int o[2], e[2];
 		if (pipe2(o, O_CLOEXEC) != 0 || pipe2(e, O_CLOEXEC) != 0)
-			report_error("output pipes: %s", strerror(errno));
+			report_error("output pipes: %s", errstr(errno));
 		io.out = o[1], io.err = e[1];
 		outs[nouts] = calloc(1, sizeof(struct stream));
 		outs[nouts]->fd = o[0];
@@ -872,17 +981,17 @@ int main(void)
 		if (cfg.openstdin) {
 			int in[2];
 			if (pipe2(in, O_CLOEXEC) != 0)
-				report_error("stdin pipe: %s", strerror(errno));
+				report_error("stdin pipe: %s", errstr(errno));
 			io.in = in[0], stdin_w = in[1];
 		}
 	}
 	int syncp[2], errp[2];
 	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)
-		report_error("pipes: %s", strerror(errno));
+		report_error("pipes: %s", errstr(errno));
 
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
-		report_error("clone container init: %s", strerror(errno));
+		report_error("clone container init: %s", errstr(errno));
 	if (pid == 0) {
 		close(syncp[1]);
 		close(errp[0]);
@@ -936,7 +1045,7 @@ int main(void)
 		waitpid(pid, NULL, 0);
 		if (mlen > 0)
 			report_error("%.*s", (int)mlen, msg);
-		report_error("%s: %s", failed, strerror(err));
+		report_error("%s: %s", failed, errstr(err));
 	}
 	free(msg);
 	struct timespec started;

@@ -13,10 +13,16 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
-func TestSealedStage(t *testing.T) {
-	f, err := sealedStage()
+func TestSealedShim(t *testing.T) {
+	f, err := sealedShim()
+	if shimBinary == "" {
+		if !errors.Is(err, errors.ErrUnsupported) {
+			t.Errorf("sealedShim() without a shim = %v, want ErrUnsupported", err)
+		}
+		return
+	}
 	if err != nil {
-		t.Fatalf("sealedStage() = %v", err)
+		t.Fatalf("sealedShim() = %v", err)
 	}
 	seals, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
 	want := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
@@ -27,58 +33,24 @@ func TestSealedStage(t *testing.T) {
 		t.Errorf("F_GETFD = %#x, %v; want FD_CLOEXEC", flags, err)
 	}
 	if _, err := f.WriteAt([]byte{0}, 0); err == nil {
-		t.Errorf("WriteAt on the sealed stage succeeded")
+		t.Errorf("WriteAt on the sealed shim succeeded")
 	}
 	if err := f.Truncate(0); err == nil {
-		t.Errorf("Truncate on the sealed stage succeeded")
+		t.Errorf("Truncate on the sealed shim succeeded")
 	}
-	if again, err := sealedStage(); err != nil || again != f {
-		t.Errorf("second sealedStage() = %p, %v; want the same file %p", again, err, f)
+	if again, err := sealedShim(); err != nil || again != f {
+		t.Errorf("second sealedShim() = %p, %v; want the same file %p", again, err, f)
 	}
-	if !stageEmbedded() {
-		return
-	}
-	if st, err := f.Stat(); err != nil || st.Size() != int64(len(stageBinary)) {
-		t.Errorf("sealed stage size = %v, %v; want %d", st, err, len(stageBinary))
-	}
-	if err := staticStage(); err != nil {
-		t.Errorf("staticStage() = %v; the Makefile builds the stage with CGO_ENABLED=0", err)
+	if st, err := f.Stat(); err != nil || st.Size() != int64(len(shimBinary)) {
+		t.Errorf("sealed shim size = %v, %v; want %d", st, err, len(shimBinary))
 	}
 }
 
-func TestNeedsInterpreter(t *testing.T) {
-	tests := []struct {
-		path    string
-		want    bool
-		wantErr error
-	}{
-		{"/bin/busybox", false, nil}, // Debian's busybox-static
-		{"/bin/true", true, nil},     // coreutils, dynamically linked
-		{"/etc/passwd", false, ErrInvalid},
-	}
-	for _, tt := range tests {
-		f, err := os.Open(tt.path)
-		if err != nil {
-			t.Logf("skipping %s: %v", tt.path, err)
-			continue
-		}
-		got, err := needsInterpreter(f)
-		f.Close()
-		if got != tt.want || !errors.Is(err, tt.wantErr) {
-			t.Errorf("needsInterpreter(%s) = %v, %v; want %v, %v", tt.path, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
-
-// TestEmbeddedStage checks, with the shim and stage embedded (go test -tags
-// berth_stage after make stage), that the shim (the monitor) and berth's init (the shim
-// as PID 1) run from the sealed memfd, that no shim or container process holds an fd of
+// TestEmbeddedShim checks that the shim (the monitor) and berth's init (the shim as
+// PID 1) run from the sealed memfd, that no shim or container process holds an fd of
 // it, and that a container cannot write it through /proc/1/exe (CVE-2019-5736).
-func TestEmbeddedStage(t *testing.T) {
+func TestEmbeddedShim(t *testing.T) {
 	testenv.RequiresRoot(t)
-	if !stageEmbedded() {
-		t.Skip("skipping: no embedded stage (make stage, then go test -tags berth_stage)")
-	}
 	const memfdExe = "/memfd:berth-shim (deleted)"
 	e := newEngine(t)
 	// Privileged, so that the container may read /proc/1/exe at all (CAP_SYS_PTRACE):
