@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -118,7 +120,7 @@ var devNodes = []devNode{{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"rando
 func mountSpecial(root string, spec *Spec) error {
 	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	for _, d := range []string{"proc", "dev", "sys"} {
-		if err := mkdirs(filepath.Join(root, d), 0o755); err != nil {
+		if err := realDir(filepath.Join(root, d)); err != nil {
 			return err
 		}
 	}
@@ -155,6 +157,26 @@ func mountSpecial(root string, spec *Spec) error {
 		return err
 	}
 	return mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, "")
+}
+
+// realDir makes path (a top-level name in the rootfs, so no symlink above it) a
+// directory: an image's /proc, /dev or /sys that is a symlink or a file is replaced,
+// because the mounts there are made before pivot_root, where a symlink would lead them
+// out of the rootfs.
+func realDir(path string) error {
+	fi, err := os.Lstat(path)
+	if err == nil && fi.IsDir() {
+		return nil
+	}
+	if err == nil {
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("replace %s with a directory: %w", path, err)
+		}
+	}
+	if err := os.Mkdir(path, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
 }
 
 // mountSys mounts /sys read-only (read-write when privileged). sysfs shows the network

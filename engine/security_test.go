@@ -91,3 +91,30 @@ func TestSymlinkEscape(t *testing.T) {
 		t.Errorf("host dir %s has %d entries (%v), want none: a mount escaped", host, len(ents), err)
 	}
 }
+
+// TestSpecialDirSymlinks: an image whose /dev, /proc or /sys is a symlink out of the
+// rootfs gets real ones: nothing is mounted or created through the links.
+func TestSpecialDirSymlinks(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	host := map[string]string{"dev": t.TempDir(), "proc": t.TempDir(), "sys": t.TempDir()}
+	evil := t.TempDir()
+	for name, target := range host {
+		if name == "sys" {
+			target = "../../../../../../../../" + target
+		}
+		if err := os.Symlink(target, filepath.Join(evil, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := Spec{LayerDirs: []string{busyboxLayer(t), evil}, Cmd: []string{"sh", "-c",
+		"test -c /dev/null && test -r /proc/self/status && test -d /sys/kernel"}}
+	if out, es := run(t, e, spec); es.ExitCode != 0 {
+		t.Errorf("run = exit %d, output %q; want 0", es.ExitCode, out)
+	}
+	for name, dir := range host {
+		if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+			t.Errorf("host dir behind /%s has %d entries (%v), want none", name, len(ents), err)
+		}
+	}
+}
