@@ -257,7 +257,7 @@ func (e *Engine) Remove(id string, force bool) error {
 	// The cgroups (one per v1 hierarchy) go while the container dir is removed.
 	cgDone := make(chan error, 1)
 	go func() { cgDone <- removeCgroup(e.cgroupParent(), id) }()
-	err = os.RemoveAll(e.dir(id))
+	err = removeTree(e.dir(id))
 	if cgErr := <-cgDone; cgErr != nil {
 		return fmt.Errorf("remove container %q: %w", id, cgErr)
 	}

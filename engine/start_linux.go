@@ -65,12 +65,36 @@ func (e *Engine) Start(id string) error {
 func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) error {
 	waitCgroup := sync.OnceValue(func() error { return <-cgReady })
 	done := make(chan error, 1)
-	go discardThread(func() { done <- launchOnThread(dir, shim, spec, cg, waitCgroup) })
+	onFreshThread(func() { done <- launchOnThread(dir, shim, spec, cg, waitCgroup) })
 	err := <-done
 	if err != nil {
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
 	}
 	return err
+}
+
+// spareThread holds a goroutine already locked to a thread of its own (see
+// onFreshThread), waiting for the work it will run before it exits.
+var spareThread = make(chan chan func(), 1)
+
+// onFreshThread runs f on a thread that is thrown away afterwards (discardThread), and
+// makes the thread for the next call meanwhile: a new thread costs up to a millisecond
+// here, which need not be on the path of every Start.
+func onFreshThread(f func()) {
+	select {
+	case jobs := <-spareThread:
+		jobs <- f
+	default:
+		go discardThread(f)
+	}
+	go discardThread(func() {
+		jobs := make(chan func())
+		select {
+		case spareThread <- jobs:
+			(<-jobs)()
+		default: // another call made the spare already
+		}
+	})
 }
 
 // discardThread runs f in this goroutine, locked to its thread, and leaves the thread

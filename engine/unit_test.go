@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -218,5 +219,70 @@ func TestResourcesValidate(t *testing.T) {
 		if (err == nil) != tt.valid || (err != nil && !errors.Is(err, ErrInvalid)) {
 			t.Errorf("%+v.validate() = %v, want valid %v (else ErrInvalid)", tt.r, err, tt.valid)
 		}
+	}
+}
+
+func TestRemoveTree(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "keep"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		build func(dir string) error
+	}{
+		{"missing", func(dir string) error { return os.Remove(dir) }},
+		{"empty", func(dir string) error { return nil }},
+		{"file instead of dir", func(dir string) error {
+			if err := os.Remove(dir); err != nil {
+				return err
+			}
+			return os.WriteFile(dir, nil, 0o644)
+		}},
+		{"nested", func(dir string) error {
+			for _, d := range []string{"upper/proc", "upper/etc/deep/er", "work/work", "rootfs", "l"} {
+				if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+					return err
+				}
+			}
+			for _, f := range []string{"state.json", "upper/etc/hosts", "upper/etc/deep/er/f"} {
+				if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+					return err
+				}
+			}
+			// Links are removed, never followed.
+			if err := os.Symlink(outside, filepath.Join(dir, "l", "0")); err != nil {
+				return err
+			}
+			return os.Symlink(outside, filepath.Join(dir, "upper", "dirlink"))
+		}},
+		{"many entries", func(dir string) error {
+			for i := 0; i < 600; i++ { // more than one getdents buffer
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("file-with-a-long-name-%04d", i)), nil, 0o644); err != nil {
+					return err
+				}
+			}
+			return os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "c")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.build(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := removeTree(dir); err != nil {
+				t.Fatalf("removeTree = %v", err)
+			}
+			if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("after removeTree, Lstat = %v; want not exist", err)
+			}
+			if _, err := os.Stat(filepath.Join(outside, "keep")); err != nil {
+				t.Errorf("a link was followed: %v", err)
+			}
+		})
 	}
 }
