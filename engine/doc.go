@@ -70,8 +70,7 @@
 //	      |                             |   or EOF (O_CLOEXEC closed    |
 //	      |                             |   by a successful execve)     |--execve(cmd)
 //	      |<--"ok <pid>" or "error ..."-| state.json: running           |
-//	   returns                          | janitor (see below)           |
-//	                                    | copy stdout/stderr -> json log|
+//	   returns                          | copy stdout/stderr -> json log|
 //	                                    | waitpid(PID 1)                |
 //	                                    | state.json: exited, code, OOM |
 //	                                    | exit                          |
@@ -85,10 +84,8 @@
 // starter itself, the rest are PID 1's.
 //
 // The overlay and every other mount exist only in the container's mount namespace, so
-// they vanish with the container: Remove has no mount to clean up. Its teardown (an RCU
-// grace period) would happen as PID 1 exits, before the shim can record the status: a
-// janitor, forked by the shim once the container runs, holds the namespace until the
-// shim is gone and drops it then.
+// they vanish with the container (with PID 1, the last process in it): Remove has no
+// mount to clean up.
 //
 // # Stdin
 //

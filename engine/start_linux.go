@@ -70,6 +70,7 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 	if err != nil {
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
 	}
+	makeSpareThread()
 	return err
 }
 
@@ -77,9 +78,8 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 // onFreshThread), waiting for the work it will run before it exits.
 var spareThread = make(chan chan func(), 1)
 
-// onFreshThread runs f on a thread that is thrown away afterwards (discardThread), and
-// makes the thread for the next call meanwhile: a new thread costs up to a millisecond
-// here, which need not be on the path of every Start.
+// onFreshThread runs f on a thread that is thrown away afterwards (discardThread): the
+// spare one if there is one (see makeSpareThread), else a new one.
 func onFreshThread(f func()) {
 	select {
 	case jobs := <-spareThread:
@@ -87,12 +87,18 @@ func onFreshThread(f func()) {
 	default:
 		go discardThread(f)
 	}
+}
+
+// makeSpareThread makes the thread for the next onFreshThread, unless there is one: a
+// new thread costs up to a millisecond here, which need not be on the path of every
+// Start. Start calls it once its container runs, while it has the time.
+func makeSpareThread() {
 	go discardThread(func() {
 		jobs := make(chan func())
 		select {
 		case spareThread <- jobs:
 			(<-jobs)()
-		default: // another call made the spare already
+		default: // there is one already
 		}
 	})
 }

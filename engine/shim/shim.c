@@ -727,29 +727,6 @@ static void container_main(int syncfd, int mntns, struct stdio io)
 
 /* ---- the monitor ---- */
 
-/* start_janitor forks a process that holds the container's mount namespace until the
- * shim has exited (EOF on a pipe only the shim writes), then drops it. The namespace
- * would otherwise be torn down (umounts and an RCU grace period, a millisecond here)
- * when PID 1 exits, before the shim could record the exit status: now it goes while
- * the status is read. Without the janitor (fork failed) PID 1 does it, as before. */
-static void start_janitor(int mntns)
-{
-	int jp[2];
-	if (pipe2(jp, O_CLOEXEC) == 0) {
-		pid_t j = fork();
-		if (j == 0) {
-			dup2(jp[0], 0);
-			dup2(mntns, 1);
-			syscall(SYS_close_range, 2, ~0U, 0);
-			char c;
-			while (read(0, &c, 1) < 0 && errno == EINTR)
-				;
-			_exit(0);
-		}
-		close(jp[0]); /* jp[1] stays open until the shim exits */
-	}
-	close(mntns);
-}
 
 static int listen_stdin(void)
 {
@@ -1053,7 +1030,7 @@ int main(int argc, char **argv)
 	write_state("running", pid, 0, 0, 0, &started, NULL);
 	dprintf(REPORT_FD, "ok %d\n", (int)pid);
 	close(REPORT_FD);
-	start_janitor(mntns);
+	close(mntns);
 
 	log_open();
 	int handout = cfg.tty ? master : stdin_w;
