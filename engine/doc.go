@@ -46,14 +46,16 @@
 //
 //	starter (Start)                   shim                         PID 1 (fork of the shim)
 //	      |                             |                               |
+//	      |--fork+exec, setsid--------->| (a spare, made after the      |
+//	      |  fd3 config, fd4 report     |  previous Start, or now)      |
+//	      |--"pre=[netns]"------------->| [unshare(NEWNET) ahead]       |
 //	  goroutine: cgroups (mkdir, limits)|                               |
-//	  locked thread, never unlocked:    |                               |
+//	  a fresh locked thread, never      |                               |
+//	  unlocked (also made ahead):       |                               |
 //	  unshare(NEWNS|NEWUTS|NEWIPC)      |                               |
-//	      |--fork+exec, setsid--------->| setns back to the starter's   |
-//	      |  fd3 config, fd4 report,    |   mount ns (keeps an fd of    |
-//	      |  fd5 starter's mount ns     |   the container's)            |
-//	      |--"net=new|host|<path>"----->| unshare(NEWNET) or setns      |
-//	  overlay, /dev, devices,           |                               |
+//	      |--"ns=<thread's ns dir>",    |                               |
+//	      |  "net=new|host|<path>"----->| opens mnt/uts/ipc for PID 1;  |
+//	  overlay, /dev, devices,           | unshare(NEWNET) or setns      |
 //	  /etc files, volumes               |                               |
 //	      |<--"net"---------------------|                               |
 //	  setns(net), /sys, hostname,       |                               |
@@ -62,7 +64,7 @@
 //	  sees them; waits for the cgroups  |                               |
 //	      |--records, EOF-------------->| pipes or pty, stdin socket    |
 //	      |                             |--clone(NEWPID)--------------->|
-//	      |                             |--release---------------------->| setns(container mnt)
+//	      |                             |--release---------------------->| setns uts, ipc, mnt;
 //	      |                             | cgroup.procs (each hierarchy) | /proc, pivot_root,
 //	      |                             |--release---------------------->| sysctls, masks, stdio,
 //	      |                             |                               | rlimits, caps, nnp,
@@ -75,13 +77,16 @@
 //	                                    | state.json: exited, code, OOM |
 //	                                    | exit                          |
 //
-// The mounts are made in a mount namespace of the starter's thread; the shim leaves it
-// at once, so PID 1's pivot_root there moves nobody else's root (the thread is
-// chrooted into the rootfs by then and exits when Start returns). sysfs shows the
-// network namespace of its mounter, hence the thread's setns before /sys. Errors
-// before exec (`exec: "x": executable file not found in $PATH`, an unknown user, a bad
-// working dir, a failed mount) come back from Start as errors: most are found by the
-// starter itself, the rest are PID 1's.
+// The shim stays in the starter's namespaces (but the network one); the mounts are made
+// in a mount namespace of the starter's thread, which only PID 1 joins, so its
+// pivot_root there moves nobody else's root (the thread is chrooted into the rootfs by
+// then and exits when Start returns). sysfs shows the network namespace of its
+// mounter, hence the thread's setns before /sys. A thread and a shim are made ahead for
+// the next Start once a container runs: a new thread costs up to a millisecond here,
+// the shim's fork and exec about as much, and a spare whose process exits unused just
+// reads EOF and exits. Errors before exec (`exec: "x": executable file not found in
+// $PATH`, an unknown user, a bad working dir, a failed mount) come back from Start as
+// errors: most are found by the starter itself, the rest are PID 1's.
 //
 // The overlay and every other mount exist only in the container's mount namespace, so
 // they vanish with the container (with PID 1, the last process in it): Remove has no

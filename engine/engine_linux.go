@@ -71,15 +71,14 @@ func (e *Engine) State(id string) (State, error) {
 		return st, err
 	}
 	if st.Status == StatusRunning && !alive(st.MonitorPid) {
-		// The monitor may have recorded the exit and gone since the read: read again.
+		// The monitor may have recorded the exit and gone since the read: read again,
+		// after seeing it gone (it records the exit before it exits).
 		if st, err = e.readState(id); err != nil {
 			return st, err
 		}
-	}
-	if st.Status == StatusRunning && !alive(st.MonitorPid) {
-		// The monitor died without recording an exit (kill -9): the container's pid
-		// namespace died with its init unless init is still there.
-		if !alive(st.Pid) {
+		if st.Status == StatusRunning && !alive(st.Pid) {
+			// The monitor died without recording an exit (kill -9): the container's
+			// pid namespace died with its init unless init is still there.
 			st.Status, st.ExitCode = StatusExited, 255
 		}
 	}

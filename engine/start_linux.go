@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -71,6 +72,7 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
 	}
 	makeSpareThread()
+	makeSpareShim(shim)
 	return err
 }
 
@@ -122,19 +124,7 @@ func discardThread(f func()) {
 	runtime.UnlockOSThread()
 }
 
-func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
-	// Plain descriptors, blocking: this thread waits in read(2) itself, and no pipe
-	// goes through the runtime's poller (see readFile).
-	hostMnt, err := unix.Open("/proc/thread-self/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("open mount namespace: %w", err)
-	}
-	defer unix.Close(hostMnt)
-	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
-		return fmt.Errorf("new namespaces: %w", err)
-	}
-	// The shim starts in these namespaces, and makes or joins the network namespace
-	// itself (its first configuration record), while this thread builds the rootfs.
+func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
 	net := "new"
 	switch {
 	case spec.HostNetwork:
@@ -142,58 +132,28 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	case spec.NetNSPath != "":
 		net = spec.NetNSPath
 	}
-	var cfgPipe, repPipe [2]int
-	if err := unix.Pipe2(cfgPipe[:], unix.O_CLOEXEC); err != nil {
-		return fmt.Errorf("shim pipe: %w", err)
-	}
-	defer func() {
-		if cfgPipe[1] >= 0 {
-			unix.Close(cfgPipe[1])
+	// A shim made ahead of time, or a new one, forked before this thread's unshare:
+	// it lives in the host's namespaces; PID 1 joins this thread's.
+	p := takeSpareShim()
+	if p == nil {
+		var err error
+		if p, err = startShim(shimExe, false); err != nil {
+			return err
 		}
-	}()
-	if err := unix.Pipe2(repPipe[:], unix.O_CLOEXEC); err != nil {
-		unix.Close(cfgPipe[0])
-		return fmt.Errorf("shim pipe: %w", err)
 	}
-	defer unix.Close(repPipe[0])
-	closed := ^uintptr(0)
-	pid, err := syscall.ForkExec(shim, []string{"berth-shim"}, &syscall.ProcAttr{
-		Env:   []string{},
-		Files: []uintptr{closed, closed, closed, uintptr(cfgPipe[0]), uintptr(repPipe[1]), uintptr(hostMnt)},
-		Sys:   &syscall.SysProcAttr{Setsid: true},
-	})
-	unix.Close(cfgPipe[0])
-	unix.Close(repPipe[1])
-	if err != nil {
-		return fmt.Errorf("start shim: %w", err)
+	defer p.close()
+	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
+		return fmt.Errorf("new namespaces: %w", err)
 	}
-	go func() { // reap the shim if it exits while we live; it records its own state
-		var ws unix.WaitStatus
-		for {
-			if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
-				return
-			}
-		}
-	}()
-	config := func(b []byte) error {
-		for len(b) > 0 {
-			n, err := unix.Write(cfgPipe[1], b)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			b = b[n:]
-		}
-		return nil
-	}
+	lastNetNew.Store(net == "new")
+	// The shim makes or joins the network namespace while this thread builds the rootfs.
 	var rec shimRecords
+	rec.add("ns", fmt.Sprintf("/proc/%d/task/%d/ns", unix.Getpid(), unix.Gettid()))
 	rec.add("net", net)
-	if err := config(rec.b.Bytes()); err != nil {
+	if err := p.config(rec.b.Bytes()); err != nil {
 		return fmt.Errorf("configure shim: %w", err)
 	}
-	report := bufio.NewReader(fdReader(repPipe[0]))
+	report := bufio.NewReader(fdReader(p.repR))
 	// joinNetwork waits for the shim's "net" line and enters its network namespace.
 	joinNetwork := func() error {
 		line, err := report.ReadString('\n')
@@ -201,7 +161,7 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 			if net == "host" {
 				return nil
 			}
-			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", pid))
+			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", p.pid))
 		}
 		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error "); ok {
 			return errors.New(msg)
@@ -215,9 +175,8 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	if err != nil {
 		return err // the shim reads EOF without a configuration and exits
 	}
-	werr := config(records) // on error (the shim died) its report says why
-	unix.Close(cfgPipe[1])
-	cfgPipe[1] = -1
+	werr := p.config(records) // on error (the shim died) its report says why
+	p.closeConfig()
 	line, rerr := report.ReadString('\n')
 	line = strings.TrimSpace(line)
 	switch {
@@ -230,6 +189,122 @@ func launchOnThread(dir, shim string, spec *Spec, cg *cgroup, waitCgroup func() 
 	default:
 		return fmt.Errorf("shim ended without reporting (%q): %v", line, rerr)
 	}
+}
+
+// shimProc is a started shim waiting for its configuration, and our ends of its
+// pipes: plain blocking descriptors, so that the launching thread waits in read(2)
+// itself and no pipe goes through the runtime's poller (see readFile).
+type shimProc struct {
+	pid        int
+	cfgW, repR int
+}
+
+// startShim forks and executes the shim from the calling thread, which must be in the
+// process's own namespaces, and writes its first record (pre=): with netns the shim
+// makes a new network namespace at once (a spare shim for a container that will likely
+// want one). The process is reaped when it exits, whoever uses it.
+func startShim(exe string, netns bool) (*shimProc, error) {
+	var cfg, rep [2]int
+	if err := unix.Pipe2(cfg[:], unix.O_CLOEXEC); err != nil {
+		return nil, fmt.Errorf("shim pipe: %w", err)
+	}
+	if err := unix.Pipe2(rep[:], unix.O_CLOEXEC); err != nil {
+		unix.Close(cfg[0])
+		unix.Close(cfg[1])
+		return nil, fmt.Errorf("shim pipe: %w", err)
+	}
+	closed := ^uintptr(0)
+	pid, err := syscall.ForkExec(exe, []string{"berth-shim"}, &syscall.ProcAttr{
+		Env:   []string{},
+		Files: []uintptr{closed, closed, closed, uintptr(cfg[0]), uintptr(rep[1])},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	unix.Close(cfg[0])
+	unix.Close(rep[1])
+	if err != nil {
+		unix.Close(cfg[1])
+		unix.Close(rep[0])
+		return nil, fmt.Errorf("start shim: %w", err)
+	}
+	go func() { // reap the shim if it exits while we live; it records its own state
+		var ws unix.WaitStatus
+		for {
+			if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+				return
+			}
+		}
+	}()
+	p := &shimProc{pid: pid, cfgW: cfg[1], repR: rep[0]}
+	var rec shimRecords
+	rec.add("pre", map[bool]string{true: "netns", false: ""}[netns])
+	p.config(rec.b.Bytes()) // a shim that died says so when configured
+	return p, nil
+}
+
+// config writes b to the shim's configuration pipe.
+func (p *shimProc) config(b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(p.cfgW, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// closeConfig ends the configuration (EOF for the shim).
+func (p *shimProc) closeConfig() {
+	if p.cfgW >= 0 {
+		unix.Close(p.cfgW)
+		p.cfgW = -1
+	}
+}
+
+func (p *shimProc) close() {
+	p.closeConfig()
+	unix.Close(p.repR)
+}
+
+// spareShim holds a shim started ahead of time (makeSpareShim); lastNetNew says
+// whether the last container started wanted a new network namespace, so that the
+// spare makes one in advance only for callers that use them.
+var (
+	spareShim  = make(chan *shimProc, 1)
+	lastNetNew atomic.Bool
+)
+
+func takeSpareShim() *shimProc {
+	select {
+	case p := <-spareShim:
+		return p
+	default:
+		return nil
+	}
+}
+
+// makeSpareShim starts the shim for the next Start, unless there is one: its fork and
+// exec (and, for containers with a network namespace of their own, that namespace)
+// then cost the next Start nothing. A spare nobody takes reads EOF when this process
+// exits, and exits too.
+func makeSpareShim(exe string) {
+	go func() {
+		if len(spareShim) > 0 {
+			return
+		}
+		p, err := startShim(exe, lastNetNew.Load())
+		if err != nil {
+			return
+		}
+		select {
+		case spareShim <- p:
+		default:
+			p.close()
+		}
+	}()
 }
 
 // fdReader reads a blocking descriptor with read(2).

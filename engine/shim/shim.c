@@ -1,26 +1,33 @@
 /*
- * berth-shim: the per-container monitor of berth's engine, and the last steps of the
- * container's start inside its new pid namespace. See package engine's doc comment
- * ("Process model") for where it sits; this comment says what it does.
+ * berth-shim: the per-container monitor of berth's engine, the container's PID 1 until
+ * its execve, and the helper of Engine.Exec (`berth-shim exec`, see exec_main). See
+ * package engine's doc comment ("Process model") for where it sits; this comment says
+ * what it does.
  *
- * The starter (Engine.Start, Go) forks this program from a locked thread that has
- * already made the container's mount, uts, ipc and network namespaces, so the shim
- * lives in them. While the shim's exec runs, that thread mounts the rootfs, /dev,
- * /sys, volumes and /etc files, resolves the user, the working dir and the executable
- * inside the rootfs, and then writes the configuration on fd 3: NUL-terminated
- * "key=value" records (keys below), then EOF. EOF without records means the start
- * failed in the starter: the shim exits quietly.
+ * The starter (Engine.Start, Go) forks this program in its own namespaces, ahead of
+ * time (a spare for the next Start) or when a Start begins, and writes its
+ * configuration on fd 3 as NUL-terminated "key=value" records:
+ *
+ *   - pre=netns or pre= with the fork: a spare made ahead of time makes a network
+ *     namespace at once, while nobody waits, for a container that will likely want one;
+ *   - ns=/proc/<pid>/task/<tid>/ns, the starter's thread that has made the container's
+ *     mount, uts and ipc namespaces (PID 1 joins them), and net=new|host|<path>: the
+ *     shim makes (or joins) the network namespace and reports "net\n" on fd 4, while the
+ *     thread mounts the rootfs, /dev, volumes and /etc files (it then joins the network
+ *     namespace to mount /sys) and resolves the user, the working dir and the
+ *     executable inside the rootfs;
+ *   - the rest (keys below), then EOF. EOF before a record means the start failed in
+ *     the starter, or a spare was never needed: the shim exits quietly.
  *
  * The shim then
  *   - makes the container's stdio (two pipes, or a pseudo-terminal) and, with stdin,
  *     a pipe and the unix socket stdin.sock that hands its write end (or the pty
  *     master) to the first client (Engine.AttachStdin);
- *   - returns at once to the starter's mount namespace (fd 5), keeping an fd of the
- *     container's, and makes or joins the network namespace (see below);
  *   - clones the container's PID 1 in a new pid namespace and puts it in the
  *     container's cgroups while PID 1 builds its root, before its execve. PID 1 joins
- *     the container's mount namespace (its pivot_root there moves nobody else's root:
- *     the starter's thread is chrooted into the rootfs, and the shim is not in it);
+ *     the container's uts, ipc and mount namespaces (its pivot_root there moves
+ *     nobody else's root: the starter's thread is chrooted into the rootfs, and the
+ *     shim is not in it);
  *   - reports "ok <pid>\n" or "error <text>\n" on fd 4: PID 1 writes any failure
  *     before its execve on an O_CLOEXEC pipe, so EOF without data means the command
  *     runs;
@@ -30,25 +37,21 @@
  *     Engine.State and Engine.Wait read), then exits.
  *
  * PID 1 mounts /proc (it must be inside the pid namespace for that), pivots into the
- * rootfs, masks Docker's masked paths and makes the read-only ones read-only, sets
- * stdio, rlimits, the capability bounding and inheritable sets, no_new_privs, groups,
- * gid and uid, marks every fd above 2 close-on-exec (CVE-2024-21626) and execs the
- * command; with init=1 it stays PID 1 instead, forwards signals to the command,
- * reaps orphans and exits with the command's status.
+ * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
+ * read-only, sets stdio, rlimits, the capability bounding and inheritable sets,
+ * no_new_privs, groups, gid and uid, marks every fd above 2 close-on-exec
+ * (CVE-2024-21626) and execs the command; with init=1 it stays PID 1 instead, forwards
+ * signals to the command, reaps orphans and exits with the command's status.
  *
  * It is C, not Go, because it is on the path of every container start: a static
  * program without a runtime starts in under a millisecond here, a Go one in 5-6 ms,
- * and it is forked, not re-executed, to become PID 1. It runs from a sealed memfd
- * (CVE-2019-5736), as the Go stage binary does.
+ * PID 1 needs code between clone and execve, and setns into a mount namespace needs a
+ * single-threaded process. It runs from a sealed memfd (CVE-2019-5736).
  *
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
- * rotation) logfiles.
- *
- * The first record, written as soon as the shim starts, is net=new|host|<path>: the shim
- * makes (or joins) the network namespace at once, while the starter still builds the
- * rootfs, and reports "net\n"; the starter joins it to mount /sys.
+ * rotation) logfiles; exec mode also pid (the container's PID 1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -88,7 +91,6 @@ struct cap_data { uint32_t effective, permitted, inheritable; };
 
 #define CONFIG_FD 3
 #define REPORT_FD 4
-#define HOST_MNT_FD 5 /* the starter's own mount namespace */
 #define LINE_MAX_BYTES (16 << 10) /* a longer line is logged in pieces, as Go's copier did */
 
 struct rlim { int res; rlim_t soft, hard; };
@@ -523,6 +525,10 @@ static const char *readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sy
 
 static int errfd = -1; /* PID 1's error pipe (O_CLOEXEC) */
 
+/* The container's mount, uts and ipc namespaces, made by the starter's thread: PID 1
+ * joins them. */
+static int ns_mnt = -1, ns_uts = -1, ns_ipc = -1;
+
 #define FAIL(...) failfd(errfd, 127, __VA_ARGS__)
 
 static void xmount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
@@ -675,14 +681,15 @@ static void pid1(void)
 
 struct stdio { int in, out, err, slave; };
 
-static void container_main(int syncfd, int mntns, struct stdio io)
+static void container_main(int syncfd, struct stdio io)
 {
 	char b;
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
-	if (setns(mntns, CLONE_NEWNS) != 0)
+	if (setns(ns_uts, CLONE_NEWUTS) != 0 || setns(ns_ipc, CLONE_NEWIPC) != 0)
+		FAIL("join the container's uts and ipc namespaces: %s", errstr(errno));
+	if (setns(ns_mnt, CLONE_NEWNS) != 0)
 		FAIL("join the container's mount namespace: %s", errstr(errno));
-	close(mntns);
 	char proc[PATH_MAX];
 	snprintf(proc, sizeof proc, "%s/proc", cfg.rootfs);
 	xmount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -778,37 +785,54 @@ static void open_pty(int *master, int *slave)
 		report_error("open pty slave: %s", errstr(errno));
 }
 
-/* join_network reads the first configuration record, "net=new|host|<path>", makes or
- * joins that network namespace and says "net" on the report fd: the starter then joins
- * it too, to mount /sys. One byte at a time: the rest of the configuration comes later. */
-static void join_network(void)
+/* read_record reads one NUL-terminated record from the configuration, one byte at a
+ * time (the rest of the configuration comes later); it exits quietly at EOF: the
+ * starter gave up, or never needed this (spare) shim. */
+static void read_record(char *rec, size_t size, const char *key)
 {
-	char rec[PATH_MAX + 8];
 	size_t n = 0;
-	while (n < sizeof rec - 1 && read(CONFIG_FD, rec + n, 1) == 1 && rec[n] != '\0')
+	while (n < size - 1 && read(CONFIG_FD, rec + n, 1) == 1 && rec[n] != '\0')
 		n++;
 	rec[n] = '\0';
 	if (n == 0)
-		exit(0); /* the starter gave up before it began */
-	if (strncmp(rec, "net=", 4) != 0)
-		report_error("shim: the configuration does not start with net=");
+		exit(0);
+	if (strncmp(rec, key, strlen(key)) != 0)
+		report_error("shim: expected the configuration record %s", key);
+}
+
+/* join_namespaces reads the first two records: ns=<dir> (the starter's thread's
+ * /proc/<pid>/task/<tid>/ns) and net=new|host|<path>; it opens the former for PID 1,
+ * makes or joins the network namespace (a speculative new one may exist already, see
+ * main) and says "net" on the report fd: the starter then joins it too, to mount /sys. */
+static void join_namespaces(int hostnet)
+{
+	char rec[PATH_MAX + 8], p[PATH_MAX + 16];
+	read_record(rec, sizeof rec, "ns=");
+	int *fds[] = {&ns_mnt, &ns_uts, &ns_ipc};
+	const char *kinds[] = {"mnt", "uts", "ipc"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", rec + 3, kinds[i]);
+		if ((*fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			report_error("open %s: %s", p, errstr(errno));
+	}
+	read_record(rec, sizeof rec, "net=");
 	const char *arg = rec + 4;
-	if (!strcmp(arg, "host")) {
-		dprintf(REPORT_FD, "net\n");
-		return;
-	}
 	if (!strcmp(arg, "new")) {
-		if (unshare(CLONE_NEWNET) != 0)
+		if (hostnet < 0 && unshare(CLONE_NEWNET) != 0) /* else made already */
 			report_error("new network namespace: %s", errstr(errno));
-		dprintf(REPORT_FD, "net\n");
-		return;
+	} else if (!strcmp(arg, "host")) {
+		if (hostnet >= 0 && setns(hostnet, CLONE_NEWNET) != 0)
+			report_error("return to the host's network namespace: %s", errstr(errno));
+	} else {
+		int fd = open(arg, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			report_error("open netns \"%s\": %s", arg, errstr(errno));
+		if (setns(fd, CLONE_NEWNET) != 0)
+			report_error("join netns \"%s\": %s", arg, errstr(errno));
+		close(fd);
 	}
-	int fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		report_error("open netns \"%s\": %s", arg, errstr(errno));
-	if (setns(fd, CLONE_NEWNET) != 0)
-		report_error("join netns \"%s\": %s", arg, errstr(errno));
-	close(fd);
+	if (hostnet >= 0)
+		close(hostnet);
 	dprintf(REPORT_FD, "net\n");
 }
 
@@ -917,16 +941,18 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "exec"))
 		return exec_main();
-	/* Leave the container's mount namespace (the starter's thread builds the rootfs in
-	 * it; PID 1 joins it and pivots there) for the starter's: the shim then sees the
-	 * host's paths, and the container's mounts go with PID 1 alone. */
-	int mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (mntns < 0)
-		report_error("open mount namespace: %s", errstr(errno));
-	if (setns(HOST_MNT_FD, CLONE_NEWNS) != 0)
-		report_error("return to the host's mount namespace: %s", errstr(errno));
-	close(HOST_MNT_FD);
-	join_network();
+	/* The first record, written with the fork: pre=netns for a spare shim made ahead
+	 * of time, which makes a network namespace now, while nobody waits, in case the
+	 * container wants a new one. */
+	char pre[32];
+	read_record(pre, sizeof pre, "pre=");
+	int hostnet = -1;
+	if (!strcmp(pre, "pre=netns")) {
+		hostnet = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (hostnet < 0 || unshare(CLONE_NEWNET) != 0)
+			report_error("new network namespace: %s", errstr(errno));
+	}
+	join_namespaces(hostnet);
 	if (!parse_config())
 		return 0;
 	if (!cfg.id || !cfg.dir || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
@@ -983,7 +1009,7 @@ int main(int argc, char **argv)
 		if (ln >= 0)
 			close(ln);
 		signal(SIGPIPE, SIG_DFL);
-		container_main(syncp[0], mntns, io);
+		container_main(syncp[0], io);
 	}
 	close(syncp[0]);
 	close(errp[1]);
@@ -1030,7 +1056,7 @@ int main(int argc, char **argv)
 	write_state("running", pid, 0, 0, 0, &started, NULL);
 	dprintf(REPORT_FD, "ok %d\n", (int)pid);
 	close(REPORT_FD);
-	close(mntns);
+	close(ns_mnt), close(ns_uts), close(ns_ipc);
 
 	log_open();
 	int handout = cfg.tty ? master : stdin_w;
