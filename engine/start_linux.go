@@ -60,6 +60,20 @@ func (e *Engine) Start(id string) error {
 	return nil
 }
 
+// Prewarm makes, in the background, what the next Start would otherwise make on its
+// way (a thread for the namespace work and a started shim), so that a process about to
+// start containers pays for them while it does other work. It is only a hint: Start
+// works without it, and an unused spare costs a parked thread and an idle shim that
+// exits with this process.
+func (e *Engine) Prewarm() {
+	shim, err := shimPath()
+	if err != nil {
+		return
+	}
+	makeSpareThread()
+	makeSpareShim(shim)
+}
+
 // launch starts the container from a thread of its own (discardThread), so that the
 // thread's namespaces and root die with it. See the package doc ("Start") for the
 // sequence.

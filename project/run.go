@@ -71,6 +71,7 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
+	cfg.engine().Prewarm() // while the project is checked and the container made
 	svc, ok := p.Services[opts.Service]
 	if !ok {
 		return RunResult{}, fmt.Errorf("no such service: %s: %w", opts.Service, ErrNotFound)

@@ -68,6 +68,9 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
+	if !opts.NoStart {
+		cfg.engine().Prewarm() // while the project is checked and its resources made
+	}
 	services := opts.Services
 	if !opts.NoDeps {
 		services = p.Closure(opts.Services)
