@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/testenv"
-	"golang.org/x/sys/unix"
 )
 
 func TestRunBasic(t *testing.T) {
@@ -59,28 +57,5 @@ func TestStartErrors(t *testing.T) {
 				t.Errorf("Remove: %v", err)
 			}
 		})
-	}
-}
-
-// TestDiscardThread: work that taints its thread (here a new mount namespace) never
-// lands on the main thread, which cannot exit, even when started from it.
-func TestDiscardThread(t *testing.T) {
-	testenv.RequiresRoot(t)
-	before := mainThreadView()
-	tid, errc := 0, make(chan error, 1)
-	onMainThread(t, func() {
-		discardThread(func() {
-			tid = unix.Gettid()
-			errc <- unix.Unshare(unix.CLONE_NEWNS)
-		})
-	})
-	if err := <-errc; err != nil {
-		t.Fatalf("unshare: %v", err)
-	}
-	if tid == os.Getpid() {
-		t.Errorf("discardThread ran f on the main thread")
-	}
-	if after := mainThreadView(); after != before {
-		t.Errorf("main thread after discardThread = %s, want %s", after, before)
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) {
@@ -24,38 +22,17 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	// The main goroutine starts on the main thread: keep it there, run the tests
-	// elsewhere, and serve onMainThread. The main thread never exits, so nothing may
-	// leave it in a container's namespaces or root: checked after the tests.
+	// The main goroutine starts on the main thread: keep it there, so that no test
+	// goroutine runs on it. The main thread never exits, so nothing may leave it in a
+	// container's namespaces or root (internal/threads): checked after the tests.
 	runtime.LockOSThread()
 	before := mainThreadView()
-	code := make(chan int)
-	go func() { code <- m.Run() }()
-	for {
-		select {
-		case f := <-mainThread:
-			f()
-		case c := <-code:
-			if after := mainThreadView(); after != before {
-				fmt.Fprintf(os.Stderr, "the main thread was left in another mount namespace or root: %s, was %s\n", after, before)
-				c = 1
-			}
-			os.Exit(c)
-		}
+	c := m.Run()
+	if after := mainThreadView(); after != before {
+		fmt.Fprintf(os.Stderr, "the main thread was left in another mount namespace or root: %s, was %s\n", after, before)
+		c = 1
 	}
-}
-
-var mainThread = make(chan func())
-
-// onMainThread runs f on the process's main thread (TestMain's), or skips if the main
-// goroutine was not on it.
-func onMainThread(t *testing.T, f func()) {
-	t.Helper()
-	done := make(chan bool)
-	mainThread <- func() { done <- unix.Gettid() == unix.Getpid() && (func() bool { f(); return true })() }
-	if !<-done {
-		t.Skip("skipping: TestMain's goroutine is not on the main thread")
-	}
+	os.Exit(c)
 }
 
 // mainThreadView names the main thread's mount namespace and root.

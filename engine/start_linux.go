@@ -10,13 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 
+	"github.com/berth-dev/berth/internal/threads"
 	"golang.org/x/sys/unix"
 )
 
@@ -74,7 +74,7 @@ func (e *Engine) Prewarm() {
 	makeSpareShim(shim)
 }
 
-// launch starts the container from a thread of its own (discardThread), so that the
+// launch starts the container from a thread of its own (threads.Discard), so that the
 // thread's namespaces and root die with it. See the package doc ("Start") for the
 // sequence.
 func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) error {
@@ -94,14 +94,14 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 // onFreshThread), waiting for the work it will run before it exits.
 var spareThread = make(chan chan func(), 1)
 
-// onFreshThread runs f on a thread that is thrown away afterwards (discardThread): the
+// onFreshThread runs f on a thread that is thrown away afterwards (threads.Discard): the
 // spare one if there is one (see makeSpareThread), else a new one.
 func onFreshThread(f func()) {
 	select {
 	case jobs := <-spareThread:
 		jobs <- f
 	default:
-		go discardThread(f)
+		go threads.Discard(f)
 	}
 }
 
@@ -109,7 +109,7 @@ func onFreshThread(f func()) {
 // new thread costs up to a millisecond here, which need not be on the path of every
 // Start. Start calls it once its container runs, while it has the time.
 func makeSpareThread() {
-	go discardThread(func() {
+	go threads.Discard(func() {
 		jobs := make(chan func())
 		select {
 		case spareThread <- jobs:
@@ -117,25 +117,6 @@ func makeSpareThread() {
 		default: // there is one already
 		}
 	})
-}
-
-// discardThread runs f in this goroutine, locked to its thread, and leaves the thread
-// locked: call it as the body of a new goroutine, whose exit then takes the thread (and
-// whatever namespaces or root f gave it) along. The main thread never exits, so there
-// f runs on another goroutine's thread while this one holds the main thread.
-func discardThread(f func()) {
-	runtime.LockOSThread()
-	if unix.Gettid() != unix.Getpid() {
-		f()
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		discardThread(f)
-	}()
-	<-done
-	runtime.UnlockOSThread()
 }
 
 func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func() error) error {

@@ -29,9 +29,9 @@
 // # Threads and namespaces
 //
 // Go moves goroutines between OS threads, while a network namespace belongs to a thread. The
-// package never switches a shared thread: CreateNetns unshares on a locked goroutine whose
-// thread dies afterwards, and work inside a container namespace goes through a netlink handle
-// opened on the namespace file (netlink.NewHandleAt). When the runtime parks the main thread in
-// a container namespace (it does that instead of killing it), /proc/self/net no longer shows
-// the host: the package reads /proc/thread-self/net on a locked thread.
+// package never switches a shared thread: CreateNetns unshares on a thread that dies
+// afterwards, never the main thread (internal/threads), and work inside a container
+// namespace goes through a netlink handle opened on the namespace file
+// (netlink.NewHandleAt). PortHolder reads /proc/thread-self/net, the calling thread's
+// namespace, on a locked thread.
 package netdriver

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 
+	"github.com/berth-dev/berth/internal/threads"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -42,10 +42,7 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 			f.Close()
 		}
 		errc := make(chan error, 1)
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-			errc <- unshareAndBind(path)
-		}()
+		go threads.Discard(func() { errc <- unshareAndBind(path) }) // the thread dies afterwards
 		return <-errc
 	})
 	if err != nil {
@@ -54,7 +51,8 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 	return path, nil
 }
 
-// unshareAndBind must run on a locked thread that is thrown away afterwards.
+// unshareAndBind must run on a locked thread that is thrown away afterwards
+// (threads.Discard).
 func unshareAndBind(path string) error {
 	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 		return fmt.Errorf("unshare: %w", err)

@@ -148,7 +148,7 @@ func (st *state) checkPort(pm PortMapping, pending []PortMapping) (PortMapping, 
 		}
 	}
 	for p := uint32(pm.HostPort); p <= uint32(pm.last()); p++ {
-		if holder, ok := portHolder(pm.Protocol, uint16(p)); ok {
+		if holder, ok := PortHolder(pm.Protocol, uint16(p)); ok {
 			return pm, fmt.Errorf("host port %s/%d is already in use by %s: %w", pm.Protocol, p, holder, ErrExists)
 		}
 	}

@@ -11,13 +11,14 @@ import (
 	"strings"
 )
 
-// portHolder reports whether a host socket holds proto/port (a listening TCP socket, a bound
-// UDP socket), and describes the owning process where /proc/*/fd shows it.
+// PortHolder reports whether a host socket holds proto ("tcp" or "udp") port (a
+// listening TCP socket, a bound UDP socket), and describes the owner: "process comm
+// (pid N)" where /proc/*/fd shows it, else the socket's inode. Callers that check a
+// compose file's ports before anything is made use it too.
 //
-// It reads /proc/thread-self/net, not /proc/net: /proc/net follows the main thread, which
-// CreateNetns may have left wedged in a container namespace (Go parks rather than kills a
-// locked main thread whose goroutine exits). The thread is locked while reading.
-func portHolder(proto string, port uint16) (string, bool) {
+// It reads /proc/thread-self/net, the calling thread's namespace (the host's), not
+// /proc/net, which follows the main thread. The thread is locked while reading.
+func PortHolder(proto string, port uint16) (string, bool) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for _, suffix := range []string{"", "6"} {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/netdriver"
 )
 
 // Pull policies, as `up --pull`.
@@ -186,7 +187,7 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 					return fmt.Errorf("service %q: host port %s/%d is also published by %s: %w", a.Service, proto, port, h, ErrExists)
 				}
 				if a.Kind == ActCreate {
-					if h, ok := portHolder(proto, uint16(port)); ok {
+					if h, ok := netdriver.PortHolder(proto, uint16(port)); ok {
 						return fmt.Errorf("service %q: host port %s/%d is already in use by %s: %w", a.Service, proto, port, h, ErrExists)
 					}
 				}

@@ -430,7 +430,7 @@ func TestE2EPortConflictCreatesNothing(t *testing.T) {
     ports: ["`+port+`:80"]
 `)
 	_, errs, err := e.berth("-f", file, "up", "-d")
-	if err == nil || !strings.Contains(errs, "host port tcp/"+port+" is already in use by pid") {
+	if err == nil || !strings.Contains(errs, "host port tcp/"+port+" is already in use by process ") || !strings.Contains(errs, "(pid ") {
 		t.Errorf("up with a taken port = %v, stderr %q; want the port and its holder", err, errs)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(e.root, "projects")); len(ents) != 0 {
