@@ -20,7 +20,9 @@ import (
 // (static address taken). Attaching an already attached namespace returns its endpoint.
 func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts AttachOptions) (*Endpoint, error) {
 	var out *Endpoint
-	err := d.withState(true, func(st *state) error {
+	// State is written once, before the veth is made (record); only a failure changes
+	// it again.
+	err := d.withState(false, func(st *state) error {
 		n, ok := st.Networks[network]
 		if !ok {
 			return fmt.Errorf("network: %w", ErrNotFound)
@@ -42,7 +44,7 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 		if err := attachVeth(n, ep, opts.MAC); err != nil {
 			delete(n.Endpoints, nsPath)
 			_ = removeLink(ep.HostIf)
-			return err
+			return errors.Join(err, d.record(st))
 		}
 		out = ep.public(n)
 		return nil

@@ -25,12 +25,17 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 		return "", fmt.Errorf("create netns %q: bad id: %w", id, ErrInvalid)
 	}
 	path := filepath.Join(d.opts.RuntimeDir, id)
-	err := d.withState(true, func(st *state) error {
+	// State is written once, before the namespace is made, so that Sweep finds a
+	// half-made one; a failure leaves the record for DeleteNetns or Sweep.
+	err := d.withState(false, func(st *state) error {
 		if isNsfs(path) {
+			if st.Netns[id] == path {
+				return nil
+			}
 			st.Netns[id] = path
-			return nil
+			return d.record(st)
 		}
-		st.Netns[id] = path // recorded before it is made, so Sweep finds a half-made one
+		st.Netns[id] = path
 		if err := d.record(st); err != nil {
 			return err
 		}
