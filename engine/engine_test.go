@@ -1,10 +1,15 @@
 package engine
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
+	"golang.org/x/sys/unix"
 )
 
 func TestRunBasic(t *testing.T) {
@@ -57,5 +62,57 @@ func TestStartErrors(t *testing.T) {
 				t.Errorf("Remove: %v", err)
 			}
 		})
+	}
+}
+
+// TestWithRootfs: a running and a stopped container's root show its writable layer and
+// its bind mounts; the stopped one's mounts are gone afterwards.
+func TestWithRootfs(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	vol := t.TempDir()
+	if err := os.WriteFile(filepath.Join(vol, "v"), []byte("volume"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{ID: "w" + randSuffix(), LayerDirs: []string{busyboxLayer(t)},
+		Cmd:    []string{"sh", "-c", "echo layer > /tmp/l; exec sleep 60"},
+		Mounts: []Mount{{Type: "bind", Source: vol, Target: "/vol"}}}
+	if err := e.Create(spec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Remove(spec.ID, true) })
+	if err := e.Start(spec.ID); err != nil {
+		t.Fatal(err)
+	}
+	read := func(root int, path string) string {
+		fd, err := unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+		if err != nil {
+			return err.Error()
+		}
+		defer unix.Close(fd)
+		b := make([]byte, 64)
+		n, _ := unix.Read(fd, b)
+		return strings.TrimSpace(string(b[:n]))
+	}
+	for _, running := range []bool{true, false} {
+		if !running {
+			if _, err := e.Stop(spec.ID, syscall.SIGKILL, time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var layer, volume string
+		err := e.WithRootfs(spec.ID, func(root int) error {
+			for i := 0; i < 100 && read(root, "/tmp/l") != "layer"; i++ {
+				time.Sleep(10 * time.Millisecond) // the shell may not have written it yet
+			}
+			layer, volume = read(root, "/tmp/l"), read(root, "/vol/v")
+			return nil
+		})
+		if err != nil || layer != "layer" || volume != "volume" {
+			t.Errorf("WithRootfs (running %v): /tmp/l %q, /vol/v %q, %v", running, layer, volume, err)
+		}
+	}
+	if b, _ := os.ReadFile("/proc/self/mountinfo"); strings.Contains(string(b), e.Root) {
+		t.Errorf("a mount under %s is left in this process's namespace", e.Root)
 	}
 }

@@ -1,8 +1,9 @@
 package project
 
-// Copy is `docker compose cp` on a running container. The container's root is reached
-// through /proc/<init pid>/root, which resolves in the container's mount namespace, so
-// its volumes and bind mounts are seen as the container sees them. Every path in it is
+// Copy is `docker compose cp`. The container's root comes from engine.WithRootfs: a
+// running container's through /proc/<init pid>/root, which resolves in the container's
+// mount namespace, a stopped one's mounted for the copy alone; either way its volumes
+// and bind mounts are seen as the container sees them. Every path in it is
 // resolved with openat2(RESOLVE_IN_ROOT): "..", absolute symlinks and symlinks with
 // ".." stay inside the container's root, as if chrooted, so a container cannot make
 // berth read or write host files through a planted symlink. Below the named path the
@@ -38,41 +39,44 @@ type CopyOptions struct {
 	FollowLink bool
 }
 
-// Copy copies a file or directory tree between the host and a running container of
-// project name, with docker cp's rules: a Source ending in "/." copies the directory's
-// content; a Dest that is an existing directory receives Source under its own name;
-// otherwise Dest is created (its parent must exist). A stopped service or a project
-// never brought up wraps ErrNotFound; a directory onto a file, ErrInvalid.
+// Copy copies a file or directory tree between the host and a container of project
+// name (a running one of the service, else a stopped one, as docker cp's), with docker
+// cp's rules: a Source ending in "/." copies the directory's content; a Dest that is an
+// existing directory receives Source under its own name; otherwise Dest is created
+// (its parent must exist). A service without containers or a project never brought up
+// wraps ErrNotFound; a directory onto a file, ErrInvalid.
 func Copy(cfg Config, name string, opts CopyOptions) error {
 	st, err := cfg.LoadState(name)
 	if err != nil {
 		return err
 	}
 	eng := cfg.engine()
-	c, err := execTarget(st, func(id string) engine.Status {
+	status := func(id string) engine.Status {
 		s, err := eng.State(id)
 		if err != nil {
 			return ""
 		}
 		return s.Status
-	}, opts.Service, opts.Index)
+	}
+	c, err := execTarget(st, status, opts.Service, opts.Index)
+	if errors.Is(err, ErrNotFound) { // no running one: a stopped container will do, as docker cp's
+		c, err = execTarget(st, func(id string) engine.Status {
+			if status(id) == "" {
+				return ""
+			}
+			return engine.StatusRunning
+		}, opts.Service, opts.Index)
+	}
 	if err != nil {
 		return fmt.Errorf("cp: %w", err)
 	}
-	ctrRoot, err := openContainerRoot(eng, c.ID)
-	if err != nil {
-		return fmt.Errorf("cp: %s: %w", describe(c), err)
-	}
-	defer unix.Close(ctrRoot)
 	hostRoot, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("cp: open /: %w", err)
 	}
 	defer unix.Close(hostRoot)
-	src, dst := ctrRoot, hostRoot
 	srcPath, dstPath := opts.Source, opts.Dest
 	if opts.ToContainer {
-		src, dst = hostRoot, ctrRoot
 		srcPath, err = hostPath(srcPath)
 	} else {
 		dstPath, err = hostPath(dstPath)
@@ -80,7 +84,14 @@ func Copy(cfg Config, name string, opts CopyOptions) error {
 	if err != nil {
 		return fmt.Errorf("cp: %w", err)
 	}
-	if err := copyPath(src, srcPath, dst, dstPath, opts); err != nil {
+	err = eng.WithRootfs(c.ID, func(ctrRoot int) error {
+		src, dst := ctrRoot, hostRoot
+		if opts.ToContainer {
+			src, dst = hostRoot, ctrRoot
+		}
+		return copyPath(src, srcPath, dst, dstPath, opts)
+	})
+	if err != nil {
 		return fmt.Errorf("cp %s: %w", describe(c), err)
 	}
 	return nil
@@ -100,28 +111,6 @@ func hostPath(p string) (string, error) {
 		return strings.TrimSuffix(abs, "/") + "/", nil
 	}
 	return abs, nil
-}
-
-// openContainerRoot opens the root of running container id as an O_PATH directory;
-// it checks the init process is still the container's after the open, so a pid reused
-// by another process is never taken for it.
-func openContainerRoot(eng *engine.Engine, id string) (int, error) {
-	st, err := eng.State(id)
-	if err != nil {
-		return -1, err
-	}
-	if st.Pid <= 0 || (st.Status != engine.StatusRunning && st.Status != engine.StatusPaused) {
-		return -1, fmt.Errorf("container is not running: %w", ErrNotFound)
-	}
-	fd, err := unix.Open("/proc/"+strconv.Itoa(st.Pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, fmt.Errorf("open root of pid %d: %w", st.Pid, err)
-	}
-	if again, err := eng.State(id); err != nil || again.Pid != st.Pid || !isLive(again.Status) {
-		unix.Close(fd)
-		return -1, fmt.Errorf("container stopped during cp: %w", ErrNotFound)
-	}
-	return fd, nil
 }
 
 // resolveIn opens path below root with openat2(RESOLVE_IN_ROOT); flags as openat's.

@@ -102,6 +102,9 @@ func TestE2ECopy(t *testing.T) {
     image: bte-busybox
     command: ["sleep", "3600"]
     stop_signal: SIGKILL
+    volumes: ["data:/data", "/anon"]
+volumes:
+  data: {}
 `)
 	e.mustBerth("-f", file, "up", "-d")
 	host := t.TempDir()
@@ -132,7 +135,27 @@ func TestE2ECopy(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(host, "written")); err == nil {
 		t.Errorf("cp into the container through a symlink to / wrote on the host")
 	}
-	e.mustBerth("-f", file, "down", "-t", "1")
+	// A stopped container: its writable layer and its named and anonymous volumes, both
+	// ways, and still no way out through the symlink.
+	e.mustBerth("-f", file, "cp", in, "app:/data/in.txt")
+	e.mustBerth("-f", file, "cp", in, "app:/anon/in.txt")
+	e.mustBerth("-f", file, "stop", "app")
+	for _, p := range []string{"/tmp/in.txt", "/data/in.txt", "/anon/in.txt"} {
+		got := filepath.Join(host, "stopped-"+filepath.Base(filepath.Dir(p)))
+		e.mustBerth("-f", file, "cp", "app:"+p, got)
+		if b, err := os.ReadFile(got); err != nil || string(b) != "to container\n" {
+			t.Errorf("cp app:%s from the stopped container = %q, %v", p, b, err)
+		}
+	}
+	e.mustBerth("-f", file, "cp", in, "app:/data/while-stopped.txt")
+	if _, _, err := e.berth("-f", file, "cp", "app:/tmp/esc"+secret, leak); err == nil {
+		t.Errorf("cp of a path only the host has, from the stopped container = nil error, want one")
+	}
+	e.mustBerth("-f", file, "start", "app")
+	if got := e.mustBerth("-f", file, "exec", "app", "cat", "/data/while-stopped.txt"); got != "to container\n" {
+		t.Errorf("file copied into the stopped container's volume = %q", got)
+	}
+	e.mustBerth("-f", file, "down", "-v", "-t", "1")
 	e.assertNoLeaks()
 }
 
