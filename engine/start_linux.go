@@ -85,8 +85,10 @@ func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) erro
 	if err != nil {
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
 	}
-	makeSpareThread()
-	makeSpareShim(shim)
+	if starts.Add(1) > 1 { // a process that starts containers again likely goes on
+		makeSpareThread()
+		makeSpareShim(shim)
+	}
 	return err
 }
 
@@ -270,6 +272,7 @@ func (p *shimProc) close() {
 var (
 	spareShim  = make(chan *shimProc, 1)
 	lastNetNew atomic.Bool
+	starts     atomic.Int64 // launches in this process; spares are made from the second on
 )
 
 func takeSpareShim() *shimProc {
@@ -283,8 +286,10 @@ func takeSpareShim() *shimProc {
 
 // makeSpareShim starts the shim for the next Start, unless there is one: its fork and
 // exec (and, for containers with a network namespace of their own, that namespace)
-// then cost the next Start nothing. A spare nobody takes reads EOF when this process
-// exits, and exits too.
+// then cost the next Start nothing. Start makes spares from its second launch in a
+// process on (one that starts a single container, as `run`, would waste them); Prewarm
+// makes them at once. A spare nobody takes reads EOF when this process exits, and exits
+// too.
 func makeSpareShim(exe string) {
 	go func() {
 		if len(spareShim) > 0 {
