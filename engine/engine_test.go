@@ -116,3 +116,32 @@ func TestWithRootfs(t *testing.T) {
 		t.Errorf("a mount under %s is left in this process's namespace", e.Root)
 	}
 }
+
+// TestDeadSpareShim: a spare shim that died (killed) is not used; Start makes a new one.
+func TestDeadSpareShim(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	for p := takeSpareShim(); p != nil; p = takeSpareShim() {
+		p.close() // whatever earlier tests left
+	}
+	e.Prewarm()
+	var p *shimProc
+	for i := 0; i < 200 && p == nil; i++ {
+		time.Sleep(5 * time.Millisecond)
+		p = takeSpareShim()
+	}
+	if p == nil {
+		t.Fatal("Prewarm made no spare shim")
+	}
+	if err := unix.Kill(p.pid, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && unix.Kill(p.pid, 0) == nil; i++ {
+		time.Sleep(5 * time.Millisecond) // until reaped
+	}
+	spareShim <- p
+	out, es := run(t, e, Spec{LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"echo", "ok"}})
+	if out != "ok\n" || es.ExitCode != 0 {
+		t.Errorf("run after the spare died = %q, exit %d; want ok, 0", out, es.ExitCode)
+	}
+}

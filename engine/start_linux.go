@@ -132,6 +132,10 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 	// A shim made ahead of time, or a new one, forked before this thread's unshare:
 	// it lives in the host's namespaces; PID 1 joins this thread's.
 	p := takeSpareShim()
+	if p != nil && unix.Kill(p.pid, 0) != nil { // a spare someone killed
+		p.close()
+		p = nil
+	}
 	if p == nil {
 		var err error
 		if p, err = startShim(shimExe, false); err != nil {
