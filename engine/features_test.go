@@ -1,16 +1,19 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -381,6 +384,59 @@ func TestDeviceValidate(t *testing.T) {
 	for _, tt := range tests {
 		if err := tt.d.validate(); (err == nil) != tt.valid || (err != nil && !errors.Is(err, ErrInvalid)) {
 			t.Errorf("%+v.validate() = %v, want valid %v (else ErrInvalid)", tt.d, err, tt.valid)
+		}
+	}
+}
+
+// TestLogEncoding: the shim's json log keeps every byte a container writes as Go's
+// encoding/json would (quotes, backslashes, control characters, HTML characters, UTF-8),
+// turns invalid UTF-8 into U+FFFD, splits a line longer than its 16 KiB buffer, keeps
+// the streams apart and a last line without a newline.
+func TestLogEncoding(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	long := strings.Repeat("x", 20000)
+	script := `printf 'q"b\\s\001\t<&>\303\251\n'; printf 'bad\377\376\n'; printf 'err\n' >&2; printf '` + long + `\n'; printf 'tail'`
+	spec := Spec{ID: "enc", LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sh", "-c", script}}
+	if err := e.Create(spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(spec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Wait(spec.ID); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr []string
+	err := e.Logs(spec.ID, LogOptions{}, func(le LogEntry) error {
+		if le.Stream == "stderr" {
+			stderr = append(stderr, le.Log)
+		} else {
+			stdout = append(stdout, le.Log)
+		}
+		if le.Time.IsZero() || time.Since(le.Time) > time.Minute {
+			t.Errorf("entry %q has time %v", le.Log, le.Time)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"q\"b\\s\x01\t<&>é\n", "bad\ufffd\ufffd\n", long[:16384], long[16384:] + "\n", "tail"}
+	if !slices.Equal(stdout, want) {
+		t.Errorf("stdout entries = %q, want %q", stdout, want)
+	}
+	if !slices.Equal(stderr, []string{"err\n"}) {
+		t.Errorf("stderr entries = %q, want [err]", stderr)
+	}
+	raw, err := os.ReadFile(filepath.Join(e.dir(spec.ID), logName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		var le LogEntry
+		if err := json.Unmarshal([]byte(line), &le); err != nil || !utf8.ValidString(line) {
+			t.Errorf("log line %d %.80q: not valid UTF-8 JSON: %v", i, line, err)
 		}
 	}
 }
