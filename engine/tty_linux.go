@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openPTY returns a new pseudo-terminal's master and slave. The slave becomes the
-// container's stdin/stdout/stderr and controlling terminal; the monitor reads the
-// master into the log as one "stdout" stream.
+// openPTY returns a new pseudo-terminal's master and slave, for an exec with a
+// terminal (OpenPTY): the slave becomes the process's stdin/stdout/stderr and
+// controlling terminal. A container's own terminal is the shim's (engine/shim).
 func openPTY() (master, slave *os.File, err error) {
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
