@@ -151,6 +151,17 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 	var rec shimRecords
 	rec.add("ns", fmt.Sprintf("/proc/%d/task/%d/ns", unix.Getpid(), unix.Gettid()))
 	rec.add("net", net)
+	// What PID 1 needs to be born now (it then waits for the rest): its stdio and the
+	// container dir.
+	io := "pipes"
+	if spec.Tty {
+		io = "tty"
+	}
+	if spec.OpenStdin {
+		io += "+stdin"
+	}
+	rec.add("io", io)
+	rec.add("dir", dir)
 	if err := p.config(rec.b.Bytes()); err != nil {
 		return fmt.Errorf("configure shim: %w", err)
 	}

@@ -16,8 +16,11 @@
  *     thread mounts the rootfs, /dev, volumes and /etc files (it then joins the network
  *     namespace to mount /sys) and resolves the user, the working dir and the
  *     executable inside the rootfs;
- *   - the rest (keys below), then EOF. EOF before a record means the start failed in
- *     the starter, or a spare was never needed: the shim exits quietly.
+ *   - io=pipes|tty[+stdin] and dir=<container dir>: enough for PID 1 to be born at once,
+ *     with its stdio, while the starter still works; it waits for the rest;
+ *   - the rest (keys below), then EOF; the shim relays a copy to PID 1. EOF before a
+ *     record means the start failed in the starter, or a spare was never needed: the
+ *     shim exits quietly (killing a PID 1 born already).
  *
  * The shim then
  *   - makes the container's stdio (two pipes, or a pseudo-terminal) and, with stdin,
@@ -196,13 +199,29 @@ static void report_error(const char *fmt, ...)
 
 /* ---- configuration ---- */
 
-static int parse_config(void)
+/* The configuration as read, for PID 1, which parses its own copy. */
+static char *raw_config;
+static size_t raw_len;
+
+static int parse_records(char *b, size_t len);
+
+/* parse_config reads the rest of the configuration from fd until EOF and parses it; it
+ * returns 0 at EOF without records. */
+static int parse_config(int fd)
 {
 	size_t len;
-	char *b = readall(CONFIG_FD, &len);
-	close(CONFIG_FD);
+	char *b = readall(fd, &len);
+	close(fd);
 	if (len == 0)
 		return 0;
+	raw_config = malloc(len);
+	memcpy(raw_config, b, len);
+	raw_len = len;
+	return parse_records(b, len);
+}
+
+static int parse_records(char *b, size_t len)
+{
 	if (b[len - 1] != '\0')
 		report_error("shim: truncated configuration");
 	size_t records = 0;
@@ -681,15 +700,21 @@ static void pid1(void)
 
 struct stdio { int in, out, err, slave; };
 
-static void container_main(int syncfd, struct stdio io)
+static void container_main(int syncfd, int relayfd, struct stdio io)
 {
 	char b;
-	if (read(syncfd, &b, 1) != 1)
-		_exit(1);
 	if (setns(ns_uts, CLONE_NEWUTS) != 0 || setns(ns_ipc, CLONE_NEWIPC) != 0)
 		FAIL("join the container's uts and ipc namespaces: %s", errstr(errno));
 	if (setns(ns_mnt, CLONE_NEWNS) != 0)
 		FAIL("join the container's mount namespace: %s", errstr(errno));
+	/* Born before the starter finished the rootfs: the configuration arrives once it
+	 * has, relayed by the shim (EOF without it: the start was given up). */
+	size_t len;
+	char *conf = readall(relayfd, &len);
+	close(relayfd);
+	if (len == 0)
+		_exit(1);
+	parse_records(conf, len);
 	char proc[PATH_MAX];
 	snprintf(proc, sizeof proc, "%s/proc", cfg.rootfs);
 	xmount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -720,7 +745,7 @@ static void container_main(int syncfd, struct stdio io)
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
 		FAIL("controlling terminal: %s", errstr(errno));
 	set_identity();
-	/* The second byte: the shim has put this process in the container's cgroups. */
+	/* The byte that says the shim has put this process in the container's cgroups. */
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
 	close(syncfd);
@@ -875,7 +900,7 @@ static const char *lookup(const char *name)
 static int exec_main(void)
 {
 	errfd = REPORT_FD;
-	if (!parse_config() || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
+	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
 		FAIL("shim exec: incomplete configuration");
 	/* Into the container's cgroups first: every process of the exec is born there. */
 	char self[32];
@@ -953,10 +978,15 @@ int main(int argc, char **argv)
 			report_error("new network namespace: %s", errstr(errno));
 	}
 	join_namespaces(hostnet);
-	if (!parse_config())
-		return 0;
-	if (!cfg.id || !cfg.dir || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
-		report_error("shim: incomplete configuration");
+	/* What PID 1 needs before it is born, so that it is born now, while the starter
+	 * still builds the rootfs: its stdio and stdin (io=pipes|tty[+stdin]) and the
+	 * container dir (dir=). */
+	char iorec[32], dir[PATH_MAX + 8];
+	read_record(iorec, sizeof iorec, "io=");
+	read_record(dir, sizeof dir, "dir=");
+	cfg.tty = !strncmp(iorec + 3, "tty", 3);
+	cfg.openstdin = strstr(iorec, "+stdin") != NULL;
+	cfg.dir = dir + 4;
 	dirfd_ = open(cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd_ < 0)
 		report_error("container dir: %s", errstr(errno));
@@ -988,16 +1018,19 @@ int main(int argc, char **argv)
 			io.in = in[0], stdin_w = in[1];
 		}
 	}
-	int syncp[2], errp[2];
-	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)
+	int syncp[2], errp[2], relay[2];
+	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(relay, O_CLOEXEC) != 0)
 		report_error("pipes: %s", errstr(errno));
 
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		report_error("clone container init: %s", errstr(errno));
 	if (pid == 0) {
+		close(CONFIG_FD);
+		close(REPORT_FD);
 		close(syncp[1]);
 		close(errp[0]);
+		close(relay[1]);
 		errfd = errp[1];
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd != master)
@@ -1009,10 +1042,11 @@ int main(int argc, char **argv)
 		if (ln >= 0)
 			close(ln);
 		signal(SIGPIPE, SIG_DFL);
-		container_main(syncp[0], io);
+		container_main(syncp[0], relay[0], io);
 	}
 	close(syncp[0]);
 	close(errp[1]);
+	close(relay[0]);
 	if (io.slave >= 0)
 		close(io.slave);
 	if (io.out >= 0)
@@ -1020,12 +1054,23 @@ int main(int argc, char **argv)
 	if (io.in >= 0)
 		close(io.in);
 
+	/* The rest of the configuration, once the starter has built the rootfs; PID 1,
+	 * born already, gets its own copy. */
+	if (!parse_config(CONFIG_FD)) { /* the starter gave up */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (ln >= 0)
+			unlinkat(dirfd_, "stdin.sock", 0);
+		return 0;
+	}
+	if (!cfg.id || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
+		report_error("shim: incomplete configuration");
+	writeall(relay[1], raw_config, raw_len);
+	close(relay[1]);
 	/* PID 1 builds its root while the shim puts it in the cgroups (one write per v1
-	 * hierarchy); it waits for the second byte before its execve. */
+	 * hierarchy); it waits for a byte before its execve. */
 	const char *failed = NULL;
 	int err = 0;
-	if (write(syncp[1], "x", 1) != 1)
-		failed = "release container init", err = errno;
 	char pidstr[32];
 	int pidlen = snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
 	for (int i = 0; i < cfg.nprocs && !failed; i++) {
