@@ -54,21 +54,20 @@
 //	  unlocked (also made ahead):       |                               |
 //	  unshare(NEWNS|NEWUTS|NEWIPC)      |                               |
 //	      |--"ns=<thread's ns dir>",    |                               |
-//	      |  "net=new|host|<path>"----->| opens mnt/uts/ipc for PID 1;  |
-//	  overlay, /dev, devices,           | unshare(NEWNET) or setns      |
-//	  /etc files, volumes               |                               |
-//	      |<--"net"---------------------|                               |
+//	      |  "net=new|host|<path>",     | opens mnt/uts/ipc for PID 1;  |
+//	      |  "io=…", "dir=…"----------->| unshare(NEWNET) or setns;     |
+//	  overlay, /dev, devices,           | pipes or pty, stdin socket    |
+//	  /etc files, volumes               |--clone(NEWPID)--------------->| setns uts, ipc, mnt;
+//	      |<--"net"---------------------|                               | waits for the config
 //	  setns(net), /sys, hostname,       |                               |
 //	  chroot(rootfs): user, workdir,    |                               |
 //	  PATH lookup, as the container     |                               |
 //	  sees them; waits for the cgroups  |                               |
-//	      |--records, EOF-------------->| pipes or pty, stdin socket    |
-//	      |                             |--clone(NEWPID)--------------->|
-//	      |                             |--release---------------------->| setns uts, ipc, mnt;
-//	      |                             | cgroup.procs (each hierarchy) | /proc, pivot_root,
-//	      |                             |--release---------------------->| sysctls, masks, stdio,
-//	      |                             |                               | rlimits, caps, nnp,
-//	      |                             |<--error text, exit 127--------| groups, uid, cwd
+//	      |--records, EOF-------------->|--relays a copy--------------->| /proc, pivot_root,
+//	      |                             | cgroup.procs (each hierarchy) | sysctls, masks, stdio,
+//	      |                             |--release---------------------->| rlimits, caps, nnp,
+//	      |                             |                               | groups, uid, cwd
+//	      |                             |<--error text, exit 127--------|
 //	      |                             |   or EOF (O_CLOEXEC closed    |
 //	      |                             |   by a successful execve)     |--execve(cmd)
 //	      |<--"ok <pid>" or "error ..."-| state.json: running           |
