@@ -38,9 +38,19 @@ type e2e struct {
 
 var (
 	buildOnce sync.Once
+	builtDir  string // holds builtBin; removed after the tests (TestMain)
 	builtBin  string
 	buildErr  error
 )
+
+// TestMain removes the berth binary the e2e tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
 
 func berthBinary(t *testing.T) string {
 	t.Helper()
@@ -50,6 +60,7 @@ func berthBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
+		builtDir = dir
 		if out, err := buildStage(); err != nil {
 			buildErr, builtBin = err, string(out)
 			return
