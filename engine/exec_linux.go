@@ -140,38 +140,21 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	wd := spec.WorkingDir
-	if wd == "" {
-		wd = spec.Image.WorkingDir
-	}
-	if wd == "" {
-		wd = "/"
-	}
-	if !filepath.IsAbs(wd) {
-		return nil, fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
+	wd, err := spec.workingDir()
+	if err != nil {
+		return nil, err
 	}
 	argv, err := spec.argv()
 	if err != nil {
 		return nil, err
 	}
-	env := spec.env()
-	if !hasEnv(env, "HOME") {
-		env = append(env, "HOME="+u.home)
-	}
 	var rec shimRecords
 	rec.add("pid", strconv.Itoa(pid))
 	rec.add("cwd", wd)
-	for _, a := range argv {
-		rec.add("arg", a)
-	}
-	for _, kv := range env {
-		rec.add("env", kv)
-	}
+	rec.command(argv, spec.processEnv(u.home))
 	rec.identity(u, caps, spec)
 	rec.flag("tty", tty)
-	for _, d := range cgroups {
-		rec.add("procs", filepath.Join(d, "cgroup.procs"))
-	}
+	rec.cgroupProcs(cgroups)
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
 	}

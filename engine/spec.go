@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -170,6 +172,34 @@ func (s *Spec) argv() ([]string, error) {
 }
 
 // env is the image's env then the spec's, later keys replacing earlier ones in place.
+// workingDir is the spec's working dir, else the image's, else "/"; it must be
+// absolute.
+func (s *Spec) workingDir() (string, error) {
+	wd := s.WorkingDir
+	if wd == "" {
+		wd = s.Image.WorkingDir
+	}
+	if wd == "" {
+		wd = "/"
+	}
+	if !filepath.IsAbs(wd) {
+		return "", fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
+	}
+	return wd, nil
+}
+
+// processEnv is env with HOME set to home (the user's, from /etc/passwd) unless the
+// image or the spec sets it, as Docker does.
+func (s *Spec) processEnv(home string) []string {
+	env := s.env()
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "HOME=") {
+			return env
+		}
+	}
+	return append(env, "HOME="+home)
+}
+
 func (s *Spec) env() []string {
 	var out []string
 	idx := map[string]int{}

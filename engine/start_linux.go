@@ -385,10 +385,7 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	if err != nil {
 		return nil, err
 	}
-	env := spec.env()
-	if !hasEnv(env, "HOME") {
-		env = append(env, "HOME="+u.home)
-	}
+	env := spec.processEnv(u.home)
 	path, err := lookPath(argv[0], envValue(env, "PATH"))
 	if err != nil {
 		return nil, err
@@ -398,21 +395,14 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	rec.add("rootfs", root)
 	rec.add("path", path)
 	rec.add("cwd", wd)
-	for _, a := range argv {
-		rec.add("arg", a)
-	}
-	for _, kv := range env {
-		rec.add("env", kv)
-	}
+	rec.command(argv, env)
 	rec.identity(u, caps, spec)
 	rec.flag("tty", spec.Tty)
 	rec.flag("stdin", spec.OpenStdin)
 	rec.flag("init", spec.Init)
 	rec.flag("privileged", spec.Privileged)
 	rec.flag("readonly", spec.ReadOnlyRootfs)
-	for _, d := range cg.dirs {
-		rec.add("procs", filepath.Join(d, "cgroup.procs"))
-	}
+	rec.cgroupProcs(cg.dirs)
 	rec.add("oom", cg.oomCounter())
 	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
@@ -432,6 +422,23 @@ func (r *shimRecords) add(key, value string) {
 func (r *shimRecords) flag(key string, on bool) {
 	if on {
 		r.add(key, "1")
+	}
+}
+
+// command adds the argv and environment of the process.
+func (r *shimRecords) command(argv, env []string) {
+	for _, a := range argv {
+		r.add("arg", a)
+	}
+	for _, kv := range env {
+		r.add("env", kv)
+	}
+}
+
+// cgroupProcs adds the cgroup.procs file of each of the container's cgroup dirs.
+func (r *shimRecords) cgroupProcs(dirs map[string]string) {
+	for _, d := range dirs {
+		r.add("procs", filepath.Join(d, "cgroup.procs"))
 	}
 }
 
@@ -456,15 +463,6 @@ func (r *shimRecords) rlimits(ls []Ulimit) error {
 		r.add("rlimit", fmt.Sprintf("%d:%d:%d", n, l.Soft, l.Hard))
 	}
 	return nil
-}
-
-func hasEnv(env []string, key string) bool {
-	for _, kv := range env {
-		if strings.HasPrefix(kv, key+"=") {
-			return true
-		}
-	}
-	return false
 }
 
 func envValue(env []string, key string) string {

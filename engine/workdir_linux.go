@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,15 +12,9 @@ import (
 // ensureWorkdir makes the working dir (owned by the user) when it is missing, enters
 // it, and returns it.
 func ensureWorkdir(spec *Spec, u execUser) (string, error) {
-	wd := spec.WorkingDir
-	if wd == "" {
-		wd = spec.Image.WorkingDir
-	}
-	if wd == "" {
-		wd = "/"
-	}
-	if !filepath.IsAbs(wd) {
-		return "", fmt.Errorf("working dir %q: not absolute: %w", wd, ErrInvalid)
+	wd, err := spec.workingDir()
+	if err != nil {
+		return "", err
 	}
 	if _, err := os.Stat(wd); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(wd, 0o755); err != nil {

@@ -144,22 +144,24 @@ static void writeall(int fd, const char *p, size_t n)
 	}
 }
 
-/* fail writes a one-line error ("what: strerror") on fd and exits with code. */
+/* oneline formats an error on one line (newlines become spaces). */
+static void oneline(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, size, fmt, ap);
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+/* failfd writes a one-line error ("what: strerror") on fd and exits with code. */
 static void failfd(int fd, int code, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	oneline(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if (n >= (int)sizeof buf)
-		n = sizeof buf - 1;
-	for (int i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = ' ';
-	writeall(fd, buf, (size_t)n);
+	writeall(fd, buf, strlen(buf));
 	_exit(code);
 }
 
@@ -188,11 +190,8 @@ static void report_error(const char *fmt, ...)
 	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	oneline(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	for (char *p = buf; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
 	dprintf(REPORT_FD, "error %s\n", buf);
 	exit(1);
 }
@@ -861,6 +860,26 @@ static void join_namespaces(int hostnet)
 	dprintf(REPORT_FD, "net\n");
 }
 
+/* join_cgroups writes pid into each cgroup.procs of the configuration; on failure it
+ * returns that file, with errno set. */
+static const char *join_cgroups(pid_t pid)
+{
+	char s[32];
+	int n = snprintf(s, sizeof s, "%d", (int)pid);
+	for (int i = 0; i < cfg.nprocs; i++) {
+		int fd = open(cfg.procs[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, s, (size_t)n) != n) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			errno = e;
+			return cfg.procs[i];
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
 /* ---- exec ---- */
 
 /* lookup is exec.LookPath with the container's PATH, inside its root. */
@@ -903,14 +922,9 @@ static int exec_main(void)
 	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
 		FAIL("shim exec: incomplete configuration");
 	/* Into the container's cgroups first: every process of the exec is born there. */
-	char self[32];
-	int selflen = snprintf(self, sizeof self, "%d", (int)getpid());
-	for (int i = 0; i < cfg.nprocs; i++) {
-		int fd = open(cfg.procs[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, self, (size_t)selflen) != selflen)
-			FAIL("join cgroup %s: %s", cfg.procs[i], errstr(errno));
-		close(fd);
-	}
+	const char *failed = join_cgroups(getpid());
+	if (failed)
+		FAIL("join cgroup %s: %s", failed, errstr(errno));
 	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt"};
 	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS};
 	int fds[5], root;
@@ -1069,17 +1083,10 @@ int main(int argc, char **argv)
 	close(relay[1]);
 	/* PID 1 builds its root while the shim puts it in the cgroups (one write per v1
 	 * hierarchy); it waits for a byte before its execve. */
-	const char *failed = NULL;
 	int err = 0;
-	char pidstr[32];
-	int pidlen = snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
-	for (int i = 0; i < cfg.nprocs && !failed; i++) {
-		int fd = open(cfg.procs[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, pidstr, (size_t)pidlen) != pidlen)
-			failed = cfg.procs[i], err = errno;
-		if (fd >= 0)
-			close(fd);
-	}
+	const char *failed = join_cgroups(pid);
+	if (failed)
+		err = errno;
 	if (!failed && write(syncp[1], "x", 1) != 1)
 		failed = "release container init", err = errno;
 	close(syncp[1]);
