@@ -291,38 +291,32 @@ func (a *attacher) kill() {
 // printing Compose's " Container x  Stopping" and "Stopped" lines. A project whose
 // state is gone is success.
 func (cfg Config) stopServices(name string, services []string, timeout *time.Duration, out io.Writer) error {
-	r, unlock, err := cfg.openProject(name, nil, out)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	want := map[string]bool{}
-	for _, s := range services {
-		want[s] = true
-	}
-	// Every container is marked before any is stopped: one killed meanwhile (a second
-	// Ctrl-C) or exiting on its own must not be restarted by its policy.
-	for _, c := range r.st.Containers {
-		if want[c.Service] && !c.oneoff() {
-			if err := r.markUserStop(c, true); err != nil {
-				return fmt.Errorf("stop %s: %w", describe(c), err)
+	return cfg.inProject(name, nil, out, func(r *run) error {
+		want := map[string]bool{}
+		for _, s := range services {
+			want[s] = true
+		}
+		// Every container is marked before any is stopped: one killed meanwhile (a second
+		// Ctrl-C) or exiting on its own must not be restarted by its policy.
+		for _, c := range r.st.Containers {
+			if want[c.Service] && !c.oneoff() {
+				if err := r.markUserStop(c, true); err != nil {
+					return fmt.Errorf("stop %s: %w", describe(c), err)
+				}
 			}
 		}
-	}
-	return r.eachService(stopOrder(r.st), want, true, func(svc string) error {
-		return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
-			if es, err := r.eng.State(c.ID); err != nil || !isLive(es.Status) {
+		return r.eachService(stopOrder(r.st), want, true, func(svc string) error {
+			return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+				if es, err := r.eng.State(c.ID); err != nil || !isLive(es.Status) {
+					return nil
+				}
+				r.printf(" Container %s  Stopping\n", c.Name)
+				if err := r.stopContainer(c, timeout); err != nil {
+					return err
+				}
+				r.printf(" Container %s  Stopped\n", c.Name)
 				return nil
-			}
-			r.printf(" Container %s  Stopping\n", c.Name)
-			if err := r.stopContainer(c, timeout); err != nil {
-				return err
-			}
-			r.printf(" Container %s  Stopped\n", c.Name)
-			return nil
+			})
 		})
 	})
 }

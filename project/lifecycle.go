@@ -100,15 +100,9 @@ func Start(ctx context.Context, cfg Config, name string, opts StartOptions) erro
 // layers and addresses are kept: Start runs them again. A project never brought up
 // is success.
 func Stop(ctx context.Context, cfg Config, name string, opts StopOptions) error {
-	r, unlock, err := cfg.openProject(name, nil, opts.Progress)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return r.stop(opts.Services, opts.Timeout)
+	return cfg.inProject(name, nil, opts.Progress, func(r *run) error {
+		return r.stop(opts.Services, opts.Timeout)
+	})
 }
 
 func (r *run) stop(services []string, timeout *time.Duration) error {
@@ -131,31 +125,25 @@ func (r *run) stop(services []string, timeout *time.Duration) error {
 // ones are just started), in dependency order. Named services bring along those that
 // depend on them with `restart: true`, unless opts.NoDeps.
 func Restart(ctx context.Context, cfg Config, name string, opts RestartOptions) error {
-	r, unlock, err := cfg.openProject(name, opts.Project, opts.Progress)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	services := opts.Services
-	if len(services) > 0 && !opts.NoDeps && opts.Project != nil {
-		services = restartDependents(opts.Project, services)
-	}
-	want, err := r.selected(services)
-	if err != nil {
-		return err
-	}
-	if r.sup, err = cfg.ensureSupervisor(name); err != nil {
-		return err
-	}
-	return r.eachService(stopOrder(r.st), want, false, func(svc string) error {
-		return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
-			if err := r.stopContainer(c, opts.Timeout); err != nil {
-				return err
-			}
-			return r.startContainer(c)
+	return cfg.inProject(name, opts.Project, opts.Progress, func(r *run) error {
+		services := opts.Services
+		if len(services) > 0 && !opts.NoDeps && opts.Project != nil {
+			services = restartDependents(opts.Project, services)
+		}
+		want, err := r.selected(services)
+		if err != nil {
+			return err
+		}
+		if r.sup, err = cfg.ensureSupervisor(name); err != nil {
+			return err
+		}
+		return r.eachService(stopOrder(r.st), want, false, func(svc string) error {
+			return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+				if err := r.stopContainer(c, opts.Timeout); err != nil {
+					return err
+				}
+				return r.startContainer(c)
+			})
 		})
 	})
 }
@@ -212,40 +200,34 @@ func Unpause(ctx context.Context, cfg Config, name string, opts PauseOptions) er
 }
 
 func (cfg Config) freeze(name string, opts PauseOptions, pause bool) error {
-	r, unlock, err := cfg.openProject(name, nil, opts.Progress)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	ctrs, err := r.live(opts.Services)
-	if err != nil {
-		return err
-	}
-	return eachContainer(ctrs, func(c *ContainerState) error {
-		st, err := r.eng.State(c.ID)
+	return cfg.inProject(name, nil, opts.Progress, func(r *run) error {
+		ctrs, err := r.live(opts.Services)
 		if err != nil {
-			return fmt.Errorf("%s: %w", describe(c), err)
+			return err
 		}
-		switch {
-		case pause && st.Status == engine.StatusPaused:
-			return fmt.Errorf("container %s is already paused: %w", c.Name, ErrInvalid)
-		case !pause && st.Status != engine.StatusPaused:
-			return fmt.Errorf("container %s is not paused: %w", c.Name, ErrInvalid)
-		case pause:
-			if err := r.eng.Pause(c.ID); err != nil {
-				return fmt.Errorf("pause %s: %w", describe(c), err)
+		return eachContainer(ctrs, func(c *ContainerState) error {
+			st, err := r.eng.State(c.ID)
+			if err != nil {
+				return fmt.Errorf("%s: %w", describe(c), err)
 			}
-			r.printf(" Container %s  Paused\n", c.Name)
-		default:
-			if err := r.eng.Unpause(c.ID); err != nil {
-				return fmt.Errorf("unpause %s: %w", describe(c), err)
+			switch {
+			case pause && st.Status == engine.StatusPaused:
+				return fmt.Errorf("container %s is already paused: %w", c.Name, ErrInvalid)
+			case !pause && st.Status != engine.StatusPaused:
+				return fmt.Errorf("container %s is not paused: %w", c.Name, ErrInvalid)
+			case pause:
+				if err := r.eng.Pause(c.ID); err != nil {
+					return fmt.Errorf("pause %s: %w", describe(c), err)
+				}
+				r.printf(" Container %s  Paused\n", c.Name)
+			default:
+				if err := r.eng.Unpause(c.ID); err != nil {
+					return fmt.Errorf("unpause %s: %w", describe(c), err)
+				}
+				r.printf(" Container %s  Unpaused\n", c.Name)
 			}
-			r.printf(" Container %s  Unpaused\n", c.Name)
-		}
-		return nil
+			return nil
+		})
 	})
 }
 

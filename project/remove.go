@@ -79,14 +79,10 @@ func Remove(ctx context.Context, cfg Config, name string, opts RemoveOptions) er
 // stoppedContainers returns the names of the selected services' containers that are
 // not running (created, exited, or gone from the engine), sorted.
 func (cfg Config) stoppedContainers(name string, services []string) ([]string, error) {
-	st, err := cfg.LoadState(name)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
+	r, err := cfg.stateRun(name)
+	if r == nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, eng: cfg.engine(), st: st}
 	want, err := r.selected(services)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,20 @@ func (cfg Config) openProject(name string, p *compose.Project, out io.Writer) (*
 	return &run{cfg: cfg, p: p, eng: cfg.engine(), out: progressOrDiscard(out), st: st}, unlock, nil
 }
 
+// inProject runs fn on project name under its lock (openProject); a project never
+// brought up, or gone meanwhile, is success without fn.
+func (cfg Config) inProject(name string, p *compose.Project, out io.Writer, fn func(*run) error) error {
+	r, unlock, err := cfg.openProject(name, p, out)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn(r)
+}
+
 func progressOrDiscard(w io.Writer) io.Writer {
 	if w == nil {
 		return io.Discard

@@ -25,14 +25,10 @@ type ContainerTop struct {
 // services, sorted by container name, with host PIDs as `docker compose top` shows
 // them. A project never brought up has none.
 func Top(cfg Config, name string, services []string) ([]ContainerTop, error) {
-	st, err := cfg.LoadState(name)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
+	r, err := cfg.stateRun(name)
+	if r == nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, eng: cfg.engine(), st: st}
 	ctrs, err := r.live(services)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,19 @@ type run struct {
 	st *State
 }
 
+// stateRun is a run over project name's recorded state, for commands that read it
+// and act on its containers; nil (and no error) for a project never brought up.
+func (cfg Config) stateRun(name string) (*run, error) {
+	st, err := cfg.LoadState(name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &run{cfg: cfg, eng: cfg.engine(), st: st}, nil
+}
+
 func (r *run) save() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

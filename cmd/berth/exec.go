@@ -43,11 +43,7 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 }
 
 func runExec(cmd *cobra.Command, g *globalOptions, opts *execOptions, args []string) error {
-	p, name, err := optionalProject(cmd, g)
-	if err != nil {
-		return err
-	}
-	cfg, err := projectConfig(g)
+	p, name, cfg, err := optionalProject(cmd, g)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,7 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 		Use:   "restart [SERVICE...]",
 		Short: "Restart service containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, name, err := optionalProject(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			p, name, cfg, err := optionalProject(cmd, g)
 			if err != nil {
 				return err
 			}

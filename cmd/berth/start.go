@@ -11,11 +11,7 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 		Use:   "start [SERVICE...]",
 		Short: "Start services",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, name, err := optionalProject(cmd, g)
-			if err != nil {
-				return err
-			}
-			cfg, err := projectConfig(g)
+			p, name, cfg, err := optionalProject(cmd, g)
 			if err != nil {
 				return err
 			}
@@ -27,12 +23,16 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 
 // optionalProject loads the compose project when its files can be loaded, else
 // returns nil and the project name from -p or $COMPOSE_PROJECT_NAME, so that
-// lifecycle commands work without the compose file, as Compose's do.
-func optionalProject(cmd *cobra.Command, g *globalOptions) (*compose.Project, string, error) {
+// lifecycle commands work without the compose file, as Compose's do; and the
+// orchestration config.
+func optionalProject(cmd *cobra.Command, g *globalOptions) (*compose.Project, string, project.Config, error) {
 	p, err := loadProject(cmd, g, &configOptions{}, nil)
+	name := ""
 	if err == nil {
-		return p, p.Name, nil
+		name = p.Name
+	} else if name, err = projectName(cmd, g); err != nil {
+		return nil, "", project.Config{}, err
 	}
-	name, err := projectName(cmd, g)
-	return nil, name, err
+	cfg, err := projectConfig(g)
+	return p, name, cfg, err
 }
