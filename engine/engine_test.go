@@ -77,13 +77,7 @@ func TestWithRootfs(t *testing.T) {
 	spec := Spec{ID: "w" + randSuffix(), LayerDirs: []string{busyboxLayer(t)},
 		Cmd:    []string{"sh", "-c", "echo layer > /tmp/l; exec sleep 60"},
 		Mounts: []Mount{{Type: "bind", Source: vol, Target: "/vol"}}}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Remove(spec.ID, true) })
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	read := func(root int, path string) string {
 		fd, err := unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
 		if err != nil {

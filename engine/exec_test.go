@@ -16,13 +16,7 @@ func TestExec(t *testing.T) {
 	e := newEngine(t)
 	spec := Spec{ID: "ex" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sleep", "60"},
 		Env: []string{"FOO=bar"}, WorkingDir: "/tmp", Hostname: "box"}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Remove(spec.ID, true) })
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	tests := []struct {
 		name     string
 		es       ExecSpec
@@ -64,12 +58,7 @@ func BenchmarkExecTrue(b *testing.B) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)
 	spec := Spec{ID: "exb", LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"sleep", "60"}}
-	if err := e.Create(spec); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.Start(spec.ID); err != nil {
-		b.Fatal(err)
-	}
+	startContainer(b, e, spec)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if code, err := e.Exec(spec.ID, ExecSpec{Cmd: []string{"true"}}); err != nil || code != 0 {

@@ -164,12 +164,7 @@ func TestLogsRotateTail(t *testing.T) {
 	e := newEngine(t)
 	spec := Spec{ID: "logs", LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo line$i; done"},
 		LogMaxSize: 200, LogMaxFiles: 3}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	// A follower that starts early sees every line as it is written; one that starts
 	// after the exit sees what rotation kept.
 	if _, err := e.Wait(spec.ID); err != nil {
@@ -251,13 +246,7 @@ func TestInitPID1(t *testing.T) {
 	}
 	// A TERM to PID 1 reaches the command (sh as PID 1 alone would ignore it).
 	spec := Spec{ID: "i" + randSuffix(), LayerDirs: []string{bb}, Init: true, Cmd: []string{"sleep", "60"}}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Remove(spec.ID, true) })
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	es, err := e.Stop(spec.ID, syscall.SIGTERM, 10*time.Second)
 	if err != nil || es.ExitCode != 128+int(syscall.SIGTERM) {
 		t.Errorf("Stop(TERM) with init = %+v, %v; want exit 143", es, err)
@@ -398,12 +387,7 @@ func TestLogEncoding(t *testing.T) {
 	long := strings.Repeat("x", 20000)
 	script := `printf 'q"b\\s\001\t<&>\303\251\n'; printf 'bad\377\376\n'; printf 'err\n' >&2; printf '` + long + `\n'; printf 'tail'`
 	spec := Spec{ID: "enc", LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sh", "-c", script}}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	if _, err := e.Wait(spec.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -128,11 +128,9 @@ func newEngine(t testing.TB) *Engine {
 }
 
 // run creates, starts, waits for and removes a container, returning its log and status.
-func run(t *testing.T, e *Engine, spec Spec) (string, ExitStatus) {
+// startContainer creates and starts spec (removed when the test ends).
+func startContainer(t testing.TB, e *Engine, spec Spec) {
 	t.Helper()
-	if spec.ID == "" {
-		spec.ID = "c" + randSuffix()
-	}
 	if err := e.Create(spec); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -140,6 +138,14 @@ func run(t *testing.T, e *Engine, spec Spec) (string, ExitStatus) {
 	if err := e.Start(spec.ID); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
+}
+
+func run(t *testing.T, e *Engine, spec Spec) (string, ExitStatus) {
+	t.Helper()
+	if spec.ID == "" {
+		spec.ID = "c" + randSuffix()
+	}
+	startContainer(t, e, spec)
 	es, err := e.Wait(spec.ID)
 	if err != nil {
 		t.Fatalf("Wait: %v", err)

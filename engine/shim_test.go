@@ -57,13 +57,7 @@ func TestEmbeddedShim(t *testing.T) {
 	// the worst case. Init: true keeps berth's init, the shim, as PID 1.
 	spec := Spec{ID: "st" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Init: true, Privileged: true,
 		Cmd: []string{"sleep", "60"}}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Remove(spec.ID, true) })
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	st, err := e.State(spec.ID)
 	if err != nil {
 		t.Fatal(err)

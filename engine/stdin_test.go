@@ -54,12 +54,7 @@ func TestAttachStdin(t *testing.T) {
 	}
 	// Without OpenStdin there is nothing to attach.
 	spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{bb}, Cmd: []string{"sleep", "10"}}
-	if err := e.Create(spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(spec.ID); err != nil {
-		t.Fatal(err)
-	}
+	startContainer(t, e, spec)
 	if _, err := e.AttachStdin(spec.ID); !errors.Is(err, ErrInvalid) {
 		t.Errorf("AttachStdin without OpenStdin = %v, want ErrInvalid", err)
 	}
