@@ -50,6 +50,11 @@ func mountUser(root string, m Mount) error {
 	if err != nil {
 		return err
 	}
+	return mountUserAt(target, m)
+}
+
+// mountUserAt performs m on target, already resolved inside the rootfs.
+func mountUserAt(target string, m Mount) error {
 	if m.Type == "tmpfs" {
 		return mountTmpfs(target, m)
 	}

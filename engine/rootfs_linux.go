@@ -56,32 +56,36 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 		return err
 	}
 	// /sys needs the container's network namespace, which the shim may still be
-	// making: unless a mount goes under /sys, the other mounts come first.
-	sysFirst, sys := false, filepath.Join(root, "sys")
-	for _, m := range spec.Mounts {
-		t, err := secureJoin(root, m.Target) // as mountUser resolves it: symlinks included
-		sysFirst = sysFirst || err == nil && (t == sys || strings.HasPrefix(t, sys+"/"))
-	}
-	if sysFirst {
+	// making: it comes after the spec's mounts, unless one of them goes under it.
+	sysDone, sys := false, filepath.Join(root, "sys")
+	mountSysOnce := func() error {
+		if sysDone {
+			return nil
+		}
+		sysDone = true
 		if err := joinNetwork(); err != nil {
 			return err
 		}
-		if err := mountSys(root, spec); err != nil {
-			return err
-		}
+		return mountSys(root, spec)
 	}
 	for _, m := range spec.Mounts {
-		if err := mountUser(root, m); err != nil {
+		target, err := secureJoin(root, m.Target)
+		if err != nil {
+			return err
+		}
+		if !sysDone && (target == sys || strings.HasPrefix(target, sys+"/")) {
+			if err := mountSysOnce(); err != nil {
+				return err
+			}
+			if target, err = secureJoin(root, m.Target); err != nil { // now inside sysfs
+				return err
+			}
+		}
+		if err := mountUserAt(target, m); err != nil {
 			return err
 		}
 	}
-	if sysFirst {
-		return nil
-	}
-	if err := joinNetwork(); err != nil {
-		return err
-	}
-	return mountSys(root, spec)
+	return mountSysOnce()
 }
 
 // mountOverlay mounts the layers with short relative lowerdir names (links in
