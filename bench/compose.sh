@@ -3,13 +3,13 @@
 # `run --rm SERVICE true` (median of RUNS runs each), and, where a Docker daemon answers,
 # Docker Compose on the same file, with the ratio. Needs root and Debian's busybox-static.
 #
-#   make build && sudo bench/compose.sh            # RUNS=7 SERVICES=10 by default
+#   make build && sudo bench/compose.sh            # RUNS=15 SERVICES=10 by default
 #
 # berth runs against a temporary state root, so it never touches /var/lib/berth.
 set -euo pipefail
 
 BERTH=${BERTH:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
-RUNS=${RUNS:-7}
+RUNS=${RUNS:-15}
 SERVICES=${SERVICES:-10}
 [ -x "$BERTH" ] || { echo "bench: $BERTH not built (make build)" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "bench: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
@@ -41,20 +41,21 @@ tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
   done
 } > "$tmp/compose.yaml"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
+# Microseconds from bash's clock: no process is started to read it, so none is timed.
+now() { t=${EPOCHREALTIME/./}; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e3}'; }
 
 # bench NAME TOOL...: prints "NAME up-ms down-ms run-ms" for one tool.
 bench() {
   local name=$1; shift
-  local up=() down=() run=() t
+  local up=() down=() run=() t t0
   for _ in $(seq 1 "$RUNS"); do
-    t=$(now); "$@" up -d >/dev/null 2>&1 || { echo "bench: $name up failed" >&2; "$@" up -d; exit 1; }; up+=($(( $(now) - t )))
-    t=$(now); "$@" down -t 10 >/dev/null 2>&1; down+=($(( $(now) - t )))
+    now; t0=$t; "$@" up -d >/dev/null 2>&1 || { echo "bench: $name up failed" >&2; "$@" up -d; exit 1; }; now; up+=($((t - t0)))
+    now; t0=$t; "$@" down -t 10 >/dev/null 2>&1; now; down+=($((t - t0)))
   done
   "$@" up -d >/dev/null 2>&1
   for _ in $(seq 1 "$RUNS"); do
-    t=$(now); "$@" run --rm --no-deps svc1 true >/dev/null 2>&1; run+=($(( $(now) - t )))
+    now; t0=$t; "$@" run --rm --no-deps svc1 true </dev/null >/dev/null 2>&1; now; run+=($((t - t0)))
   done
   "$@" down -t 10 >/dev/null 2>&1
   printf '%s %s %s %s\n' "$name" \

@@ -1,71 +1,130 @@
 package project
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// The supervisor protocol, on the project's root-only unix socket: one connection per
+// request; the client writes one line (a request word: ping, sync, health, shutdown), the
+// supervisor answers "ok\n" and a body (JSON for health) or "error\n" and a message,
+// then closes. It is this small so that a command's first request costs a few system
+// calls, not an HTTP client's first use.
+const (
+	reqPing     = "ping"
+	reqSync     = "sync"
+	reqHealth   = "health"
+	reqShutdown = "shutdown"
+)
+
+// errNoSupervisor: nothing listens on the project's socket.
+var errNoSupervisor = errors.New("no supervisor answers")
 
 // client talks to a project's supervisor over its unix socket.
 type client struct {
-	http *http.Client
+	sock    string
+	timeout time.Duration // for each system call of a request
 }
 
 func (c Config) client(name string) *client {
-	sock := c.socketPath(name)
-	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", sock)
-	}}
-	return &client{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &client{sock: c.socketPath(name), timeout: 30 * time.Second}
 }
 
-func (cl *client) do(method, path string, out any) error {
-	req, err := http.NewRequest(method, "http://supervisor"+path, nil)
+// do sends request and decodes the answer's body into out (when non-nil). Without a
+// supervisor the error wraps errNoSupervisor.
+func (cl *client) do(request string, out any) error {
+	body, err := cl.call(request)
 	if err != nil {
-		return err
-	}
-	resp, err := cl.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("supervisor: %s", strings.TrimSpace(string(b)))
+		return fmt.Errorf("supervisor: %s: %w", request, err)
 	}
 	if out != nil {
-		return json.Unmarshal(b, out)
+		return json.Unmarshal(body, out)
 	}
 	return nil
+}
+
+// call makes the request with blocking system calls on a socket of its own: no poller,
+// no HTTP.
+func (cl *client) call(request string) ([]byte, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	tv := unix.NsecToTimeval(cl.timeout.Nanoseconds())
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return nil, err
+	}
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv); err != nil {
+		return nil, err
+	}
+	if err := retryEINTR(func() error { return unix.Connect(fd, &unix.SockaddrUnix{Name: cl.sock}) }); err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {
+			return nil, errNoSupervisor
+		}
+		return nil, fmt.Errorf("connect %s: %w", cl.sock, err)
+	}
+	if err := retryEINTR(func() error { _, err := unix.Write(fd, []byte(request+"\n")); return err }); err != nil {
+		return nil, fmt.Errorf("send: %w", err)
+	}
+	var reply []byte
+	buf := make([]byte, 4096)
+	for {
+		var n int
+		err := retryEINTR(func() (err error) { n, err = unix.Read(fd, buf); return err })
+		if errors.Is(err, unix.EAGAIN) {
+			return nil, fmt.Errorf("no answer within %s", cl.timeout)
+		} else if err != nil {
+			return nil, fmt.Errorf("read answer: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		reply = append(reply, buf[:n]...)
+	}
+	status, body, _ := strings.Cut(string(reply), "\n")
+	switch status {
+	case "ok":
+		return []byte(body), nil
+	case "error":
+		return nil, errors.New(strings.TrimSpace(body))
+	}
+	return nil, fmt.Errorf("malformed answer %q", reply)
+}
+
+// retryEINTR calls f again while it is interrupted by a signal (a socket with a
+// timeout is not restarted automatically, and the Go runtime signals its threads).
+func retryEINTR(f func() error) error {
+	for {
+		if err := f(); !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
 }
 
 // supervisorAlive reports whether the project's supervisor answers.
 func (c Config) supervisorAlive(name string) bool {
 	cl := c.client(name)
-	cl.http.Timeout = time.Second
-	return cl.do("GET", "/ping", nil) == nil
+	cl.timeout = time.Second
+	return cl.do(reqPing, nil) == nil
 }
 
 // syncSupervisor asks the project's supervisor, when one answers, to sync with the
 // state; without one there is nothing to sync.
 func (c Config) syncSupervisor(name string) error {
-	if !c.supervisorAlive(name) {
-		return nil
+	if err := c.client(name).do(reqSync, nil); err != nil && !errors.Is(err, errNoSupervisor) {
+		return err
 	}
-	return c.client(name).do("POST", "/sync", nil)
+	return nil
 }
 
 // ensureSupervisor starts the project's supervisor unless one answers, and waits until
@@ -132,11 +191,8 @@ func lastLine(b []byte) string {
 // health returns the health of every checked container, by ID; nil when no supervisor
 // answers.
 func (c Config) health(name string) map[string]string {
-	if !c.supervisorAlive(name) {
-		return nil
-	}
 	var h map[string]string
-	if c.client(name).do("GET", "/health", &h) != nil {
+	if c.client(name).do(reqHealth, &h) != nil {
 		return nil
 	}
 	return h

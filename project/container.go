@@ -132,11 +132,8 @@ func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.Service
 		return nil, netip.Addr{}, err
 	}
 	r.mu.Lock()
-	c.NetNS = ns
+	c.NetNS = ns // recorded with the container; until then Down finds it by ID
 	r.mu.Unlock()
-	if err := r.save(); err != nil {
-		return nil, netip.Addr{}, err
-	}
 	var addrs []netip.Addr
 	var first *netdriver.Endpoint
 	for _, n := range nets {
@@ -198,15 +195,26 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", describe(c), err)
 	}
-	if err := r.eng.Remove(c.ID, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+	// The network namespace goes meanwhile, by ID even when c.NetNS is unset: a kill -9
+	// between the driver's record of the namespace and ours leaves one only the driver
+	// knows. A missing one is success.
+	netnsGone := make(chan error, 1)
+	go func() {
+		if r.nd != nil {
+			netnsGone <- r.nd.DeleteNetns(c.ID)
+		}
+		close(netnsGone)
+	}()
+	err := r.eng.Remove(c.ID, true)
+	if errors.Is(err, engine.ErrNotFound) {
+		err = nil
+	}
+	if err != nil {
+		<-netnsGone
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
-	// By ID even when c.NetNS is unset: a kill -9 between the driver's record of the
-	// namespace and ours leaves one only the driver knows. A missing one is success.
-	if r.nd != nil {
-		if err := r.nd.DeleteNetns(c.ID); err != nil {
-			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
-		}
+	if err := <-netnsGone; err != nil {
+		return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
 	}
 	if err := r.removeAnonymousVolumes(c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)

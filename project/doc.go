@@ -21,8 +21,8 @@
 //
 // Up starts one supervisor per project: the same binary re-executed detached (setsid)
 // with the hidden command "_supervise <project>". It owns the DNS listeners of the
-// project's networks and runs healthchecks, answering HTTP+JSON on a root-only unix
-// socket. Containers are owned by the engine's per-container monitors, not by the
+// project's networks and runs healthchecks, answering one-line requests on a root-only
+// unix socket (client.go: a request word in, "ok" or "error" and a body out). Containers are owned by the engine's per-container monitors, not by the
 // supervisor, so killing it leaves them running; the next command that needs it
 // (Up, or a status query) starts a new one, which adopts the containers from state.
 // The supervisor also applies restart policies (restart.go): it restarts containers
@@ -30,7 +30,8 @@
 // on adoption applies the policy to those that exited while no supervisor ran.
 //
 //	berth up ──spawn (setsid)──> berth _supervise p ── listens on supervisor.sock
-//	   │  POST /sync  (state.json changed: DNS records, healthchecks)
-//	   │  GET  /health (health of every container)
-//	   │  POST /shutdown (Down: close DNS listeners, exit)
+//	   │  ping
+//	   │  sync      (state.json changed: DNS records, healthchecks)
+//	   │  health    (JSON: health of every container)
+//	   │  shutdown  (Down: close DNS listeners, exit)
 package project

@@ -3,7 +3,6 @@ package project
 import (
 	"errors"
 	"net"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestCheckStatuses(t *testing.T) {
 	}
 }
 
-// fakeSupervisor answers /ping on the project's socket, as a running supervisor does.
+// fakeSupervisor answers every request on the project's socket, as a running supervisor does.
 func fakeSupervisor(t *testing.T, cfg Config, name string) {
 	t.Helper()
 	if err := os.MkdirAll(cfg.runDir(name), 0o700); err != nil {
@@ -33,9 +32,8 @@ func fakeSupervisor(t *testing.T, cfg Config, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	go serveRequests(ln, func(string) ([]byte, error) { return nil, nil })
+	t.Cleanup(func() { ln.Close() })
 }
 
 func TestRestartView(t *testing.T) {

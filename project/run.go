@@ -144,10 +144,15 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 			return r, c, err
 		}
 	}
-	if err := r.sup.do("POST", "/sync", nil); err != nil {
-		return r, c, fmt.Errorf("start %s: %w", describe(c), err)
+	// The supervisor learns of the container (its DNS records: its own names only, which
+	// its /etc/hosts has too) while it starts.
+	synced := make(chan error, 1)
+	go func() { synced <- r.sup.do(reqSync, nil) }()
+	err = r.eng.Start(c.ID)
+	if serr := <-synced; err == nil && serr != nil {
+		err = serr
 	}
-	if err := r.eng.Start(c.ID); err != nil {
+	if err != nil {
 		return r, c, fmt.Errorf("start %s: %w", describe(c), err)
 	}
 	return r, c, nil

@@ -1,17 +1,20 @@
 package project
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
@@ -84,13 +87,12 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 		return fmt.Errorf("supervisor of %q: %w", name, err)
 	}
 	os.WriteFile(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid())), 0o600)
-	srv := &http.Server{Handler: s.mux()}
-	go srv.Serve(ln)
+	go serveRequests(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
 	select {
 	case <-ctx.Done():
 	case <-s.done:
 	}
-	srv.Close()
+	ln.Close()
 	s.stopChecks()
 	s.stopRestarts()
 	os.Remove(sock)
@@ -98,25 +100,48 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 	return nil
 }
 
-func (s *supervisor) mux() *http.ServeMux {
-	m := http.NewServeMux()
-	m.HandleFunc("GET /ping", func(w http.ResponseWriter, r *http.Request) {})
-	m.HandleFunc("POST /sync", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.sync(r.Context()); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-		}
-	})
-	m.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+// answer serves one request of the supervisor protocol (client.go).
+func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error) {
+	switch request {
+	case reqPing:
+		return nil, nil
+	case reqSync:
+		return nil, s.sync(ctx)
+	case reqHealth:
 		s.mu.Lock()
-		b, _ := json.Marshal(s.health)
-		s.mu.Unlock()
-		w.Write(b)
-	})
-	m.HandleFunc("POST /shutdown", func(w http.ResponseWriter, r *http.Request) {
+		defer s.mu.Unlock()
+		return json.Marshal(s.health)
+	case reqShutdown:
 		s.stopRestarts() // before replying: Down removes the containers next
 		s.closeOnce.Do(func() { close(s.done) })
-	})
-	return m
+		return nil, nil
+	}
+	return nil, fmt.Errorf("unknown request %q", request)
+}
+
+// serveRequests answers each connection to ln with answer until ln is closed: it
+// reads one request line and writes "ok\n" and the body, or "error\n" and the error.
+func serveRequests(ln net.Listener, answer func(request string) ([]byte, error)) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(time.Minute))
+			line, err := bufio.NewReader(io.LimitReader(conn, 256)).ReadString('\n')
+			if err != nil {
+				return
+			}
+			body, err := answer(strings.TrimSuffix(line, "\n"))
+			reply := append([]byte("ok\n"), body...)
+			if err != nil {
+				reply = []byte("error\n" + err.Error())
+			}
+			conn.Write(reply)
+		}()
+	}
 }
 
 // sync makes DNS records and healthchecks match the recorded state.
