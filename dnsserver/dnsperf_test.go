@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,13 +15,16 @@ import (
 )
 
 // BenchmarkDNSPerf runs Debian's dnsperf (apt-get install dnsperf) against the server on
-// loopback for local names and reports its queries per second and the 99th percentile
-// latency of the answers. b.N is ignored: dnsperf runs for -l seconds.
+// loopback for local names and reports its queries per second and the mean latency it
+// prints. It runs 2 threads, which this 2-core VM needs for dnsperf to load the server
+// (one thread tops out near 90k qps); it prints no answer lines (-v costs dnsperf ~20%
+// of its rate), so percentiles come from BenchmarkDNSLoad. b.N is ignored: dnsperf runs
+// for -l seconds.
 //
 //	go test -run '^$' -bench DNSPerf -benchtime 1x ./dnsserver/
 //
-// On a 2-core machine the generator and the server share the cores. To see the server's
-// capacity per core, pin them apart: DNSPERF_CPU runs dnsperf under `taskset -c`, e.g.
+// To see the server's capacity per core, pin them apart: DNSPERF_CPU runs dnsperf under
+// `taskset -c`, e.g.
 //
 //	go test -c -o /tmp/dns.test ./dnsserver/ && cd dnsserver &&
 //	DNSPERF_CPU=1 GOMAXPROCS=1 taskset -c 0 /tmp/dns.test -test.run '^$' -test.bench DNSPerf -test.benchtime 1x
@@ -50,7 +52,7 @@ func BenchmarkDNSPerf(b *testing.B) {
 	b.ResetTimer()
 	{ // once, whatever b.N: dnsperf's own time limit sets the length of the run
 		args := []string{path, "-s", host(base, 1).String(), "-p", strconv.Itoa(int(port)),
-			"-a", host(base, 10).String(), "-d", data, "-l", "3", "-c", "4", "-T", "1", "-q", "32", "-v"}
+			"-a", host(base, 10).String(), "-d", data, "-l", "3", "-c", "4", "-T", "2", "-q", "100"}
 		if cpu := os.Getenv("DNSPERF_CPU"); cpu != "" {
 			args = append([]string{"taskset", "-c", cpu}, args...)
 		}
@@ -62,31 +64,34 @@ func BenchmarkDNSPerf(b *testing.B) {
 	}
 }
 
-// reportDNSPerf reads dnsperf -v output: one "> RCODE name type latency" line per
-// answer and a "Queries per second:" summary.
+// reportDNSPerf reads dnsperf's summary: "Queries per second: N", "Average Latency (s):
+// N (min ...", and "Queries lost: N (...)".
 func reportDNSPerf(b *testing.B, out []byte) {
-	var lat []float64
-	var qps float64
+	var qps, mean, lost float64
+	found := 0
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) == 5 && f[0] == ">" {
-			if f[1] != "NOERROR" {
-				b.Fatalf("dnsperf answer %q, want NOERROR", sc.Text())
-			}
-			if v, err := strconv.ParseFloat(f[4], 64); err == nil {
-				lat = append(lat, v)
-			}
+		var err error
+		switch {
+		case len(f) >= 4 && f[0] == "Queries" && f[2] == "second:":
+			qps, err = strconv.ParseFloat(f[3], 64)
+		case len(f) >= 4 && f[0] == "Average" && f[1] == "Latency":
+			mean, err = strconv.ParseFloat(f[3], 64)
+		case len(f) >= 3 && f[0] == "Queries" && f[1] == "lost:":
+			lost, err = strconv.ParseFloat(f[2], 64)
+		default:
+			continue
 		}
-		if len(f) == 4 && f[0] == "Queries" && f[2] == "second:" {
-			qps, _ = strconv.ParseFloat(f[3], 64)
+		if err != nil {
+			b.Fatalf("dnsperf line %q: %v", sc.Text(), err)
 		}
+		found++
 	}
-	if len(lat) == 0 || qps == 0 {
-		b.Fatalf("dnsperf output has no results:\n%.2000s", out)
+	if found != 3 || qps == 0 {
+		b.Fatalf("dnsperf output lacks its summary:\n%.2000s", out)
 	}
-	slices.Sort(lat)
 	b.ReportMetric(qps, "qps")
-	b.ReportMetric(lat[len(lat)*99/100]*1e6, "p99-µs")
-	b.ReportMetric(lat[len(lat)/2]*1e6, "p50-µs")
+	b.ReportMetric(mean*1e6, "mean-µs")
+	b.ReportMetric(lost, "lost")
 }

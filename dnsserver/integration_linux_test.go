@@ -27,7 +27,7 @@ type testNet struct {
 //
 //	host netns                         client netns btdn<sfx>
 //	btdb<sfx> 10.233.0.1/24 --- btdh<sfx> <==> btdc<sfx> 10.233.0.2/24
-func newTestNet(t *testing.T) *testNet {
+func newTestNet(t testing.TB) *testNet {
 	t.Helper()
 	sfx := fmt.Sprintf("%06x", rand.IntN(1<<24))
 	tn := &testNet{bridge: "btdb" + sfx, hostVeth: "btdh" + sfx, netns: "btdn" + sfx}
@@ -64,7 +64,7 @@ func newTestNet(t *testing.T) *testNet {
 }
 
 // newNamedNetns creates a named netns without leaving any Go thread in it.
-func newNamedNetns(t *testing.T, name string) netns.NsHandle {
+func newNamedNetns(t testing.TB, name string) netns.NsHandle {
 	t.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -89,7 +89,7 @@ func (tn *testNet) remove() {
 	netns.DeleteNamed(tn.netns)
 }
 
-func (tn *testNet) assertGone(t *testing.T) {
+func (tn *testNet) assertGone(t testing.TB) {
 	for _, name := range []string{tn.hostVeth, tn.bridge} {
 		if _, err := netlink.LinkByName(name); err == nil {
 			t.Errorf("link %s leaked", name)
@@ -100,7 +100,7 @@ func (tn *testNet) assertGone(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, what string, err error) {
+func must(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
