@@ -107,8 +107,14 @@
 //
 // # Rootfs
 //
-// Lower dirs are passed as short relative names (symlinks <dir>/l/N, as Docker's
-// overlay2 does) so that many layers fit in the one page of mount options. Mount
+// The bottom lower dir is the init layer (<Root>/init-layer, made once and shared):
+// empty /proc, /dev, /sys, /etc/hosts, /etc/hostname and /etc/resolv.conf, the
+// mountpoints an image may lack. Without it each container would copy them up into its
+// upper dir, and every directory made there costs a block, freed (with a discard on
+// this kind of disk) when the container is removed. Being the bottom layer, it never
+// hides an image's own files. Lower dirs are passed by their paths, or, when those do
+// not fit in the one page of mount options (many layers), as short relative names
+// (symlinks <dir>/l/N, as Docker's overlay2 does). Mount
 // targets are resolved inside the rootfs (symlinks cannot point a mount out of it).
 // The starter mounts the overlay, a tmpfs /dev with the standard nodes and links,
 // Spec.Devices (copies of the host nodes, allowed in the v1 device cgroup; on v2 that

@@ -424,3 +424,39 @@ func TestLogEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestInitLayer: the mountpoints an image lacks (/proc, /dev, /sys, /etc and its hosts,
+// hostname and resolv.conf) come from the shared init layer under the image, so the
+// container's upper dir gets none of them; an image's own file still wins over the
+// layer's empty one when nothing is mounted there.
+func TestInitLayer(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	bare := goLayer(t) // /hello only: no /etc, /proc, /dev or /sys
+	spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{bare}, Cmd: []string{"/hello"},
+		Hostname: "box", Hosts: "127.0.0.1 localhost\n", ResolvConf: "nameserver 10.0.0.1\n"}
+	startContainer(t, e, spec)
+	if es, err := e.Wait(spec.ID); err != nil || es.ExitCode != 0 {
+		t.Fatalf("Wait = %+v, %v; want exit 0", es, err)
+	}
+	upper, err := os.ReadDir(filepath.Join(e.dir(spec.ID), "upper"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(upper) != 0 {
+		var names []string
+		for _, u := range upper {
+			names = append(names, u.Name())
+		}
+		t.Errorf("upper dir of a fresh container holds %v; want nothing (mountpoints come from the init layer)", names)
+	}
+
+	own := busyboxLayer(t)
+	if err := os.WriteFile(filepath.Join(own, "etc/hostname"), []byte("from-image\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, es := run(t, e, Spec{LayerDirs: []string{own}, Cmd: []string{"cat", "/etc/hostname", "/etc/resolv.conf"}})
+	if out != "from-image\n" || es.ExitCode != 0 {
+		t.Errorf("cat /etc/hostname /etc/resolv.conf = %q, exit %d; want the image's hostname and the init layer's empty resolv.conf", out, es.ExitCode)
+	}
+}

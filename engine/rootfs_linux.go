@@ -88,30 +88,54 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 	return mountSysOnce()
 }
 
-// mountOverlay mounts the layers with short relative lowerdir names (links in
-// <dir>/l/, like Docker's overlay2) so that many layers fit in one page of options.
+// mountOverlay mounts the layers (base first) on root, with dir's upper and work dirs.
+// Their paths go into the options as they are when they fit in a page; else (many
+// layers) as short relative names of links in <dir>/l/, like Docker's overlay2.
 func mountOverlay(dir, root string, layers []string) error {
-	ldir := filepath.Join(dir, "l")
-	os.RemoveAll(ldir)
-	if err := os.Mkdir(ldir, 0o700); err != nil {
-		return fmt.Errorf("overlay links: %w", err)
-	}
-	names := make([]string, len(layers))
-	for i, l := range layers {
-		name := strconv.Itoa(i)
-		if err := os.Symlink(l, filepath.Join(ldir, name)); err != nil {
-			return fmt.Errorf("overlay links: %w", err)
-		}
-		names[len(layers)-1-i] = "l/" + name
-	}
 	if err := mkdirs(root, 0o755); err != nil {
 		return fmt.Errorf("rootfs dir: %w", err)
 	}
 	if err := os.Chdir(dir); err != nil {
 		return fmt.Errorf("overlay: %w", err)
 	}
-	data := "lowerdir=" + strings.Join(names, ":") + ",upperdir=upper,workdir=work"
+	const rest = ",upperdir=upper,workdir=work"
+	lower := make([]string, len(layers))
+	plain := true
+	for i, l := range layers {
+		lower[len(layers)-1-i] = l // the option lists the top layer first
+		plain = plain && !strings.ContainsAny(l, ":,\\")
+	}
+	data := "lowerdir=" + strings.Join(lower, ":") + rest
+	if !plain || len(data) >= overlayOptionsMax {
+		names, err := overlayLinks(dir, layers)
+		if err != nil {
+			return err
+		}
+		data = "lowerdir=" + strings.Join(names, ":") + rest
+	}
 	return mount("overlay", root, "overlay", 0, data)
+}
+
+// overlayOptionsMax is what mount(2) takes of the options: one page.
+const overlayOptionsMax = 4096
+
+// overlayLinks makes <dir>/l/<i> link to layers[i] and returns the relative names, top
+// layer first.
+func overlayLinks(dir string, layers []string) ([]string, error) {
+	ldir := filepath.Join(dir, "l")
+	os.RemoveAll(ldir)
+	if err := os.Mkdir(ldir, 0o700); err != nil {
+		return nil, fmt.Errorf("overlay links: %w", err)
+	}
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		name := strconv.Itoa(i)
+		if err := os.Symlink(l, filepath.Join(ldir, name)); err != nil {
+			return nil, fmt.Errorf("overlay links: %w", err)
+		}
+		names[len(layers)-1-i] = "l/" + name
+	}
+	return names, nil
 }
 
 type devNode struct {

@@ -38,6 +38,9 @@ func (e *Engine) Start(id string) error {
 	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
+	if spec.LayerDirs, err = e.lowerDirs(spec.LayerDirs); err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
 	shim, err := shimPath()
 	if err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)

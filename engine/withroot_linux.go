@@ -41,6 +41,9 @@ func (e *Engine) WithRootfs(id string, fn func(root int) error) error {
 	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
 		return fmt.Errorf("root of container %q: %w", id, err)
 	}
+	if spec.LayerDirs, err = e.lowerDirs(spec.LayerDirs); err != nil {
+		return fmt.Errorf("root of container %q: %w", id, err)
+	}
 	done := make(chan error, 1)
 	go threads.Discard(func() { done <- withStoppedRoot(e.dir(id), &spec, fn) })
 	if err := <-done; err != nil {
