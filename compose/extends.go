@@ -15,6 +15,7 @@ type fileLoader struct {
 	env   map[string]string
 	pos   map[string]Position
 	errs  *ErrorList
+	warns *[]Warning
 	stack []string // files being included, to find include cycles
 }
 
@@ -29,7 +30,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	if file == "-" {
 		name = "<stdin>"
 	}
-	d := &decoder{file: name, lookup: func(n string) (string, bool) { v, ok := l.env[n]; return v, ok }, pos: l.pos, errs: l.errs}
+	d := &decoder{file: name, lookup: func(n string) (string, bool) { v, ok := l.env[n]; return v, ok }, pos: l.pos, errs: l.errs, warns: l.warns}
 	if l.opts.NoInterpolate {
 		d.lookup = nil
 	}

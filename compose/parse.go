@@ -30,7 +30,8 @@ type decoder struct {
 	lookup interp.LookupFunc // nil: no interpolation
 	pos    map[string]Position
 	errs   *ErrorList
-	nodes  int // nodes decoded so far, aliases counted each time (alias bombs)
+	warns  *[]Warning // unset variables (nil: not recorded)
+	nodes  int        // nodes decoded so far, aliases counted each time (alias bombs)
 }
 
 // maxNodes bounds the decoded size of one file, aliases expanded.
@@ -141,7 +142,14 @@ func (d *decoder) scalar(n *yaml.Node, path string) any {
 	val := n.Value
 	tag := n.ShortTag()
 	if d.lookup != nil && strings.Contains(val, "$") && (tag == "!!str") {
-		s, err := interp.Substitute(val, d.lookup)
+		var unset func(string)
+		if d.warns != nil {
+			unset = func(name string) {
+				*d.warns = append(*d.warns, Warning{Pos: d.at(n), Path: path,
+					Msg: fmt.Sprintf("The %q variable is not set. Defaulting to a blank string.", name)})
+			}
+		}
+		s, err := interp.SubstituteFunc(val, d.lookup, unset)
 		if err != nil {
 			d.errs.Add(d.at(n), path, "%s", strings.TrimSuffix(err.Error(), ": "+interp.ErrInvalid.Error()))
 			return val

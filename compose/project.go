@@ -31,6 +31,10 @@ type Project struct {
 	Model      map[string]any
 	Positions  map[string]Position
 	Env        map[string]string
+	// Warnings are what loading noticed that is not an error: every use of a variable
+	// that is not set and has no default ($VAR, ${VAR}), which became "" (as Compose,
+	// which warns of them too). Commands print them.
+	Warnings []Warning
 
 	// rawEnv keeps each service's environment and env_file before env files and
 	// bare keys were resolved: Compose hashes them unresolved.
@@ -74,10 +78,11 @@ func readFile(f string, stdin io.Reader) ([]byte, error) {
 
 func loadFiles(opts Options, files []string, projectDir string, env map[string]string) (*Project, error) {
 	var errs ErrorList
+	var warns []Warning
 	pos := map[string]Position{}
 	var model map[string]any
 	for _, f := range files {
-		l := &fileLoader{opts: opts, env: env, pos: pos, errs: &errs, stack: []string{f}}
+		l := &fileLoader{opts: opts, env: env, pos: pos, errs: &errs, warns: &warns, stack: []string{f}}
 		if m := l.load(f, projectDir); m != nil {
 			model = mergeModel(model, m)
 		}
@@ -89,7 +94,8 @@ func loadFiles(opts Options, files []string, projectDir string, env map[string]s
 	checkKeys(model, pos, &errs)
 	// Errors so far do not stop the load: finalizing reports the rest (undefined
 	// references, cycles, bad values) so the user sees every problem at once.
-	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env, escapeDollars: !opts.NoInterpolate, raw: opts.NoInterpolate}
+	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env, Warnings: warns,
+		escapeDollars: !opts.NoInterpolate, raw: opts.NoInterpolate}
 	p.Name = projectName(opts, model, projectDir, env)
 	fin := &finalizer{p: p, errs: &errs, env: env, raw: opts.NoInterpolate, noNormalize: opts.NoNormalize}
 	fin.run(enabledProfiles(opts, env), opts.Services)

@@ -5,9 +5,10 @@ import (
 	"sort"
 )
 
-// Warning is a part of the project berth parses and keeps in its model but cannot
-// act on yet: `berth up` prints it and runs the rest. It prints as
-// "file:line:col: path: message".
+// Warning is something about the project that is not an error: a key berth parses and
+// keeps in its model but cannot act on yet (Unsupported: `berth up`, `create` and `run`
+// print them and run the rest), or a variable that is not set (Project.Warnings). It
+// prints as "file:line:col: path: message".
 type Warning struct {
 	Pos  Position
 	Path string // field path, like services.web.gpus

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,5 +59,31 @@ networks:
 	}
 	if ws := mustLoad(t, "services: {web: {image: nginx, deploy: {replicas: 2}}}\n").Unsupported(); len(ws) != 0 {
 		t.Errorf("Unsupported() of a plain project = %v, want none", ws)
+	}
+}
+
+// TestUnsetVariableWarnings: a variable with no value and no default becomes "" with a
+// warning at its position; defaults, $$ escapes and set variables give none.
+func TestUnsetVariableWarnings(t *testing.T) {
+	p := mustLoad(t, `services:
+  web:
+    image: "nginx:${TAG}"
+    command: ["sh", "-c", "i=0; echo $$i $i ${NOPE:-x}"]
+    environment:
+      A: ${MISSING}
+`)
+	var got []string
+	for _, w := range p.Warnings {
+		got = append(got, strings.TrimPrefix(w.String(), filepath.Dir(w.Pos.File)+"/"))
+	}
+	want := []string{
+		`compose.yaml:4:27: services.web.command[2]: The "i" variable is not set. Defaulting to a blank string.`,
+		`compose.yaml:6:10: services.web.environment.A: The "MISSING" variable is not set. Defaulting to a blank string.`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Warnings =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if cmd := p.Services["web"].Command; len(cmd) != 3 || cmd[2] != "i=0; echo $i  x" {
+		t.Errorf("command = %q, want the unset variable blank and $$ kept as $", cmd)
 	}
 }

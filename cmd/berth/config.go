@@ -61,7 +61,7 @@ func loadProject(cmd *cobra.Command, g *globalOptions, opts *configOptions, serv
 			environ[k] = v
 		}
 	}
-	return compose.Load(cmd.Context(), compose.Options{
+	p, err := compose.Load(cmd.Context(), compose.Options{
 		Files:         g.files,
 		ProjectDir:    g.projectDirectory,
 		ProjectName:   g.projectName,
@@ -73,6 +73,19 @@ func loadProject(cmd *cobra.Command, g *globalOptions, opts *configOptions, serv
 		NoNormalize:   opts.noNormalize,
 		Services:      services,
 	})
+	if err == nil && !g.warned {
+		g.warned = true
+		printWarnings(cmd, p.Warnings)
+	}
+	return p, err
+}
+
+// printWarnings prints the loader's warnings on stderr, as "warning: file:line:col:
+// path: message" (Compose prints its own as WARN lines).
+func printWarnings(cmd *cobra.Command, ws []compose.Warning) {
+	for _, w := range ws {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+	}
 }
 
 func runConfig(cmd *cobra.Command, g *globalOptions, opts *configOptions, args []string) error {

@@ -18,6 +18,7 @@ type globalOptions struct {
 	profiles         []string
 	envFiles         []string
 	root             string
+	warned           bool // the loader's warnings were printed (a command may load twice)
 }
 
 func newRootCommand() *cobra.Command {

@@ -68,6 +68,7 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	if err != nil {
 		return err
 	}
+	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err

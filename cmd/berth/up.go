@@ -137,6 +137,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
+	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err

@@ -18,6 +18,13 @@ type LookupFunc func(name string) (string, bool)
 // Substitute replaces every variable reference in s using lookup. An unset variable
 // without a default becomes the empty string. "$$" becomes "$". Errors wrap ErrInvalid.
 func Substitute(s string, lookup LookupFunc) (string, error) {
+	return SubstituteFunc(s, lookup, nil)
+}
+
+// SubstituteFunc is Substitute that also calls unset (when not nil) with the name of
+// every variable that lookup does not know and that has no default, alternative or
+// error message to stand in for it ($VAR, ${VAR}): Compose warns of those.
+func SubstituteFunc(s string, lookup LookupFunc, unset func(name string)) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -36,7 +43,7 @@ func Substitute(s string, lookup LookupFunc) (string, error) {
 			if end < 0 {
 				return "", fmt.Errorf("unclosed \"${\" in %q: %w", s, ErrInvalid)
 			}
-			v, err := expand(s[i+2:end], lookup)
+			v, err := expand(s[i+2:end], lookup, unset)
 			if err != nil {
 				return "", err
 			}
@@ -47,7 +54,10 @@ func Substitute(s string, lookup LookupFunc) (string, error) {
 			for j < len(s) && isNameChar(s[j]) {
 				j++
 			}
-			v, _ := lookup(s[i+1 : j])
+			v, set := lookup(s[i+1 : j])
+			if !set && unset != nil {
+				unset(s[i+1 : j])
+			}
 			b.WriteString(v)
 			i = j
 		default:
@@ -76,7 +86,7 @@ func matchBrace(s string, from int) int {
 	return -1
 }
 
-func expand(body string, lookup LookupFunc) (string, error) {
+func expand(body string, lookup LookupFunc, unset func(string)) (string, error) {
 	j := 0
 	for j < len(body) && isNameChar(body[j]) {
 		j++
@@ -87,6 +97,9 @@ func expand(body string, lookup LookupFunc) (string, error) {
 	}
 	val, set := lookup(name)
 	if rest == "" {
+		if !set && unset != nil {
+			unset(name)
+		}
 		return val, nil
 	}
 	op, arg := rest[:1], rest[1:]
@@ -100,17 +113,17 @@ func expand(body string, lookup LookupFunc) (string, error) {
 		if present {
 			return val, nil
 		}
-		return Substitute(arg, lookup)
+		return SubstituteFunc(arg, lookup, unset)
 	case "+":
 		if present {
-			return Substitute(arg, lookup)
+			return SubstituteFunc(arg, lookup, unset)
 		}
 		return "", nil
 	case "?":
 		if present {
 			return val, nil
 		}
-		msg, err := Substitute(arg, lookup)
+		msg, err := SubstituteFunc(arg, lookup, unset)
 		if err != nil {
 			return "", err
 		}

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -38,5 +39,32 @@ func TestSubstitute(t *testing.T) {
 		if _, err := Substitute(bad, lookup); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Substitute(%q) error = %v, want ErrInvalid", bad, err)
 		}
+	}
+}
+
+func TestSubstituteFuncUnset(t *testing.T) {
+	env := map[string]string{"FOO": "foo", "EMPTY": ""}
+	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }
+	tests := []struct {
+		in   string
+		want []string // names reported unset, in order
+	}{
+		{"$FOO ${EMPTY}", nil},
+		{"$i and ${J}", []string{"i", "J"}},
+		{"${UNSET:-def} ${UNSET-def} ${UNSET:+alt} ${UNSET+alt}", nil},
+		{"${UNSET:-$INNER}", []string{"INNER"}},
+		{"${FOO:+$ALT}", []string{"ALT"}},
+		{"$$i", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var got []string
+			if _, err := SubstituteFunc(tt.in, lookup, func(n string) { got = append(got, n) }); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("unset names of %q = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
