@@ -10,19 +10,23 @@ import (
 	"time"
 )
 
-// FuzzLoad checks that any input ends in a model or in errors that all carry a file
-// and wrap ErrInvalid, and that the loader never panics.
+// FuzzLoad checks that any input ends in a model (whose warnings all carry a file and
+// a path) or in errors that all carry a file and wrap ErrInvalid, and that the loader
+// never panics.
 func FuzzLoad(f *testing.F) {
 	f.Add("services: {a: {image: x, ports: ['80:80'], depends_on: [b]}, b: {image: y}}")
 	f.Add("x: &a {b: *a}")
 	f.Add("services:\n  a:\n    extends: a\n")
 	f.Add("services: {a: {image: ${X:-${Y:?e}}, volumes: ['./d:/d:ro'], networks: [n]}}\nnetworks: {n: {}}")
 	f.Add("include: [compose.yaml]\nservices: {a: {image: x}}")
+	f.Add("services: {a: {image: \"x:$T\", command: [\"$$i $i ${U-}\"], environment: {A: ${B}}}}")
 	f.Fuzz(func(t *testing.T, data string) {
 		dir := t.TempDir()
 		done := make(chan error, 1)
+		var p *Project
 		go func() {
-			_, err := Load(context.Background(), Options{Files: []string{"-"}, WorkingDir: dir, Stdin: strings.NewReader(data)})
+			var err error
+			p, err = Load(context.Background(), Options{Files: []string{"-"}, WorkingDir: dir, Stdin: strings.NewReader(data)})
 			done <- err
 		}()
 		var err error
@@ -32,6 +36,11 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load(%q) did not finish in 5s", data)
 		}
 		if err == nil {
+			for _, w := range p.Warnings {
+				if w.Pos.File == "" || w.Path == "" {
+					t.Fatalf("Load(%q) warning %q has no file or path", data, w)
+				}
+			}
 			return
 		}
 		var list ErrorList
