@@ -50,6 +50,8 @@ func TestSpecFields(t *testing.T) {
 		{"bind ro", Spec{Cmd: sh("cat /data/f; touch /data/g 2>/dev/null || echo ro"), Mounts: []Mount{{Type: "bind", Source: vol, Target: "/data", ReadOnly: true}}}, "vol\nro\n"},
 		{"tmpfs size", Spec{Cmd: sh("grep ' /scratch ' /proc/mounts"), Mounts: []Mount{{Type: "tmpfs", Target: "/scratch", Size: 1 << 20, Mode: 0o755}}},
 			"tmpfs /scratch tmpfs rw,nosuid,nodev,relatime,size=1024k,mode=755 0 0\n"},
+		{"tmpfs noexec uid", Spec{Cmd: sh("grep ' /run ' /proc/mounts"), Mounts: []Mount{{Type: "tmpfs", Target: "/run", NoExec: true, TmpfsData: "uid=1000,gid=1000"}}},
+			"tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,uid=1000,gid=1000 0 0\n"},
 		{"shm size", Spec{Cmd: sh("grep ' /dev/shm ' /proc/mounts"), ShmSize: 2 << 20}, "shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=2048k 0 0\n"},
 		{"ulimit", Spec{Cmd: sh("ulimit -n"), Ulimits: []Ulimit{{Name: "nofile", Soft: 1234, Hard: 2000}}}, "1234\n"},
 		{"sysctl", Spec{Cmd: sh("cat /proc/sys/net/ipv4/ip_forward"), Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}}, "1\n"},

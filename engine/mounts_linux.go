@@ -91,9 +91,15 @@ func mountTmpfs(target string, m Mount) error {
 	if m.Size > 0 {
 		data += fmt.Sprintf(",size=%d", m.Size)
 	}
+	if m.TmpfsData != "" {
+		data += "," + m.TmpfsData
+	}
 	flags := uintptr(unix.MS_NOSUID | unix.MS_NODEV)
 	if m.ReadOnly {
 		flags |= unix.MS_RDONLY
+	}
+	if m.NoExec {
+		flags |= unix.MS_NOEXEC
 	}
 	return mount("tmpfs", target, "tmpfs", flags, data)
 }

@@ -89,6 +89,10 @@ type Mount struct {
 	ReadOnly bool
 	Size     int64  // tmpfs bytes
 	Mode     uint32 // tmpfs mode, 0 = 01777
+	// NoExec (tmpfs) forbids executing its files; TmpfsData adds tmpfs options such as
+	// "uid=1000,gid=1000" (comma-separated, as mount(8) takes them).
+	NoExec    bool
+	TmpfsData string
 	// CopyUp (bind only) populates a volume as Docker does: when Source is an empty
 	// directory and Target is a directory of the image, the image's content there is
 	// copied into Source (owners, modes, times, hard and symbolic links, device nodes;

@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	units "github.com/docker/go-units"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -96,8 +97,54 @@ func checkSupported(svc compose.ServiceConfig) error {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
 		}
 	}
+	for i, t := range svc.Tmpfs {
+		if _, err := tmpfsMount(t); err != nil {
+			return fmt.Errorf("services.%s.tmpfs[%d]: %w", svc.Name, i, err)
+		}
+	}
 	_, err := restartPolicy(svc)
 	return err
+}
+
+// tmpfsMount reads the short tmpfs syntax, PATH[:OPTIONS] as `docker run --tmpfs`
+// takes it: comma-separated ro/rw, exec/noexec, size= (bytes, or with a k, m or g
+// suffix), mode= (octal), and uid=, gid=, nr_inodes= passed to tmpfs. As with Docker,
+// the mount is noexec unless exec is given, and always nosuid and nodev.
+func tmpfsMount(spec string) (engine.Mount, error) {
+	target, opts, _ := strings.Cut(spec, ":")
+	m := engine.Mount{Type: "tmpfs", Target: target, NoExec: true}
+	if !path.IsAbs(target) {
+		return m, fmt.Errorf("tmpfs %q: the path must be absolute: %w", spec, ErrInvalid)
+	}
+	var data []string
+	for _, o := range strings.Split(opts, ",") {
+		key, val, _ := strings.Cut(o, "=")
+		var err error
+		switch key {
+		case "", "rw", "nosuid", "nodev":
+		case "ro":
+			m.ReadOnly = true
+		case "exec", "noexec":
+			m.NoExec = key == "noexec"
+		case "size":
+			m.Size, err = units.RAMInBytes(val)
+		case "mode":
+			var mode uint64
+			mode, err = strconv.ParseUint(val, 8, 32)
+			m.Mode = uint32(mode)
+		case "uid", "gid", "nr_inodes":
+			if _, err = strconv.ParseUint(val, 10, 64); err == nil {
+				data = append(data, o)
+			}
+		default:
+			return m, fmt.Errorf("tmpfs %q: option %q is not supported (ro, rw, exec, noexec, size, mode, uid, gid, nr_inodes are): %w", spec, o, ErrInvalid)
+		}
+		if err != nil {
+			return m, fmt.Errorf("tmpfs %q: option %q: bad value: %w", spec, o, ErrInvalid)
+		}
+	}
+	m.TmpfsData = strings.Join(data, ",")
+	return m, nil
 }
 
 // portMappings turns the service's ports into netdriver mappings.
@@ -224,7 +271,8 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 		out = append(out, m)
 	}
 	for _, t := range svc.Tmpfs {
-		out = append(out, engine.Mount{Type: "tmpfs", Target: t})
+		m, _ := tmpfsMount(t) // checkSupported refused the bad ones
+		out = append(out, m)
 	}
 	for _, t := range imageVolumes(svc, img) {
 		out = append(out, engine.Mount{Type: "bind", Source: cfg.VolumeDir(anon[t]), Target: t, CopyUp: true})

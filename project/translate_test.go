@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
 	"github.com/google/go-cmp/cmp"
 )
@@ -108,5 +109,38 @@ func TestParseSignal(t *testing.T) {
 		if got := int(parseSignal(in)); got != want {
 			t.Errorf("parseSignal(%q) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+func TestTmpfsMount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want engine.Mount
+		err  string
+	}{
+		{"/run", engine.Mount{Type: "tmpfs", Target: "/run", NoExec: true}, ""},
+		{"/run:size=1m", engine.Mount{Type: "tmpfs", Target: "/run", NoExec: true, Size: 1 << 20}, ""},
+		{"/data:rw,exec,size=64k,mode=0750,uid=1000,gid=1000", engine.Mount{Type: "tmpfs", Target: "/data", Size: 64 << 10,
+			Mode: 0o750, TmpfsData: "uid=1000,gid=1000"}, ""},
+		{"/ro:ro,nosuid,nodev,noexec", engine.Mount{Type: "tmpfs", Target: "/ro", ReadOnly: true, NoExec: true}, ""},
+		{"run", engine.Mount{}, `tmpfs "run": the path must be absolute: invalid`},
+		{"/x:size=lots", engine.Mount{}, `tmpfs "/x:size=lots": option "size=lots": bad value: invalid`},
+		{"/x:mode=999", engine.Mount{}, `tmpfs "/x:mode=999": option "mode=999": bad value: invalid`},
+		{"/x:uid=app", engine.Mount{}, `tmpfs "/x:uid=app": option "uid=app": bad value: invalid`},
+		{"/x:suid", engine.Mount{}, `tmpfs "/x:suid": option "suid" is not supported (ro, rw, exec, noexec, size, mode, uid, gid, nr_inodes are): invalid`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := tmpfsMount(tt.in)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err || !errors.Is(err, ErrInvalid) {
+					t.Errorf("tmpfsMount(%q) error = %v, want %q wrapping ErrInvalid", tt.in, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("tmpfsMount(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }
