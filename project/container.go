@@ -96,7 +96,11 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 	if err != nil {
 		return spec, err
 	}
-	spec.Mounts = mounts(r.cfg, r.p, svc, img.img.Config.Config, anon)
+	objs, err := r.cfg.objectMounts(r.p, svc, false)
+	if err != nil {
+		return spec, err
+	}
+	spec.Mounts = sortMounts(append(mounts(r.cfg, r.p, svc, img.img.Config.Config, anon), objs...))
 	addrs, gateway, err := r.attach(ctx, c, svc)
 	if err != nil {
 		return spec, err

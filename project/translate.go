@@ -277,8 +277,13 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 	for _, t := range imageVolumes(svc, img) {
 		out = append(out, engine.Mount{Type: "bind", Source: cfg.VolumeDir(anon[t]), Target: t, CopyUp: true})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return depth(out[i].Target) < depth(out[j].Target) })
-	return out
+	return sortMounts(out)
+}
+
+// sortMounts puts parents before the paths inside them (stable otherwise).
+func sortMounts(ms []engine.Mount) []engine.Mount {
+	sort.SliceStable(ms, func(i, j int) bool { return depth(ms[i].Target) < depth(ms[j].Target) })
+	return ms
 }
 
 // depth is the number of components of a container path: "/" 0, "/a/b" 2.

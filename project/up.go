@@ -95,6 +95,9 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 		if _, err := portMappings(p.Services[s]); err != nil {
 			return nil, err
 		}
+		if _, err := cfg.objectMounts(p, p.Services[s], true); err != nil {
+			return nil, err
+		}
 	}
 	unlock, err := cfg.lockProject(p.Name)
 	if err != nil {

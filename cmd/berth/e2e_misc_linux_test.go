@@ -308,3 +308,46 @@ func TestE2EAttachedUpForceKill(t *testing.T) {
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
 }
+
+// TestE2ESecretsConfigsTmpfs: secrets and configs reach the container read-only where
+// Compose puts them (file, environment and content kinds, mode and uid), the short tmpfs
+// syntax mounts at its path with its options, and an unset variable is warned of.
+func TestE2ESecretsConfigsTmpfs(t *testing.T) {
+	e := newMiscE2E(t)
+	file := writeCompose(t, `services:
+  app:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    secrets: [pw, {source: token, target: tok, mode: 0400, uid: "1000"}]
+    configs: [inline, {source: conf, target: /etc/app.conf}]
+    tmpfs: ["/scratch:size=1m,mode=0700"]
+    environment: [UNSET=$NOT_SET_ANYWHERE]
+secrets:
+  pw: {file: ./pw.txt}
+  token: {environment: BTE_TOKEN}
+configs:
+  conf: {file: ./app.conf}
+  inline: {content: "a=1"}
+`)
+	for name, content := range map[string]string{"pw.txt": "s3cret\n", "app.conf": "key=v\n"} {
+		if err := os.WriteFile(filepath.Join(filepath.Dir(file), name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.env = append(e.env, "BTE_TOKEN=t0k")
+	_, errs, err := e.berth("-f", file, "up", "-d")
+	if err != nil {
+		t.Fatalf("up: %v\n%s", err, errs)
+	}
+	if !strings.Contains(errs, `The "NOT_SET_ANYWHERE" variable is not set. Defaulting to a blank string.`) {
+		t.Errorf("up's stderr lacks the unset variable warning:\n%s", errs)
+	}
+	got := e.mustBerth("-f", file, "exec", "app", "sh", "-c",
+		`cat /run/secrets/pw /run/secrets/tok /inline /etc/app.conf; echo; stat -c '%a %u' /run/secrets/tok /inline; grep ' /scratch ' /proc/mounts; echo x > /run/secrets/pw || echo read-only`)
+	want := "s3cret\nt0ka=1key=v\n\n400 1000\n444 0\ntmpfs /scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=700 0 0\nread-only\n"
+	if got != want {
+		t.Errorf("secrets, configs and tmpfs in the container:\n%s\nwant\n%s", got, want)
+	}
+	e.mustBerth("-f", file, "down")
+}
