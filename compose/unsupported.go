@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Warning is something about the project that is not an error: a key berth parses and
@@ -42,6 +43,20 @@ var unsupportedServiceKeys = map[string]string{
 	"use_api_socket":      "berth has no Docker API socket to share",
 	"provider":            "provider services are not supported",
 	"mac_address":         "fixed MAC addresses are not applied yet",
+	"group_add":           "supplementary groups from group_add are not applied yet",
+	"cpuset":              "cpuset (CPU pinning) is not applied yet",
+	"mem_reservation":     "mem_reservation (a soft memory limit) is not applied yet",
+	"mem_swappiness":      "mem_swappiness is not applied yet",
+	"oom_kill_disable":    "oom_kill_disable is not applied yet",
+	"oom_score_adj":       "oom_score_adj is not applied yet",
+	"pid":                 "pid namespace sharing is not supported; the service gets a pid namespace of its own",
+	"ipc":                 "ipc namespace sharing is not supported; the service gets an ipc namespace of its own",
+	"uts":                 "uts namespace sharing is not supported; the service gets a uts namespace of its own",
+	"cgroup":              "cgroup namespace settings are not applied",
+	"links":               "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
+	"volumes_from":        "volumes_from is not supported yet",
+	"platform":            "platform is ignored: images run as they are",
+	"annotations":         "OCI annotations are not applied",
 }
 
 // swarmDeployKeys are deploy keys that only Docker Swarm acts on.
@@ -106,6 +121,17 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		switch t := vm["type"]; t {
 		case "image", "npipe", "cluster":
 			add(fmt.Sprintf("%s.volumes[%d]", base, i), "%v mounts are not supported yet", t)
+		}
+	}
+	if logging, _ := svc["logging"].(map[string]any); logging != nil {
+		if d, ok := logging["driver"].(string); ok && d != "json-file" && d != "local" {
+			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
+		}
+	}
+	devs, _ := svc["devices"].([]any)
+	for i, d := range devs {
+		if s, ok := d.(string); ok && !strings.HasPrefix(s, "/") {
+			add(fmt.Sprintf("%s.devices[%d]", base, i), "CDI device %q is not supported", s)
 		}
 	}
 	deploy, _ := svc["deploy"].(map[string]any)

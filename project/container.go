@@ -121,6 +121,9 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 		host, _ := os.ReadFile("/etc/resolv.conf")
 		spec.ResolvConf = string(host)
 	}
+	if spec.ResolvConf != "" {
+		spec.ResolvConf = resolvOverrides(spec.ResolvConf, svc.DNSSearch, svc.DNSOpts)
+	}
 	return spec, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,8 +103,75 @@ func checkSupported(svc compose.ServiceConfig) error {
 			return fmt.Errorf("services.%s.tmpfs[%d]: %w", svc.Name, i, err)
 		}
 	}
+	if _, _, err := logRotation(svc); err != nil {
+		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
+	}
 	_, err := restartPolicy(svc)
 	return err
+}
+
+// resolvOverrides applies dns_search (it replaces the search domains) and dns_opt (added
+// to the options, replacing those of the same name) to the resolv.conf conf, as Docker
+// does.
+func resolvOverrides(conf string, search, opts []string) string {
+	if len(search) == 0 && len(opts) == 0 {
+		return conf
+	}
+	var lines []string
+	var options []string
+	for _, l := range strings.Split(strings.TrimSuffix(conf, "\n"), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 0 && f[0] == "search" && len(search) > 0:
+			continue
+		case len(f) > 0 && f[0] == "options":
+			options = append(options, f[1:]...)
+			continue
+		}
+		lines = append(lines, l)
+	}
+	if len(search) > 0 {
+		lines = append(lines, "search "+strings.Join(search, " "))
+	}
+	for _, o := range opts {
+		name, _, _ := strings.Cut(o, ":")
+		options = slices.DeleteFunc(options, func(x string) bool { n, _, _ := strings.Cut(x, ":"); return n == name })
+		options = append(options, o)
+	}
+	if len(options) > 0 {
+		lines = append(lines, "options "+strings.Join(options, " "))
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// logRotation is the service's json log rotation, from logging.options as Docker's
+// json-file driver reads them: max-size (bytes, or with a k, m or g suffix, powers of
+// 1000; unset: no rotation) and max-file (files kept, default 1, needs max-size). The
+// "local" driver, kept as json-file here, rotates by default at 20m with 5 files, as
+// Docker's does.
+func logRotation(svc compose.ServiceConfig) (size int64, files int, err error) {
+	if svc.Logging == nil {
+		return 0, 1, nil
+	}
+	files = 1
+	if svc.Logging.Driver == "local" {
+		size, files = 20_000_000, 5
+	}
+	opts := svc.Logging.Options
+	if v, ok := opts["max-size"]; ok {
+		if size, err = units.FromHumanSize(v); err != nil || size <= 0 {
+			return 0, 0, fmt.Errorf("max-size %q: not a size: %w", v, ErrInvalid)
+		}
+	}
+	if v, ok := opts["max-file"]; ok {
+		if files, err = strconv.Atoi(v); err != nil || files < 1 {
+			return 0, 0, fmt.Errorf("max-file %q: not a number of files ≥ 1: %w", v, ErrInvalid)
+		}
+		if files > 1 && size == 0 {
+			return 0, 0, fmt.Errorf("max-file %q needs max-size: %w", v, ErrInvalid)
+		}
+	}
+	return size, files, nil
 }
 
 // tmpfsMount reads the short tmpfs syntax, PATH[:OPTIONS] as `docker run --tmpfs`
@@ -355,6 +423,20 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 		s.Ulimits = append(s.Ulimits, engine.Ulimit{Name: name, Soft: uint64(soft), Hard: uint64(hard)})
 	}
 	sort.Slice(s.Ulimits, func(i, j int) bool { return s.Ulimits[i].Name < s.Ulimits[j].Name })
+	for _, d := range svc.Devices {
+		if strings.HasPrefix(d.Source, "/") { // CDI names are warned of (Unsupported)
+			s.Devices = append(s.Devices, engine.Device{PathOnHost: d.Source, PathInContainer: d.Target, Permissions: d.Permissions})
+		}
+	}
+	s.Resources.MemorySwap = int64(svc.MemSwapLimit)
+	s.LogMaxSize, s.LogMaxFiles, _ = logRotation(svc) // checkSupported refused bad options
+	if svc.CPUQuota > 0 && s.Resources.CPUs == 0 {
+		period := svc.CPUPeriod
+		if period <= 0 {
+			period = 100_000 // the kernel's default CFS period, as Docker's
+		}
+		s.Resources.CPUs = float64(svc.CPUQuota) / float64(period)
+	}
 	if svc.Deploy != nil && svc.Deploy.Resources.Limits != nil {
 		l := svc.Deploy.Resources.Limits
 		if l.MemoryBytes != 0 {

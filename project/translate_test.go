@@ -144,3 +144,67 @@ func TestTmpfsMount(t *testing.T) {
 		})
 	}
 }
+
+func TestResolvOverrides(t *testing.T) {
+	conf := "nameserver 10.0.0.1\nsearch host.lan\noptions ndots:0 timeout:5\n"
+	tests := []struct {
+		search, opts []string
+		want         string
+	}{
+		{nil, nil, conf},
+		{[]string{"a.com", "b.com"}, nil, "nameserver 10.0.0.1\nsearch a.com b.com\noptions ndots:0 timeout:5\n"},
+		{nil, []string{"timeout:2", "rotate"}, "nameserver 10.0.0.1\nsearch host.lan\noptions ndots:0 timeout:2 rotate\n"},
+	}
+	for _, tt := range tests {
+		if got := resolvOverrides(conf, tt.search, tt.opts); got != tt.want {
+			t.Errorf("resolvOverrides(%v, %v) =\n%s\nwant\n%s", tt.search, tt.opts, got, tt.want)
+		}
+	}
+	if got := resolvOverrides("nameserver 1.1.1.1\n", nil, []string{"ndots:2"}); got != "nameserver 1.1.1.1\noptions ndots:2\n" {
+		t.Errorf("options added to a resolv.conf without any = %q", got)
+	}
+}
+
+func TestLogRotation(t *testing.T) {
+	tests := []struct {
+		logging *compose.LoggingConfig
+		size    int64
+		files   int
+		err     string
+	}{
+		{nil, 0, 1, ""},
+		{&compose.LoggingConfig{Driver: "json-file", Options: compose.DriverOptions{"max-size": "10k", "max-file": "3"}}, 10_000, 3, ""},
+		{&compose.LoggingConfig{Driver: "local"}, 20_000_000, 5, ""},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "1m"}}, 1_000_000, 1, ""},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "big"}}, 0, 0, `max-size "big": not a size: invalid`},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-file": "3"}}, 0, 0, `max-file "3" needs max-size: invalid`},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "1m", "max-file": "0"}}, 0, 0, `max-file "0": not a number of files ≥ 1: invalid`},
+	}
+	for _, tt := range tests {
+		size, files, err := logRotation(compose.ServiceConfig{Logging: tt.logging})
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("logRotation(%+v) error = %v, want %q", tt.logging, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || size != tt.size || files != tt.files {
+			t.Errorf("logRotation(%+v) = %d, %d, %v; want %d, %d", tt.logging, size, files, err, tt.size, tt.files)
+		}
+	}
+}
+
+func TestBaseSpecDevicesSwapCPUQuota(t *testing.T) {
+	s := baseSpec(compose.ServiceConfig{
+		Devices:      []compose.DeviceMapping{{Source: "/dev/fuse", Target: "/dev/fuse", Permissions: "rwm"}, {Source: "vendor.com/gpu=0"}},
+		MemLimit:     100 << 20,
+		MemSwapLimit: 200 << 20,
+		CPUQuota:     50_000,
+	})
+	if len(s.Devices) != 1 || s.Devices[0] != (engine.Device{PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", Permissions: "rwm"}) {
+		t.Errorf("Devices = %+v, want /dev/fuse only (CDI names are warned of)", s.Devices)
+	}
+	if s.Resources.MemorySwap != 200<<20 || s.Resources.CPUs != 0.5 {
+		t.Errorf("Resources = %+v, want MemorySwap 200 MiB and 0.5 CPUs from cpu_quota", s.Resources)
+	}
+}
