@@ -85,11 +85,23 @@ func (p *Project) Unsupported() []Warning {
 			add("networks."+name+".driver", "network driver %q is not supported; berth makes bridge networks", d)
 		}
 	}
+	for name, v := range nets {
+		m, _ := v.(map[string]any)
+		if m["enable_ipv6"] == true {
+			add("networks."+name+".enable_ipv6", "IPv6 is not supported; the network gets IPv4 only")
+		}
+		if opts, ok := m["driver_opts"].(map[string]any); ok && len(opts) > 0 {
+			add("networks."+name+".driver_opts", "network driver_opts are not applied")
+		}
+	}
 	vols, _ := p.Model["volumes"].(map[string]any)
 	for name, v := range vols {
 		m, _ := v.(map[string]any)
 		if d, ok := m["driver"].(string); ok && d != "local" && m["external"] != true {
 			add("volumes."+name+".driver", "volume driver %q is not supported; berth makes local volumes", d)
+		}
+		if opts, ok := m["driver_opts"].(map[string]any); ok && !isBindOpts(opts) {
+			add("volumes."+name+".driver_opts", "driver_opts other than a bind (type: none, o: bind, device: PATH) are not supported; berth makes a plain local volume")
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -152,6 +164,19 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			}
 		}
 	}
+}
+
+// isBindOpts reports whether local volume driver_opts declare a bind of a host path.
+func isBindOpts(opts map[string]any) bool {
+	if opts["type"] != "none" || opts["device"] == nil {
+		return false
+	}
+	for _, o := range strings.Split(fmt.Sprint(opts["o"]), ",") {
+		if o == "bind" || o == "rbind" {
+			return true
+		}
+	}
+	return false
 }
 
 func isEmptyMap(v any) bool {

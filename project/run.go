@@ -89,6 +89,9 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 	if _, err := cfg.objectMounts(p, one, true); err != nil {
 		return RunResult{}, err
 	}
+	if err := checkBindDevices(p, one); err != nil {
+		return RunResult{}, err
+	}
 	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {
 		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Pull: opts.Pull,
 			Build: opts.Build, ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})

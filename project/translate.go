@@ -55,6 +55,42 @@ func volumeName(p *compose.Project, vol string) string {
 	return p.Name + "_" + vol
 }
 
+// bindDevice is the host directory of a local volume declared as a bind (driver_opts
+// type: none, o: bind, device: PATH), which containers then mount instead of a volume
+// dir of berth's, as Docker's local driver does.
+func bindDevice(vol compose.VolumeConfig) (string, bool) {
+	if (vol.Driver != "" && vol.Driver != "local") || vol.DriverOpts["type"] != "none" || vol.DriverOpts["device"] == "" {
+		return "", false
+	}
+	for _, o := range strings.Split(vol.DriverOpts["o"], ",") {
+		if o == "bind" || o == "rbind" {
+			return vol.DriverOpts["device"], true
+		}
+	}
+	return "", false
+}
+
+// checkBindDevices refuses, before anything is made, a bind volume of svc whose device
+// is not an existing absolute path (Docker fails the container's start for it).
+func checkBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
+	for _, v := range svc.Volumes {
+		if v.Type != "volume" || v.Source == "" {
+			continue
+		}
+		dev, ok := bindDevice(p.Volumes[v.Source])
+		if !ok {
+			continue
+		}
+		if !path.IsAbs(dev) {
+			return fmt.Errorf("volume %q: driver_opts.device %q must be an absolute path: %w", v.Source, dev, ErrInvalid)
+		}
+		if _, err := os.Stat(dev); err != nil {
+			return fmt.Errorf("volume %q: driver_opts.device: %w", v.Source, err)
+		}
+	}
+	return nil
+}
+
 // serviceNetworks returns the compose networks a service attaches to, highest priority
 // first, then by name; nil for network_mode host or none.
 func serviceNetworks(svc compose.ServiceConfig) []string {
@@ -326,6 +362,9 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 		switch v.Type {
 		case "volume":
 			m.Source = cfg.VolumeDir(volumeName(p, v.Source))
+			if dev, ok := bindDevice(p.Volumes[v.Source]); ok && v.Source != "" {
+				m.Source = dev
+			}
 			if v.Source == "" {
 				m.Source = cfg.VolumeDir(anon[path.Clean(v.Target)])
 			}

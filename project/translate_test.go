@@ -208,3 +208,22 @@ func TestBaseSpecDevicesSwapCPUQuota(t *testing.T) {
 		t.Errorf("Resources = %+v, want MemorySwap 200 MiB and 0.5 CPUs from cpu_quota", s.Resources)
 	}
 }
+
+func TestBindDevice(t *testing.T) {
+	tests := []struct {
+		vol  compose.VolumeConfig
+		want string
+	}{
+		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, "/srv/data"},
+		{compose.VolumeConfig{Driver: "local", DriverOpts: compose.DriverOptions{"type": "none", "o": "rw,rbind", "device": "/srv/data"}}, "/srv/data"},
+		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "tmpfs", "o": "size=1m", "device": "tmpfs"}}, ""},
+		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "none", "o": "ro", "device": "/srv/data"}}, ""},
+		{compose.VolumeConfig{Driver: "nfs", DriverOpts: compose.DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, ""},
+		{compose.VolumeConfig{}, ""},
+	}
+	for _, tt := range tests {
+		if got, ok := bindDevice(tt.vol); got != tt.want || ok != (tt.want != "") {
+			t.Errorf("bindDevice(%+v) = %q, %v; want %q", tt.vol, got, ok, tt.want)
+		}
+	}
+}

@@ -98,6 +98,9 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 		if _, err := cfg.objectMounts(p, p.Services[s], true); err != nil {
 			return nil, err
 		}
+		if err := checkBindDevices(p, p.Services[s]); err != nil {
+			return nil, err
+		}
 	}
 	unlock, err := cfg.lockProject(p.Name)
 	if err != nil {
