@@ -140,9 +140,23 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
+	secopts, _ := svc["security_opt"].([]any)
+	for i, o := range secopts {
+		switch s := fmt.Sprint(o); {
+		case strings.HasPrefix(s, "no-new-privileges"), s == "seccomp=unconfined", s == "seccomp:unconfined",
+			s == "apparmor=unconfined", s == "apparmor:unconfined", s == "label=disable", s == "label:disable":
+			// what berth does anyway: no seccomp filter, AppArmor profile or SELinux label
+		default:
+			add(fmt.Sprintf("%s.security_opt[%d]", base, i), "security option %q is not applied (berth loads no seccomp, AppArmor or SELinux policy)", s)
+		}
+	}
 	devs, _ := svc["devices"].([]any)
 	for i, d := range devs {
-		if s, ok := d.(string); ok && !strings.HasPrefix(s, "/") {
+		src := d
+		if m, ok := d.(map[string]any); ok {
+			src = m["source"]
+		}
+		if s, ok := src.(string); ok && !strings.HasPrefix(s, "/") {
 			add(fmt.Sprintf("%s.devices[%d]", base, i), "CDI device %q is not supported", s)
 		}
 	}

@@ -87,3 +87,29 @@ func TestUnsetVariableWarnings(t *testing.T) {
 		t.Errorf("command = %q, want the unset variable blank and $$ kept as $", cmd)
 	}
 }
+
+func TestUnsupportedNewKeys(t *testing.T) {
+	p := mustLoad(t, `services:
+  web:
+    image: nginx
+    pid: host
+    security_opt: ["no-new-privileges:true", "seccomp=unconfined", "seccomp=/p.json"]
+    logging: {driver: syslog}
+    devices: ["/dev/fuse", "vendor.com/gpu=all"]
+    volumes: [data:/data, cache:/cache]
+volumes:
+  data: {driver_opts: {type: none, o: bind, device: /srv}}
+  cache: {driver_opts: {type: tmpfs, device: tmpfs}}
+networks:
+  default: {enable_ipv6: true}
+`)
+	var got []string
+	for _, w := range p.Unsupported() {
+		got = append(got, w.Path)
+	}
+	want := []string{"services.web.pid", "services.web.security_opt[2]", "services.web.logging.driver",
+		"services.web.devices[1]", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unsupported paths = %q, want %q", got, want)
+	}
+}
