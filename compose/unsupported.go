@@ -140,6 +140,15 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
+	svcNets, _ := svc["networks"].(map[string]any)
+	for n, v := range svcNets {
+		m, _ := v.(map[string]any)
+		for _, k := range []string{"ipv6_address", "link_local_ips", "mac_address", "driver_opts"} {
+			if _, ok := m[k]; ok {
+				add(base+".networks."+n+"."+k, "%s is not applied (berth attaches IPv4 only, with a generated MAC address)", k)
+			}
+		}
+	}
 	secopts, _ := svc["security_opt"].([]any)
 	for i, o := range secopts {
 		switch s := fmt.Sprint(o); {

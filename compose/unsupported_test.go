@@ -97,6 +97,8 @@ func TestUnsupportedNewKeys(t *testing.T) {
     logging: {driver: syslog}
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
+    networks:
+      default: {ipv6_address: "fd00::5", aliases: [w]}
 volumes:
   data: {driver_opts: {type: none, o: bind, device: /srv}}
   cache: {driver_opts: {type: tmpfs, device: tmpfs}}
@@ -108,7 +110,7 @@ networks:
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.pid", "services.web.security_opt[2]", "services.web.logging.driver",
-		"services.web.devices[1]", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
+		"services.web.devices[1]", "services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}
