@@ -75,6 +75,7 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
 		Addresses: map[string]string{}}
 	c.Labels[LabelImage] = img.img.ID
+	c.Exposed = exposedPorts(svc, img.img.Config.Config.ExposedPorts)
 	if svc.StopGracePeriod != nil {
 		c.StopGrace = time.Duration(*svc.StopGracePeriod)
 	}

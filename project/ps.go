@@ -1,7 +1,9 @@
 package project
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,13 +121,23 @@ func summarize(project string, c *ContainerState, es engine.State, health string
 	default:
 		s.Status = strings.ToUpper(string(es.Status[:1])) + string(es.Status[1:])
 	}
+	published := map[PortState]bool{}
 	for _, p := range c.Ports {
 		url := p.HostIP
 		if url == "" {
 			url = "0.0.0.0"
 		}
 		s.Publishers = append(s.Publishers, Publisher{URL: url, TargetPort: p.ContainerPort, PublishedPort: p.HostPort, Protocol: p.Protocol})
+		published[PortState{ContainerPort: p.ContainerPort, Protocol: p.Protocol}] = true
 	}
+	for _, p := range c.Exposed {
+		if !published[p] {
+			s.Publishers = append(s.Publishers, Publisher{TargetPort: p.ContainerPort, Protocol: p.Protocol})
+		}
+	}
+	slices.SortStableFunc(s.Publishers, func(a, b Publisher) int {
+		return cmp.Or(cmp.Compare(a.TargetPort, b.TargetPort), cmp.Compare(a.Protocol, b.Protocol))
+	})
 	return s
 }
 
@@ -134,10 +146,15 @@ func (s ContainerSummary) CreatedSince() string {
 	return humanDuration(time.Since(time.Unix(s.Created, 0))) + " ago"
 }
 
-// Ports prints the publishers as Docker does: "0.0.0.0:8080->80/tcp, ...".
+// Ports prints the publishers as Docker does: "0.0.0.0:8080->80/tcp, 443/tcp, ..." (a
+// port only exposed has no address).
 func (s ContainerSummary) Ports() string {
 	var parts []string
 	for _, p := range s.Publishers {
+		if p.PublishedPort == 0 {
+			parts = append(parts, fmt.Sprintf("%d/%s", p.TargetPort, p.Protocol))
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%s:%d->%d/%s", p.URL, p.PublishedPort, p.TargetPort, p.Protocol))
 	}
 	return strings.Join(parts, ", ")

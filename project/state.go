@@ -80,6 +80,9 @@ type ContainerState struct {
 	Aliases   []string          `json:"aliases,omitempty"`
 	Hostname  string            `json:"hostname,omitempty"`
 	Ports     []PortState       `json:"ports,omitempty"`
+	// Exposed are the container ports the image (EXPOSE) or the service (expose:) declare,
+	// published or not: ps shows the unpublished ones as Docker does ("80/tcp").
+	Exposed []PortState `json:"exposed,omitempty"`
 	Health    *HealthSpec       `json:"health,omitempty"`
 	// StopSignal and StopGrace are stop_signal and stop_grace_period (0: SIGTERM, 10 s).
 	StopSignal int           `json:"stopSignal,omitempty"`

@@ -2,6 +2,7 @@ package project
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"os"
@@ -208,6 +209,48 @@ func logRotation(svc compose.ServiceConfig) (size int64, files int, err error) {
 		}
 	}
 	return size, files, nil
+}
+
+// exposedPorts are the ports the image exposes and the service's expose: entries ("80",
+// "53/udp", "8000-8010"), each once, sorted; entries that are not ports (the loader
+// checked them) are skipped.
+func exposedPorts(svc compose.ServiceConfig, image map[string]struct{}) []PortState {
+	seen := map[PortState]bool{}
+	var out []PortState
+	add := func(spec string) {
+		ports, proto, _ := strings.Cut(spec, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		lo, hi, isRange := strings.Cut(ports, "-")
+		first, err := strconv.ParseUint(lo, 10, 16)
+		if err != nil {
+			return
+		}
+		last := first
+		if isRange {
+			if last, err = strconv.ParseUint(hi, 10, 16); err != nil || last < first {
+				return
+			}
+		}
+		for port := first; port <= last; port++ {
+			p := PortState{ContainerPort: uint16(port), Protocol: proto}
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	for spec := range image {
+		add(spec)
+	}
+	for _, spec := range svc.Expose {
+		add(spec)
+	}
+	slices.SortFunc(out, func(a, b PortState) int {
+		return cmp.Or(cmp.Compare(a.ContainerPort, b.ContainerPort), cmp.Compare(a.Protocol, b.Protocol))
+	})
+	return out
 }
 
 // tmpfsMount reads the short tmpfs syntax, PATH[:OPTIONS] as `docker run --tmpfs`

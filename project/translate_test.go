@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
@@ -225,5 +226,20 @@ func TestBindDevice(t *testing.T) {
 		if got, ok := bindDevice(tt.vol); got != tt.want || ok != (tt.want != "") {
 			t.Errorf("bindDevice(%+v) = %q, %v; want %q", tt.vol, got, ok, tt.want)
 		}
+	}
+}
+
+func TestExposedPortsAndPSColumn(t *testing.T) {
+	got := exposedPorts(compose.ServiceConfig{Expose: compose.StringOrNumberList{"53/udp", "8000-8002", "80"}},
+		map[string]struct{}{"80/tcp": {}, "443/tcp": {}})
+	want := []PortState{{ContainerPort: 53, Protocol: "udp"}, {ContainerPort: 80, Protocol: "tcp"}, {ContainerPort: 443, Protocol: "tcp"},
+		{ContainerPort: 8000, Protocol: "tcp"}, {ContainerPort: 8001, Protocol: "tcp"}, {ContainerPort: 8002, Protocol: "tcp"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("exposedPorts = %+v, want %+v", got, want)
+	}
+	c := &ContainerState{Exposed: got, Ports: []PortState{{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}}
+	s := summarize("p", c, engine.State{Status: engine.StatusRunning}, "")
+	if cols := s.Ports(); cols != "53/udp, 127.0.0.1:8080->80/tcp, 443/tcp, 8000/tcp, 8001/tcp, 8002/tcp" {
+		t.Errorf("PORTS = %q; want the published port with its address and the others bare", cols)
 	}
 }
