@@ -83,7 +83,7 @@ type ContainerState struct {
 	// Exposed are the container ports the image (EXPOSE) or the service (expose:) declare,
 	// published or not: ps shows the unpublished ones as Docker does ("80/tcp").
 	Exposed []PortState `json:"exposed,omitempty"`
-	Health    *HealthSpec       `json:"health,omitempty"`
+	Health  *HealthSpec `json:"health,omitempty"`
 	// StopSignal and StopGrace are stop_signal and stop_grace_period (0: SIGTERM, 10 s).
 	StopSignal int           `json:"stopSignal,omitempty"`
 	StopGrace  time.Duration `json:"stopGrace,omitempty"`
