@@ -114,7 +114,10 @@
 // this kind of disk) when the container is removed. Being the bottom layer, it never
 // hides an image's own files. Lower dirs are passed by their paths, or, when those do
 // not fit in the one page of mount options (many layers), as short relative names
-// (symlinks <dir>/l/N, as Docker's overlay2 does). Mount
+// (symlinks <dir>/l/N, as Docker's overlay2 does). For the same reason Remove recycles
+// a container dir whose upper and work dirs are empty and untouched into
+// <Root>/spare-dirs (at most four), and Create takes one there before making a new one
+// (sparedirs_linux.go). Mount
 // targets are resolved inside the rootfs (symlinks cannot point a mount out of it).
 // The starter mounts the overlay, a tmpfs /dev with the standard nodes and links,
 // Spec.Devices (copies of the host nodes, allowed in the v1 device cgroup; on v2 that

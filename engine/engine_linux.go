@@ -45,15 +45,17 @@ func (e *Engine) Create(spec Spec) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return fmt.Errorf("create container %q: %w", spec.ID, err)
 	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("create container %q: %w", spec.ID, ErrExists)
-		}
-		return fmt.Errorf("create container %q: %w", spec.ID, err)
-	}
-	for _, d := range []string{"upper", "work"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+	if !e.takeSpareDir(dir) { // see sparedirs_linux.go
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("create container %q: %w", spec.ID, ErrExists)
+			}
 			return fmt.Errorf("create container %q: %w", spec.ID, err)
+		}
+		for _, d := range []string{"upper", "work"} {
+			if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+				return fmt.Errorf("create container %q: %w", spec.ID, err)
+			}
 		}
 	}
 	if err := writeJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
@@ -256,7 +258,9 @@ func (e *Engine) Remove(id string, force bool) error {
 	// The cgroups (one per v1 hierarchy) go while the container dir is removed.
 	cgDone := make(chan error, 1)
 	go func() { cgDone <- removeCgroup(e.cgroupParent(), id) }()
-	err = removeTree(e.dir(id))
+	if !e.recycleDir(id, e.dir(id)) {
+		err = removeTree(e.dir(id))
+	}
 	if cgErr := <-cgDone; cgErr != nil {
 		return fmt.Errorf("remove container %q: %w", id, cgErr)
 	}

@@ -462,3 +462,54 @@ func TestInitLayer(t *testing.T) {
 		t.Errorf("cat /etc/hostname /etc/resolv.conf = %q, exit %d; want the image's hostname and the init layer's empty resolv.conf", out, es.ExitCode)
 	}
 }
+
+// TestSpareDirs: Remove recycles a container dir whose upper and work dirs are empty and
+// untouched, and Create takes it back; a container that wrote a file, or changed the
+// root's mode, leaves nothing to recycle; at most maxSpareDirs are kept.
+func TestSpareDirs(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	layer := busyboxLayer(t)
+	spares := func() int { return len(dirNames(e.spareDirs(), -1)) }
+	if out, es := run(t, e, Spec{LayerDirs: []string{layer}, Cmd: []string{"true"}}); out != "" || es.ExitCode != 0 {
+		t.Fatalf("true: %q, exit %d", out, es.ExitCode)
+	}
+	if n := spares(); n != 1 {
+		t.Fatalf("spare dirs after removing an untouched container = %d, want 1", n)
+	}
+	out, _ := run(t, e, Spec{LayerDirs: []string{layer}, Cmd: []string{"sh", "-c", "ls -A /tmp; echo data > /tmp/f"}})
+	if out != "" {
+		t.Errorf("a recycled dir showed files: ls -A /tmp = %q, want nothing", out)
+	}
+	if n := spares(); n != 0 {
+		t.Errorf("spare dirs after removing a container that wrote a file = %d, want 0 (taken, not given back)", n)
+	}
+	run(t, e, Spec{LayerDirs: []string{layer}, Cmd: []string{"sh", "-c", "chmod 700 /"}})
+	if n := spares(); n != 0 {
+		t.Errorf("spare dirs after a container changed / = %d, want 0", n)
+	}
+	for range maxSpareDirs + 2 {
+		run(t, e, Spec{LayerDirs: []string{layer}, Cmd: []string{"true"}})
+	}
+	if n := spares(); n != 1 {
+		t.Errorf("spare dirs after sequential runs = %d, want 1 (each run takes the one the last left)", n)
+	}
+	var ids []string
+	for range maxSpareDirs + 2 {
+		spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{layer}, Cmd: []string{"true"}}
+		startContainer(t, e, spec)
+		e.Wait(spec.ID)
+		ids = append(ids, spec.ID)
+	}
+	for _, id := range ids {
+		if err := e.Remove(id, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := spares(); n != maxSpareDirs {
+		t.Errorf("spare dirs after removing %d containers = %d, want the bound %d", len(ids), n, maxSpareDirs)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(e.Root, "containers")); len(ents) != 0 {
+		t.Errorf("containers dir not empty after the removals: %d entries", len(ents))
+	}
+}
