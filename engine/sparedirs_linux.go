@@ -12,11 +12,11 @@ import (
 // Container dirs are recycled. Every directory made on disk costs a block, and freeing
 // it costs more (on a filesystem mounted with discard, such as the VMs berth is
 // developed on, a synchronous discard: 95 µs per rmdir, against 3 µs on tmpfs). So
-// Remove keeps up to maxSpareDirs emptied container dirs (their upper, work, work/work
-// and rootfs directories, all empty) in <Root>/spare-dirs, and Create takes one instead
-// of making four. A dir is recycled only when its upper and work dirs are empty, so no
-// file of a container can reach another; it is cleaned under a dot name and only then
-// offered, so a crash midway leaves nothing Create would take.
+// Remove keeps up to maxSpareDirs emptied container dirs (their upper, work and rootfs
+// directories, all empty) in <Root>/spare-dirs, and Create takes one instead of making
+// them. A dir is recycled only when its upper and work dirs are empty and its upper dir
+// untouched, so nothing of a container can reach another; it is cleaned under a dot
+// name and only then offered, so a crash midway leaves nothing Create would take.
 
 // maxSpareDirs bounds the recycled dirs kept.
 const maxSpareDirs = 4
@@ -70,6 +70,12 @@ func (e *Engine) recycleDir(id, dir string) bool {
 	cleaning := filepath.Join(pool, ".cleaning-"+id)
 	if err := os.Rename(dir, cleaning); err != nil {
 		return false
+	}
+	// work/work goes: the next mount would remove and make it again anyway (overlay
+	// renews its workdir), and a missing one it only makes.
+	if removeTree(filepath.Join(cleaning, "work", "work")) != nil {
+		removeTree(cleaning)
+		return true
 	}
 	for _, n := range dirNames(cleaning, -1) {
 		if !keptEntries[n] || (n == "rootfs" && !emptyDir(filepath.Join(cleaning, n))) {
