@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,7 +55,10 @@ func (e *Engine) recycleDir(id, dir string) bool {
 	spare := 0
 	for _, n := range names {
 		if strings.HasPrefix(n, ".") {
-			removeTree(filepath.Join(pool, n)) // a crash while cleaning left it
+			// Being cleaned by another Remove, or left by a crash while cleaning.
+			if fi, err := os.Lstat(filepath.Join(pool, n)); err == nil && time.Since(fi.ModTime()) > time.Minute {
+				removeTree(filepath.Join(pool, n))
+			}
 			continue
 		}
 		spare++
@@ -71,6 +75,8 @@ func (e *Engine) recycleDir(id, dir string) bool {
 	if err := os.Rename(dir, cleaning); err != nil {
 		return false
 	}
+	now := time.Now()
+	os.Chtimes(cleaning, now, now) // not stale to another Remove for a minute
 	// work/work goes: the next mount would remove and make it again anyway (overlay
 	// renews its workdir), and a missing one it only makes.
 	if removeTree(filepath.Join(cleaning, "work", "work")) != nil {
