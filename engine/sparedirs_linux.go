@@ -37,7 +37,11 @@ func (e *Engine) takeSpareDir(dir string) bool {
 		}
 		err := unix.Renameat2(unix.AT_FDCWD, filepath.Join(e.spareDirs(), n), unix.AT_FDCWD, dir, unix.RENAME_NOREPLACE)
 		if err == nil {
-			return true
+			if emptyDir(filepath.Join(dir, "upper")) && emptyDir(filepath.Join(dir, "work")) {
+				return true
+			}
+			removeTree(dir) // not what Remove offers: made otherwise
+			return false
 		}
 		if errors.Is(err, unix.EEXIST) {
 			return false // the caller's mkdir reports it
@@ -72,11 +76,11 @@ func (e *Engine) recycleDir(id, dir string) bool {
 		return false
 	}
 	cleaning := filepath.Join(pool, ".cleaning-"+id)
+	now := time.Now()
+	os.Chtimes(dir, now, now) // arrives fresh: not stale to another Remove for a minute
 	if err := os.Rename(dir, cleaning); err != nil {
 		return false
 	}
-	now := time.Now()
-	os.Chtimes(cleaning, now, now) // not stale to another Remove for a minute
 	// work/work goes: the next mount would remove and make it again anyway (overlay
 	// renews its workdir), and a missing one it only makes.
 	if removeTree(filepath.Join(cleaning, "work", "work")) != nil {
