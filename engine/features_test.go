@@ -513,3 +513,40 @@ func TestSpareDirs(t *testing.T) {
 		t.Errorf("containers dir not empty after the removals: %d entries", len(ents))
 	}
 }
+
+// TestSpareDirsConcurrent: containers made and removed from several goroutines at once
+// (as up and down do) never get a half-cleaned recycled dir.
+func TestSpareDirsConcurrent(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	layer := busyboxLayer(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for range 8 {
+				spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{layer}, Cmd: []string{"true"}}
+				if err := e.Create(spec); err != nil {
+					errs <- err
+					return
+				}
+				err := e.Start(spec.ID)
+				if err == nil {
+					_, err = e.Wait(spec.ID)
+				}
+				if rerr := e.Remove(spec.ID, true); err == nil {
+					err = rerr
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
