@@ -125,6 +125,11 @@ func (u *unpacker) openDir(dir string) (int, error) {
 		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
 	}
 	fd, err := unix.Openat2(int(u.root.Fd()), dir, how)
+	for err == unix.EAGAIN || err == unix.EINTR {
+		// RESOLVE_BENEATH fails with EAGAIN when a rename anywhere on the system raced
+		// the lookup ("..", which layers never hold, would be unsafe then): retry.
+		fd, err = unix.Openat2(int(u.root.Fd()), dir, how)
+	}
 	if err == nil {
 		return fd, nil
 	}
