@@ -30,7 +30,7 @@ func (e *Engine) spareDirs() string { return filepath.Join(e.Root, "spare-dirs")
 // takeSpareDir moves a recycled dir to dir, which must not exist; it reports whether
 // there was one.
 func (e *Engine) takeSpareDir(dir string) bool {
-	names := dirNames(e.spareDirs(), maxSpareDirs+2)
+	names, _ := readDirNames(e.spareDirs())
 	for _, n := range names {
 		if strings.HasPrefix(n, ".") {
 			continue
@@ -55,7 +55,7 @@ func (e *Engine) takeSpareDir(dir string) bool {
 // the caller must remove it.
 func (e *Engine) recycleDir(id, dir string) bool {
 	pool := e.spareDirs()
-	names := dirNames(pool, maxSpareDirs+2)
+	names, _ := readDirNames(pool)
 	spare := 0
 	for _, n := range names {
 		if strings.HasPrefix(n, ".") {
@@ -87,7 +87,8 @@ func (e *Engine) recycleDir(id, dir string) bool {
 		removeTree(cleaning)
 		return true
 	}
-	for _, n := range dirNames(cleaning, -1) {
+	names, _ = readDirNames(cleaning)
+	for _, n := range names {
 		if !keptEntries[n] || (n == "rootfs" && !emptyDir(filepath.Join(cleaning, n))) {
 			if err := removeTree(filepath.Join(cleaning, n)); err != nil {
 				removeTree(cleaning)
@@ -99,17 +100,6 @@ func (e *Engine) recycleDir(id, dir string) bool {
 		removeTree(cleaning)
 	}
 	return true
-}
-
-// dirNames lists at most n names in dir (n < 0: all); none if it cannot be read.
-func dirNames(dir string, n int) []string {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	names, _ := f.Readdirnames(n)
-	return names
 }
 
 // pristine makes dir (an upper dir) as Create makes it, or reports that it cannot: mode
@@ -146,6 +136,6 @@ func emptyDir(dir string) bool {
 // onlyEmptyWork reports whether work holds nothing but an empty work/work, as an
 // unmounted overlay leaves its workdir.
 func onlyEmptyWork(work string) bool {
-	names := dirNames(work, 2)
+	names, _ := readDirNames(work)
 	return len(names) == 1 && names[0] == "work" && emptyDir(filepath.Join(work, "work"))
 }
