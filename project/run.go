@@ -80,16 +80,7 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 	if err != nil {
 		return RunResult{}, err
 	}
-	if err := checkSupported(one); err != nil {
-		return RunResult{}, err
-	}
-	if _, err := portMappings(one); err != nil {
-		return RunResult{}, err
-	}
-	if _, err := cfg.objectMounts(p, one, true); err != nil {
-		return RunResult{}, err
-	}
-	if err := checkBindDevices(p, one); err != nil {
+	if err := cfg.checkService(p, one); err != nil {
 		return RunResult{}, err
 	}
 	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {

@@ -147,6 +147,22 @@ func checkSupported(svc compose.ServiceConfig) error {
 	return err
 }
 
+// checkService finds, before anything of the project is made, what would stop svc's
+// containers from being made: unsupported settings, bad ports, secrets and configs, and
+// bind volumes without their host directory.
+func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
+	if err := checkSupported(svc); err != nil {
+		return err
+	}
+	if _, err := portMappings(svc); err != nil {
+		return err
+	}
+	if _, err := c.objectMounts(p, svc, true); err != nil {
+		return err
+	}
+	return checkBindDevices(p, svc)
+}
+
 // resolvOverrides applies dns_search (it replaces the search domains) and dns_opt (added
 // to the options, replacing those of the same name) to the resolv.conf conf, as Docker
 // does.

@@ -89,16 +89,7 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 		services = p.Closure(opts.Services)
 	}
 	for _, s := range services {
-		if err := checkSupported(p.Services[s]); err != nil {
-			return nil, err
-		}
-		if _, err := portMappings(p.Services[s]); err != nil {
-			return nil, err
-		}
-		if _, err := cfg.objectMounts(p, p.Services[s], true); err != nil {
-			return nil, err
-		}
-		if err := checkBindDevices(p, p.Services[s]); err != nil {
+		if err := cfg.checkService(p, p.Services[s]); err != nil {
 			return nil, err
 		}
 	}
