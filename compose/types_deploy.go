@@ -1,5 +1,7 @@
 package compose
 
+import "strings"
+
 // DeployConfig is a service's deploy section. Placement and Resources are always
 // present in Compose's model (possibly empty).
 type DeployConfig struct {
@@ -199,6 +201,33 @@ type VolumeConfig struct {
 	External   bool          `json:"external,omitempty"`
 	Labels     Labels        `json:"labels,omitempty"`
 	Extensions Extensions    `json:"-"`
+}
+
+// BindDevice is the host directory a local volume's driver_opts bind (type: none,
+// o: bind or rbind, device: PATH), which containers then mount as Docker's local driver
+// does; false for any other volume.
+func (v VolumeConfig) BindDevice() (string, bool) {
+	if v.Driver != "" && v.Driver != "local" {
+		return "", false
+	}
+	if !v.bindsHostDir() {
+		return "", false
+	}
+	return v.DriverOpts["device"], true
+}
+
+// bindsHostDir reports whether the driver_opts declare a bind of a host directory,
+// whatever the driver.
+func (v VolumeConfig) bindsHostDir() bool {
+	if v.DriverOpts["type"] != "none" || v.DriverOpts["device"] == "" {
+		return false
+	}
+	for _, o := range strings.Split(v.DriverOpts["o"], ",") {
+		if o == "bind" || o == "rbind" {
+			return true
+		}
+	}
+	return false
 }
 
 // FileObjectConfig is a top-level secret or config: from a file (absolute path), an

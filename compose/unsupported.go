@@ -100,7 +100,7 @@ func (p *Project) Unsupported() []Warning {
 		if d, ok := m["driver"].(string); ok && d != "local" && m["external"] != true {
 			add("volumes."+name+".driver", "volume driver %q is not supported; berth makes local volumes", d)
 		}
-		if opts, ok := m["driver_opts"].(map[string]any); ok && !isBindOpts(opts) {
+		if _, ok := m["driver_opts"].(map[string]any); ok && !p.Volumes[name].bindsHostDir() {
 			add("volumes."+name+".driver_opts", "driver_opts other than a bind (type: none, o: bind, device: PATH) are not supported; berth makes a plain local volume")
 		}
 	}
@@ -187,19 +187,6 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			}
 		}
 	}
-}
-
-// isBindOpts reports whether local volume driver_opts declare a bind of a host path.
-func isBindOpts(opts map[string]any) bool {
-	if opts["type"] != "none" || opts["device"] == nil {
-		return false
-	}
-	for _, o := range strings.Split(fmt.Sprint(opts["o"]), ",") {
-		if o == "bind" || o == "rbind" {
-			return true
-		}
-	}
-	return false
 }
 
 func isEmptyMap(v any) bool {

@@ -115,3 +115,22 @@ networks:
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}
 }
+
+func TestBindDevice(t *testing.T) {
+	tests := []struct {
+		vol  VolumeConfig
+		want string
+	}{
+		{VolumeConfig{DriverOpts: DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, "/srv/data"},
+		{VolumeConfig{Driver: "local", DriverOpts: DriverOptions{"type": "none", "o": "rw,rbind", "device": "/srv/data"}}, "/srv/data"},
+		{VolumeConfig{DriverOpts: DriverOptions{"type": "tmpfs", "o": "size=1m", "device": "tmpfs"}}, ""},
+		{VolumeConfig{DriverOpts: DriverOptions{"type": "none", "o": "ro", "device": "/srv/data"}}, ""},
+		{VolumeConfig{Driver: "nfs", DriverOpts: DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, ""},
+		{VolumeConfig{}, ""},
+	}
+	for _, tt := range tests {
+		if got, ok := tt.vol.BindDevice(); got != tt.want || ok != (tt.want != "") {
+			t.Errorf("BindDevice(%+v) = %q, %v; want %q", tt.vol, got, ok, tt.want)
+		}
+	}
+}

@@ -56,21 +56,6 @@ func volumeName(p *compose.Project, vol string) string {
 	return p.Name + "_" + vol
 }
 
-// bindDevice is the host directory of a local volume declared as a bind (driver_opts
-// type: none, o: bind, device: PATH), which containers then mount instead of a volume
-// dir of berth's, as Docker's local driver does.
-func bindDevice(vol compose.VolumeConfig) (string, bool) {
-	if (vol.Driver != "" && vol.Driver != "local") || vol.DriverOpts["type"] != "none" || vol.DriverOpts["device"] == "" {
-		return "", false
-	}
-	for _, o := range strings.Split(vol.DriverOpts["o"], ",") {
-		if o == "bind" || o == "rbind" {
-			return vol.DriverOpts["device"], true
-		}
-	}
-	return "", false
-}
-
 // checkBindDevices refuses, before anything is made, a bind volume of svc whose device
 // is not an existing absolute path (Docker fails the container's start for it).
 func checkBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
@@ -78,7 +63,7 @@ func checkBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
 		if v.Type != "volume" || v.Source == "" {
 			continue
 		}
-		dev, ok := bindDevice(p.Volumes[v.Source])
+		dev, ok := p.Volumes[v.Source].BindDevice()
 		if !ok {
 			continue
 		}
@@ -421,7 +406,7 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 		switch v.Type {
 		case "volume":
 			m.Source = cfg.VolumeDir(volumeName(p, v.Source))
-			if dev, ok := bindDevice(p.Volumes[v.Source]); ok && v.Source != "" {
+			if dev, ok := p.Volumes[v.Source].BindDevice(); ok && v.Source != "" {
 				m.Source = dev
 			}
 			if v.Source == "" {

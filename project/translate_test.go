@@ -210,25 +210,6 @@ func TestBaseSpecDevicesSwapCPUQuota(t *testing.T) {
 	}
 }
 
-func TestBindDevice(t *testing.T) {
-	tests := []struct {
-		vol  compose.VolumeConfig
-		want string
-	}{
-		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, "/srv/data"},
-		{compose.VolumeConfig{Driver: "local", DriverOpts: compose.DriverOptions{"type": "none", "o": "rw,rbind", "device": "/srv/data"}}, "/srv/data"},
-		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "tmpfs", "o": "size=1m", "device": "tmpfs"}}, ""},
-		{compose.VolumeConfig{DriverOpts: compose.DriverOptions{"type": "none", "o": "ro", "device": "/srv/data"}}, ""},
-		{compose.VolumeConfig{Driver: "nfs", DriverOpts: compose.DriverOptions{"type": "none", "o": "bind", "device": "/srv/data"}}, ""},
-		{compose.VolumeConfig{}, ""},
-	}
-	for _, tt := range tests {
-		if got, ok := bindDevice(tt.vol); got != tt.want || ok != (tt.want != "") {
-			t.Errorf("bindDevice(%+v) = %q, %v; want %q", tt.vol, got, ok, tt.want)
-		}
-	}
-}
-
 func TestExposedPortsAndPSColumn(t *testing.T) {
 	got := exposedPorts(compose.ServiceConfig{Expose: compose.StringOrNumberList{"53/udp", "8000-8002", "80"}},
 		map[string]struct{}{"80/tcp": {}, "443/tcp": {}})
