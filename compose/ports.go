@@ -83,13 +83,13 @@ func parsePort(spec string) ([]any, error) {
 		n := len(parts)
 		hostIP, published, target = strings.Join(parts[:n-2], ":"), parts[n-2], parts[n-1]
 	}
-	tLo, tHi, err := portRange(target)
+	tLo, tHi, err := PortRange(target)
 	if err != nil {
 		return nil, fmt.Errorf("invalid container port %q", target)
 	}
 	pLo, pHi := 0, 0
 	if published != "" {
-		if pLo, pHi, err = portRange(published); err != nil {
+		if pLo, pHi, err = PortRange(published); err != nil {
 			return nil, fmt.Errorf("invalid published port %q", published)
 		}
 	}
@@ -117,7 +117,9 @@ func parsePort(spec string) ([]any, error) {
 	return out, nil
 }
 
-func portRange(s string) (int, int, error) {
+// PortRange reads a port ("80") or a range ("8000-8010") of a port spec: its first and
+// last port.
+func PortRange(s string) (int, int, error) {
 	lo, hi, isRange := strings.Cut(s, "-")
 	a, err := strconv.Atoi(lo)
 	if err != nil || a < 0 || a > 65535 {

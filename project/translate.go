@@ -223,16 +223,9 @@ func exposedPorts(svc compose.ServiceConfig, image map[string]struct{}) []PortSt
 		if proto == "" {
 			proto = "tcp"
 		}
-		lo, hi, isRange := strings.Cut(ports, "-")
-		first, err := strconv.ParseUint(lo, 10, 16)
+		first, last, err := compose.PortRange(ports)
 		if err != nil {
 			return
-		}
-		last := first
-		if isRange {
-			if last, err = strconv.ParseUint(hi, 10, 16); err != nil || last < first {
-				return
-			}
 		}
 		for port := first; port <= last; port++ {
 			p := PortState{ContainerPort: uint16(port), Protocol: proto}
