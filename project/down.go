@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
@@ -86,7 +85,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	}
 	if opts.Volumes {
 		for _, v := range sortedKeys(st.Volumes) {
-			if err := os.RemoveAll(filepath.Dir(cfg.VolumeDir(st.Volumes[v]))); err != nil {
+			if err := cfg.removeVolume(st.Volumes[v]); err != nil {
 				return fmt.Errorf("remove volume %q: %w", st.Volumes[v], err)
 			}
 			r.printf(" Volume %s  Removed\n", st.Volumes[v])
@@ -95,10 +94,9 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if err := r.removeImages(images); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
-		return fmt.Errorf("remove state of project %q: %w", name, err)
+	if err := cfg.removeProjectDirs(name); err != nil {
+		return err
 	}
-	os.RemoveAll(cfg.runDir(name))
 	if left, err := r.eng.List(); err == nil && len(left) == 0 {
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
@@ -109,7 +107,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 // project dir with only its lock, and a supervisor it may have started. It takes the
 // lock first, so an up still running is waited for, not disturbed.
 func (cfg Config) removeStateless(name string) error {
-	if _, err := os.Stat(cfg.projectDir(name)); errors.Is(err, os.ErrNotExist) {
+	dir, err := cfg.projectDir(name)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	unlock, err := cfg.lockProject(name)
@@ -121,11 +123,7 @@ func (cfg Config) removeStateless(name string) error {
 		return err // an up saved state meanwhile: down again removes it
 	}
 	cfg.killStraySupervisors(name)
-	os.RemoveAll(cfg.runDir(name))
-	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
-		return fmt.Errorf("remove state of project %q: %w", name, err)
-	}
-	return nil
+	return cfg.removeProjectDirs(name)
 }
 
 // stopOrder is the recorded start order, with containers of services it does not name
