@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
 )
 
 // mustPath returns a path helper's result where a test's names are valid.
@@ -72,5 +75,31 @@ func TestNamedPathsStayUnderRoot(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(base); len(ents) != 1 {
 		t.Errorf("helpers created %v beside the victim, want nothing", ents)
+	}
+}
+
+func TestRunNameChecked(t *testing.T) {
+	p := &compose.Project{Name: "p"}
+	for _, n := range []string{"../x", "a/b", "..", "x"} {
+		if _, err := oneoffService(p, compose.ServiceConfig{Name: "web"}, RunOptions{Name: n}); !errors.Is(err, compose.ErrInvalid) {
+			t.Errorf("oneoffService(--name %q) = %v, want compose.ErrInvalid", n, err)
+		}
+	}
+	if _, err := oneoffService(p, compose.ServiceConfig{Name: "web"}, RunOptions{Name: "my-job.1"}); err != nil {
+		t.Errorf("oneoffService(--name my-job.1) = %v, want nil", err)
+	}
+}
+
+// TestObjectPathChecked: a secret whose name would leave the project's secrets dir
+// is refused before anything is written.
+func TestObjectPathChecked(t *testing.T) {
+	cfg := Config{Root: t.TempDir()}
+	ref := compose.FileReferenceConfig{Source: "../../../x"}
+	_, err := cfg.writeObject("p", kindSecret, ref, "data", engine.Mount{}, false)
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("writeObject(source %q) = %v, want ErrInvalid", ref.Source, err)
+	}
+	if _, err := cfg.writeObject("..", kindSecret, compose.FileReferenceConfig{Source: "s"}, "data", engine.Mount{}, false); !errors.Is(err, ErrInvalid) {
+		t.Errorf("writeObject(project \"..\") = %v, want ErrInvalid", err)
 	}
 }
