@@ -31,7 +31,9 @@ type DownOptions struct {
 // supervisor and its DNS listeners, the networks and their nftables rules, the state,
 // the containers' anonymous volumes (with or without Volumes: nothing could reach them
 // again), and with Volumes the named volumes. It works without the compose file and after a crash of
-// anything; a project never brought up is success.
+// anything; a project never brought up is success. A recorded volume name that is not one
+// path element (state written before names were checked) is left alone: everything else
+// is removed and the error, wrapping ErrInvalid, names it.
 func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -83,9 +85,15 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		}
 		r.printf(" Network %s  Removed\n", ns.Name)
 	}
+	var refused []error // names that lead outside the root: left alone, reported last
 	if opts.Volumes {
 		for _, v := range sortedKeys(st.Volumes) {
-			if err := cfg.removeVolume(st.Volumes[v]); err != nil {
+			err := cfg.removeVolume(st.Volumes[v])
+			if errors.Is(err, ErrInvalid) {
+				refused = append(refused, fmt.Errorf("volume %q not removed: %w", st.Volumes[v], err))
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("remove volume %q: %w", st.Volumes[v], err)
 			}
 			r.printf(" Volume %s  Removed\n", st.Volumes[v])
@@ -100,7 +108,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if left, err := r.eng.List(); err == nil && len(left) == 0 {
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
-	return nil
+	return errors.Join(refused...)
 }
 
 // removeStateless removes what an up killed before it saved any state leaves: the
