@@ -111,4 +111,3 @@ func assertUntouched(t *testing.T, dir, marker string) {
 		t.Errorf("%s holds %v (%v); want only %s", dir, ents, err, filepath.Base(marker))
 	}
 }
-
