@@ -150,7 +150,7 @@ func (e *Engine) List() ([]State, error) {
 	var out []State
 	for _, ent := range ents {
 		st, err := e.State(ent.Name())
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) { // not a container's dir
 			continue
 		}
 		if err != nil {
