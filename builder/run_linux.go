@@ -83,7 +83,11 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 	if code != 0 {
 		return false, false, &RunError{Command: in.Original, ExitCode: code, Output: output}
 	}
-	desc, err := b.diffLayer(e.UpperDir(id), lower, artifacts)
+	upper, err := e.UpperDir(id)
+	if err != nil {
+		return false, false, fmt.Errorf("RUN: record changes: %w", err)
+	}
+	desc, err := b.diffLayer(upper, lower, artifacts)
 	if err != nil {
 		return false, false, fmt.Errorf("RUN: record changes: %w", err)
 	}

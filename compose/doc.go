@@ -12,4 +12,10 @@
 // It is pure: no I/O beyond reading compose files, env files and the environment it is
 // given, no syscalls, and no imports of berth's engine, netdriver, dnsserver or cmd.
 // Errors carry file:line:col and the field path.
+//
+// Names that become host objects are checked as Docker's daemon would check them at
+// `up` (see names.go): volume and network names, container_name and image follow
+// Docker's rules, the keys of the top-level maps the compose-spec schema's, so that a
+// Project's names never lead outside berth's root. berth config therefore refuses a few
+// files Compose's config prints (name: ../x), which Docker would refuse at up.
 package compose

@@ -31,6 +31,7 @@ func (f *finalizer) run(profiles, selected []string) {
 	if !validProjectName.MatchString(f.p.Name) {
 		f.fail("name", "invalid project name %q: must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit", f.p.Name)
 	}
+	f.checkKeys()
 	svcs, ok := m["services"].(map[string]any)
 	if !ok {
 		if _, has := m["services"]; has && m["services"] != nil {
@@ -56,6 +57,9 @@ func (f *finalizer) run(profiles, selected []string) {
 	used := f.usedResources(svcs)
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
 		f.resources(kind, used[kind])
+	}
+	if !f.raw {
+		f.checkNames(svcs)
 	}
 }
 

@@ -25,7 +25,15 @@ type Engine struct {
 	CgroupParent string
 }
 
-func (e *Engine) dir(id string) string { return filepath.Join(e.Root, "containers", id) }
+// dir is the container's directory, <root>/containers/<id>. Every method reaches a
+// container's files through it, and it refuses (ErrInvalid) an ID checkID refuses, so
+// no ID (".." in a damaged state file, say) leads outside <root>/containers.
+func (e *Engine) dir(id string) (string, error) {
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	return filepath.Join(e.Root, "containers", id), nil
+}
 
 func (e *Engine) cgroupParent() string {
 	if e.CgroupParent == "" {
@@ -41,7 +49,10 @@ func (e *Engine) Create(spec Spec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
-	dir := e.dir(spec.ID)
+	dir, err := e.dir(spec.ID)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return fmt.Errorf("create container %q: %w", spec.ID, err)
 	}
@@ -94,7 +105,11 @@ func (e *Engine) State(id string) (State, error) {
 // combined with the image's by Docker's rules. It returns ErrNotFound for an unknown ID.
 func (e *Engine) Command(id string) ([]string, error) {
 	var spec Spec
-	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+	dir, err := e.dir(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
 		}
@@ -105,7 +120,11 @@ func (e *Engine) Command(id string) ([]string, error) {
 
 func (e *Engine) readState(id string) (State, error) {
 	var st State
-	b, err := readFile(filepath.Join(e.dir(id), "state.json"))
+	dir, err := e.dir(id)
+	if err != nil {
+		return st, err
+	}
+	b, err := readFile(filepath.Join(dir, "state.json"))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
@@ -131,7 +150,7 @@ func (e *Engine) List() ([]State, error) {
 	var out []State
 	for _, ent := range ents {
 		st, err := e.State(ent.Name())
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) { // not a container's dir
 			continue
 		}
 		if err != nil {
@@ -244,7 +263,11 @@ func (e *Engine) Remove(id string, force bool) error {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if _, serr := os.Stat(e.dir(id)); errors.Is(err, ErrNotFound) && serr != nil {
+	dir, derr := e.dir(id)
+	if derr != nil {
+		return derr
+	}
+	if _, serr := os.Stat(dir); errors.Is(err, ErrNotFound) && serr != nil {
 		return err
 	}
 	if st.Status == StatusRunning || st.Status == StatusPaused {
@@ -258,8 +281,8 @@ func (e *Engine) Remove(id string, force bool) error {
 	// The cgroups (one per v1 hierarchy) go while the container dir is removed.
 	cgDone := make(chan error, 1)
 	go func() { cgDone <- removeCgroup(e.cgroupParent(), id) }()
-	if !e.recycleDir(id, e.dir(id)) {
-		err = removeTree(e.dir(id))
+	if !e.recycleDir(id, dir) {
+		err = removeTree(dir)
 	}
 	if cgErr := <-cgDone; cgErr != nil {
 		return fmt.Errorf("remove container %q: %w", id, cgErr)

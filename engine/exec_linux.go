@@ -53,7 +53,8 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 		return 0, fmt.Errorf("exec in container %q: %w", id, ErrNotRunning)
 	}
 	var spec Spec
-	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+	dir, _ := e.dir(id) // State checked id
+	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
 	if len(es.Cmd) == 0 {

@@ -415,7 +415,7 @@ func TestLogEncoding(t *testing.T) {
 	if !slices.Equal(stderr, []string{"err\n"}) {
 		t.Errorf("stderr entries = %q, want [err]", stderr)
 	}
-	raw, err := os.ReadFile(filepath.Join(e.dir(spec.ID), logName))
+	raw, err := os.ReadFile(filepath.Join(mustDir(e, spec.ID), logName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +441,7 @@ func TestInitLayer(t *testing.T) {
 	if es, err := e.Wait(spec.ID); err != nil || es.ExitCode != 0 {
 		t.Fatalf("Wait = %+v, %v; want exit 0", es, err)
 	}
-	upper, err := os.ReadDir(filepath.Join(e.dir(spec.ID), "upper"))
+	upper, err := os.ReadDir(filepath.Join(mustDir(e, spec.ID), "upper"))
 	if err != nil {
 		t.Fatal(err)
 	}

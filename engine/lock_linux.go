@@ -16,7 +16,11 @@ import (
 // blocks while another holder has it and returns ErrNotFound for an unknown ID. The lock
 // dies with the container's directory: Remove may run while it is held.
 func (e *Engine) Lock(id string) (func(), error) {
-	f, err := os.Open(e.dir(id))
+	dir, err := e.dir(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("lock container %q: %w", id, ErrNotFound)
 	}

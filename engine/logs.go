@@ -35,10 +35,10 @@ type LogOptions struct {
 // With Follow it keeps reading while the container runs and returns after it exited
 // and the log is drained. It returns ErrNotFound for an unknown container.
 func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error {
-	dir := e.dir(id)
 	if _, err := e.State(id); err != nil {
 		return err
 	}
+	dir, _ := e.dir(id) // State checked id
 	entries, cur, off, err := readRotated(dir)
 	if err != nil {
 		return err

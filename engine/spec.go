@@ -231,14 +231,24 @@ func (s *Spec) env() []string {
 	return out
 }
 
-func (s *Spec) validate() error {
-	if s.ID == "" || len(s.ID) > 128 {
-		return fmt.Errorf("container id %q: %w", s.ID, ErrInvalid)
+// checkID refuses (ErrInvalid) an ID that is empty, longer than 128 bytes, holds a
+// character other than [a-zA-Z0-9_.-] or starts with "." (".", ".." and hidden names):
+// an ID names the container's directory and cgroups, which must stay under their roots.
+func checkID(id string) error {
+	if id == "" || len(id) > 128 || id[0] == '.' {
+		return fmt.Errorf("container id %q: %w", id, ErrInvalid)
 	}
-	for _, r := range s.ID {
+	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return fmt.Errorf("container id %q: bad character %q: %w", s.ID, r, ErrInvalid)
+			return fmt.Errorf("container id %q: bad character %q: %w", id, r, ErrInvalid)
 		}
+	}
+	return nil
+}
+
+func (s *Spec) validate() error {
+	if err := checkID(s.ID); err != nil {
+		return err
 	}
 	if len(s.LayerDirs) == 0 {
 		return fmt.Errorf("container %q: no layers: %w", s.ID, ErrInvalid)

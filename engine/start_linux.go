@@ -35,7 +35,8 @@ func (e *Engine) Start(id string) error {
 		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
 	}
 	var spec Spec
-	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+	dir, _ := e.dir(id) // State checked id
+	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	if spec.LayerDirs, err = e.lowerDirs(spec.LayerDirs); err != nil {
@@ -56,7 +57,7 @@ func (e *Engine) Start(id string) error {
 		cgReady <- err
 	}()
 	cg := &cgroup{v2: unified(), dirs: cgroupDirs(e.cgroupParent(), id)}
-	if err := launch(e.dir(id), shim, &spec, cg, cgReady); err != nil {
+	if err := launch(dir, shim, &spec, cg, cgReady); err != nil {
 		removeCgroup(e.cgroupParent(), id)
 		return fmt.Errorf("start container %q: %w", id, err)
 	}

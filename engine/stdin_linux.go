@@ -42,7 +42,11 @@ func (e *Engine) AttachStdin(id string) (*os.File, error) {
 	if st.Status != StatusRunning && st.Status != StatusPaused {
 		return nil, fmt.Errorf("attach stdin of container %q: %w", id, ErrNotRunning)
 	}
-	d, err := os.OpenFile(e.dir(id), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dir, err := e.dir(id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("attach stdin of container %q: %w", id, err)
 	}

@@ -50,6 +50,8 @@ func TestValidate(t *testing.T) {
 	bad := []Spec{
 		{ID: "", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
 		{ID: "a/b", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
+		{ID: "..", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
+		{ID: ".", LayerDirs: []string{"/x"}, Cmd: []string{"true"}},
 		{ID: "a", Cmd: []string{"true"}},
 		{ID: "a", LayerDirs: []string{"/x"}},
 		{ID: "a", LayerDirs: []string{"/x"}, Cmd: []string{"true"}, Mounts: []Mount{{Type: "bind", Target: "rel"}}},

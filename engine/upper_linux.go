@@ -7,4 +7,8 @@ import "path/filepath"
 // replaced directory carries trusted.overlay.opaque=y). It is valid from Create until
 // Remove; read it only while the container is not running. The builder turns it into
 // an image layer after a RUN.
-func (e *Engine) UpperDir(id string) string { return filepath.Join(e.dir(id), "upper") }
+// An ID that names no container directory is refused with ErrInvalid.
+func (e *Engine) UpperDir(id string) (string, error) {
+	dir, err := e.dir(id)
+	return filepath.Join(dir, "upper"), err
+}

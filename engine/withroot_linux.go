@@ -38,14 +38,15 @@ func (e *Engine) WithRootfs(id string, fn func(root int) error) error {
 		return e.withRunningRoot(id, st.Pid, fn)
 	}
 	var spec Spec
-	if err := readJSON(filepath.Join(e.dir(id), "config.json"), &spec); err != nil {
+	dir, _ := e.dir(id) // State checked id
+	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		return fmt.Errorf("root of container %q: %w", id, err)
 	}
 	if spec.LayerDirs, err = e.lowerDirs(spec.LayerDirs); err != nil {
 		return fmt.Errorf("root of container %q: %w", id, err)
 	}
 	done := make(chan error, 1)
-	go threads.Discard(func() { done <- withStoppedRoot(e.dir(id), &spec, fn) })
+	go threads.Discard(func() { done <- withStoppedRoot(dir, &spec, fn) })
 	if err := <-done; err != nil {
 		return fmt.Errorf("root of container %q: %w", id, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/threads"
 	"github.com/vishvananda/netlink"
@@ -21,13 +22,13 @@ import (
 // thread, which is never unlocked: when the goroutine returns, the runtime destroys that thread
 // instead of handing a thread in the wrong namespace to other goroutines.
 func (d *Driver) CreateNetns(id string) (string, error) {
-	if id == "" || filepath.Base(id) != id {
-		return "", fmt.Errorf("create netns %q: bad id: %w", id, ErrInvalid)
+	path, err := d.netnsPath(id)
+	if err != nil {
+		return "", fmt.Errorf("create netns: %w", err)
 	}
-	path := filepath.Join(d.opts.RuntimeDir, id)
 	// State is written once, before the namespace is made, so that Sweep finds a
 	// half-made one; a failure leaves the record for DeleteNetns or Sweep.
-	err := d.withState(false, func(st *state) error {
+	err = d.withState(false, func(st *state) error {
 		if isNsfs(path) {
 			if st.Netns[id] == path {
 				return nil
@@ -89,9 +90,9 @@ func isNsfs(path string) bool {
 // veth first). A missing namespace is success.
 func (d *Driver) DeleteNetns(id string) error {
 	err := d.withState(true, func(st *state) error {
-		path, ok := st.Netns[id]
-		if !ok {
-			path = filepath.Join(d.opts.RuntimeDir, id)
+		path, err := d.recordedNetns(st, id)
+		if err != nil {
+			return fmt.Errorf("delete netns: %w", err)
 		}
 		if err := removeNetnsPath(path); err != nil {
 			return err
@@ -118,6 +119,34 @@ func (d *Driver) DeleteNetns(id string) error {
 		return fmt.Errorf("delete netns %q: %w", id, err)
 	}
 	return nil
+}
+
+// netnsPath is RuntimeDir/<id>, where the namespace of id is bind-mounted. It refuses
+// (ErrInvalid) an id that is not one path element (empty, ".", "..", holding "/" or
+// NUL), so no id leads outside RuntimeDir.
+func (d *Driver) netnsPath(id string) (string, error) {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\x00") {
+		return "", fmt.Errorf("netns id %q: not a single path element: %w", id, ErrInvalid)
+	}
+	return filepath.Join(d.opts.RuntimeDir, id), nil
+}
+
+// recordedNetns is the path state records for id (RuntimeDir may have changed since it
+// was made), else netnsPath(id). A record that is not an absolute path ending in the
+// valid id is refused, so a damaged state cannot have a mount point such as "/" removed.
+func (d *Driver) recordedNetns(st *state, id string) (string, error) {
+	path, err := d.netnsPath(id)
+	if err != nil {
+		return "", err
+	}
+	rec, ok := st.Netns[id]
+	if !ok || rec == path {
+		return path, nil
+	}
+	if !filepath.IsAbs(rec) || filepath.Clean(rec) != rec || filepath.Base(rec) != id {
+		return "", fmt.Errorf("netns %q recorded at %q: %w", id, rec, ErrInvalid)
+	}
+	return rec, nil
 }
 
 func removeNetnsPath(path string) error {

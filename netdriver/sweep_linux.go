@@ -22,8 +22,12 @@ func (d *Driver) Sweep(ctx context.Context) error {
 			}
 			delete(st.Networks, name)
 		}
-		for id, path := range st.Netns {
-			if err := removeNetnsPath(path); err != nil {
+		for id := range st.Netns {
+			path, err := d.recordedNetns(st, id)
+			if err == nil {
+				err = removeNetnsPath(path)
+			}
+			if err != nil {
 				errs = append(errs, err)
 				continue
 			}

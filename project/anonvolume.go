@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 
 	"github.com/berth-dev/berth/compose"
@@ -107,7 +106,11 @@ func (r *run) ensureAnonymous(c *ContainerState, targets []string) (map[string]s
 		}
 	}
 	for _, t := range targets {
-		if err := os.MkdirAll(r.cfg.VolumeDir(vols[t]), 0o755); err != nil {
+		dir, err := r.cfg.VolumeDir(vols[t])
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("create anonymous volume %s for %s: %w", vols[t], t, err)
 		}
 	}
@@ -179,7 +182,7 @@ func (r *run) removeVolumeDirs(ids []string) error {
 		if id == "" {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Dir(r.cfg.VolumeDir(id))); err != nil {
+		if err := r.cfg.removeVolume(id); err != nil {
 			return fmt.Errorf("remove anonymous volume %s: %w", id, err)
 		}
 	}

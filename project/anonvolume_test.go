@@ -106,7 +106,10 @@ func TestMountsAnonymous(t *testing.T) {
 		{Type: "bind", Source: "/host", Target: "/data/sub/host", ReadOnly: true},
 	}}
 	anon := map[string]string{"/data/sub": "aaa", "/data": "bbb"}
-	got := mounts(cfg, p, svc, imageWithVolumes("/data", "/db"), anon)
+	got, err := mounts(cfg, p, svc, imageWithVolumes("/data", "/db"), anon)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []engine.Mount{
 		{Type: "bind", Source: "/r/volumes/p_db/_data", Target: "/db"},
 		{Type: "bind", Source: "/r/volumes/bbb/_data", Target: "/data", CopyUp: true},
@@ -126,7 +129,7 @@ func TestHandOver(t *testing.T) {
 		AnonymousVolumes: map[string]string{"/keep": "k1", "/drop": "d1"}}
 	r := &run{cfg: cfg, st: &State{Name: "p", Containers: []*ContainerState{old}}}
 	for _, id := range []string{"k1", "d1"} {
-		if err := os.MkdirAll(cfg.VolumeDir(id), 0o755); err != nil {
+		if err := os.MkdirAll(mustPath(cfg.VolumeDir(id)), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -144,10 +147,10 @@ func TestHandOver(t *testing.T) {
 	if err := r.removeAnonymousVolumes(old); err != nil {
 		t.Fatalf("removeAnonymousVolumes: %v", err)
 	}
-	if _, err := os.Stat(cfg.VolumeDir("k1")); err != nil {
+	if _, err := os.Stat(mustPath(cfg.VolumeDir("k1"))); err != nil {
 		t.Errorf("inherited volume removed: %v", err)
 	}
-	if _, err := os.Stat(cfg.VolumeDir("d1")); !os.IsNotExist(err) {
+	if _, err := os.Stat(mustPath(cfg.VolumeDir("d1"))); !os.IsNotExist(err) {
 		t.Errorf("dropped volume: stat = %v, want not exist", err)
 	}
 	c := &ContainerState{ID: "new"}

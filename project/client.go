@@ -33,10 +33,12 @@ var errNoSupervisor = errors.New("no supervisor answers")
 type client struct {
 	sock    string
 	timeout time.Duration // for each system call of a request
+	err     error         // a project name that makes no socket path
 }
 
 func (c Config) client(name string) *client {
-	return &client{sock: c.socketPath(name), timeout: 30 * time.Second}
+	sock, err := c.socketPath(name)
+	return &client{sock: sock, timeout: 30 * time.Second, err: err}
 }
 
 // do sends request and decodes the answer's body into out (when non-nil). Without a
@@ -55,6 +57,9 @@ func (cl *client) do(request string, out any) error {
 // call makes the request with blocking system calls on a socket of its own: no poller,
 // no HTTP.
 func (cl *client) call(request string) ([]byte, error) {
+	if cl.err != nil {
+		return nil, cl.err
+	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -140,7 +145,10 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 			return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
 		}
 	}
-	dir := c.runDir(name)
+	dir, err := c.runDir(name)
+	if err != nil {
+		return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
 	}
@@ -169,7 +177,7 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 			return c.client(name), nil
 		}
 	}
-	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.socketPath(name))
+	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.client(name).sock)
 }
 
 // environ passes the configuration to a re-executed supervisor.

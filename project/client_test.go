@@ -11,7 +11,7 @@ import (
 
 func TestSupervisorProtocol(t *testing.T) {
 	cfg := Config{Root: t.TempDir(), RuntimeDir: t.TempDir()}
-	if err := os.MkdirAll(cfg.runDir("p"), 0o700); err != nil {
+	if err := os.MkdirAll(mustPath(cfg.runDir("p")), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	cl := cfg.client("p")
@@ -21,7 +21,7 @@ func TestSupervisorProtocol(t *testing.T) {
 	if err := cfg.syncSupervisor("p"); err != nil {
 		t.Fatalf("sync without a supervisor: %v; want nil (nothing to sync)", err)
 	}
-	ln, err := net.Listen("unix", cfg.socketPath("p"))
+	ln, err := net.Listen("unix", mustPath(cfg.socketPath("p")))
 	if err != nil {
 		t.Fatal(err)
 	}

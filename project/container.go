@@ -101,7 +101,11 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 	if err != nil {
 		return spec, err
 	}
-	spec.Mounts = sortMounts(append(mounts(r.cfg, r.p, svc, img.img.Config.Config, anon), objs...))
+	vols, err := mounts(r.cfg, r.p, svc, img.img.Config.Config, anon)
+	if err != nil {
+		return spec, err
+	}
+	spec.Mounts = sortMounts(append(vols, objs...))
 	addrs, gateway, err := r.attach(ctx, c, svc)
 	if err != nil {
 		return spec, err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
@@ -32,7 +31,9 @@ type DownOptions struct {
 // supervisor and its DNS listeners, the networks and their nftables rules, the state,
 // the containers' anonymous volumes (with or without Volumes: nothing could reach them
 // again), and with Volumes the named volumes. It works without the compose file and after a crash of
-// anything; a project never brought up is success.
+// anything; a project never brought up is success. A recorded volume name that is not one
+// path element (state written before names were checked) is left alone: everything else
+// is removed and the error, wrapping ErrInvalid, names it.
 func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -84,9 +85,15 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		}
 		r.printf(" Network %s  Removed\n", ns.Name)
 	}
+	var refused []error // names that lead outside the root: left alone, reported last
 	if opts.Volumes {
 		for _, v := range sortedKeys(st.Volumes) {
-			if err := os.RemoveAll(filepath.Dir(cfg.VolumeDir(st.Volumes[v]))); err != nil {
+			err := cfg.removeVolume(st.Volumes[v])
+			if errors.Is(err, ErrInvalid) {
+				refused = append(refused, fmt.Errorf("volume %q not removed: %w", st.Volumes[v], err))
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("remove volume %q: %w", st.Volumes[v], err)
 			}
 			r.printf(" Volume %s  Removed\n", st.Volumes[v])
@@ -95,21 +102,24 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if err := r.removeImages(images); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
-		return fmt.Errorf("remove state of project %q: %w", name, err)
+	if err := cfg.removeProjectDirs(name); err != nil {
+		return err
 	}
-	os.RemoveAll(cfg.runDir(name))
 	if left, err := r.eng.List(); err == nil && len(left) == 0 {
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
-	return nil
+	return errors.Join(refused...)
 }
 
 // removeStateless removes what an up killed before it saved any state leaves: the
 // project dir with only its lock, and a supervisor it may have started. It takes the
 // lock first, so an up still running is waited for, not disturbed.
 func (cfg Config) removeStateless(name string) error {
-	if _, err := os.Stat(cfg.projectDir(name)); errors.Is(err, os.ErrNotExist) {
+	dir, err := cfg.projectDir(name)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	unlock, err := cfg.lockProject(name)
@@ -121,11 +131,7 @@ func (cfg Config) removeStateless(name string) error {
 		return err // an up saved state meanwhile: down again removes it
 	}
 	cfg.killStraySupervisors(name)
-	os.RemoveAll(cfg.runDir(name))
-	if err := os.RemoveAll(cfg.projectDir(name)); err != nil {
-		return fmt.Errorf("remove state of project %q: %w", name, err)
-	}
-	return nil
+	return cfg.removeProjectDirs(name)
 }
 
 // stopOrder is the recorded start order, with containers of services it does not name

@@ -240,7 +240,11 @@ func (w *logWatch) restartPending(s *watched) bool {
 // projectBusy reports whether a command holds the project's lock (an up, restart, down
 // ... in progress), without waiting for it and without creating anything.
 func (cfg Config) projectBusy(name string) bool {
-	f, err := os.OpenFile(filepath.Join(cfg.projectDir(name), "lock"), os.O_RDWR, 0)
+	dir, err := cfg.projectDir(name)
+	if err != nil {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
 	if err != nil {
 		return false
 	}

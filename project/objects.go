@@ -107,8 +107,14 @@ func (c Config) writeObject(project string, kind objectKind, ref compose.FileRef
 		}
 		*id.dst = n
 	}
-	dir := filepath.Join(c.projectDir(project), string(kind))
-	m.Source = filepath.Join(dir, fmt.Sprintf("%s-%d-%d-%o", ref.Source, uid, gid, mode))
+	pdir, err := c.projectDir(project)
+	if err != nil {
+		return m, err
+	}
+	dir := filepath.Join(pdir, string(kind))
+	if m.Source, err = pathUnder(dir, fmt.Sprintf("%s-%d-%d-%o", ref.Source, uid, gid, mode)); err != nil {
+		return m, err
+	}
 	if check {
 		return m, nil
 	}

@@ -24,7 +24,7 @@ func TestObjectMounts(t *testing.T) {
 			"unset": {Environment: "NOPE"}, "swarm": {External: true}, "gone": {File: filepath.Join(dir, "gone")}},
 		Configs: map[string]compose.ConfigObjConfig{"inline": {Content: "a=1"}, "conf": {File: file}}}
 	cfg := Config{Root: dir}
-	written := filepath.Join(cfg.projectDir("p"), "secrets", "token-"+strconv.Itoa(os.Getuid())+"-"+strconv.Itoa(os.Getgid())+"-400")
+	written := filepath.Join(mustPath(cfg.projectDir("p")), "secrets", "token-"+strconv.Itoa(os.Getuid())+"-"+strconv.Itoa(os.Getgid())+"-400")
 	svc := compose.ServiceConfig{Name: "web",
 		Secrets: []compose.ServiceSecretConfig{{Source: "pw"}, {Source: "token", Target: "tok", Mode: &mode,
 			UID: strconv.Itoa(os.Getuid()), GID: strconv.Itoa(os.Getgid())}, {Source: "pw", Target: "/etc/pw"}},
@@ -37,7 +37,7 @@ func TestObjectMounts(t *testing.T) {
 		{Type: "bind", Source: file, Target: "/run/secrets/pw", ReadOnly: true},
 		{Type: "bind", Source: written, Target: "/run/secrets/tok", ReadOnly: true},
 		{Type: "bind", Source: file, Target: "/etc/pw", ReadOnly: true},
-		{Type: "bind", Source: filepath.Join(cfg.projectDir("p"), "configs", "inline-"+strconv.Itoa(os.Getuid())+"-"+strconv.Itoa(os.Getgid())+"-444"),
+		{Type: "bind", Source: filepath.Join(mustPath(cfg.projectDir("p")), "configs", "inline-"+strconv.Itoa(os.Getuid())+"-"+strconv.Itoa(os.Getgid())+"-444"),
 			Target: "/inline", ReadOnly: true},
 		{Type: "bind", Source: file, Target: "/etc/app.conf", ReadOnly: true},
 	}
@@ -70,7 +70,7 @@ func TestObjectMounts(t *testing.T) {
 			t.Errorf("objectMounts(%s) = %v, want ErrInvalid", tt.source, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cfg.projectDir("p"), "secrets", "unset-0-0-444")); err == nil || !strings.Contains(err.Error(), "no such file") {
+	if _, err := os.Stat(filepath.Join(mustPath(cfg.projectDir("p")), "secrets", "unset-0-0-444")); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("a check wrote a file: %v", err)
 	}
 }

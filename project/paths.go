@@ -80,15 +80,82 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func (c Config) projectDir(name string) string { return filepath.Join(c.Root, "projects", name) }
-func (c Config) runDir(name string) string     { return filepath.Join(c.RuntimeDir, "projects", name) }
-func (c Config) socketPath(name string) string {
-	return filepath.Join(c.runDir(name), "supervisor.sock")
+// projectDir is the project's state dir, <root>/projects/<name>.
+func (c Config) projectDir(name string) (string, error) {
+	return pathUnder(filepath.Join(c.Root, "projects"), name)
 }
 
-// VolumeDir is the host directory of the named volume (full name, <project>_<volume>).
-func (c Config) VolumeDir(name string) string {
-	return filepath.Join(c.Root, "volumes", name, "_data")
+// runDir is the project's runtime dir, <runtime dir>/projects/<name>.
+func (c Config) runDir(name string) (string, error) {
+	return pathUnder(filepath.Join(c.RuntimeDir, "projects"), name)
+}
+
+func (c Config) socketPath(name string) (string, error) {
+	dir, err := c.runDir(name)
+	return filepath.Join(dir, "supervisor.sock"), err
+}
+
+// VolumeDir is the host directory of the named volume (full name, <project>_<volume>):
+// <root>/volumes/<name>/_data. A name that is not one path element (empty, ".", "..",
+// holding "/") is refused with ErrInvalid.
+func (c Config) VolumeDir(name string) (string, error) {
+	dir, err := pathUnder(filepath.Join(c.Root, "volumes"), name)
+	if err != nil {
+		return "", fmt.Errorf("volume: %w", err)
+	}
+	return filepath.Join(dir, "_data"), nil
+}
+
+// removeProjectDirs removes the project's state dir and runtime dir, and nothing else: a
+// name that is not one path element is refused.
+func (c Config) removeProjectDirs(name string) error {
+	run, err := c.runDir(name)
+	if err != nil {
+		return err
+	}
+	os.RemoveAll(run) // a socket and a log: best effort
+	dir, err := c.projectDir(name)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove state of project %q: %w", name, err)
+	}
+	return nil
+}
+
+// volumeExists reports whether the named volume's directory exists; a name that is not
+// one path element never does.
+func (c Config) volumeExists(name string) bool {
+	dir, err := c.VolumeDir(name)
+	return err == nil && fileExists(dir)
+}
+
+// removeVolume removes the named volume's directory, <root>/volumes/<name>, and only
+// that: a name that is not one path element is refused.
+func (c Config) removeVolume(name string) error {
+	dir, err := c.VolumeDir(name)
+	if err != nil {
+		return err
+	}
+	return os.RemoveAll(filepath.Dir(dir))
+}
+
+// pathUnder returns root/name after checking that name is a single path element, so the
+// result stays inside root: not empty, ".", "..", nor holding "/" or NUL. Every path
+// berth derives from a name (project, volume, secret, config) is made with it, so a name
+// that escaped the loader's checks (an older state file, a caller's bug) still cannot
+// reach, create or remove anything outside the root. It returns an error wrapping
+// ErrInvalid.
+func pathUnder(root, name string) (string, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return "", fmt.Errorf("name %q is not a single path element: %w", name, ErrInvalid)
+	}
+	p := filepath.Join(root, name)
+	if rel, err := filepath.Rel(root, p); err != nil || rel != name {
+		return "", fmt.Errorf("name %q leads outside %s: %w", name, root, ErrInvalid)
+	}
+	return p, nil
 }
 
 func (c Config) engine() *engine.Engine {

@@ -25,10 +25,10 @@ func TestCheckStatuses(t *testing.T) {
 // fakeSupervisor answers every request on the project's socket, as a running supervisor does.
 func fakeSupervisor(t *testing.T, cfg Config, name string) {
 	t.Helper()
-	if err := os.MkdirAll(cfg.runDir(name), 0o700); err != nil {
+	if err := os.MkdirAll(mustPath(cfg.runDir(name)), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("unix", cfg.socketPath(name))
+	ln, err := net.Listen("unix", mustPath(cfg.socketPath(name)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func fakeSupervisor(t *testing.T, cfg Config, name string) {
 
 func TestRestartView(t *testing.T) {
 	cfg := Config{Root: t.TempDir(), RuntimeDir: t.TempDir()}
-	if err := os.MkdirAll(cfg.projectDir("p"), 0o700); err != nil {
+	if err := os.MkdirAll(mustPath(cfg.projectDir("p")), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if err := cfg.saveRestarts("p", map[string]restartRecord{"a": {Count: 2}, "b": {Count: 3}}); err != nil {

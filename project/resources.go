@@ -86,7 +86,11 @@ func (r *run) ensureVolumes(plan Plan) error {
 		if a.Kind != ActCreateVolume {
 			continue
 		}
-		if err := os.MkdirAll(r.cfg.VolumeDir(a.Name), 0o755); err != nil {
+		dir, err := r.cfg.VolumeDir(a.Name)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
 			return fmt.Errorf("create volume %q: %w", a.Name, err)
 		}
 		r.printf(" Volume %s  Created\n", a.Name)

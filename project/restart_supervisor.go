@@ -36,13 +36,18 @@ type restartRecord struct {
 
 // restartsPath is projects/<name>/restarts.json, written by the project's supervisor only
 // (state.json belongs to the commands, which hold the project lock for a whole up).
-func (c Config) restartsPath(name string) string {
-	return filepath.Join(c.projectDir(name), "restarts.json")
+func (c Config) restartsPath(name string) (string, error) {
+	dir, err := c.projectDir(name)
+	return filepath.Join(dir, "restarts.json"), err
 }
 
 func (c Config) loadRestarts(name string) (map[string]restartRecord, error) {
 	recs := map[string]restartRecord{}
-	b, err := os.ReadFile(c.restartsPath(name))
+	p, err := c.restartsPath(name)
+	if err != nil {
+		return recs, err
+	}
+	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return recs, nil
 	}
@@ -80,7 +85,11 @@ func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
 	if err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
-	if err := writeAtomic(c.restartsPath(name), ".restarts-*", b); err != nil {
+	p, err := c.restartsPath(name)
+	if err == nil {
+		err = writeAtomic(p, ".restarts-*", b)
+	}
+	if err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
 	return nil

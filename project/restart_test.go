@@ -143,7 +143,7 @@ func TestRestartCounts(t *testing.T) {
 	if err := cfg.saveRestarts("p", recs); err == nil {
 		t.Fatalf("saveRestarts without the project dir succeeded; want it never to create the dir")
 	}
-	if err := os.MkdirAll(cfg.projectDir("p"), 0o700); err != nil {
+	if err := os.MkdirAll(mustPath(cfg.projectDir("p")), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if err := cfg.saveRestarts("p", recs); err != nil {

@@ -172,9 +172,8 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 	p1 := *p
 	p1.Services = maps.Clone(p.Services)
 	p1.Services[one.Name] = one
-	exists := func(v string) bool { _, err := os.Stat(cfg.VolumeDir(v)); return err == nil }
 	services := []string{one.Name}
-	plan := append(networkActions(&p1, st, services), volumeActions(&p1, services, exists)...)
+	plan := append(networkActions(&p1, st, services), volumeActions(&p1, services, cfg.volumeExists)...)
 	plan = append(plan, Action{Kind: ActCreate, Name: name, Service: one.Name})
 	if err := cfg.checkConflicts(&p1, plan); err != nil {
 		return nil, "", img, err
@@ -307,7 +306,9 @@ func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
 	defer unlock()
 	st, err := cfg.LoadState(project)
 	if isNotFound(err) {
-		os.RemoveAll(cfg.projectDir(project)) // Down removed the project meanwhile: drop the lock dir
+		if dir, err := cfg.projectDir(project); err == nil {
+			os.RemoveAll(dir) // Down removed the project meanwhile: drop the lock dir
+		}
 		return nil
 	} else if err != nil {
 		return err

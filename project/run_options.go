@@ -15,6 +15,11 @@ import (
 // service's config, no restart policy, no container_name, stdin open and a TTY as the
 // caller's stdin allows (runStdinOpen, runTTY), and its own ports only with ServicePorts.
 func oneoffService(p *compose.Project, svc compose.ServiceConfig, opts RunOptions) (compose.ServiceConfig, error) {
+	if opts.Name != "" {
+		if err := compose.CheckName("container", opts.Name); err != nil {
+			return svc, fmt.Errorf("run --name: %w", err)
+		}
+	}
 	svc.ContainerName, svc.Restart, svc.Tty, svc.StdinOpen = "", "", runTTY(opts), runStdinOpen(opts)
 	if svc.Deploy != nil {
 		d := *svc.Deploy

@@ -28,7 +28,9 @@ func (cfg Config) openProject(name string, p *compose.Project, out io.Writer) (*
 	st, err := cfg.LoadState(name) // again under the lock: a Down may have run meanwhile
 	if err != nil {
 		if isNotFound(err) {
-			os.RemoveAll(cfg.projectDir(name)) // only the lock we just made
+			if dir, err := cfg.projectDir(name); err == nil {
+				os.RemoveAll(dir) // only the lock we just made
+			}
 		}
 		unlock()
 		return nil, nil, err

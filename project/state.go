@@ -110,14 +110,19 @@ type PortState struct {
 // ConfigHash returns the container's config-hash label.
 func (c *ContainerState) ConfigHash() string { return c.Labels[LabelConfigHash] }
 
-func (c Config) statePath(name string) string {
-	return filepath.Join(c.projectDir(name), "state.json")
+func (c Config) statePath(name string) (string, error) {
+	dir, err := c.projectDir(name)
+	return filepath.Join(dir, "state.json"), err
 }
 
 // LoadState reads the recorded state of project name; a project never brought up yields
 // an error wrapping ErrNotFound.
 func (c Config) LoadState(name string) (*State, error) {
-	b, err := os.ReadFile(c.statePath(name))
+	p, err := c.statePath(name)
+	if err != nil {
+		return nil, fmt.Errorf("project %q: %w", name, err)
+	}
+	b, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("project %q: %w", name, ErrNotFound)
 	}
@@ -144,13 +149,22 @@ func (c Config) saveState(st *State) error {
 	if err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
-	if err := os.MkdirAll(c.projectDir(st.Name), 0o700); err != nil {
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+	p, err := c.statePath(st.Name)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(p), 0o700)
 	}
-	if err := writeAtomic(c.statePath(st.Name), ".state-*", b); err != nil {
+	if err == nil {
+		err = writeAtomic(p, ".state-*", b)
+	}
+	if err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // writeAtomic replaces path with b: it writes a temp file named after pattern (as
@@ -174,8 +188,11 @@ func writeAtomic(path, pattern string, b []byte) error {
 // lockProject takes the project's flock, serialising mutating commands across processes.
 // The returned func releases it.
 func (c Config) lockProject(name string) (func(), error) {
-	dir := c.projectDir(name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := c.projectDir(name)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("lock project %q: %w", name, err)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
@@ -200,7 +217,7 @@ func (c Config) Projects() ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if _, err := os.Stat(c.statePath(e.Name())); err == nil {
+		if p, err := c.statePath(e.Name()); err == nil && fileExists(p) {
 			out = append(out, e.Name())
 		}
 	}

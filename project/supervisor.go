@@ -48,8 +48,11 @@ type supervisor struct {
 // ends. Only one supervisor runs per project: a second one returns an error wrapping
 // ErrExists. It adopts whatever the project's state records.
 func RunSupervisor(ctx context.Context, cfg Config, name string) error {
-	dir := cfg.runDir(name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := cfg.runDir(name)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
 		return fmt.Errorf("supervisor of %q: %w", name, err)
 	}
 	lock, err := os.OpenFile(filepath.Join(dir, "supervisor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
@@ -76,7 +79,7 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 	if err := s.sync(ctx); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	sock := cfg.socketPath(name)
+	sock, _ := cfg.socketPath(name) // name checked by runDir above
 	os.Remove(sock)
 	ln, err := net.Listen("unix", sock)
 	if err != nil {

@@ -391,19 +391,25 @@ func readEnvFile(path string) ([][2]string, error) {
 // directories under cfg, volumes without a source and the image's uncovered VOLUME
 // paths to the anonymous volumes anon (path -> ID, see anonvolume.go). Volumes are
 // populated from the image (unless nocopy). Parents are mounted before the paths
-// inside them, as Docker sorts mounts.
-func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Config, anon map[string]string) []engine.Mount {
+// inside them, as Docker sorts mounts. A volume name that is not one path element is
+// refused (ErrInvalid).
+func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Config, anon map[string]string) ([]engine.Mount, error) {
 	var out []engine.Mount
 	for _, v := range svc.Volumes {
 		m := engine.Mount{Type: "bind", Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly}
 		switch v.Type {
 		case "volume":
-			m.Source = cfg.VolumeDir(volumeName(p, v.Source))
+			name := volumeName(p, v.Source)
+			if v.Source == "" {
+				name = anon[path.Clean(v.Target)]
+			}
+			dir, err := cfg.VolumeDir(name)
+			if err != nil {
+				return nil, fmt.Errorf("service %q: volume %q: %w", svc.Name, v.Source, err)
+			}
+			m.Source = dir
 			if dev, ok := p.Volumes[v.Source].BindDevice(); ok && v.Source != "" {
 				m.Source = dev
-			}
-			if v.Source == "" {
-				m.Source = cfg.VolumeDir(anon[path.Clean(v.Target)])
 			}
 			m.CopyUp = v.Volume == nil || !v.Volume.NoCopy
 		case "tmpfs":
@@ -419,9 +425,13 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 		out = append(out, m)
 	}
 	for _, t := range imageVolumes(svc, img) {
-		out = append(out, engine.Mount{Type: "bind", Source: cfg.VolumeDir(anon[t]), Target: t, CopyUp: true})
+		dir, err := cfg.VolumeDir(anon[t])
+		if err != nil {
+			return nil, fmt.Errorf("service %q: anonymous volume %s: %w", svc.Name, t, err)
+		}
+		out = append(out, engine.Mount{Type: "bind", Source: dir, Target: t, CopyUp: true})
 	}
-	return sortMounts(out)
+	return sortMounts(out), nil
 }
 
 // sortMounts puts parents before the paths inside them (stable otherwise).

@@ -121,10 +121,7 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 			status[c.ID] = s.Status
 		}
 	}
-	opts.ExistingVolume = func(name string) bool {
-		_, err := os.Stat(cfg.VolumeDir(name))
-		return err == nil
-	}
+	opts.ExistingVolume = cfg.volumeExists
 	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
 		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
 	if err != nil {
@@ -172,7 +169,9 @@ func (cfg Config) stateFor(p *compose.Project, files []string) (*State, error) {
 // that failed before saving any leaves nothing behind, not even its lock.
 func (cfg Config) removeIfStateless(name string) {
 	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
-		os.RemoveAll(cfg.projectDir(name))
+		if dir, err := cfg.projectDir(name); err == nil {
+			os.RemoveAll(dir)
+		}
 	}
 }
 
@@ -186,7 +185,7 @@ func checkExternal(cfg Config, p *compose.Project, plan Plan) error {
 			if v.Type != "volume" || v.Source == "" || !p.Volumes[v.Source].External {
 				continue
 			}
-			if _, err := os.Stat(cfg.VolumeDir(volumeName(p, v.Source))); err != nil {
+			if !cfg.volumeExists(volumeName(p, v.Source)) {
 				return fmt.Errorf("external volume %q not found: %w", volumeName(p, v.Source), ErrNotFound)
 			}
 		}

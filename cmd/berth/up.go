@@ -221,17 +221,18 @@ func projectTarget(cmd *cobra.Command, g *globalOptions) (string, project.Config
 }
 
 // projectName is -p, else the name the compose file gives, else $COMPOSE_PROJECT_NAME,
-// so down, ps and logs work without a compose file when -p is given.
+// so down, ps and logs work without a compose file when -p is given. As in Compose, -p and
+// $COMPOSE_PROJECT_NAME must already be valid names (they are not normalized).
 func projectName(cmd *cobra.Command, g *globalOptions) (string, error) {
 	if g.projectName != "" {
-		return compose.NormalizeProjectName(g.projectName), nil
+		return g.projectName, compose.CheckProjectName(g.projectName)
 	}
 	p, err := loadProject(cmd, g, &configOptions{}, nil)
 	if err == nil {
 		return p.Name, nil
 	}
 	if n := os.Getenv("COMPOSE_PROJECT_NAME"); n != "" {
-		return compose.NormalizeProjectName(n), nil
+		return n, compose.CheckProjectName(n)
 	}
 	return "", err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Remove removes ref. A tag ref of an image with several tags only removes that tag.
@@ -69,7 +71,11 @@ func (s *Store) removeUnused(idx *indexFile, img *Image) error {
 		if used[d] {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.root, "blobs", "sha256", d[len("sha256:"):])); err != nil && !os.IsNotExist(err) {
+		h, err := v1.NewHash(d) // a damaged index must not name a path outside blobs/
+		if err != nil {
+			return fmt.Errorf("remove blob %s: %w: %w", d, ErrInvalid, err)
+		}
+		if err := os.Remove(s.blobPath(h)); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("remove blob %s: %w", d, err)
 		}
 	}

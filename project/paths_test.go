@@ -1,0 +1,105 @@
+package project
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+)
+
+// mustPath returns a path helper's result where a test's names are valid.
+func mustPath(p string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func TestPathUnder(t *testing.T) {
+	root := "/r/volumes"
+	for _, name := range []string{"", ".", "..", "../x", "a/b", "/abs", "a/../..", "x\x00y", "../../../../tmp/X"} {
+		if p, err := pathUnder(root, name); !errors.Is(err, ErrInvalid) {
+			t.Errorf("pathUnder(%q, %q) = %q, %v, want ErrInvalid", root, name, p, err)
+		}
+	}
+	for _, name := range []string{"a", "p_db", "..a", "a..", "...", ".hidden"} {
+		if p, err := pathUnder(root, name); err != nil || p != filepath.Join(root, name) {
+			t.Errorf("pathUnder(%q, %q) = %q, %v, want %q", root, name, p, err, filepath.Join(root, name))
+		}
+	}
+}
+
+// TestNamedPathsStayUnderRoot checks every path helper that takes a name, and the
+// removals built on them: a bad name is refused and nothing outside the root goes.
+func TestNamedPathsStayUnderRoot(t *testing.T) {
+	base := t.TempDir()
+	cfg := Config{Root: filepath.Join(base, "root"), RuntimeDir: filepath.Join(base, "run")}
+	victim := filepath.Join(base, "victim")
+	if err := os.MkdirAll(filepath.Join(victim, "_data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := []string{"", ".", "..", "../../victim", "../../../victim", "a/b"}
+	helpers := map[string]func(string) (string, error){
+		"VolumeDir": cfg.VolumeDir, "projectDir": cfg.projectDir, "runDir": cfg.runDir,
+		"socketPath": cfg.socketPath, "statePath": cfg.statePath, "restartsPath": cfg.restartsPath,
+	}
+	for hn, h := range helpers {
+		for _, n := range bad {
+			if p, err := h(n); !errors.Is(err, ErrInvalid) {
+				t.Errorf("%s(%q) = %q, %v, want ErrInvalid", hn, n, p, err)
+			}
+		}
+	}
+	for _, n := range bad {
+		if err := cfg.removeVolume(n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("removeVolume(%q) = %v, want ErrInvalid", n, err)
+		}
+		if err := cfg.removeProjectDirs(n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("removeProjectDirs(%q) = %v, want ErrInvalid", n, err)
+		}
+		if cfg.volumeExists(n) {
+			t.Errorf("volumeExists(%q) = true, want false", n)
+		}
+		if _, err := cfg.LoadState(n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("LoadState(%q) = %v, want ErrInvalid", n, err)
+		}
+		if _, err := cfg.lockProject(n); !errors.Is(err, ErrInvalid) {
+			t.Errorf("lockProject(%q) = %v, want ErrInvalid", n, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(victim, "_data")); err != nil {
+		t.Errorf("a helper removed %s: %v", victim, err)
+	}
+	if ents, _ := os.ReadDir(base); len(ents) != 1 {
+		t.Errorf("helpers created %v beside the victim, want nothing", ents)
+	}
+}
+
+func TestRunNameChecked(t *testing.T) {
+	p := &compose.Project{Name: "p"}
+	for _, n := range []string{"../x", "a/b", "..", "x"} {
+		if _, err := oneoffService(p, compose.ServiceConfig{Name: "web"}, RunOptions{Name: n}); !errors.Is(err, compose.ErrInvalid) {
+			t.Errorf("oneoffService(--name %q) = %v, want compose.ErrInvalid", n, err)
+		}
+	}
+	if _, err := oneoffService(p, compose.ServiceConfig{Name: "web"}, RunOptions{Name: "my-job.1"}); err != nil {
+		t.Errorf("oneoffService(--name my-job.1) = %v, want nil", err)
+	}
+}
+
+// TestObjectPathChecked: a secret whose name would leave the project's secrets dir
+// is refused before anything is written.
+func TestObjectPathChecked(t *testing.T) {
+	cfg := Config{Root: t.TempDir()}
+	ref := compose.FileReferenceConfig{Source: "../../../x"}
+	_, err := cfg.writeObject("p", kindSecret, ref, "data", engine.Mount{}, false)
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("writeObject(source %q) = %v, want ErrInvalid", ref.Source, err)
+	}
+	if _, err := cfg.writeObject("..", kindSecret, compose.FileReferenceConfig{Source: "s"}, "data", engine.Mount{}, false); !errors.Is(err, ErrInvalid) {
+		t.Errorf("writeObject(project \"..\") = %v, want ErrInvalid", err)
+	}
+}
