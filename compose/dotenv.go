@@ -130,7 +130,7 @@ func (s *dotEnvScanner) key() (string, rune, error) {
 }
 
 func (s *dotEnvScanner) checkKey(start int, key string, sep rune) (string, rune, error) {
-	if i := strings.IndexFunc(key, isDotEnvSpace); i >= 0 {
+	if i := strings.IndexByte(key, ' '); i >= 0 {
 		return "", 0, s.errAt(start+i, key, "variable name cannot contain a space")
 	}
 	return key, sep, nil
