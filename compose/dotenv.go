@@ -28,9 +28,10 @@ import (
 // left open (at the opening quote), a character that cannot be in a name, an empty name,
 // and bad interpolation.
 //
-// Two deliberate differences from compose-go v2.16: a last line "KEY" without a newline is
-// KEY alone (compose-go stores the variable "" = "KEY"), and "=VALUE" is an error (compose-go
-// stores the variable "", which no process can be given).
+// Deliberate differences from compose-go v2.16: a last line "KEY" without a newline is KEY
+// alone (compose-go stores the variable "" = "KEY"); "=VALUE" is an error (compose-go stores
+// the variable "", which no process can be given); a last line "export " is ignored
+// (compose-go fails with "zero length string").
 func parseDotEnv(file, data string, lookup interp.LookupFunc, out map[string]string) error {
 	if lookup == nil {
 		lookup = func(string) (string, bool) { return "", false }

@@ -104,6 +104,8 @@ func TestParseDotEnvDifferences(t *testing.T) {
 		// compose-go stores "" = "KEY" when the last line has no newline.
 		{"bare key on the last line", "A=1\nKEY", map[string]string{"A": "1", "KEY": "os"}, ""},
 		{"bare unset key on the last line", "UNSET", map[string]string{}, ""},
+		// compose-go fails with "zero length string".
+		{"export alone on the last line", "A=1\nexport ", map[string]string{"A": "1"}, ""},
 		// compose-go stores the variable "", which no process can be given.
 		{"empty name", "A=1\n=2\n", nil, `x.env:2:1: missing variable name before "="`},
 		{"empty name yaml style", ": v", nil, `x.env:1:1: missing variable name before ":"`},
