@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/compose/interp"
 )
 
 // finalizer applies the project-wide normalization Compose does after merging.
@@ -138,40 +140,31 @@ func (f *finalizer) duration(path string, m map[string]any, k string) {
 	m[k] = d.String()
 }
 
-// environment folds env_file into environment and resolves bare keys from the env.
+// environment folds env_file into environment and resolves bare keys from the env. Values
+// in env files see, as in Compose, the project's variables first, then the service's
+// environment, then the variables of earlier lines and files.
 func (f *finalizer) environment(base string, svc map[string]any) {
 	env, _ := svc["environment"].(map[string]any)
-	merged := map[string]any{}
 	files, _ := svc["env_file"].([]any)
 	f.recordRawEnv(strings.TrimPrefix(base, "services."), env, files)
+	fromFiles := map[string]string{}
+	lookup := func(n string) (string, bool) {
+		if v, ok := f.env[n]; ok {
+			return v, true
+		}
+		if v, ok := env[n]; ok && v != nil {
+			return fmt.Sprint(v), true
+		}
+		return "", false
+	}
 	for i, e := range files {
-		em, _ := e.(map[string]any)
-		path, _ := em["path"].(string)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			if req, _ := em["required"].(bool); req {
-				f.fail(fmt.Sprintf("%s.env_file[%d]", base, i), "env file %s not found", path)
-			}
-			continue
-		}
-		if em["format"] == "raw" {
-			for _, line := range strings.Split(string(data), "\n") {
-				if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && !strings.HasPrefix(k, "#") {
-					merged[k] = v
-				}
-			}
-			continue
-		}
-		vars, err := parseDotEnv(path, string(data), func(n string) (string, bool) { v, ok := f.env[n]; return v, ok })
-		if err != nil {
-			f.fail(fmt.Sprintf("%s.env_file[%d]", base, i), "%s", err)
-			continue
-		}
-		for k, v := range vars {
-			merged[k] = v
-		}
+		f.envFile(fmt.Sprintf("%s.env_file[%d]", base, i), e, lookup, fromFiles)
 	}
 	delete(svc, "env_file")
+	merged := map[string]any{}
+	for k, v := range fromFiles {
+		merged[k] = v
+	}
 	for k, v := range env {
 		merged[k] = v
 	}
@@ -186,6 +179,30 @@ func (f *finalizer) environment(base string, svc map[string]any) {
 		svc["environment"] = merged
 	} else if env != nil {
 		delete(svc, "environment")
+	}
+}
+
+// envFile reads one env_file entry into out; a missing file is an error when required.
+func (f *finalizer) envFile(path string, entry any, lookup interp.LookupFunc, out map[string]string) {
+	em, _ := entry.(map[string]any)
+	file, _ := em["path"].(string)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		if req, _ := em["required"].(bool); req {
+			f.fail(path, "env file %s not found", file)
+		}
+		return
+	}
+	if em["format"] == "raw" {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && !strings.HasPrefix(k, "#") {
+				out[k] = v
+			}
+		}
+		return
+	}
+	if err := parseDotEnv(file, string(data), lookup, out); err != nil {
+		f.fail(path, "%s", err)
 	}
 }
 

@@ -69,3 +69,42 @@ func TestAliasBomb(t *testing.T) {
 		t.Errorf("Load(alias bomb) = %v, want a too-large error", err)
 	}
 }
+
+// FuzzParseDotEnv checks that the .env parser never panics or hangs, that every error is an
+// *Error inside the input (line and column in range), and that a parsed file gives the same
+// variables when parsed again after a comment line is put in front of it.
+func FuzzParseDotEnv(f *testing.F) {
+	for _, s := range []string{"A=1\nB='x\ny'\nC=\"a\\n${A}\"\n", "export K: v # c\nK\n", "A=\"open\n",
+		"A=${B:-${C}}\\\n", "\ufeffA=\"x\" B=2 #c\r\n", "A='it\\'s'\"\n", "x$=\n", "A=\"\\0101\\$\"", "=v"} {
+		f.Add(s)
+	}
+	env := func(n string) (string, bool) { return "env-" + n, n != "UNSET" }
+	f.Fuzz(func(t *testing.T, data string) {
+		got := map[string]string{}
+		err := parseDotEnv("f.env", data, env, got)
+		if err != nil {
+			checkFuzzDotEnvError(t, data, err)
+			return
+		}
+		again := map[string]string{}
+		if err := parseDotEnv("f.env", "# c\n"+strings.TrimPrefix(data, "\ufeff"), env, again); err != nil {
+			t.Fatalf("parseDotEnv(%q) ok, but with a comment line in front = %v", data, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(again) {
+			t.Fatalf("parseDotEnv(%q) = %q, with a comment line in front = %q", data, got, again)
+		}
+	})
+}
+
+func checkFuzzDotEnvError(t *testing.T, data string, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("parseDotEnv(%q) = %v (%T), want an *Error", data, err, err)
+	}
+	lines := strings.Split(strings.TrimPrefix(data, "\ufeff"), "\n")
+	if e.Pos.File != "f.env" || e.Pos.Line < 1 || e.Pos.Line > len(lines) ||
+		e.Pos.Column < 1 || e.Pos.Column > len(lines[e.Pos.Line-1])+1 {
+		t.Fatalf("parseDotEnv(%q) = %v: position outside the input", data, err)
+	}
+}

@@ -41,6 +41,9 @@ func (d *Driver) CreateNetwork(ctx context.Context, name string, opts NetworkOpt
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
+		if err := enableRouteLocalnet(n.Bridge); err != nil {
+			return err
+		}
 		out = n.public()
 		return nil
 	})
@@ -106,8 +109,7 @@ func hostRoutes() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// ensureBridge creates n's bridge when missing, puts the gateway on it, brings it up and sets
-// route_localnet so DNAT from 127.0.0.1 can leave through it.
+// ensureBridge creates n's bridge when missing, puts the gateway on it and brings it up.
 func ensureBridge(n *netState) error {
 	link, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
@@ -129,9 +131,18 @@ func ensureBridge(n *netState) error {
 	if err := netlink.LinkSetUp(link); err != nil {
 		return fmt.Errorf("bring up bridge %q: %w", n.Bridge, err)
 	}
-	sysctl := "/proc/sys/net/ipv4/conf/" + n.Bridge + "/route_localnet"
+	return nil
+}
+
+// enableRouteLocalnet sets route_localnet on bridge, so that the host's connections to ports
+// published on 127.0.0.1, DNATed to a container, can leave through it with their 127.0.0.1
+// source (nat_post masquerades it after routing). The setting alone would also let containers
+// reach the host's 127.0.0.0/8 through the gateway (CVE-2020-8558): call it only once
+// syncRules has written the raw chain's guard for the bridge (ruleBuilder.loopbackGuard).
+func enableRouteLocalnet(bridge string) error {
+	sysctl := "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet"
 	if err := os.WriteFile(sysctl, []byte("1"), 0o644); err != nil {
-		return fmt.Errorf("set route_localnet on %q: %w", n.Bridge, err)
+		return fmt.Errorf("set route_localnet on %q: %w", bridge, err)
 	}
 	return nil
 }

@@ -16,7 +16,8 @@ import (
 //
 // Chains (family ip):
 //
-//	raw        prerouting  -300  drop packets to a subnet arriving from outside its bridge
+//	raw        prerouting  -300  drop packets to a subnet arriving from outside its bridge;
+//	                             drop packets from a bridge to or from 127.0.0.0/8
 //	nat_pre    prerouting  -100  DNS redirect; fib daddr type local → ports
 //	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses)
 //	ports      (regular)         one DNAT per published host port
@@ -78,10 +79,11 @@ func (b *ruleBuilder) addChains() {
 
 var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 
-// network adds n's rules that do not depend on rule order across networks: the raw drop,
+// network adds n's rules that do not depend on rule order across networks: the raw drops,
 // DNS redirect, masquerades, internal isolation and its published ports.
 func (b *ruleBuilder) network(n *netState) {
 	b.rule(b.raw, join(daddrIn(n.Subnet), notIif(n.Bridge)), verdict(expr.VerdictDrop))
+	b.loopbackGuard(n.Bridge)
 	if n.DNSPort != 0 {
 		for _, proto := range []string{"udp", "tcp"} {
 			b.rule(b.pre, join(iif(n.Bridge), daddr(n.Gateway), l4port(proto, 53), dnatTo(n.Gateway, n.DNSPort)))
@@ -101,6 +103,20 @@ func (b *ruleBuilder) network(n *netState) {
 			b.publish(b.ports, ep.Address, pm)
 		}
 	}
+}
+
+// loopbackGuard drops every packet arriving from bridge whose destination or source is in
+// 127.0.0.0/8 (CVE-2020-8558). enableRouteLocalnet sets route_localnet on the bridge, which the
+// kernel needs to send the host's connections to ports published on 127.0.0.1 out through it
+// (their source is 127.0.0.1 until nat_post masquerades them, after routing); but the same
+// setting lets a container with NET_RAW route a hand-made frame to the gateway's MAC to
+// 127.0.0.1: to the host's loopback-only servers, or through nat_pre to another network's
+// port published on 127.0.0.1 only. Nothing legitimate arrives from a bridge with such an
+// address: replies to masqueraded loopback connections are addressed to the gateway until
+// conntrack, which runs after this chain, rewrites them.
+func (b *ruleBuilder) loopbackGuard(bridge string) {
+	b.rule(b.raw, join(iif(bridge), daddrIn(loopbackNet)), verdict(expr.VerdictDrop))
+	b.rule(b.raw, join(iif(bridge), saddrIn(loopbackNet)), verdict(expr.VerdictDrop))
 }
 
 func (b *ruleBuilder) chain(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority, typ nftables.ChainType) *nftables.Chain {
