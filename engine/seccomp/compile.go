@@ -1,0 +1,336 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// The kernel's seccomp ABI: return values (include/uapi/linux/seccomp.h), audit
+// architectures, the x32 syscall bit and the layout of struct seccomp_data.
+const (
+	retKillProcess = 0x80000000
+	retKillThread  = 0x00000000
+	retTrap        = 0x00030000
+	retErrno       = 0x00050000
+	retTrace       = 0x7ff00000
+	retLog         = 0x7ffc0000
+	retAllow       = 0x7fff0000
+	retData        = 0x0000ffff
+
+	auditArchX86_64 = 0xc000003e
+	auditArchI386   = 0x40000003
+	x32SyscallBit   = 0x40000000
+
+	offNr   = 0
+	offArch = 4
+	offArgs = 16
+)
+
+// badArch is what a syscall of an architecture the profile does not list gets, as
+// libseccomp's default: the process is killed.
+const badArch = retKillProcess
+
+// ErrUnsupported: the profile asks for something the compiler does not do (a user
+// notification action, an unknown action or operator).
+var ErrUnsupported = errors.New("seccomp: unsupported")
+
+// A syscall table maps names to the numbers of one architecture (x32 has two for
+// some calls).
+type syscallTable = map[string][]uint32
+
+// Compile compiles a resolved profile (see Resolve) into a classic BPF seccomp
+// program for an x86_64 kernel, with libseccomp's and runc's semantics:
+//
+//   - the architectures are the profile's (x86_64 alone when it lists none):
+//     SCMP_ARCH_X86 adds the i386 syscall table, SCMP_ARCH_X32 the x32 numbers
+//     (x86_64's with bit 30 set, and x32's own 512-547); any other architecture, and
+//     x32 numbers when x32 is not listed, kill the process;
+//   - a syscall's rules are tried in profile order, those with arguments first; the
+//     first whose conditions all hold gives its action; none: the default action;
+//   - conditions of one rule are ANDed, unless one argument index appears twice:
+//     runc then makes one rule per condition (ORed);
+//   - 64-bit argument comparisons are made on the high and low words;
+//   - rules with the default action and names the kernel tables lack are skipped;
+//   - SCMP_ACT_ERRNO and SCMP_ACT_TRACE return errnoRet (defaultErrnoRet for the
+//     default action), EPERM without one.
+//
+// It returns ErrUnsupported for SCMP_ACT_NOTIFY and unknown actions or operators.
+func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
+	def, err := action(p.DefaultAction, p.DefaultErrnoRet)
+	if err != nil {
+		return nil, fmt.Errorf("default action: %w", err)
+	}
+	rules, err := splitRules(p.Syscalls, def)
+	if err != nil {
+		return nil, err
+	}
+	var x86_64, i386, x32 bool
+	for _, a := range p.Architectures {
+		switch a {
+		case specs.ArchX86_64:
+			x86_64 = true
+		case specs.ArchX86:
+			i386 = true
+		case specs.ArchX32:
+			x32 = true
+		}
+	}
+	if len(p.Architectures) == 0 {
+		x86_64 = true
+	}
+	a := newAsm()
+	a.load(offArch)
+	var sections []func()
+	if x86_64 || x32 {
+		l := a.newLabel()
+		a.jumpIf(bpf.JumpEqual, auditArchX86_64, next, label(a.skipOne()))
+		a.jump(l)
+		sections = append(sections, func() { a.mark(l); emitX86_64(a, rules, def, x86_64, x32) })
+	}
+	if i386 {
+		l := a.newLabel()
+		a.jumpIf(bpf.JumpEqual, auditArchI386, next, label(a.skipOne()))
+		a.jump(l)
+		sections = append(sections, func() {
+			a.mark(l)
+			a.load(offNr)
+			emitSection(a, table(syscallsI386, 0), rules, def)
+		})
+	}
+	a.ret(badArch)
+	for _, s := range sections {
+		s()
+	}
+	return a.assemble()
+}
+
+// skipOne makes a label placed after the next instruction: "skip the ja that follows".
+func (a *asm) skipOne() label {
+	l := a.newLabel()
+	a.labels[l] = len(a.ins) + 2
+	return l
+}
+
+// emitX86_64 emits the x86_64 section, whose numbers with x32SyscallBit set are x32's.
+func emitX86_64(a *asm, rules []rule, def uint32, native, x32 bool) {
+	a.load(offNr)
+	l32 := a.newLabel()
+	a.jumpIf(bpf.JumpGreaterOrEqual, x32SyscallBit, next, label(a.skipOne()))
+	a.jump(l32)
+	if native {
+		emitSection(a, table(syscallsX86_64, 0), rules, def)
+	} else {
+		a.ret(badArch)
+	}
+	a.mark(l32)
+	if x32 {
+		emitSection(a, x32Table(), rules, def)
+	} else {
+		a.ret(badArch)
+	}
+}
+
+// table maps each name to its number with bits or'ed in.
+func table(t map[string]uint32, bits uint32) syscallTable {
+	m := make(syscallTable, len(t))
+	for k, v := range t {
+		m[k] = []uint32{v | bits}
+	}
+	return m
+}
+
+// x32Table is x86_64's numbers with the x32 bit, and x32's own numbers for the calls
+// whose arguments differ (arch/x86/entry/syscalls/syscall_64.tbl, ABI "x32").
+func x32Table() syscallTable {
+	m := table(syscallsX86_64, x32SyscallBit)
+	for i, name := range x32Own {
+		m[name] = append(m[name], uint32(512+i)|x32SyscallBit)
+	}
+	return m
+}
+
+var x32Own = []string{"rt_sigaction", "rt_sigreturn", "ioctl", "readv", "writev", "recvfrom",
+	"sendmsg", "recvmsg", "execve", "ptrace", "rt_sigpending", "rt_sigtimedwait",
+	"rt_sigqueueinfo", "sigaltstack", "timer_create", "mq_notify", "kexec_load", "waitid",
+	"set_robust_list", "get_robust_list", "vmsplice", "move_pages", "preadv", "pwritev",
+	"rt_tgsigqueueinfo", "recvmmsg", "sendmmsg", "process_vm_readv", "process_vm_writev",
+	"setsockopt", "getsockopt", "io_setup", "io_submit", "execveat", "preadv2", "pwritev2"}
+
+// rule is one syscall rule after runc's split: its names, return value and conditions
+// (ANDed).
+type rule struct {
+	names []string
+	ret   uint32
+	args  []specs.LinuxSeccompArg
+}
+
+// splitRules turns the profile's rules into rules, dropping those with the default
+// action and splitting those with a repeated argument index into one per condition.
+func splitRules(calls []specs.LinuxSyscall, def uint32) ([]rule, error) {
+	var out []rule
+	for i, c := range calls {
+		ret, err := action(c.Action, c.ErrnoRet)
+		if err != nil {
+			return nil, fmt.Errorf("syscalls[%d] %v: %w", i, c.Names, err)
+		}
+		for _, arg := range c.Args {
+			if arg.Index > 5 {
+				return nil, fmt.Errorf("syscalls[%d] %v: argument index %d: %w", i, c.Names, arg.Index, ErrUnsupported)
+			}
+			if _, ok := ops[arg.Op]; !ok {
+				return nil, fmt.Errorf("syscalls[%d] %v: operator %q: %w", i, c.Names, arg.Op, ErrUnsupported)
+			}
+		}
+		if ret == def {
+			continue
+		}
+		if !repeatsIndex(c.Args) {
+			out = append(out, rule{c.Names, ret, c.Args})
+			continue
+		}
+		for _, arg := range c.Args {
+			out = append(out, rule{c.Names, ret, []specs.LinuxSeccompArg{arg}})
+		}
+	}
+	return out, nil
+}
+
+func repeatsIndex(args []specs.LinuxSeccompArg) bool {
+	seen := map[uint]bool{}
+	for _, a := range args {
+		if seen[a.Index] {
+			return true
+		}
+		seen[a.Index] = true
+	}
+	return false
+}
+
+// action is the seccomp return value of a profile action.
+func action(act specs.LinuxSeccompAction, errnoRet *uint) (uint32, error) {
+	data := uint32(unix.EPERM)
+	if errnoRet != nil {
+		if *errnoRet > retData {
+			return 0, fmt.Errorf("errnoRet %d: out of range: %w", *errnoRet, ErrUnsupported)
+		}
+		data = uint32(*errnoRet)
+	}
+	switch act {
+	case specs.ActKill, specs.ActKillThread:
+		return retKillThread, nil
+	case specs.ActKillProcess:
+		return retKillProcess, nil
+	case specs.ActTrap:
+		return retTrap, nil
+	case specs.ActErrno:
+		return retErrno | data, nil
+	case specs.ActTrace:
+		return retTrace | data, nil
+	case specs.ActAllow:
+		return retAllow, nil
+	case specs.ActLog:
+		return retLog, nil
+	}
+	return 0, fmt.Errorf("action %q: %w", act, ErrUnsupported)
+}
+
+// entry is one syscall number and its rules, those with conditions first.
+type entry struct {
+	nr    uint32
+	rules []rule
+}
+
+// simple reports whether the entry's outcome does not depend on arguments, and that
+// outcome.
+func (e entry) simple() (uint32, bool) {
+	if len(e.rules[0].args) == 0 {
+		return e.rules[0].ret, true
+	}
+	return 0, false
+}
+
+// entries groups the rules by syscall number in the table, in ascending order.
+func entries(tab syscallTable, rules []rule) []entry {
+	byNr := map[uint32]*entry{}
+	for _, conditional := range []bool{true, false} {
+		for _, r := range rules {
+			if (len(r.args) > 0) != conditional {
+				continue
+			}
+			for _, name := range r.names {
+				for _, nr := range tab[name] {
+					e := byNr[nr]
+					if e == nil {
+						e = &entry{nr: nr}
+						byNr[nr] = e
+					}
+					e.rules = append(e.rules, r)
+				}
+			}
+		}
+	}
+	out := make([]entry, 0, len(byNr))
+	for _, e := range byNr {
+		out = append(out, *e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].nr < out[j].nr })
+	return out
+}
+
+// runMax bounds a run of jeq's sharing one return: each jumps at most this far.
+const runMax = 200
+
+// emitSection emits the checks of one architecture; A holds the syscall number. A run
+// of syscalls with the same unconditional outcome is a row of jeq's to one ret; a
+// syscall with conditions gets a block of its own, entered with jeq+ja.
+func emitSection(a *asm, tab syscallTable, rules []rule, def uint32) {
+	es := entries(tab, rules)
+	for i := 0; i < len(es); {
+		ret, ok := es[i].simple()
+		if !ok {
+			emitBlock(a, es[i], def)
+			i++
+			continue
+		}
+		j := i
+		for j < len(es) && j-i < runMax {
+			if r, ok := es[j].simple(); !ok || r != ret {
+				break
+			}
+			j++
+		}
+		hit, after := a.newLabel(), a.newLabel()
+		for _, e := range es[i:j] {
+			a.jumpIf(bpf.JumpEqual, e.nr, hit, next)
+		}
+		a.jump(after)
+		a.mark(hit)
+		a.ret(ret)
+		a.mark(after)
+		i = j
+	}
+	a.ret(def)
+}
+
+// emitBlock emits one syscall whose outcome depends on its arguments.
+func emitBlock(a *asm, e entry, def uint32) {
+	in, after := a.newLabel(), a.newLabel()
+	a.jumpIf(bpf.JumpEqual, e.nr, in, next)
+	a.jump(after)
+	a.mark(in)
+	for _, r := range e.rules {
+		fail := a.newLabel()
+		for _, c := range r.args {
+			ops[c.Op](a, c, fail)
+		}
+		a.ret(r.ret)
+		a.mark(fail)
+	}
+	a.ret(def)
+	a.mark(after) // reached only through the ja: A still holds the number
+}

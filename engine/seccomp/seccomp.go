@@ -1,0 +1,75 @@
+// Package seccomp compiles Docker's seccomp profiles (its JSON format, and its
+// default profile from github.com/moby/profiles/seccomp) into the classic BPF program
+// the kernel runs on every syscall of a container, for berth's shim to load just
+// before the container's execve.
+//
+//	profile JSON (or Docker's default)
+//	   |  Resolve: the rules that apply to this container: includes/excludes by its
+//	   |           capabilities, by architecture and by kernel version (moby's code)
+//	   v
+//	specs.LinuxSeccomp
+//	   |  Compile: arch check, then per architecture a chain of syscall checks and
+//	   |           argument comparisons, with libseccomp's and runc's semantics
+//	   v
+//	[]bpf.RawInstruction  --Encode-->  struct sock_filter[] bytes for the shim
+//
+// It is pure: no syscalls (but uname, for the profile's minKernel), no state. It
+// compiles for x86_64 kernels (with their i386 and x32 ABIs); on another GOARCH
+// Filter returns ErrUnsupported. It imports nothing of berth.
+package seccomp
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+
+	"github.com/moby/profiles/seccomp"
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
+)
+
+// Resolve is the profile's rules for a container whose bounding capability set is
+// caps ("CAP_SYS_ADMIN", ...): Docker's default profile for an empty profile, else
+// the JSON profile (Docker's format). A nil result with a nil error is a profile
+// that filters nothing (no default action and no rules).
+func Resolve(profile string, caps []string) (*specs.LinuxSeccomp, error) {
+	rs := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: caps}}}
+	if profile == "" {
+		return seccomp.GetDefaultProfile(rs)
+	}
+	p, err := seccomp.LoadProfile(profile, rs)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp profile: %w", err)
+	}
+	return p, nil
+}
+
+// Filter resolves and compiles the profile for a container with the capabilities
+// caps and returns the program as the kernel takes it (Encode), or nil for a profile
+// that filters nothing.
+func Filter(profile string, caps []string) ([]byte, error) {
+	if runtime.GOARCH != "amd64" {
+		return nil, fmt.Errorf("seccomp: compiling profiles for %s: %w", runtime.GOARCH, ErrUnsupported)
+	}
+	p, err := Resolve(profile, caps)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	prog, err := Compile(p)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp profile: %w", err)
+	}
+	return Encode(prog), nil
+}
+
+// Encode writes prog as an array of struct sock_filter {u16 code; u8 jt, jf; u32 k}
+// in the byte order of x86_64.
+func Encode(prog []bpf.RawInstruction) []byte {
+	b := make([]byte, 0, 8*len(prog))
+	for _, in := range prog {
+		b = binary.LittleEndian.AppendUint16(b, in.Op)
+		b = append(b, in.Jt, in.Jf)
+		b = binary.LittleEndian.AppendUint32(b, in.K)
+	}
+	return b
+}
