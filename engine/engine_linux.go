@@ -41,6 +41,9 @@ func (e *Engine) Create(spec Spec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
+	if err := spec.validateSeccomp(); err != nil {
+		return err
+	}
 	dir := e.dir(spec.ID)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return fmt.Errorf("create container %q: %w", spec.ID, err)
