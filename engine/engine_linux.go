@@ -42,7 +42,7 @@ func (e *Engine) Create(spec Spec) error {
 		return err
 	}
 	if err := spec.validateSeccomp(); err != nil {
-		return err
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
 	}
 	dir := e.dir(spec.ID)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {

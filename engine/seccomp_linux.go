@@ -36,7 +36,7 @@ func seccompRecord(spec *Spec, caps uint64) (string, error) {
 	}
 	prog, err := seccomp.Filter(spec.Seccomp, capNameList(caps))
 	if err != nil {
-		return "", fmt.Errorf("container %q: %w", spec.ID, err)
+		return "", fmt.Errorf("seccomp profile: %w", err)
 	}
 	rec := hex.EncodeToString(prog)
 	filters.Store(key, rec)
@@ -66,4 +66,12 @@ func capNameList(mask uint64) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ValidateSeccomp reports whether profile (Spec.Seccomp) compiles, for a caller that
+// checks its input before it makes anything; it returns an error wrapping ErrInvalid
+// if not.
+func ValidateSeccomp(profile string) error {
+	s := Spec{Seccomp: profile}
+	return s.validateSeccomp()
 }

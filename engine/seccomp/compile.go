@@ -37,7 +37,7 @@ const badArch = retKillProcess
 
 // ErrUnsupported: the profile asks for something the compiler does not do (a user
 // notification action, an unknown action or operator).
-var ErrUnsupported = errors.New("seccomp: unsupported")
+var ErrUnsupported = errors.New("not supported")
 
 // A syscall table maps names to the numbers of one architecture (x32 has two for
 // some calls).

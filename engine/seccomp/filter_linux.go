@@ -19,11 +19,7 @@ func Resolve(profile string, caps []string) (*specs.LinuxSeccomp, error) {
 	if profile == "" {
 		return seccomp.GetDefaultProfile(rs)
 	}
-	p, err := seccomp.LoadProfile(profile, rs)
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: %w", err)
-	}
-	return p, nil
+	return seccomp.LoadProfile(profile, rs)
 }
 
 // Filter resolves and compiles the profile for a container with the capabilities
@@ -39,7 +35,7 @@ func Filter(profile string, caps []string) ([]byte, error) {
 	}
 	prog, err := Compile(p)
 	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: %w", err)
+		return nil, err
 	}
 	return Encode(prog), nil
 }
