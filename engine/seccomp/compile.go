@@ -39,8 +39,7 @@ const badArch = retKillProcess
 // notification action, an unknown action or operator).
 var ErrUnsupported = errors.New("not supported")
 
-// A syscall table maps names to the numbers of one architecture (x32 has two for
-// some calls).
+// A syscall table maps names to the numbers of one architecture.
 type syscallTable = map[string][]uint32
 
 // Compile compiles a resolved profile (see Resolve) into a classic BPF seccomp
@@ -88,18 +87,18 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 	var sections []func()
 	if x86_64 || x32 {
 		l := a.newLabel()
-		a.jumpIf(bpf.JumpEqual, auditArchX86_64, next, label(a.skipOne()))
+		a.jumpIf(bpf.JumpEqual, auditArchX86_64, next, a.skipOne())
 		a.jump(l)
 		sections = append(sections, func() { a.mark(l); emitX86_64(a, rules, def, x86_64, x32) })
 	}
 	if i386 {
 		l := a.newLabel()
-		a.jumpIf(bpf.JumpEqual, auditArchI386, next, label(a.skipOne()))
+		a.jumpIf(bpf.JumpEqual, auditArchI386, next, a.skipOne())
 		a.jump(l)
 		sections = append(sections, func() {
 			a.mark(l)
 			a.load(offNr)
-			emitSection(a, table(syscallsI386, 0), rules, def)
+			emitSection(a, table(syscallsI386), rules, def)
 		})
 	}
 	a.ret(badArch)
@@ -116,40 +115,53 @@ func (a *asm) skipOne() label {
 	return l
 }
 
-// emitX86_64 emits the x86_64 section, whose numbers with x32SyscallBit set are x32's.
+// emitX86_64 emits the x86_64 section. Its numbers with x32SyscallBit set are x32's,
+// which are x86_64's but for x32's own (512-547, the calls whose arguments differ):
+// an x32 number, bit cleared, goes through a small search of those, else through the
+// same search as x86_64's, with the rules of the same names. (An x86_64 number that
+// x32 lacks, such as 13, then passes as it would on x86_64, and the kernel answers
+// ENOSYS.)
 func emitX86_64(a *asm, rules []rule, def uint32, native, x32 bool) {
 	a.load(offNr)
-	l32 := a.newLabel()
-	a.jumpIf(bpf.JumpGreaterOrEqual, x32SyscallBit, next, label(a.skipOne()))
+	l32, tree := a.newLabel(), a.newLabel()
+	a.jumpIf(bpf.JumpGreaterOrEqual, x32SyscallBit, next, a.skipOne())
 	a.jump(l32)
 	if native {
-		emitSection(a, table(syscallsX86_64, 0), rules, def)
+		a.jump(tree)
 	} else {
 		a.ret(badArch)
 	}
 	a.mark(l32)
 	if x32 {
-		emitSection(a, x32Table(), rules, def)
+		own := a.newLabel()
+		a.and(^uint32(x32SyscallBit))
+		a.jumpIf(bpf.JumpGreaterOrEqual, 512, next, a.skipOne())
+		a.jump(own)
+		a.jump(tree)
+		a.mark(own)
+		emitSection(a, x32OwnTable(), rules, def)
 	} else {
 		a.ret(badArch)
 	}
+	a.mark(tree)
+	emitSection(a, table(syscallsX86_64), rules, def)
 }
 
-// table maps each name to its number with bits or'ed in.
-func table(t map[string]uint32, bits uint32) syscallTable {
+// table is t as a syscallTable.
+func table(t map[string]uint32) syscallTable {
 	m := make(syscallTable, len(t))
 	for k, v := range t {
-		m[k] = []uint32{v | bits}
+		m[k] = []uint32{v}
 	}
 	return m
 }
 
-// x32Table is x86_64's numbers with the x32 bit, and x32's own numbers for the calls
-// whose arguments differ (arch/x86/entry/syscalls/syscall_64.tbl, ABI "x32").
-func x32Table() syscallTable {
-	m := table(syscallsX86_64, x32SyscallBit)
+// x32OwnTable is x32's own numbers (arch/x86/entry/syscalls/syscall_64.tbl, ABI
+// "x32"), without x32SyscallBit.
+func x32OwnTable() syscallTable {
+	m := make(syscallTable, len(x32Own))
 	for i, name := range x32Own {
-		m[name] = append(m[name], uint32(512+i)|x32SyscallBit)
+		m[name] = []uint32{uint32(512 + i)}
 	}
 	return m
 }
@@ -245,15 +257,6 @@ type entry struct {
 	rules []rule
 }
 
-// simple reports whether the entry's outcome does not depend on arguments, and that
-// outcome.
-func (e entry) simple() (uint32, bool) {
-	if len(e.rules[0].args) == 0 {
-		return e.rules[0].ret, true
-	}
-	return 0, false
-}
-
 // entries groups the rules by syscall number in the table, in ascending order.
 func entries(tab syscallTable, rules []rule) []entry {
 	byNr := map[uint32]*entry{}
@@ -282,48 +285,79 @@ func entries(tab syscallTable, rules []rule) []entry {
 	return out
 }
 
-// runMax bounds a run of jeq's sharing one return: each jumps at most this far.
-const runMax = 200
-
-// emitSection emits the checks of one architecture; A holds the syscall number. A run
-// of syscalls with the same unconditional outcome is a row of jeq's to one ret; a
-// syscall with conditions gets a block of its own, entered with jeq+ja.
-func emitSection(a *asm, tab syscallTable, rules []rule, def uint32) {
-	es := entries(tab, rules)
-	for i := 0; i < len(es); {
-		ret, ok := es[i].simple()
-		if !ok {
-			emitBlock(a, es[i], def)
-			i++
-			continue
-		}
-		j := i
-		for j < len(es) && j-i < runMax {
-			if r, ok := es[j].simple(); !ok || r != ret {
-				break
-			}
-			j++
-		}
-		hit, after := a.newLabel(), a.newLabel()
-		for _, e := range es[i:j] {
-			a.jumpIf(bpf.JumpEqual, e.nr, hit, next)
-		}
-		a.jump(after)
-		a.mark(hit)
-		a.ret(ret)
-		a.mark(after)
-		i = j
-	}
-	a.ret(def)
+// segment is the syscall numbers from lo up to the next segment's lo, with one
+// outcome: ret, or the rules of entry (a syscall whose outcome depends on its
+// arguments; the segment then holds its number alone).
+type segment struct {
+	lo    uint32
+	ret   uint32
+	entry *entry
 }
 
-// emitBlock emits one syscall whose outcome depends on its arguments.
-func emitBlock(a *asm, e entry, def uint32) {
-	in, after := a.newLabel(), a.newLabel()
-	a.jumpIf(bpf.JumpEqual, e.nr, in, next)
-	a.jump(after)
-	a.mark(in)
-	for _, r := range e.rules {
+// segments cuts the numbers 0..2^32-1 into segments by outcome: neighbours with the
+// same unconditional outcome (a run of allowed syscalls, a gap of unknown numbers)
+// are one segment.
+func segments(es []entry, def uint32) []segment {
+	out := []segment{{lo: 0, ret: def}}
+	add := func(s segment) {
+		if n := len(out); out[n-1].lo == s.lo { // the last one is empty
+			out = out[:n-1]
+		}
+		if n := len(out); n > 0 && s.entry == nil && out[n-1].entry == nil && out[n-1].ret == s.ret {
+			return
+		}
+		out = append(out, s)
+	}
+	for i := range es {
+		e := &es[i]
+		if len(e.rules[0].args) == 0 {
+			add(segment{lo: e.nr, ret: e.rules[0].ret})
+		} else {
+			add(segment{lo: e.nr, entry: e})
+		}
+		add(segment{lo: e.nr + 1, ret: def})
+	}
+	return out
+}
+
+// emitSection emits the checks of one architecture; A holds the syscall number. It is
+// a binary search over segments: a syscall meets about 2*log2(segments) instructions
+// before its outcome. That matters twice: the kernel runs the filter on every syscall
+// its action cache does not answer, and once per number and architecture when it
+// loads it (to fill that cache), and the time to load grows with the program's
+// length, which this keeps short (most of a millisecond per container start for a
+// row of jeq's).
+func emitSection(a *asm, tab syscallTable, rules []rule, def uint32) {
+	emitSegments(a, segments(entries(tab, rules), def), def)
+}
+
+func emitSegments(a *asm, segs []segment, def uint32) {
+	if len(segs) == 1 {
+		emitOutcome(a, segs[0], def)
+		return
+	}
+	mid := len(segs) / 2
+	right := a.newLabel()
+	if mid == 1 && segs[0].entry == nil { // the left side is one ret: jump over it
+		a.jumpIf(bpf.JumpGreaterOrEqual, segs[1].lo, right, next)
+		a.ret(segs[0].ret)
+	} else {
+		a.jumpIf(bpf.JumpGreaterOrEqual, segs[mid].lo, next, a.skipOne())
+		a.jump(right)
+		emitSegments(a, segs[:mid], def)
+	}
+	a.mark(right)
+	emitSegments(a, segs[mid:], def)
+}
+
+// emitOutcome emits a segment's return, or its syscall's rules: each rule's
+// conditions, then its return; the default when none holds.
+func emitOutcome(a *asm, s segment, def uint32) {
+	if s.entry == nil {
+		a.ret(s.ret)
+		return
+	}
+	for _, r := range s.entry.rules {
 		fail := a.newLabel()
 		for _, c := range r.args {
 			ops[c.Op](a, c, fail)
@@ -332,5 +366,4 @@ func emitBlock(a *asm, e entry, def uint32) {
 		a.mark(fail)
 	}
 	a.ret(def)
-	a.mark(after) // reached only through the ja: A still holds the number
 }
