@@ -357,13 +357,58 @@ func emitOutcome(a *asm, s segment, def uint32) {
 		a.ret(s.ret)
 		return
 	}
-	for _, r := range s.entry.rules {
+	rules := s.entry.rules
+	for len(rules) > 0 {
+		if n := equalRun(rules); n > 1 {
+			emitOneOf(a, rules[:n])
+			rules = rules[n:]
+			continue
+		}
 		fail := a.newLabel()
-		for _, c := range r.args {
+		for _, c := range rules[0].args {
 			ops[c.Op](a, c, fail)
 		}
-		a.ret(r.ret)
+		a.ret(rules[0].ret)
 		a.mark(fail)
+		rules = rules[1:]
 	}
 	a.ret(def)
+}
+
+// equalRun is how many rules from the first are each one SCMP_CMP_EQ on the same
+// argument, with the same high word and return (Docker's socket domains and
+// personalities): they are tested as one.
+func equalRun(rules []rule) int {
+	one := func(r rule) bool { return len(r.args) == 1 && r.args[0].Op == specs.OpEqualTo }
+	if !one(rules[0]) {
+		return 0
+	}
+	first := rules[0].args[0]
+	n := 1
+	for n < len(rules) && n < runMax && one(rules[n]) && rules[n].ret == rules[0].ret &&
+		rules[n].args[0].Index == first.Index && rules[n].args[0].Value>>32 == first.Value>>32 {
+		n++
+	}
+	return n
+}
+
+// runMax bounds a run of equalities (their jumps reach 255 instructions ahead).
+const runMax = 200
+
+// emitOneOf emits rules that each compare the same argument for equality: the high
+// word once, then the low word against each value; the first rule's return if one
+// holds, else on to the following rules.
+func emitOneOf(a *asm, rules []rule) {
+	c := rules[0].args[0]
+	hit, fail := a.newLabel(), a.newLabel()
+	a.load(hi(c))
+	a.jumpIf(bpf.JumpEqual, uint32(c.Value>>32), next, fail)
+	a.load(lo(c))
+	for _, r := range rules[:len(rules)-1] {
+		a.jumpIf(bpf.JumpEqual, uint32(r.args[0].Value), hit, next)
+	}
+	a.jumpIf(bpf.JumpEqual, uint32(rules[len(rules)-1].args[0].Value), next, fail)
+	a.mark(hit)
+	a.ret(rules[0].ret)
+	a.mark(fail)
 }

@@ -174,7 +174,13 @@ func TestCustomProfile(t *testing.T) {
 			{"names":["getppid"],"action":"SCMP_ACT_TRAP"},
 			{"names":["gettid"],"action":"SCMP_ACT_KILL_PROCESS"},
 			{"names":["sync"],"action":"SCMP_ACT_LOG"},
-			{"names":["getuid"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}`
+			{"names":["getuid"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+			{"names":["lseek"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":0,"op":"SCMP_CMP_EQ"}]},
+			{"names":["lseek"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":2,"op":"SCMP_CMP_EQ"}]},
+			{"names":["lseek"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":4294967297,"op":"SCMP_CMP_EQ"}]},
+			{"names":["lseek"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[{"index":2,"value":3,"op":"SCMP_CMP_EQ"}]},
+			{"names":["lseek"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[{"index":2,"value":4,"op":"SCMP_CMP_EQ"}]},
+			{"names":["lseek"],"action":"SCMP_ACT_ERRNO","errnoRet":14,"args":[{"index":1,"value":4,"op":"SCMP_CMP_EQ"}]}]}`
 	)
 	errno := func(e unix.Errno) uint32 { return retErrno | uint32(e) }
 	tests := []struct {
@@ -221,6 +227,16 @@ func TestCustomProfile(t *testing.T) {
 		{"log", ops, x64(unix.SYS_SYNC), retLog},
 		{"rule with the default action", ops, x64(unix.SYS_GETUID), errno(unix.ENOSYS)},
 		{"defaultErrnoRet", ops, x64(unix.SYS_OPENAT), errno(unix.ENOSYS)},
+		{"equalities: first", ops, x64(unix.SYS_LSEEK, 0, 0, 0), allow},
+		{"equalities: second", ops, x64(unix.SYS_LSEEK, 0, 0, 2), allow},
+		{"equalities: none", ops, x64(unix.SYS_LSEEK, 0, 0, 1), errno(unix.ENOSYS)},
+		{"equalities: other high word", ops, x64(unix.SYS_LSEEK, 0, 0, 1<<32|1), allow},
+		{"equalities: high word differs", ops, x64(unix.SYS_LSEEK, 0, 0, 1<<32), errno(unix.ENOSYS)},
+		{"equalities: high word differs 2", ops, x64(unix.SYS_LSEEK, 0, 0, 1<<32|2), errno(unix.ENOSYS)},
+		{"equalities: other return", ops, x64(unix.SYS_LSEEK, 0, 0, 3), errno(unix.EACCES)},
+		{"equalities: other return 2", ops, x64(unix.SYS_LSEEK, 0, 0, 4), errno(unix.EACCES)},
+		{"equalities: other argument", ops, x64(unix.SYS_LSEEK, 0, 4, 7), errno(unix.EFAULT)},
+		{"equalities: first match wins", ops, x64(unix.SYS_LSEEK, 0, 4, 2), allow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
