@@ -56,7 +56,10 @@ type syscallTable = map[string][]uint32
 //   - 64-bit argument comparisons are made on the high and low words;
 //   - rules with the default action and names the kernel tables lack are skipped;
 //   - SCMP_ACT_ERRNO and SCMP_ACT_TRACE return errnoRet (defaultErrnoRet for the
-//     default action), EPERM without one.
+//     default action), EPERM without one;
+//   - unless the default action allows (allow, log, trace), numbers above the highest
+//     the profile names (per architecture) return ENOSYS, as runc's patchbpf does:
+//     a newer libc then falls back from a syscall newer than the profile.
 //
 // It returns ErrUnsupported for SCMP_ACT_NOTIFY and unknown actions or operators.
 func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
@@ -67,6 +70,10 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 	rules, err := splitRules(p.Syscalls, def)
 	if err != nil {
 		return nil, err
+	}
+	pol := policy{rules: rules, def: def, enosys: def != retAllow && def != retLog && def&^retData != retTrace}
+	for _, c := range p.Syscalls {
+		pol.names = append(pol.names, c.Names...)
 	}
 	var x86_64, i386, x32 bool
 	for _, a := range p.Architectures {
@@ -89,7 +96,7 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 		l := a.newLabel()
 		a.jumpIf(bpf.JumpEqual, auditArchX86_64, next, a.skipOne())
 		a.jump(l)
-		sections = append(sections, func() { a.mark(l); emitX86_64(a, rules, def, x86_64, x32) })
+		sections = append(sections, func() { a.mark(l); emitX86_64(a, pol, x86_64, x32) })
 	}
 	if i386 {
 		l := a.newLabel()
@@ -98,7 +105,7 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 		sections = append(sections, func() {
 			a.mark(l)
 			a.load(offNr)
-			emitSection(a, table(syscallsI386), rules, def)
+			emitSection(a, table(syscallsI386), pol)
 		})
 	}
 	a.ret(badArch)
@@ -106,6 +113,16 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 		s()
 	}
 	return a.assemble()
+}
+
+// policy is what each architecture's section compiles: the rules, the default
+// return, every name the profile mentions and whether numbers above the highest of
+// them return ENOSYS.
+type policy struct {
+	rules  []rule
+	def    uint32
+	names  []string
+	enosys bool
 }
 
 // skipOne makes a label placed after the next instruction: "skip the ja that follows".
@@ -121,7 +138,7 @@ func (a *asm) skipOne() label {
 // same search as x86_64's, with the rules of the same names. (An x86_64 number that
 // x32 lacks, such as 13, then passes as it would on x86_64, and the kernel answers
 // ENOSYS.)
-func emitX86_64(a *asm, rules []rule, def uint32, native, x32 bool) {
+func emitX86_64(a *asm, pol policy, native, x32 bool) {
 	a.load(offNr)
 	l32, tree := a.newLabel(), a.newLabel()
 	a.jumpIf(bpf.JumpGreaterOrEqual, x32SyscallBit, next, a.skipOne())
@@ -139,12 +156,12 @@ func emitX86_64(a *asm, rules []rule, def uint32, native, x32 bool) {
 		a.jump(own)
 		a.jump(tree)
 		a.mark(own)
-		emitSection(a, x32OwnTable(), rules, def)
+		emitSection(a, x32OwnTable(), pol)
 	} else {
 		a.ret(badArch)
 	}
 	a.mark(tree)
-	emitSection(a, table(syscallsX86_64), rules, def)
+	emitSection(a, table(syscallsX86_64), pol)
 }
 
 // table is t as a syscallTable.
@@ -296,8 +313,8 @@ type segment struct {
 
 // segments cuts the numbers 0..2^32-1 into segments by outcome: neighbours with the
 // same unconditional outcome (a run of allowed syscalls, a gap of unknown numbers)
-// are one segment.
-func segments(es []entry, def uint32) []segment {
+// are one segment. From enosysFrom on (0: nowhere) numbers return ENOSYS.
+func segments(es []entry, def, enosysFrom uint32) []segment {
 	out := []segment{{lo: 0, ret: def}}
 	add := func(s segment) {
 		if n := len(out); out[n-1].lo == s.lo { // the last one is empty
@@ -317,6 +334,9 @@ func segments(es []entry, def uint32) []segment {
 		}
 		add(segment{lo: e.nr + 1, ret: def})
 	}
+	if enosysFrom > 0 {
+		add(segment{lo: enosysFrom, ret: retErrno | uint32(unix.ENOSYS)})
+	}
 	return out
 }
 
@@ -327,8 +347,16 @@ func segments(es []entry, def uint32) []segment {
 // loads it (to fill that cache), and the time to load grows with the program's
 // length, which this keeps short (most of a millisecond per container start for a
 // row of jeq's).
-func emitSection(a *asm, tab syscallTable, rules []rule, def uint32) {
-	emitSegments(a, segments(entries(tab, rules), def), def)
+func emitSection(a *asm, tab syscallTable, pol policy) {
+	var enosysFrom uint32
+	if pol.enosys {
+		for _, name := range pol.names {
+			for _, nr := range tab[name] {
+				enosysFrom = max(enosysFrom, nr+1)
+			}
+		}
+	}
+	emitSegments(a, segments(entries(tab, pol.rules), pol.def, enosysFrom), pol.def)
 }
 
 func emitSegments(a *asm, segs []segment, def uint32) {

@@ -121,8 +121,11 @@ func TestDefaultProfile(t *testing.T) {
 		{"socket alg", dockerCaps, x64(unix.SYS_SOCKET, unix.AF_ALG), eperm},
 		{"socket inet high bits", dockerCaps, x64(unix.SYS_SOCKET, 1<<32|unix.AF_INET), eperm},
 		{"bpf", dockerCaps, x64(unix.SYS_BPF), eperm},
-		{"unknown number", dockerCaps, x64(1000), eperm},
-		{"nr -1", dockerCaps, x64(0xffffffff), eperm},
+		{"unassigned number", dockerCaps, x64(400), eperm},
+		{"above the profile's numbers", dockerCaps, x64(1000), enosys},
+		{"nr -1", dockerCaps, x64(0xffffffff), enosys},
+		{"i386 above the profile's numbers", dockerCaps, i386(1000), enosys},
+		{"x32 above the profile's numbers", dockerCaps, x32(1000), enosys},
 		{"CAP_SYS_ADMIN unshare", withAdmin, x64(unix.SYS_UNSHARE), allow},
 		{"CAP_SYS_ADMIN mount", withAdmin, x64(unix.SYS_MOUNT), allow},
 		{"CAP_SYS_ADMIN clone3", withAdmin, x64(unix.SYS_CLONE3), allow},
@@ -160,6 +163,9 @@ func TestCustomProfile(t *testing.T) {
 			"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`
 		// The same without architectures: x86_64 alone, others killed.
 		nativeOnly = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`
+		// An allow list of two: numbers above write's get ENOSYS (runc's stub).
+		readWrite = `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}`
+		traceAll  = `{"defaultAction":"SCMP_ACT_TRACE","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`
 		// An allow list of comparisons on arguments.
 		ops = `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[
 			{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":4294967296,"op":"SCMP_CMP_GT"}]},
@@ -197,6 +203,10 @@ func TestCustomProfile(t *testing.T) {
 		{"i386 mkdirat denied", denyMkdir, i386(296), eperm},
 		{"i386 rmdir allowed", denyMkdir, i386(40), allow},
 		{"native mkdirat", nativeOnly, x64(unix.SYS_MKDIRAT), eperm},
+		{"default allow: no ENOSYS above", denyMkdir, x64(1000), allow},
+		{"two allowed: read", readWrite, x64(unix.SYS_READ), allow},
+		{"two allowed: above write", readWrite, x64(unix.SYS_OPEN), enosys},
+		{"default trace: no ENOSYS above", traceAll, x64(1000), retTrace | uint32(unix.EPERM)},
 		{"native x32 killed", nativeOnly, x32(unix.SYS_MKDIRAT), retKillProcess},
 		{"native i386 killed", nativeOnly, i386(296), retKillProcess},
 		{"GT above", ops, x64(unix.SYS_READ, 1<<32+1), allow},
