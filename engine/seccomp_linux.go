@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/berth-dev/berth/engine/seccomp"
@@ -24,8 +25,9 @@ type filterKey struct {
 var filters sync.Map // filterKey -> string
 
 // seccompRecord is the shim's seccomp record for a container with the capability set
-// caps: its profile compiled for those capabilities, in hex, or "" for none (a
-// privileged or unconfined container), as Docker does.
+// caps: its profile compiled for those capabilities, as "<flags>:<program>" in hex,
+// or "" for none (a privileged or unconfined container, or a profile that filters
+// nothing), as Docker does.
 func seccompRecord(spec *Spec, caps uint64) (string, error) {
 	if spec.Privileged || spec.Seccomp == SeccompUnconfined {
 		return "", nil
@@ -38,7 +40,10 @@ func seccompRecord(spec *Spec, caps uint64) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("seccomp profile: %w", err)
 	}
-	rec := hex.EncodeToString(prog)
+	rec := ""
+	if prog != nil {
+		rec = strconv.FormatUint(uint64(prog.Flags), 16) + ":" + hex.EncodeToString(prog.Code)
+	}
 	filters.Store(key, rec)
 	return rec, nil
 }

@@ -275,8 +275,15 @@ func TestCompileErrors(t *testing.T) {
 	if _, err := Filter(`{"defaultAction":`, dockerCaps); err == nil {
 		t.Error("Filter(bad JSON) = nil error")
 	}
-	if b, err := Filter(`{}`, dockerCaps); b != nil || err != nil {
-		t.Errorf("Filter({}) = %d bytes, %v; want none (unconfined)", len(b), err)
+	if p, err := Filter(`{}`, dockerCaps); p != nil || err != nil {
+		t.Errorf("Filter({}) = %v, %v; want none (unconfined)", p, err)
+	}
+	if _, err := Filter(`{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_NEW_LISTENER"]}`, dockerCaps); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Filter(flag NEW_LISTENER) = %v, want ErrUnsupported", err)
+	}
+	p, err := Filter(`{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW","SECCOMP_FILTER_FLAG_TSYNC"]}`, dockerCaps)
+	if want := uint32(unix.SECCOMP_FILTER_FLAG_LOG | unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW); err != nil || p.Flags != want {
+		t.Errorf("Filter(flags) = %+v, %v; want flags %#x", p, err, want)
 	}
 }
 
@@ -284,10 +291,11 @@ func TestCompileErrors(t *testing.T) {
 // size and hash change only with the profile module, the kernel tables or the
 // compiler (regenerate with -update, and review TestDefaultProfile).
 func TestDefaultGolden(t *testing.T) {
-	b, err := Filter("", dockerCaps)
+	p, err := Filter("", dockerCaps)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := p.Code
 	got := fmt.Sprintf("instructions %d\nsha256 %x\n", len(b)/8, sha256.Sum256(b))
 	path := filepath.Join("testdata", "default.golden")
 	if *update {

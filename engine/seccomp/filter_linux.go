@@ -8,6 +8,7 @@ import (
 	"github.com/moby/profiles/seccomp"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
 )
 
 // Resolve is the profile's rules for a container whose bounding capability set is
@@ -22,10 +23,16 @@ func Resolve(profile string, caps []string) (*specs.LinuxSeccomp, error) {
 	return seccomp.LoadProfile(profile, rs)
 }
 
+// Program is a compiled profile as seccomp(SECCOMP_SET_MODE_FILTER, Flags, ...)
+// takes it: Code is the array of struct sock_filter (Encode).
+type Program struct {
+	Code  []byte
+	Flags uint32
+}
+
 // Filter resolves and compiles the profile for a container with the capabilities
-// caps and returns the program as the kernel takes it (Encode), or nil for a profile
-// that filters nothing.
-func Filter(profile string, caps []string) ([]byte, error) {
+// caps, or returns nil for a profile that filters nothing.
+func Filter(profile string, caps []string) (*Program, error) {
 	if runtime.GOARCH != "amd64" {
 		return nil, fmt.Errorf("seccomp: compiling profiles for %s: %w", runtime.GOARCH, ErrUnsupported)
 	}
@@ -33,11 +40,33 @@ func Filter(profile string, caps []string) ([]byte, error) {
 	if err != nil || p == nil {
 		return nil, err
 	}
+	flags, err := filterFlags(p.Flags)
+	if err != nil {
+		return nil, err
+	}
 	prog, err := Compile(p)
 	if err != nil {
 		return nil, err
 	}
-	return Encode(prog), nil
+	return &Program{Code: Encode(prog), Flags: flags}, nil
+}
+
+// filterFlags is the profile's flags for seccomp(2), as runc passes them: TSYNC is
+// moot for the single-threaded process that loads the filter.
+func filterFlags(flags []specs.LinuxSeccompFlag) (uint32, error) {
+	var out uint32
+	for _, f := range flags {
+		switch f {
+		case "SECCOMP_FILTER_FLAG_TSYNC":
+		case specs.LinuxSeccompFlagLog:
+			out |= unix.SECCOMP_FILTER_FLAG_LOG
+		case specs.LinuxSeccompFlagSpecAllow:
+			out |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+		default:
+			return 0, fmt.Errorf("flag %q: %w", f, ErrUnsupported)
+		}
+	}
+	return out, nil
 }
 
 // Encode writes prog as an array of struct sock_filter {u16 code; u8 jt, jf; u32 k}

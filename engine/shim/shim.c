@@ -54,8 +54,9 @@
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
- * rotation) logfiles seccomp (the filter, compiled by the engine: struct sock_filter[]
- * in hex; none = unconfined); exec mode also pid (the container's PID 1).
+ * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
+ * seccomp(2), the struct sock_filter[]; none = unconfined); exec mode also pid (the
+ * container's PID 1).
  *
  * The seccomp filter is loaded where runc loads it (libcontainer/standard_init_linux.go):
  * with no_new_privs as the last step before execve; without it, loading needs
@@ -99,10 +100,7 @@ struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
 struct sock_filter { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog { unsigned short len; struct sock_filter *filter; };
-#ifndef PR_SET_SECCOMP
-#define PR_SET_SECCOMP 22
-#endif
-#define SECCOMP_MODE_FILTER 2
+#define SECCOMP_SET_MODE_FILTER 1
 
 #define CONFIG_FD 3
 #define REPORT_FD 4
@@ -129,6 +127,7 @@ static struct {
 	int logfiles;
 	int target; /* exec: the container's PID 1 (host pid) */
 	struct sock_fprog seccomp; /* len 0: unconfined */
+	unsigned long seccomp_flags;
 } cfg;
 
 /* ---- small helpers ---- */
@@ -241,10 +240,14 @@ static int hexval(char c)
 	return -1;
 }
 
-/* parse_filter decodes the seccomp record: struct sock_filter[] in hex (x86_64 byte
- * order), as the engine compiled it. */
-static void parse_filter(const char *hex)
+/* parse_filter decodes the seccomp record: the flags of seccomp(2) and struct
+ * sock_filter[] (x86_64 byte order), in hex, as the engine compiled them. */
+static void parse_filter(const char *rec)
 {
+	char *hex;
+	cfg.seccomp_flags = strtoul(rec, &hex, 16);
+	if (*hex++ != ':')
+		report_error("shim: bad seccomp record");
 	size_t n = strlen(hex) / 2;
 	if (n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > 0xffff)
 		report_error("shim: bad seccomp filter of %zu bytes", n);
@@ -670,7 +673,7 @@ static void apply_caps(void)
 /* load_seccomp installs the filter, if any (see the top comment for when). */
 static void load_seccomp(void)
 {
-	if (cfg.seccomp.len > 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &cfg.seccomp, 0, 0) != 0)
+	if (cfg.seccomp.len > 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cfg.seccomp_flags, &cfg.seccomp) != 0)
 		FAIL("load seccomp filter: %s", errstr(errno));
 }
 
