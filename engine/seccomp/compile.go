@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
@@ -105,7 +106,7 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 		sections = append(sections, func() {
 			a.mark(l)
 			a.load(offNr)
-			emitSection(a, table(syscallsI386), pol)
+			emitSection(a, tableI386(), pol)
 		})
 	}
 	a.ret(badArch)
@@ -156,12 +157,12 @@ func emitX86_64(a *asm, pol policy, native, x32 bool) {
 		a.jump(own)
 		a.jump(tree)
 		a.mark(own)
-		emitSection(a, x32OwnTable(), pol)
+		emitSection(a, tableX32Own(), pol)
 	} else {
 		a.ret(badArch)
 	}
 	a.mark(tree)
-	emitSection(a, table(syscallsX86_64), pol)
+	emitSection(a, tableX86_64(), pol)
 }
 
 // table is t as a syscallTable.
@@ -173,15 +174,19 @@ func table(t map[string]uint32) syscallTable {
 	return m
 }
 
-// x32OwnTable is x32's own numbers (arch/x86/entry/syscalls/syscall_64.tbl, ABI
-// "x32"), without x32SyscallBit.
-func x32OwnTable() syscallTable {
-	m := make(syscallTable, len(x32Own))
-	for i, name := range x32Own {
-		m[name] = []uint32{uint32(512 + i)}
-	}
-	return m
-}
+// The tables, made once: x86_64's, i386's, and x32's own numbers
+// (arch/x86/entry/syscalls/syscall_64.tbl, ABI "x32"), without x32SyscallBit.
+var (
+	tableX86_64 = sync.OnceValue(func() syscallTable { return table(syscallsX86_64) })
+	tableI386   = sync.OnceValue(func() syscallTable { return table(syscallsI386) })
+	tableX32Own = sync.OnceValue(func() syscallTable {
+		m := make(syscallTable, len(x32Own))
+		for i, name := range x32Own {
+			m[name] = []uint32{uint32(512 + i)}
+		}
+		return m
+	})
+)
 
 var x32Own = []string{"rt_sigaction", "rt_sigreturn", "ioctl", "readv", "writev", "recvfrom",
 	"sendmsg", "recvmsg", "execve", "ptrace", "rt_sigpending", "rt_sigtimedwait",
