@@ -39,6 +39,13 @@ func (a *asm) and(mask uint32) {
 
 func (a *asm) ret(v uint32) { a.ins = append(a.ins, bpf.RetConstant{Val: v}) }
 
+// skipOne makes a label placed after the next instruction: "skip the ja that follows".
+func (a *asm) skipOne() label {
+	l := a.newLabel()
+	a.labels[l] = len(a.ins) + 2
+	return l
+}
+
 // jumpIf compares A with val and goes to t when cond holds, else to f.
 func (a *asm) jumpIf(cond bpf.JumpTest, val uint32, t, f label) {
 	a.jumps[len(a.ins)] = [2]label{t, f}

@@ -76,20 +76,7 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 	for _, c := range p.Syscalls {
 		pol.names = append(pol.names, c.Names...)
 	}
-	var x86_64, i386, x32 bool
-	for _, a := range p.Architectures {
-		switch a {
-		case specs.ArchX86_64:
-			x86_64 = true
-		case specs.ArchX86:
-			i386 = true
-		case specs.ArchX32:
-			x32 = true
-		}
-	}
-	if len(p.Architectures) == 0 {
-		x86_64 = true
-	}
+	x86_64, i386, x32 := arches(p.Architectures)
 	a := newAsm()
 	a.load(offArch)
 	var sections []func()
@@ -116,6 +103,22 @@ func Compile(p *specs.LinuxSeccomp) ([]bpf.RawInstruction, error) {
 	return a.assemble()
 }
 
+// arches reports which of x86_64's architectures the profile lists (x86_64 alone
+// when it lists none).
+func arches(list []specs.Arch) (x86_64, i386, x32 bool) {
+	for _, a := range list {
+		switch a {
+		case specs.ArchX86_64:
+			x86_64 = true
+		case specs.ArchX86:
+			i386 = true
+		case specs.ArchX32:
+			x32 = true
+		}
+	}
+	return x86_64 || len(list) == 0, i386, x32
+}
+
 // policy is what each architecture's section compiles: the rules, the default
 // return, every name the profile mentions and whether numbers above the highest of
 // them return ENOSYS.
@@ -124,13 +127,6 @@ type policy struct {
 	def    uint32
 	names  []string
 	enosys bool
-}
-
-// skipOne makes a label placed after the next instruction: "skip the ja that follows".
-func (a *asm) skipOne() label {
-	l := a.newLabel()
-	a.labels[l] = len(a.ins) + 2
-	return l
 }
 
 // emitX86_64 emits the x86_64 section. Its numbers with x32SyscallBit set are x32's,
