@@ -43,8 +43,9 @@
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
  * read-only, sets stdio, rlimits, the capability bounding and inheritable sets,
  * no_new_privs, groups, gid and uid, marks every fd above 2 close-on-exec
- * (CVE-2024-21626), loads the seccomp filter and execs the command; with init=1 it stays PID 1 instead, forwards
- * signals to the command, reaps orphans and exits with the command's status.
+ * (CVE-2024-21626), loads the seccomp filter and execs the command; with init=1 it
+ * stays PID 1 instead, forwards signals to the command, reaps orphans and exits with
+ * the command's status.
  *
  * It is C, not Go, because it is on the path of every container start: a static
  * program without a runtime starts in under a millisecond here, a Go one in 5-6 ms,
@@ -249,7 +250,7 @@ static void parse_filter(const char *rec)
 	if (*hex++ != ':')
 		report_error("shim: bad seccomp record");
 	size_t n = strlen(hex) / 2;
-	if (n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > 0xffff)
+	if (strlen(hex) % 2 != 0 || n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > 0xffff)
 		report_error("shim: bad seccomp filter of %zu bytes", n);
 	unsigned char *b = malloc(n);
 	for (size_t i = 0; i < n; i++) {
