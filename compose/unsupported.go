@@ -152,11 +152,12 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 	secopts, _ := svc["security_opt"].([]any)
 	for i, o := range secopts {
 		switch s := fmt.Sprint(o); {
-		case strings.HasPrefix(s, "no-new-privileges"), s == "seccomp=unconfined", s == "seccomp:unconfined",
-			s == "apparmor=unconfined", s == "apparmor:unconfined", s == "label=disable", s == "label:disable":
-			// what berth does anyway: no seccomp filter, AppArmor profile or SELinux label
+		case strings.HasPrefix(s, "no-new-privileges"), strings.HasPrefix(s, "seccomp=") || strings.HasPrefix(s, "seccomp:"):
+			// applied: no_new_privs, and the seccomp profile (unconfined, builtin or a file)
+		case s == "apparmor=unconfined", s == "apparmor:unconfined", s == "label=disable", s == "label:disable":
+			// what berth does anyway: no AppArmor profile or SELinux label
 		default:
-			add(fmt.Sprintf("%s.security_opt[%d]", base, i), "security option %q is not applied (berth loads no seccomp, AppArmor or SELinux policy)", s)
+			add(fmt.Sprintf("%s.security_opt[%d]", base, i), "security option %q is not applied (berth loads no AppArmor or SELinux policy)", s)
 		}
 	}
 	devs, _ := svc["devices"].([]any)

@@ -93,7 +93,7 @@ func TestUnsupportedNewKeys(t *testing.T) {
   web:
     image: nginx
     pid: host
-    security_opt: ["no-new-privileges:true", "seccomp=unconfined", "seccomp=/p.json"]
+    security_opt: ["no-new-privileges:true", "seccomp=unconfined", "seccomp=/p.json", "apparmor=docker-default"]
     logging: {driver: syslog}
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
@@ -109,7 +109,7 @@ networks:
 	for _, w := range p.Unsupported() {
 		got = append(got, w.Path)
 	}
-	want := []string{"services.web.pid", "services.web.security_opt[2]", "services.web.logging.driver",
+	want := []string{"services.web.pid", "services.web.security_opt[3]", "services.web.logging.driver",
 		"services.web.devices[1]", "services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)

@@ -134,6 +134,15 @@
 // none. no_new_privs is set only when
 // asked. Every fd above 2 is marked close-on-exec before execve (CVE-2024-21626).
 //
+// Seccomp: every container and every exec runs under Docker's default profile, or
+// Spec.Seccomp's (unconfined, or a profile in Docker's JSON format); privileged ones
+// run unconfined, as in Docker. Package engine/seccomp compiles the profile for the
+// container's capabilities into a classic BPF program (cached per profile and
+// capability set); the shim loads it where runc does: with no_new_privs as the last
+// step before execve, else before the capabilities and ids change (loading needs
+// CAP_SYS_ADMIN then), so the syscalls the shim makes after it must be allowed by
+// the profile. An exec gets the container's filter, whatever its own privileges.
+//
 // # Exec
 //
 // The container's PID 1 is the user's command (no resident berth helper inside the
@@ -144,8 +153,8 @@
 // the container's cgroups, then its ipc, uts, net, pid and mount namespaces and root,
 // forks (a pid namespace takes effect for children), and the child takes a session of
 // its own (with Tty, the terminal as its controlling one), the container's rlimits,
-// working dir, capabilities, no_new_privs, groups and user, looks the command up in
-// the container's PATH and execs it. Errors before the execve travel back on an
+// working dir, seccomp filter, capabilities, no_new_privs, groups and user, looks the
+// command up in the container's PATH and execs it. Errors before the execve travel back on an
 // O_CLOEXEC pipe, as for Start; the shim exits with the command's status. An Exec costs
 // one start of the shim, well under a millisecond here: healthchecks use the same path.
 package engine

@@ -49,6 +49,9 @@ func (e *Engine) Create(spec Spec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
+	if err := spec.validateSeccomp(); err != nil {
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
+	}
 	dir, err := e.dir(spec.ID)
 	if err != nil {
 		return err

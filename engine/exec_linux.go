@@ -68,8 +68,18 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if es.WorkingDir != "" {
 		spec.WorkingDir = es.WorkingDir
 	}
+	// The container's seccomp filter binds its execs too, privileged or not (as runc's
+	// exec): it is compiled for the container's capabilities, not the exec's.
+	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
+	if err != nil {
+		return 0, fmt.Errorf("exec in container %q: %w", id, err)
+	}
+	filter, err := seccompRecord(&spec, caps)
+	if err != nil {
+		return 0, fmt.Errorf("exec in container %q: %w", id, err)
+	}
 	spec.Privileged = spec.Privileged || es.Privileged
-	code, err := e.runExec(st.Pid, &spec, es)
+	code, err := e.runExec(st.Pid, &spec, es, filter)
 	if err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
@@ -83,12 +93,12 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 // is looked up in the container's PATH by the shim. fd 3 carries the configuration,
 // fd 4 the errors before the execve. The shim joins the container's cgroups before it
 // forks, so the command is born in them.
-func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec) (int, error) {
+func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, error) {
 	shim, err := shimPath()
 	if err != nil {
 		return 0, err
 	}
-	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParent(), spec.ID))
+	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParent(), spec.ID), filter)
 	if err != nil {
 		return 0, err
 	}
@@ -131,8 +141,8 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec) (int, error) {
 }
 
 // execRecords is the shim's exec configuration for spec in the container whose PID 1
-// is pid.
-func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string) ([]byte, error) {
+// is pid, with the container's seccomp filter (seccompRecord).
+func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filter string) ([]byte, error) {
 	u, err := resolveUserIn(fmt.Sprintf("/proc/%d/root", pid), spec.user())
 	if err != nil {
 		return nil, err
@@ -159,6 +169,7 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string) ([]by
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
 	}
+	rec.seccomp(filter)
 	return rec.b.Bytes(), nil
 }
 

@@ -54,10 +54,15 @@ func TestExec(t *testing.T) {
 
 // BenchmarkExecTrue times Exec of `true` in a running container; run it as
 // BenchmarkRunTrue's comment shows.
-func BenchmarkExecTrue(b *testing.B) {
+func BenchmarkExecTrue(b *testing.B) { benchExecTrue(b, "") }
+
+// BenchmarkExecTrueUnconfined is BenchmarkExecTrue without a seccomp filter.
+func BenchmarkExecTrueUnconfined(b *testing.B) { benchExecTrue(b, SeccompUnconfined) }
+
+func benchExecTrue(b *testing.B, seccomp string) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)
-	spec := Spec{ID: "exb", LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"sleep", "60"}}
+	spec := Spec{ID: "exb", LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"sleep", "60"}, Seccomp: seccomp}
 	startContainer(b, e, spec)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

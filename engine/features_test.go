@@ -197,10 +197,16 @@ func TestLogsRotateTail(t *testing.T) {
 // each phase. As root, from the repository root:
 //
 //	make stage && go test -tags berth_stage -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 400x ./engine
-func BenchmarkRunTrue(b *testing.B) {
+func BenchmarkRunTrue(b *testing.B) { benchRunTrue(b, "") }
+
+// BenchmarkRunTrueUnconfined is BenchmarkRunTrue without a seccomp filter: the
+// difference is the filter's cost (its compile is cached, its load is in the shim).
+func BenchmarkRunTrueUnconfined(b *testing.B) { benchRunTrue(b, SeccompUnconfined) }
+
+func benchRunTrue(b *testing.B, seccomp string) {
 	testenv.RequiresRoot(b)
 	e := newEngine(b)
-	spec := Spec{LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"true"}, Resources: Resources{PidsLimit: 100}}
+	spec := Spec{LayerDirs: []string{busyboxLayer(b)}, Cmd: []string{"true"}, Resources: Resources{PidsLimit: 100}, Seccomp: seccomp}
 	phases := []string{"create", "start", "wait", "remove"}
 	durs := make([][]time.Duration, len(phases)+1)
 	b.ResetTimer()

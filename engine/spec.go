@@ -50,6 +50,11 @@ type Spec struct {
 	CapAdd, CapDrop []string // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL" allowed
 	Privileged      bool
 	NoNewPrivileges bool
+	// Seccomp is the seccomp profile of the container and of its execs: "" is Docker's
+	// default profile, SeccompUnconfined none, anything else a profile in Docker's JSON
+	// format. Its rules that depend on capabilities see the container's (CapAdd,
+	// CapDrop). A privileged container runs unconfined, as in Docker.
+	Seccomp string
 	// Init runs berth's own init as PID 1: it reaps zombies and forwards signals to
 	// the command, which runs as its child.
 	Init bool

@@ -367,6 +367,10 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	if err != nil {
 		return nil, err
 	}
+	filter, err := seccompRecord(spec, caps)
+	if err != nil {
+		return nil, err
+	}
 	var rec shimRecords
 	for k, v := range spec.Sysctls {
 		rec.add("sysctl", k+"="+v)
@@ -410,6 +414,7 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	rec.add("oom", cg.oomCounter())
 	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
+	rec.seccomp(filter)
 	return rec.b.Bytes(), nil
 }
 
@@ -455,6 +460,13 @@ func (r *shimRecords) identity(u execUser, caps uint64, spec *Spec) {
 	}
 	r.add("caps", strconv.FormatUint(caps, 16))
 	r.flag("nnp", spec.NoNewPrivileges)
+}
+
+// seccomp adds the seccomp filter (seccompRecord), unless there is none.
+func (r *shimRecords) seccomp(filter string) {
+	if filter != "" {
+		r.add("seccomp", filter)
+	}
 }
 
 // rlimits adds the ulimits as resource:soft:hard.

@@ -93,6 +93,9 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 		return spec, err
 	}
 	spec.Env = env
+	if spec.Seccomp, err = seccompProfile(r.p, svc); err != nil {
+		return spec, err
+	}
 	anon, err := r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config))
 	if err != nil {
 		return spec, err

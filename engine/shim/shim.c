@@ -43,8 +43,9 @@
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
  * read-only, sets stdio, rlimits, the capability bounding and inheritable sets,
  * no_new_privs, groups, gid and uid, marks every fd above 2 close-on-exec
- * (CVE-2024-21626) and execs the command; with init=1 it stays PID 1 instead, forwards
- * signals to the command, reaps orphans and exits with the command's status.
+ * (CVE-2024-21626), loads the seccomp filter and execs the command; with init=1 it
+ * stays PID 1 instead, forwards signals to the command, reaps orphans and exits with
+ * the command's status.
  *
  * It is C, not Go, because it is on the path of every container start: a static
  * program without a runtime starts in under a millisecond here, a Go one in 5-6 ms,
@@ -54,7 +55,14 @@
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
- * rotation) logfiles; exec mode also pid (the container's PID 1).
+ * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
+ * seccomp(2), the struct sock_filter[]; none = unconfined); exec mode also pid (the
+ * container's PID 1).
+ *
+ * The seccomp filter is loaded where runc loads it (libcontainer/standard_init_linux.go):
+ * with no_new_privs as the last step before execve; without it, loading needs
+ * CAP_SYS_ADMIN, so it comes first in set_identity, before the capabilities, groups
+ * and ids change. Every syscall made after it must be allowed by the profile.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,6 +99,9 @@
 #define CAP_VERSION_3 0x20080522
 struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
+struct sock_filter { uint16_t code; uint8_t jt, jf; uint32_t k; };
+struct sock_fprog { unsigned short len; struct sock_filter *filter; };
+#define SECCOMP_SET_MODE_FILTER 1
 
 #define CONFIG_FD 3
 #define REPORT_FD 4
@@ -116,6 +127,8 @@ static struct {
 	long long logmax;
 	int logfiles;
 	int target; /* exec: the container's PID 1 (host pid) */
+	struct sock_fprog seccomp; /* len 0: unconfined */
+	unsigned long seccomp_flags;
 } cfg;
 
 /* ---- small helpers ---- */
@@ -219,6 +232,37 @@ static int parse_config(int fd)
 	return parse_records(b, len);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* parse_filter decodes the seccomp record: the flags of seccomp(2) and struct
+ * sock_filter[] (x86_64 byte order), in hex, as the engine compiled them. */
+static void parse_filter(const char *rec)
+{
+	char *hex;
+	cfg.seccomp_flags = strtoul(rec, &hex, 16);
+	if (*hex++ != ':')
+		report_error("shim: bad seccomp record");
+	size_t n = strlen(hex) / 2;
+	if (strlen(hex) % 2 != 0 || n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > 0xffff)
+		report_error("shim: bad seccomp filter of %zu bytes", n);
+	unsigned char *b = malloc(n);
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval(hex[2 * i]), l = hexval(hex[2 * i + 1]);
+		if (h < 0 || l < 0)
+			report_error("shim: bad seccomp filter");
+		b[i] = (unsigned char)(h << 4 | l);
+	}
+	cfg.seccomp.filter = (struct sock_filter *)b;
+	cfg.seccomp.len = (unsigned short)(n / sizeof(struct sock_filter));
+}
+
 static int parse_records(char *b, size_t len)
 {
 	if (b[len - 1] != '\0')
@@ -288,6 +332,8 @@ static int parse_records(char *b, size_t len)
 			cfg.logmax = strtoll(v, NULL, 10);
 		else if (!strcmp(p, "logfiles"))
 			cfg.logfiles = atoi(v);
+		else if (!strcmp(p, "seccomp"))
+			parse_filter(v);
 		else
 			report_error("shim: unknown configuration key %.40s", p);
 	}
@@ -625,8 +671,17 @@ static void apply_caps(void)
 		FAIL("capset: %s", errstr(errno));
 }
 
+/* load_seccomp installs the filter, if any (see the top comment for when). */
+static void load_seccomp(void)
+{
+	if (cfg.seccomp.len > 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cfg.seccomp_flags, &cfg.seccomp) != 0)
+		FAIL("load seccomp filter: %s", errstr(errno));
+}
+
 static void set_identity(void)
 {
+	if (!cfg.nnp)
+		load_seccomp(); /* needs CAP_SYS_ADMIN: before the capabilities go */
 	for (int i = 0; i < cfg.nrl; i++) {
 		struct rlimit r = {cfg.rl[i].soft, cfg.rl[i].hard};
 		if (setrlimit(cfg.rl[i].res, &r) != 0)
@@ -750,6 +805,8 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	close(syncfd);
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", errstr(errno));
+	if (cfg.nnp)
+		load_seccomp();
 	if (cfg.init)
 		pid1();
 	execve(cfg.path, cfg.argv, cfg.envp);
@@ -957,6 +1014,8 @@ static int exec_main(void)
 		const char *path = lookup(cfg.argv[0]);
 		if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 			FAIL("close fds: %s", errstr(errno));
+		if (cfg.nnp)
+			load_seccomp();
 		execve(path, cfg.argv, cfg.envp);
 		FAIL("exec \"%s\": %s", path, errstr(errno));
 	}

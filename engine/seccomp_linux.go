@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/berth-dev/berth/engine/seccomp"
+)
+
+// SeccompUnconfined is Spec.Seccomp for a container without a seccomp filter.
+const SeccompUnconfined = "unconfined"
+
+// filterKey is what a compiled filter depends on: the profile and the capabilities
+// its includes/excludes test.
+type filterKey struct {
+	profile string
+	caps    uint64
+}
+
+// filters caches the shim's seccomp record per filterKey: a compile takes about a
+// millisecond, a container start should not.
+var filters sync.Map // filterKey -> string
+
+// seccompRecord is the shim's seccomp record for a container with the capability set
+// caps: its profile compiled for those capabilities, as "<flags>:<program>" in hex,
+// or "" for none (a privileged or unconfined container, or a profile that filters
+// nothing), as Docker does.
+func seccompRecord(spec *Spec, caps uint64) (string, error) {
+	if spec.Privileged || spec.Seccomp == SeccompUnconfined {
+		return "", nil
+	}
+	key := filterKey{spec.Seccomp, caps}
+	if v, ok := filters.Load(key); ok {
+		return v.(string), nil
+	}
+	prog, err := seccomp.Filter(spec.Seccomp, capNameList(caps))
+	if err != nil {
+		return "", fmt.Errorf("seccomp profile: %w", err)
+	}
+	rec := ""
+	if prog != nil {
+		rec = strconv.FormatUint(uint64(prog.Flags), 16) + ":" + hex.EncodeToString(prog.Code)
+	}
+	filters.Store(key, rec)
+	return rec, nil
+}
+
+// validateSeccomp compiles the spec's profile once, so that a bad one fails Create
+// with ErrInvalid rather than Start.
+func (s *Spec) validateSeccomp() error {
+	caps, err := capSet(s.Privileged, s.CapAdd, s.CapDrop)
+	if err != nil {
+		return err
+	}
+	if _, err := seccompRecord(s, caps); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return nil
+}
+
+// capNameList is the names of the capabilities in the mask ("CAP_CHOWN", ...).
+func capNameList(mask uint64) []string {
+	var names []string
+	for name, n := range capNames {
+		if mask&(1<<n) != 0 {
+			names = append(names, "CAP_"+name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ValidateSeccomp reports whether profile (Spec.Seccomp) compiles, for a caller that
+// checks its input before it makes anything; it returns an error wrapping ErrInvalid
+// if not.
+func ValidateSeccomp(profile string) error {
+	s := Spec{Seccomp: profile}
+	return s.validateSeccomp()
+}
