@@ -127,6 +127,24 @@ func TestE2ESupervisorRestoredByPS(t *testing.T) {
 	}) {
 		t.Errorf("ps client = %q, want (healthy) after the supervisor came back", e.mustBerth("-f", file, "ps", "client"))
 	}
+
+	// svc dies while no supervisor runs: the supervisor the next ps starts restarts it,
+	// as Docker's daemon does with restart: always containers when it starts.
+	e.killSupervisors()
+	_, pid = e.engineState(id)
+	syscall.Kill(pid, syscall.SIGKILL)
+	if !eventually(5*time.Second, func() bool { st, _ := e.engineState(id); return st == "exited" }) {
+		t.Fatalf("svc did not exit after kill -9")
+	}
+	time.Sleep(500 * time.Millisecond) // no supervisor: it stays exited
+	if st, _ := e.engineState(id); st != "exited" {
+		t.Fatalf("svc = %s with no supervisor running, want exited", st)
+	}
+	e.mustBerth("-f", file, "ps")
+	if !eventually(10*time.Second, restarted) {
+		st, p := e.engineState(id)
+		t.Errorf("svc = %s pid %d after ps, want restarted by the new supervisor; supervisor log:\n%s", st, p, e.supervisorLog())
+	}
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
 }
