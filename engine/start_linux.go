@@ -409,6 +409,12 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	rec.add("oom", cg.oomCounter())
 	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
+	for _, a := range spec.ExitHook {
+		rec.add("hook", a)
+	}
+	for _, kv := range spec.ExitHookEnv {
+		rec.add("hookenv", kv)
+	}
 	return rec.b.Bytes(), nil
 }
 

@@ -116,6 +116,8 @@ static struct {
 	long long logmax;
 	int logfiles;
 	int target; /* exec: the container's PID 1 (host pid) */
+	char **hook, **hookenv; /* the exit hook's argv and environment, NULL-terminated */
+	int nhook, nhookenv;
 } cfg;
 
 /* ---- small helpers ---- */
@@ -230,6 +232,8 @@ static int parse_records(char *b, size_t len)
 	cfg.envp = calloc(records + 1, sizeof(char *));
 	cfg.groups = calloc(records + 1, sizeof(gid_t));
 	cfg.sysctls = calloc(records + 1, sizeof(char *));
+	cfg.hook = calloc(records + 1, sizeof(char *));
+	cfg.hookenv = calloc(records + 1, sizeof(char *));
 	for (char *p = b, *next; p < b + len; p = next) {
 		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
@@ -288,6 +292,10 @@ static int parse_records(char *b, size_t len)
 			cfg.logmax = strtoll(v, NULL, 10);
 		else if (!strcmp(p, "logfiles"))
 			cfg.logfiles = atoi(v);
+		else if (!strcmp(p, "hook"))
+			cfg.hook[cfg.nhook++] = v;
+		else if (!strcmp(p, "hookenv"))
+			cfg.hookenv[cfg.nhookenv++] = v;
 		else
 			report_error("shim: unknown configuration key %.40s", p);
 	}
@@ -860,6 +868,33 @@ static void join_namespaces(int hostnet)
 	dprintf(REPORT_FD, "net\n");
 }
 
+/* The starter's network namespace, opened first thing: the exit hook runs there, not in
+ * the container's, which the shim joins. */
+static int starter_net = -1;
+
+/* run_exit_hook starts the exit hook (hook= records: a path and its arguments; hookenv=
+ * its environment), once the exit is recorded, detached (own session, stdio /dev/null,
+ * no other fd) in the starter's network namespace; the shim does not wait for it.
+ * berth uses it to learn of an exit while none of its processes runs: the project's
+ * supervisor, which applies restart policies, may have been killed. */
+static void run_exit_hook(void)
+{
+	if (cfg.nhook == 0 || starter_net < 0)
+		return;
+	if (fork() != 0)
+		return; /* the shim exits next: init (or a subreaper) reaps the hook */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (setns(starter_net, CLONE_NEWNET) != 0 || setsid() < 0)
+		_exit(127);
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	execve(cfg.hook[0], cfg.hook, cfg.hookenv);
+	_exit(127);
+}
+
 /* join_cgroups writes pid into each cgroup.procs of the configuration; on failure it
  * returns that file, with errno set. */
 static const char *join_cgroups(pid_t pid)
@@ -983,6 +1018,7 @@ int main(int argc, char **argv)
 	/* The first record, written with the fork: pre=netns for a spare shim made ahead
 	 * of time, which makes a network namespace now, while nobody waits, in case the
 	 * container wants a new one. */
+	starter_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	char pre[32];
 	read_record(pre, sizeof pre, "pre=");
 	int hostnet = -1;
@@ -1045,6 +1081,7 @@ int main(int argc, char **argv)
 		close(syncp[1]);
 		close(errp[0]);
 		close(relay[1]);
+		close(starter_net); /* the host's netns: never in the container, even as berth's init */
 		errfd = errp[1];
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd != master)
@@ -1167,5 +1204,6 @@ int main(int argc, char **argv)
 		close(ln);
 		unlinkat(dirfd_, "stdin.sock", 0);
 	}
+	run_exit_hook();
 	return 0;
 }
