@@ -133,12 +133,9 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 	if c.supervisorAlive(name) {
 		return c.client(name), nil
 	}
-	exe := c.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
-		}
+	exe, err := c.executable()
+	if err != nil {
+		return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
 	}
 	dir := c.runDir(name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -170,6 +167,14 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 		}
 	}
 	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.socketPath(name))
+}
+
+// executable is the berth binary a supervisor runs: c.Executable, else this one.
+func (c Config) executable() (string, error) {
+	if c.Executable != "" {
+		return c.Executable, nil
+	}
+	return os.Executable()
 }
 
 // environ passes the configuration to a re-executed supervisor.

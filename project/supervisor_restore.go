@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/berth-dev/berth/engine"
 	"golang.org/x/sys/unix"
@@ -18,6 +19,46 @@ import (
 // ping on the socket; when none answers, reading the containers' states (which ps does
 // anyway) to see whether one is needed; only then a new supervisor is started, which
 // adopts what the state records.
+//
+// Restart policies do not wait for a command: a container whose policy may restart it
+// has an engine exit hook (exitHook): its shim, which sees every exit, runs `berth
+// _restore NAME` once the exit is recorded, which is restoreSupervisor again. With a
+// supervisor running that is one ping; without, the new supervisor restarts the
+// container.
+
+// RestoreCommand is the hidden CLI command a container's shim runs after each exit of
+// a container whose restart policy may start it again (its engine exit hook, see
+// exitHook): `<exe> _restore <project>`. So a container that dies while no supervisor
+// runs brings one back, which restarts it, with no berth command typed.
+const RestoreCommand = "_restore"
+
+// RestoreSupervisor starts the supervisor of project name when none answers and the
+// project needs one (see restoreSupervisor); a project never brought up, or gone, is
+// success. It is what RestoreCommand runs.
+func RestoreSupervisor(cfg Config, name string) error {
+	st, err := cfg.LoadState(name)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	cfg.restoreSupervisor(name, st)
+	return nil
+}
+
+// exitHook is the engine exit hook (engine.Spec.ExitHook) of a container of project
+// name with a restart policy: RestoreCommand, with the environment it needs (PATH and
+// BERTH_* of this process, and c's configuration), nothing else of the caller's.
+func (c Config) exitHook(name string) (argv, env []string, err error) {
+	exe, err := c.executable()
+	if err != nil {
+		return nil, nil, fmt.Errorf("exit hook of project %q: %w", name, err)
+	}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "BERTH_") {
+			env = append(env, kv)
+		}
+	}
+	return []string{exe, RestoreCommand, name}, append(env, c.environ()...), nil
+}
 
 // restoreSupervisor starts the supervisor of project name again when none answers and
 // st (the project's state, read by the caller without the project lock) has a container

@@ -127,24 +127,6 @@ func TestE2ESupervisorRestoredByPS(t *testing.T) {
 	}) {
 		t.Errorf("ps client = %q, want (healthy) after the supervisor came back", e.mustBerth("-f", file, "ps", "client"))
 	}
-
-	// svc dies while no supervisor runs: the supervisor the next ps starts restarts it,
-	// as Docker's daemon does with restart: always containers when it starts.
-	e.killSupervisors()
-	_, pid = e.engineState(id)
-	syscall.Kill(pid, syscall.SIGKILL)
-	if !eventually(5*time.Second, func() bool { st, _ := e.engineState(id); return st == "exited" }) {
-		t.Fatalf("svc did not exit after kill -9")
-	}
-	time.Sleep(500 * time.Millisecond) // no supervisor: it stays exited
-	if st, _ := e.engineState(id); st != "exited" {
-		t.Fatalf("svc = %s with no supervisor running, want exited", st)
-	}
-	e.mustBerth("-f", file, "ps")
-	if !eventually(10*time.Second, restarted) {
-		st, p := e.engineState(id)
-		t.Errorf("svc = %s pid %d after ps, want restarted by the new supervisor; supervisor log:\n%s", st, p, e.supervisorLog())
-	}
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
 }
@@ -197,6 +179,45 @@ func TestE2ESupervisorNotStartedForStoppedProject(t *testing.T) {
 	e.mustBerth("-f", file, "ps", "-a")
 	if pids := e.supervisorPids(); len(pids) > 0 {
 		t.Errorf("ps of a stopped project started a supervisor: %v", pids)
+	}
+	e.mustBerth("-f", file, "down", "-t", "1")
+	e.assertNoLeaks()
+}
+
+// TestE2ERestartWithoutSupervisor: a restart: always container that dies while no
+// supervisor runs is restarted with no berth command typed: its shim's exit hook
+// brings a supervisor back, which applies the policy, as Docker's daemon would.
+func TestE2ERestartWithoutSupervisor(t *testing.T) {
+	e := newSupervisorE2E(t)
+	file := writeCompose(t, `services:
+  svc:
+    image: bte-busybox
+    command: ["sh", "-c", "echo run; exec sleep 3600"]
+    restart: always
+    stop_signal: SIGKILL
+  client:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	id := strings.TrimSpace(e.mustBerth("-f", file, "ps", "-q", "svc"))
+	e.killSupervisors()
+	_, pid := e.engineState(id)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 svc's main process: %v", err)
+	}
+	restarted := func() bool { st, p := e.engineState(id); return st == "running" && p != pid && p > 0 }
+	if !eventually(10*time.Second, restarted) {
+		st, p := e.engineState(id)
+		t.Fatalf("svc (restart: always) = %s pid %d after kill -9 of pid %d with no supervisor, want running again; supervisor log:\n%s",
+			st, p, pid, e.supervisorLog())
+	}
+	if !e.supervisorAnswers() {
+		t.Errorf("no supervisor answers after the restart")
+	}
+	if out, errs, err := e.berth("-f", file, "exec", "-T", "client", "nslookup", "svc"); err != nil || !strings.Contains(out, "Address") {
+		t.Errorf("nslookup svc from client = %q, %q, %v; want an answer", out, errs, err)
 	}
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
