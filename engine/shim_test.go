@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -145,4 +146,40 @@ func TestExitHook(t *testing.T) {
 	if want := "hello " + hostNet + " 0 1 2 3 1\n"; string(got) != want {
 		t.Errorf("exit hook wrote %q, want %q", got, want)
 	}
+}
+
+// TestExitHookUnlessListening: while something listens on ExitHookUnlessListening the
+// shim does not run the exit hook.
+func TestExitHookUnlessListening(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	dir := t.TempDir()
+	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out := filepath.Join(dir, "hook")
+	spec := Spec{ID: "eh" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"true"},
+		ExitHook: []string{"/bin/sh", "-c", "echo ran > " + out}, ExitHookUnlessListening: filepath.Join(dir, "sock")}
+	startContainer(t, e, spec)
+	if _, err := e.Wait(spec.ID); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("the exit hook ran while something listened on its socket")
+	}
+	// Nothing listens any more: the next exit runs it.
+	ln.Close()
+	if err := e.Start(spec.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	e.Wait(spec.ID)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(out); err == nil {
+			return
+		}
+	}
+	t.Errorf("the exit hook did not run with nothing listening on its socket")
 }

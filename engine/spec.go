@@ -84,9 +84,12 @@ type Spec struct {
 	// shim starts after it recorded each exit of the container, with the environment
 	// ExitHookEnv only, in the network namespace of the process that called Start, in
 	// a session of its own, stdio on /dev/null; nobody waits for it. It lets a caller
-	// learn of exits while none of its processes runs.
-	ExitHook    []string
-	ExitHookEnv []string
+	// learn of exits while none of its processes runs. While something accepts
+	// connections on the unix socket ExitHookUnlessListening (when set), the hook is
+	// not run: the caller's resident process learns of the exit itself.
+	ExitHook                []string
+	ExitHookEnv             []string
+	ExitHookUnlessListening string
 }
 
 // Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.

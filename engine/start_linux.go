@@ -415,6 +415,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	for _, kv := range spec.ExitHookEnv {
 		rec.add("hookenv", kv)
 	}
+	if spec.ExitHookUnlessListening != "" {
+		rec.add("hooksock", spec.ExitHookUnlessListening)
+	}
 	return rec.b.Bytes(), nil
 }
 

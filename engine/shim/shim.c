@@ -118,6 +118,7 @@ static struct {
 	int target; /* exec: the container's PID 1 (host pid) */
 	char **hook, **hookenv; /* the exit hook's argv and environment, NULL-terminated */
 	int nhook, nhookenv;
+	char *hooksock; /* a unix socket: the hook is not run while something listens there */
 } cfg;
 
 /* ---- small helpers ---- */
@@ -296,6 +297,8 @@ static int parse_records(char *b, size_t len)
 			cfg.hook[cfg.nhook++] = v;
 		else if (!strcmp(p, "hookenv"))
 			cfg.hookenv[cfg.nhookenv++] = v;
+		else if (!strcmp(p, "hooksock"))
+			cfg.hooksock = v;
 		else
 			report_error("shim: unknown configuration key %.40s", p);
 	}
@@ -872,14 +875,29 @@ static void join_namespaces(int hostnet)
  * the container's, which the shim joins. */
 static int starter_net = -1;
 
+/* listening reports whether something accepts connections on the unix socket path. */
+static int listening(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof a.sun_path)
+		return 0;
+	strcpy(a.sun_path, path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok = s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0;
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
 /* run_exit_hook starts the exit hook (hook= records: a path and its arguments; hookenv=
- * its environment), once the exit is recorded, detached (own session, stdio /dev/null,
- * no other fd) in the starter's network namespace; the shim does not wait for it.
- * berth uses it to learn of an exit while none of its processes runs: the project's
- * supervisor, which applies restart policies, may have been killed. */
+ * its environment), once the exit is recorded, unless something listens on hooksock=,
+ * detached (own session, stdio /dev/null, no other fd) in the starter's network
+ * namespace; the shim does not wait for it. berth uses it to learn of an exit while
+ * none of its processes runs: the project's supervisor, which applies restart
+ * policies, may have been killed. */
 static void run_exit_hook(void)
 {
-	if (cfg.nhook == 0 || starter_net < 0)
+	if (cfg.nhook == 0 || starter_net < 0 || (cfg.hooksock && listening(cfg.hooksock)))
 		return;
 	if (fork() != 0)
 		return; /* the shim exits next: init (or a subreaper) reaps the hook */
