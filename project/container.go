@@ -129,6 +129,8 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 		if spec.ExitHook, spec.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
 			return spec, err
 		}
+		spec.ExitHookUnlessListening = r.cfg.socketPath(r.st.Name) // a supervisor runs
+
 	}
 	return spec, nil
 }

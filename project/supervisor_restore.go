@@ -34,13 +34,23 @@ const RestoreCommand = "_restore"
 
 // RestoreSupervisor starts the supervisor of project name when none answers and the
 // project needs one (see restoreSupervisor); a project never brought up, or gone, is
-// success. It is what RestoreCommand runs.
+// success. It is what RestoreCommand runs, after each exit of a container: it takes
+// the project lock before it reads any state, so that while a command that holds it
+// stops many containers (down, stop) each exit costs a ping and a flock.
 func RestoreSupervisor(cfg Config, name string) error {
+	if cfg.supervisorAlive(name) {
+		return nil
+	}
+	unlock, ok, err := cfg.tryLockProject(name)
+	if !ok {
+		return err
+	}
+	defer unlock()
 	st, err := cfg.LoadState(name)
 	if err != nil {
 		return ignoreNotFound(err)
 	}
-	cfg.restoreSupervisor(name, st)
+	cfg.restoreSupervisorLocked(name, st)
 	return nil
 }
 
