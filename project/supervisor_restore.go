@@ -133,11 +133,7 @@ func (c Config) needsSupervisor(name string, st *State) bool {
 		if recs == nil {
 			recs, _ = c.loadRestarts(name) // unreadable: counted from 0, as the supervisor does
 		}
-		count := 0
-		if rec := recs[ct.ID]; rec.LastStart.Equal(es.StartedAt) {
-			count = rec.Count // the supervisor started this run: its restarts count
-		}
-		if ct.Restart.shouldRestart(es.ExitCode, count, ct.StoppedByUser) {
+		if _, restart := countExit(recs[ct.ID], es, ct); restart {
 			return true
 		}
 	}
