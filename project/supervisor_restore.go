@@ -12,8 +12,8 @@ import (
 )
 
 // A project's supervisor (supervisor.go) may be killed (kill -9, the OOM killer, a
-// reboot of nothing but it): its containers keep running, but their DNS listeners,
-// healthchecks and restart policies stop with it. Every command that reads or acts on
+// crash): its containers keep running, but their DNS listeners, healthchecks and
+// restart policies stop with it. Every command that reads or acts on
 // a running project (all but down and ls) therefore brings it back first, as Docker's
 // daemon would be there: restoreSupervisor. Its cost when the supervisor answers is one
 // ping on the socket; when none answers, reading the containers' states (which ps does
@@ -22,9 +22,10 @@ import (
 //
 // Restart policies do not wait for a command: a container whose policy may restart it
 // has an engine exit hook (exitHook): its shim, which sees every exit, runs `berth
-// _restore NAME` once the exit is recorded, which is restoreSupervisor again. With a
-// supervisor running that is one ping; without, the new supervisor restarts the
-// container.
+// _restore NAME` once the exit is recorded unless a supervisor listens on the
+// project's socket, and that brings one back (RestoreSupervisor), which restarts the
+// container. DNS listeners and healthchecks of a project whose supervisor was killed
+// wait for the next berth command or container exit.
 
 // RestoreCommand is the hidden CLI command a container's shim runs after each exit of
 // a container whose restart policy may start it again (its engine exit hook, see

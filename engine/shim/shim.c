@@ -37,7 +37,8 @@
  *   - copies the container's output into container.log as JSON lines
  *     ({"log","stream","time"}, Docker's json-file format), rotated by size;
  *   - waits for PID 1 and writes its exit status into state.json (what
- *     Engine.State and Engine.Wait read), then exits.
+ *     Engine.State and Engine.Wait read), starts the exit hook if one is configured
+ *     (run_exit_hook), then exits.
  *
  * PID 1 mounts /proc (it must be inside the pid namespace for that), pivots into the
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
@@ -54,7 +55,8 @@
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
- * rotation) logfiles; exec mode also pid (the container's PID 1).
+ * rotation) logfiles hook* (the exit hook's path and arguments) hookenv* hooksock;
+ * exec mode also pid (the container's PID 1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
