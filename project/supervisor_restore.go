@@ -57,18 +57,43 @@ func RestoreSupervisor(cfg Config, name string) error {
 
 // exitHook is the engine exit hook (engine.Spec.ExitHook) of a container of project
 // name with a restart policy: RestoreCommand, with the environment it needs (PATH and
-// BERTH_* of this process, and c's configuration), nothing else of the caller's.
+// BERTH_* of this process, and c's configuration with absolute paths: the hook does
+// not run in this working dir), nothing else of the caller's.
 func (c Config) exitHook(name string) (argv, env []string, err error) {
 	exe, err := c.executable()
+	if err == nil {
+		c.Root, err = filepath.Abs(c.Root)
+	}
+	if err == nil {
+		c.RuntimeDir, err = filepath.Abs(c.RuntimeDir)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("exit hook of project %q: %w", name, err)
 	}
+	var inherited []string
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "BERTH_") {
-			env = append(env, kv)
+			inherited = append(inherited, kv)
 		}
 	}
-	return []string{exe, RestoreCommand, name}, append(env, c.environ()...), nil
+	return []string{exe, RestoreCommand, name}, lastWins(append(inherited, c.environ()...)), nil
+}
+
+// lastWins keeps the last value of each variable of env, as os/exec does (a program
+// reading its environment may take the first), in the order of their first mention.
+func lastWins(env []string) []string {
+	at := map[string]int{}
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := at[k]; ok {
+			out[i] = kv
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
 }
 
 // restoreSupervisor starts the supervisor of project name again when none answers and

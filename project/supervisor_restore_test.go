@@ -78,7 +78,9 @@ func TestTryLockProject(t *testing.T) {
 func TestExitHook(t *testing.T) {
 	t.Setenv("BERTH_DNS_UPSTREAMS", "127.0.0.1:1")
 	t.Setenv("SECRET_TOKEN", "x")
-	cfg := Config{Root: "/r", RuntimeDir: "/run/r", Executable: "/usr/bin/berth"}
+	t.Chdir("/tmp")
+	t.Setenv(EnvRoot, "/elsewhere") // --root wins over $BERTH_ROOT
+	cfg := Config{Root: "r", RuntimeDir: "/run/r", Executable: "/usr/bin/berth"}
 	argv, env, err := cfg.exitHook("p")
 	if err != nil {
 		t.Fatal(err)
@@ -90,10 +92,13 @@ func TestExitHook(t *testing.T) {
 	for _, kv := range env {
 		has[kv] = true
 	}
-	for _, kv := range []string{"BERTH_DNS_UPSTREAMS=127.0.0.1:1", EnvRoot + "=/r", EnvRuntimeDir + "=/run/r"} {
+	for _, kv := range []string{"BERTH_DNS_UPSTREAMS=127.0.0.1:1", EnvRoot + "=/tmp/r", EnvRuntimeDir + "=/run/r"} {
 		if !has[kv] {
 			t.Errorf("exitHook env %q lacks %s", env, kv)
 		}
+	}
+	if has[EnvRoot+"=/elsewhere"] {
+		t.Errorf("exitHook env %q keeps $BERTH_ROOT beside the configured root", env)
 	}
 	if has["SECRET_TOKEN=x"] {
 		t.Errorf("exitHook env %q passes the caller's other variables", env)
