@@ -14,7 +14,8 @@
 //
 //   - the shim (engine/shim/shim.c: C, static, a few dozen kilobytes) owns the
 //     container: it clones PID 1 in a new pid namespace, copies the output into the
-//     json log, waits, and writes the exit status (code, signal, OOM) into state.json.
+//     json log, waits, and writes the exit status (code, signal, OOM) into state.json;
+//     then it starts the spec's exit hook, if any (Spec.ExitHook), and exits.
 //     The caller may die at any time: a new Engine with the same Root finds the
 //     container on disk and Wait still learns the exit code (it waits on a pidfd of
 //     the shim, which need not be its child).

@@ -2,11 +2,13 @@ package engine
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -103,4 +105,81 @@ func memfdFDs(t *testing.T, pid int) []string {
 		}
 	}
 	return out
+}
+
+// TestExitHook: after the container's exit is recorded the shim runs the exit hook
+// with only its environment, in the starter's network namespace (not the container's),
+// with no fd but stdio; berth's init (the shim as PID 1) holds no fd of that namespace.
+func TestExitHook(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	out := filepath.Join(t.TempDir(), "hook")
+	script := `echo "$X $(readlink /proc/self/ns/net) $(ls /proc/self/fd | tr '\n' ' ')$(grep -c '"Status":"exited"' "$STATE")" > ` + out
+	spec := Spec{ID: "eh" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Init: true,
+		Cmd:         []string{"sleep", "0.5"},
+		ExitHook:    []string{"/bin/sh", "-c", script},
+		ExitHookEnv: []string{"X=hello", "PATH=/usr/bin:/bin"}}
+	spec.ExitHookEnv = append(spec.ExitHookEnv, "STATE="+filepath.Join(e.Root, "containers", spec.ID, "state.json"))
+	startContainer(t, e, spec)
+	st, err := e.State(spec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostNet, _ := os.Readlink("/proc/self/ns/net")
+	dir := filepath.Join("/proc", strconv.Itoa(st.Pid), "fd")
+	ents, _ := os.ReadDir(dir)
+	for _, ent := range ents {
+		if l, _ := os.Readlink(filepath.Join(dir, ent.Name())); l == hostNet {
+			t.Errorf("the container's init (pid %d) holds fd %s of the host's network namespace", st.Pid, ent.Name())
+		}
+	}
+	if _, err := e.Wait(spec.ID); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	var got []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got, _ = os.ReadFile(out); len(got) > 0 {
+			break
+		}
+	}
+	// The exit is recorded (state.json says exited) before the hook runs.
+	if want := "hello " + hostNet + " 0 1 2 3 1\n"; string(got) != want {
+		t.Errorf("exit hook wrote %q, want %q", got, want)
+	}
+}
+
+// TestExitHookUnlessListening: while something listens on ExitHookUnlessListening the
+// shim does not run the exit hook.
+func TestExitHookUnlessListening(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	dir := t.TempDir()
+	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out := filepath.Join(dir, "hook")
+	spec := Spec{ID: "eh" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"true"},
+		ExitHook: []string{"/bin/sh", "-c", "echo ran > " + out}, ExitHookUnlessListening: filepath.Join(dir, "sock")}
+	startContainer(t, e, spec)
+	if _, err := e.Wait(spec.ID); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("the exit hook ran while something listened on its socket")
+	}
+	// Nothing listens any more: the next exit runs it.
+	ln.Close()
+	if err := e.Start(spec.ID); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	e.Wait(spec.ID)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(out); err == nil {
+			return
+		}
+	}
+	t.Errorf("the exit hook did not run with nothing listening on its socket")
 }

@@ -84,6 +84,17 @@ type Spec struct {
 	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
 	LogMaxSize  int64
 	LogMaxFiles int
+
+	// ExitHook, when set, is a host program (an absolute path and its arguments) the
+	// shim starts after it recorded each exit of the container, with the environment
+	// ExitHookEnv only, in the network namespace of the process that called Start, in
+	// a session of its own, stdio on /dev/null; nobody waits for it. It lets a caller
+	// learn of exits while none of its processes runs. While something accepts
+	// connections on the unix socket ExitHookUnlessListening (when set), the hook is
+	// not run: the caller's resident process learns of the exit itself.
+	ExitHook                []string
+	ExitHookEnv             []string
+	ExitHookUnlessListening string
 }
 
 // Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.
@@ -273,6 +284,9 @@ func (s *Spec) validate() error {
 	}
 	if _, err := s.argv(); err != nil {
 		return err
+	}
+	if len(s.ExitHook) > 0 && !filepath.IsAbs(s.ExitHook[0]) {
+		return fmt.Errorf("container %q: exit hook %q: want an absolute path: %w", s.ID, s.ExitHook[0], ErrInvalid)
 	}
 	return nil
 }

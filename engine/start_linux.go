@@ -415,6 +415,15 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
 	rec.seccomp(filter)
+	for _, a := range spec.ExitHook {
+		rec.add("hook", a)
+	}
+	for _, kv := range spec.ExitHookEnv {
+		rec.add("hookenv", kv)
+	}
+	if spec.ExitHookUnlessListening != "" {
+		rec.add("hooksock", spec.ExitHookUnlessListening)
+	}
 	return rec.b.Bytes(), nil
 }
 

@@ -138,12 +138,9 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 	if c.supervisorAlive(name) {
 		return c.client(name), nil
 	}
-	exe := c.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
-		}
+	exe, err := c.executable()
+	if err != nil {
+		return nil, fmt.Errorf("start supervisor of %q: %w", name, err)
 	}
 	dir, err := c.runDir(name)
 	if err != nil {
@@ -178,6 +175,14 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 		}
 	}
 	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.client(name).sock)
+}
+
+// executable is the berth binary a supervisor runs: c.Executable, else this one.
+func (c Config) executable() (string, error) {
+	if c.Executable != "" {
+		return c.Executable, nil
+	}
+	return os.Executable()
 }
 
 // environ passes the configuration to a re-executed supervisor.

@@ -132,6 +132,15 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 	if spec.ResolvConf != "" {
 		spec.ResolvConf = resolvOverrides(spec.ResolvConf, svc.DNSSearch, svc.DNSOpts)
 	}
+	if c.Restart.restarts() {
+		if spec.ExitHook, spec.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
+			return spec, err
+		}
+		// The hook is skipped while a supervisor runs.
+		if spec.ExitHookUnlessListening, err = r.cfg.socketPath(r.st.Name); err != nil {
+			return spec, err
+		}
+	}
 	return spec, nil
 }
 

@@ -50,6 +50,7 @@ func Copy(cfg Config, name string, opts CopyOptions) error {
 	if err != nil {
 		return err
 	}
+	cfg.restoreSupervisor(name, st)
 	eng := cfg.engine()
 	status := func(id string) engine.Status {
 		s, err := eng.State(id)

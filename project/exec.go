@@ -54,6 +54,7 @@ func Exec(cfg Config, name string, opts ExecOptions) (int, error) {
 	} else if err != nil {
 		return 0, err
 	}
+	cfg.restoreSupervisor(name, st)
 	eng := cfg.engine()
 	c, err := execTarget(st, func(id string) engine.Status {
 		s, err := eng.State(id)

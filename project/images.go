@@ -36,6 +36,7 @@ func Images(cfg Config, name string, opts ImagesOptions) ([]ImageSummary, error)
 	if err != nil {
 		return nil, err
 	}
+	cfg.restoreSupervisor(name, st)
 	store, err := cfg.imageStore()
 	if err != nil {
 		return nil, err

@@ -45,6 +45,7 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 	if _, err := (&run{st: st}).selected(opts.Services); err != nil {
 		return err
 	}
+	cfg.restoreSupervisor(name, st)
 	want := map[string]bool{}
 	for _, s := range opts.Services {
 		want[s] = true

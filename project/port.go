@@ -27,6 +27,7 @@ func Port(cfg Config, name, service string, private uint16, opts PortOptions) (s
 	if err != nil {
 		return "", err
 	}
+	cfg.restoreSupervisor(name, st)
 	r := &run{cfg: cfg, st: st}
 	if _, err := r.selected([]string{service}); err != nil {
 		return "", err

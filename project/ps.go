@@ -50,8 +50,8 @@ type PSOptions struct {
 }
 
 // PS returns the project's containers sorted by service and number, read from state and
-// the engine (no supervisor needed; health is included when one answers). A project never
-// brought up yields no containers.
+// the engine (health is included when a supervisor answers; a killed one is brought
+// back first, see restoreSupervisor). A project never brought up yields no containers.
 func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 	if err := checkStatuses(opts.Status); err != nil {
 		return nil, err
@@ -64,6 +64,7 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 		}
 		return nil, err
 	}
+	cfg.restoreSupervisor(name, st)
 	eng := cfg.engine()
 	want := map[string]bool{}
 	for _, s := range opts.Services {

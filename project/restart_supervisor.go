@@ -32,6 +32,28 @@ type restartRecord struct {
 	// LastStart is the StartedAt of the run the supervisor started last: a run that
 	// began at another time was started by a command.
 	LastStart time.Time `json:"lastStart"`
+	// CountedExit is the FinishedAt of the exit Count counted last: a supervisor that
+	// adopts the container during that exit's back-off (its predecessor was killed)
+	// does not count it again.
+	CountedExit time.Time `json:"countedExit,omitzero"`
+}
+
+// countExit applies c's policy to the run that ended, given the container's record:
+// it returns the record with this exit counted when the policy restarts it, and
+// whether it does. A run a command started (not the supervisor's last) counts from 0.
+func countExit(rec restartRecord, run engine.State, c *ContainerState) (restartRecord, bool) {
+	if !run.StartedAt.Equal(rec.LastStart) {
+		rec = restartRecord{LastStart: rec.LastStart}
+	}
+	prior := rec.Count
+	if !run.FinishedAt.IsZero() && rec.CountedExit.Equal(run.FinishedAt) && prior > 0 {
+		prior-- // counted already, by a supervisor killed during the back-off
+	}
+	if !c.Restart.shouldRestart(run.ExitCode, prior, c.StoppedByUser) {
+		return rec, false
+	}
+	rec.Count, rec.CountedExit = prior+1, run.FinishedAt
+	return rec, true
 }
 
 // restartsPath is projects/<name>/restarts.json, written by the project's supervisor only
@@ -246,15 +268,14 @@ func (s *supervisor) handleExit(ctx context.Context, id string, run engine.State
 	}
 	rec := s.restarts.record(id)
 	if !run.StartedAt.Equal(rec.LastStart) {
-		rec, *delay = restartRecord{LastStart: rec.LastStart}, 0 // a command started this run
+		*delay = 0 // a command started this run
 	}
 	*delay = nextRestartDelay(*delay, ranFor(run))
-	if !c.Restart.shouldRestart(run.ExitCode, rec.Count, c.StoppedByUser) {
-		s.setRecord(id, rec)
+	rec, restart := countExit(rec, run, c)
+	s.setRecord(id, rec)
+	if !restart {
 		return nil
 	}
-	rec.Count++
-	s.setRecord(id, rec)
 	select {
 	case <-ctx.Done():
 		return nil

@@ -158,3 +158,40 @@ func TestRestartCounts(t *testing.T) {
 		t.Errorf("loadRestarts = %v, %v; want the saved start time %v", back, err, recs["a"].LastStart)
 	}
 }
+
+func TestCountExit(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	end := start.Add(time.Second)
+	run := engine.State{Status: engine.StatusExited, ExitCode: 1, StartedAt: start, FinishedAt: end}
+	onFailure2 := &ContainerState{Restart: &RestartPolicy{Name: RestartOnFailure, MaxRetries: 2}}
+	tests := []struct {
+		name        string
+		rec         restartRecord
+		c           *ContainerState
+		wantRec     restartRecord
+		wantRestart bool
+	}{
+		{"first exit", restartRecord{}, onFailure2,
+			restartRecord{Count: 1, CountedExit: end}, true},
+		{"second restart of the supervisor's run", restartRecord{Count: 1, LastStart: start}, onFailure2,
+			restartRecord{Count: 2, LastStart: start, CountedExit: end}, true},
+		{"retries used up", restartRecord{Count: 2, LastStart: start}, onFailure2,
+			restartRecord{Count: 2, LastStart: start}, false},
+		{"adopted during the back-off of an exit counted already", restartRecord{Count: 2, LastStart: start, CountedExit: end}, onFailure2,
+			restartRecord{Count: 2, LastStart: start, CountedExit: end}, true},
+		{"a command started the run: count from 0", restartRecord{Count: 2, LastStart: start.Add(-time.Hour), CountedExit: end}, onFailure2,
+			restartRecord{Count: 1, LastStart: start.Add(-time.Hour), CountedExit: end}, true},
+		{"stopped by the user", restartRecord{Count: 1, LastStart: start},
+			&ContainerState{Restart: &RestartPolicy{Name: RestartAlways}, StoppedByUser: true},
+			restartRecord{Count: 1, LastStart: start}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, restart := countExit(tt.rec, run, tt.c)
+			if !rec.CountedExit.Equal(tt.wantRec.CountedExit) || rec.Count != tt.wantRec.Count ||
+				!rec.LastStart.Equal(tt.wantRec.LastStart) || restart != tt.wantRestart {
+				t.Errorf("countExit(%+v) = %+v, %v; want %+v, %v", tt.rec, rec, restart, tt.wantRec, tt.wantRestart)
+			}
+		})
+	}
+}

@@ -15,8 +15,9 @@ import (
 // restart, kill, pause, rm, ...) acts on, and runs it in dependency order.
 
 // openProject loads the state of project name under its lock, for a command that
-// changes its containers; the returned func releases the lock. A project never brought
-// up yields ErrNotFound and nothing is created on disk.
+// changes its containers, and brings back its supervisor if it was killed
+// (restoreSupervisorLocked); the returned func releases the lock. A project never
+// brought up yields ErrNotFound and nothing is created on disk.
 func (cfg Config) openProject(name string, p *compose.Project, out io.Writer) (*run, func(), error) {
 	if _, err := cfg.LoadState(name); err != nil {
 		return nil, nil, err
@@ -35,6 +36,7 @@ func (cfg Config) openProject(name string, p *compose.Project, out io.Writer) (*
 		unlock()
 		return nil, nil, err
 	}
+	cfg.restoreSupervisorLocked(name, st)
 	return &run{cfg: cfg, p: p, eng: cfg.engine(), out: progressOrDiscard(out), st: st}, unlock, nil
 }
 

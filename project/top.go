@@ -29,6 +29,7 @@ func Top(cfg Config, name string, services []string) ([]ContainerTop, error) {
 	if r == nil {
 		return nil, err
 	}
+	cfg.restoreSupervisor(name, r.st)
 	ctrs, err := r.live(services)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ func Wait(ctx context.Context, cfg Config, name string, opts WaitOptions) (int, 
 	}
 	var ctrs []*ContainerState
 	if err == nil {
+		cfg.restoreSupervisor(name, st)
 		r := &run{cfg: cfg, eng: cfg.engine(), st: st}
 		if ctrs, err = r.live(opts.Services); err != nil {
 			return 0, err

@@ -72,6 +72,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newCpCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
+	root.AddCommand(newRestoreCommand())
 	return root
 }
 

@@ -26,3 +26,21 @@ func newSuperviseCommand() *cobra.Command {
 		},
 	}
 }
+
+// newRestoreCommand is the hidden command a container's shim runs after the container
+// exits (its restart policy may start it again): it brings back the project's
+// supervisor if it was killed.
+func newRestoreCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:    project.RestoreCommand + " PROJECT",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := project.ConfigFromEnv("")
+			if err != nil {
+				return err
+			}
+			return project.RestoreSupervisor(cfg, args[0])
+		},
+	}
+}

@@ -37,7 +37,8 @@
  *   - copies the container's output into container.log as JSON lines
  *     ({"log","stream","time"}, Docker's json-file format), rotated by size;
  *   - waits for PID 1 and writes its exit status into state.json (what
- *     Engine.State and Engine.Wait read), then exits.
+ *     Engine.State and Engine.Wait read), starts the exit hook if one is configured
+ *     (run_exit_hook), then exits.
  *
  * PID 1 mounts /proc (it must be inside the pid namespace for that), pivots into the
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
@@ -56,8 +57,8 @@
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
  * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
- * seccomp(2), the struct sock_filter[]; none = unconfined); exec mode also pid (the
- * container's PID 1).
+ * seccomp(2), the struct sock_filter[]; none = unconfined) hook* (the exit hook's path
+ * and arguments) hookenv* hooksock; exec mode also pid (the container's PID 1).
  *
  * The seccomp filter is loaded where runc loads it (libcontainer/standard_init_linux.go):
  * with no_new_privs as the last step before execve; without it, loading needs
@@ -129,6 +130,9 @@ static struct {
 	int target; /* exec: the container's PID 1 (host pid) */
 	struct sock_fprog seccomp; /* len 0: unconfined */
 	unsigned long seccomp_flags;
+	char **hook, **hookenv; /* the exit hook's argv and environment, NULL-terminated */
+	int nhook, nhookenv;
+	char *hooksock; /* a unix socket: the hook is not run while something listens there */
 } cfg;
 
 /* ---- small helpers ---- */
@@ -274,6 +278,8 @@ static int parse_records(char *b, size_t len)
 	cfg.envp = calloc(records + 1, sizeof(char *));
 	cfg.groups = calloc(records + 1, sizeof(gid_t));
 	cfg.sysctls = calloc(records + 1, sizeof(char *));
+	cfg.hook = calloc(records + 1, sizeof(char *));
+	cfg.hookenv = calloc(records + 1, sizeof(char *));
 	for (char *p = b, *next; p < b + len; p = next) {
 		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
@@ -334,6 +340,12 @@ static int parse_records(char *b, size_t len)
 			cfg.logfiles = atoi(v);
 		else if (!strcmp(p, "seccomp"))
 			parse_filter(v);
+		else if (!strcmp(p, "hook"))
+			cfg.hook[cfg.nhook++] = v;
+		else if (!strcmp(p, "hookenv"))
+			cfg.hookenv[cfg.nhookenv++] = v;
+		else if (!strcmp(p, "hooksock"))
+			cfg.hooksock = v;
 		else
 			report_error("shim: unknown configuration key %.40s", p);
 	}
@@ -917,6 +929,48 @@ static void join_namespaces(int hostnet)
 	dprintf(REPORT_FD, "net\n");
 }
 
+/* The starter's network namespace, opened first thing: the exit hook runs there, not in
+ * the container's, which the shim joins. */
+static int starter_net = -1;
+
+/* listening reports whether something accepts connections on the unix socket path. */
+static int listening(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof a.sun_path)
+		return 0;
+	strcpy(a.sun_path, path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok = s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0;
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
+/* run_exit_hook starts the exit hook (hook= records: a path and its arguments; hookenv=
+ * its environment), once the exit is recorded, unless something listens on hooksock=,
+ * detached (own session, stdio /dev/null, no other fd) in the starter's network
+ * namespace; the shim does not wait for it. berth uses it to learn of an exit while
+ * none of its processes runs: the project's supervisor, which applies restart
+ * policies, may have been killed. */
+static void run_exit_hook(void)
+{
+	if (cfg.nhook == 0 || starter_net < 0 || (cfg.hooksock && listening(cfg.hooksock)))
+		return;
+	if (fork() != 0)
+		return; /* the shim exits next: init (or a subreaper) reaps the hook */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (setns(starter_net, CLONE_NEWNET) != 0 || setsid() < 0)
+		_exit(127);
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	execve(cfg.hook[0], cfg.hook, cfg.hookenv);
+	_exit(127);
+}
+
 /* join_cgroups writes pid into each cgroup.procs of the configuration; on failure it
  * returns that file, with errno set. */
 static const char *join_cgroups(pid_t pid)
@@ -1042,6 +1096,7 @@ int main(int argc, char **argv)
 	/* The first record, written with the fork: pre=netns for a spare shim made ahead
 	 * of time, which makes a network namespace now, while nobody waits, in case the
 	 * container wants a new one. */
+	starter_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	char pre[32];
 	read_record(pre, sizeof pre, "pre=");
 	int hostnet = -1;
@@ -1104,6 +1159,7 @@ int main(int argc, char **argv)
 		close(syncp[1]);
 		close(errp[0]);
 		close(relay[1]);
+		close(starter_net); /* the host's netns: never in the container, even as berth's init */
 		errfd = errp[1];
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd != master)
@@ -1226,5 +1282,6 @@ int main(int argc, char **argv)
 		close(ln);
 		unlinkat(dirfd_, "stdin.sock", 0);
 	}
+	run_exit_hook();
 	return 0;
 }
