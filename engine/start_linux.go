@@ -48,8 +48,9 @@ func (e *Engine) Start(id string) error {
 	// The cgroups are made while the container's namespaces and rootfs are; the shim
 	// needs them only to put PID 1 in.
 	cgReady := make(chan error, 1)
+	cgSpec := spec // read by the goroutine while launch reads spec
 	go func() {
-		_, err := ensureCgroup(e.cgroupParent(), id, spec.Resources, spec.Privileged, spec.Devices)
+		_, err := ensureCgroup(e.cgroupParent(), id, &cgSpec)
 		if err == nil && isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
 			err = setFrozen(e.cgroupParent(), id, false)
 		}
