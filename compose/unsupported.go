@@ -33,7 +33,6 @@ var unsupportedServiceKeys = map[string]string{
 	"cpu_percent":         "cpu_percent is Windows-only and ignored",
 	"cpu_rt_period":       "realtime CPU scheduling is not supported",
 	"cpu_rt_runtime":      "realtime CPU scheduling is not supported",
-	"device_cgroup_rules": "device cgroup rules are not applied yet",
 	"storage_opt":         "storage options are not supported",
 	"volume_driver":       "volume drivers other than local are not supported",
 	"userns_mode":         "user namespaces are not supported yet",
