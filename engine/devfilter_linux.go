@@ -99,22 +99,58 @@ func bpfAccess(access string) int32 {
 // (before 5.11; a no-op after).
 var memlock = sync.OnceValue(rlimit.RemoveMemlock)
 
-// attachDeviceFilter loads the program for rules and attaches it to the cgroup v2 dir,
-// replacing the program attached there before. It must run before any process joins
-// the cgroup. The cgroup keeps the program; this process keeps no descriptor.
-func attachDeviceFilter(dir string, rules []DeviceRule) error {
-	if err := memlock(); err != nil {
-		return fmt.Errorf("device filter: %w", err)
+// deviceProgramCache keeps the programs this process loaded, by their rules: most
+// containers have the default allow-list, and loading (the verifier, the JIT) costs
+// about 0.3 ms here where attaching costs about 0.02 ms. Each program stays loaded
+// while this process lives; the cgroups hold their own references.
+var deviceProgramCache struct {
+	sync.Mutex
+	progs map[string]*ebpf.Program
+}
+
+// deviceProgramCacheMax bounds the cache: past it, programs are loaded for one attach.
+const deviceProgramCacheMax = 16
+
+// deviceProgram returns the loaded program for rules and the function that releases it
+// after the attach (it closes a program the cache does not keep).
+func deviceProgram(rules []DeviceRule) (*ebpf.Program, func(), error) {
+	key := fmt.Sprint(rules)
+	c := &deviceProgramCache
+	c.Lock()
+	defer c.Unlock()
+	if p := c.progs[key]; p != nil {
+		return p, func() {}, nil
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+	if err := memlock(); err != nil {
+		return nil, nil, err
+	}
+	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Type:         ebpf.CGroupDevice,
 		Instructions: deviceFilter(rules),
 		License:      "Apache-2.0",
 	})
 	if err != nil {
-		return fmt.Errorf("device filter: load program: %w", err)
+		return nil, nil, fmt.Errorf("load program: %w", err)
 	}
-	defer prog.Close()
+	if len(c.progs) >= deviceProgramCacheMax {
+		return p, func() { p.Close() }, nil
+	}
+	if c.progs == nil {
+		c.progs = map[string]*ebpf.Program{}
+	}
+	c.progs[key] = p
+	return p, func() {}, nil
+}
+
+// attachDeviceFilter attaches the program for rules to the cgroup v2 dir, replacing
+// the program attached there before. It must run before any process joins the cgroup.
+// The cgroup keeps the program.
+func attachDeviceFilter(dir string, rules []DeviceRule) error {
+	prog, release, err := deviceProgram(rules)
+	if err != nil {
+		return fmt.Errorf("device filter: %w", err)
+	}
+	defer release()
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("device filter: open cgroup %q: %w", dir, err)

@@ -32,7 +32,7 @@ func useCgroupV1(t *testing.T) {
 // on a v2 host, else the cgroup2 mount beside the v1 ones (hybrid), else a cgroup2 it
 // mounts on a temp dir (unmounted at cleanup). Call it before newEngine, so that the
 // engine's cleanup runs on the same hierarchy.
-func useCgroupV2(t *testing.T) {
+func useCgroupV2(t testing.TB) {
 	t.Helper()
 	if unified() {
 		return
@@ -55,7 +55,7 @@ func useCgroupV2(t *testing.T) {
 }
 
 // cgroup2Mount returns a cgroup2 mount point of /proc/mounts, or "".
-func cgroup2Mount(t *testing.T) string {
+func cgroup2Mount(t testing.TB) string {
 	t.Helper()
 	f, err := os.Open("/proc/mounts")
 	if err != nil {
@@ -282,5 +282,68 @@ func TestParseDeviceRule(t *testing.T) {
 		if err == nil && got.String() != tt.in && tt.in != "c 1:3 mr" {
 			t.Errorf("ParseDeviceRule(%q).String() = %q", tt.in, got.String())
 		}
+	}
+}
+
+// BenchmarkDeviceFilter measures what the v2 allow-list adds to a container's cgroup:
+// making and removing a cgroup dir, without and with loading and attaching the program.
+func BenchmarkDeviceFilter(b *testing.B) {
+	testenv.RequiresRoot(b)
+	useCgroupV2(b)
+	parent := filepath.Join(cgroupRoot, "bt-bench-"+randSuffix())
+	if err := os.Mkdir(parent, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.Remove(parent) })
+	rules, err := deviceAllowList(nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, filter := range []bool{false, true} {
+		b.Run(map[bool]string{false: "mkdir", true: "mkdir+filter"}[filter], func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				dir := filepath.Join(parent, "c"+randSuffix())
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if filter {
+					if err := attachDeviceFilter(dir, rules); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := os.Remove(dir); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRunTrueV2 is BenchmarkRunTrue (create, start, wait, remove) on cgroup v2,
+// with the device program and (privileged) without.
+func BenchmarkRunTrueV2(b *testing.B) {
+	testenv.RequiresRoot(b)
+	useCgroupV2(b)
+	e := newEngine(b)
+	bb := busyboxLayer(b)
+	for _, privileged := range []bool{false, true} {
+		b.Run(map[bool]string{false: "filter", true: "privileged"}[privileged], func(b *testing.B) {
+			spec := Spec{LayerDirs: []string{bb}, Cmd: []string{"true"}, Privileged: privileged}
+			for i := 0; i < b.N; i++ {
+				spec.ID = "b" + randSuffix()
+				if err := e.Create(spec); err != nil {
+					b.Fatal(err)
+				}
+				if err := e.Start(spec.ID); err != nil {
+					b.Fatal(err)
+				}
+				if es, err := e.Wait(spec.ID); err != nil || es.ExitCode != 0 {
+					b.Fatalf("Wait = %+v, %v", es, err)
+				}
+				if err := e.Remove(spec.ID, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
