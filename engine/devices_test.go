@@ -347,3 +347,17 @@ func BenchmarkRunTrueV2(b *testing.B) {
 		})
 	}
 }
+
+// TestDefaultDeviceRules: the defaults are Docker's allow-list, as devices.list shows it
+// in a Docker container on cgroup v1.
+func TestDefaultDeviceRules(t *testing.T) {
+	want := []string{"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+		"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"}
+	var got []string
+	for _, r := range defaultDeviceRules {
+		got = append(got, r.String())
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("defaultDeviceRules = %q, want %q", got, want)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 )
 
 // DeviceRule is one entry of a device allow-list, as the v1 devices controller and
@@ -53,20 +52,6 @@ func (r DeviceRule) String() string {
 		return strconv.FormatInt(n, 10)
 	}
 	return fmt.Sprintf("%c %s:%s %s", r.Type, num(r.Major), num(r.Minor), r.Access)
-}
-
-// allowsAll reports whether the rule allows every access to every device ("a *:* rwm").
-func (r DeviceRule) allowsAll() bool {
-	return r.Type == 'a' && r.Major < 0 && r.Minor < 0 && hasAll(r.Access, "rwm")
-}
-
-func hasAll(access, want string) bool {
-	for _, c := range want {
-		if !strings.ContainsRune(access, c) {
-			return false
-		}
-	}
-	return true
 }
 
 // defaultDeviceRules is the allow-list of Docker (moby's default spec plus runc's
