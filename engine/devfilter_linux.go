@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -96,8 +97,26 @@ func bpfAccess(access string) int32 {
 }
 
 // memlock lifts RLIMIT_MEMLOCK once where the kernel still charges BPF programs to it
-// (before 5.11; a no-op after).
-var memlock = sync.OnceValue(rlimit.RemoveMemlock)
+// (before 5.11; a no-op after), and keeps the limit it had in memlockBefore: shims
+// started from this process inherit the lifted one, and give their containers the
+// old one back (shimRecords.rlimits).
+var memlock = sync.OnceValue(func() error {
+	var before, after unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &before); err != nil {
+		return fmt.Errorf("memlock limit: %w", err)
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return err
+	}
+	if unix.Getrlimit(unix.RLIMIT_MEMLOCK, &after) == nil && after != before {
+		memlockBefore.Store(&before)
+	}
+	return nil
+})
+
+// memlockBefore is RLIMIT_MEMLOCK as this process had it before memlock lifted it;
+// nil while not lifted.
+var memlockBefore atomic.Pointer[unix.Rlimit]
 
 // deviceProgramCache keeps the programs this process loaded, by their rules: most
 // containers have the default allow-list, and loading (the verifier, the JIT) costs

@@ -361,3 +361,35 @@ func TestDefaultDeviceRules(t *testing.T) {
 		t.Errorf("defaultDeviceRules = %q, want %q", got, want)
 	}
 }
+
+// TestMemlockGivenBack: where loading a device program lifted this process's
+// RLIMIT_MEMLOCK (kernels before 5.11), containers get the old limit back, unless their
+// ulimits set one.
+func TestMemlockGivenBack(t *testing.T) {
+	old := memlockBefore.Load()
+	t.Cleanup(func() { memlockBefore.Store(old) })
+	memlockBefore.Store(&unix.Rlimit{Cur: 65536, Max: 131072})
+	memlock := fmt.Sprintf("rlimit=%d:", unix.RLIMIT_MEMLOCK)
+	for _, tt := range []struct {
+		ulimits []Ulimit
+		want    string
+	}{
+		{nil, memlock + "65536:131072"},
+		{[]Ulimit{{Name: "nofile", Soft: 10, Hard: 20}}, memlock + "65536:131072"},
+		{[]Ulimit{{Name: "memlock", Soft: 1, Hard: 2}}, memlock + "1:2"},
+	} {
+		var rec shimRecords
+		if err := rec.rlimits(tt.ulimits); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range strings.Split(strings.TrimSuffix(rec.b.String(), "\x00"), "\x00") {
+			if strings.HasPrefix(r, memlock) {
+				got = append(got, r)
+			}
+		}
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("rlimits(%+v) memlock records = %q, want [%q]", tt.ulimits, got, tt.want)
+		}
+	}
+}

@@ -457,14 +457,22 @@ func (r *shimRecords) identity(u execUser, caps uint64, spec *Spec) {
 	r.flag("nnp", spec.NoNewPrivileges)
 }
 
-// rlimits adds the ulimits as resource:soft:hard.
+// rlimits adds the ulimits as resource:soft:hard, and RLIMIT_MEMLOCK as this process
+// had it before loading a device program lifted it (see memlock), unless ls sets it.
 func (r *shimRecords) rlimits(ls []Ulimit) error {
+	old := memlockBefore.Load()
 	for _, l := range ls {
 		n, ok := rlimitNames[l.Name]
 		if !ok {
 			return fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
 		}
 		r.add("rlimit", fmt.Sprintf("%d:%d:%d", n, l.Soft, l.Hard))
+		if n == unix.RLIMIT_MEMLOCK {
+			old = nil
+		}
+	}
+	if old != nil {
+		r.add("rlimit", fmt.Sprintf("%d:%d:%d", unix.RLIMIT_MEMLOCK, old.Cur, old.Max))
 	}
 	return nil
 }
