@@ -33,8 +33,8 @@ import (
 //
 // It is attached with BPF_PROG_ATTACH and no flags (not a bpf link, which would detach
 // when berth's descriptor closes): the cgroup holds the program until the cgroup is
-// removed, whatever becomes of berth's process, and the kernel frees it with the
-// cgroup. An attach without BPF_F_ALLOW_MULTI replaces the cgroup's program, so a
+// removed, whatever becomes of berth's process, and drops its reference with the
+// cgroup (the program is freed once no cgroup and no process holds it). An attach without BPF_F_ALLOW_MULTI replaces the cgroup's program, so a
 // restarted container's cgroup still holds exactly one. The programs of ancestors
 // attached with BPF_F_ALLOW_MULTI (systemd's) still run too: each may deny.
 
