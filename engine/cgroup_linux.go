@@ -12,16 +12,13 @@ import (
 	"time"
 )
 
-const cgroupRoot = "/sys/fs/cgroup"
+// cgroupRoot is where the cgroup hierarchies are mounted: the cgroup2 mount itself on
+// a v2 host, the tmpfs holding one dir per v1 hierarchy on a v1 (or hybrid) host, as
+// Docker decides. Tests point it at a cgroup2 mount to run v2 on a hybrid host.
+var cgroupRoot = "/sys/fs/cgroup"
 
 // v1Controllers are the v1 hierarchies a container gets a cgroup in (freezer: Pause).
 var v1Controllers = []string{"memory", "cpu", "pids", "devices", "freezer"}
-
-// defaultDevices is Docker's device allow-list: mknod of anything, access only to the
-// standard nodes and ptys. On v2 this needs an eBPF program, which the engine does not
-// load yet; there a container's CAP_MKNOD only makes nodes it cannot use on a nodev mount.
-var defaultDevices = []string{"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-	"c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"}
 
 // cgroup is one container's cgroup: a single dir on v2, one dir per controller on v1.
 type cgroup struct {
@@ -29,7 +26,7 @@ type cgroup struct {
 	dirs map[string]string // controller ("" on v2) -> dir
 }
 
-// unified reports whether /sys/fs/cgroup is the cgroup v2 hierarchy (detected each call:
+// unified reports whether cgroupRoot is the cgroup v2 hierarchy (detected each call:
 // cheap, and tests may run on either layout).
 func unified() bool {
 	_, err := os.Stat(filepath.Join(cgroupRoot, "cgroup.controllers"))
@@ -47,13 +44,15 @@ func cgroupDirs(parent, id string) map[string]string {
 	return dirs
 }
 
-// ensureCgroup creates the container's cgroup(s) under parent and writes the limits.
-func ensureCgroup(parent, id string, r Resources, privileged bool, devs []Device) (*cgroup, error) {
+// ensureCgroup creates the container's cgroup(s) under parent, writes the limits and
+// restricts the devices (see restrictDevices), before any process joins.
+func ensureCgroup(parent, id string, spec *Spec) (*cgroup, error) {
 	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
-	if cg.v2 && len(devs) > 0 && !privileged {
-		return nil, errV2Devices
+	devs, err := deviceRules(spec.Devices)
+	if err != nil {
+		return nil, err
 	}
-	extra, err := deviceRules(devs)
+	allow, err := deviceAllowList(devs, spec.DeviceCgroupRules)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +68,11 @@ func ensureCgroup(parent, id string, r Resources, privileged bool, devs []Device
 			return nil, fmt.Errorf("cgroup %q: %w", d, err)
 		}
 	}
-	if err := cg.setLimits(r); err != nil {
+	if err := cg.setLimits(spec.Resources); err != nil {
 		removeCgroup(parent, id)
 		return nil, err
 	}
-	if err := cg.restrictDevices(privileged, extra); err != nil {
+	if err := cg.restrictDevices(spec.Privileged, allow); err != nil {
 		removeCgroup(parent, id)
 		return nil, err
 	}
@@ -160,17 +159,21 @@ func swapV2(r Resources) string {
 	return strconv.FormatInt(r.Memory, 10)
 }
 
-// restrictDevices applies the device allow-list on v1, defaults plus extra rules
-// (everything when privileged).
-func (cg *cgroup) restrictDevices(privileged bool, extra []string) error {
-	if cg.v2 || privileged {
+// restrictDevices applies the device allow-list (everything when privileged): on v1
+// in the devices controller (deny all, then allow each rule), on v2 as a BPF program
+// attached to the cgroup (devfilter_linux.go).
+func (cg *cgroup) restrictDevices(privileged bool, allow []DeviceRule) error {
+	if privileged {
 		return nil
+	}
+	if cg.v2 {
+		return attachDeviceFilter(cg.dirs[""], allow)
 	}
 	if err := cg.write("devices", "devices.deny", "a"); err != nil {
 		return err
 	}
-	for _, d := range append(append([]string{}, defaultDevices...), extra...) {
-		if err := cg.write("devices", "devices.allow", d); err != nil {
+	for _, r := range allow {
+		if err := cg.write("devices", "devices.allow", r.String()); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,31 +42,27 @@ func (d Device) validate() error {
 	return nil
 }
 
-// deviceRules returns the cgroup v1 allow rules ("c 10:200 rw") for the devices, from
-// the host nodes. It fails on a path that is not a device node.
-func deviceRules(devs []Device) ([]string, error) {
-	var rules []string
+// deviceRules returns the allow rules ("c 10:200 rw") for the devices, from the host
+// nodes. It fails on a path that is not a device node.
+func deviceRules(devs []Device) ([]DeviceRule, error) {
+	var rules []DeviceRule
 	for _, d := range devs {
 		var st unix.Stat_t
 		if err := unix.Stat(d.PathOnHost, &st); err != nil {
 			return nil, fmt.Errorf("device %q: %w", d.PathOnHost, err)
 		}
-		kind := "c"
+		kind := byte('c')
 		switch st.Mode & unix.S_IFMT {
 		case unix.S_IFCHR:
 		case unix.S_IFBLK:
-			kind = "b"
+			kind = 'b'
 		default:
 			return nil, fmt.Errorf("device %q: not a device node: %w", d.PathOnHost, ErrInvalid)
 		}
-		rules = append(rules, fmt.Sprintf("%s %d:%d %s", kind, unix.Major(st.Rdev), unix.Minor(st.Rdev), d.perms()))
+		rules = append(rules, DeviceRule{Type: kind, Major: int64(unix.Major(st.Rdev)), Minor: int64(unix.Minor(st.Rdev)), Access: d.perms()})
 	}
 	return rules, nil
 }
-
-// errV2Devices is returned for Spec.Devices on cgroup v2: device access there needs an
-// eBPF filter program, which berth does not load, so the rules would silently not apply.
-var errV2Devices = fmt.Errorf("devices: cgroup v2 device rules need an eBPF device filter, which berth does not load: %w", errors.ErrUnsupported)
 
 // makeDevices creates the container's device nodes under root's /dev (a fresh tmpfs) as
 // copies of the host nodes: same type, numbers, mode and owner. It runs in init before

@@ -121,8 +121,7 @@
 // (sparedirs_linux.go). Mount
 // targets are resolved inside the rootfs (symlinks cannot point a mount out of it).
 // The starter mounts the overlay, a tmpfs /dev with the standard nodes and links,
-// Spec.Devices (copies of the host nodes, allowed in the v1 device cgroup; on v2 that
-// needs eBPF, so Start refuses devices there with errors.ErrUnsupported), /dev/pts,
+// Spec.Devices (copies of the host nodes), /dev/pts,
 // /dev/shm, /dev/mqueue, /etc/hosts, /etc/hostname, /etc/resolv.conf, user mounts and a
 // read-only /sys; PID 1 then mounts /proc, pivots, writes the sysctls and applies
 // Docker's masked and read-only paths (skipped when privileged).
@@ -143,6 +142,19 @@
 // step before execve, else before the capabilities and ids change (loading needs
 // CAP_SYS_ADMIN then), so the syscalls the shim makes after it must be allowed by
 // the profile. An exec gets the container's filter, whatever its own privileges.
+//
+// # Devices
+//
+// CAP_MKNOD is in the default set and the rootfs is not nodev (as with Docker), so a
+// container's root can make any device node: the device allow-list is what keeps it
+// from opening the host's disks. It is Docker's (mknod of anything; null, zero, full,
+// random, urandom, tty, console, ptmx, the ptys and tun), plus Spec.Devices and
+// Spec.DeviceCgroupRules, and is made before any process joins the cgroup: on cgroup v1
+// in the devices controller, on v2 as a BPF_CGROUP_DEVICE program attached to the
+// container's cgroup (devfilter_linux.go), which the cgroup holds until it is removed.
+// The hierarchy is chosen as Docker does: v2 where /sys/fs/cgroup is the cgroup2
+// mount, else v1 (a hybrid host's cgroup2 beside the v1 hierarchies is not used).
+// Privileged containers get every device.
 //
 // # Exec
 //

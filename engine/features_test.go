@@ -348,9 +348,6 @@ func TestJoinNetNS(t *testing.T) {
 
 func TestDevices(t *testing.T) {
 	testenv.RequiresRoot(t)
-	if unified() {
-		t.Skip("skipping: device rules are cgroup v1 only (v2 returns errors.ErrUnsupported)")
-	}
 	for _, p := range []string{"/dev/net/tun", "/dev/loop-control"} {
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("skipping: host has no %s: %v", p, err)

@@ -15,6 +15,9 @@ import (
 func TestMain(m *testing.M) {
 	if root := os.Getenv("BT_RT_STARTER_ROOT"); root != "" {
 		// A starter that exits right after Start, like a killed supervisor.
+		if r := os.Getenv("BT_RT_STARTER_CGROUP_ROOT"); r != "" {
+			cgroupRoot = r
+		}
 		e := &Engine{Root: root, CgroupParent: os.Getenv("BT_RT_STARTER_CGROUP")}
 		if err := e.Start(os.Getenv("BT_RT_STARTER_ID")); err != nil {
 			os.Stderr.WriteString(err.Error())

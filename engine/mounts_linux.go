@@ -74,9 +74,33 @@ func mountUserAt(target string, m Mount) error {
 		return err
 	}
 	if m.ReadOnly {
-		return mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_REC, "")
+		return remountReadOnly(target)
 	}
 	return nil
+}
+
+// keptMountFlags are the flags of a mount that a bind of it keeps when made read-only:
+// statfs's ST_ flag and the mount's MS_ flag.
+var keptMountFlags = [][2]uintptr{{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV},
+	{unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_NODIRATIME, unix.MS_NODIRATIME},
+	{unix.ST_RELATIME, unix.MS_RELATIME}}
+
+// remountReadOnly makes the bind mount at target read-only. A bind remount sets the
+// mount's flags to exactly those it is given, so the nosuid, nodev, noexec and atime
+// flags of the source's mount (a host dir on a nosuid,nodev /home, the host's /sys)
+// are read first and given again, as runc does: read-only must not lift them.
+func remountReadOnly(target string) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(target, &st); err != nil {
+		return fmt.Errorf("read-only bind %q: %w", target, err)
+	}
+	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY | unix.MS_REC)
+	for _, f := range keptMountFlags {
+		if uintptr(st.Flags)&f[0] != 0 {
+			flags |= f[1]
+		}
+	}
+	return mount("", target, "", flags, "")
 }
 
 func mountTmpfs(target string, m Mount) error {

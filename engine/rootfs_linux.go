@@ -220,7 +220,7 @@ func mountSys(root string, spec *Spec) error {
 		if err := mount("/sys", filepath.Join(root, "sys"), "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return err
 		}
-		return mount("", filepath.Join(root, "sys"), "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, "")
+		return remountReadOnly(filepath.Join(root, "sys"))
 	}
 	return nil
 }

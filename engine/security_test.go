@@ -37,9 +37,6 @@ func TestSecurity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if strings.HasPrefix(tt.name, "devices cgroup") && unified() {
-				t.Skip("skipping: the device allow-list needs eBPF on cgroup v2, which the engine does not load")
-			}
 			tt.spec.LayerDirs = []string{bb}
 			out, es := run(t, e, tt.spec)
 			if out != tt.want || es.ExitCode != tt.wantCode {

@@ -68,9 +68,14 @@ type Spec struct {
 	Sysctls   map[string]string
 	Ulimits   []Ulimit
 	// Devices are host device nodes made in the container's /dev and allowed by its
-	// device cgroup (v1 only: on cgroup v2 Start fails with errors.ErrUnsupported).
-	Devices   []Device
-	Resources Resources
+	// device allow-list (v1 devices controller; v2 BPF program).
+	Devices []Device
+	// DeviceCgroupRules add rules to the allow-list, in Docker's syntax ("c 1:3 mr",
+	// "a *:* rwm"; see ParseDeviceRule), as Compose's device_cgroup_rules. Without
+	// Privileged, a container may use only the devices of Docker's default allow-list,
+	// of Devices and of these rules.
+	DeviceCgroupRules []string
+	Resources         Resources
 
 	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
 	// empty means a new namespace with only lo.
@@ -276,6 +281,11 @@ func (s *Spec) validate() error {
 	}
 	for _, d := range s.Devices {
 		if err := d.validate(); err != nil {
+			return fmt.Errorf("container %q: %w", s.ID, err)
+		}
+	}
+	for _, r := range s.DeviceCgroupRules {
+		if _, err := ParseDeviceRule(r); err != nil {
 			return fmt.Errorf("container %q: %w", s.ID, err)
 		}
 	}

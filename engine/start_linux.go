@@ -49,8 +49,9 @@ func (e *Engine) Start(id string) error {
 	// The cgroups are made while the container's namespaces and rootfs are; the shim
 	// needs them only to put PID 1 in.
 	cgReady := make(chan error, 1)
+	cgSpec := spec // read by the goroutine while launch reads spec
 	go func() {
-		_, err := ensureCgroup(e.cgroupParent(), id, spec.Resources, spec.Privileged, spec.Devices)
+		_, err := ensureCgroup(e.cgroupParent(), id, &cgSpec)
 		if err == nil && isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
 			err = setFrozen(e.cgroupParent(), id, false)
 		}
@@ -478,14 +479,22 @@ func (r *shimRecords) seccomp(filter string) {
 	}
 }
 
-// rlimits adds the ulimits as resource:soft:hard.
+// rlimits adds the ulimits as resource:soft:hard, and RLIMIT_MEMLOCK as this process
+// had it before loading a device program lifted it (see memlock), unless ls sets it.
 func (r *shimRecords) rlimits(ls []Ulimit) error {
+	old := memlockBefore.Load()
 	for _, l := range ls {
 		n, ok := rlimitNames[l.Name]
 		if !ok {
 			return fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
 		}
 		r.add("rlimit", fmt.Sprintf("%d:%d:%d", n, l.Soft, l.Hard))
+		if n == unix.RLIMIT_MEMLOCK {
+			old = nil
+		}
+	}
+	if old != nil {
+		r.add("rlimit", fmt.Sprintf("%d:%d:%d", unix.RLIMIT_MEMLOCK, old.Cur, old.Max))
 	}
 	return nil
 }

@@ -125,6 +125,11 @@ func checkSupported(svc compose.ServiceConfig) error {
 			return fmt.Errorf("services.%s.tmpfs[%d]: %w", svc.Name, i, err)
 		}
 	}
+	for i, r := range svc.DeviceCgroupRules {
+		if _, err := engine.ParseDeviceRule(r); err != nil {
+			return fmt.Errorf("services.%s.device_cgroup_rules[%d]: %w", svc.Name, i, err)
+		}
+	}
 	if _, _, err := logRotation(svc); err != nil {
 		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
 	}
@@ -518,6 +523,7 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 			s.Devices = append(s.Devices, engine.Device{PathOnHost: d.Source, PathInContainer: d.Target, Permissions: d.Permissions})
 		}
 	}
+	s.DeviceCgroupRules = svc.DeviceCgroupRules
 	s.Resources.MemorySwap = int64(svc.MemSwapLimit)
 	s.LogMaxSize, s.LogMaxFiles, _ = logRotation(svc) // checkSupported refused bad options
 	if svc.CPUQuota > 0 && s.Resources.CPUs == 0 {

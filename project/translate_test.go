@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
@@ -207,6 +208,24 @@ func TestBaseSpecDevicesSwapCPUQuota(t *testing.T) {
 	}
 	if s.Resources.MemorySwap != 200<<20 || s.Resources.CPUs != 0.5 {
 		t.Errorf("Resources = %+v, want MemorySwap 200 MiB and 0.5 CPUs from cpu_quota", s.Resources)
+	}
+}
+
+// TestDeviceCgroupRules: device_cgroup_rules reach the engine spec as written, and a
+// malformed rule is refused, with its field path, before anything is made.
+func TestDeviceCgroupRules(t *testing.T) {
+	rules := []string{"c 1:3 mr", "a *:* rwm", "b 8:* r"}
+	if s := baseSpec(compose.ServiceConfig{DeviceCgroupRules: rules}); !slices.Equal(s.DeviceCgroupRules, rules) {
+		t.Errorf("DeviceCgroupRules = %q, want %q", s.DeviceCgroupRules, rules)
+	}
+	if err := checkSupported(compose.ServiceConfig{Name: "web", Image: "x", DeviceCgroupRules: rules}); err != nil {
+		t.Errorf("checkSupported(%q) = %v, want nil", rules, err)
+	}
+	for _, bad := range []string{"c 1:3", "x 1:3 r", "c 1:3 rwx", "c1:3 r"} {
+		err := checkSupported(compose.ServiceConfig{Name: "web", Image: "x", DeviceCgroupRules: []string{"c 1:3 r", bad}})
+		if err == nil || !strings.HasPrefix(err.Error(), "services.web.device_cgroup_rules[1]: ") || !errors.Is(err, engine.ErrInvalid) {
+			t.Errorf("checkSupported(%q) = %v, want an error at services.web.device_cgroup_rules[1]", bad, err)
+		}
 	}
 }
 
