@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
 )
 
 // Engine runs containers whose state lives under Root/containers/<id>/. It holds no
@@ -270,17 +272,14 @@ func (e *Engine) Remove(id string, force bool) error {
 	return nil
 }
 
-// writeJSON writes v to path atomically (temp file + rename).
+// writeJSON replaces path with v as JSON, mode 0600, through a synced temp file and a
+// rename (atomicfile): on any error, a full disk too, path keeps its old content.
 func writeJSON(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	tmp := path + ".tmp"
-	if err := writeFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, b, 0o600)
 }
 
 func readJSON(path string, v any) error {

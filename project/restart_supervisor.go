@@ -80,7 +80,7 @@ func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
 	if err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
-	if err := writeAtomic(c.restartsPath(name), ".restarts-*", b); err != nil {
+	if err := writeAtomic(c.restartsPath(name), b); err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)
 	}
 	return nil

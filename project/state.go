@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -147,28 +148,17 @@ func (c Config) saveState(st *State) error {
 	if err := os.MkdirAll(c.projectDir(st.Name), 0o700); err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
-	if err := writeAtomic(c.statePath(st.Name), ".state-*", b); err != nil {
+	if err := writeAtomic(c.statePath(st.Name), b); err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
 	return nil
 }
 
-// writeAtomic replaces path with b: it writes a temp file named after pattern (as
-// os.CreateTemp takes it) in path's directory, which must exist, and renames it.
-func writeAtomic(path, pattern string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// writeAtomic replaces path with b, mode 0600, through a synced temp file in path's
+// directory (which must exist) and a rename: on any error (a full disk too) path keeps
+// its old content.
+func writeAtomic(path string, b []byte) error {
+	return atomicfile.WriteFile(path, b, 0o600)
 }
 
 // lockProject takes the project's flock, serialising mutating commands across processes.

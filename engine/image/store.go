@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
@@ -111,25 +112,10 @@ func (s *Store) writeIndex(idx *indexFile) error {
 	return s.writeAtomic(filepath.Join(s.root, "index.json"), b)
 }
 
-// writeAtomic writes b to path through a synced temp file and a rename.
+// writeAtomic replaces path with b through a synced temp file beside it and a rename
+// (atomicfile): on any error path keeps its old content, or stays absent.
 func (s *Store) writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Join(s.root, "tmp"), "w-")
-	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write %q: %w", path, err)
 	}
 	return nil
