@@ -79,6 +79,11 @@ type Spec struct {
 	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
 	LogMaxSize  int64
 	LogMaxFiles int
+
+	// Labels are the caller's annotations, kept with the container (Engine.Labels) and
+	// not used by the engine: an orchestrator finds its containers by them when its own
+	// records are lost.
+	Labels map[string]string `json:",omitempty"`
 }
 
 // Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.

@@ -88,6 +88,7 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
 	spec := baseSpec(svc)
 	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
+	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
 	env, err := environment(r.p, svc)
 	if err != nil {
 		return spec, err

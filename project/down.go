@@ -42,7 +42,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	}
 	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
 		return cfg.removeStateless(name)
-	} else if err != nil {
+	} else if err != nil && !errors.Is(err, engine.ErrBadState) {
 		return err
 	}
 	unlock, err := cfg.lockProject(name)
@@ -50,7 +50,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		return err
 	}
 	defer unlock()
-	st, err := cfg.LoadState(name)
+	st, err := cfg.loadOrRecoverState(name, opts.Progress)
 	if err != nil {
 		return err
 	}
@@ -103,6 +103,17 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
 	return nil
+}
+
+// loadOrRecoverState is LoadState, or, when the state file cannot be read, the state
+// recoverState rebuilds; Progress is told which file was unreadable.
+func (cfg Config) loadOrRecoverState(name string, progress io.Writer) (*State, error) {
+	st, err := cfg.LoadState(name)
+	if !errors.Is(err, engine.ErrBadState) {
+		return st, err
+	}
+	fmt.Fprintf(progress, " Project %s  %v; removing what can be found\n", name, err)
+	return cfg.recoverState(name)
 }
 
 // removeStateless removes what an up killed before it saved any state leaves: the

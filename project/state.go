@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,20 +117,32 @@ func (c Config) statePath(name string) string {
 }
 
 // LoadState reads the recorded state of project name; a project never brought up yields
-// an error wrapping ErrNotFound.
+// an error wrapping ErrNotFound. A state file that cannot be read or parsed (empty,
+// truncated, garbage) yields an *engine.StateError naming it (errors.Is
+// engine.ErrBadState): Down still removes what it can find (see recoverState).
 func (c Config) LoadState(name string) (*State, error) {
-	b, err := os.ReadFile(c.statePath(name))
+	path := c.statePath(name)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("project %q: %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+		return nil, &engine.StateError{Path: path, Err: unwrapPath(err)}
 	}
 	st := &State{}
 	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+		return nil, &engine.StateError{Path: path, Err: err}
 	}
 	return st, nil
+}
+
+// unwrapPath is the cause of a *fs.PathError (whose path the caller names itself).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // saveState writes st atomically (temp file + rename).
