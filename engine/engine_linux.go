@@ -231,13 +231,13 @@ func (e *Engine) Kill(id string, sig syscall.Signal) error {
 // the container ended. A paused container is thawed after the signal so that it can
 // handle it. Stopping a container that is not running is not an error. A container whose
 // state cannot be read (ErrBadState) is stopped through its cgroups; its exit status is
-// then unknown (zero).
+// then what its shim records, if it can, else unknown (zero).
 func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitStatus, error) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
 	}
 	if _, err := e.State(id); errors.Is(err, ErrBadState) {
-		return ExitStatus{}, e.stopUnknown(id, sig, grace)
+		return e.stopUnknown(id, sig, grace)
 	}
 	if err := e.Kill(id, sig); err != nil && !errors.Is(err, ErrNotRunning) {
 		return ExitStatus{}, err
@@ -276,7 +276,7 @@ func (e *Engine) Remove(id string, force bool) error {
 			if !force {
 				return fmt.Errorf("remove container %q: %w (%w)", id, ErrRunning, err)
 			}
-			if err := e.stopUnknown(id, syscall.SIGKILL, 0); err != nil {
+			if _, err := e.stopUnknown(id, syscall.SIGKILL, 0); err != nil {
 				return fmt.Errorf("remove container %q: %w", id, err)
 			}
 		}

@@ -88,7 +88,8 @@ func (s *Store) lock() (func(), error) {
 
 func (s *Store) readIndex() (*indexFile, error) {
 	idx := &indexFile{Images: map[string]*Image{}}
-	b, err := os.ReadFile(filepath.Join(s.root, "index.json"))
+	path := filepath.Join(s.root, "index.json")
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return idx, nil
 	}
@@ -96,7 +97,7 @@ func (s *Store) readIndex() (*indexFile, error) {
 		return nil, fmt.Errorf("read image index: %w", err)
 	}
 	if err := json.Unmarshal(b, idx); err != nil {
-		return nil, fmt.Errorf("parse image index: %w", err)
+		return nil, fmt.Errorf("read image index %s: %w", path, err)
 	}
 	if idx.Images == nil {
 		idx.Images = map[string]*Image{}
