@@ -58,7 +58,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if err != nil {
 		return err
 	}
-	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st}
+	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, tearingDown: true}
 	var images []string
 	if opts.Images != "" {
 		images = downImages(st, opts.Project, opts.Images)

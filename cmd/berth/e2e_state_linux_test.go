@@ -190,36 +190,36 @@ networks:
 	e.assertNoProcesses()
 }
 
-// TestE2EFullDiskKeepsState fills the file system that holds the containers' state (a
-// small tmpfs on <root>/containers) from inside a container, which then exits: its shim
-// cannot record the exit, and state.json must keep its old content (never empty), so
-// that ps and down still work and down removes everything.
+// TestE2EFullDiskKeepsState puts the whole root on a small tmpfs and fills it from
+// inside a container, which then exits: its shim cannot record the exit, and state.json
+// must keep its old content (never empty), so that ps and down still work, and down, on
+// the full disk, removes everything.
 func TestE2EFullDiskKeepsState(t *testing.T) {
 	e := newStateE2E(t)
-	ctrs := filepath.Join(e.root, "containers")
-	if err := os.MkdirAll(ctrs, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mount("tmpfs", ctrs, "tmpfs", 0, "size=2m,mode=0700"); err != nil {
-		t.Fatalf("mount tmpfs on %s: %v", ctrs, err)
+	if err := unix.Mount("tmpfs", e.root, "tmpfs", 0, "size=12m,mode=0700"); err != nil {
+		t.Fatalf("mount tmpfs on %s: %v", e.root, err)
 	}
 	mounted := true
 	unmount := func() {
 		if mounted {
-			if err := unix.Unmount(ctrs, unix.MNT_DETACH); err != nil {
-				t.Errorf("unmount %s: %v", ctrs, err)
+			if err := unix.Unmount(e.root, unix.MNT_DETACH); err != nil {
+				t.Errorf("unmount %s: %v", e.root, err)
 			}
 			mounted = false
 		}
 	}
 	t.Cleanup(func() { e.berth("down", "-t", "1"); e.killProcesses(); unmount() })
+	e.importBusybox() // into the tmpfs
 	file := writeCompose(t, `services:
   filler:
     image: bte-busybox
     command: ["sh", "-c", "sleep 0.3; /bin/busybox dd if=/dev/zero of=/fill bs=64k; exit 3"]
-  bystander:
+  bystander: # removed first by down, while the disk is still full
     image: bte-busybox
     command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    depends_on: [filler]
+    restart: unless-stopped # down records the stop first: a state write on a full disk
 `)
 	e.mustBerth("-f", file, "up", "-d")
 	id := e.containerID(file, "filler")
@@ -244,8 +244,8 @@ func TestE2EFullDiskKeepsState(t *testing.T) {
 		t.Errorf("temp files left: %v", tmps)
 	}
 	var fs unix.Statfs_t
-	if unix.Statfs(ctrs, &fs); fs.Bavail > 0 {
-		t.Logf("the tmpfs has %d blocks free (the container did not fill it)", fs.Bavail)
+	if unix.Statfs(e.root, &fs); fs.Bavail > 0 {
+		t.Errorf("the tmpfs has %d blocks free: the container did not fill it", fs.Bavail)
 	}
 	if out, errs, err := e.berth("down", "-t", "1"); err != nil {
 		t.Fatalf("down on a full disk = %v\nstdout:\n%s\nstderr:\n%s", err, out, errs)
