@@ -3,6 +3,7 @@ package project
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/berth-dev/berth/engine"
@@ -21,6 +22,7 @@ func (c Config) recoverState(name string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recover state of project %q: %w", name, err)
 	}
+	sort.Strings(ids)
 	for _, id := range ids {
 		labels, err := eng.Labels(id)
 		if errors.Is(err, engine.ErrNotFound) {
