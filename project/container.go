@@ -223,7 +223,12 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	if err := <-netnsGone; err != nil {
-		return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
+		if !r.tearingDown {
+			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
+		}
+		r.mu.Lock()
+		r.netnsLeft = append(r.netnsLeft, c.ID)
+		r.mu.Unlock()
 	}
 	if err := r.removeAnonymousVolumes(c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)

@@ -71,6 +71,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 			return err
 		}
 	}
+	for _, id := range r.netnsLeft { // their removal could not be recorded: a full disk
+		if err := nd.DeleteNetns(id); err != nil {
+			return fmt.Errorf("remove network namespace of container %s: %w", id, err)
+		}
+	}
 	if err := r.removeVolumeDirs(st.HandedOver); err != nil { // left by a crashed recreation
 		return err
 	}

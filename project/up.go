@@ -46,6 +46,10 @@ type run struct {
 	// runs, and every removal is idempotent, so a state left larger than the truth (a
 	// full disk) only makes the next Down retry removals that are done.
 	tearingDown bool
+	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
+	// down (the driver could not record it: a full disk); Down retries them once the
+	// containers, and what they wrote, are gone.
+	netnsLeft []string
 }
 
 // stateRun is a run over project name's recorded state, for commands that read it

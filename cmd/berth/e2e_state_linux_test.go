@@ -190,10 +190,11 @@ networks:
 	e.assertNoProcesses()
 }
 
-// TestE2EFullDiskKeepsState puts the whole root on a small tmpfs and fills it from
-// inside a container, which then exits: its shim cannot record the exit, and state.json
-// must keep its old content (never empty), so that ps and down still work, and down, on
-// the full disk, removes everything.
+// TestE2EFullDiskKeepsState puts the whole root on a small tmpfs, which a container
+// (hog) fills and keeps full. Another container (filler) exits once the disk is full: its
+// shim cannot record the exit, and state.json must keep its old content (never empty),
+// so that ps and down still work; down, on the full disk, removes everything (the last
+// container it removes is the hog).
 func TestE2EFullDiskKeepsState(t *testing.T) {
 	e := newStateE2E(t)
 	if err := unix.Mount("tmpfs", e.root, "tmpfs", 0, "size=12m,mode=0700"); err != nil {
@@ -211,10 +212,14 @@ func TestE2EFullDiskKeepsState(t *testing.T) {
 	t.Cleanup(func() { e.berth("down", "-t", "1"); e.killProcesses(); unmount() })
 	e.importBusybox() // into the tmpfs
 	file := writeCompose(t, `services:
+  hog:
+    image: bte-busybox
+    command: ["sh", "-c", "until [ -e /tmp/go ]; do sleep 0.05; done; while :; do cat /dev/zero >> /fill; sleep 0.01; done"]
   filler:
     image: bte-busybox
-    command: ["sh", "-c", "sleep 0.3; /bin/busybox dd if=/dev/zero of=/fill bs=64k; exit 3"]
-  bystander: # removed first by down, while the disk is still full
+    command: ["sh", "-c", "n=0; while echo x > /p$$n; do n=$$((n+1)); sleep 0.05; done; exit 3"] # a new page each time
+    depends_on: [hog]
+  bystander: # removed first by down, while the disk is full
     image: bte-busybox
     command: ["sleep", "3600"]
     stop_signal: SIGKILL
@@ -222,6 +227,7 @@ func TestE2EFullDiskKeepsState(t *testing.T) {
     restart: unless-stopped # down records the stop first: a state write on a full disk
 `)
 	e.mustBerth("-f", file, "up", "-d")
+	e.mustBerth("-f", file, "exec", "hog", "sh", "-c", ">/tmp/go")
 	id := e.containerID(file, "filler")
 	path := e.containerStatePath(id)
 	var last string
