@@ -32,7 +32,9 @@ type DownOptions struct {
 // supervisor and its DNS listeners, the networks and their nftables rules, the state,
 // the containers' anonymous volumes (with or without Volumes: nothing could reach them
 // again), and with Volumes the named volumes. It works without the compose file and after a crash of
-// anything; a project never brought up is success.
+// anything; a project never brought up is success. A state file that cannot be read is
+// named on Progress, and what the engine's and the network driver's labels show is
+// removed instead (recoverState); on a full disk its own state writes are best effort.
 func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
