@@ -338,16 +338,17 @@ func (e *Engine) IDs() ([]string, error) {
 	return ids, nil
 }
 
-// Labels returns the labels the container was created with (Spec.Labels, from its
-// config.json). It returns ErrNotFound for an unknown ID.
-func (e *Engine) Labels(id string) (map[string]string, error) {
+// Spec returns the spec the container was created with (its config.json): its labels
+// and mounts tell an orchestrator whose own records are lost what the container was. It
+// returns ErrNotFound for an unknown ID.
+func (e *Engine) Spec(id string) (Spec, error) {
 	var spec Spec
 	path := filepath.Join(e.dir(id), "config.json")
 	if err := readJSON(path, &spec); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+			return Spec{}, fmt.Errorf("container %q: %w", id, ErrNotFound)
 		}
-		return nil, fmt.Errorf("read config %s: %w", path, err)
+		return Spec{}, fmt.Errorf("read config %s: %w", path, err)
 	}
-	return spec.Labels, nil
+	return spec, nil
 }

@@ -80,7 +80,7 @@ type Spec struct {
 	LogMaxSize  int64
 	LogMaxFiles int
 
-	// Labels are the caller's annotations, kept with the container (Engine.Labels) and
+	// Labels are the caller's annotations, kept with the container (Engine.Spec) and
 	// not used by the engine: an orchestrator finds its containers by them when its own
 	// records are lost.
 	Labels map[string]string `json:",omitempty"`

@@ -1,8 +1,8 @@
 package project
 
 import (
-	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 
@@ -12,9 +12,10 @@ import (
 // recoverState rebuilds the state of project name, whose state file cannot be read, from
 // what the engine and the network driver keep: the containers whose labels name the
 // project (their network namespaces go with them, by ID) and the networks the project
-// created (by their labels). Down then removes these as it would recorded ones. What
-// only the lost file knew stays: named volumes (-v cannot tell them from another
-// project's), anonymous volumes and containers created before the engine kept labels.
+// created (by their labels), and the containers' anonymous volumes (by their mounts).
+// Down then removes these as it would recorded ones. What only the lost file knew
+// stays: named volumes (-v cannot tell the project's own from external ones) and
+// containers created before the engine kept labels.
 func (c Config) recoverState(name string) (*State, error) {
 	st := &State{Name: name, Networks: map[string]NetworkState{}}
 	eng := c.engine()
@@ -24,14 +25,13 @@ func (c Config) recoverState(name string) (*State, error) {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		labels, err := eng.Labels(id)
-		if errors.Is(err, engine.ErrNotFound) {
-			continue // removed meanwhile
+		spec, err := eng.Spec(id)
+		if err != nil || spec.Labels[LabelProject] != name {
+			continue // gone meanwhile, another project's, or unreadable too: nothing says it is ours
 		}
-		if err != nil || labels[LabelProject] != name {
-			continue // another project's, or unreadable too: nothing says it is ours
-		}
-		st.Containers = append(st.Containers, recoveredContainer(name, id, labels))
+		ctr := recoveredContainer(name, id, spec.Labels)
+		ctr.AnonymousVolumes = c.anonymousMounts(spec.Mounts)
+		st.Containers = append(st.Containers, ctr)
 	}
 	nd, err := c.netdriver()
 	if err != nil {
@@ -62,4 +62,31 @@ func recoveredContainer(project, id string, labels map[string]string) *Container
 	}
 	return &ContainerState{ID: id, Name: name, Service: labels[LabelService], Number: number,
 		Labels: labels, StopGrace: defaultStopGrace}
+}
+
+// anonymousMounts returns the anonymous volumes (target -> ID) among a container's
+// mounts: bind mounts of Config.VolumeDir(<64 hex>), which only the container's own
+// anonymous volumes are.
+func (c Config) anonymousMounts(mounts []engine.Mount) map[string]string {
+	out := map[string]string{}
+	for _, m := range mounts {
+		id := filepath.Base(filepath.Dir(m.Source))
+		if m.Type == "bind" && m.Source == c.VolumeDir(id) && isHexID(id) {
+			out[m.Target] = id
+		}
+	}
+	return out
+}
+
+// isHexID reports whether s is a 64-digit lower-case hex ID, as newID makes.
+func isHexID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -17,6 +17,13 @@ import (
 func TestRecoverState(t *testing.T) {
 	cfg := Config{Root: t.TempDir(), RuntimeDir: t.TempDir()}
 	eng := cfg.engine()
+	anon := strings.Repeat("ab", 32)
+	mounts := []engine.Mount{
+		{Type: "bind", Source: cfg.VolumeDir(anon), Target: "/data"},
+		{Type: "bind", Source: cfg.VolumeDir("p_named"), Target: "/named"},
+		{Type: "bind", Source: "/srv/" + anon + "/_data", Target: "/host"},
+		{Type: "tmpfs", Target: "/tmp"},
+	}
 	for _, c := range []struct {
 		id     string
 		labels map[string]string
@@ -27,7 +34,11 @@ func TestRecoverState(t *testing.T) {
 		{"q1", map[string]string{LabelProject: "q", LabelService: "web", LabelNumber: "1"}},
 		{"nolabels", nil},
 	} {
-		if err := eng.Create(engine.Spec{ID: c.id, LayerDirs: []string{t.TempDir()}, Cmd: []string{"true"}, Labels: c.labels}); err != nil {
+		spec := engine.Spec{ID: c.id, LayerDirs: []string{t.TempDir()}, Cmd: []string{"true"}, Labels: c.labels}
+		if c.id == "a1" {
+			spec.Mounts = mounts
+		}
+		if err := eng.Create(spec); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,6 +66,9 @@ func TestRecoverState(t *testing.T) {
 	wantNames := []string{"a1=p-web-1", "b1=p-db-2", "r1=p-web-run-r1"} // sorted by ID
 	if diff := cmp.Diff(wantNames, names); diff != "" {
 		t.Errorf("recovered containers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"/data": anon}, st.Containers[0].AnonymousVolumes); diff != "" {
+		t.Errorf("anonymous volumes of a1 (-want +got):\n%s", diff)
 	}
 	wantNets := map[string]NetworkState{
 		"default": {Name: "p_default", Gateway: "10.9.0.1"},

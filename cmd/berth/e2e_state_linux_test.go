@@ -150,6 +150,7 @@ func TestE2EUnreadableProjectState(t *testing.T) {
     image: bte-busybox
     command: ["sleep", "3600"]
     networks: [back]
+    volumes: ["/data"] # an anonymous volume: only the container's mounts tell of it then
   once:
     image: bte-busybox
     command: ["true"]
@@ -177,6 +178,9 @@ networks:
 
 	if out, errs, err := e.berth("down", "-t", "1"); err != nil {
 		t.Fatalf("down with a truncated project state = %v\nstdout:\n%s\nstderr:\n%s", err, out, errs)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(e.root, "volumes")); len(ents) != 0 {
+		t.Errorf("volumes left after down: %v", ents)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(e.root, "containers")); len(ents) != 1 {
 		t.Errorf("containers left after down: %d, want the other project's one", len(ents))
