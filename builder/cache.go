@@ -4,15 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/berth-dev/berth/builder/dockerfile"
 	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/internal/atomicfile"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -88,19 +87,7 @@ func (c *cache) put(key string, e *cacheEntry) error {
 	if err != nil {
 		return fmt.Errorf("build cache: %w", err)
 	}
-	f, err := os.CreateTemp(c.dir, ".tmp-")
-	if err != nil {
-		return fmt.Errorf("build cache: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("build cache: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("build cache: %w", err)
-	}
-	if err := os.Rename(f.Name(), c.path(key)); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := atomicfile.WriteFile(c.path(key), b, 0o600); err != nil {
 		return fmt.Errorf("build cache: %w", err)
 	}
 	return nil

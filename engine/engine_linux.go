@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
 )
 
 // Engine runs containers whose state lives under Root/containers/<id>/. It holds no
@@ -80,7 +82,8 @@ func (e *Engine) Create(spec Spec) error {
 }
 
 // State reads the container's state from disk; a running container whose cgroup is
-// frozen is reported as StatusPaused. It returns ErrNotFound for an unknown ID.
+// frozen is reported as StatusPaused. It returns ErrNotFound for an unknown ID and a
+// *StateError (ErrBadState) naming state.json when that cannot be read or parsed.
 func (e *Engine) State(id string) (State, error) {
 	st, err := e.readState(id)
 	if err != nil {
@@ -121,21 +124,28 @@ func (e *Engine) Command(id string) ([]string, error) {
 	return spec.argv()
 }
 
+// readState reads state.json; one that cannot be read or parsed is a *StateError
+// (ErrBadState) naming it.
 func (e *Engine) readState(id string) (State, error) {
 	var st State
 	dir, err := e.dir(id)
 	if err != nil {
 		return st, err
 	}
-	b, err := readFile(filepath.Join(dir, "state.json"))
+	path := filepath.Join(dir, "state.json")
+	b, err := readFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return st, fmt.Errorf("container %q: %w", id, ErrNotFound)
 		}
-		return st, fmt.Errorf("container %q state: %w", id, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return st, &StateError{Path: path, Err: err}
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("container %q state: %w", id, err)
+		return State{}, &StateError{Path: path, Err: err}
 	}
 	return st, nil
 }
@@ -144,19 +154,22 @@ func alive(pid int) bool {
 	return pid > 0 && unix.Kill(pid, 0) == nil
 }
 
-// List returns the states of every container under Root, sorted by ID.
+// List returns the states of every container under Root, sorted by ID. A container
+// whose state cannot be read (ErrBadState) is listed with its ID only.
 func (e *Engine) List() ([]State, error) {
-	ents, err := os.ReadDir(filepath.Join(e.Root, "containers"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("list containers: %w", err)
+	ids, err := e.IDs()
+	if err != nil {
+		return nil, err
 	}
 	var out []State
-	for _, ent := range ents {
-		st, err := e.State(ent.Name())
+	for _, id := range ids {
+		st, err := e.State(id)
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) { // not a container's dir
 			continue
 		}
-		if err != nil {
+		if errors.Is(err, ErrBadState) {
+			st = State{ID: id}
+		} else if err != nil {
 			return nil, err
 		}
 		out = append(out, st)
@@ -206,8 +219,19 @@ func waitPid(pid int) {
 
 // Kill sends sig to the container's init. It returns ErrNotRunning if it is not running.
 // A paused container gets the signal when it is thawed; SIGKILL thaws it, as Docker does.
+// When the state cannot be read (ErrBadState), every process of the container's cgroups
+// gets sig.
 func (e *Engine) Kill(id string, sig syscall.Signal) error {
 	st, err := e.State(id)
+	if errors.Is(err, ErrBadState) {
+		if !e.signalCgroup(id, sig) {
+			return fmt.Errorf("kill container %q: %w", id, ErrNotRunning)
+		}
+		if sig == syscall.SIGKILL && isFrozen(e.cgroupParent(), id) {
+			return setFrozen(e.cgroupParent(), id, false)
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -227,10 +251,15 @@ func (e *Engine) Kill(id string, sig syscall.Signal) error {
 
 // Stop sends sig (SIGTERM if 0), waits up to grace, then sends SIGKILL, and returns how
 // the container ended. A paused container is thawed after the signal so that it can
-// handle it. Stopping a container that is not running is not an error.
+// handle it. Stopping a container that is not running is not an error. A container whose
+// state cannot be read (ErrBadState) is stopped through its cgroups; its exit status is
+// then what its shim records, if it can, else unknown (zero).
 func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitStatus, error) {
 	if sig == 0 {
 		sig = syscall.SIGTERM
+	}
+	if _, err := e.State(id); errors.Is(err, ErrBadState) {
+		return e.stopUnknown(id, sig, grace)
 	}
 	if err := e.Kill(id, sig); err != nil && !errors.Is(err, ErrNotRunning) {
 		return ExitStatus{}, err
@@ -260,9 +289,21 @@ func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitS
 
 // Remove deletes the container's cgroups and its state dir. A running container is
 // refused with ErrRunning unless force, which kills it first. Remove of a half-created
-// container works; removing an unknown ID returns ErrNotFound.
+// container works; removing an unknown ID returns ErrNotFound. A container whose state
+// cannot be read (ErrBadState) counts as running while its cgroups hold a process.
 func (e *Engine) Remove(id string, force bool) error {
 	st, err := e.State(id)
+	if errors.Is(err, ErrBadState) {
+		if len(e.cgroupPids(id)) > 0 {
+			if !force {
+				return fmt.Errorf("remove container %q: %w (%w)", id, ErrRunning, err)
+			}
+			if _, err := e.stopUnknown(id, syscall.SIGKILL, 0); err != nil {
+				return fmt.Errorf("remove container %q: %w", id, err)
+			}
+		}
+		st, err = State{}, nil
+	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -296,17 +337,14 @@ func (e *Engine) Remove(id string, force bool) error {
 	return nil
 }
 
-// writeJSON writes v to path atomically (temp file + rename).
+// writeJSON replaces path with v as JSON, mode 0600, through a synced temp file and a
+// rename (atomicfile): on any error, a full disk too, path keeps its old content.
 func writeJSON(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	tmp := path + ".tmp"
-	if err := writeFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, b, 0o600)
 }
 
 func readJSON(path string, v any) error {
@@ -315,4 +353,38 @@ func readJSON(path string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// IDs lists the IDs of the containers under Root (unsorted), whatever their state.
+func (e *Engine) IDs() ([]string, error) {
+	names, err := readDirNames(filepath.Join(e.Root, "containers"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	ids := names[:0]
+	for _, n := range names {
+		if checkID(n) == nil { // anything else is not a container's dir
+			ids = append(ids, n)
+		}
+	}
+	return ids, nil
+}
+
+// Spec returns the spec the container was created with (its config.json): its labels
+// and mounts tell an orchestrator whose own records are lost what the container was. It
+// returns ErrNotFound for an unknown ID.
+func (e *Engine) Spec(id string) (Spec, error) {
+	var spec Spec
+	dir, err := e.dir(id)
+	if err != nil {
+		return spec, err
+	}
+	path := filepath.Join(dir, "config.json")
+	if err := readJSON(path, &spec); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Spec{}, fmt.Errorf("container %q: %w", id, ErrNotFound)
+		}
+		return Spec{}, fmt.Errorf("read config %s: %w", path, err)
+	}
+	return spec, nil
 }

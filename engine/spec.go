@@ -100,6 +100,11 @@ type Spec struct {
 	ExitHook                []string
 	ExitHookEnv             []string
 	ExitHookUnlessListening string
+
+	// Labels are the caller's annotations, kept with the container (Engine.Spec) and
+	// not used by the engine: an orchestrator finds its containers by them when its own
+	// records are lost.
+	Labels map[string]string `json:",omitempty"`
 }
 
 // Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.

@@ -198,3 +198,19 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 func prefixIPNet(p netip.Prefix) *net.IPNet {
 	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}
 }
+
+// Networks lists the recorded networks, sorted by name: an orchestrator whose own
+// records are lost finds its networks by their labels.
+func (d *Driver) Networks() ([]Network, error) {
+	var out []Network
+	err := d.withState(false, func(st *state) error {
+		for _, n := range sortedNetworks(st) {
+			out = append(out, *n.public())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	return out, nil
+}

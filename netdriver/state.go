@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
+
+	"github.com/berth-dev/berth/internal/atomicfile"
 )
 
 // state is everything berth made, persisted as JSON in StateDir/state.json so that Sweep and a
@@ -70,29 +71,15 @@ func loadState(path string) (*state, error) {
 	return st, nil
 }
 
-// saveState writes path atomically: a temp file in the same directory, then rename. A
-// process killed at any point leaves either the old or the new file. There is no fsync: it
-// cost Attach several milliseconds, and the state guards against process crashes (kill -9 of
-// the CLI or supervisor), after which the page cache still holds the file; after a power loss
-// the kernel objects are gone as well.
+// saveState replaces path with st through a synced temp file in the same directory and
+// a rename (atomicfile): a process killed at any point, or a full disk, leaves either the
+// old or the new file, never an empty or partial one.
 func saveState(path string, st *state) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode network state: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".state-*")
-	if err != nil {
-		return fmt.Errorf("write network state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write network state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write network state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write network state: %w", err)
 	}
 	return nil

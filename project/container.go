@@ -88,6 +88,7 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
 	spec := baseSpec(svc)
 	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
+	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
 	env, err := environment(r.p, svc)
 	if err != nil {
 		return spec, err
@@ -238,7 +239,12 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	if err := <-netnsGone; err != nil {
-		return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
+		if !r.tearingDown {
+			return fmt.Errorf("remove network namespace of %s: %w", describe(c), err)
+		}
+		r.mu.Lock()
+		r.netnsLeft = append(r.netnsLeft, c.ID)
+		r.mu.Unlock()
 	}
 	if err := r.removeAnonymousVolumes(c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)

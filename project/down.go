@@ -31,9 +31,12 @@ type DownOptions struct {
 // supervisor and its DNS listeners, the networks and their nftables rules, the state,
 // the containers' anonymous volumes (with or without Volumes: nothing could reach them
 // again), and with Volumes the named volumes. It works without the compose file and after a crash of
-// anything; a project never brought up is success. A recorded volume name that is not one
-// path element (state written before names were checked) is left alone: everything else
-// is removed and the error, wrapping ErrInvalid, names it.
+// anything; a project never brought up is success. A state file that cannot be read is
+// named on Progress, and what the engine's and the network driver's labels show is
+// removed instead (recoverState); on a full disk its own state writes are best effort.
+// A recorded volume name that is not one path element (state written before names were
+// checked) is left alone: everything else is removed and the error, wrapping
+// ErrInvalid, names it.
 func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -43,7 +46,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	}
 	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
 		return cfg.removeStateless(name)
-	} else if err != nil {
+	} else if err != nil && !errors.Is(err, engine.ErrBadState) {
 		return err
 	}
 	unlock, err := cfg.lockProject(name)
@@ -51,7 +54,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		return err
 	}
 	defer unlock()
-	st, err := cfg.LoadState(name)
+	st, err := cfg.loadOrRecoverState(name, opts.Progress)
 	if err != nil {
 		return err
 	}
@@ -59,7 +62,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if err != nil {
 		return err
 	}
-	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st}
+	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, tearingDown: true}
 	var images []string
 	if opts.Images != "" {
 		images = downImages(st, opts.Project, opts.Images)
@@ -70,6 +73,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	for i := len(levels) - 1; i >= 0; i-- {
 		if err := r.removeLevel(ctx, levels[i], opts.Timeout); err != nil {
 			return err
+		}
+	}
+	for _, id := range r.netnsLeft { // their removal could not be recorded: a full disk
+		if err := nd.DeleteNetns(id); err != nil {
+			return fmt.Errorf("remove network namespace of container %s: %w", id, err)
 		}
 	}
 	if err := r.removeVolumeDirs(st.HandedOver); err != nil { // left by a crashed recreation
@@ -109,6 +117,17 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
 	return errors.Join(refused...)
+}
+
+// loadOrRecoverState is LoadState, or, when the state file cannot be read, the state
+// recoverState rebuilds; Progress is told which file was unreadable.
+func (cfg Config) loadOrRecoverState(name string, progress io.Writer) (*State, error) {
+	st, err := cfg.LoadState(name)
+	if !errors.Is(err, engine.ErrBadState) {
+		return st, err
+	}
+	fmt.Fprintf(progress, " Project %s  %v; removing what can be found\n", name, err)
+	return cfg.recoverState(name)
 }
 
 // removeStateless removes what an up killed before it saved any state leaves: the

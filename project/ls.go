@@ -1,6 +1,7 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,8 +18,9 @@ type ProjectSummary struct {
 // List returns the projects with recorded state, sorted by name, their status
 // counting their containers by engine status. Without all, only running and paused
 // containers count and projects with none are left out, as `docker compose ls` does.
-// One-off (`run`) containers count too.
-func List(cfg Config, all bool) ([]ProjectSummary, error) {
+// One-off (`run`) containers count too. A project whose state file cannot be read is
+// left out and its error (naming the file, engine.ErrBadState) handed to warn, when set.
+func List(cfg Config, all bool, warn func(error)) ([]ProjectSummary, error) {
 	names, err := cfg.Projects()
 	if err != nil {
 		return nil, err
@@ -29,6 +31,12 @@ func List(cfg Config, all bool) ([]ProjectSummary, error) {
 		st, err := cfg.LoadState(name)
 		if isNotFound(err) {
 			continue // removed by a Down meanwhile
+		}
+		if errors.Is(err, engine.ErrBadState) {
+			if warn != nil {
+				warn(fmt.Errorf("project %q left out: %w", name, err))
+			}
+			continue
 		}
 		if err != nil {
 			return nil, err

@@ -121,7 +121,7 @@ func (c Config) writeObject(project string, kind objectKind, ref compose.FileRef
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return m, err
 	}
-	if err := writeAtomic(m.Source, ".object-*", []byte(content)); err != nil {
+	if err := writeAtomic(m.Source, []byte(content)); err != nil {
 		return m, err
 	}
 	if uid != os.Getuid() || gid != os.Getgid() { // a file is made with the maker's

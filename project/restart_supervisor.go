@@ -109,7 +109,7 @@ func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
 	}
 	p, err := c.restartsPath(name)
 	if err == nil {
-		err = writeAtomic(p, ".restarts-*", b)
+		err = writeAtomic(p, b)
 	}
 	if err != nil {
 		return fmt.Errorf("save restart counts of project %q: %w", name, err)

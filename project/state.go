@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -116,24 +118,35 @@ func (c Config) statePath(name string) (string, error) {
 }
 
 // LoadState reads the recorded state of project name; a project never brought up yields
-// an error wrapping ErrNotFound.
+// an error wrapping ErrNotFound. A state file that cannot be read or parsed (empty,
+// truncated, garbage) yields an *engine.StateError naming it (errors.Is
+// engine.ErrBadState): Down still removes what it can find (see recoverState).
 func (c Config) LoadState(name string) (*State, error) {
-	p, err := c.statePath(name)
+	path, err := c.statePath(name)
 	if err != nil {
 		return nil, fmt.Errorf("project %q: %w", name, err)
 	}
-	b, err := os.ReadFile(p)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("project %q: %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+		return nil, &engine.StateError{Path: path, Err: unwrapPath(err)}
 	}
 	st := &State{}
 	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("read state of project %q: %w", name, err)
+		return nil, &engine.StateError{Path: path, Err: err}
 	}
 	return st, nil
+}
+
+// unwrapPath is the cause of a *fs.PathError (whose path the caller names itself).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // saveState writes st atomically (temp file + rename).
@@ -154,7 +167,7 @@ func (c Config) saveState(st *State) error {
 		err = os.MkdirAll(filepath.Dir(p), 0o700)
 	}
 	if err == nil {
-		err = writeAtomic(p, ".state-*", b)
+		err = writeAtomic(p, b)
 	}
 	if err != nil {
 		return fmt.Errorf("save state of project %q: %w", st.Name, err)
@@ -167,22 +180,11 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// writeAtomic replaces path with b: it writes a temp file named after pattern (as
-// os.CreateTemp takes it) in path's directory, which must exist, and renames it.
-func writeAtomic(path, pattern string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// writeAtomic replaces path with b, mode 0600, through a synced temp file in path's
+// directory (which must exist) and a rename: on any error (a full disk too) path keeps
+// its old content.
+func writeAtomic(path string, b []byte) error {
+	return atomicfile.WriteFile(path, b, 0o600)
 }
 
 // lockProject takes the project's flock, serialising mutating commands across processes.

@@ -89,7 +89,7 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 		ln.Close()
 		return fmt.Errorf("supervisor of %q: %w", name, err)
 	}
-	os.WriteFile(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	writeAtomic(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid()))) // for people; berth finds supervisors by their command line
 	go serveRequests(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
 	select {
 	case <-ctx.Done():

@@ -42,6 +42,14 @@ type run struct {
 
 	mu sync.Mutex
 	st *State
+	// tearingDown (Down) makes save best effort: the state only shrinks while Down
+	// runs, and every removal is idempotent, so a state left larger than the truth (a
+	// full disk) only makes the next Down retry removals that are done.
+	tearingDown bool
+	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
+	// down (the driver could not record it: a full disk); Down retries them once the
+	// containers, and what they wrote, are gone.
+	netnsLeft []string
 }
 
 // stateRun is a run over project name's recorded state, for commands that read it
@@ -60,7 +68,10 @@ func (cfg Config) stateRun(name string) (*run, error) {
 func (r *run) save() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.cfg.saveState(r.st)
+	if err := r.cfg.saveState(r.st); err != nil && !r.tearingDown {
+		return err
+	}
+	return nil
 }
 
 func (r *run) printf(format string, args ...any) {

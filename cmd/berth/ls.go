@@ -30,7 +30,8 @@ func newLsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := project.List(cfg, opts.all)
+			warn := func(err error) { fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err) }
+			list, err := project.List(cfg, opts.all, warn)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/atomicfile"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
@@ -87,7 +88,8 @@ func (s *Store) lock() (func(), error) {
 
 func (s *Store) readIndex() (*indexFile, error) {
 	idx := &indexFile{Images: map[string]*Image{}}
-	b, err := os.ReadFile(filepath.Join(s.root, "index.json"))
+	path := filepath.Join(s.root, "index.json")
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return idx, nil
 	}
@@ -95,7 +97,7 @@ func (s *Store) readIndex() (*indexFile, error) {
 		return nil, fmt.Errorf("read image index: %w", err)
 	}
 	if err := json.Unmarshal(b, idx); err != nil {
-		return nil, fmt.Errorf("parse image index: %w", err)
+		return nil, fmt.Errorf("read image index %s: %w", path, err)
 	}
 	if idx.Images == nil {
 		idx.Images = map[string]*Image{}
@@ -111,25 +113,10 @@ func (s *Store) writeIndex(idx *indexFile) error {
 	return s.writeAtomic(filepath.Join(s.root, "index.json"), b)
 }
 
-// writeAtomic writes b to path through a synced temp file and a rename.
+// writeAtomic replaces path with b through a synced temp file beside it and a rename
+// (atomicfile): on any error path keeps its old content, or stays absent.
 func (s *Store) writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Join(s.root, "tmp"), "w-")
-	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write %q: %w", path, err)
 	}
 	return nil

@@ -542,10 +542,51 @@ static int stream_read(struct stream *s)
 
 /* ---- state.json ---- */
 
-static void write_state(const char *status, pid_t pid, int code, int sig, int oom,
-			const struct timespec *started, const struct timespec *finished)
+/* put_file replaces name (in the container dir) with buf: a temp file written whole,
+ * fsynced and closed, each step checked, then renamed over it. On failure the temp file
+ * is removed and name keeps its old content (a full disk must never leave state.json
+ * empty); it returns the failed step, with errno set, or NULL. */
+static const char *put_file(const char *name, const char *buf, size_t len)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, ".%s.%d.tmp", name, (int)getpid());
+	int fd = openat(dirfd_, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return "create";
+	const char *failed = NULL;
+	while (len > 0 && !failed) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO; /* a short write that makes no progress */
+			failed = "write";
+			break;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	if (!failed && fsync(fd) < 0)
+		failed = "sync";
+	int err = errno;
+	if (close(fd) < 0 && !failed)
+		failed = "close", err = errno;
+	if (!failed && renameat(dirfd_, tmp, dirfd_, name) < 0)
+		failed = "rename", err = errno;
+	if (failed)
+		unlinkat(dirfd_, tmp, 0);
+	errno = err;
+	return failed;
+}
+
+/* write_state records the container's state in state.json (Engine.State reads it). It
+ * returns NULL, or the error as text (state.json then keeps its old content). */
+static const char *write_state(const char *status, pid_t pid, int code, int sig, int oom,
+			       const struct timespec *started, const struct timespec *finished)
 {
 	char st[64], fin[64] = "0001-01-01T00:00:00Z", id[512], buf[2048];
+	static char msg[256];
 	rfc3339(st, sizeof st, started);
 	if (finished)
 		rfc3339(fin, sizeof fin, finished);
@@ -555,12 +596,36 @@ static void write_state(const char *status, pid_t pid, int code, int sig, int oo
 			   "{\"ID\":\"%s\",\"Status\":\"%s\",\"Pid\":%d,\"MonitorPid\":%d,\"ExitCode\":%d,"
 			   "\"OOMKilled\":%s,\"Signal\":%d,\"StartedAt\":\"%s\",\"FinishedAt\":\"%s\"}",
 			   id, status, (int)pid, (int)getpid(), code, oom ? "true" : "false", sig, st, fin);
-	int fd = openat(dirfd_, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	writeall(fd, buf, (size_t)len);
-	close(fd);
-	renameat(dirfd_, "state.json.tmp", dirfd_, "state.json");
+	const char *failed = "format";
+	int err = EOVERFLOW;
+	if (len > 0 && (size_t)len < sizeof buf) {
+		failed = put_file("state.json", buf, (size_t)len);
+		err = errno;
+	}
+	if (!failed)
+		return NULL;
+	snprintf(msg, sizeof msg, "record state %s in %s/state.json: %s: %s", status,
+		 cfg.dir ? cfg.dir : ".", failed, errstr(err));
+	return msg;
+}
+
+/* report_late tells of a failure after the starter has gone (its report pipe is
+ * closed): in the kernel log (/dev/kmsg; the disk may be what failed) and in the
+ * container's log, where `berth logs` shows it if there is room. */
+static void report_late(const char *msg)
+{
+	char line[512];
+	int n = snprintf(line, sizeof line, "<3>berth-shim[%d]: container %.80s: %s\n", (int)getpid(),
+			 cfg.id ? cfg.id : "?", msg);
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (n > 0)
+			writeall(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+		close(fd);
+	}
+	n = snprintf(line, sizeof line, "berth-shim: %s", msg);
+	if (n > 0)
+		log_line("stderr", line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 /* oom_killed reads the cgroup's OOM counter ("file:key", e.g. memory.events and
@@ -1220,7 +1285,12 @@ int main(int argc, char **argv)
 	free(msg);
 	struct timespec started;
 	clock_gettime(CLOCK_REALTIME, &started);
-	write_state("running", pid, 0, 0, 0, &started, NULL);
+	const char *failed_state = write_state("running", pid, 0, 0, 0, &started, NULL);
+	if (failed_state) { /* nothing would know the container runs: it does not */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		report_error("%s", failed_state);
+	}
 	dprintf(REPORT_FD, "ok %d\n", (int)pid);
 	close(REPORT_FD);
 	close(ns_mnt), close(ns_uts), close(ns_ipc);
@@ -1277,11 +1347,14 @@ int main(int argc, char **argv)
 	int oom = oom_killed();
 	if (oom && code == 0)
 		code = 137;
-	write_state("exited", pid, code, sig, oom, &started, &finished);
+	failed_state = write_state("exited", pid, code, sig, oom, &started, &finished);
+	if (failed_state)
+		report_late(failed_state); /* state.json still says running: readers see the exit
+					    * by the monitor's and PID 1's absence */
 	if (ln >= 0) { /* after the state: a client refused from now on reads "exited" */
 		close(ln);
 		unlinkat(dirfd_, "stdin.sock", 0);
 	}
 	run_exit_hook();
-	return 0;
+	return failed_state ? 1 : 0;
 }
