@@ -542,10 +542,13 @@ static int stream_read(struct stream *s)
 
 /* ---- state.json ---- */
 
-/* put_file replaces name (in the container dir) with buf: a temp file written whole,
- * fsynced and closed, each step checked, then renamed over it. On failure the temp file
- * is removed and name keeps its old content (a full disk must never leave state.json
- * empty); it returns the failed step, with errno set, or NULL. */
+/* put_file replaces name (in the container dir) with buf: a temp file whose blocks are
+ * reserved first (fallocate; where that is not supported, the file is fsynced instead),
+ * written whole and closed, each step checked, then renamed over it. On failure the temp
+ * file is removed and name keeps its old content (a full disk must never leave
+ * state.json empty); it returns the failed step, with errno set, or NULL. As the
+ * engine's writes of the container's files (atomicfile.WriteFileReserved), it does not
+ * fsync: the container does not outlive a reboot. */
 static const char *put_file(const char *name, const char *buf, size_t len)
 {
 	char tmp[64];
@@ -554,6 +557,16 @@ static const char *put_file(const char *name, const char *buf, size_t len)
 	if (fd < 0)
 		return "create";
 	const char *failed = NULL;
+	int sync = 0;
+	if (len > 0) {
+		int r;
+		while ((r = fallocate(fd, 0, 0, (off_t)len)) < 0 && errno == EINTR)
+			;
+		if (r < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+			sync = 1;
+		else if (r < 0)
+			failed = "reserve";
+	}
 	while (len > 0 && !failed) {
 		ssize_t w = write(fd, buf, len);
 		if (w < 0 && errno == EINTR)
@@ -567,7 +580,7 @@ static const char *put_file(const char *name, const char *buf, size_t len)
 		buf += w;
 		len -= (size_t)w;
 	}
-	if (!failed && fsync(fd) < 0)
+	if (!failed && sync && fsync(fd) < 0)
 		failed = "sync";
 	int err = errno;
 	if (close(fd) < 0 && !failed)

@@ -14,25 +14,38 @@ import (
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
+// writers are the two ways to replace a file: every test runs with each.
+var writers = []struct {
+	name  string
+	write func(path string, data []byte, perm os.FileMode) error
+}{
+	{"WriteFile", WriteFile},
+	{"WriteFileReserved", WriteFileReserved},
+}
+
 func TestWriteFileReplaces(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state.json")
-	for _, content := range []string{`{"a":1}`, `{"a":22222}`, ``, `{}`} {
-		if err := WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatalf("WriteFile(%q) = %v", content, err)
-		}
-		if got, _ := os.ReadFile(path); string(got) != content {
-			t.Errorf("after WriteFile(%q) the file holds %q", content, got)
-		}
+	for _, w := range writers {
+		t.Run(w.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "state.json")
+			for _, content := range []string{`{"a":1}`, `{"a":22222}`, ``, `{}`} {
+				if err := w.write(path, []byte(content), 0o600); err != nil {
+					t.Fatalf("%s(%q) = %v", w.name, content, err)
+				}
+				if got, _ := os.ReadFile(path); string(got) != content {
+					t.Errorf("after %s(%q) the file holds %q", w.name, content, got)
+				}
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+			}
+			assertOnly(t, dir, "state.json")
+		})
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
-	}
-	assertOnly(t, dir, "state.json")
 }
 
 // TestWriteFileErrors checks that a failed write leaves the old content and no temp
@@ -54,26 +67,28 @@ func TestWriteFileErrors(t *testing.T) {
 		{"read-only file system", readOnlyDir, []byte("new"), unix.EROFS},
 		{"full file system", fullDir, bytes.Repeat([]byte("n"), 64<<10), unix.ENOSPC},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := tt.setup(t)
-			path := filepath.Join(dir, "state.json")
-			err := WriteFile(path, tt.data, 0o600)
-			var pe *fs.PathError
-			if !errors.Is(err, tt.want) || !errors.As(err, &pe) || !strings.HasPrefix(pe.Path, dir) {
-				t.Fatalf("WriteFile = %v, want a *fs.PathError in %s wrapping %v", err, dir, tt.want)
-			}
-			if b, err := os.ReadFile(path); err == nil && string(b) != "old" {
-				t.Errorf("after the failed write the file holds %q, want the old content", b)
-			}
-			if ents, err := os.ReadDir(dir); err == nil {
-				for _, e := range ents {
-					if strings.HasSuffix(e.Name(), ".tmp") {
-						t.Errorf("temp file %s left behind", e.Name())
+	for _, w := range writers {
+		for _, tt := range tests {
+			t.Run(w.name+"/"+tt.name, func(t *testing.T) {
+				dir := tt.setup(t)
+				path := filepath.Join(dir, "state.json")
+				err := w.write(path, tt.data, 0o600)
+				var pe *fs.PathError
+				if !errors.Is(err, tt.want) || !errors.As(err, &pe) || !strings.HasPrefix(pe.Path, dir) {
+					t.Fatalf("%s = %v, want a *fs.PathError in %s wrapping %v", w.name, err, dir, tt.want)
+				}
+				if b, err := os.ReadFile(path); err == nil && string(b) != "old" {
+					t.Errorf("after the failed write the file holds %q, want the old content", b)
+				}
+				if ents, err := os.ReadDir(dir); err == nil {
+					for _, e := range ents {
+						if strings.HasSuffix(e.Name(), ".tmp") {
+							t.Errorf("temp file %s left behind", e.Name())
+						}
 					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -143,11 +158,15 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 }
 
 func BenchmarkWriteFile(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "state.json")
-	data := bytes.Repeat([]byte("x"), 300)
-	for i := 0; i < b.N; i++ {
-		if err := WriteFile(path, data, 0o600); err != nil {
-			b.Fatal(err)
-		}
+	for _, w := range writers {
+		b.Run(w.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "state.json")
+			data := bytes.Repeat([]byte("x"), 300)
+			for i := 0; i < b.N; i++ {
+				if err := w.write(path, data, 0o600); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
