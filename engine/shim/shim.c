@@ -915,7 +915,8 @@ static const char *lookup(const char *name)
  * child takes the container's privileges and execs the command. The shim exits with
  * the command's status (128+signal when killed). It joins the container's cgroups
  * first, so every process of the exec is born there. Errors before the execve go to
- * fd 4 (O_CLOEXEC); stdio is the caller's. */
+ * fd 4 (O_CLOEXEC); stdio is what Engine.Exec made (pipes, /dev/null or a pty slave of
+ * its own, never a file of berth's caller) and every other fd is closed at the execve. */
 static int exec_main(void)
 {
 	errfd = REPORT_FD;
