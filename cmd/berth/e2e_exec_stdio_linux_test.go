@@ -134,3 +134,35 @@ func fdList(ls string) string {
 	}
 	return b.String()
 }
+
+// TestE2EInitPrivileges checks that with `init: true` berth's init, PID 1, holds the
+// user and capabilities of the command it runs, as Docker's init does.
+func TestE2EInitPrivileges(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  root:
+    image: bte-busybox
+    init: true
+    command: ["sh", "-c", "grep -E '^(Uid|Cap)' /proc/self/status > /tmp/child; exec sleep 3600"]
+    stop_signal: SIGKILL
+  user:
+    image: bte-busybox
+    init: true
+    user: "1234:1234"
+    command: ["sh", "-c", "grep -E '^(Uid|Cap)' /proc/self/status > /tmp/child; exec sleep 3600"]
+    stop_signal: SIGKILL
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	for svc, uid := range map[string]string{"root": "0", "user": "1234"} {
+		var out string
+		eventually(3*time.Second, func() bool {
+			out, _, _ = e.berth("-f", file, "exec", "-T", "-u", "0", svc, "sh", "-c",
+				"grep -E '^(Uid|Cap)' /proc/1/status > /tmp/init && cat /tmp/child && cmp /tmp/init /tmp/child && echo same")
+			return strings.HasSuffix(out, "same\n")
+		})
+		if !strings.HasPrefix(out, "Uid:\t"+uid+"\t") || !strings.HasSuffix(out, "same\n") {
+			t.Errorf("service %s: init's status differs from its command's %q; want uid %s and the same capabilities", svc, out, uid)
+		}
+	}
+	e.mustBerth("-f", file, "down", "-t", "1")
+}

@@ -41,10 +41,12 @@
  *
  * PID 1 mounts /proc (it must be inside the pid namespace for that), pivots into the
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
- * read-only, sets stdio, rlimits, the capability bounding and inheritable sets,
- * no_new_privs, groups, gid and uid, marks every fd above 2 close-on-exec
- * (CVE-2024-21626) and execs the command; with init=1 it stays PID 1 instead, forwards
- * signals to the command, reaps orphans and exits with the command's status.
+ * read-only, sets stdio, rlimits, the capability bounding set, no_new_privs, groups,
+ * gid and uid, then the permitted, effective, inheritable and ambient sets as the
+ * command will hold them, marks every fd above 2 close-on-exec (CVE-2024-21626) and
+ * execs the command; with init=1 it stays PID 1 instead (with that same user,
+ * capabilities and no_new_privs, as Docker's init), forwards signals to the command,
+ * reaps orphans and exits with the command's status.
  *
  * It is C, not Go, because it is on the path of every container start: a static
  * program without a runtime starts in under a millisecond here, a Go one in 5-6 ms,
@@ -87,6 +89,12 @@
  * without the kernel headers. */
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#endif
+#ifndef PR_CAP_AMBIENT_CLEAR_ALL
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 #define CAP_VERSION_3 0x20080522
 struct cap_header { uint32_t version; int pid; };
@@ -604,7 +612,9 @@ static void mask_paths(void)
 	}
 }
 
-static void apply_caps(void)
+/* drop_bounding drops from the bounding set every capability the container lacks (it
+ * needs CAP_SETPCAP: before the uid changes). */
+static void drop_bounding(void)
 {
 	for (int c = 0; c <= 63; c++) {
 		if (cfg.caps & (1ULL << c))
@@ -615,16 +625,37 @@ static void apply_caps(void)
 			FAIL("drop capability %d: %s", c, errstr(errno));
 		}
 	}
+}
+
+/* limit_caps leaves the process the capabilities the command will hold after its
+ * execve: the container's set, permitted and effective (the kernel cleared both when
+ * the uid became non-root), inheritable at most that (normally empty), no ambient.
+ * Without it PID 1 as init, which runs on without an execve, would keep all of
+ * root's. */
+static void limit_caps(void)
+{
 	struct cap_header h = {CAP_VERSION_3, 0};
 	struct cap_data d[2];
 	if (syscall(SYS_capget, &h, d) != 0)
 		FAIL("capget: %s", errstr(errno));
-	d[0].inheritable &= (uint32_t)cfg.caps;
-	d[1].inheritable &= (uint32_t)(cfg.caps >> 32);
+	for (int i = 0; i < 2; i++) {
+		uint32_t keep = (uint32_t)(cfg.caps >> (32 * i));
+		d[i].effective &= keep;
+		d[i].permitted &= keep;
+		d[i].inheritable &= keep;
+	}
 	if (syscall(SYS_capset, &h, d) != 0)
 		FAIL("capset: %s", errstr(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		FAIL("clear ambient capabilities: %s", errstr(errno));
 }
 
+/* set_identity is the one place that gives the calling process the container's
+ * restrictions: rlimits, working dir, capabilities (bounding, then after the uid
+ * change permitted, effective, inheritable, ambient), no_new_privs, groups, gid, uid.
+ * The command and, with init=1, PID 1 itself (pid1), as Docker's init runs, hold what
+ * it sets; anything more the container's processes must be under (a seccomp filter)
+ * goes right after it is called, before pid1. */
 static void set_identity(void)
 {
 	for (int i = 0; i < cfg.nrl; i++) {
@@ -635,7 +666,7 @@ static void set_identity(void)
 	}
 	if (chdir(cfg.cwd) != 0)
 		FAIL("working dir \"%s\": %s", cfg.cwd, errstr(errno));
-	apply_caps();
+	drop_bounding();
 	if (cfg.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		FAIL("set no_new_privs: %s", errstr(errno));
 	gid_t *groups = calloc((size_t)cfg.ngroups + 1, sizeof(gid_t));
@@ -647,10 +678,12 @@ static void set_identity(void)
 		FAIL("setgid %u: %s", cfg.gid, errstr(errno));
 	if (syscall(SYS_setresuid, cfg.uid, cfg.uid, cfg.uid) != 0)
 		FAIL("setuid %u: %s", cfg.uid, errstr(errno));
+	limit_caps();
 }
 
 /* pid1 is init=1: the command runs as PID 1's child; signals are forwarded to it,
- * orphans reaped, and PID 1 exits with the command's status. */
+ * orphans reaped, and PID 1 exits with the command's status. PID 1 holds the
+ * container's user, capabilities and no_new_privs (set_identity), as the command. */
 static void pid1(void)
 {
 	sigset_t all, old;
@@ -750,6 +783,7 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	close(syncfd);
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", errstr(errno));
+	/* From here on PID 1 holds only what the container's process holds: init too. */
 	if (cfg.init)
 		pid1();
 	execve(cfg.path, cfg.argv, cfg.envp);
