@@ -70,6 +70,27 @@ func TestExecStdioIsolated(t *testing.T) {
 			t.Errorf("Exec(list fds) = %d, %v, output %q; want %q", code, err, b, want)
 		}
 	})
+	t.Run("the shim holds no caller file", func(t *testing.T) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.Exec(spec.ID, ExecSpec{Cmd: []string{"sleep", "1"}})
+		}()
+		defer func() { <-done }()
+		var fds []string
+		for i := 0; i < 100 && fds == nil; i++ {
+			time.Sleep(10 * time.Millisecond)
+			fds = execShimFiles(t)
+		}
+		if fds == nil {
+			t.Fatal("found no running berth-shim exec")
+		}
+		for _, f := range fds {
+			if f == host {
+				t.Errorf("berth-shim exec holds the caller's file %s (open fds: %q)", host, fds)
+			}
+		}
+	})
 	t.Run("caller env stays out", func(t *testing.T) {
 		var out bytes.Buffer
 		if _, err := e.Exec(spec.ID, ExecSpec{Cmd: []string{"env"}, Stdout: &out}); err != nil || strings.Contains(out.String(), "BERTH_CALLER_SECRET") {
@@ -121,6 +142,28 @@ func TestExecStdioIsolated(t *testing.T) {
 			t.Errorf("detached exec's fds = %q, want %q", b.String(), want)
 		}
 	})
+}
+
+// execShimFiles returns the targets of the open fds of this process's child
+// `berth-shim exec`, or nil if there is none.
+func execShimFiles(t *testing.T) []string {
+	ents, _ := os.ReadDir("/proc")
+	for _, ent := range ents {
+		dir := filepath.Join("/proc", ent.Name())
+		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		status, _ := os.ReadFile(filepath.Join(dir, "status"))
+		if string(cmdline) != "berth-shim\x00exec\x00" || !strings.Contains(string(status), fmt.Sprintf("\nPPid:\t%d\n", os.Getpid())) {
+			continue
+		}
+		fds, _ := os.ReadDir(filepath.Join(dir, "fd"))
+		targets := []string{}
+		for _, fd := range fds {
+			l, _ := os.Readlink(filepath.Join(dir, "fd", fd.Name()))
+			targets = append(targets, l)
+		}
+		return targets
+	}
+	return nil
 }
 
 // fdKinds reads the output of `ls -l /proc/<pid>/fd` as "fd kind" lines: kind is the

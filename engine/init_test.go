@@ -38,3 +38,16 @@ func TestInitHoldsContainerPrivileges(t *testing.T) {
 		})
 	}
 }
+
+// TestInitHoldsNoFile checks that berth's init keeps no fd but stdio: a container
+// process with its capabilities may open /proc/1/fd/N, and the container dir (on the
+// host) or a namespace of the shim's must not be there.
+func TestInitHoldsNoFile(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	spec := Spec{LayerDirs: []string{busyboxLayer(t)}, Init: true, Cmd: []string{"sh", "-c", "ls -l /proc/1/fd; true"}}
+	out, es := run(t, e, spec)
+	if want := "0 /dev/null\n1 pipe\n2 pipe\n"; fdKinds(out) != want || es.ExitCode != 0 {
+		t.Errorf("init's fds = %q, exit %d; want %q", out, es.ExitCode, want)
+	}
+}

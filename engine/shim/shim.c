@@ -710,7 +710,11 @@ static void pid1(void)
 		FAIL("exec \"%s\": %s", cfg.path, errstr(e));
 	}
 	close(ep[0]);
-	close(errfd); /* tells the shim the command runs */
+	/* Every fd but stdio, errfd among them (which tells the shim the command runs): a
+	 * container process, holding PID 1's capabilities now, may open /proc/1/fd/N,
+	 * and the container dir or a namespace of the shim's must not be there. */
+	if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+		FAIL("close fds: %s", errstr(errno));
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -1012,6 +1016,10 @@ int main(int argc, char **argv)
 		;
 	if (null > 2)
 		close(null);
+	/* Only fds 0-4 are the starter's: another it inherited without close-on-exec
+	 * (Go's fork keeps those) is none of a container's business. */
+	if (syscall(SYS_close_range, 5, ~0U, 0) != 0)
+		return 125;
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "exec"))
 		return exec_main();
