@@ -689,32 +689,34 @@ static void pid1(void)
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	int ep[2];
-	if (pipe2(ep, O_CLOEXEC) != 0)
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) != 0)
 		FAIL("pipe: %s", errstr(errno));
 	pid_t child = fork();
 	if (child < 0)
 		FAIL("fork: %s", errstr(errno));
 	if (child == 0) {
+		/* The command waits until PID 1 holds no fd but stdio; its own errfd
+		 * (O_CLOEXEC) says why its execve failed, or closes at the execve. */
+		char b;
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(ep[0]);
 		execve(cfg.path, cfg.argv, cfg.envp);
-		int e = errno;
-		writeall(ep[1], (char *)&e, sizeof e);
-		_exit(127);
+		FAIL("exec \"%s\": %s", cfg.path, errstr(errno));
 	}
-	close(ep[1]);
-	int e;
-	if (read(ep[0], &e, sizeof e) == sizeof e) {
-		waitpid(child, NULL, 0);
-		FAIL("exec \"%s\": %s", cfg.path, errstr(e));
-	}
-	close(ep[0]);
-	/* Every fd but stdio, errfd among them (which tells the shim the command runs): a
-	 * container process, holding PID 1's capabilities now, may open /proc/1/fd/N,
-	 * and the container dir or a namespace of the shim's must not be there. */
-	if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+	close(go[0]);
+	/* Every fd but stdio and go[1], errfd among them: a container process, holding
+	 * PID 1's capabilities, may open /proc/1/fd/N, and the container dir or a
+	 * namespace of the shim's must not be there. The command's failed execve makes
+	 * PID 1 exit with its 127 below. */
+	if ((go[1] > 3 && syscall(SYS_close_range, 3, go[1] - 1, 0) != 0) ||
+	    syscall(SYS_close_range, go[1] + 1, ~0U, 0) != 0)
 		FAIL("close fds: %s", errstr(errno));
+	if (write(go[1], "x", 1) != 1)
+		_exit(127);
+	close(go[1]);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
