@@ -962,6 +962,10 @@ static int exec_main(void)
 	errfd = REPORT_FD;
 	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
 		FAIL("shim exec: incomplete configuration");
+	/* Not dumpable until the command's execve (as runc's init): a container process
+	 * must not open /proc/<child>/fd/N (the error pipe to berth) meanwhile. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		FAIL("set not dumpable: %s", errstr(errno));
 	/* Into the container's cgroups first: every process of the exec is born there. */
 	const char *failed = join_cgroups(getpid());
 	if (failed)
