@@ -129,10 +129,12 @@
 // # Privileges
 //
 // Capabilities are Docker's default set (+cap_add, -cap_drop, everything when
-// privileged) applied as the bounding set (and a limit on the inheritable set) of
-// PID 1 before its execve: a root process then gets exactly that set, a non-root user
-// none. no_new_privs is set only when
-// asked. Every fd above 2 is marked close-on-exec before execve (CVE-2024-21626).
+// privileged) applied as the bounding set of PID 1 and, after the uid change, as a
+// limit on its permitted, effective and inheritable sets (ambient cleared): a root
+// process then gets exactly that set, a non-root user none, and berth's init (Init),
+// which stays PID 1 without an execve, holds what its command holds, as Docker's init.
+// no_new_privs is set only when asked. Every fd above 2 is marked close-on-exec before
+// execve (CVE-2024-21626).
 //
 // Seccomp: every container and every exec runs under Docker's default profile, or
 // Spec.Seccomp's (unconfined, or a profile in Docker's JSON format); privileged ones
@@ -166,8 +168,12 @@
 // the container's cgroups, then its ipc, uts, net, pid and mount namespaces and root,
 // forks (a pid namespace takes effect for children), and the child takes a session of
 // its own (with Tty, the terminal as its controlling one), the container's rlimits,
-// working dir, seccomp filter, capabilities, no_new_privs, groups and user, looks the
-// command up in the container's PATH and execs it. Errors before the execve travel back on an
+// working dir, seccomp filter, capabilities, no_new_privs, groups and user, looks the command up in
+// the container's PATH and execs it. Its stdin, stdout and stderr are pipes the engine
+// copies (or /dev/null, or a pty slave with Tty), never the caller's files: a file given
+// as stdin could be reopened for writing through /proc/self/fd/0, and the caller's
+// terminal read by a process left behind; the copy of stdin stops when the command
+// exits. Errors before the execve travel back on an
 // O_CLOEXEC pipe, as for Start; the shim exits with the command's status. An Exec costs
 // one start of the shim, well under a millisecond here: healthchecks use the same path.
 package engine

@@ -15,6 +15,12 @@ import (
 // container's values (user, working dir); Env is appended to the container's env.
 // The process always runs in a session of its own, so it never shares the caller's
 // controlling terminal (which it could otherwise inject input into with TIOCSTI).
+//
+// The process never gets a file of the caller's (see execIO): its stdin, stdout and
+// stderr are pipes that the engine copies from Stdin and to Stdout and Stderr (nil is
+// /dev/null). When the process exits, the engine stops reading Stdin (a process it
+// left behind reads EOF) and waits at most 2 s for output still held open by one.
+// Nothing of the caller's environment or other open files reaches it either.
 type ExecSpec struct {
 	Cmd        []string
 	Env        []string
@@ -24,12 +30,14 @@ type ExecSpec struct {
 	Stdout     io.Writer
 	Stderr     io.Writer
 	// Tty makes Stdin, which must then be the slave of a pseudo-terminal (OpenPTY),
-	// the controlling terminal of the process's session; pass it as Stdout and Stderr too.
+	// the process's stdin, stdout, stderr and controlling terminal; Stdout and Stderr
+	// are not used. The caller keeps the slave and copies to and from the master.
 	Tty bool
 	// Privileged gives the process every capability, whatever the container has.
 	Privileged bool
 	// Detach returns code 0 as soon as the command has exec'd; the process runs on,
-	// and nobody waits for its exit. Nil Stdin/Stdout/Stderr are then /dev/null.
+	// and nobody waits for its exit. Its stdin, stdout and stderr are /dev/null:
+	// Stdin, Stdout and Stderr are not used.
 	Detach bool
 }
 
@@ -113,16 +121,26 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 		return 0, err
 	}
 	defer errR.Close()
+	stdio, err := newExecIO(es)
+	if err != nil {
+		cfgR.Close()
+		errW.Close()
+		return 0, err
+	}
+	// Env empty: nothing of the caller's environment reaches the shim, whose command
+	// gets the spec's env only.
 	cmd := &exec.Cmd{Path: shim, Args: []string{"berth-shim", "exec"}, Env: []string{},
-		Stdin: es.Stdin, Stdout: es.Stdout, Stderr: es.Stderr,
 		ExtraFiles: []*os.File{cfgR, errW}}
+	setStdio(cmd, stdio.child)
 	if es.Detach {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no signal of the caller's terminal reaches it
 	}
 	err = cmd.Start()
 	cfgR.Close()
 	errW.Close()
+	stdio.started()
 	if err != nil {
+		stdio.finish()
 		return 0, fmt.Errorf("start shim: %w", err)
 	}
 	cfgW.Write(rec) // a shim that died early says why on errR
@@ -133,11 +151,25 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 		return 0, nil
 	}
 	werr := cmd.Wait()
+	stdio.finish()
 	if len(msg) > 0 {
 		return 0, errors.New(string(msg))
 	}
 	code, _ := exitCode(cmd.ProcessState, werr)
 	return code, nil
+}
+
+// setStdio gives cmd the files as stdin, stdout and stderr; a nil one is /dev/null.
+func setStdio(cmd *exec.Cmd, files [3]*os.File) {
+	if files[0] != nil {
+		cmd.Stdin = files[0]
+	}
+	if files[1] != nil {
+		cmd.Stdout = files[1]
+	}
+	if files[2] != nil {
+		cmd.Stderr = files[2]
+	}
 }
 
 // execRecords is the shim's exec configuration for spec in the container whose PID 1

@@ -3,7 +3,6 @@ package project
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -73,15 +72,8 @@ func Exec(cfg Config, name string, opts ExecOptions) (int, error) {
 		return 0, err
 	}
 	if !opts.Tty {
+		// The engine gives the process pipes, never these files (see engine.ExecSpec).
 		es.Stdin, es.Stdout, es.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
-		if f, ok := opts.Stdin.(*os.File); ok && isTerminal(f) {
-			r, err := copyToPipe(f)
-			if err != nil {
-				return 0, fmt.Errorf("exec in %s: %w", describe(c), err)
-			}
-			defer r.Close()
-			es.Stdin = r
-		}
 		return eng.Exec(c.ID, es)
 	}
 	term, err := openTerminal(opts.Stdin, opts.Stdout)
@@ -142,22 +134,6 @@ func resolveEnv(env []string, lookup func(string) (string, bool)) []string {
 		}
 	}
 	return out
-}
-
-// copyToPipe returns a pipe fed from the terminal f, so that a process without a TTY
-// gets no handle on the user's terminal. The copy is abandoned once the caller closes
-// the returned end: a goroutine blocked reading a terminal would otherwise hold the
-// exec until the next keystroke.
-func copyToPipe(f *os.File) (*os.File, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	go func() {
-		io.Copy(w, f)
-		w.Close()
-	}()
-	return r, nil
 }
 
 // oneoff reports whether the container was made by `run`.

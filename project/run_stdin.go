@@ -3,9 +3,9 @@ package project
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
+	"sync"
 
 	"github.com/berth-dev/berth/engine"
 	"golang.org/x/sys/unix"
@@ -29,7 +29,7 @@ func runStdinOpen(opts RunOptions) bool {
 // Without a terminal the container gets EOF when opts.Stdin ends. With one the user's
 // terminal is in raw mode meanwhile (^C reaches the container's line discipline as a
 // byte) and the container's window size follows it (SIGWINCH); its output still comes
-// from the log. A copy blocked reading a terminal is abandoned by the returned function.
+// from the log. The returned function stops reading opts.Stdin (see engine.CopyInput).
 func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 	f, err := r.eng.AttachStdin(c.ID)
 	if errors.Is(err, engine.ErrNotRunning) {
@@ -39,11 +39,17 @@ func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 		return nil, fmt.Errorf("attach stdin of %s: %w", describe(c), err)
 	}
 	if !runTTY(opts) {
+		in := engine.CopyInput(f, opts.Stdin)
+		var once sync.Once
+		closeStdin := func() { once.Do(func() { f.Close() }) } // EOF for the container
 		go func() {
-			io.Copy(f, opts.Stdin)
-			f.Close() // EOF for the container
+			<-in.Done()
+			closeStdin()
 		}()
-		return func() {}, nil
+		return func() {
+			in.Stop()
+			closeStdin()
+		}, nil
 	}
 	in := opts.Stdin.(*os.File)
 	restore, err := makeRaw(in)
@@ -66,8 +72,9 @@ func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 			resize()
 		}
 	}()
-	go io.Copy(f, in) // abandoned once the container has exited: it may be blocked in a read
+	copied := engine.CopyInput(f, in)
 	return func() {
+		copied.Stop()
 		signal.Stop(winch)
 		close(winch)
 		restore()

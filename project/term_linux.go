@@ -22,6 +22,7 @@ import (
 type terminal struct {
 	master, slave *os.File
 	restore       func()
+	in            *engine.InputCopy // nil without stdin
 	winch         chan os.Signal
 	outDone       chan struct{}
 	closeOnce     sync.Once
@@ -55,7 +56,7 @@ func openTerminal(stdin io.Reader, stdout io.Writer) (*terminal, error) {
 		}
 	}
 	if stdin != nil {
-		go io.Copy(m, stdin) // abandoned when the process ends: it may be blocked in a read
+		t.in = engine.CopyInput(m, stdin) // stopped when the process ends
 	}
 	go func() {
 		if stdout != nil {
@@ -70,6 +71,9 @@ func openTerminal(stdin io.Reader, stdout io.Writer) (*terminal, error) {
 // and releases the pty. It is idempotent.
 func (t *terminal) close() {
 	t.closeOnce.Do(func() {
+		if t.in != nil {
+			t.in.Stop() // the user's next keystrokes are not for a process left behind
+		}
 		t.slave.Close()
 		select {
 		case <-t.outDone:

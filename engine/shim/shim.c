@@ -42,11 +42,13 @@
  *
  * PID 1 mounts /proc (it must be inside the pid namespace for that), pivots into the
  * rootfs, writes the sysctls, masks Docker's masked paths and makes the read-only ones
- * read-only, sets stdio, rlimits, the capability bounding and inheritable sets,
- * no_new_privs, groups, gid and uid, marks every fd above 2 close-on-exec
- * (CVE-2024-21626), loads the seccomp filter and execs the command; with init=1 it
- * stays PID 1 instead, forwards signals to the command, reaps orphans and exits with
- * the command's status.
+ * read-only, sets stdio, rlimits, the capability bounding set, no_new_privs, groups,
+ * gid and uid, then the permitted, effective, inheritable and ambient sets as the
+ * command will hold them, marks every fd above 2 close-on-exec (CVE-2024-21626),
+ * loads the seccomp filter and execs the command; with init=1 it stays PID 1 instead
+ * (with that same user, capabilities, no_new_privs and seccomp filter, as Docker's
+ * init), forwards signals to the command, reaps orphans and exits with the command's
+ * status.
  *
  * It is C, not Go, because it is on the path of every container start: a static
  * program without a runtime starts in under a millisecond here, a Go one in 5-6 ms,
@@ -96,6 +98,12 @@
  * without the kernel headers. */
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#endif
+#ifndef PR_CAP_AMBIENT_CLEAR_ALL
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 #define CAP_VERSION_3 0x20080522
 struct cap_header { uint32_t version; int pid; };
@@ -740,7 +748,9 @@ static void mask_paths(void)
 	}
 }
 
-static void apply_caps(void)
+/* drop_bounding drops from the bounding set every capability the container lacks (it
+ * needs CAP_SETPCAP: before the uid changes). */
+static void drop_bounding(void)
 {
 	for (int c = 0; c <= 63; c++) {
 		if (cfg.caps & (1ULL << c))
@@ -751,14 +761,29 @@ static void apply_caps(void)
 			FAIL("drop capability %d: %s", c, errstr(errno));
 		}
 	}
+}
+
+/* limit_caps leaves the process the capabilities the command will hold after its
+ * execve: the container's set, permitted and effective (the kernel cleared both when
+ * the uid became non-root), inheritable at most that (normally empty), no ambient.
+ * Without it PID 1 as init, which runs on without an execve, would keep all of
+ * root's. */
+static void limit_caps(void)
+{
 	struct cap_header h = {CAP_VERSION_3, 0};
 	struct cap_data d[2];
 	if (syscall(SYS_capget, &h, d) != 0)
 		FAIL("capget: %s", errstr(errno));
-	d[0].inheritable &= (uint32_t)cfg.caps;
-	d[1].inheritable &= (uint32_t)(cfg.caps >> 32);
+	for (int i = 0; i < 2; i++) {
+		uint32_t keep = (uint32_t)(cfg.caps >> (32 * i));
+		d[i].effective &= keep;
+		d[i].permitted &= keep;
+		d[i].inheritable &= keep;
+	}
 	if (syscall(SYS_capset, &h, d) != 0)
 		FAIL("capset: %s", errstr(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		FAIL("clear ambient capabilities: %s", errstr(errno));
 }
 
 /* load_seccomp installs the filter, if any (see the top comment for when). */
@@ -768,6 +793,12 @@ static void load_seccomp(void)
 		FAIL("load seccomp filter: %s", errstr(errno));
 }
 
+/* set_identity is the one place that gives the calling process the container's
+ * restrictions: rlimits, working dir, capabilities (bounding, then after the uid
+ * change permitted, effective, inheritable, ambient), no_new_privs, groups, gid, uid.
+ * The command and, with init=1, PID 1 itself (pid1), as Docker's init runs, hold what
+ * it sets; anything more the container's processes must be under (a seccomp filter)
+ * is loaded by it first (without no_new_privs) or right after it, before pid1. */
 static void set_identity(void)
 {
 	if (!cfg.nnp)
@@ -780,7 +811,7 @@ static void set_identity(void)
 	}
 	if (chdir(cfg.cwd) != 0)
 		FAIL("working dir \"%s\": %s", cfg.cwd, errstr(errno));
-	apply_caps();
+	drop_bounding();
 	if (cfg.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		FAIL("set no_new_privs: %s", errstr(errno));
 	gid_t *groups = calloc((size_t)cfg.ngroups + 1, sizeof(gid_t));
@@ -792,37 +823,45 @@ static void set_identity(void)
 		FAIL("setgid %u: %s", cfg.gid, errstr(errno));
 	if (syscall(SYS_setresuid, cfg.uid, cfg.uid, cfg.uid) != 0)
 		FAIL("setuid %u: %s", cfg.uid, errstr(errno));
+	limit_caps();
 }
 
 /* pid1 is init=1: the command runs as PID 1's child; signals are forwarded to it,
- * orphans reaped, and PID 1 exits with the command's status. */
+ * orphans reaped, and PID 1 exits with the command's status. PID 1 holds the
+ * container's user, capabilities and no_new_privs (set_identity), as the command. */
 static void pid1(void)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	int ep[2];
-	if (pipe2(ep, O_CLOEXEC) != 0)
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) != 0)
 		FAIL("pipe: %s", errstr(errno));
 	pid_t child = fork();
 	if (child < 0)
 		FAIL("fork: %s", errstr(errno));
 	if (child == 0) {
+		/* The command waits until PID 1 holds no fd but stdio; its own errfd
+		 * (O_CLOEXEC) says why its execve failed, or closes at the execve. */
+		char b;
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(ep[0]);
 		execve(cfg.path, cfg.argv, cfg.envp);
-		int e = errno;
-		writeall(ep[1], (char *)&e, sizeof e);
+		FAIL("exec \"%s\": %s", cfg.path, errstr(errno));
+	}
+	close(go[0]);
+	/* Every fd but stdio and go[1], errfd among them: a container process, holding
+	 * PID 1's capabilities, may open /proc/1/fd/N, and the container dir or a
+	 * namespace of the shim's must not be there. The command's failed execve makes
+	 * PID 1 exit with its 127 below. */
+	if ((go[1] > 3 && syscall(SYS_close_range, 3, go[1] - 1, 0) != 0) ||
+	    syscall(SYS_close_range, go[1] + 1, ~0U, 0) != 0)
+		FAIL("close fds: %s", errstr(errno));
+	if (write(go[1], "x", 1) != 1)
 		_exit(127);
-	}
-	close(ep[1]);
-	int e;
-	if (read(ep[0], &e, sizeof e) == sizeof e) {
-		waitpid(child, NULL, 0);
-		FAIL("exec \"%s\": %s", cfg.path, errstr(e));
-	}
-	close(ep[0]);
-	close(errfd); /* tells the shim the command runs */
+	close(go[1]);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -895,6 +934,7 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	close(syncfd);
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", errstr(errno));
+	/* From here on PID 1 holds only what the container's process holds: init too. */
 	if (cfg.nnp)
 		load_seccomp();
 	if (cfg.init)
@@ -1104,12 +1144,17 @@ static const char *lookup(const char *name)
  * child takes the container's privileges and execs the command. The shim exits with
  * the command's status (128+signal when killed). It joins the container's cgroups
  * first, so every process of the exec is born there. Errors before the execve go to
- * fd 4 (O_CLOEXEC); stdio is the caller's. */
+ * fd 4 (O_CLOEXEC); stdio is what Engine.Exec made (pipes, /dev/null or a pty slave of
+ * its own, never a file of berth's caller) and every other fd is closed at the execve. */
 static int exec_main(void)
 {
 	errfd = REPORT_FD;
 	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
 		FAIL("shim exec: incomplete configuration");
+	/* Not dumpable until the command's execve (as runc's init): a container process
+	 * must not open /proc/<child>/fd/N (the error pipe to berth) meanwhile. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		FAIL("set not dumpable: %s", errstr(errno));
 	/* Into the container's cgroups first: every process of the exec is born there. */
 	const char *failed = join_cgroups(getpid());
 	if (failed)
@@ -1168,6 +1213,10 @@ int main(int argc, char **argv)
 		;
 	if (null > 2)
 		close(null);
+	/* Only fds 0-4 are the starter's: another it inherited without close-on-exec
+	 * (Go's fork keeps those) is none of a container's business. */
+	if (syscall(SYS_close_range, 5, ~0U, 0) != 0)
+		return 125;
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "exec"))
 		return exec_main();
