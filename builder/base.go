@@ -29,7 +29,9 @@ func (b *builder) base(ctx context.Context, s *dockerfile.Stage, states map[int]
 		host := image.HostPlatform()
 		return &state{
 			cfg: v1.ConfigFile{Architecture: host.Architecture, OS: host.OS, Variant: host.Variant,
-				Created: v1.Time{Time: time.Unix(0, 0).UTC()}, RootFS: v1.RootFS{Type: "layers"}},
+				Created: v1.Time{Time: time.Unix(0, 0).UTC()}, RootFS: v1.RootFS{Type: "layers"},
+				// BuildKit's empty image: Docker's default PATH in the config.
+				Config: v1.Config{Env: []string{"PATH=" + dockerfile.DefaultPath}}},
 			args: map[string]string{},
 			key:  "scratch",
 		}, nil

@@ -106,11 +106,7 @@ func Build(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	b := &builder{opts: opts, cache: c, prog: &progress{w: w}, images: map[string]*state{}}
-	df, err := b.parse()
-	if err != nil {
-		return "", err
-	}
-	target, err := df.Target(opts.Target)
+	df, target, err := b.parse(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -128,33 +124,25 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	return b.export(states[target.Index])
 }
 
-// parse reads and parses the Dockerfile and opens the build context.
-func (b *builder) parse() (*dockerfile.Dockerfile, error) {
+// parse reads and parses the Dockerfile, resolves the base images of the stages
+// the target needs and parses again with their ENV (variables expand with the
+// base image's environment, as in Docker), and opens the build context.
+func (b *builder) parse(ctx context.Context) (*dockerfile.Dockerfile, *dockerfile.Stage, error) {
 	name := b.opts.Dockerfile
 	if name == "" {
 		name = "Dockerfile"
 	}
 	b.file = name
 	step := b.prog.step("[internal] load build definition from %s", filepath.Base(name))
-	var data []byte
-	if b.opts.DockerfileInline != "" {
-		b.file = "Dockerfile"
-		data = []byte(b.opts.DockerfileInline)
-	} else {
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(b.opts.ContextDir, p)
-		}
-		var err error
-		if data, err = os.ReadFile(p); err != nil {
-			step.fail(err)
-			return nil, fmt.Errorf("build: read Dockerfile: %w", err)
-		}
-	}
-	df, err := dockerfile.Parse(bytes.NewReader(data), dockerfile.Options{Filename: b.file, BuildArgs: b.opts.BuildArgs})
+	data, err := b.readDockerfile(name)
 	if err != nil {
 		step.fail(err)
-		return nil, err
+		return nil, nil, err
+	}
+	df, target, err := b.parseWithBases(ctx, data)
+	if err != nil {
+		step.fail(err)
+		return nil, nil, err
 	}
 	rel := name
 	if filepath.IsAbs(name) {
@@ -167,10 +155,55 @@ func (b *builder) parse() (*dockerfile.Dockerfile, error) {
 	}
 	if b.bctx, err = buildcontext.Open(b.opts.ContextDir, rel); err != nil {
 		step.fail(err)
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, nil, fmt.Errorf("build: %w", err)
 	}
 	step.done()
-	return df, nil
+	return df, target, nil
+}
+
+func (b *builder) readDockerfile(name string) ([]byte, error) {
+	if b.opts.DockerfileInline != "" {
+		b.file = "Dockerfile"
+		return []byte(b.opts.DockerfileInline), nil
+	}
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(b.opts.ContextDir, p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("build: read Dockerfile: %w", err)
+	}
+	return data, nil
+}
+
+// parseWithBases parses data twice: first to learn which base images the target
+// needs, then, once those are resolved (b.image), with their ENV. Stages the
+// target does not need resolve nothing (BuildKit skips them too).
+func (b *builder) parseWithBases(ctx context.Context, data []byte) (*dockerfile.Dockerfile, *dockerfile.Stage, error) {
+	opts := dockerfile.Options{Filename: b.file, BuildArgs: b.opts.BuildArgs}
+	for pass := 0; ; pass++ {
+		df, err := dockerfile.Parse(bytes.NewReader(data), opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		target, err := df.Target(b.opts.Target)
+		if err != nil || pass == 1 {
+			return df, target, err
+		}
+		opts.BaseEnv = map[string][]string{}
+		for _, i := range df.Needed(target) {
+			s := df.Stages[i]
+			if s.BaseStage != nil || strings.EqualFold(s.Base, "scratch") {
+				continue
+			}
+			st, err := b.image(ctx, s.Base)
+			if err != nil {
+				return nil, nil, &StepError{File: b.file, Line: s.Line, Err: err}
+			}
+			opts.BaseEnv[s.Base] = st.cfg.Config.Env
+		}
+	}
 }
 
 func (b *builder) stepErr(in *dockerfile.Instruction, err error) error {
