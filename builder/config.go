@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/builder/dockerfile"
+	"github.com/berth-dev/berth/engine"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -25,7 +26,7 @@ type state struct {
 	cmdSet bool
 }
 
-func (st *state) fs() layerFS { return layerFS{dirs: st.dirs} }
+func (st *state) fs() layerFS { return layerFS{dirs: engine.TopmostLayers(st.dirs)} }
 
 // clone returns a deep copy of st that a later stage may change.
 func (st *state) clone() *state {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -311,4 +312,23 @@ func (r *Resources) validate() error {
 		return fmt.Errorf("memory+swap limit %d below the memory limit %d: %w", r.MemorySwap, r.Memory, ErrInvalid)
 	}
 	return nil
+}
+
+// TopmostLayers returns layers (base first) with every directory kept only at its
+// topmost occurrence. An image may list one layer twice (a COPY and a later step
+// with the same diff; images Docker built): overlayfs refuses a lower dir given
+// twice (ELOOP), and dropping the lower copy changes nothing, as the upper copy
+// holds the same entries above everything the lower one could show.
+func TopmostLayers(layers []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(layers))
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := filepath.Clean(layers[i])
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, layers[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
