@@ -82,6 +82,11 @@ type Spec struct {
 	// empty means a new namespace with only lo.
 	NetNSPath   string
 	HostNetwork bool
+	// SharedNetNS says NetNSPath is another container's namespace (network_mode
+	// service: or container:): the engine then leaves its sysctls alone. Otherwise a
+	// container not in the host network gets Docker's network sysctls
+	// (net.ipv4.ip_unprivileged_port_start=0, ping_group_range), unless Sysctls names them.
+	SharedNetNS bool
 	// Hosts and ResolvConf are the contents of /etc/hosts and /etc/resolv.conf; empty
 	// leaves the image's file.
 	Hosts      string

@@ -84,7 +84,7 @@ func Exec(cfg Config, name string, opts ExecOptions) (int, error) {
 		}
 		return eng.Exec(c.ID, es)
 	}
-	term, err := openTerminal(opts.Stdin, opts.Stdout)
+	term, err := openTerminal(func() (*os.File, *os.File, error) { return eng.OpenPTYIn(c.ID) }, opts.Stdin, opts.Stdout)
 	if err != nil {
 		return 0, fmt.Errorf("exec in %s: %w", describe(c), err)
 	}
