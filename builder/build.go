@@ -44,6 +44,9 @@ type Options struct {
 	BuildArgs map[string]string
 	// Target is the stage to build; empty means the last.
 	Target string
+	// Secrets are the files RUN --mount=type=secret,id=ID reads, by ID; their
+	// content never lands in a layer or a cache key.
+	Secrets map[string]string
 	// Labels are added to the final image's config.
 	Labels map[string]string
 	// NoCache runs every instruction again (results still refresh the cache).
@@ -283,7 +286,7 @@ func (b *builder) exec(ctx context.Context, st *state, in *dockerfile.Instructio
 	case "copy", "add":
 		return b.copy(ctx, st, in, states)
 	case "run":
-		return b.run(ctx, st, in, step)
+		return b.run(ctx, st, in, step, states)
 	}
 	return false, false, fmt.Errorf("%s: %w", strings.ToUpper(in.Cmd), dockerfile.ErrUnsupported)
 }

@@ -39,11 +39,15 @@ const outputTail = 20
 // host's network namespace, so the host's package mirrors and proxies are reachable
 // (Docker's builder uses its default bridge instead); /etc/hosts and
 // /etc/resolv.conf are the host's.
-func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction, step *step) (cached, layer bool, err error) {
+func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction, step *step, states map[int]*state) (cached, layer bool, err error) {
 	imageEnv, argEnv := runEnv(st)
 	execCtx := append([]string{"user=" + st.cfg.Config.User, "workdir=" + st.cfg.Config.WorkingDir}, imageEnv...)
 	execCtx = append(append(execCtx, "args:"), argEnv...)
-	key, err := cacheKey(st.key, in, execCtx, "")
+	inputs, err := b.mountInputs(ctx, in, states)
+	if err != nil {
+		return false, false, err
+	}
+	key, err := cacheKey(st.key, in, execCtx, inputs)
 	if err != nil {
 		return false, false, err
 	}
@@ -58,6 +62,11 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 	}
 	lower := st.fs()
 	artifacts := mountArtifacts(lower)
+	mounts, cleanup, err := b.runMounts(ctx, st, in, states, artifacts)
+	if err != nil {
+		return false, false, err
+	}
+	defer cleanup()
 	id := "berth-build-" + randomHex(6)
 	spec := engine.Spec{
 		ID:          id,
@@ -67,6 +76,7 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 		Env:         argEnv,
 		WorkingDir:  st.cfg.Config.WorkingDir,
 		User:        st.cfg.Config.User,
+		Mounts:      mounts,
 		HostNetwork: true,
 		Hosts:       readHostFile("/etc/hosts"),
 		ResolvConf:  readHostFile("/etc/resolv.conf"),

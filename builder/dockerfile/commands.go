@@ -23,7 +23,12 @@ func (p *parser) command(in *Instruction, rest string) (*Command, error) {
 }
 
 func parseRun(p *parser, in *Instruction, rest string) error {
-	_, rest, err := p.flags(in, rest)
+	mounts, rest, err := p.runMounts(in, rest)
+	if err != nil {
+		return err
+	}
+	in.Mounts = mounts
+	_, rest, err = p.flags(in, rest)
 	if err != nil {
 		return err
 	}
