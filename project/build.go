@@ -108,6 +108,20 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 	for k, v := range opts.BuildArgs {
 		args[k] = v
 	}
+	if err := p.BuildErrors(name); err != nil {
+		return builder.Options{}, fmt.Errorf("build service %q: %w", name, err)
+	}
+	var secrets map[string]string // RUN --mount=type=secret,id=: the target's name, else the source's
+	for _, s := range b.Secrets {
+		if secrets == nil {
+			secrets = map[string]string{}
+		}
+		id := s.Source
+		if s.Target != "" && !strings.Contains(s.Target, "/") {
+			id = s.Target
+		}
+		secrets[id] = p.Secrets[s.Source].File
+	}
 	pull := builder.PullMissing
 	if opts.Pull || b.Pull {
 		pull = builder.PullAlways
@@ -120,6 +134,7 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 		BuildArgs:        args,
 		Target:           b.Target,
 		Labels:           b.Labels,
+		Secrets:          secrets,
 		NoCache:          opts.NoCache || b.NoCache,
 		Pull:             pull,
 		Tags:             tags,
