@@ -160,7 +160,8 @@ func ensureCacheDir(dir string, m dockerfile.RunMount) error {
 	if m.GID != nil {
 		gid = *m.GID
 	}
-	if err := os.Chmod(tmp, os.FileMode(mode)); err == nil {
+	err = unix.Chmod(tmp, mode)
+	if err == nil {
 		err = os.Lchown(tmp, uid, gid)
 	}
 	if err == nil {
