@@ -18,9 +18,9 @@ import (
 //	    (memory, cpu, pids, ...), each the container's cgroup dir of that hierarchy.
 //
 // The cgroups must exist (ensureCgroup done). On v1 this is what Docker shows with
-// its default host cgroup namespace; on v2 Docker makes a cgroup namespace as well,
-// which berth does not (yet): /proc/self/cgroup shows the full path, and the mount's
-// root in mountinfo is that path, which is how the JVM and Go match them.
+// its default host cgroup namespace. On v2 PID 1 (the shim) also makes a cgroup
+// namespace once it is in its cgroup, and execs join it, as with Docker's default
+// private cgroupns: /proc/self/cgroup says "0::/" and the bound dir is the root.
 func mountCgroupFS(root string, spec *Spec, cg *cgroup) error {
 	target := filepath.Join(root, "sys", "fs", "cgroup")
 	if _, err := os.Lstat(target); err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/internal/testenv"
 )
@@ -83,5 +84,33 @@ func TestDomainnameFQDN(t *testing.T) {
 		Cmd:   []string{"sh", "-c", "hostname -f; cat /proc/sys/kernel/domainname"}})
 	if out != "web.example.com\nexample.com\n" || es.ExitCode != 0 {
 		t.Errorf("hostname -f; domainname = %q, exit %d; want web.example.com, example.com", out, es.ExitCode)
+	}
+}
+
+// TestCgroupNamespaceV2: on cgroup v2 the container has a cgroup namespace rooted at
+// its cgroup (Docker's default), which is what /sys/fs/cgroup shows, read-only; an
+// exec joins the namespace.
+func TestCgroupNamespaceV2(t *testing.T) {
+	testenv.RequiresRoot(t)
+	useCgroupV2(t)
+	e := newEngine(t)
+	spec := Spec{ID: "cg" + randSuffix(), LayerDirs: []string{busyboxLayer(t)},
+		Cmd: []string{"sh", "-c", "grep '^0::' /proc/self/cgroup; test -e /sys/fs/cgroup/cgroup.procs && echo procs; mkdir /sys/fs/cgroup/x 2>/dev/null || echo ro; sleep 60"}}
+	startContainer(t, e, spec)
+	var out string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var b strings.Builder
+		e.Logs(spec.ID, LogOptions{}, func(le LogEntry) error { b.WriteString(le.Log); return nil })
+		if out = b.String(); strings.Count(out, "\n") >= 3 {
+			break
+		}
+	}
+	if out != "0::/\nprocs\nro\n" {
+		t.Errorf("container sees %q, want 0::/, procs, ro", out)
+	}
+	var b strings.Builder
+	code, err := e.Exec(spec.ID, ExecSpec{Cmd: []string{"grep", "^0::", "/proc/self/cgroup"}, Stdout: &b, Stderr: &b})
+	if err != nil || code != 0 || b.String() != "0::/\n" {
+		t.Errorf("exec grep 0:: = %d, %v, %q; want 0::/", code, err, b.String())
 	}
 }

@@ -379,6 +379,7 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 		return nil, err
 	}
 	var rec shimRecords
+	rec.flag("cgroupns", cg.v2) // see mountCgroupFS
 	for k, v := range spec.sysctls() {
 		rec.add("sysctl", k+"="+v)
 	}

@@ -118,7 +118,7 @@ static struct {
 	gid_t gid, *groups;
 	int ngroups;
 	uint64_t caps;
-	int nnp, tty, openstdin, init, privileged, readonly;
+	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
 	struct rlim rl[32];
 	int nrl;
 	char *procs[16];
@@ -316,6 +316,8 @@ static int parse_records(char *b, size_t len)
 			cfg.caps = strtoull(v, NULL, 16);
 		else if (!strcmp(p, "nnp"))
 			cfg.nnp = 1;
+		else if (!strcmp(p, "cgroupns"))
+			cfg.cgroupns = 1;
 		else if (!strcmp(p, "tty"))
 			cfg.tty = 1;
 		else if (!strcmp(p, "stdin"))
@@ -820,11 +822,17 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 		FAIL("stdio: %s", errstr(errno));
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
 		FAIL("controlling terminal: %s", errstr(errno));
-	set_identity();
 	/* The byte that says the shim has put this process in the container's cgroups. */
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
 	close(syncfd);
+	/* cgroup v2: a cgroup namespace rooted at the container's cgroup, as Docker's
+	 * default; /proc/self/cgroup then says "0::/" and the cgroup the starter bound on
+	 * /sys/fs/cgroup is its root. Without it (an old kernel) the container still sees
+	 * its cgroup there, under its full path. */
+	if (cfg.cgroupns)
+		unshare(CLONE_NEWCGROUP);
+	set_identity();
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", errstr(errno));
 	if (cfg.nnp)
@@ -1074,11 +1082,11 @@ static int exec_main(void)
 	const char *failed = join_cgroups(getpid());
 	if (failed)
 		FAIL("join cgroup %s: %s", failed, errstr(errno));
-	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt"};
-	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS};
-	int fds[5], root;
+	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
+	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP};
+	int nkinds = cfg.cgroupns ? 6 : 5, fds[6], root;
 	char p[64];
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < nkinds; i++) {
 		snprintf(p, sizeof p, "/proc/%d/ns/%s", cfg.target, kinds[i]);
 		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 			FAIL("open %s: %s", p, errstr(errno));
@@ -1086,7 +1094,7 @@ static int exec_main(void)
 	snprintf(p, sizeof p, "/proc/%d/root", cfg.target);
 	if ((root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		FAIL("open %s: %s", p, errstr(errno));
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < nkinds; i++) {
 		if (setns(fds[i], types[i]) != 0)
 			FAIL("join the container's %s namespace: %s", kinds[i], errstr(errno));
 		close(fds[i]);
