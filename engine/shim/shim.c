@@ -23,9 +23,11 @@
  *     shim exits quietly (killing a PID 1 born already).
  *
  * The shim then
- *   - makes the container's stdio (two pipes, or a pseudo-terminal) and, with stdin,
- *     a pipe and the unix socket stdin.sock that hands its write end (or the pty
- *     master) to the first client (Engine.AttachStdin);
+ *   - makes the container's stdio (two pipes, or a pseudo-terminal that PID 1 opens
+ *     in the container's own devpts once in its root and hands back over a socket
+ *     pair, so that `tty` names /dev/pts/0 as in Docker) and, with stdin, a pipe and
+ *     the unix socket stdin.sock that hands its write end (or the pty master) to the
+ *     first client (Engine.AttachStdin);
  *   - clones the container's PID 1 in a new pid namespace and puts it in the
  *     container's cgroups while PID 1 builds its root, before its execve. PID 1 joins
  *     the container's uts, ipc and mount namespaces (its pivot_root there moves
