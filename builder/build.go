@@ -47,6 +47,17 @@ type Options struct {
 	// Secrets are the files RUN --mount=type=secret,id=ID reads, by ID; their
 	// content never lands in a layer or a cache key.
 	Secrets map[string]string
+	// Network is RUN's network: "", "default" or "host" share the host's (see
+	// run); "none" gives a namespace with only lo (Compose's build.network).
+	Network string
+	// ExtraHosts are lines ("IP NAME") added to RUN's /etc/hosts (build.extra_hosts).
+	ExtraHosts []string
+	// ShmSize is the size of RUN's /dev/shm in bytes; 0 means 64 MiB (build.shm_size).
+	ShmSize int64
+	// Ulimits are RUN's rlimits (build.ulimits).
+	Ulimits []engine.Ulimit
+	// Privileged runs RUN with every capability and device, unconfined (build.privileged).
+	Privileged bool
 	// Labels are added to the final image's config.
 	Labels map[string]string
 	// NoCache runs every instruction again (results still refresh the cache).
@@ -96,6 +107,9 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	}
 	if opts.Pull == "" {
 		opts.Pull = PullMissing
+	}
+	if n := opts.Network; n != "" && n != "default" && n != "host" && n != "none" {
+		return "", fmt.Errorf("build: network %q: want default, host or none: %w", n, ErrInvalid)
 	}
 	if opts.Pull != PullMissing && opts.Pull != PullAlways && opts.Pull != PullNever {
 		return "", fmt.Errorf("build: pull policy %q: want missing, always or never: %w", opts.Pull, ErrInvalid)

@@ -9,20 +9,15 @@ import (
 // Building a service that sets one fails (BuildErrors) rather than ignoring it.
 var unsupportedBuildKeys = map[string]string{
 	"additional_contexts": "additional build contexts are not supported by berth's builder",
-	"extra_hosts":         "extra hosts for RUN are not supported by berth's builder (RUN uses the host's /etc/hosts)",
 	"ssh":                 "SSH agent forwarding is not supported by berth's builder",
-	"shm_size":            "shm_size for RUN is not supported by berth's builder",
-	"ulimits":             "ulimits for RUN are not supported by berth's builder",
-	"privileged":          "privileged RUN is not supported by berth's builder",
 	"cache_from":          "external build cache sources are not supported by berth's builder (it keeps its own layer cache)",
 	"cache_to":            "external build cache exports are not supported by berth's builder (it keeps its own layer cache)",
 }
 
 // BuildErrors returns the problems of service's build section that berth's builder
 // cannot act on, as an ErrorList sorted by position (file:line:col, field path), or
-// nil: the keys of unsupportedBuildKeys (privileged: false aside), a network other
-// than host or default (RUN shares the host's network), and build secrets that are
-// not files.
+// nil: the keys of unsupportedBuildKeys, a network other than host, default (both
+// the host's network for RUN) or none, and build secrets that are not files.
 func (p *Project) BuildErrors(service string) error {
 	var errs ErrorList
 	build, _ := p.ServiceModels()[service]["build"].(map[string]any)
@@ -33,12 +28,12 @@ func (p *Project) BuildErrors(service string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if why, ok := unsupportedBuildKeys[k]; ok && build[k] != false {
+		if why, ok := unsupportedBuildKeys[k]; ok {
 			errs.Add(posOf(p.Positions, base+"."+k), base+"."+k, "%s", why)
 		}
 	}
-	if n, ok := build["network"]; ok && n != "host" && n != "default" {
-		errs.Add(posOf(p.Positions, base+".network"), base+".network", "network %v: berth's builder runs RUN in the host's network only (network: host)", n)
+	if n, ok := build["network"]; ok && n != "host" && n != "default" && n != "none" {
+		errs.Add(posOf(p.Positions, base+".network"), base+".network", "network %v: berth's builder runs RUN in the host's network or none (host, default or none)", n)
 	}
 	if svc, ok := p.Services[service]; ok && svc.Build != nil {
 		for i, s := range svc.Build.Secrets {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/builder"
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/image"
 )
 
@@ -122,6 +125,22 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 		}
 		secrets[id] = p.Secrets[s.Source].File
 	}
+	var hosts []string
+	for _, h := range slices.Sorted(maps.Keys(b.ExtraHosts)) {
+		for _, ip := range b.ExtraHosts[h] {
+			hosts = append(hosts, ip+"\t"+h)
+		}
+	}
+	var ulimits []engine.Ulimit
+	for _, n := range slices.Sorted(maps.Keys(b.Ulimits)) {
+		if u := b.Ulimits[n]; u != nil {
+			soft, hard := u.Soft, u.Hard
+			if u.Single != 0 {
+				soft, hard = u.Single, u.Single
+			}
+			ulimits = append(ulimits, engine.Ulimit{Name: n, Soft: uint64(soft), Hard: uint64(hard)})
+		}
+	}
 	pull := builder.PullMissing
 	if opts.Pull || b.Pull {
 		pull = builder.PullAlways
@@ -135,6 +154,11 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 		Target:           b.Target,
 		Labels:           b.Labels,
 		Secrets:          secrets,
+		Network:          b.Network,
+		ExtraHosts:       hosts,
+		ShmSize:          int64(b.ShmSize),
+		Ulimits:          ulimits,
+		Privileged:       b.Privileged,
 		NoCache:          opts.NoCache || b.NoCache,
 		Pull:             pull,
 		Tags:             tags,

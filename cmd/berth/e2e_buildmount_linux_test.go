@@ -8,8 +8,9 @@ import (
 )
 
 // TestE2EBuildSecretsAndRefusedKeys: compose build secrets reach RUN
-// --mount=type=secret (and stay out of the image), and build keys berth's builder
-// cannot honour fail with their position instead of being ignored.
+// --mount=type=secret (and stay out of the image), network: none, extra_hosts and
+// ulimits reach RUN, and build keys berth's builder cannot honour fail with their
+// position instead of being ignored.
 func TestE2EBuildSecretsAndRefusedKeys(t *testing.T) {
 	e := newE2E(t)
 	dir := t.TempDir()
@@ -26,8 +27,19 @@ func TestE2EBuildSecretsAndRefusedKeys(t *testing.T) {
   bad:
     build:
       context: ./app
-      network: none
+      network: mynet
       cache_from: [registry.example/app:cache]
+  opts:
+    image: bte-build-opts
+    build:
+      context: ./app
+      network: none
+      extra_hosts: ["myhost=10.1.2.3"]
+      ulimits: {nofile: 1234}
+      dockerfile_inline: |
+        FROM bte-busybox
+        RUN (busybox grep myhost /etc/hosts; ulimit -n; busybox ls /sys/class/net) > /out
+        CMD ["cat", "/out"]
 secrets:
   token:
     file: ./token.txt
@@ -44,6 +56,15 @@ secrets:
 	e.mustBerth("-f", file, "build", "app")
 	e.mustBerth("-f", file, "up", "-d", "app")
 	e.waitLog(file, "read")
+	e.mustBerth("-f", file, "down")
+	e.mustBerth("-f", file, "build", "opts")
+	e.mustBerth("-f", file, "up", "-d", "opts")
+	for _, line := range []string{"| 10.1.2.3\tmyhost\n", "| 1234\n", "| lo\n"} { // lo alone: network none
+		e.waitLog(file, line)
+	}
+	if out := e.mustBerth("-f", file, "logs", "opts"); strings.Contains(out, "eth0") {
+		t.Errorf("RUN with network: none saw the host's interfaces:\n%s", out)
+	}
 	e.mustBerth("-f", file, "down")
 	_, errs, err := e.berth("-f", file, "build", "bad")
 	if err == nil || !strings.Contains(errs, "compose.yaml:10:16: services.bad.build.network") ||
