@@ -78,7 +78,7 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 		WorkingDir:  st.cfg.Config.WorkingDir,
 		User:        st.cfg.Config.User,
 		Mounts:      mounts,
-		HostNetwork: b.opts.Network != "none",
+		HostNetwork: firstNonEmpty(in.Network, b.opts.Network) != "none",
 		Hosts:       readHostFile("/etc/hosts") + extraHosts(b.opts.ExtraHosts),
 		ResolvConf:  readHostFile("/etc/resolv.conf"),
 		ShmSize:     b.opts.ShmSize,

@@ -28,9 +28,15 @@ func parseRun(p *parser, in *Instruction, rest string) error {
 		return err
 	}
 	in.Mounts = mounts
-	_, rest, err = p.flags(in, rest)
+	flags, rest, err := p.flags(in, rest, "network")
 	if err != nil {
 		return err
+	}
+	if n, ok := flags["network"]; ok {
+		if n != "default" && n != "none" && n != "host" {
+			return p.errorf(in.Line, "RUN --network=%s: want default, none or host", n)
+		}
+		in.Network = n
 	}
 	if err := p.rejectHeredoc(in, rest); err != nil {
 		return err

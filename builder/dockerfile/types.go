@@ -59,7 +59,8 @@ type Instruction struct {
 	Ports     []string     `json:"ports,omitempty"`
 	Volumes   []string     `json:"volumes,omitempty"`
 	Health    *Healthcheck `json:"health,omitempty"`
-	Mounts    []RunMount   `json:"mounts,omitempty"` // RUN --mount
+	Mounts    []RunMount   `json:"mounts,omitempty"`  // RUN --mount
+	Network   string       `json:"network,omitempty"` // RUN --network: default, none or host
 }
 
 // Command is the argv of RUN, CMD, ENTRYPOINT or SHELL. For the shell form
