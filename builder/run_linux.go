@@ -63,7 +63,7 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 	}
 	lower := st.fs()
 	artifacts := mountArtifacts(lower)
-	mounts, cleanup, err := b.runMounts(ctx, st, in, states, artifacts)
+	mounts, secretEnv, cleanup, err := b.runMounts(ctx, st, in, states, artifacts)
 	if err != nil {
 		return false, false, err
 	}
@@ -74,7 +74,7 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 		LayerDirs:   st.dirs,
 		Image:       v1.Config{Env: imageEnv},
 		Entrypoint:  append([]string{}, in.Command.Args...),
-		Env:         argEnv,
+		Env:         append(append([]string(nil), argEnv...), secretEnv...),
 		WorkingDir:  st.cfg.Config.WorkingDir,
 		User:        st.cfg.Config.User,
 		Mounts:      mounts,

@@ -28,8 +28,9 @@ import (
 //	        make a second directory as BuildKit does: the RUN waits instead).
 //	tmpfs   an empty tmpfs (size=).
 //	secret  the build's secret id= (Options.Secrets), a copy with mode= (0400),
-//	        uid=, gid= in a private temporary directory; a missing one fails only
-//	        with required. Secrets are not part of the cache key.
+//	        uid=, gid= in a private temporary directory, or with env= (and no
+//	        target=) only that environment variable; a missing one fails only with
+//	        required. Secrets are not part of the cache key.
 //
 // Nothing of a mount lands in the RUN's layer: the mountpoints the engine had to make
 // are left out of it like /proc and /etc/hosts (mountArtifacts).
@@ -69,7 +70,7 @@ func (b *builder) mountInputs(ctx context.Context, in *dockerfile.Instruction, s
 // runMounts prepares the RUN's mounts and adds their targets (and the parents the
 // image lacks) to artifacts. The cleanup, always non-nil, undoes what was made on
 // the host (overlay views, secret copies, cache locks).
-func (b *builder) runMounts(ctx context.Context, st *state, in *dockerfile.Instruction, states map[int]*state, artifacts map[string]bool) ([]engine.Mount, func(), error) {
+func (b *builder) runMounts(ctx context.Context, st *state, in *dockerfile.Instruction, states map[int]*state, artifacts map[string]bool) (mounts []engine.Mount, env []string, _ func(), _ error) {
 	var cleanups []func()
 	cleanup := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -79,6 +80,19 @@ func (b *builder) runMounts(ctx context.Context, st *state, in *dockerfile.Instr
 	var out []engine.Mount
 	lower := st.fs()
 	for _, m := range in.Mounts {
+		if m.Type == "secret" && m.Env != "" {
+			kv, err := b.secretEnv(m)
+			if err != nil {
+				cleanup()
+				return nil, nil, func() {}, fmt.Errorf("RUN --mount=type=secret,env=%s: %w", m.Env, err)
+			}
+			if kv != "" {
+				env = append(env, kv)
+			}
+			if m.Target == "" {
+				continue
+			}
+		}
 		target := workdir(st.cfg.Config.WorkingDir, m.Target)
 		em, undo, err := b.runMount(ctx, m, target, states)
 		if undo != nil {
@@ -86,7 +100,7 @@ func (b *builder) runMounts(ctx context.Context, st *state, in *dockerfile.Instr
 		}
 		if err != nil {
 			cleanup()
-			return nil, func() {}, fmt.Errorf("RUN --mount=type=%s,target=%s: %w", m.Type, m.Target, err)
+			return nil, nil, func() {}, fmt.Errorf("RUN --mount=type=%s,target=%s: %w", m.Type, m.Target, err)
 		}
 		if em == nil { // an optional secret the build lacks
 			continue
@@ -98,7 +112,24 @@ func (b *builder) runMounts(ctx context.Context, st *state, in *dockerfile.Instr
 			}
 		}
 	}
-	return out, cleanup, nil
+	return out, env, cleanup, nil
+}
+
+// secretEnv returns "ENV=content" of the build's secret m.ID for the RUN's
+// environment (never in the cache key), "" when the build lacks an optional one.
+func (b *builder) secretEnv(m dockerfile.RunMount) (string, error) {
+	src, ok := b.opts.Secrets[m.ID]
+	if !ok {
+		if m.Required {
+			return "", fmt.Errorf("secret %q: the build has no such secret: %w", m.ID, ErrInvalid)
+		}
+		return "", nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return "", fmt.Errorf("secret %q: %w", m.ID, err)
+	}
+	return m.Env + "=" + string(data), nil
 }
 
 func (b *builder) runMount(ctx context.Context, m dockerfile.RunMount, target string, states map[int]*state) (*engine.Mount, func(), error) {

@@ -27,6 +27,7 @@ RUN --mount=type=secret,id=tok,required sh -c 'cat /run/secrets/tok > /dev/null 
 RUN --mount=type=bind,source=sub,target=/ctx cat /ctx/f > /fromctx
 RUN --mount=type=bind,from=deps,source=/out,target=/d,rw sh -c 'cat /d/d > /fromstage; echo x > /d/new'
 RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t && cat /scratch/t > /fromtmpfs'
+RUN --mount=type=secret,id=tok,env=TOK sh -c 'echo ${#TOK} > /envsecret; test -e /run/secrets/tok || echo nofile >> /envsecret'
 `
 	files := map[string]string{"Dockerfile": df, "sub/f": "context file\n"}
 	opts := Options{Tags: []string{"bt-mounts"}, Secrets: map[string]string{"tok": secret}}
@@ -35,7 +36,7 @@ RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t && cat /scratc
 	}
 	_, l := env.imageFS(t, "bt-mounts")
 	for file, want := range map[string]string{"count": "one\n", "secmode": "400 12\n", "fromctx": "context file\n",
-		"fromstage": "staged\n", "fromtmpfs": "t\n"} {
+		"fromstage": "staged\n", "fromtmpfs": "t\n", "envsecret": "12\nnofile\n"} {
 		if got := fileIn(t, l, file); got != want {
 			t.Errorf("/%s = %q, want %q", file, got, want)
 		}

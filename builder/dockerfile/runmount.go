@@ -25,6 +25,9 @@ type RunMount struct {
 	GID       *int    `json:"gid,omitempty"`
 	Required  bool    `json:"required,omitempty"` // secret: fail when the build has no such secret
 	Size      int64   `json:"size,omitempty"`     // tmpfs: bytes, 0 for the default
+	// Env (secret) names an environment variable of the RUN that holds the secret;
+	// with env and no target the secret is not mounted as a file.
+	Env string `json:"env,omitempty"`
 }
 
 // runMounts splits every leading --mount=... flag off rest; other flags are
@@ -133,7 +136,7 @@ func (p *parser) mountField(in *Instruction, m *RunMount, key, v string, hasValu
 		m.Size = n
 		return err
 	case "env":
-		return p.unsupportedf(in.Line, "RUN --mount: env= is not supported by berth (mount the secret as a file)")
+		m.Env = v
 	default:
 		return p.errorf(in.Line, "RUN --mount: unknown field %q", key)
 	}
@@ -154,11 +157,17 @@ func (p *parser) finishMount(in *Instruction, m *RunMount, readOnly string) erro
 		if m.ID == "" && m.Target != "" {
 			m.ID = path.Base(m.Target)
 		}
+		if m.ID == "" && m.Env != "" {
+			m.ID = m.Env
+		}
 		if m.ID == "" {
-			return p.errorf(in.Line, "RUN --mount=type=secret needs id= or target=")
+			return p.errorf(in.Line, "RUN --mount=type=secret needs id=, target= or env=")
+		}
+		if m.Target == "" && m.Env == "" {
+			m.Target = "/run/secrets/" + m.ID
 		}
 		if m.Target == "" {
-			m.Target = "/run/secrets/" + m.ID
+			return nil // an environment variable only
 		}
 	case "cache":
 		if m.Sharing == "" {
