@@ -47,6 +47,11 @@ type Options struct {
 	// Secrets are the files RUN --mount=type=secret,id=ID reads, by ID; their
 	// content never lands in a layer or a cache key.
 	Secrets map[string]string
+	// NamedContexts are Compose's additional_contexts: a name that FROM, COPY --from
+	// and RUN --mount from= use instead of an image or a stage, standing for
+	// "docker-image://REF" (that image) or an absolute directory (COPY --from and
+	// RUN --mount only; its files keep no owner, as the build context's).
+	NamedContexts map[string]string
 	// Network is RUN's network: "", "default" or "host" share the host's (see
 	// run); "none" gives a namespace with only lo (Compose's build.network).
 	Network string

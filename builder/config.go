@@ -24,6 +24,8 @@ type state struct {
 	key string
 	// cmdSet: this stage set CMD, so a later ENTRYPOINT keeps it.
 	cmdSet bool
+	// localDir: a named context that is a directory (dirs[0]), not an image.
+	localDir bool
 }
 
 func (st *state) fs() layerFS { return layerFS{dirs: engine.TopmostLayers(st.dirs)} }

@@ -3,20 +3,21 @@ package compose
 import (
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // unsupportedBuildKeys are the build keys berth's builder cannot honour, with why.
 // Building a service that sets one fails (BuildErrors) rather than ignoring it.
 var unsupportedBuildKeys = map[string]string{
-	"additional_contexts": "additional build contexts are not supported by berth's builder",
-	"ssh":                 "SSH agent forwarding is not supported by berth's builder",
-	"cache_from":          "external build cache sources are not supported by berth's builder (it keeps its own layer cache)",
-	"cache_to":            "external build cache exports are not supported by berth's builder (it keeps its own layer cache)",
+	"ssh":        "SSH agent forwarding is not supported by berth's builder",
+	"cache_from": "external build cache sources are not supported by berth's builder (it keeps its own layer cache)",
+	"cache_to":   "external build cache exports are not supported by berth's builder (it keeps its own layer cache)",
 }
 
 // BuildErrors returns the problems of service's build section that berth's builder
 // cannot act on, as an ErrorList sorted by position (file:line:col, field path), or
-// nil: the keys of unsupportedBuildKeys, a network other than host, default (both
+// nil: the keys of unsupportedBuildKeys, additional contexts that are URLs (other
+// than docker-image://) or bake targets, a network other than host, default (both
 // the host's network for RUN) or none, and build secrets that are not files.
 func (p *Project) BuildErrors(service string) error {
 	var errs ErrorList
@@ -32,6 +33,14 @@ func (p *Project) BuildErrors(service string) error {
 			errs.Add(posOf(p.Positions, base+"."+k), base+"."+k, "%s", why)
 		}
 	}
+	contexts, _ := build["additional_contexts"].(map[string]any)
+	for _, name := range sortedKeys(contexts) {
+		v, _ := contexts[name].(string)
+		if strings.Contains(v, "://") && !strings.HasPrefix(v, "docker-image://") || strings.HasPrefix(v, "target:") {
+			path := base + ".additional_contexts." + name
+			errs.Add(posOf(p.Positions, path), path, "context %q: berth's builder takes a directory, docker-image:// or service: only", v)
+		}
+	}
 	if n, ok := build["network"]; ok && n != "host" && n != "default" && n != "none" {
 		errs.Add(posOf(p.Positions, base+".network"), base+".network", "network %v: berth's builder runs RUN in the host's network or none (host, default or none)", n)
 	}
@@ -45,4 +54,13 @@ func (p *Project) BuildErrors(service string) error {
 	}
 	errs.Sort()
 	return errs.Err()
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

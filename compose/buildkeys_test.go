@@ -16,11 +16,12 @@ services:
       shm_size: 64m
       privileged: true
       secrets: [file]
+      additional_contexts: {dir: ./d, img: "docker-image://alpine:3", svc: "service:ok"}
   bad:
     build:
       context: .
       network: mynet
-      additional_contexts: {x: ../x}
+      additional_contexts: {x: "https://example.com/x.git"}
       ssh: [default]
       cache_from: [a]
       cache_to: [b]
@@ -36,9 +37,9 @@ secrets:
 	if err == nil {
 		t.Fatal("BuildErrors(bad) = nil, want errors")
 	}
-	want := []string{"compose.yaml:14:16: services.bad.build.network", "compose.yaml:15:28: services.bad.build.additional_contexts",
-		"compose.yaml:16:12: services.bad.build.ssh", "compose.yaml:17:19: services.bad.build.cache_from",
-		"compose.yaml:18:17: services.bad.build.cache_to", "compose.yaml:19:17: services.bad.build.secrets[0]"}
+	want := []string{"compose.yaml:15:16: services.bad.build.network", "compose.yaml:16:32: services.bad.build.additional_contexts.x",
+		"compose.yaml:17:12: services.bad.build.ssh", "compose.yaml:18:19: services.bad.build.cache_from",
+		"compose.yaml:19:17: services.bad.build.cache_to", "compose.yaml:20:17: services.bad.build.secrets[0]"}
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
 	if len(lines) != len(want) {
 		t.Fatalf("BuildErrors(bad) = %d errors, want %d:\n%v", len(lines), len(want), err)

@@ -141,6 +141,16 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 			ulimits = append(ulimits, engine.Ulimit{Name: n, Soft: uint64(soft), Hard: uint64(hard)})
 		}
 	}
+	var contexts map[string]string // additional_contexts: service: is the image it builds
+	for k, v := range b.AdditionalContexts {
+		if contexts == nil {
+			contexts = map[string]string{}
+		}
+		if svc, ok := strings.CutPrefix(v, "service:"); ok {
+			v = "docker-image://" + ImageName(p, svc)
+		}
+		contexts[k] = v
+	}
 	pull := builder.PullMissing
 	if opts.Pull || b.Pull {
 		pull = builder.PullAlways
@@ -154,6 +164,7 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 		Target:           b.Target,
 		Labels:           b.Labels,
 		Secrets:          secrets,
+		NamedContexts:    contexts,
 		Network:          b.Network,
 		ExtraHosts:       hosts,
 		ShmSize:          int64(b.ShmSize),
