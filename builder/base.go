@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/builder/buildcontext"
 	"github.com/berth-dev/berth/builder/dockerfile"
 	"github.com/berth-dev/berth/engine/image"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -29,7 +31,9 @@ func (b *builder) base(ctx context.Context, s *dockerfile.Stage, states map[int]
 		host := image.HostPlatform()
 		return &state{
 			cfg: v1.ConfigFile{Architecture: host.Architecture, OS: host.OS, Variant: host.Variant,
-				Created: v1.Time{Time: time.Unix(0, 0).UTC()}, RootFS: v1.RootFS{Type: "layers"}},
+				Created: v1.Time{Time: time.Unix(0, 0).UTC()}, RootFS: v1.RootFS{Type: "layers"},
+				// BuildKit's empty image: Docker's default PATH in the config.
+				Config: v1.Config{Env: []string{"PATH=" + dockerfile.DefaultPath}}},
 			args: map[string]string{},
 			key:  "scratch",
 		}, nil
@@ -37,6 +41,9 @@ func (b *builder) base(ctx context.Context, s *dockerfile.Stage, states map[int]
 	st, err := b.image(ctx, s.Base)
 	if err != nil {
 		return nil, err
+	}
+	if st.localDir {
+		return nil, fmt.Errorf("FROM %s: %w: a directory context serves COPY --from and RUN --mount from= only", s.Base, dockerfile.ErrUnsupported)
 	}
 	return st.clone(), nil
 }
@@ -46,6 +53,19 @@ func (b *builder) base(ctx context.Context, s *dockerfile.Stage, states map[int]
 func (b *builder) image(ctx context.Context, ref string) (*state, error) {
 	if st, ok := b.images[ref]; ok {
 		return st, nil
+	}
+	name := ref
+	if v, ok := b.opts.NamedContexts[ref]; ok {
+		if img, isImage := strings.CutPrefix(v, "docker-image://"); isImage {
+			ref = img
+		} else {
+			st, err := localContext(v)
+			if err != nil {
+				return nil, fmt.Errorf("context %q: %w", name, err)
+			}
+			b.images[name] = st
+			return st, nil
+		}
 	}
 	store := b.opts.Store
 	var img *image.Image
@@ -66,8 +86,31 @@ func (b *builder) image(ctx context.Context, ref string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.images[ref] = st
+	b.images[name] = st
 	return st, nil
+}
+
+// localContext is the state of a directory named context: its files as one layer
+// dir, keyed in the cache by their content (.dockerignore in it applied to the key).
+func localContext(dir string) (*state, error) {
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("%s: not an absolute directory or docker-image://: %w", dir, ErrInvalid)
+	}
+	bctx, err := buildcontext.Open(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := bctx.Resolve(".")
+	if err != nil {
+		return nil, err
+	}
+	h, err := bctx.Hash(srcs)
+	if err != nil {
+		return nil, err
+	}
+	host := image.HostPlatform()
+	return &state{cfg: v1.ConfigFile{Architecture: host.Architecture, OS: host.OS, RootFS: v1.RootFS{Type: "layers"}},
+		dirs: []string{bctx.Dir()}, args: map[string]string{}, key: "context:" + h, localDir: true}, nil
 }
 
 func (b *builder) imageState(img *image.Image) (*state, error) {

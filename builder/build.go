@@ -44,6 +44,25 @@ type Options struct {
 	BuildArgs map[string]string
 	// Target is the stage to build; empty means the last.
 	Target string
+	// Secrets are the files RUN --mount=type=secret,id=ID reads, by ID; their
+	// content never lands in a layer or a cache key.
+	Secrets map[string]string
+	// NamedContexts are Compose's additional_contexts: a name that FROM, COPY --from
+	// and RUN --mount from= use instead of an image or a stage, standing for
+	// "docker-image://REF" (that image) or an absolute directory (COPY --from and
+	// RUN --mount only; its files keep no owner, as the build context's).
+	NamedContexts map[string]string
+	// Network is RUN's network: "", "default" or "host" share the host's (see
+	// run); "none" gives a namespace with only lo (Compose's build.network).
+	Network string
+	// ExtraHosts are lines ("IP NAME") added to RUN's /etc/hosts (build.extra_hosts).
+	ExtraHosts []string
+	// ShmSize is the size of RUN's /dev/shm in bytes; 0 means 64 MiB (build.shm_size).
+	ShmSize int64
+	// Ulimits are RUN's rlimits (build.ulimits).
+	Ulimits []engine.Ulimit
+	// Privileged runs RUN with every capability and device, unconfined (build.privileged).
+	Privileged bool
 	// Labels are added to the final image's config.
 	Labels map[string]string
 	// NoCache runs every instruction again (results still refresh the cache).
@@ -94,6 +113,9 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	if opts.Pull == "" {
 		opts.Pull = PullMissing
 	}
+	if n := opts.Network; n != "" && n != "default" && n != "host" && n != "none" {
+		return "", fmt.Errorf("build: network %q: want default, host or none: %w", n, ErrInvalid)
+	}
 	if opts.Pull != PullMissing && opts.Pull != PullAlways && opts.Pull != PullNever {
 		return "", fmt.Errorf("build: pull policy %q: want missing, always or never: %w", opts.Pull, ErrInvalid)
 	}
@@ -106,11 +128,7 @@ func Build(ctx context.Context, opts Options) (string, error) {
 		return "", err
 	}
 	b := &builder{opts: opts, cache: c, prog: &progress{w: w}, images: map[string]*state{}}
-	df, err := b.parse()
-	if err != nil {
-		return "", err
-	}
-	target, err := df.Target(opts.Target)
+	df, target, err := b.parse(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -128,33 +146,25 @@ func Build(ctx context.Context, opts Options) (string, error) {
 	return b.export(states[target.Index])
 }
 
-// parse reads and parses the Dockerfile and opens the build context.
-func (b *builder) parse() (*dockerfile.Dockerfile, error) {
+// parse reads and parses the Dockerfile, resolves the base images of the stages
+// the target needs and parses again with their ENV (variables expand with the
+// base image's environment, as in Docker), and opens the build context.
+func (b *builder) parse(ctx context.Context) (*dockerfile.Dockerfile, *dockerfile.Stage, error) {
 	name := b.opts.Dockerfile
 	if name == "" {
 		name = "Dockerfile"
 	}
 	b.file = name
 	step := b.prog.step("[internal] load build definition from %s", filepath.Base(name))
-	var data []byte
-	if b.opts.DockerfileInline != "" {
-		b.file = "Dockerfile"
-		data = []byte(b.opts.DockerfileInline)
-	} else {
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(b.opts.ContextDir, p)
-		}
-		var err error
-		if data, err = os.ReadFile(p); err != nil {
-			step.fail(err)
-			return nil, fmt.Errorf("build: read Dockerfile: %w", err)
-		}
-	}
-	df, err := dockerfile.Parse(bytes.NewReader(data), dockerfile.Options{Filename: b.file, BuildArgs: b.opts.BuildArgs})
+	data, err := b.readDockerfile(name)
 	if err != nil {
 		step.fail(err)
-		return nil, err
+		return nil, nil, err
+	}
+	df, target, err := b.parseWithBases(ctx, data)
+	if err != nil {
+		step.fail(err)
+		return nil, nil, err
 	}
 	rel := name
 	if filepath.IsAbs(name) {
@@ -167,10 +177,55 @@ func (b *builder) parse() (*dockerfile.Dockerfile, error) {
 	}
 	if b.bctx, err = buildcontext.Open(b.opts.ContextDir, rel); err != nil {
 		step.fail(err)
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, nil, fmt.Errorf("build: %w", err)
 	}
 	step.done()
-	return df, nil
+	return df, target, nil
+}
+
+func (b *builder) readDockerfile(name string) ([]byte, error) {
+	if b.opts.DockerfileInline != "" {
+		b.file = "Dockerfile"
+		return []byte(b.opts.DockerfileInline), nil
+	}
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(b.opts.ContextDir, p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("build: read Dockerfile: %w", err)
+	}
+	return data, nil
+}
+
+// parseWithBases parses data twice: first to learn which base images the target
+// needs, then, once those are resolved (b.image), with their ENV. Stages the
+// target does not need resolve nothing (BuildKit skips them too).
+func (b *builder) parseWithBases(ctx context.Context, data []byte) (*dockerfile.Dockerfile, *dockerfile.Stage, error) {
+	opts := dockerfile.Options{Filename: b.file, BuildArgs: b.opts.BuildArgs}
+	for pass := 0; ; pass++ {
+		df, err := dockerfile.Parse(bytes.NewReader(data), opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		target, err := df.Target(b.opts.Target)
+		if err != nil || pass == 1 {
+			return df, target, err
+		}
+		opts.BaseEnv = map[string][]string{}
+		for _, i := range df.Needed(target) {
+			s := df.Stages[i]
+			if s.BaseStage != nil || strings.EqualFold(s.Base, "scratch") {
+				continue
+			}
+			st, err := b.image(ctx, s.Base)
+			if err != nil {
+				return nil, nil, &StepError{File: b.file, Line: s.Line, Err: err}
+			}
+			opts.BaseEnv[s.Base] = st.cfg.Config.Env
+		}
+	}
 }
 
 func (b *builder) stepErr(in *dockerfile.Instruction, err error) error {
@@ -250,7 +305,7 @@ func (b *builder) exec(ctx context.Context, st *state, in *dockerfile.Instructio
 	case "copy", "add":
 		return b.copy(ctx, st, in, states)
 	case "run":
-		return b.run(ctx, st, in, step)
+		return b.run(ctx, st, in, step, states)
 	}
 	return false, false, fmt.Errorf("%s: %w", strings.ToUpper(in.Cmd), dockerfile.ErrUnsupported)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/builder/dockerfile"
+	"github.com/berth-dev/berth/engine"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -23,9 +24,11 @@ type state struct {
 	key string
 	// cmdSet: this stage set CMD, so a later ENTRYPOINT keeps it.
 	cmdSet bool
+	// localDir: a named context that is a directory (dirs[0]), not an image.
+	localDir bool
 }
 
-func (st *state) fs() layerFS { return layerFS{dirs: st.dirs} }
+func (st *state) fs() layerFS { return layerFS{dirs: engine.TopmostLayers(st.dirs)} }
 
 // clone returns a deep copy of st that a later stage may change.
 func (st *state) clone() *state {

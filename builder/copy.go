@@ -186,7 +186,7 @@ func (b *builder) copySources(ctx context.Context, st *state, in *dockerfile.Ins
 			out = append(out, s)
 		}
 	}
-	return out, "sha256:" + hex.EncodeToString(h.Sum(nil)), true, nil
+	return out, "sha256:" + hex.EncodeToString(h.Sum(nil)), !from.localDir, nil
 }
 
 // contextSources resolves sources in the build context (.dockerignore applied) and

@@ -129,16 +129,20 @@ func writeUpperEntry(t *layerTar, e upperEntry, links map[uint64]string) error {
 }
 
 // dirHasOnlyArtifacts reports whether the directory holds nothing but empty
-// artifacts (an /etc made only for the mounted /etc/hosts).
+// artifacts, at any depth (an /etc made only for the mounted /etc/hosts, a
+// /run/secrets/ made only for a RUN's secret).
 func dirHasOnlyArtifacts(p, rel string, artifacts map[string]bool) bool {
 	ents, err := os.ReadDir(p)
 	if err != nil {
 		return false
 	}
 	for _, ent := range ents {
-		child := path.Join(rel, ent.Name())
-		fi, err := os.Lstat(filepath.Join(p, ent.Name()))
-		if err != nil || !artifacts[child] || !isEmpty(filepath.Join(p, ent.Name()), fi) {
+		child, cp := path.Join(rel, ent.Name()), filepath.Join(p, ent.Name())
+		fi, err := os.Lstat(cp)
+		if err != nil || !artifacts[child] {
+			return false
+		}
+		if !isEmpty(cp, fi) && !(fi.IsDir() && dirHasOnlyArtifacts(cp, child, artifacts)) {
 			return false
 		}
 	}

@@ -12,7 +12,8 @@
 // earlier stage or scratch; config instructions (ENV, LABEL, USER, CMD, ...)
 // change the image config; COPY, ADD and WORKDIR write new layers directly; RUN
 // executes in a container on berth's engine over the current layers and records
-// its overlay upper dir as a layer. Every filesystem step is keyed in a layer
+// its overlay upper dir as a layer; its --mount (bind, cache, tmpfs, secret) are
+// mounts of that container and never part of the layer (runmount_linux.go). Every filesystem step is keyed in a layer
 // cache (images/buildcache/) by the parent chain, the expanded instruction and
 // the content of its inputs, so an unchanged rebuild starts no container.
 //

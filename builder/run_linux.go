@@ -36,14 +36,19 @@ const outputTail = 20
 
 // run executes RUN in a container on the engine over the stage's layers, then
 // records the container's filesystem changes as a layer. The container joins the
-// host's network namespace, so the host's package mirrors and proxies are reachable
-// (Docker's builder uses its default bridge instead); /etc/hosts and
-// /etc/resolv.conf are the host's.
-func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction, step *step) (cached, layer bool, err error) {
+// host's network namespace (unless Options.Network is none), so the host's package
+// mirrors and proxies are reachable (Docker's builder uses its default bridge
+// instead); /etc/hosts (plus Options.ExtraHosts) and /etc/resolv.conf are the host's.
+func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction, step *step, states map[int]*state) (cached, layer bool, err error) {
 	imageEnv, argEnv := runEnv(st)
 	execCtx := append([]string{"user=" + st.cfg.Config.User, "workdir=" + st.cfg.Config.WorkingDir}, imageEnv...)
 	execCtx = append(append(execCtx, "args:"), argEnv...)
-	key, err := cacheKey(st.key, in, execCtx, "")
+	execCtx = append(execCtx, b.runSettings()...)
+	inputs, err := b.mountInputs(ctx, in, states)
+	if err != nil {
+		return false, false, err
+	}
+	key, err := cacheKey(st.key, in, execCtx, inputs)
 	if err != nil {
 		return false, false, err
 	}
@@ -58,18 +63,27 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 	}
 	lower := st.fs()
 	artifacts := mountArtifacts(lower)
+	mounts, secretEnv, cleanup, err := b.runMounts(ctx, st, in, states, artifacts)
+	if err != nil {
+		return false, false, err
+	}
+	defer cleanup()
 	id := "berth-build-" + randomHex(6)
 	spec := engine.Spec{
 		ID:          id,
 		LayerDirs:   st.dirs,
 		Image:       v1.Config{Env: imageEnv},
 		Entrypoint:  append([]string{}, in.Command.Args...),
-		Env:         argEnv,
+		Env:         append(append([]string(nil), argEnv...), secretEnv...),
 		WorkingDir:  st.cfg.Config.WorkingDir,
 		User:        st.cfg.Config.User,
-		HostNetwork: true,
-		Hosts:       readHostFile("/etc/hosts"),
+		Mounts:      mounts,
+		HostNetwork: firstNonEmpty(in.Network, b.opts.Network) != "none",
+		Hosts:       readHostFile("/etc/hosts") + extraHosts(b.opts.ExtraHosts),
 		ResolvConf:  readHostFile("/etc/resolv.conf"),
+		ShmSize:     b.opts.ShmSize,
+		Ulimits:     b.opts.Ulimits,
+		Privileged:  b.opts.Privileged,
 	}
 	e := b.opts.Engine
 	if err := e.Create(spec); err != nil {
@@ -98,6 +112,28 @@ func (b *builder) run(ctx context.Context, st *state, in *dockerfile.Instruction
 		return false, false, err
 	}
 	return false, desc != nil, nil
+}
+
+// runSettings are the build's RUN settings that differ from the defaults, for the
+// cache key (BuildKit keys an exec by them too).
+func (b *builder) runSettings() []string {
+	var out []string
+	if n := b.opts.Network; n == "none" {
+		out = append(out, "network="+n)
+	}
+	for _, h := range b.opts.ExtraHosts {
+		out = append(out, "host="+h)
+	}
+	if b.opts.ShmSize != 0 {
+		out = append(out, fmt.Sprintf("shm=%d", b.opts.ShmSize))
+	}
+	for _, u := range b.opts.Ulimits {
+		out = append(out, fmt.Sprintf("ulimit=%s:%d:%d", u.Name, u.Soft, u.Hard))
+	}
+	if b.opts.Privileged {
+		out = append(out, "privileged")
+	}
+	return out
 }
 
 // runContainer starts the container, streams its output to step and waits for it.
@@ -148,6 +184,14 @@ func (b *builder) runContainer(ctx context.Context, e *engine.Engine, id string,
 		return 0, "", fmt.Errorf("RUN: %w", ctx.Err())
 	}
 	return es.ExitCode, strings.Join(tail, "\n"), nil
+}
+
+func extraHosts(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
 }
 
 func readHostFile(name string) string {

@@ -122,8 +122,17 @@ func testDeviceAllowList(t *testing.T) {
 	if unified() {
 		want = "0::/" + e.cgroupParent() + "/" + id
 	}
-	if out, _ := run(t, e, Spec{ID: id, LayerDirs: []string{bb}, Cmd: []string{"cat", "/proc/self/cgroup"}}); !strings.Contains(out, want) {
-		t.Fatalf("/proc/self/cgroup in the container = %q, want a line %q", out, want)
+	// Read from the host: on v2 the container has a cgroup namespace of its own ("0::/").
+	startContainer(t, e, Spec{ID: id, LayerDirs: []string{bb}, Cmd: []string{"sleep", "60"}})
+	st, err := e.State(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", st.Pid)); !strings.Contains(string(b), want) {
+		t.Fatalf("/proc/PID/cgroup of the container = %q, want a line %q", b, want)
+	}
+	if err := e.Remove(id, true); err != nil {
+		t.Fatal(err)
 	}
 	tests := []struct {
 		name string

@@ -197,6 +197,7 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filte
 	rec.command(argv, spec.processEnv(u.home))
 	rec.identity(u, caps, spec)
 	rec.flag("tty", tty)
+	rec.flag("cgroupns", unified()) // the container's cgroup namespace (v2)
 	rec.cgroupProcs(cgroups)
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err

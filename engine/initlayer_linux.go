@@ -27,8 +27,8 @@ var initLayerEntries = []struct {
 // initLayersMade records the Roots whose init layer this process has made or found.
 var initLayersMade sync.Map
 
-// lowerDirs is layers (base first) under the init layer of e.Root, which it makes
-// unless it exists.
+// lowerDirs is layers (base first, each once: see TopmostLayers) under the init
+// layer of e.Root, which it makes unless it exists.
 func (e *Engine) lowerDirs(layers []string) ([]string, error) {
 	path := filepath.Join(e.Root, "init-layer")
 	if _, ok := initLayersMade.Load(path); !ok {
@@ -37,7 +37,7 @@ func (e *Engine) lowerDirs(layers []string) ([]string, error) {
 		}
 		initLayersMade.Store(path, true)
 	}
-	return append([]string{path}, layers...), nil
+	return append([]string{path}, TopmostLayers(layers)...), nil
 }
 
 // makeInitLayer builds the layer in a temporary dir renamed into place, so that

@@ -68,7 +68,7 @@ func busyboxLayer(t testing.TB) string {
 		t.Fatal(err)
 	}
 	for _, a := range []string{"sh", "true", "false", "cat", "echo", "id", "ls", "sleep", "mount", "touch",
-		"hostname", "pwd", "env", "grep", "head", "dd", "ps", "readlink", "test", "mkdir", "ulimit", "tr", "wc", "kill"} {
+		"hostname", "pwd", "tty", "env", "grep", "head", "dd", "ps", "readlink", "test", "mkdir", "ulimit", "tr", "wc", "kill"} {
 		if err := os.Symlink("busybox", filepath.Join(dir, "bin", a)); err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,11 @@ type Spec struct {
 	// empty means a new namespace with only lo.
 	NetNSPath   string
 	HostNetwork bool
+	// SharedNetNS says NetNSPath is another container's namespace (network_mode
+	// service: or container:): the engine then leaves its sysctls alone. Otherwise a
+	// container not in the host network gets Docker's network sysctls
+	// (net.ipv4.ip_unprivileged_port_start=0, ping_group_range), unless Sysctls names them.
+	SharedNetNS bool
 	// Hosts and ResolvConf are the contents of /etc/hosts and /etc/resolv.conf; empty
 	// leaves the image's file.
 	Hosts      string
@@ -316,4 +322,23 @@ func (r *Resources) validate() error {
 		return fmt.Errorf("memory+swap limit %d below the memory limit %d: %w", r.MemorySwap, r.Memory, ErrInvalid)
 	}
 	return nil
+}
+
+// TopmostLayers returns layers (base first) with every directory kept only at its
+// topmost occurrence. An image may list one layer twice (a COPY and a later step
+// with the same diff; images Docker built): overlayfs refuses a lower dir given
+// twice (ELOOP), and dropping the lower copy changes nothing, as the upper copy
+// holds the same entries above everything the lower one could show.
+func TopmostLayers(layers []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(layers))
+	for i := len(layers) - 1; i >= 0; i-- {
+		l := filepath.Clean(layers[i])
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, layers[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
 }

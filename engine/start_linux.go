@@ -185,7 +185,7 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 		}
 		return fmt.Errorf("shim ended before its network namespace was ready (%q): %v", line, err)
 	}
-	records, err := prepareContainer(dir, spec, cg, joinNetwork)
+	records, err := prepareContainer(dir, spec, cg, joinNetwork, waitCgroup)
 	if cerr := waitCgroup(); err == nil {
 		err = cerr
 	}
@@ -349,9 +349,15 @@ func (fd fdReader) Read(p []byte) (int, error) {
 // sets hostname and domainname in its uts namespace, then enters the rootfs
 // (chroot, this thread only) to resolve the user, the working dir and the executable
 // as the container sees them. It returns the shim's configuration records.
-func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() error) ([]byte, error) {
+func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgroup func() error) ([]byte, error) {
 	root := filepath.Join(dir, "rootfs")
 	if err := setupRootfs(dir, root, spec, joinNetwork); err != nil {
+		return nil, err
+	}
+	if err := waitCgroup(); err != nil {
+		return nil, err
+	}
+	if err := mountCgroupFS(root, spec, cg); err != nil {
 		return nil, err
 	}
 	if spec.Hostname != "" {
@@ -373,7 +379,8 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork func() err
 		return nil, err
 	}
 	var rec shimRecords
-	for k, v := range spec.Sysctls {
+	rec.flag("cgroupns", cg.v2) // see mountCgroupFS
+	for k, v := range spec.sysctls() {
 		rec.add("sysctl", k+"="+v)
 	}
 	if err := rec.rlimits(spec.Ulimits); err != nil {

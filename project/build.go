@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/builder"
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/engine/image"
 )
 
@@ -108,6 +111,46 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 	for k, v := range opts.BuildArgs {
 		args[k] = v
 	}
+	if err := p.BuildErrors(name); err != nil {
+		return builder.Options{}, fmt.Errorf("build service %q: %w", name, err)
+	}
+	var secrets map[string]string // RUN --mount=type=secret,id=: the target's name, else the source's
+	for _, s := range b.Secrets {
+		if secrets == nil {
+			secrets = map[string]string{}
+		}
+		id := s.Source
+		if s.Target != "" && !strings.Contains(s.Target, "/") {
+			id = s.Target
+		}
+		secrets[id] = p.Secrets[s.Source].File
+	}
+	var hosts []string
+	for _, h := range slices.Sorted(maps.Keys(b.ExtraHosts)) {
+		for _, ip := range b.ExtraHosts[h] {
+			hosts = append(hosts, ip+"\t"+h)
+		}
+	}
+	var ulimits []engine.Ulimit
+	for _, n := range slices.Sorted(maps.Keys(b.Ulimits)) {
+		if u := b.Ulimits[n]; u != nil {
+			soft, hard := u.Soft, u.Hard
+			if u.Single != 0 {
+				soft, hard = u.Single, u.Single
+			}
+			ulimits = append(ulimits, engine.Ulimit{Name: n, Soft: uint64(soft), Hard: uint64(hard)})
+		}
+	}
+	var contexts map[string]string // additional_contexts: service: is the image it builds
+	for k, v := range b.AdditionalContexts {
+		if contexts == nil {
+			contexts = map[string]string{}
+		}
+		if svc, ok := strings.CutPrefix(v, "service:"); ok {
+			v = "docker-image://" + ImageName(p, svc)
+		}
+		contexts[k] = v
+	}
 	pull := builder.PullMissing
 	if opts.Pull || b.Pull {
 		pull = builder.PullAlways
@@ -120,6 +163,13 @@ func buildOptions(p *compose.Project, name string, b *compose.BuildConfig, opts 
 		BuildArgs:        args,
 		Target:           b.Target,
 		Labels:           b.Labels,
+		Secrets:          secrets,
+		NamedContexts:    contexts,
+		Network:          b.Network,
+		ExtraHosts:       hosts,
+		ShmSize:          int64(b.ShmSize),
+		Ulimits:          ulimits,
+		Privileged:       b.Privileged,
 		NoCache:          opts.NoCache || b.NoCache,
 		Pull:             pull,
 		Tags:             tags,

@@ -79,8 +79,9 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 	if svc.StopGracePeriod != nil {
 		c.StopGrace = time.Duration(*svc.StopGracePeriod)
 	}
-	if svc.StopSignal != "" {
-		c.StopSignal = int(parseSignal(svc.StopSignal))
+	// Docker's precedence: stop_signal, the image's STOPSIGNAL, SIGTERM (0).
+	if sig := firstNonEmpty(svc.StopSignal, img.img.Config.Config.StopSignal); sig != "" {
+		c.StopSignal = int(parseSignal(sig))
 	}
 	return c
 }

@@ -76,7 +76,7 @@ func Exec(cfg Config, name string, opts ExecOptions) (int, error) {
 		es.Stdin, es.Stdout, es.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 		return eng.Exec(c.ID, es)
 	}
-	term, err := openTerminal(opts.Stdin, opts.Stdout)
+	term, err := openTerminal(func() (*os.File, *os.File, error) { return eng.OpenPTYIn(c.ID) }, opts.Stdin, opts.Stdout)
 	if err != nil {
 		return 0, fmt.Errorf("exec in %s: %w", describe(c), err)
 	}

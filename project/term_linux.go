@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/berth-dev/berth/engine"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,8 +31,8 @@ type terminal struct {
 // background process that kept the slave open would otherwise hold it forever.
 const outputDrain = 2 * time.Second
 
-func openTerminal(stdin io.Reader, stdout io.Writer) (*terminal, error) {
-	m, s, err := engine.OpenPTY()
+func openTerminal(openPTY func() (*os.File, *os.File, error), stdin io.Reader, stdout io.Writer) (*terminal, error) {
+	m, s, err := openPTY()
 	if err != nil {
 		return nil, err
 	}

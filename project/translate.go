@@ -461,6 +461,9 @@ func depth(p string) int {
 func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) string {
 	var b strings.Builder
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	if svc.DomainName != "" { // Docker: the FQDN first, so `hostname -f` finds it
+		hostname = hostname + "." + svc.DomainName + " " + hostname
+	}
 	for _, a := range addrs {
 		fmt.Fprintf(&b, "%s\t%s\n", a, hostname)
 	}
@@ -495,6 +498,7 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 		OpenStdin:      svc.StdinOpen,
 		Sysctls:        svc.Sysctls,
 		HostNetwork:    svc.NetworkMode == "host",
+		SharedNetNS:    strings.HasPrefix(svc.NetworkMode, "service:") || strings.HasPrefix(svc.NetworkMode, "container:"),
 		Resources: engine.Resources{
 			Memory:    int64(svc.MemLimit),
 			CPUs:      float64(svc.CPUS),

@@ -23,9 +23,20 @@ func (p *parser) command(in *Instruction, rest string) (*Command, error) {
 }
 
 func parseRun(p *parser, in *Instruction, rest string) error {
-	_, rest, err := p.flags(in, rest)
+	mounts, rest, err := p.runMounts(in, rest)
 	if err != nil {
 		return err
+	}
+	in.Mounts = mounts
+	flags, rest, err := p.flags(in, rest, "network")
+	if err != nil {
+		return err
+	}
+	if n, ok := flags["network"]; ok {
+		if n != "default" && n != "none" && n != "host" {
+			return p.errorf(in.Line, "RUN --network=%s: want default, none or host", n)
+		}
+		in.Network = n
 	}
 	if err := p.rejectHeredoc(in, rest); err != nil {
 		return err

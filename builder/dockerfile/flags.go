@@ -10,7 +10,7 @@ import (
 var unsupportedFlags = map[string][]string{
 	"copy": {"link", "parents", "exclude"},
 	"add":  {"link", "checksum", "keep-git-dir", "exclude"},
-	"run":  {"mount", "network", "security", "device"},
+	"run":  {"security", "device"},
 }
 
 // flags splits leading --name=value flags off rest. supported lists the

@@ -2,10 +2,11 @@
 // line numbers, expanding variables with Docker's rules and scoping.
 //
 // It is pure: it reads only the bytes it is given and never touches the
-// context, an image store or the network. Base-image ENV is not known here,
-// so variables are expanded from the Dockerfile's own ARG and ENV
-// (including ENV inherited from an earlier stage used as a base) and the
-// build args. Every error is an *Error positioned at a line, unwrapping to
+// context, an image store or the network. Variables are expanded from the
+// Dockerfile's own ARG and ENV, the build args and the ENV of the stage's
+// base: an earlier stage, the base image's ENV as the caller passes it in
+// Options.BaseEnv (the caller resolves the images), or for scratch Docker's
+// default PATH, as BuildKit does. Every error is an *Error positioned at a line, unwrapping to
 // ErrInvalid or ErrUnsupported. Imports: the standard library only.
 package dockerfile
 
@@ -25,7 +26,15 @@ type Options struct {
 	Filename string
 	// BuildArgs are --build-arg values; they override ARG defaults.
 	BuildArgs map[string]string
+	// BaseEnv is the ENV ("KEY=value" entries) of base images by the FROM
+	// reference as expanded; a stage whose image is missing here starts with
+	// no ENV.
+	BaseEnv map[string][]string
 }
+
+// DefaultPath is the PATH Docker gives an image or container that sets none
+// (BuildKit writes it into the config of a FROM scratch image).
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // Parse reads a Dockerfile from r. It returns a *Error for any problem in
 // the file, or an I/O error from r wrapped with context.

@@ -49,11 +49,30 @@ func parseFrom(p *parser, in *Instruction, rest string) error {
 		st.BaseStage = &i
 		st.env = append([]KeyValue(nil), p.df.Stages[i].env...)
 		st.shell = p.df.Stages[i].shell
+	} else {
+		st.env = p.baseEnv(st.Base)
 	}
 	p.df.Stages = append(p.df.Stages, st)
 	p.stage = st
 	p.args = map[string]string{}
 	return nil
+}
+
+// baseEnv is the ENV a stage starts with when its base is an image: the
+// caller's Options.BaseEnv entry, or Docker's default PATH for scratch.
+func (p *parser) baseEnv(base string) []KeyValue {
+	list := p.opts.BaseEnv[base]
+	if strings.EqualFold(base, "scratch") {
+		list = []string{"PATH=" + DefaultPath}
+	}
+	var out []KeyValue
+	for _, kv := range list {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != "" {
+			out = setKey(out, KeyValue{Key: k, Value: v, Set: true})
+		}
+	}
+	return out
 }
 
 func parseArg(p *parser, in *Instruction, rest string) error {

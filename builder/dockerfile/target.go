@@ -37,7 +37,7 @@ func (d *Dockerfile) Target(target string) (*Stage, error) {
 
 // Needed returns the indices of the stages that building target requires,
 // in ascending (build) order, including target itself: its base stages and
-// every stage a COPY --from names, transitively.
+// every stage a COPY --from or RUN --mount from= names, transitively.
 func (d *Dockerfile) Needed(target *Stage) []int {
 	seen := map[int]bool{}
 	var visit func(i int)
@@ -53,6 +53,11 @@ func (d *Dockerfile) Needed(target *Stage) []int {
 		for _, in := range s.Instructions {
 			if in.Copy != nil && in.Copy.FromStage != nil {
 				visit(*in.Copy.FromStage)
+			}
+			for _, m := range in.Mounts {
+				if m.FromStage != nil {
+					visit(*m.FromStage)
+				}
 			}
 		}
 	}

@@ -43,7 +43,7 @@ type KeyValue struct {
 //
 //	arg, env, label        KeyValues (MAINTAINER becomes label "maintainer")
 //	workdir, user, stopsignal  Value
-//	run, cmd, entrypoint   Command (shell form already wrapped in the stage's SHELL)
+//	run, cmd, entrypoint   Command (shell form already wrapped in the stage's SHELL); run: Mounts
 //	shell                  Command
 //	copy, add              Copy
 //	expose                 Ports;  volume  Volumes
@@ -59,6 +59,8 @@ type Instruction struct {
 	Ports     []string     `json:"ports,omitempty"`
 	Volumes   []string     `json:"volumes,omitempty"`
 	Health    *Healthcheck `json:"health,omitempty"`
+	Mounts    []RunMount   `json:"mounts,omitempty"`  // RUN --mount
+	Network   string       `json:"network,omitempty"` // RUN --network: default, none or host
 }
 
 // Command is the argv of RUN, CMD, ENTRYPOINT or SHELL. For the shell form

@@ -84,11 +84,11 @@ func (e *e2e) checkExecTTY(file string) {
 		return
 	}
 	for _, tt := range []struct{ flags, want string }{
-		{"", "tty 40 100"},
+		{"", "tty 40 100 /dev/pts/0"}, // the container's own devpts, as in Docker
 		{"-T", "no tty"},
 	} {
 		line := e.bin + " -p " + e.project + " -f " + file + " exec " + tt.flags +
-			` app sh -c '[ -t 0 ] && [ -t 1 ] && echo tty $(busybox stty size) || echo no tty'`
+			` app sh -c '[ -t 0 ] && [ -t 1 ] && echo tty $(busybox stty size) $(busybox tty) || echo no tty'`
 		cmd := exec.Command("script", "-qec", "stty rows 40 cols 100; "+line, "/dev/null")
 		cmd.Env = e.env
 		out, err := cmd.CombinedOutput()

@@ -206,11 +206,11 @@ func (e *e2e) checkRunTTY(file string) {
 		return
 	}
 	for _, tt := range []struct{ flags, input, want string }{
-		{"", "", "tty 40 100"},
+		{"", "", "tty 40 100 /dev/pts/0"}, // the container's own devpts, as in Docker
 		{"-T", "", "no tty"},
 		{"", "typed\n", "got typed"},
 	} {
-		script := `[ -t 0 ] && [ -t 1 ] && echo tty $(busybox stty size) || echo no tty`
+		script := `[ -t 0 ] && [ -t 1 ] && echo tty $(busybox stty size) $(busybox tty) || echo no tty`
 		if tt.input != "" {
 			script = `read l; echo got $l`
 		}

@@ -23,9 +23,11 @@
  *     shim exits quietly (killing a PID 1 born already).
  *
  * The shim then
- *   - makes the container's stdio (two pipes, or a pseudo-terminal) and, with stdin,
- *     a pipe and the unix socket stdin.sock that hands its write end (or the pty
- *     master) to the first client (Engine.AttachStdin);
+ *   - makes the container's stdio (two pipes, or a pseudo-terminal that PID 1 opens
+ *     in the container's own devpts once in its root and hands back over a socket
+ *     pair, so that `tty` names /dev/pts/0 as in Docker) and, with stdin, a pipe and
+ *     the unix socket stdin.sock that hands its write end (or the pty master) to the
+ *     first client (Engine.AttachStdin);
  *   - clones the container's PID 1 in a new pid namespace and puts it in the
  *     container's cgroups while PID 1 builds its root, before its execve. PID 1 joins
  *     the container's uts, ipc and mount namespaces (its pivot_root there moves
@@ -126,7 +128,7 @@ static struct {
 	gid_t gid, *groups;
 	int ngroups;
 	uint64_t caps;
-	int nnp, tty, openstdin, init, privileged, readonly;
+	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
 	struct rlim rl[32];
 	int nrl;
 	char *procs[16];
@@ -228,6 +230,8 @@ static char *raw_config;
 static size_t raw_len;
 
 static int parse_records(char *b, size_t len);
+static int send_fd(int s, int fd);
+static int open_pty(int *master, int *slave);
 
 /* parse_config reads the rest of the configuration from fd until EOF and parses it; it
  * returns 0 at EOF without records. */
@@ -322,6 +326,8 @@ static int parse_records(char *b, size_t len)
 			cfg.caps = strtoull(v, NULL, 16);
 		else if (!strcmp(p, "nnp"))
 			cfg.nnp = 1;
+		else if (!strcmp(p, "cgroupns"))
+			cfg.cgroupns = 1;
 		else if (!strcmp(p, "tty"))
 			cfg.tty = 1;
 		else if (!strcmp(p, "stdin"))
@@ -686,6 +692,7 @@ static const char *readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sy
 	"/proc/sysrq-trigger", NULL};
 
 static int errfd = -1; /* PID 1's error pipe (O_CLOEXEC) */
+static int ptyfd = -1; /* PID 1's end of the socket that hands the pty's master to the shim */
 
 /* The container's mount, uts and ipc namespaces, made by the starter's thread: PID 1
  * joins them. */
@@ -915,6 +922,13 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	if (cfg.readonly)
 		xmount("", "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
 	if (cfg.tty) {
+		int master;
+		if (!open_pty(&master, &io.slave))
+			FAIL("open pty: %s", errstr(errno));
+		if (!send_fd(ptyfd, master))
+			FAIL("hand the pty to the shim: %s", errstr(errno));
+		close(master);
+		close(ptyfd);
 		if (setsid() < 0)
 			FAIL("setsid: %s", errstr(errno));
 		io.in = io.out = io.err = io.slave;
@@ -927,11 +941,17 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 		FAIL("stdio: %s", errstr(errno));
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
 		FAIL("controlling terminal: %s", errstr(errno));
-	set_identity();
 	/* The byte that says the shim has put this process in the container's cgroups. */
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
 	close(syncfd);
+	/* cgroup v2: a cgroup namespace rooted at the container's cgroup, as Docker's
+	 * default; /proc/self/cgroup then says "0::/" and the cgroup the starter bound on
+	 * /sys/fs/cgroup is its root. Without it (an old kernel) the container still sees
+	 * its cgroup there, under its full path. */
+	if (cfg.cgroupns)
+		unshare(CLONE_NEWCGROUP);
+	set_identity();
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		FAIL("close fds: %s", errstr(errno));
 	/* From here on PID 1 holds only what the container's process holds: init too. */
@@ -960,12 +980,9 @@ static int listen_stdin(void)
 	return s;
 }
 
-/* hand_stdin sends fd to one client of the stdin socket; it returns 1 once handed. */
-static int hand_stdin(int ln, int fd)
+/* send_fd sends fd over the unix socket s with one byte; it returns 1 once sent. */
+static int send_fd(int s, int fd)
 {
-	int c = accept4(ln, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0)
-		return 0;
 	char byte = 0;
 	struct iovec iov = {&byte, 1};
 	char ctl[CMSG_SPACE(sizeof(int))];
@@ -976,24 +993,55 @@ static int hand_stdin(int ln, int fd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	ssize_t n = sendmsg(c, &m, MSG_NOSIGNAL);
-	close(c);
-	return n == 1;
+	return sendmsg(s, &m, MSG_NOSIGNAL) == 1;
 }
 
-static void open_pty(int *master, int *slave)
+/* recv_fd receives one fd sent by send_fd (close-on-exec), or -1 (EOF: the sender
+ * died first). */
+static int recv_fd(int s)
+{
+	char byte;
+	struct iovec iov = {&byte, 1};
+	char ctl[CMSG_SPACE(sizeof(int))];
+	memset(ctl, 0, sizeof ctl);
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+	ssize_t n;
+	while ((n = recvmsg(s, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	if (n != 1 || !cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* hand_stdin sends fd to one client of the stdin socket; it returns 1 once handed. */
+static int hand_stdin(int ln, int fd)
+{
+	int c = accept4(ln, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return 0;
+	int ok = send_fd(c, fd);
+	close(c);
+	return ok;
+}
+
+/* open_pty opens a new pseudo-terminal of the devpts at /dev/pts. PID 1 calls it once
+ * in its root, so that the terminal is one of the container's own devpts (`tty` names
+ * /dev/pts/0, as in Docker), not the host's, which the container cannot see. */
+static int open_pty(int *master, int *slave)
 {
 	*master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
-		report_error("open pty: %s", errstr(errno));
+		return 0;
 	int unlock = 0, n;
 	if (ioctl(*master, TIOCSPTLCK, &unlock) != 0 || ioctl(*master, TIOCGPTN, &n) != 0)
-		report_error("pty: %s", errstr(errno));
+		return 0;
 	char name[64];
 	snprintf(name, sizeof name, "/dev/pts/%d", n);
 	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (*slave < 0)
-		report_error("open pty slave: %s", errstr(errno));
+	return *slave >= 0;
 }
 
 /* read_record reads one NUL-terminated record from the configuration, one byte at a
@@ -1159,11 +1207,11 @@ static int exec_main(void)
 	const char *failed = join_cgroups(getpid());
 	if (failed)
 		FAIL("join cgroup %s: %s", failed, errstr(errno));
-	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt"};
-	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS};
-	int fds[5], root;
+	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
+	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP};
+	int nkinds = cfg.cgroupns ? 6 : 5, fds[6], root;
 	char p[64];
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < nkinds; i++) {
 		snprintf(p, sizeof p, "/proc/%d/ns/%s", cfg.target, kinds[i]);
 		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 			FAIL("open %s: %s", p, errstr(errno));
@@ -1171,7 +1219,7 @@ static int exec_main(void)
 	snprintf(p, sizeof p, "/proc/%d/root", cfg.target);
 	if ((root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		FAIL("open %s: %s", p, errstr(errno));
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < nkinds; i++) {
 		if (setns(fds[i], types[i]) != 0)
 			FAIL("join the container's %s namespace: %s", kinds[i], errstr(errno));
 		close(fds[i]);
@@ -1250,10 +1298,13 @@ int main(int argc, char **argv)
 	struct stdio io = {-1, -1, -1, -1};
 	struct stream *outs[2] = {NULL, NULL};
 	int nouts = 0, stdin_w = -1, master = -1;
-	if (cfg.tty) {
-		open_pty(&master, &io.slave);
+	int ptysock[2] = {-1, -1};
+	if (cfg.tty) { /* PID 1 opens the pty in its root and sends the master here */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptysock) != 0)
+			report_error("pty socket: %s", errstr(errno));
+		ptyfd = ptysock[1];
 		outs[nouts] = calloc(1, sizeof(struct stream));
-		outs[nouts]->fd = master;
+		outs[nouts]->fd = -1;
 		outs[nouts++]->name = "stdout";
 	} else {
 		int o[2], e[2];
@@ -1287,6 +1338,8 @@ int main(int argc, char **argv)
 		close(errp[0]);
 		close(relay[1]);
 		close(starter_net); /* the host's netns: never in the container, even as berth's init */
+		if (ptysock[0] >= 0)
+			close(ptysock[0]);
 		errfd = errp[1];
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd != master)
@@ -1323,6 +1376,11 @@ int main(int argc, char **argv)
 		report_error("shim: incomplete configuration");
 	writeall(relay[1], raw_config, raw_len);
 	close(relay[1]);
+	if (cfg.tty) { /* -1 when PID 1 failed first: its error follows on errp */
+		close(ptysock[1]);
+		master = outs[0]->fd = recv_fd(ptysock[0]);
+		close(ptysock[0]);
+	}
 	/* PID 1 builds its root while the shim puts it in the cgroups (one write per v1
 	 * hierarchy); it waits for a byte before its execve. */
 	int err = 0;
@@ -1338,6 +1396,8 @@ int main(int argc, char **argv)
 	size_t mlen;
 	char *msg = readall(errp[0], &mlen);
 	close(errp[0]);
+	if (cfg.tty && master < 0 && !failed)
+		failed = "receive the container's pty", err = EPIPE;
 	if (mlen > 0 || failed) {
 		waitpid(pid, NULL, 0);
 		if (mlen > 0)
