@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/engine"
 )
 
 // terminal is a pseudo-terminal for one process, connected to the user's stdin and

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/berth-dev/berth/engine"
 )
 
 // TestTerminalCloseStopsInput checks that once an exec's terminal is closed (its
@@ -17,7 +19,7 @@ func TestTerminalCloseStopsInput(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	term, err := openTerminal(r, io.Discard)
+	term, err := openTerminal(engine.OpenPTY, r, io.Discard)
 	if err != nil {
 		t.Skipf("skipping: no pseudo-terminal: %v", err)
 	}
