@@ -196,8 +196,9 @@ func (l *fileLoader) includeEnv(path, dir string, files []string) map[string]str
 	return env
 }
 
-// importResources adds the included model's resources to m; one defined in both
-// must be identical.
+// importResources adds the included model's resources to m. One defined in both is,
+// as in Compose v5 (compose-go v2.16), the included definition with the including
+// file's merged over it.
 func (l *fileLoader) importResources(path string, own map[string]Position, m, inc map[string]any) {
 	for _, kind := range []string{"services", "networks", "volumes", "secrets", "configs"} {
 		src, _ := inc[kind].(map[string]any)
@@ -211,12 +212,15 @@ func (l *fileLoader) importResources(path string, own map[string]Position, m, in
 		}
 		for k, v := range src {
 			have, ok := dst[k]
-			if ok && !reflect.DeepEqual(have, v) {
-				at := kind + "." + k
-				l.errs.Add(own[at], at, "conflicts with the %s imported by %s: define it in one place", strings.TrimSuffix(kind, "s"), path)
-				continue
+			switch {
+			case !ok:
+				dst[k] = v
+			case reflect.DeepEqual(have, v):
+			case kind == "services":
+				dst[k] = mergeService(deepCopy(v), have)
+			default:
+				dst[k] = merge(deepCopy(v), have, "")
 			}
-			dst[k] = v
 		}
 	}
 }

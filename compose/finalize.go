@@ -113,6 +113,9 @@ func (f *finalizer) service(name string, svc map[string]any) {
 			}
 		}
 	}
+	if !f.raw {
+		watchExecDefaults(svc)
+	}
 	dependsOnDefaults(svc)
 	f.environment(base, svc)
 	f.fileReferences(base, svc)
@@ -125,6 +128,20 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	f.normalize(base, svc)
 	f.sizes(base, svc)
 	f.checkService(name, svc)
+}
+
+// watchExecDefaults gives every develop.watch rule the "exec" Compose's JSON always
+// writes (a struct, not a pointer, in compose-go): {"command": null} when unset.
+func watchExecDefaults(svc map[string]any) {
+	d, _ := svc["develop"].(map[string]any)
+	watch, _ := d["watch"].([]any)
+	for _, w := range watch {
+		if wm, ok := w.(map[string]any); ok {
+			if _, ok := wm["exec"]; !ok {
+				wm["exec"] = map[string]any{"command": nil}
+			}
+		}
+	}
 }
 
 func (f *finalizer) duration(path string, m map[string]any, k string) {

@@ -183,11 +183,13 @@ func (s *shaper) shortVolume(field, spec string) any {
 	if bind {
 		m["type"] = "bind"
 		m["source"] = s.abs(src)
-		opts["create_host_path"] = true
-		m["bind"] = opts
+		m["bind"] = opts // Compose v5 no longer writes create_host_path: true here
 		return m
 	}
 	m["type"] = "volume"
+	if len(opts) > 0 {
+		m["bind"] = opts // Compose keeps z/Z (and propagation) of a named volume here
+	}
 	if _, ok := m["volume"]; !ok {
 		m["volume"] = map[string]any{}
 	}

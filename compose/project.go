@@ -44,7 +44,8 @@ type Project struct {
 	escapeDollars bool
 	// raw: loaded with NoInterpolate; rendered like Compose's untyped model, keys
 	// sorted.
-	raw bool
+	serviceExt map[string]map[string]any // services' x- keys, printed in YAML only
+	raw        bool
 }
 
 // MarshalJSON renders the model as Compose's JSON (see JSON for the formatted form).

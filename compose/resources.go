@@ -90,7 +90,6 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 				ipam = map[string]any{}
 				m["ipam"] = ipam
 			}
-			delete(ipam, "options") // not in Compose v2.29.7's model
 		}
 		f.resourceValues(kind+"."+name, m)
 		if file, ok := m["file"].(string); ok && (kind == "secrets" || kind == "configs") {
