@@ -132,7 +132,7 @@ func encodeOrdered(buf *bytes.Buffer, v any, ctx, indent string) error {
 }
 
 // renderedKeys are the keys of m in Compose's order, without those its output never
-// holds (see renderValue).
+// holds (see renderOmits).
 func renderedKeys(m map[string]any, ctx string) []string {
 	keys := orderedKeys(m, ctx)
 	out := keys[:0]
@@ -146,9 +146,33 @@ func renderedKeys(m map[string]any, ctx string) []string {
 
 // renderOmits reports a value Compose's outputs leave out although the model holds
 // it: create_host_path: true of a bind (an opt-out field of compose-go, written only
-// when false).
+// when false) and the zero values of compose-go's omitempty fields (omitEmpty).
 func renderOmits(ctx, key string, v any) bool {
-	return ctx == "*.services.*.volumes[].bind" && key == "create_host_path" && v == true
+	if ctx == "*.services.*.volumes[].bind" && key == "create_host_path" && v == true {
+		return true
+	}
+	return omitEmpty[ctx][key] && isZero(v)
+}
+
+// isZero reports a value encoding/json's omitempty leaves out.
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case int:
+		return x == 0
+	case float64:
+		return x == 0
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 // renderValue is the value as Compose prints it: a secret's or config's mode, a

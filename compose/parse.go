@@ -139,6 +139,29 @@ func (d *decoder) mapping(n *yaml.Node, path string, depth int) map[string]any {
 }
 
 func (d *decoder) scalar(n *yaml.Node, path string) any {
+	v := d.interpolated(n, path)
+	s, isStr := v.(string)
+	if d.lookup == nil || !isStr || n.ShortTag() != "!!str" {
+		return v
+	}
+	kind, ok := castFor(path)
+	if !ok {
+		return v
+	}
+	c, warn, err := kind.cast(s)
+	if err != nil {
+		d.errs.Add(d.at(n), path, "failed to cast to expected type: %s", err)
+		return v
+	}
+	if warn != "" && d.warns != nil {
+		*d.warns = append(*d.warns, Warning{Pos: d.at(n), Path: path, Msg: warn})
+	}
+	return c
+}
+
+// interpolated is the scalar's value: a string interpolated (unless NoInterpolate),
+// or the value of its YAML tag.
+func (d *decoder) interpolated(n *yaml.Node, path string) any {
 	val := n.Value
 	tag := n.ShortTag()
 	if d.lookup != nil && strings.Contains(val, "$") && (tag == "!!str") {

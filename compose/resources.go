@@ -77,6 +77,9 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 		if m == nil {
 			m = map[string]any{}
 		}
+		if m["external"] == false && !f.raw {
+			delete(m, "external") // Compose's model omits a false external
+		}
 		if _, ok := m["name"]; !ok && !f.noNormalize {
 			if ext, _ := m["external"].(bool); ext {
 				m["name"] = name

@@ -39,7 +39,7 @@ func yamlNode(v any, ctx string) *yaml.Node {
 			if omitInYAML(ctx, k, x[k]) {
 				continue
 			}
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, yamlNode(renderValue(ctx, k, x[k]), child))
+			n.Content = append(n.Content, stringNode(k), yamlNode(renderValue(ctx, k, x[k]), child))
 		}
 		return n
 	case []any:
@@ -57,11 +57,15 @@ func yamlNode(v any, ctx string) *yaml.Node {
 	case float64:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'f', -1, 64)}
 	}
-	// Let the encoder pick the style of a string as for a Go value (Compose's YAML
-	// quotes "yes", "no", "0444"... as YAML 1.1 would read them otherwise).
+	return stringNode(fmt.Sprint(v))
+}
+
+// stringNode lets the encoder pick the style of a string (key or value) as for a Go
+// value: Compose's YAML quotes "yes", "n", "0444"... that YAML 1.1 reads otherwise.
+func stringNode(s string) *yaml.Node {
 	n := &yaml.Node{}
-	if err := n.Encode(fmt.Sprint(v)); err != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+	if err := n.Encode(s); err != nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	}
 	return n
 }
