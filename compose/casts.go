@@ -69,15 +69,20 @@ func buildCastIndex() map[string]castKind {
 	return out
 }
 
-// castFor returns the cast of a field path, if Compose casts it.
+// castFor returns the cast of a field path, if Compose's interpolation casts it.
 func castFor(path string) (castKind, bool) {
-	segs := strings.Split(indexRe.ReplaceAllString(path, "[]"), ".")
-	return matchCast(segs, 0, "")
+	return lookupCast(castIndex, path)
 }
 
-func matchCast(segs []string, i int, prefix string) (castKind, bool) {
+// lookupCast finds the pattern of index that matches path.
+func lookupCast(index map[string]castKind, path string) (castKind, bool) {
+	segs := strings.Split(indexRe.ReplaceAllString(path, "[]"), ".")
+	return matchCast(index, segs, 0, "")
+}
+
+func matchCast(index map[string]castKind, segs []string, i int, prefix string) (castKind, bool) {
 	if i == len(segs) {
-		k, ok := castIndex[prefix]
+		k, ok := index[prefix]
 		return k, ok
 	}
 	join := func(s string) string {
@@ -86,7 +91,7 @@ func matchCast(segs []string, i int, prefix string) (castKind, bool) {
 		}
 		return prefix + "." + s
 	}
-	if k, ok := matchCast(segs, i+1, join(segs[i])); ok {
+	if k, ok := matchCast(index, segs, i+1, join(segs[i])); ok {
 		return k, true
 	}
 	// A key (service, ulimit, dependency name) matches "*", with its list suffix.
@@ -94,7 +99,7 @@ func matchCast(segs []string, i int, prefix string) (castKind, bool) {
 	if strings.HasSuffix(segs[i], "[]") {
 		rest = "[]"
 	}
-	return matchCast(segs, i+1, join("*"+rest))
+	return matchCast(index, segs, i+1, join("*"+rest))
 }
 
 // cast converts an interpolated string to the field's type as compose-go does
@@ -125,4 +130,31 @@ func (k castKind) cast(s string) (v any, warn string, err error) {
 		return nil, "", fmt.Errorf("invalid number: %s", s)
 	}
 	return f, "", nil
+}
+
+// decodeCast applies decodeCasts to the shaped model: a string in a field whose
+// compose-go type is a boolean or a number becomes one, as compose-go's decoder does.
+func (f *finalizer) decodeCast(v any, path string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = f.decodeCast(e, joinPath(path, k))
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = f.decodeCast(e, fmt.Sprintf("%s[%d]", path, i))
+		}
+	case string:
+		kind, ok := lookupCast(decodeCasts, path)
+		if !ok {
+			return v
+		}
+		c, _, err := kind.cast(x)
+		if err != nil {
+			f.fail(path, "failed to cast to expected type: %s", err)
+			return v
+		}
+		return c
+	}
+	return v
 }

@@ -34,6 +34,9 @@ func (f *finalizer) run(profiles, selected []string) {
 		f.fail("name", "invalid project name %q: must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit", f.p.Name)
 	}
 	f.checkKeys()
+	if !f.raw {
+		f.decodeCast(m, "")
+	}
 	svcs, ok := m["services"].(map[string]any)
 	if !ok {
 		if _, has := m["services"]; has && m["services"] != nil {

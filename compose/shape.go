@@ -315,6 +315,37 @@ func (s *shaper) build(path string, b map[string]any) {
 	}
 }
 
+// deviceCounts writes the count of each device request (gpus, deploy's resources)
+// as Compose's model holds it: "all" is -1, a number given as a string a number.
+func deviceCounts(svc map[string]any) {
+	lists := [][]any{}
+	if g, ok := svc["gpus"].([]any); ok {
+		lists = append(lists, g)
+	}
+	d, _ := svc["deploy"].(map[string]any)
+	res, _ := d["resources"].(map[string]any)
+	for _, k := range []string{"limits", "reservations"} {
+		r, _ := res[k].(map[string]any)
+		if l, ok := r["devices"].([]any); ok {
+			lists = append(lists, l)
+		}
+	}
+	for _, l := range lists {
+		for _, e := range l {
+			m, _ := e.(map[string]any)
+			str, ok := m["count"].(string)
+			if !ok {
+				continue
+			}
+			if strings.EqualFold(str, "all") {
+				m["count"] = -1
+			} else if n, err := strconv.Atoi(str); err == nil {
+				m["count"] = n
+			}
+		}
+	}
+}
+
 // newerKeys shapes keys newer than Compose v2.29.7: gpus "all" becomes a device
 // request for every GPU, label_file a list of absolute paths, and hook commands
 // their exec form.
@@ -322,6 +353,7 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 	if g, ok := svc["gpus"].(string); ok && strings.EqualFold(g, "all") {
 		svc["gpus"] = []any{map[string]any{"count": -1}}
 	}
+	deviceCounts(svc)
 	switch lf := svc["label_file"].(type) {
 	case string:
 		svc["label_file"] = []any{s.abs(lf)}
