@@ -208,3 +208,23 @@ func TestIncludeConflict(t *testing.T) {
 		t.Errorf("Load(include of an identical service) = %v, want success", err)
 	}
 }
+
+// TestEnvFileMissingNamesFlagAndPath: a missing --env-file (or COMPOSE_ENV_FILES entry)
+// is an error naming where it came from and the path looked at, relative to the
+// working directory as in Compose.
+func TestEnvFileMissingNamesFlagAndPath(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"sub/compose.yaml": "services: {a: {image: x}}"})
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{EnvFiles: []string{"nope.env"}}, "--env-file nope.env: couldn't find env file " + filepath.Join(dir, "nope.env")},
+		{Options{Environ: map[string]string{"COMPOSE_ENV_FILES": "a.env"}}, "COMPOSE_ENV_FILES a.env: couldn't find env file " + filepath.Join(dir, "a.env")},
+	} {
+		tt.opts.WorkingDir, tt.opts.Files = dir, []string{"sub/compose.yaml"}
+		_, err := Load(context.Background(), tt.opts)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Load(%+v) = %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+}
