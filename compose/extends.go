@@ -38,7 +38,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	if m == nil {
 		return nil
 	}
-	sh := &shaper{pos: l.pos, errs: l.errs, dir: dir, home: l.env["HOME"]}
+	sh := &shaper{pos: l.pos, errs: l.errs, warns: l.warns, dir: dir, home: l.env["HOME"]}
 	svcs, _ := m["services"].(map[string]any)
 	for n, s := range svcs {
 		if sm, ok := s.(map[string]any); ok {

@@ -228,3 +228,20 @@ func TestEnvFileMissingNamesFlagAndPath(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandShellOperatorWarns: a string command is split as Compose does, stopping
+// at an unquoted shell operator; the dropped rest is warned of at the value's place.
+func TestCommandShellOperatorWarns(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n    command: echo a && echo b\n"})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]any{"echo", "a"}, p.Model["services"].(map[string]any)["a"].(map[string]any)["command"]); diff != "" {
+		t.Errorf("command (-want +got):\n%s", diff)
+	}
+	want := filepath.Join(dir, "compose.yaml") + `:4:14: services.a.command: the command stops at the shell operator in "&& echo b"`
+	if len(p.Warnings) != 1 || !strings.HasPrefix(p.Warnings[0].String(), want) {
+		t.Errorf("Warnings = %v, want one starting %q", p.Warnings, want)
+	}
+}

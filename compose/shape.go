@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"github.com/mattn/go-shellwords"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,10 +11,37 @@ import (
 // shaper rewrites a service's short syntaxes into the long form, per file, so files
 // can be merged key by key. Problems go to errs with the position of the field.
 type shaper struct {
-	pos  map[string]Position
-	errs *ErrorList
-	dir  string
-	home string // $HOME, for "~" in paths
+	pos   map[string]Position
+	errs  *ErrorList
+	dir   string
+	home  string     // $HOME, for "~" in paths
+	warns *[]Warning // nil: warnings not recorded
+}
+
+func (s *shaper) warn(path, format string, args ...any) {
+	if s.warns != nil {
+		*s.warns = append(*s.warns, Warning{Pos: posOf(s.pos, path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// command splits a string command as Compose does (mattn/go-shellwords, compose-go's
+// word splitter): the words up to an unquoted ";", "&", "|", "<" or ">" (a shell
+// operator); the rest is dropped, with a warning since the user likely meant a shell.
+func (s *shaper) command(path, str string) any {
+	p := shellwords.NewParser()
+	words, err := p.Parse(str)
+	if err != nil {
+		s.fail(path, "invalid command %q: %v", str, err)
+		return str
+	}
+	if p.Position >= 0 {
+		s.warn(path, "the command stops at the shell operator in %q; Compose (and berth) drop the rest: write it as [\"sh\", \"-c\", ...] to run it in a shell", str[p.Position:])
+	}
+	out := make([]any, len(words))
+	for i, w := range words {
+		out[i] = w
+	}
+	return out
 }
 
 func (s *shaper) fail(path, format string, args ...any) {
@@ -33,7 +61,7 @@ func (s *shaper) service(name string, svc map[string]any) {
 	}
 	for _, k := range []string{"command", "entrypoint"} {
 		if str, ok := svc[k].(string); ok {
-			svc[k] = shellSplit(str)
+			svc[k] = s.command(base+"."+k, str)
 		}
 	}
 	if hc, ok := svc["healthcheck"].(map[string]any); ok {
@@ -245,46 +273,6 @@ func scalarString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// shellSplit splits a command like a POSIX shell would (quotes and backslashes).
-func shellSplit(s string) []any {
-	out := []any{}
-	var cur strings.Builder
-	inWord, quote := false, byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else if c == '\\' && quote == '"' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-				i++
-				cur.WriteByte(s[i])
-			} else {
-				cur.WriteByte(c)
-			}
-		case c == '\'' || c == '"':
-			quote, inWord = c, true
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n':
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
-}
-
 // build resolves a build section's local paths and turns its list forms into maps.
 func (s *shaper) build(path string, b map[string]any) {
 	if ctx, ok := b["context"].(string); ok && !strings.Contains(ctx, "://") {
@@ -369,7 +357,7 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 		for i, h := range hooks {
 			if hm, ok := h.(map[string]any); ok {
 				if str, ok := hm["command"].(string); ok {
-					hm["command"] = shellSplit(str)
+					hm["command"] = s.command(fmt.Sprintf("%s.%s[%d].command", base, k, i), str)
 				}
 				if env, ok := hm["environment"]; ok {
 					hm["environment"] = s.toMap(fmt.Sprintf("%s.%s[%d].environment", base, k, i), env, true)
