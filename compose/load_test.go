@@ -119,10 +119,13 @@ func TestLoadErrors(t *testing.T) {
 		want       []string
 	}{
 		{"bad port", "services:\n  web:\n    image: x\n    ports:\n      - eighty\n", []string{`compose.yaml:5:9: services.web.ports[0]: invalid container port "eighty"`}},
-		{"unknown key", "services:\n  web:\n    image: x\n    enviroment: [A=1]\n", []string{`compose.yaml:4:17: services.web.enviroment: unknown key "enviroment", did you mean "environment"?`}},
+		{"yaml flow mapping", "services:\n  a:\n    image: x\n    volume: {nocopy: ${NC:-true}}\n", []string{`compose.yaml:4:23: yaml syntax: did not find expected ',' or '}' (while parsing a flow mapping started at 4:13)`}},
+		{"yaml unterminated quote", "services:\n  a:\n    image: x\n    environment: {A: 1, B: \"2\n", []string{`compose.yaml:5:1: yaml syntax: found unexpected end of stream (while scanning a quoted scalar started at 4:28)`}},
+		{"yaml mapping in context", "services:\n  web:\n    image: nginx\n     ports:\n      - \"80:80\"\n", []string{`compose.yaml:4:11: yaml syntax: mapping values are not allowed in this context`}},
+		{"unknown key", "services:\n  web:\n    image: x\n    enviroment: [A=1]\n", []string{`compose.yaml:4:5: services.web.enviroment: unknown key "enviroment", did you mean "environment"?`}},
 		{"cycle", "services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", []string{"dependency cycle: a -> b -> c -> a"}},
 		{"required var", "services:\n  a:\n    image: ${NOPE:?set NOPE}\n", []string{"compose.yaml:3:12: services.a.image:", "set NOPE"}},
-		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:2:1: yaml syntax"}},
+		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:3:1: yaml syntax: did not find expected node content (while parsing a flow node)"}},
 		{"undefined network", "services:\n  a:\n    image: x\n    networks: [back]\n", []string{`compose.yaml:4:16: services.a.networks.back: service "a" refers to undefined network "back"`}},
 		{"bad duration", "services:\n  a:\n    image: x\n    stop_grace_period: soon\n", []string{`compose.yaml:4:24: services.a.stop_grace_period: invalid duration "soon"`}},
 		{"bad size", "services:\n  a:\n    image: x\n    mem_limit: lots\n", []string{`compose.yaml:4:16: services.a.mem_limit: invalid size "lots"`}},
@@ -138,7 +141,7 @@ func TestLoadErrors(t *testing.T) {
 		{"depends_on no condition", "services:\n  a:\n    image: x\n    depends_on: {b: {}}\n  b: {image: x}\n", []string{`compose.yaml:4:21: services.a.depends_on.b: condition is required`}},
 		{"extends cycle", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n", []string{`services.`, `.extends: extends cycle: `}},
 		{"secret mode", "services:\n  a: {image: x, secrets: [{source: s, mode: \"9z\"}]}\nsecrets: {s: {file: ./s}}\n", []string{`compose.yaml:2:45: services.a.secrets[0].mode: invalid file mode "9z"`}},
-		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:11: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
+		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:5: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ storage_opt sysctls tmpfs tty ulimits use_api_socket user userns_mode uts volume
 func checkKeys(model map[string]any, pos map[string]Position, errs *ErrorList) {
 	for k := range model {
 		if !strings.HasPrefix(k, "x-") && !contains(topLevelKeys, k) {
-			errs.Add(posOf(pos, k), k, "unknown top-level key %q%s", k, hint(k, topLevelKeys))
+			errs.Add(keyPosOf(pos, k), k, "unknown top-level key %q%s", k, hint(k, topLevelKeys))
 		}
 	}
 	svcs, _ := model["services"].(map[string]any)
@@ -30,7 +30,7 @@ func checkKeys(model map[string]any, pos map[string]Position, errs *ErrorList) {
 		for k := range svc {
 			if !strings.HasPrefix(k, "x-") && !contains(serviceKeys, k) {
 				path := "services." + n + "." + k
-				errs.Add(posOf(pos, path), path, "unknown key %q%s", k, hint(k, serviceKeys))
+				errs.Add(keyPosOf(pos, path), path, "unknown key %q%s", k, hint(k, serviceKeys))
 			}
 		}
 	}
