@@ -103,7 +103,8 @@ func (f *finalizer) service(name string, svc map[string]any) {
 			}
 		}
 	}
-	if _, ok := svc["networks"]; !ok && !f.noNormalize {
+	_, provider := svc["provider"] // run by a provider plugin, not on a network
+	if _, ok := svc["networks"]; !ok && !f.noNormalize && !provider {
 		if _, mode := svc["network_mode"]; !mode {
 			svc["networks"] = map[string]any{"default": nil}
 		}

@@ -219,7 +219,17 @@ func orderedKeys(m map[string]any, ctx string) []string {
 // to the same values.
 func (p *Project) JSON() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := encodeOrdered(&buf, p.Model, p.rootContext(), ""); err != nil {
+	model := p.Model
+	if _, ok := model["models"]; ok && !p.raw {
+		// Compose's JSON (compose-go's Project.MarshalJSON) leaves out the models.
+		model = make(map[string]any, len(p.Model))
+		for k, v := range p.Model {
+			if k != "models" {
+				model[k] = v
+			}
+		}
+	}
+	if err := encodeOrdered(&buf, model, p.rootContext(), ""); err != nil {
 		return nil, err
 	}
 	return p.escape(buf.Bytes()), nil

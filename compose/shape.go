@@ -338,6 +338,20 @@ func deviceCounts(svc map[string]any) {
 // request for every GPU, label_file a list of absolute paths, and hook commands
 // their exec form.
 func (s *shaper) newerKeys(base string, svc map[string]any) {
+	if list, ok := svc["models"].([]any); ok { // short form: model names
+		m := make(map[string]any, len(list))
+		for _, e := range list {
+			m[fmt.Sprint(e)] = nil
+		}
+		svc["models"] = m
+	}
+	if pr, ok := svc["provider"].(map[string]any); ok {
+		if opts, ok := pr["options"].(map[string]any); ok {
+			for k, v := range opts { // compose-go's MultiOptions: every value a list of strings
+				opts[k] = stringList(v)
+			}
+		}
+	}
 	if g, ok := svc["gpus"].(string); ok && strings.EqualFold(g, "all") {
 		svc["gpus"] = []any{map[string]any{"count": -1}}
 	}
@@ -365,4 +379,17 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 			}
 		}
 	}
+}
+
+// stringList is a scalar or a list as a list of strings.
+func stringList(v any) []any {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = scalarString(e)
+	}
+	return out
 }

@@ -100,7 +100,7 @@ func allNil(m map[string]any) bool {
 
 // topLevelYAMLOrder puts the top-level keys in the order of Compose's YAML.
 func topLevelYAMLOrder(keys []string) []string {
-	order := []string{"name", "services", "networks", "volumes", "secrets", "configs"}
+	order := []string{"name", "services", "networks", "volumes", "secrets", "configs", "models"}
 	var out []string
 	for _, k := range order {
 		for _, have := range keys {
