@@ -129,6 +129,7 @@ func (l *fileLoader) include(file, dir string, m map[string]any) {
 			}
 		}
 		var inc map[string]any
+		incProject := ""
 		for _, p := range paths {
 			f := p
 			if !filepath.IsAbs(f) {
@@ -142,11 +143,15 @@ func (l *fileLoader) include(file, dir string, m map[string]any) {
 			if incDir != "" {
 				d = filepath.Join(dir, incDir)
 			}
+			if incProject == "" {
+				incProject = d
+			}
 			sub.stack = append(slices.Clone(l.stack), f)
 			if one := sub.load(f, d); one != nil {
 				inc = mergeModel(inc, one)
 			}
 		}
+		defaultBuildContexts(inc, incProject)
 		l.importResources(path, own, m, inc)
 	}
 }
@@ -194,6 +199,19 @@ func (l *fileLoader) includeEnv(path, dir string, files []string) map[string]str
 		env[k] = v
 	}
 	return env
+}
+
+// defaultBuildContexts gives the included services' builds without a context the
+// included project's directory, as Compose does when it loads an include (its
+// defaults are set per loaded project, before the import).
+func defaultBuildContexts(inc map[string]any, projectDir string) {
+	svcs, _ := inc["services"].(map[string]any)
+	for _, v := range svcs {
+		svc, _ := v.(map[string]any)
+		if b, ok := svc["build"].(map[string]any); ok && b["context"] == nil && projectDir != "" {
+			b["context"] = projectDir
+		}
+	}
 }
 
 // importResources adds the included model's resources to m. One defined in both is,
