@@ -167,7 +167,6 @@ func (f *finalizer) duration(path string, m map[string]any, k string) {
 func (f *finalizer) environment(base string, svc map[string]any) {
 	env, _ := svc["environment"].(map[string]any)
 	files, _ := svc["env_file"].([]any)
-	f.recordRawEnv(strings.TrimPrefix(base, "services."), env, files)
 	fromFiles := map[string]string{}
 	lookup := func(n string) (string, bool) {
 		if v, ok := f.env[n]; ok {
@@ -326,19 +325,4 @@ func dependsOnDefaults(svc map[string]any) {
 		}
 		deps[d] = dm
 	}
-}
-
-// recordRawEnv keeps a service's environment before env files are read, bare keys
-// resolved from the interpolation environment, as Compose hashes it.
-func (f *finalizer) recordRawEnv(name string, env map[string]any, files []any) {
-	if f.p.rawEnv == nil {
-		f.p.rawEnv = map[string]rawEnvironment{}
-	}
-	raw := deepCopy(env).(map[string]any)
-	for k, v := range raw {
-		if ev, ok := f.env[k]; ok && v == nil {
-			raw[k] = ev
-		}
-	}
-	f.p.rawEnv[name] = rawEnvironment{environment: raw, envFiles: deepCopy(files).([]any)}
 }

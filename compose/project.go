@@ -36,9 +36,6 @@ type Project struct {
 	// which warns of them too). Commands print them.
 	Warnings []Warning
 
-	// rawEnv keeps each service's environment and env_file before env files and
-	// bare keys were resolved: Compose hashes them unresolved.
-	rawEnv map[string]rawEnvironment
 	// escapeDollars: the project was interpolated, so its rendering escapes "$" as
 	// "$$" (docker compose config does so, and the output stays loadable).
 	escapeDollars bool
