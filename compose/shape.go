@@ -59,6 +59,22 @@ func (s *shaper) service(name string, svc map[string]any) {
 	if v, ok := svc["extra_hosts"]; ok {
 		svc["extra_hosts"] = s.extraHosts(base+".extra_hosts", v)
 	}
+	if d, ok := svc["deploy"].(map[string]any); ok && d["labels"] != nil {
+		d["labels"] = s.toMap(base+".deploy.labels", d["labels"], false)
+	}
+	if lg, ok := svc["logging"].(map[string]any); ok {
+		if opts, ok := lg["options"].(map[string]any); ok {
+			for k, v := range opts { // options are strings in Compose's model
+				switch v.(type) {
+				case nil:
+				case string, int, float64:
+					opts[k] = scalarString(v)
+				default:
+					s.fail(base+".logging.options."+k, "must be a null, number or string")
+				}
+			}
+		}
+	}
 	for _, k := range []string{"command", "entrypoint"} {
 		if str, ok := svc[k].(string); ok {
 			svc[k] = s.command(base+"."+k, str)
@@ -292,6 +308,9 @@ func (s *shaper) build(path string, b map[string]any) {
 				list[i] = map[string]any{"source": str}
 			}
 		}
+	}
+	if list, ok := b["additional_contexts"].([]any); ok { // "name=context" list form
+		b["additional_contexts"] = s.toMap(path+".additional_contexts", list, false)
 	}
 	if ac, ok := b["additional_contexts"].(map[string]any); ok {
 		for k, v := range ac {
