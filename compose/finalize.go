@@ -110,6 +110,9 @@ func (f *finalizer) service(name string, svc map[string]any) {
 		}
 	}
 	implicitDeps(svc)
+	if !f.raw {
+		preStartInherits(svc)
+	}
 	if d, ok := svc["deploy"].(map[string]any); ok {
 		for _, k := range []string{"placement", "resources"} {
 			if _, ok := d[k]; !ok {
@@ -132,6 +135,32 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	f.normalize(base, svc)
 	f.sizes(base, svc)
 	f.checkService(name, svc)
+}
+
+// preStartInherits completes each pre_start hook with its service's container
+// attributes (not volumes), the hook's own winning, as compose-go's normalization
+// does (resolvePreStartHooks).
+func preStartInherits(svc map[string]any) {
+	hooks, _ := svc["pre_start"].([]any)
+	for i, h := range hooks {
+		hook, ok := h.(map[string]any)
+		if !ok {
+			continue
+		}
+		base := map[string]any{}
+		for k, v := range svc {
+			if k != "volumes" && containerSpecKeys[k] && v != nil {
+				base[k] = deepCopy(v)
+			}
+		}
+		merged, _ := mergeService(base, hook).(map[string]any)
+		for _, k := range []string{"command", "entrypoint"} {
+			if _, ok := merged[k]; !ok && merged != nil {
+				merged[k] = nil // written as null, as for a service
+			}
+		}
+		hooks[i] = merged
+	}
 }
 
 // watchExecDefaults gives every develop.watch rule the "exec" Compose's JSON always

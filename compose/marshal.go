@@ -53,13 +53,17 @@ var keyOrders = map[string][]string{
 	"*.services.*.extends":                                 {"file", "service"},
 	"*.services.*.post_start[]":                            {"command", "user", "privileged", "working_dir", "environment"},
 	"*.services.*.pre_stop[]":                              {"command", "user", "privileged", "working_dir", "environment"},
-	"*.services.*.pre_start[]":                             {"per_replica"},
+	"*.services.*.pre_start[]":                             containerSpecOrder,
 	"*.services.*.provider":                                {"type", "options"},
 	"*.services.*.blkio_config":                            {"weight", "weight_device", "device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops"},
 	"*.services.*.credential_spec":                         {"config", "file", "registry"},
 	"*.services.*.models.*":                                {"endpoint_var", "model_var"},
 	"*.services.*":                                         serviceOrder,
 }
+
+// containerSpecOrder is the order of a pre_start hook: compose-go's ContainerSpec
+// fields (embedded first), then per_replica.
+var containerSpecOrder = append([]string{"annotations", "blkio_config", "cap_add", "cap_drop", "cgroup_parent", "cgroup", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpus", "cpuset", "cpu_shares", "command", "configs", "credential_spec", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "entrypoint", "environment", "env_file", "extra_hosts", "group_add", "gpus", "hostname", "image", "init", "ipc", "isolation", "labels", "label_file", "logging", "log_driver", "log_opt", "mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "mac_address", "models", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "privileged", "pull_policy", "pull_refresh_after", "read_only", "runtime", "secrets", "security_opt", "shm_size", "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir"}, "per_replica")
 
 // serviceOrder is ServiceConfig's field order, with its embedded ContainerSpec and
 // WorkloadSpec fields at their place.

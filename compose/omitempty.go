@@ -7,6 +7,7 @@ package compose
 // they hold their zero value ("", false, 0, an empty list or map): compose-go's
 // omitempty fields that are not pointers nor structs.
 var omitEmpty = map[string]map[string]bool{
+	"*.services.*.pre_start[]":                             containerSpecOmit,
 	"*.configs.*":                                          set("name", "file", "environment", "content", "external", "labels", "driver", "driver_opts", "template_driver"),
 	"*.secrets.*":                                          set("name", "file", "environment", "content", "external", "labels", "driver", "driver_opts", "template_driver"),
 	"*.networks.*":                                         set("name", "driver", "driver_opts", "external", "internal", "attachable", "labels"),
@@ -60,3 +61,10 @@ func set(keys ...string) map[string]bool {
 	}
 	return m
 }
+
+// containerSpecOmit is omitEmpty of compose-go's ContainerSpec (and PreStartHook).
+var containerSpecOmit = set("annotations", "cap_add", "cap_drop", "cgroup_parent", "cgroup", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpus", "cpuset", "cpu_shares", "configs", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "environment", "env_file", "extra_hosts", "group_add", "gpus", "hostname", "image", "ipc", "isolation", "labels", "label_file", "log_driver", "log_opt", "mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "mac_address", "models", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "privileged", "pull_policy", "pull_refresh_after", "read_only", "runtime", "secrets", "security_opt", "shm_size", "stop_signal", "storage_opt", "sysctls", "tmpfs", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir", "per_replica")
+
+// containerSpecKeys are the keys of compose-go's ContainerSpec: what a pre_start hook
+// inherits from its service.
+var containerSpecKeys = set("annotations", "blkio_config", "cap_add", "cap_drop", "cgroup_parent", "cgroup", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpus", "cpuset", "cpu_shares", "command", "configs", "credential_spec", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname", "entrypoint", "environment", "env_file", "extra_hosts", "group_add", "gpus", "hostname", "image", "init", "ipc", "isolation", "labels", "label_file", "logging", "log_driver", "log_opt", "mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "mac_address", "models", "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "privileged", "pull_policy", "pull_refresh_after", "read_only", "runtime", "secrets", "security_opt", "shm_size", "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volume_driver", "volumes", "volumes_from", "working_dir")

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // shaper rewrites a service's short syntaxes into the long form, per file, so files
@@ -273,10 +274,20 @@ func (s *shaper) abs(p string) string {
 	if s.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
 		return filepath.Join(s.home, p[1:])
 	}
-	if strings.HasPrefix(p, "~") || filepath.IsAbs(p) {
+	if strings.HasPrefix(p, "~") || filepath.IsAbs(p) || isWindowsAbs(p) {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// isWindowsAbs reports a Windows absolute path (C:\x, C:/x, \\host\share), which
+// Compose keeps as written.
+func isWindowsAbs(p string) bool {
+	if strings.HasPrefix(p, `\\`) {
+		return true
+	}
+	r := []rune(p)
+	return len(r) > 2 && unicode.IsLetter(r[0]) && r[1] == ':' && (r[2] == '\\' || r[2] == '/')
 }
 
 func scalarString(v any) string {

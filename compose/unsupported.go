@@ -24,6 +24,7 @@ var unsupportedServiceKeys = map[string]string{
 	"gpus":                "GPU access is not supported; the service runs without GPUs",
 	"post_start":          "post_start hooks are not run yet",
 	"pre_stop":            "pre_stop hooks are not run yet",
+	"pre_start":           "pre_start hooks are not run yet",
 	"develop":             "develop (compose watch) is not supported",
 	"label_file":          "labels from label_file are not applied yet",
 	"credential_spec":     "credential_spec is Windows-only and ignored",
