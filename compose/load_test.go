@@ -126,6 +126,7 @@ func TestLoadErrors(t *testing.T) {
 		{"cycle", "services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", []string{"dependency cycle: a -> b -> c -> a"}},
 		{"required var", "services:\n  a:\n    image: ${NOPE:?set NOPE}\n", []string{"compose.yaml:3:12: services.a.image:", "set NOPE"}},
 		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:3:1: yaml syntax: did not find expected node content (while parsing a flow node)"}},
+		{"undefined model", "services:\n  a:\n    image: x\n    models: [llm]\n", []string{`compose.yaml:4:13: services.a.models.llm: service "a" refers to undefined model "llm"`}},
 		{"undefined network", "services:\n  a:\n    image: x\n    networks: [back]\n", []string{`compose.yaml:4:16: services.a.networks.back: service "a" refers to undefined network "back"`}},
 		{"bad duration", "services:\n  a:\n    image: x\n    stop_grace_period: soon\n", []string{`compose.yaml:4:24: services.a.stop_grace_period: invalid duration "soon"`}},
 		{"bad size", "services:\n  a:\n    image: x\n    mem_limit: lots\n", []string{`compose.yaml:4:16: services.a.mem_limit: invalid size "lots"`}},

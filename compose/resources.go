@@ -43,6 +43,12 @@ func (f *finalizer) usedResources(svcs map[string]any) map[string]map[string]boo
 				f.fail(fmt.Sprintf("services.%s.networks.%s", n, net), "service %q refers to undefined network %q", n, net)
 			}
 		}
+		models, _ := svc["models"].(map[string]any)
+		for m := range models {
+			if top, _ := f.p.Model["models"].(map[string]any); !hasKey(top, m) {
+				f.fail(fmt.Sprintf("services.%s.models.%s", n, m), "service %q refers to undefined model %q", n, m)
+			}
+		}
 		for i, v := range vols {
 			vm, _ := v.(map[string]any)
 			top, _ := f.p.Model["volumes"].(map[string]any)
