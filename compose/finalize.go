@@ -63,8 +63,34 @@ func (f *finalizer) run(profiles, selected []string) {
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
 		f.resources(kind, used[kind])
 	}
+	dropUnusedModels(m, svcs)
 	if !f.raw {
 		f.checkNames(svcs)
+	}
+}
+
+// dropUnusedModels removes the top-level models no (selected) service uses, as
+// Compose does (and the models key when none is left).
+func dropUnusedModels(m, svcs map[string]any) {
+	top, ok := m["models"].(map[string]any)
+	if !ok {
+		return
+	}
+	used := map[string]bool{}
+	for _, v := range svcs {
+		svc, _ := v.(map[string]any)
+		sm, _ := svc["models"].(map[string]any)
+		for k := range sm {
+			used[k] = true
+		}
+	}
+	for k := range top {
+		if !used[k] {
+			delete(top, k)
+		}
+	}
+	if len(top) == 0 {
+		delete(m, "models")
 	}
 }
 
