@@ -93,12 +93,8 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 				m["name"] = f.p.Name + "_" + name
 			}
 		}
-		if kind == "networks" {
-			ipam, ok := m["ipam"].(map[string]any)
-			if !ok && !f.raw {
-				ipam = map[string]any{}
-				m["ipam"] = ipam
-			}
+		if _, ok := m["ipam"].(map[string]any); kind == "networks" && !ok && !f.raw {
+			m["ipam"] = map[string]any{} // Compose's model always has one (a struct)
 		}
 		f.resourceValues(kind+"."+name, m)
 		if file, ok := m["file"].(string); ok && (kind == "secrets" || kind == "configs") {
