@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// normalize applies the per-service value normalizations Docker Compose v2.29.7 makes
+// normalize applies the per-service value normalizations Docker Compose makes
 // after merging (its typed model's encoding): single strings become lists, short
 // device mappings become long ones, host lists are sorted, false flags and legacy
 // pull policy names disappear.
