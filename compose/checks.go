@@ -37,7 +37,8 @@ func (f *finalizer) checkService(name string, svc map[string]any) {
 	dropFalseFlags(svc)
 	_, hasImage := svc["image"]
 	_, hasBuild := svc["build"]
-	if !hasImage && !hasBuild {
+	_, hasProvider := svc["provider"]
+	if !hasImage && !hasBuild && !hasProvider {
 		f.fail(base, "service %q has neither an image nor a build context specified", name)
 	}
 	if _, mode := svc["network_mode"]; mode {

@@ -2,8 +2,9 @@
 // dependency graph, the same model Docker Compose v2 builds.
 //
 // Load gives a Project with two views of one content: Model, Docker Compose's JSON
-// model that `berth config` prints (equal to `docker compose config --format json` of
-// Compose v2.29.7), and the typed view (Project.Services of ServiceConfig, Networks,
+// model that `berth config` prints (byte for byte what `docker compose config`, YAML or
+// --format json, of Compose v5.6.0 prints: Project.JSON and Project.YAML), and the
+// typed view (Project.Services of ServiceConfig, Networks,
 // Volumes, Secrets, Configs) the orchestrator uses. The typed structs mirror
 // compose-go v2's field names, JSON tags and field order, so ServiceHash equals
 // Compose's config hash and recreate decisions match. Project.Unsupported lists the

@@ -90,6 +90,18 @@ func (l ErrorList) Err() error {
 }
 
 // posOf returns the position recorded for path, or for its nearest recorded parent.
+// keyMark prefixes a field path in Positions for the place of the field's key (the
+// path alone holds its value's place).
+const keyMark = "\x00key:"
+
+// keyPosOf is the place of the key of path (where "portz:" is written), or posOf.
+func keyPosOf(pos map[string]Position, path string) Position {
+	if at, ok := pos[keyMark+path]; ok {
+		return at
+	}
+	return posOf(pos, path)
+}
+
 func posOf(pos map[string]Position, path string) Position {
 	for p := path; p != ""; {
 		if at, ok := pos[p]; ok {

@@ -38,7 +38,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	if m == nil {
 		return nil
 	}
-	sh := &shaper{pos: l.pos, errs: l.errs, dir: dir, home: l.env["HOME"]}
+	sh := &shaper{pos: l.pos, errs: l.errs, warns: l.warns, dir: dir, home: l.env["HOME"]}
 	svcs, _ := m["services"].(map[string]any)
 	for n, s := range svcs {
 		if sm, ok := s.(map[string]any); ok {
@@ -129,6 +129,7 @@ func (l *fileLoader) include(file, dir string, m map[string]any) {
 			}
 		}
 		var inc map[string]any
+		incProject := ""
 		for _, p := range paths {
 			f := p
 			if !filepath.IsAbs(f) {
@@ -142,11 +143,15 @@ func (l *fileLoader) include(file, dir string, m map[string]any) {
 			if incDir != "" {
 				d = filepath.Join(dir, incDir)
 			}
+			if incProject == "" {
+				incProject = d
+			}
 			sub.stack = append(slices.Clone(l.stack), f)
 			if one := sub.load(f, d); one != nil {
 				inc = mergeModel(inc, one)
 			}
 		}
+		defaultBuildContexts(inc, incProject)
 		l.importResources(path, own, m, inc)
 	}
 }
@@ -196,8 +201,22 @@ func (l *fileLoader) includeEnv(path, dir string, files []string) map[string]str
 	return env
 }
 
-// importResources adds the included model's resources to m; one defined in both
-// must be identical.
+// defaultBuildContexts gives the included services' builds without a context the
+// included project's directory, as Compose does when it loads an include (its
+// defaults are set per loaded project, before the import).
+func defaultBuildContexts(inc map[string]any, projectDir string) {
+	svcs, _ := inc["services"].(map[string]any)
+	for _, v := range svcs {
+		svc, _ := v.(map[string]any)
+		if b, ok := svc["build"].(map[string]any); ok && b["context"] == nil && projectDir != "" {
+			b["context"] = projectDir
+		}
+	}
+}
+
+// importResources adds the included model's resources to m. One defined in both is,
+// as in Compose v5 (compose-go v2.16), the included definition with the including
+// file's merged over it.
 func (l *fileLoader) importResources(path string, own map[string]Position, m, inc map[string]any) {
 	for _, kind := range []string{"services", "networks", "volumes", "secrets", "configs"} {
 		src, _ := inc[kind].(map[string]any)
@@ -211,12 +230,15 @@ func (l *fileLoader) importResources(path string, own map[string]Position, m, in
 		}
 		for k, v := range src {
 			have, ok := dst[k]
-			if ok && !reflect.DeepEqual(have, v) {
-				at := kind + "." + k
-				l.errs.Add(own[at], at, "conflicts with the %s imported by %s: define it in one place", strings.TrimSuffix(kind, "s"), path)
-				continue
+			switch {
+			case !ok:
+				dst[k] = v
+			case reflect.DeepEqual(have, v):
+			case kind == "services":
+				dst[k] = mergeService(deepCopy(v), have)
+			default:
+				dst[k] = merge(deepCopy(v), have, "")
 			}
-			dst[k] = v
 		}
 	}
 }

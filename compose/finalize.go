@@ -34,6 +34,9 @@ func (f *finalizer) run(profiles, selected []string) {
 		f.fail("name", "invalid project name %q: must contain only lowercase letters, digits, dashes and underscores, and start with a letter or digit", f.p.Name)
 	}
 	f.checkKeys()
+	if !f.raw {
+		f.decodeCast(m, "")
+	}
 	svcs, ok := m["services"].(map[string]any)
 	if !ok {
 		if _, has := m["services"]; has && m["services"] != nil {
@@ -60,8 +63,34 @@ func (f *finalizer) run(profiles, selected []string) {
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
 		f.resources(kind, used[kind])
 	}
+	dropUnusedModels(m, svcs)
 	if !f.raw {
 		f.checkNames(svcs)
+	}
+}
+
+// dropUnusedModels removes the top-level models no (selected) service uses, as
+// Compose does (and the models key when none is left).
+func dropUnusedModels(m, svcs map[string]any) {
+	top, ok := m["models"].(map[string]any)
+	if !ok {
+		return
+	}
+	used := map[string]bool{}
+	for _, v := range svcs {
+		svc, _ := v.(map[string]any)
+		sm, _ := svc["models"].(map[string]any)
+		for k := range sm {
+			used[k] = true
+		}
+	}
+	for k := range top {
+		if !used[k] {
+			delete(top, k)
+		}
+	}
+	if len(top) == 0 {
+		delete(m, "models")
 	}
 }
 
@@ -100,18 +129,25 @@ func (f *finalizer) service(name string, svc map[string]any) {
 			}
 		}
 	}
-	if _, ok := svc["networks"]; !ok && !f.noNormalize {
+	_, provider := svc["provider"] // run by a provider plugin, not on a network
+	if _, ok := svc["networks"]; !ok && !f.noNormalize && !provider {
 		if _, mode := svc["network_mode"]; !mode {
 			svc["networks"] = map[string]any{"default": nil}
 		}
 	}
 	implicitDeps(svc)
+	if !f.raw {
+		preStartInherits(svc)
+	}
 	if d, ok := svc["deploy"].(map[string]any); ok {
 		for _, k := range []string{"placement", "resources"} {
 			if _, ok := d[k]; !ok {
 				d[k] = map[string]any{}
 			}
 		}
+	}
+	if !f.raw {
+		watchExecDefaults(svc)
 	}
 	dependsOnDefaults(svc)
 	f.environment(base, svc)
@@ -125,6 +161,46 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	f.normalize(base, svc)
 	f.sizes(base, svc)
 	f.checkService(name, svc)
+}
+
+// preStartInherits completes each pre_start hook with its service's container
+// attributes (not volumes), the hook's own winning, as compose-go's normalization
+// does (resolvePreStartHooks).
+func preStartInherits(svc map[string]any) {
+	hooks, _ := svc["pre_start"].([]any)
+	for i, h := range hooks {
+		hook, ok := h.(map[string]any)
+		if !ok {
+			continue
+		}
+		base := map[string]any{}
+		for k, v := range svc {
+			if k != "volumes" && containerSpecKeys[k] && v != nil {
+				base[k] = deepCopy(v)
+			}
+		}
+		merged, _ := mergeService(base, hook).(map[string]any)
+		for _, k := range []string{"command", "entrypoint"} {
+			if _, ok := merged[k]; !ok && merged != nil {
+				merged[k] = nil // written as null, as for a service
+			}
+		}
+		hooks[i] = merged
+	}
+}
+
+// watchExecDefaults gives every develop.watch rule the "exec" Compose's JSON always
+// writes (a struct, not a pointer, in compose-go): {"command": null} when unset.
+func watchExecDefaults(svc map[string]any) {
+	d, _ := svc["develop"].(map[string]any)
+	watch, _ := d["watch"].([]any)
+	for _, w := range watch {
+		if wm, ok := w.(map[string]any); ok {
+			if _, ok := wm["exec"]; !ok {
+				wm["exec"] = map[string]any{"command": nil}
+			}
+		}
+	}
 }
 
 func (f *finalizer) duration(path string, m map[string]any, k string) {
@@ -146,7 +222,6 @@ func (f *finalizer) duration(path string, m map[string]any, k string) {
 func (f *finalizer) environment(base string, svc map[string]any) {
 	env, _ := svc["environment"].(map[string]any)
 	files, _ := svc["env_file"].([]any)
-	f.recordRawEnv(strings.TrimPrefix(base, "services."), env, files)
 	fromFiles := map[string]string{}
 	lookup := func(n string) (string, bool) {
 		if v, ok := f.env[n]; ok {
@@ -305,19 +380,4 @@ func dependsOnDefaults(svc map[string]any) {
 		}
 		deps[d] = dm
 	}
-}
-
-// recordRawEnv keeps a service's environment before env files are read, bare keys
-// resolved from the interpolation environment, as Compose hashes it.
-func (f *finalizer) recordRawEnv(name string, env map[string]any, files []any) {
-	if f.p.rawEnv == nil {
-		f.p.rawEnv = map[string]rawEnvironment{}
-	}
-	raw := deepCopy(env).(map[string]any)
-	for k, v := range raw {
-		if ev, ok := f.env[k]; ok && v == nil {
-			raw[k] = ev
-		}
-	}
-	f.p.rawEnv[name] = rawEnvironment{environment: raw, envFiles: deepCopy(files).([]any)}
 }

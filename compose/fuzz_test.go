@@ -20,6 +20,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add("services: {a: {image: ${X:-${Y:?e}}, volumes: ['./d:/d:ro'], networks: [n]}}\nnetworks: {n: {}}")
 	f.Add("include: [compose.yaml]\nservices: {a: {image: x}}")
 	f.Add("services: {a: {image: \"x:$T\", command: [\"$$i $i ${U-}\"], environment: {A: ${B}}}}")
+	f.Add("services: {a: {image: x, healthcheck: {disable: '${X:-true}', retries: '${R:-3}'}, ulimits: {nofile: '${N:-9}'}, tty: 'yes'}}")
+	f.Add("services: {a: {image: x, command: 'echo a && b; c | d', volumes: ['vol:/d:z,ro'], deploy: {resources: {reservations: {devices: [{count: all}]}}}}}\nvolumes: {vol: {external: '${E:-false}'}}")
+	f.Add("services: {a: {image: x, models: [m], pull_refresh_after: 1h}, b: {provider: {type: t, options: {k: [1, 2]}}}}\nmodels: {m: {model: ai/x}}")
 	f.Fuzz(func(t *testing.T, data string) {
 		dir := t.TempDir()
 		done := make(chan error, 1)

@@ -7,13 +7,14 @@ import (
 	"fmt"
 )
 
-// ServiceHash returns the config hash of a service exactly as Docker Compose v2.29.7
+// ServiceHash returns the config hash of a service exactly as Docker Compose v5.6.0
 // computes it (pkg/compose ServiceHash): the SHA-256 of json.Marshal of the typed
-// ServiceConfig (compose-go field order, omitempty) with build, pull_policy, scale,
-// deploy.replicas and depends_on cleared, so a change to those alone does not recreate
-// a container. As in `docker compose config --hash`, the environment is hashed
-// unresolved: env_file entries stay, and keys without a value stay null. Compose keeps
-// profiles in the hash, and so does berth. It wraps ErrNotFound for an unknown service.
+// ServiceConfig (Compose pins the top-level key order to compose-go's historical field
+// order, which berth's struct keeps; nested structs in compose-go v2.16's order) with
+// build, pull_policy, scale, deploy.replicas, depends_on and profiles cleared, so a
+// change to those alone does not recreate a container. As in `docker compose config
+// --hash`, the environment is hashed resolved (env files merged in, keys without a
+// value taken from the environment). It wraps ErrNotFound for an unknown service.
 func (p *Project) ServiceHash(name string) (string, error) {
 	s, ok := p.Services[name]
 	if !ok {
@@ -28,20 +29,11 @@ func (p *Project) ServiceHash(name string) (string, error) {
 		s.Deploy = &d
 	}
 	s.DependsOn = nil
-	if raw, ok := p.rawEnv[name]; ok {
-		var env struct {
-			Environment MappingWithEquals `json:"environment"`
-			EnvFiles    []EnvFile         `json:"env_file"`
-		}
-		data, err := json.Marshal(map[string]any{"environment": raw.environment, "env_file": raw.envFiles})
-		if err == nil {
-			err = json.Unmarshal(data, &env)
-		}
-		if err != nil {
-			return "", fmt.Errorf("config hash of service %q: %w", name, err)
-		}
-		s.Environment, s.EnvFiles = env.Environment, env.EnvFiles
-	}
+	s.Profiles = nil
+	// Compose v5 hashes the environment resolved (WithServicesEnvironmentResolved):
+	// env files merged in and dropped, keys without a value taken from the project's
+	// environment; that is the loaded Environment.
+	s.EnvFiles = nil
 	data, err := json.Marshal(s)
 	if err != nil {
 		return "", fmt.Errorf("config hash of service %q: %w", name, err)

@@ -60,7 +60,7 @@ func Load(ctx context.Context, opts Options) (*Project, error) {
 	} else if !filepath.IsAbs(projectDir) {
 		projectDir = filepath.Join(wd, projectDir)
 	}
-	env, err := projectEnv(opts, projectDir)
+	env, err := projectEnv(opts, wd, projectDir)
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +131,16 @@ func discover(dir string) ([]string, error) {
 	}
 }
 
-// projectEnv merges the env files under the process environment (which wins).
-func projectEnv(opts Options, projectDir string) (map[string]string, error) {
-	envFiles := opts.EnvFiles
+// projectEnv merges the env files under the process environment (which wins). The
+// files of --env-file and COMPOSE_ENV_FILES are relative to the working directory wd
+// (as Compose's); the default .env is the project directory's.
+func projectEnv(opts Options, wd, projectDir string) (map[string]string, error) {
+	envFiles := append([]string(nil), opts.EnvFiles...)
 	required := true
+	source := "--env-file"
 	if len(envFiles) == 0 {
 		if ef := opts.Environ["COMPOSE_ENV_FILES"]; ef != "" {
-			envFiles = strings.Split(ef, ",")
+			envFiles, source = strings.Split(ef, ","), "COMPOSE_ENV_FILES"
 		}
 	}
 	if len(envFiles) == 0 {
@@ -149,7 +152,10 @@ func projectEnv(opts Options, projectDir string) (map[string]string, error) {
 	}
 	for i, f := range envFiles {
 		if !filepath.IsAbs(f) {
-			envFiles[i] = filepath.Join(projectDir, f)
+			envFiles[i] = filepath.Join(wd, f)
+		}
+		if _, err := os.Stat(envFiles[i]); required && os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s %s: couldn't find env file %s: %w", source, f, envFiles[i], os.ErrNotExist)
 		}
 	}
 	dot, err := readEnvFiles(envFiles, opts.Environ, required)

@@ -77,7 +77,7 @@ func TestLoadValues(t *testing.T) {
 		{"profile on", map[string]string{"compose.yaml": "services: {a: {image: x}, b: {image: y, profiles: [dbg]}}"}, Options{Profiles: []string{"dbg"}}, "services.b.image", "y"},
 		{"extends same file", map[string]string{"compose.yaml": "services: {a: {image: x, user: u}, b: {extends: a, hostname: h}}"}, Options{}, "services.b.user", "u"},
 		{"size in bytes", map[string]string{"compose.yaml": "services: {a: {image: x, mem_limit: 512m, deploy: {resources: {limits: {cpus: '0.5'}}}}}"}, Options{}, "services.a.mem_limit", "536870912"},
-		{"tilde bind", map[string]string{"compose.yaml": "services: {a: {image: x, volumes: ['~/src:/src']}}"}, Options{Environ: map[string]string{"HOME": "/home/me"}}, "services.a.volumes", []any{map[string]any{"type": "bind", "source": "/home/me/src", "target": "/src", "bind": map[string]any{"create_host_path": true}}}},
+		{"tilde bind", map[string]string{"compose.yaml": "services: {a: {image: x, volumes: ['~/src:/src']}}"}, Options{Environ: map[string]string{"HOME": "/home/me"}}, "services.a.volumes", []any{map[string]any{"type": "bind", "source": "/home/me/src", "target": "/src", "bind": map[string]any{}}}},
 		{"interpolated bool", map[string]string{"compose.yaml": "services: {a: {image: x, read_only: '${RO}', healthcheck: {retries: '${N}'}}}"}, Options{Environ: map[string]string{"RO": "true", "N": "3"}}, "services.a.healthcheck.retries", 3.0},
 		{"default network", map[string]string{"compose.yaml": "services: {a: {image: x}}"}, Options{}, "networks.default.name", "demoapp_default"},
 	}
@@ -119,10 +119,14 @@ func TestLoadErrors(t *testing.T) {
 		want       []string
 	}{
 		{"bad port", "services:\n  web:\n    image: x\n    ports:\n      - eighty\n", []string{`compose.yaml:5:9: services.web.ports[0]: invalid container port "eighty"`}},
-		{"unknown key", "services:\n  web:\n    image: x\n    enviroment: [A=1]\n", []string{`compose.yaml:4:17: services.web.enviroment: unknown key "enviroment", did you mean "environment"?`}},
+		{"yaml flow mapping", "services:\n  a:\n    image: x\n    volume: {nocopy: ${NC:-true}}\n", []string{`compose.yaml:4:23: yaml syntax: did not find expected ',' or '}' (while parsing a flow mapping started at 4:13)`}},
+		{"yaml unterminated quote", "services:\n  a:\n    image: x\n    environment: {A: 1, B: \"2\n", []string{`compose.yaml:5:1: yaml syntax: found unexpected end of stream (while scanning a quoted scalar started at 4:28)`}},
+		{"yaml mapping in context", "services:\n  web:\n    image: nginx\n     ports:\n      - \"80:80\"\n", []string{`compose.yaml:4:11: yaml syntax: mapping values are not allowed in this context`}},
+		{"unknown key", "services:\n  web:\n    image: x\n    enviroment: [A=1]\n", []string{`compose.yaml:4:5: services.web.enviroment: unknown key "enviroment", did you mean "environment"?`}},
 		{"cycle", "services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [c]}\n  c: {image: x, depends_on: [a]}\n", []string{"dependency cycle: a -> b -> c -> a"}},
 		{"required var", "services:\n  a:\n    image: ${NOPE:?set NOPE}\n", []string{"compose.yaml:3:12: services.a.image:", "set NOPE"}},
-		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:2:1: yaml syntax"}},
+		{"yaml syntax", "services:\n  a: [\n", []string{"compose.yaml:3:1: yaml syntax: did not find expected node content (while parsing a flow node)"}},
+		{"undefined model", "services:\n  a:\n    image: x\n    models: [llm]\n", []string{`compose.yaml:4:13: services.a.models.llm: service "a" refers to undefined model "llm"`}},
 		{"undefined network", "services:\n  a:\n    image: x\n    networks: [back]\n", []string{`compose.yaml:4:16: services.a.networks.back: service "a" refers to undefined network "back"`}},
 		{"bad duration", "services:\n  a:\n    image: x\n    stop_grace_period: soon\n", []string{`compose.yaml:4:24: services.a.stop_grace_period: invalid duration "soon"`}},
 		{"bad size", "services:\n  a:\n    image: x\n    mem_limit: lots\n", []string{`compose.yaml:4:16: services.a.mem_limit: invalid size "lots"`}},
@@ -138,7 +142,7 @@ func TestLoadErrors(t *testing.T) {
 		{"depends_on no condition", "services:\n  a:\n    image: x\n    depends_on: {b: {}}\n  b: {image: x}\n", []string{`compose.yaml:4:21: services.a.depends_on.b: condition is required`}},
 		{"extends cycle", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n", []string{`services.`, `.extends: extends cycle: `}},
 		{"secret mode", "services:\n  a: {image: x, secrets: [{source: s, mode: \"9z\"}]}\nsecrets: {s: {file: ./s}}\n", []string{`compose.yaml:2:45: services.a.secrets[0].mode: invalid file mode "9z"`}},
-		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:11: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
+		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:5: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,10 +199,10 @@ func TestIncludeConflict(t *testing.T) {
 		"compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: nginx\n",
 		"other.yaml":   "services:\n  web:\n    image: httpd\n",
 	})
-	_, err := Load(context.Background(), Options{WorkingDir: dir})
-	want := "compose.yaml:4:5: services.web: conflicts with the service imported by include[0]"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Load(include conflict) = %v, want %q", err, want)
+	// Compose v5 merges the including file's definition over the included one.
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil || p.Services["web"].Image != "nginx" {
+		t.Errorf("Load(include conflict) = %v, want the local image nginx over the imported one", err)
 	}
 	same := writeFiles(t, map[string]string{
 		"compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: httpd\n",
@@ -206,5 +210,42 @@ func TestIncludeConflict(t *testing.T) {
 	})
 	if _, err := Load(context.Background(), Options{WorkingDir: same}); err != nil {
 		t.Errorf("Load(include of an identical service) = %v, want success", err)
+	}
+}
+
+// TestEnvFileMissingNamesFlagAndPath: a missing --env-file (or COMPOSE_ENV_FILES entry)
+// is an error naming where it came from and the path looked at, relative to the
+// working directory as in Compose.
+func TestEnvFileMissingNamesFlagAndPath(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"sub/compose.yaml": "services: {a: {image: x}}"})
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{EnvFiles: []string{"nope.env"}}, "--env-file nope.env: couldn't find env file " + filepath.Join(dir, "nope.env")},
+		{Options{Environ: map[string]string{"COMPOSE_ENV_FILES": "a.env"}}, "COMPOSE_ENV_FILES a.env: couldn't find env file " + filepath.Join(dir, "a.env")},
+	} {
+		tt.opts.WorkingDir, tt.opts.Files = dir, []string{"sub/compose.yaml"}
+		_, err := Load(context.Background(), tt.opts)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Load(%+v) = %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+}
+
+// TestCommandShellOperatorWarns: a string command is split as Compose does, stopping
+// at an unquoted shell operator; the dropped rest is warned of at the value's place.
+func TestCommandShellOperatorWarns(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n    command: echo a && echo b\n"})
+	p, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]any{"echo", "a"}, p.Model["services"].(map[string]any)["a"].(map[string]any)["command"]); diff != "" {
+		t.Errorf("command (-want +got):\n%s", diff)
+	}
+	want := filepath.Join(dir, "compose.yaml") + `:4:14: services.a.command: the command stops at the shell operator in "&& echo b"`
+	if len(p.Warnings) != 1 || !strings.HasPrefix(p.Warnings[0].String(), want) {
+		t.Errorf("Warnings = %v, want one starting %q", p.Warnings, want)
 	}
 }

@@ -25,6 +25,7 @@ services:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Docker Compose v5.6.0 config --format json, byte for byte (no final newline).
 	want := `{
   "name": "demo",
   "networks": {
@@ -37,6 +38,10 @@ services:
     "web": {
       "command": null,
       "entrypoint": null,
+      "image": "nginx",
+      "networks": {
+        "default": null
+      },
       "healthcheck": {
         "test": [
           "CMD-SHELL",
@@ -44,10 +49,6 @@ services:
         ],
         "interval": "1m30s",
         "retries": 3
-      },
-      "image": "nginx",
-      "networks": {
-        "default": null
       },
       "ports": [
         {
@@ -59,8 +60,7 @@ services:
       ]
     }
   }
-}
-`
+}`
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("JSON() (-want +got):\n%s", diff)
 	}

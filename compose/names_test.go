@@ -20,11 +20,11 @@ func TestLoadNames(t *testing.T) {
 		name, yaml string
 		opts       Options
 	}{
-		{"volume-name-dotdot", "services:\n  a:\n    image: x\n    volumes: [v:/d]\nvolumes:\n  v:\n    name: ../../../../tmp/X\n", Options{}},
+		{"volume-name-dotdot", "services:\n  a:\n    image: x\n    volumes: [vol:/d]\nvolumes:\n  vol:\n    name: ../../../../tmp/X\n", Options{}},
 		{"volume-key-dotdot", "services:\n  a:\n    image: x\n    volumes: [\"../w:/d\"]\nvolumes:\n  ../w: {}\n", Options{}},
-		{"volume-name-interpolated", "services:\n  a:\n    image: x\n    volumes: [v:/d]\nvolumes:\n  v:\n    name: ${V}\n", Options{Environ: map[string]string{"V": "../x"}}},
-		{"volume-external-slash", "services:\n  a:\n    image: x\n    volumes: [v:/d]\nvolumes:\n  v:\n    external: true\n    name: a/b\n", Options{}},
-		{"volume-name-short", "services:\n  a:\n    image: x\n    volumes: [v:/d]\nvolumes:\n  v: {name: v}\n", Options{}},
+		{"volume-name-interpolated", "services:\n  a:\n    image: x\n    volumes: [vol:/d]\nvolumes:\n  vol:\n    name: ${V}\n", Options{Environ: map[string]string{"V": "../x"}}},
+		{"volume-external-slash", "services:\n  a:\n    image: x\n    volumes: [vol:/d]\nvolumes:\n  vol:\n    external: true\n    name: a/b\n", Options{}},
+		{"volume-name-short", "services:\n  a:\n    image: x\n    volumes: [vol:/d]\nvolumes:\n  vol: {name: v}\n", Options{}},
 		{"network-name", "services:\n  a:\n    image: x\n    networks: [n]\nnetworks:\n  n:\n    name: ../n\n", Options{}},
 		{"network-key", "services:\n  a:\n    image: x\n    networks: [a/b]\nnetworks:\n  a/b: {}\n", Options{}},
 		{"network-external-empty", "services:\n  a:\n    image: x\n    networks: [n]\nnetworks:\n  n:\n    external: true\n    name: \"\"\n", Options{}},

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// normalize applies the per-service value normalizations Docker Compose v2.29.7 makes
+// normalize applies the per-service value normalizations Docker Compose makes
 // after merging (its typed model's encoding): single strings become lists, short
 // device mappings become long ones, host lists are sorted, false flags and legacy
 // pull policy names disappear.
@@ -78,12 +78,20 @@ func deviceMapping(s string) map[string]any {
 	return m
 }
 
-// dropServiceExtensions removes the services' x- keys from the JSON model: Compose
-// does not print them (the typed model keeps them in ServiceConfig.Extensions).
+// dropServiceExtensions removes the services' x- keys from the JSON model: Compose's
+// JSON does not print them (the typed model keeps them in ServiceConfig.Extensions);
+// its YAML does, so they are kept aside in p.serviceExt for YAML.
 func (p *Project) dropServiceExtensions() {
-	for _, svc := range p.ServiceModels() {
-		for k := range svc {
+	for name, svc := range p.ServiceModels() {
+		for k, v := range svc {
 			if strings.HasPrefix(k, "x-") {
+				if p.serviceExt == nil {
+					p.serviceExt = map[string]map[string]any{}
+				}
+				if p.serviceExt[name] == nil {
+					p.serviceExt[name] = map[string]any{}
+				}
+				p.serviceExt[name][k] = v
 				delete(svc, k)
 			}
 		}

@@ -1,12 +1,13 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/compose/interp"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // reset marks a value tagged !reset: merging removes the key.
@@ -116,6 +117,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, depth int) map[string]any {
 		}
 		out[k.Value] = d.node(v, child, depth+1)
 		d.pos[child] = d.at(v)
+		d.pos[keyMark+child] = d.at(k)
 	}
 	for _, m := range merges {
 		srcs := []*yaml.Node{m}
@@ -139,6 +141,29 @@ func (d *decoder) mapping(n *yaml.Node, path string, depth int) map[string]any {
 }
 
 func (d *decoder) scalar(n *yaml.Node, path string) any {
+	v := d.interpolated(n, path)
+	s, isStr := v.(string)
+	if d.lookup == nil || !isStr || n.ShortTag() != "!!str" {
+		return v
+	}
+	kind, ok := castFor(path)
+	if !ok {
+		return v
+	}
+	c, warn, err := kind.cast(s)
+	if err != nil {
+		d.errs.Add(d.at(n), path, "failed to cast to expected type: %s", err)
+		return v
+	}
+	if warn != "" && d.warns != nil {
+		*d.warns = append(*d.warns, Warning{Pos: d.at(n), Path: path, Msg: warn})
+	}
+	return c
+}
+
+// interpolated is the scalar's value: a string interpolated (unless NoInterpolate),
+// or the value of its YAML tag.
+func (d *decoder) interpolated(n *yaml.Node, path string) any {
 	val := n.Value
 	tag := n.ShortTag()
 	if d.lookup != nil && strings.Contains(val, "$") && (tag == "!!str") {
@@ -191,26 +216,26 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// yamlErrPos extracts "line N" from a yaml.v3 error.
+// yamlErrPos is the line and column of a YAML syntax error (yaml/v4's LoadError
+// marks it, as Compose v5 reports "at L4.C11"); the start of the file otherwise.
 func yamlErrPos(file string, err error) Position {
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		rest := msg[i+5:]
-		j := 0
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		if l, e := strconv.Atoi(rest[:j]); e == nil {
-			return Position{File: file, Line: l, Column: 1}
-		}
+	var le *yaml.LoadError
+	if errors.As(err, &le) && le.Mark.Line > 0 {
+		return Position{File: file, Line: le.Mark.Line, Column: max(le.Mark.Column, 1)}
 	}
 	return Position{File: file, Line: 1, Column: 1}
 }
 
 func yamlErrMsg(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "line ") {
-		msg = msg[i+2:]
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		switch {
+		case le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark.Index != le.Mark.Index:
+			return fmt.Sprintf("yaml syntax: %s (%s started at %d:%d)", le.Message, le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+		case le.ContextMsg != "":
+			return fmt.Sprintf("yaml syntax: %s (%s)", le.Message, le.ContextMsg)
+		}
+		return "yaml syntax: " + le.Message
 	}
-	return "yaml syntax: " + msg
+	return "yaml syntax: " + strings.TrimPrefix(err.Error(), "yaml: ")
 }

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ports expands every short port form into long-form entries.
@@ -150,46 +151,118 @@ func (s *shaper) volume(path string, e any) any {
 	return e
 }
 
+// shortVolume turns "[source:]target[:options]" into the long form as compose-go's
+// format.ParseVolume does: a one-letter section before ":" is a Windows drive, not a
+// separator; "${...}" is not split; unknown options are ignored.
 func (s *shaper) shortVolume(field, spec string) any {
-	parts := strings.Split(spec, ":")
-	if len(parts) > 3 || spec == "" {
-		s.fail(field, "invalid volume %q: expected [source:]target[:mode]", spec)
+	if spec != "" && len(spec) <= 2 { // compose-go takes it as is: a target, no volume options
+		return map[string]any{"type": "volume", "target": spec}
+	}
+	src, dst, opts, err := splitVolumeSpec(spec)
+	if err != nil {
+		s.fail(field, "invalid volume %q: %v", spec, err)
 		return spec
 	}
-	if len(parts) == 1 {
-		return map[string]any{"type": "volume", "target": path.Clean(parts[0]), "volume": map[string]any{}}
+	m := map[string]any{"target": dst}
+	if dst != "" {
+		m["target"] = path.Clean(dst)
 	}
-	src, dst := parts[0], path.Clean(parts[1])
-	m := map[string]any{"source": src, "target": dst}
-	bind := strings.HasPrefix(src, ".") || strings.HasPrefix(src, "/") || strings.HasPrefix(src, "~")
-	opts := map[string]any{}
-	if len(parts) == 3 {
-		for _, o := range strings.Split(parts[2], ",") {
-			switch o {
-			case "ro":
-				m["read_only"] = true
-			case "rw":
-			case "z", "Z":
-				opts["selinux"] = o
-			case "nocopy":
-				m["volume"] = map[string]any{"nocopy": true}
-			case "cached", "delegated", "consistent":
-				// consistency is a Docker Desktop hint; Compose's short syntax drops it.
-			default:
-				opts["propagation"] = o
-			}
+	bindOpts := map[string]any{}
+	for _, o := range strings.Split(opts, ",") {
+		switch o {
+		case "ro":
+			m["read_only"] = true
+		case "rw":
+			delete(m, "read_only")
+		case "nocopy":
+			m["volume"] = map[string]any{"nocopy": true}
+		case "z", "Z":
+			bindOpts["selinux"] = o
+		case "rprivate", "private", "rshared", "shared", "rslave", "slave":
+			bindOpts["propagation"] = o
 		}
 	}
-	if bind {
+	if src != "" {
+		m["source"] = src
+	}
+	if isFilePath(src) {
 		m["type"] = "bind"
 		m["source"] = s.abs(src)
-		opts["create_host_path"] = true
-		m["bind"] = opts
+		m["bind"] = bindOpts // Compose v5 no longer writes create_host_path: true here
 		return m
 	}
 	m["type"] = "volume"
+	if len(bindOpts) > 0 {
+		m["bind"] = bindOpts // Compose keeps z/Z (and propagation) of a named volume here
+	}
 	if _, ok := m["volume"]; !ok {
 		m["volume"] = map[string]any{}
 	}
 	return m
+}
+
+// splitVolumeSpec splits a short volume spec into source, target and options.
+func splitVolumeSpec(spec string) (src, dst, opts string, err error) {
+	if spec == "" {
+		return "", "", "", fmt.Errorf("empty volume spec")
+	}
+	if len(spec) <= 2 {
+		return "", spec, "", nil
+	}
+	var parts []string
+	var buf []rune
+	depth := 0
+	runes := []rune(spec)
+	for i := 0; i <= len(runes); i++ {
+		end := i == len(runes)
+		var c rune
+		if !end {
+			c = runes[i]
+		}
+		switch {
+		case !end && c == '$' && i+1 < len(runes) && runes[i+1] == '{':
+			depth++
+			buf = append(buf, c)
+		case !end && c == '}' && depth > 0:
+			depth--
+			buf = append(buf, c)
+		case !end && c == ':' && len(buf) == 1 && unicode.IsLetter(buf[0]):
+			buf = append(buf, c) // a Windows drive letter
+		case (end || c == ':') && depth == 0:
+			if len(buf) == 0 {
+				return "", "", "", fmt.Errorf("empty section between colons")
+			}
+			if len(parts) == 3 || len(parts) == 2 && !end {
+				return "", "", "", fmt.Errorf("too many colons")
+			}
+			parts = append(parts, string(buf))
+			buf = nil
+		default:
+			buf = append(buf, c)
+		}
+	}
+	switch len(parts) {
+	case 1:
+		return "", parts[0], "", nil
+	case 2:
+		return parts[0], parts[1], "", nil
+	}
+	return parts[0], parts[1], parts[2], nil
+}
+
+// isFilePath reports a bind source as compose-go does: relative, absolute or home
+// paths, Windows named pipes and drive paths.
+func isFilePath(src string) bool {
+	if src == "" {
+		return false
+	}
+	switch src[0] {
+	case '.', '/', '~':
+		return true
+	}
+	if strings.HasPrefix(src, `\\`) {
+		return true
+	}
+	r := []rune(src)
+	return len(r) > 1 && r[1] == ':' && unicode.IsLetter(r[0])
 }

@@ -36,15 +36,13 @@ type Project struct {
 	// which warns of them too). Commands print them.
 	Warnings []Warning
 
-	// rawEnv keeps each service's environment and env_file before env files and
-	// bare keys were resolved: Compose hashes them unresolved.
-	rawEnv map[string]rawEnvironment
 	// escapeDollars: the project was interpolated, so its rendering escapes "$" as
 	// "$$" (docker compose config does so, and the output stays loadable).
 	escapeDollars bool
 	// raw: loaded with NoInterpolate; rendered like Compose's untyped model, keys
 	// sorted.
-	raw bool
+	serviceExt map[string]map[string]any // services' x- keys, printed in YAML only
+	raw        bool
 }
 
 // MarshalJSON renders the model as Compose's JSON (see JSON for the formatted form).

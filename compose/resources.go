@@ -43,6 +43,12 @@ func (f *finalizer) usedResources(svcs map[string]any) map[string]map[string]boo
 				f.fail(fmt.Sprintf("services.%s.networks.%s", n, net), "service %q refers to undefined network %q", n, net)
 			}
 		}
+		models, _ := svc["models"].(map[string]any)
+		for m := range models {
+			if top, _ := f.p.Model["models"].(map[string]any); !hasKey(top, m) {
+				f.fail(fmt.Sprintf("services.%s.models.%s", n, m), "service %q refers to undefined model %q", n, m)
+			}
+		}
 		for i, v := range vols {
 			vm, _ := v.(map[string]any)
 			top, _ := f.p.Model["volumes"].(map[string]any)
@@ -77,6 +83,9 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 		if m == nil {
 			m = map[string]any{}
 		}
+		if m["external"] == false && !f.raw {
+			delete(m, "external") // Compose's model omits a false external
+		}
 		if _, ok := m["name"]; !ok && !f.noNormalize {
 			if ext, _ := m["external"].(bool); ext {
 				m["name"] = name
@@ -84,13 +93,8 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 				m["name"] = f.p.Name + "_" + name
 			}
 		}
-		if kind == "networks" {
-			ipam, ok := m["ipam"].(map[string]any)
-			if !ok && !f.raw {
-				ipam = map[string]any{}
-				m["ipam"] = ipam
-			}
-			delete(ipam, "options") // not in Compose v2.29.7's model
+		if _, ok := m["ipam"].(map[string]any); kind == "networks" && !ok && !f.raw {
+			m["ipam"] = map[string]any{} // Compose's model always has one (a struct)
 		}
 		f.resourceValues(kind+"."+name, m)
 		if file, ok := m["file"].(string); ok && (kind == "secrets" || kind == "configs") {

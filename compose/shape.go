@@ -2,18 +2,47 @@ package compose
 
 import (
 	"fmt"
+	"github.com/mattn/go-shellwords"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // shaper rewrites a service's short syntaxes into the long form, per file, so files
 // can be merged key by key. Problems go to errs with the position of the field.
 type shaper struct {
-	pos  map[string]Position
-	errs *ErrorList
-	dir  string
-	home string // $HOME, for "~" in paths
+	pos   map[string]Position
+	errs  *ErrorList
+	dir   string
+	home  string     // $HOME, for "~" in paths
+	warns *[]Warning // nil: warnings not recorded
+}
+
+func (s *shaper) warn(path, format string, args ...any) {
+	if s.warns != nil {
+		*s.warns = append(*s.warns, Warning{Pos: posOf(s.pos, path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// command splits a string command as Compose does (mattn/go-shellwords, compose-go's
+// word splitter): the words up to an unquoted ";", "&", "|", "<" or ">" (a shell
+// operator); the rest is dropped, with a warning since the user likely meant a shell.
+func (s *shaper) command(path, str string) any {
+	p := shellwords.NewParser()
+	words, err := p.Parse(str)
+	if err != nil {
+		s.fail(path, "invalid command %q: %v", str, err)
+		return str
+	}
+	if p.Position >= 0 {
+		s.warn(path, "the command stops at the shell operator in %q; Compose (and berth) drop the rest: write it as [\"sh\", \"-c\", ...] to run it in a shell", str[p.Position:])
+	}
+	out := make([]any, len(words))
+	for i, w := range words {
+		out[i] = w
+	}
+	return out
 }
 
 func (s *shaper) fail(path, format string, args ...any) {
@@ -31,9 +60,25 @@ func (s *shaper) service(name string, svc map[string]any) {
 	if v, ok := svc["extra_hosts"]; ok {
 		svc["extra_hosts"] = s.extraHosts(base+".extra_hosts", v)
 	}
+	if d, ok := svc["deploy"].(map[string]any); ok && d["labels"] != nil {
+		d["labels"] = s.toMap(base+".deploy.labels", d["labels"], false)
+	}
+	if lg, ok := svc["logging"].(map[string]any); ok {
+		if opts, ok := lg["options"].(map[string]any); ok {
+			for k, v := range opts { // options are strings in Compose's model
+				switch v.(type) {
+				case nil:
+				case string, int, float64:
+					opts[k] = scalarString(v)
+				default:
+					s.fail(base+".logging.options."+k, "must be a null, number or string")
+				}
+			}
+		}
+	}
 	for _, k := range []string{"command", "entrypoint"} {
 		if str, ok := svc[k].(string); ok {
-			svc[k] = shellSplit(str)
+			svc[k] = s.command(base+"."+k, str)
 		}
 	}
 	if hc, ok := svc["healthcheck"].(map[string]any); ok {
@@ -229,10 +274,20 @@ func (s *shaper) abs(p string) string {
 	if s.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
 		return filepath.Join(s.home, p[1:])
 	}
-	if strings.HasPrefix(p, "~") || filepath.IsAbs(p) {
+	if strings.HasPrefix(p, "~") || filepath.IsAbs(p) || isWindowsAbs(p) {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// isWindowsAbs reports a Windows absolute path (C:\x, C:/x, \\host\share), which
+// Compose keeps as written.
+func isWindowsAbs(p string) bool {
+	if strings.HasPrefix(p, `\\`) {
+		return true
+	}
+	r := []rune(p)
+	return len(r) > 2 && unicode.IsLetter(r[0]) && r[1] == ':' && (r[2] == '\\' || r[2] == '/')
 }
 
 func scalarString(v any) string {
@@ -243,46 +298,6 @@ func scalarString(v any) string {
 		return strconv.FormatBool(x)
 	}
 	return fmt.Sprint(v)
-}
-
-// shellSplit splits a command like a POSIX shell would (quotes and backslashes).
-func shellSplit(s string) []any {
-	out := []any{}
-	var cur strings.Builder
-	inWord, quote := false, byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else if c == '\\' && quote == '"' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-				i++
-				cur.WriteByte(s[i])
-			} else {
-				cur.WriteByte(c)
-			}
-		case c == '\'' || c == '"':
-			quote, inWord = c, true
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n':
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // build resolves a build section's local paths and turns its list forms into maps.
@@ -305,6 +320,9 @@ func (s *shaper) build(path string, b map[string]any) {
 			}
 		}
 	}
+	if list, ok := b["additional_contexts"].([]any); ok { // "name=context" list form
+		b["additional_contexts"] = s.toMap(path+".additional_contexts", list, false)
+	}
 	if ac, ok := b["additional_contexts"].(map[string]any); ok {
 		for k, v := range ac {
 			str, _ := v.(string)
@@ -315,13 +333,59 @@ func (s *shaper) build(path string, b map[string]any) {
 	}
 }
 
+// deviceCounts writes the count of each device request (gpus, deploy's resources)
+// as Compose's model holds it: "all" is -1, a number given as a string a number.
+func deviceCounts(svc map[string]any) {
+	lists := [][]any{}
+	if g, ok := svc["gpus"].([]any); ok {
+		lists = append(lists, g)
+	}
+	d, _ := svc["deploy"].(map[string]any)
+	res, _ := d["resources"].(map[string]any)
+	for _, k := range []string{"limits", "reservations"} {
+		r, _ := res[k].(map[string]any)
+		if l, ok := r["devices"].([]any); ok {
+			lists = append(lists, l)
+		}
+	}
+	for _, l := range lists {
+		for _, e := range l {
+			m, _ := e.(map[string]any)
+			str, ok := m["count"].(string)
+			if !ok {
+				continue
+			}
+			if strings.EqualFold(str, "all") {
+				m["count"] = -1
+			} else if n, err := strconv.Atoi(str); err == nil {
+				m["count"] = n
+			}
+		}
+	}
+}
+
 // newerKeys shapes keys newer than Compose v2.29.7: gpus "all" becomes a device
 // request for every GPU, label_file a list of absolute paths, and hook commands
 // their exec form.
 func (s *shaper) newerKeys(base string, svc map[string]any) {
+	if list, ok := svc["models"].([]any); ok { // short form: model names
+		m := make(map[string]any, len(list))
+		for _, e := range list {
+			m[fmt.Sprint(e)] = nil
+		}
+		svc["models"] = m
+	}
+	if pr, ok := svc["provider"].(map[string]any); ok {
+		if opts, ok := pr["options"].(map[string]any); ok {
+			for k, v := range opts { // compose-go's MultiOptions: every value a list of strings
+				opts[k] = stringList(v)
+			}
+		}
+	}
 	if g, ok := svc["gpus"].(string); ok && strings.EqualFold(g, "all") {
 		svc["gpus"] = []any{map[string]any{"count": -1}}
 	}
+	deviceCounts(svc)
 	switch lf := svc["label_file"].(type) {
 	case string:
 		svc["label_file"] = []any{s.abs(lf)}
@@ -337,7 +401,7 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 		for i, h := range hooks {
 			if hm, ok := h.(map[string]any); ok {
 				if str, ok := hm["command"].(string); ok {
-					hm["command"] = shellSplit(str)
+					hm["command"] = s.command(fmt.Sprintf("%s.%s[%d].command", base, k, i), str)
 				}
 				if env, ok := hm["environment"]; ok {
 					hm["environment"] = s.toMap(fmt.Sprintf("%s.%s[%d].environment", base, k, i), env, true)
@@ -345,4 +409,17 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 			}
 		}
 	}
+}
+
+// stringList is a scalar or a list as a list of strings.
+func stringList(v any) []any {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = scalarString(e)
+	}
+	return out
 }

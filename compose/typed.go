@@ -6,13 +6,6 @@ import (
 	"strings"
 )
 
-// rawEnvironment is a service's environment and env_file as written (after
-// interpolation and merging), before resolution.
-type rawEnvironment struct {
-	environment map[string]any
-	envFiles    []any
-}
-
 // decodeTyped fills the typed view (Services, Networks, ...) from Model. A value the
 // typed model cannot hold is reported at its position.
 func (p *Project) decodeTyped(errs *ErrorList) {

@@ -1,9 +1,10 @@
 package compose
 
 // The typed model. Its structs mirror compose-go v2's types (the library Docker Compose
-// v2.29.7 builds its model with): the same field names, JSON tags and, importantly, the
-// same field order, so that json.Marshal of a ServiceConfig gives the bytes Compose
-// hashes (see ServiceHash). Keys berth parses that compose-go v2.2.0 does not know
+// builds its model with): the same field names, JSON tags and, importantly, the field
+// order Docker Compose v5.6.0 pins for its config hash (the historical top-level order,
+// nested structs in compose-go v2.16's), so that json.Marshal of a ServiceConfig gives
+// the bytes Compose hashes (see ServiceHash). Keys berth parses that compose-go v2.2.0 does not know
 // (gpus, post_start, pre_stop, label_file, volume type image) have fields of their own
 // with omitempty, so they change nothing for services that do not use them.
 //

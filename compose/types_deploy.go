@@ -83,13 +83,14 @@ type PlacementPreferences struct {
 // ServiceNetworkConfig is a service's attachment to one network. Higher Priority
 // networks are connected first.
 type ServiceNetworkConfig struct {
-	Priority     int           `json:"priority,omitempty"`
+	// Field order is compose-go v2.16's: the config hash marshals this struct.
 	Aliases      []string      `json:"aliases,omitempty"`
+	DriverOpts   DriverOptions `json:"driver_opts,omitempty"`
 	Ipv4Address  string        `json:"ipv4_address,omitempty"`
 	Ipv6Address  string        `json:"ipv6_address,omitempty"`
 	LinkLocalIPs []string      `json:"link_local_ips,omitempty"`
 	MacAddress   string        `json:"mac_address,omitempty"`
-	DriverOpts   DriverOptions `json:"driver_opts,omitempty"`
+	Priority     int           `json:"priority,omitempty"`
 }
 
 // ServicePortConfig is one published or exposed port in long form. Published is a

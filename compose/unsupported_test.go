@@ -134,3 +134,29 @@ func TestBindDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsupportedSpecKeys: keys of the current specification Compose v5 accepts
+// (pull_refresh_after, models, provider services) load, and berth warns at their
+// place that it does not act on them.
+func TestUnsupportedSpecKeys(t *testing.T) {
+	p := mustLoad(t, `services:
+  app:
+    image: alpine
+    pull_policy: daily
+    pull_refresh_after: 24h
+    models: [llm]
+  db:
+    provider: {type: awesomecloud, options: {type: mysql}}
+models:
+  llm: {model: ai/smollm2}
+`)
+	var got []string
+	for _, w := range p.Unsupported() {
+		got = append(got, strings.TrimPrefix(w.Pos.String(), filepath.Dir(w.Pos.File)+"/")+" "+w.Path)
+	}
+	want := []string{"compose.yaml:5:25 services.app.pull_refresh_after", "compose.yaml:6:13 services.app.models",
+		"compose.yaml:8:15 services.db.provider", "compose.yaml:10:3 models"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unsupported = %q, want %q", got, want)
+	}
+}

@@ -12,8 +12,8 @@ command configs container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt
 cpu_shares cpus cpuset credential_spec depends_on deploy develop device_cgroup_rules devices dns dns_opt
 dns_search domainname entrypoint env_file environment expose extends external_links extra_hosts gpus
 group_add healthcheck hostname image init ipc isolation label_file labels links logging mac_address
-mem_limit mem_reservation mem_swappiness memswap_limit network_mode networks oom_kill_disable
-oom_score_adj pid pids_limit platform ports post_start pre_stop privileged profiles provider pull_policy
+mem_limit mem_reservation mem_swappiness memswap_limit models network_mode networks oom_kill_disable
+oom_score_adj pid pids_limit platform ports post_start pre_start pre_stop privileged profiles provider pull_policy pull_refresh_after
 read_only restart runtime scale secrets security_opt shm_size stdin_open stop_grace_period stop_signal
 storage_opt sysctls tmpfs tty ulimits use_api_socket user userns_mode uts volumes volumes_from working_dir`)
 
@@ -21,7 +21,7 @@ storage_opt sysctls tmpfs tty ulimits use_api_socket user userns_mode uts volume
 func checkKeys(model map[string]any, pos map[string]Position, errs *ErrorList) {
 	for k := range model {
 		if !strings.HasPrefix(k, "x-") && !contains(topLevelKeys, k) {
-			errs.Add(posOf(pos, k), k, "unknown top-level key %q%s", k, hint(k, topLevelKeys))
+			errs.Add(keyPosOf(pos, k), k, "unknown top-level key %q%s", k, hint(k, topLevelKeys))
 		}
 	}
 	svcs, _ := model["services"].(map[string]any)
@@ -30,7 +30,7 @@ func checkKeys(model map[string]any, pos map[string]Position, errs *ErrorList) {
 		for k := range svc {
 			if !strings.HasPrefix(k, "x-") && !contains(serviceKeys, k) {
 				path := "services." + n + "." + k
-				errs.Add(posOf(pos, path), path, "unknown key %q%s", k, hint(k, serviceKeys))
+				errs.Add(keyPosOf(pos, path), path, "unknown key %q%s", k, hint(k, serviceKeys))
 			}
 		}
 	}

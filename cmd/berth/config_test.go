@@ -27,7 +27,7 @@ func TestConfigCommand(t *testing.T) {
 		{[]string{"--profile", "data", "config", "--volumes"}, ""},
 		{[]string{"--profile", "data", "config", "--environment"}, "BERTH_TEST_VAR=yes\n"},
 		{[]string{"--profile", "data", "config", "--format", "json", "db"}, `"name": "demo"`},
-		{[]string{"--profile", "data", "config", "--no-normalize", "--format", "json"}, "\"image\": \"nginx:1.27-alpine\"\n    }\n  }\n}\n"}, // no default network
+		{[]string{"--profile", "data", "config", "--no-normalize", "--format", "json"}, "\"required\": true\n        }\n      }\n    }\n  }\n}"}, // no default network (and, as Compose v5, no final newline)
 		// Docker Compose v2.29.7 prints this hash for the same service.
 		{[]string{"--profile", "data", "config", "--hash", "web"}, "web 074b16adc24aee6eb9056c2e5052619409873b923e37c5ec6f4fb70a1269b61f\n"},
 		{[]string{"--profile", "data", "config", "--variables"}, "NAME                REQUIRED            DEFAULT VALUE       ALTERNATE VALUE\nTAG                 false               1.27                \n"},

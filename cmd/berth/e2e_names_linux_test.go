@@ -23,9 +23,10 @@ func TestE2ENamesStayUnderRoot(t *testing.T) {
 	// A key is prefixed with "<project>_": "p_../" + rel leads to the same place.
 	key := "../" + rel
 	tests := []struct{ name, yaml, want string }{
-		{"name", "services:\n  app:\n    image: bte-busybox\n    command: [sh, -c, echo owned > /d/pwned]\n    volumes: [v:/d]\n" +
-			"volumes:\n  v:\n    name: " + rel + "\n",
-			`compose.yaml:8:11: volumes.v.name: invalid volume name "` + rel + `": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`},
+		// (not "v:/d": as in Compose, a one-letter source is a Windows drive)
+		{"name", "services:\n  app:\n    image: bte-busybox\n    command: [sh, -c, echo owned > /d/pwned]\n    volumes: [vol:/d]\n" +
+			"volumes:\n  vol:\n    name: " + rel + "\n",
+			`compose.yaml:8:11: volumes.vol.name: invalid volume name "` + rel + `": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`},
 		{"key", "services:\n  app:\n    image: bte-busybox\n    command: [sh, -c, echo owned > /d/pwned]\n" +
 			"    volumes: [{type: volume, source: \"" + key + "\", target: /d}]\nvolumes:\n  \"" + key + "\": {}\n",
 			`compose.yaml:7:` + strconv.Itoa(len(key)+7) + `: volumes.` + key + `: invalid key "` + key + `"`},

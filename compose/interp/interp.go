@@ -127,6 +127,9 @@ func expand(body string, lookup LookupFunc, unset func(string)) (string, error) 
 		if err != nil {
 			return "", err
 		}
+		if msg == "" { // Compose's text: no ": " when ${X:?} gives no message
+			return "", fmt.Errorf("required variable %s is missing a value: %w", name, ErrInvalid)
+		}
 		return "", fmt.Errorf("required variable %s is missing a value: %s: %w", name, msg, ErrInvalid)
 	}
 	return "", fmt.Errorf("invalid interpolation format for \"${%s}\": %w", body, ErrInvalid)

@@ -42,6 +42,21 @@ func TestSubstitute(t *testing.T) {
 	}
 }
 
+// TestRequiredMessage: the error of ${X:?msg} is Compose's text, with no dangling
+// ": " when there is no message.
+func TestRequiredMessage(t *testing.T) {
+	lookup := func(string) (string, bool) { return "", false }
+	for in, want := range map[string]string{
+		"${X:?}":            "required variable X is missing a value: " + ErrInvalid.Error(),
+		"${X?}":             "required variable X is missing a value: " + ErrInvalid.Error(),
+		"${X:?must be set}": "required variable X is missing a value: must be set: " + ErrInvalid.Error(),
+	} {
+		if _, err := Substitute(in, lookup); err == nil || err.Error() != want {
+			t.Errorf("Substitute(%q) error = %v, want %q", in, err, want)
+		}
+	}
+}
+
 func TestSubstituteFuncUnset(t *testing.T) {
 	env := map[string]string{"FOO": "foo", "EMPTY": ""}
 	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # regen.sh ORACLE [CASE...]: regenerate want.json / oracle.err of every golden case
-# (or the named ones) by running Docker Compose v2's `config --format json`.
+# (or the named ones) by running Docker Compose v5.6.0 `config --format json`.
 # ORACLE is the path of a docker-compose binary built from
-# github.com/docker/compose/v2/cmd@v2.29.7 (plugin binary; runs without a daemon).
+# github.com/docker/compose/v5/cmd@v5.6.0 (plugin binary; runs without a daemon).
 set -u
 oracle=${1:?usage: regen.sh ORACLE [CASE...]}
 case $oracle in /*) ;; *) oracle=$(pwd)/$oracle ;; esac
@@ -35,13 +35,17 @@ for c in "$@"; do
 	fi
 	envs=""
 	[ -f "$dir/env" ] && envs=$(grep -v '^#' "$dir/env" | grep .)
-	rm -f "$dir/want.json" "$dir/oracle.err"
+	rm -f "$dir/want.json" "$dir/want.yaml" "$dir/oracle.err"
 	# shellcheck disable=SC2086 # args and env are word lists on purpose
 	(cd "$dir" && env -i HOME="$home" PATH=/usr/bin:/bin $envs \
 		"$oracle" $pre config --format json $post >"$dir/out.tmp" 2>"$dir/err.tmp")
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		sed -e "s#$dir#__DIR__#g" -e "s#$home#__HOME__#g" "$dir/out.tmp" >"$dir/want.json"
+		# shellcheck disable=SC2086
+		(cd "$dir" && env -i HOME="$home" PATH=/usr/bin:/bin $envs \
+			"$oracle" $pre config $post >"$dir/out.tmp" 2>/dev/null)
+		sed -e "s#$dir#__DIR__#g" -e "s#$home#__HOME__#g" "$dir/out.tmp" >"$dir/want.yaml"
 	else
 		sed -e "s#$dir#__DIR__#g" -e "s#$home#__HOME__#g" "$dir/err.tmp" >"$dir/oracle.err"
 	fi
