@@ -114,3 +114,27 @@ func TestCgroupNamespaceV2(t *testing.T) {
 		t.Errorf("exec grep 0:: = %d, %v, %q; want 0::/", code, err, b.String())
 	}
 }
+
+// TestTTYConsoleSize: with Spec.ConsoleSize the pty has that size before the command
+// runs, so a command that asks at once sees it (without it, `stty size` raced the
+// client's resize after the attach and often saw 0x0: "stty: standard input").
+func TestTTYConsoleSize(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	for _, tt := range []struct {
+		name string
+		size [2]uint16
+		want string
+	}{
+		{"set", [2]uint16{40, 100}, "40 100"},
+		{"unset", [2]uint16{}, "stty: standard input"}, // busybox's word for 0x0
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, es := run(t, e, Spec{LayerDirs: []string{busyboxLayer(t)}, Tty: true, ConsoleSize: tt.size,
+				Cmd: []string{"sh", "-c", "stty size 2>&1"}})
+			if strings.TrimSpace(out) != tt.want || es.ExitCode != 0 {
+				t.Errorf("stty size = %q, exit %d; want %q, exit 0", out, es.ExitCode, tt.want)
+			}
+		})
+	}
+}

@@ -101,7 +101,9 @@
 // socket: the write end of a pipe whose read end is the container's stdin (the shim
 // closes its own copy, so the client's close is the container's EOF), or with Tty the
 // pty master (the client writes keystrokes and sets the window size on it; the shim
-// keeps reading the output into the log). Until someone attaches, stdin stays open and
+// keeps reading the output into the log). The pty's first size is Spec.ConsoleSize,
+// set by PID 1 right after opening it, before the command runs: a client attaches
+// only once the command runs, too late for one that asks for the size at once. Until someone attaches, stdin stays open and
 // silent, as Docker's stdin_open. If the container ends first, the shim closes the
 // socket after recording the exit, and AttachStdin reports ErrNotRunning. See
 // AttachStdin.

@@ -62,6 +62,11 @@ type Spec struct {
 	// Tty gives the container a terminal as stdin/stdout/stderr; the log then has one
 	// stream ("stdout") with the terminal's output (\r\n line ends).
 	Tty bool
+	// ConsoleSize is the terminal's initial window size, {rows, columns}, as Docker's
+	// HostConfig.ConsoleSize: with Tty the pty has it before the command runs, so the
+	// command never sees the kernel's 0x0 (a client's later resize comes too late for
+	// a command that asks at once). Zero leaves the pty's size 0x0.
+	ConsoleSize [2]uint16
 	// OpenStdin keeps the container's stdin open (a pipe, or the terminal with Tty)
 	// and lets one client take it with AttachStdin; without it stdin is /dev/null (or
 	// the terminal nobody writes to, with Tty).

@@ -414,6 +414,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	rec.command(argv, env)
 	rec.identity(u, caps, spec)
 	rec.flag("tty", spec.Tty)
+	if rows, cols := spec.ConsoleSize[0], spec.ConsoleSize[1]; spec.Tty && rows > 0 && cols > 0 {
+		rec.add("winsize", fmt.Sprintf("%d:%d", rows, cols))
+	}
 	rec.flag("stdin", spec.OpenStdin)
 	rec.flag("init", spec.Init)
 	rec.flag("privileged", spec.Privileged)

@@ -132,7 +132,7 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 		cfg.removeIfStateless(p.Name)
 		return nil, nil, err
 	}
-	c, err := r.createOneoff(ctx, one, name, img, opts.ConfigFiles)
+	c, err := r.createOneoff(ctx, one, name, img, opts)
 	if c == nil || err != nil {
 		return r, c, err
 	}
@@ -226,13 +226,14 @@ func oneoffName(project, service, name string) string {
 	return fmt.Sprintf("%s-%s-run-%s", project, service, newID()[:12])
 }
 
-// createOneoff records, then makes, the one-off container (not started).
-func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name string, img resolvedImage, files []string) (*ContainerState, error) {
+// createOneoff records, then makes, the one-off container (not started); with a
+// terminal, its pty starts with the size of the user's (runConsoleSize).
+func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name string, img resolvedImage, opts RunOptions) (*ContainerState, error) {
 	hash, err := r.p.ServiceHash(one.Name)
 	if err != nil {
 		return nil, err
 	}
-	c := newContainerState(r.p, one, name, 0, hash, img, files)
+	c := newContainerState(r.p, one, name, 0, hash, img, opts.ConfigFiles)
 	delete(c.Labels, LabelNumber) // one-off containers are not indexed
 	c.Labels[LabelOneoff], c.Labels[LabelSlug] = "True", c.ID
 	r.mu.Lock()
@@ -244,6 +245,9 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	spec, err := r.containerSpec(ctx, c, one, img)
 	if err != nil {
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	if spec.Tty {
+		spec.ConsoleSize = runConsoleSize(opts)
 	}
 	if err := r.eng.Create(spec); err != nil {
 		return c, fmt.Errorf("create %s: %w", describe(c), err)

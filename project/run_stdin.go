@@ -18,6 +18,22 @@ func runTTY(opts RunOptions) bool {
 	return !opts.Detach && !opts.NoTTY && ok && isTerminal(f)
 }
 
+// runConsoleSize is the size, {rows, columns}, of the user's terminal (see sizeSource)
+// that the one-off container's pty gets at creation, before its command runs (as
+// docker run's ConsoleSize); zero when there is none. attachStdin's resize then only
+// follows the user's later changes.
+func runConsoleSize(opts RunOptions) [2]uint16 {
+	src := sizeSource(opts.Stdin, opts.Stdout)
+	if src == nil {
+		return [2]uint16{}
+	}
+	ws, err := unix.IoctlGetWinsize(int(src.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		return [2]uint16{}
+	}
+	return [2]uint16{ws.Row, ws.Col}
+}
+
 // runStdinOpen reports whether the one-off container's stdin is kept open for the
 // caller's: attached and interactive (-i, the default).
 func runStdinOpen(opts RunOptions) bool {

@@ -57,7 +57,8 @@
  * PID 1 needs code between clone and execve, and setns into a mount namespace needs a
  * single-threaded process. It runs from a sealed memfd (CVE-2019-5736).
  *
- * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty stdin
+ * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty
+ * winsize (rows:cols, the pty's size before the command runs) stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
  * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
  * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
@@ -129,6 +130,7 @@ static struct {
 	int ngroups;
 	uint64_t caps;
 	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
+	unsigned short rows, cols; /* winsize: the pty's initial size, 0 = unset */
 	struct rlim rl[32];
 	int nrl;
 	char *procs[16];
@@ -330,7 +332,11 @@ static int parse_records(char *b, size_t len)
 			cfg.cgroupns = 1;
 		else if (!strcmp(p, "tty"))
 			cfg.tty = 1;
-		else if (!strcmp(p, "stdin"))
+		else if (!strcmp(p, "winsize")) {
+			char *end;
+			cfg.rows = (unsigned short)strtoul(v, &end, 10);
+			cfg.cols = *end == ':' ? (unsigned short)strtoul(end + 1, NULL, 10) : 0;
+		} else if (!strcmp(p, "stdin"))
 			cfg.openstdin = 1;
 		else if (!strcmp(p, "init"))
 			cfg.init = 1;
@@ -925,6 +931,10 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 		int master;
 		if (!open_pty(&master, &io.slave))
 			FAIL("open pty: %s", errstr(errno));
+		/* Sized before the command runs, which may ask at once (`stty size`). */
+		struct winsize ws = {.ws_row = cfg.rows, .ws_col = cfg.cols};
+		if (cfg.rows && cfg.cols && ioctl(master, TIOCSWINSZ, &ws) != 0)
+			FAIL("pty size: %s", errstr(errno));
 		if (!send_fd(ptyfd, master))
 			FAIL("hand the pty to the shim: %s", errstr(errno));
 		close(master);
