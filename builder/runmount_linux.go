@@ -180,17 +180,7 @@ func ensureCacheDir(dir string, m dockerfile.RunMount) error {
 	if err != nil {
 		return err
 	}
-	mode := uint32(0o755)
-	if m.Mode != nil {
-		mode = *m.Mode
-	}
-	uid, gid := 0, 0
-	if m.UID != nil {
-		uid = *m.UID
-	}
-	if m.GID != nil {
-		gid = *m.GID
-	}
+	mode, uid, gid := mountOwner(m, 0o755)
 	err = unix.Chmod(tmp, mode)
 	if err == nil {
 		err = os.Lchown(tmp, uid, gid)
@@ -223,17 +213,7 @@ func (b *builder) secretMount(m dockerfile.RunMount, target string) (*engine.Mou
 		return nil, nil, err
 	}
 	undo := func() { os.RemoveAll(dir) }
-	mode := uint32(0o400)
-	if m.Mode != nil {
-		mode = *m.Mode
-	}
-	uid, gid := 0, 0
-	if m.UID != nil {
-		uid = *m.UID
-	}
-	if m.GID != nil {
-		gid = *m.GID
-	}
+	mode, uid, gid := mountOwner(m, 0o400)
 	dst := filepath.Join(dir, "secret")
 	if err := copyFile(src, dst, os.FileMode(mode), uid, gid); err != nil {
 		return nil, undo, fmt.Errorf("secret %q: %w", m.ID, err)
@@ -358,4 +338,20 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// mountOwner is the mode (defMode unless the mount sets one), uid and gid (root unless
+// set) of a cache directory or secret file that a RUN --mount makes.
+func mountOwner(m dockerfile.RunMount, defMode uint32) (mode uint32, uid, gid int) {
+	mode = defMode
+	if m.Mode != nil {
+		mode = *m.Mode
+	}
+	if m.UID != nil {
+		uid = *m.UID
+	}
+	if m.GID != nil {
+		gid = *m.GID
+	}
+	return mode, uid, gid
 }
