@@ -9,20 +9,20 @@ CONFORMANCE ?= ../shared/conformance
 # (plain go build/test) berth cannot run containers, and the tests that need to skip.
 SHIM      := engine/shim/berth-shim
 SHIM_CC   ?= musl-gcc
-STAGE_TAG := berth_stage
+SHIM_TAG := berth_shim
 # Packages that run goroutines are tested again under the race detector.
 RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/... ./project/...
 
-.PHONY: all build stage test unit race lint deps clean
+.PHONY: all build shim test unit race lint deps clean
 
 all: build
 
-build: stage
-	CGO_ENABLED=0 $(GO) build -tags $(STAGE_TAG) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
+build: shim
+	CGO_ENABLED=0 $(GO) build -tags $(SHIM_TAG) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
 
-## stage: the shim (static, stripped), written to a temp file and renamed so that a
+## shim: the container shim (static, stripped), written to a temp file and renamed so that a
 ## concurrent build never embeds half of it.
-stage:
+shim:
 	$(SHIM_CC) -O2 -Wall -Wextra -Werror -static -s -o $(SHIM).tmp engine/shim/shim.c
 	mv -f $(SHIM).tmp $(SHIM)
 
@@ -32,16 +32,16 @@ deps:
 ## test: everything CI runs — unit tests, root integration tests (skipped when not root),
 ## the race detector on concurrent packages, and the external Compose conformance suite.
 test: deps build lint
-	$(GO) test -count=1 -tags $(STAGE_TAG) ./...
-	$(GO) test -race -count=1 -tags $(STAGE_TAG) $(RACE_PKGS)
+	$(GO) test -count=1 -tags $(SHIM_TAG) ./...
+	$(GO) test -race -count=1 -tags $(SHIM_TAG) $(RACE_PKGS)
 	./scripts/conformance.sh $(CONFORMANCE)
 
-lint: stage
+lint: shim
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags $(STAGE_TAG) ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(STAGE_TAG) ./...
+	$(GO) vet -tags $(SHIM_TAG) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(SHIM_TAG) ./...
 
 clean:
 	rm -rf bin $(SHIM)

@@ -32,8 +32,8 @@
 //
 // # The embedded shim
 //
-// Built with the build tag berth_stage (as the Makefile builds berth), the engine
-// embeds the shim, which `make stage` builds first (musl-gcc -static, gitignored
+// Built with the build tag berth_shim (as the Makefile builds berth), the engine
+// embeds the shim, which `make shim` builds first (musl-gcc -static, gitignored
 // engine/shim/berth-shim). Each process that runs containers copies it once into a
 // sealed memfd (MFD_CLOEXEC; F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that through
 // /proc/<own pid>/fd/<n>, so no child inherits the fd. A container that reopens

@@ -196,7 +196,7 @@ func TestLogsRotateTail(t *testing.T) {
 // with an empty network namespace, cgroups, overlay rootfs) and reports the median of
 // each phase. As root, from the repository root:
 //
-//	make stage && go test -tags berth_stage -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 400x ./engine
+//	make shim && go test -tags berth_shim -run '^$' -bench 'RunTrue|ExecTrue' -benchtime 400x ./engine
 func BenchmarkRunTrue(b *testing.B) { benchRunTrue(b, "") }
 
 // BenchmarkRunTrueUnconfined is BenchmarkRunTrue without a seccomp filter: the

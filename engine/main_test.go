@@ -102,7 +102,7 @@ func goLayer(t testing.TB) string {
 func newEngine(t testing.TB) *Engine {
 	t.Helper()
 	if shimBinary == "" {
-		t.Skip("skipping: built without the container shim (make stage, then go test -tags berth_stage)")
+		t.Skip("skipping: built without the container shim (make shim, then go test -tags berth_shim)")
 	}
 	e := &Engine{Root: t.TempDir(), CgroupParent: "bt-rt-" + randSuffix()}
 	t.Cleanup(func() {

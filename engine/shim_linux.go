@@ -18,7 +18,7 @@ var shim struct {
 }
 
 // errNoShim is Start's and Exec's error in a binary built without the embedded shim.
-var errNoShim = fmt.Errorf("this binary was built without the container shim and cannot run containers: build it with make (which runs `make stage`, then go build -tags %s): %w", "berth_stage", errors.ErrUnsupported)
+var errNoShim = fmt.Errorf("this binary was built without the container shim and cannot run containers: build it with make (which runs `make shim`, then go build -tags %s): %w", "berth_shim", errors.ErrUnsupported)
 
 // sealedShim returns the sealed memfd holding the shim, made once per process and
 // never closed (O_CLOEXEC: no child inherits it). The seals (no write, grow, shrink or

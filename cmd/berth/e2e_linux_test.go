@@ -61,12 +61,12 @@ func berthBinary(t *testing.T) string {
 			return
 		}
 		builtDir = dir
-		if out, err := buildStage(); err != nil {
+		if out, err := buildShim(); err != nil {
 			buildErr, builtBin = err, string(out)
 			return
 		}
 		builtBin = filepath.Join(dir, "berth")
-		cmd := exec.Command("go", "build", "-tags", stageTag, "-o", builtBin, ".")
+		cmd := exec.Command("go", "build", "-tags", shimTag, "-o", builtBin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = err

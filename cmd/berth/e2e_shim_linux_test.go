@@ -7,15 +7,13 @@ import (
 	"path/filepath"
 )
 
-// stageTag is the build tag under which berth embeds the engine's shim.
-const stageTag = "berth_stage"
+// shimTag is the build tag under which berth embeds the engine's shim.
+const shimTag = "berth_shim"
 
-// buildStage builds the engine's shim where package engine embeds it from
-// (engine/shim/berth-shim), as `make stage` does, through a temp file and a rename, so
+// buildShim builds the engine's shim where package engine embeds it from
+// (engine/shim/berth-shim), as `make shim` does, through a temp file and a rename, so
 // that a concurrent build never embeds half a file. It returns the compiler's output on
 // failure.
-func buildStage() ([]byte, error) { return buildShim() }
-
 func buildShim() ([]byte, error) {
 	dst, err := filepath.Abs("../../engine/shim/berth-shim")
 	if err != nil {
