@@ -1,15 +1,11 @@
 package engine
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrBadState: the container's state.json exists but cannot be read or parsed (empty,
@@ -80,7 +76,7 @@ func (e *Engine) stopUnknown(id string, sig syscall.Signal, grace time.Duration)
 		}
 	}
 	if monitor > 0 {
-		waitPidFor(monitor, 5*time.Second)
+		waitPidExit(monitor, 5*time.Second)
 	}
 	if st, err := e.readState(id); err == nil && st.Status == StatusExited {
 		return ExitStatus{ExitCode: st.ExitCode, OOMKilled: st.OOMKilled, Signal: st.Signal}, nil
@@ -103,37 +99,17 @@ func monitorOf(pids []int) int {
 	return 0
 }
 
-// parentPid reads pid's parent from /proc/<pid>/stat, or 0.
+// parentPid reads pid's parent from /proc/<pid>/stat (parseStat), or 0.
 func parentPid(pid int) int {
 	b, err := readFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0
 	}
-	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces and parens
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0
-	}
-	pp, _ := strconv.Atoi(f[1])
-	return pp
-}
-
-// waitPidFor blocks until pid exits or d passes.
-func waitPidFor(pid int, d time.Duration) {
-	fd, err := unix.PidfdOpen(pid, 0)
+	p, err := parseStat(b, time.Time{})
 	if err != nil {
-		return
+		return 0
 	}
-	defer unix.Close(fd)
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); {
-		if _, err := unix.Poll(fds, int(time.Until(deadline)/time.Millisecond)+1); err != unix.EINTR {
-			return
-		}
-	}
+	return p.PPID
 }
 
 // cgroupEmptyWithin polls the container's cgroups until they hold no process or d

@@ -201,18 +201,33 @@ func (e *Engine) Wait(id string) (ExitStatus, error) {
 	}
 }
 
-// waitPid blocks until pid exits, via pidfd; it returns at once if pid is gone.
+// waitPid blocks until pid exits, via pidfd; it returns at once (after a millisecond,
+// so that a caller's loop does not spin) if pid is gone.
 func waitPid(pid int) {
+	if !waitPidExit(pid, -1) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitPidExit blocks until pid exits or d passes (never, for d < 0). It reports false
+// if pid could not be opened (it is gone).
+func waitPidExit(pid int, d time.Duration) bool {
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
-		time.Sleep(time.Millisecond)
-		return
+		return false
 	}
 	defer unix.Close(fd)
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
 	for {
-		if _, err := unix.Poll(fds, -1); err != unix.EINTR {
-			return
+		timeout := -1
+		if d >= 0 {
+			if timeout = int(time.Until(deadline)/time.Millisecond) + 1; time.Now().After(deadline) {
+				return true
+			}
+		}
+		if _, err := unix.Poll(fds, timeout); err != unix.EINTR {
+			return true
 		}
 	}
 }
