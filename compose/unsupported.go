@@ -26,7 +26,6 @@ var unsupportedServiceKeys = map[string]string{
 	"pre_stop":           "pre_stop hooks are not run yet",
 	"pre_start":          "pre_start hooks are not run yet",
 	"develop":            "develop (compose watch) is not supported",
-	"label_file":         "labels from label_file are not applied yet",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",
 	"blkio_config":       "block IO weights and throttles are not applied yet",

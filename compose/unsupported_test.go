@@ -18,7 +18,6 @@ func TestUnsupported(t *testing.T) {
       - command: echo hi
     pre_stop:
       - command: [sh, -c, "echo bye"]
-    label_file: ./labels.env
     develop:
       watch: [{path: ./src, action: sync, target: /src}]
     volumes:
@@ -42,12 +41,11 @@ networks:
 		"compose.yaml:4:11 services.app.gpus",
 		"compose.yaml:6:7 services.app.post_start",
 		"compose.yaml:8:7 services.app.pre_stop",
-		"compose.yaml:9:17 services.app.label_file",
-		"compose.yaml:11:7 services.app.develop",
-		"compose.yaml:13:9 services.app.volumes[0]",
-		"compose.yaml:17:18 services.app.deploy.placement",
-		"compose.yaml:18:43 services.app.deploy.resources.reservations.devices",
-		"compose.yaml:23:21 networks.default.driver",
+		"compose.yaml:10:7 services.app.develop",
+		"compose.yaml:12:9 services.app.volumes[0]",
+		"compose.yaml:16:18 services.app.deploy.placement",
+		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
+		"compose.yaml:22:21 networks.default.driver",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Unsupported() mismatch (-want +got):\n%s", diff)
