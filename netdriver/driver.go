@@ -42,7 +42,8 @@ type Network struct {
 	Labels   map[string]string
 }
 
-// AttachOptions configures Attach. Zero IPv4 means "allocate"; nil MAC means kernel-chosen.
+// AttachOptions configures Attach. Zero IPv4 means "allocate"; nil MAC means MACFor
+// the address.
 type AttachOptions struct {
 	IPv4 netip.Addr
 	MAC  net.HardwareAddr
