@@ -48,21 +48,3 @@ func TestShimFailure(t *testing.T) {
 		}
 	}
 }
-
-func TestReportFailure(t *testing.T) {
-	tests := []struct {
-		line string
-		want error
-		text string
-	}{
-		{"error exec exec \"/x\": permission denied\n", ErrShimExec, `exec "/x": permission denied`},
-		{"error proto shim protocol: expected the configuration record proto=, not pre=\n", ErrShimProtocol, ""},
-		{"net2\n", ErrShimProtocol, ""}, // a report of another protocol
-	}
-	for _, tt := range tests {
-		err := reportFailure(tt.line)
-		if !errors.Is(err, tt.want) || (tt.text != "" && err.Error() != tt.text) {
-			t.Errorf("reportFailure(%q) = %v, want errors.Is %v, text %q", tt.line, err, tt.want, tt.text)
-		}
-	}
-}
