@@ -261,3 +261,34 @@ func TestShimFailureClasses(t *testing.T) {
 		t.Errorf("Exec(nope) = %v, want ErrShimExec at step exec, %q", err, want)
 	}
 }
+
+func TestCheckShimProtocol(t *testing.T) {
+	mark := shimproto.Mark + strconv.Itoa(shimproto.Version) + "\x00"
+	tests := []struct {
+		binary string
+		want   string // "" = accepted
+	}{
+		{"\x7fELF..." + mark + "...", ""},
+		{"\x7fELF..." + shimproto.Mark + "999\x00...", `it speaks protocol version "999", berth version`},
+		{"\x7fELF...", "it speaks no protocol version, berth version"},
+		// A version that only starts like ours.
+		{"\x7fELF..." + shimproto.Mark + strconv.Itoa(shimproto.Version) + "0\x00", "it speaks protocol version"},
+	}
+	for _, tt := range tests {
+		err := checkShimProtocol(tt.binary)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("checkShimProtocol(%q) = %v, want nil", tt.binary, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrShimProtocol) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("checkShimProtocol(%q) = %v, want ErrShimProtocol containing %q", tt.binary, err, tt.want)
+		}
+	}
+	if shimBinary != "" {
+		if err := checkShimProtocol(shimBinary); err != nil {
+			t.Errorf("the embedded shim: %v (make shim after go generate ./engine/shimproto)", err)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 #define BERTH_SHIM_PROTOCOL_H
 
 #define PROTOCOL_VERSION "1"
+#define PROTOCOL_MARK "berth-shim-protocol " PROTOCOL_VERSION /* in the binary: see Mark */
 
 /* Configuration keys */
 #define KEY_PROTO "proto" /* the protocol version (Version), always the first record */

@@ -98,6 +98,10 @@
 
 #include "protocol.h" /* generated from package engine/shimproto: keys, reports, classes */
 
+/* The protocol's version where the engine looks for it in this binary before it runs
+ * it (checkShimProtocol): a stale shim is refused before any container is touched. */
+__attribute__((used)) static const char protocol_mark[] = PROTOCOL_MARK;
+
 /* The few kernel ABI bits used here, so that the shim builds against musl (the
  * Makefile's choice: its static binaries start in half the time of glibc's) or glibc
  * without the kernel headers. */

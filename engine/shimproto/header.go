@@ -20,6 +20,7 @@ func Header() []byte {
 	b.WriteString(" * The protocol between the engine and the shim: see package shimproto. */\n")
 	b.WriteString("#ifndef BERTH_SHIM_PROTOCOL_H\n#define BERTH_SHIM_PROTOCOL_H\n\n")
 	fmt.Fprintf(&b, "#define PROTOCOL_VERSION \"%d\"\n", Version)
+	fmt.Fprintf(&b, "#define PROTOCOL_MARK %q PROTOCOL_VERSION /* in the binary: see Mark */\n", Mark)
 	b.WriteString("\n/* Configuration keys */\n")
 	for _, k := range Keys {
 		doc := k.Doc

@@ -26,6 +26,10 @@ package shimproto
 // Version is the protocol's version: Proto's value, checked by the shim first.
 const Version = 1
 
+// Mark, then Version in decimal and a NUL, is in the shim's binary (PROTOCOL_MARK): the
+// engine finds its version there before it runs it.
+const Mark = "berth-shim-protocol "
+
 // Key is a configuration record's key.
 type Key string
 
