@@ -43,9 +43,10 @@
 // The protocol between the engine and the shim (configuration keys, reports, failure
 // classes, version) is one table, package engine/shimproto, from which the shim's
 // header engine/shim/protocol.h is generated (go generate ./engine/shimproto; a test
-// fails while it is stale). The engine sends its version first; a shim of another
-// version (berth and shim of different builds: build through the Makefile) refuses
-// before it makes anything, and Start and Exec return ErrShimProtocol. Every other
+// fails while it is stale). The engine finds the shim's version in its binary before
+// it runs it, and sends its own as the first record, which the shim checks before it
+// makes anything: a berth and a shim of different builds (build through the Makefile)
+// refuse each other, and Start and Exec return ErrShimProtocol. Every other
 // failure the shim reports comes back as a *ShimError naming the step, errors.Is its
 // class's sentinel (ErrShimExec, ErrShimCgroup, ...). Without the tag (go build, go test, go vet) nothing is embedded: Start and
 // Exec report errors.ErrUnsupported and the tests that run containers skip.
