@@ -198,7 +198,7 @@ func TestShimProtocolMismatch(t *testing.T) {
 	if err := e.Create(created); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	setShimProtocol(t, "999")
+	setShimProtocol(t, 999)
 	err := e.Start(created.ID)
 	var se *ShimError
 	if !errors.Is(err, ErrShimProtocol) || !errors.As(err, &se) || !strings.Contains(err.Error(), "berth speaks version 999") {
@@ -211,30 +211,18 @@ func TestShimProtocolMismatch(t *testing.T) {
 	if !errors.Is(err, ErrShimProtocol) || code != 0 {
 		t.Errorf("Exec with protocol 999 = %d, %v; want ErrShimProtocol", code, err)
 	}
-	setShimProtocol(t, strconv.Itoa(shimproto.Version))
+	setShimProtocol(t, 0)
 	if code, err := e.Exec(running.ID, ExecSpec{Cmd: []string{"true"}}); err != nil || code != 0 {
 		t.Errorf("Exec with the shim's protocol = %d, %v; want 0, nil", code, err)
 	}
 }
 
-// setShimProtocol makes the engine send version v (restored at cleanup), and drops the
-// spare shims, which were sent the old one.
-func setShimProtocol(t *testing.T, v string) {
+// setShimProtocol makes the engine send version v (0: its own) until the test ends.
+// Start does not take a spare shim that was sent another version.
+func setShimProtocol(t *testing.T, v int64) {
 	t.Helper()
-	old := shimProtocol
-	shimProtocol = v
-	dropSpareShims()
-	t.Cleanup(func() {
-		shimProtocol = old
-		dropSpareShims()
-	})
-}
-
-func dropSpareShims() {
-	time.Sleep(50 * time.Millisecond) // a spare being made now lands first
-	for p := takeSpareShim(); p != nil; p = takeSpareShim() {
-		p.close()
-	}
+	shimProtocolOverride.Store(v)
+	t.Cleanup(func() { shimProtocolOverride.Store(0) })
 }
 
 // TestShimFailureClasses: failures of the real shim come back typed, with the step.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/berth-dev/berth/engine/shimproto"
 	"golang.org/x/sys/unix"
@@ -19,12 +20,25 @@ import (
 // keys of package shimproto.
 type shimRecords struct{ b bytes.Buffer }
 
-// shimProtocol is the version the engine sends first (shimproto.Version; a test
-// sends another).
-var shimProtocol = strconv.Itoa(shimproto.Version)
+// shimProtocolOverride, when not 0, is the version the engine sends instead of
+// shimproto.Version: a test's, to see a mismatch refused.
+var shimProtocolOverride atomic.Int64
 
-// version adds the protocol's version, which must be the shim's first record.
-func (r *shimRecords) version() { r.add(shimproto.Proto, shimProtocol) }
+// shimProtocol is the protocol version the engine sends.
+func shimProtocol() int64 {
+	if v := shimProtocolOverride.Load(); v != 0 {
+		return v
+	}
+	return shimproto.Version
+}
+
+// version adds the protocol's version, which must be the shim's first record, and
+// returns it.
+func (r *shimRecords) version() int64 {
+	v := shimProtocol()
+	r.add(shimproto.Proto, strconv.FormatInt(v, 10))
+	return v
+}
 
 func (r *shimRecords) add(key shimproto.Key, value string) {
 	r.b.WriteString(string(key))

@@ -136,7 +136,7 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 	// A shim made ahead of time, or a new one, forked before this thread's unshare:
 	// it lives in the host's namespaces; PID 1 joins this thread's.
 	p := takeSpareShim()
-	if p != nil && unix.Kill(p.pid, 0) != nil { // a spare someone killed
+	if p != nil && (unix.Kill(p.pid, 0) != nil || p.proto != shimProtocol()) { // a spare someone killed, or sent another version (a test's)
 		p.close()
 		p = nil
 	}
@@ -212,6 +212,7 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 type shimProc struct {
 	pid        int
 	cfgW, repR int
+	proto      int64 // the protocol version it was sent
 }
 
 // startShim forks and executes the shim from the calling thread, which must be in the
@@ -251,7 +252,7 @@ func startShim(exe string, netns bool) (*shimProc, error) {
 	}()
 	p := &shimProc{pid: pid, cfgW: cfg[1], repR: rep[0]}
 	var rec shimRecords
-	rec.version()
+	p.proto = rec.version()
 	rec.add(shimproto.Pre, map[bool]string{true: string(shimproto.PreNetNS), false: ""}[netns])
 	p.config(rec.b.Bytes()) // a shim that died says so when configured
 	return p, nil
