@@ -31,7 +31,7 @@ var (
 	ErrShimIdentity = errors.New("shim: identity")
 	// ErrShimExec: the command was not found or could not be executed.
 	ErrShimExec = errors.New("shim: exec")
-	// ErrShimState: the container's state could not be recorded.
+	// ErrShimState: the container dir could not be opened or its state recorded.
 	ErrShimState = errors.New("shim: state")
 )
 

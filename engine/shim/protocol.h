@@ -67,6 +67,6 @@
 #define CLASS_ROOTFS "rootfs" /* /proc, pivot_root, sysctls, masked and read-only paths */
 #define CLASS_IDENTITY "identity" /* rlimits, working dir, capabilities, no_new_privs, ids, seccomp */
 #define CLASS_EXEC "exec" /* finding or executing the command */
-#define CLASS_STATE "state" /* recording the container's state */
+#define CLASS_STATE "state" /* the container dir, recording the container's state */
 
 #endif

@@ -1337,7 +1337,7 @@ int main(int argc, char **argv)
 	cfg.dir = dir + strlen(KEY_DIR "=");
 	dirfd_ = open(cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd_ < 0)
-		report_error(CLASS_STDIO, "container dir: %s", errstr(errno));
+		report_error(CLASS_STATE, "container dir: %s", errstr(errno));
 	int ln = cfg.openstdin ? listen_stdin() : -1;
 
 	struct stdio io = {-1, -1, -1, -1};

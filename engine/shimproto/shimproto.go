@@ -191,5 +191,5 @@ var Classes = []ClassInfo{
 	{ClassRootfs, "/proc, pivot_root, sysctls, masked and read-only paths"},
 	{ClassIdentity, "rlimits, working dir, capabilities, no_new_privs, ids, seccomp"},
 	{ClassExec, "finding or executing the command"},
-	{ClassState, "recording the container's state"},
+	{ClassState, "the container dir, recording the container's state"},
 }
