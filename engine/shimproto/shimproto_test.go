@@ -2,6 +2,9 @@ package shimproto
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -99,4 +102,41 @@ func constants(t *testing.T) map[string][]string {
 		t.Errorf("found %d Key and %d Class constants, tables hold %d and %d", len(out["Key"]), len(out["Class"]), len(Keys), len(Classes))
 	}
 	return out
+}
+
+// fingerprints pins each protocol version to its tables' names (fingerprint): a change
+// of a key, value, report, class or the mark without a new Version fails
+// TestVersionBumped.
+var fingerprints = map[int]string{
+	1: "f6bdd728807b822c",
+}
+
+// TestVersionBumped: the tables of Version are the ones recorded for it; a change
+// needs a new Version (and its fingerprint here), so that a berth and a shim of
+// different tables refuse each other instead of misreading each other.
+func TestVersionBumped(t *testing.T) {
+	got := fingerprint()
+	if want, ok := fingerprints[Version]; !ok || got != want {
+		t.Errorf("the protocol's tables are not those of version %d (fingerprint %s, recorded %q): bump Version and record fingerprints[%d] = %q",
+			Version, got, want, Version, got)
+	}
+}
+
+// fingerprint hashes the names of the tables, in order (not their docs).
+func fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintln(h, Mark)
+	for _, k := range Keys {
+		fmt.Fprintln(h, "key", k.Key, k.Repeated)
+	}
+	for _, v := range Values {
+		fmt.Fprintln(h, "value", v.Name, v.Value)
+	}
+	for _, r := range Reports {
+		fmt.Fprintln(h, "report", r)
+	}
+	for _, c := range Classes {
+		fmt.Fprintln(h, "class", c.Class)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
