@@ -117,8 +117,8 @@ var fingerprints = map[int]string{
 func TestVersionBumped(t *testing.T) {
 	got := fingerprint()
 	if want, ok := fingerprints[Version]; !ok || got != want {
-		t.Errorf("the protocol's tables are not those of version %d (fingerprint %s, recorded %q): bump Version and record fingerprints[%d] = %q",
-			Version, got, want, Version, got)
+		t.Errorf("the protocol's tables are not those of version %d (fingerprint %s, recorded %q): set Version to %d and record fingerprints[%d] = %q",
+			Version, got, want, Version+1, Version+1, got)
 	}
 }
 
