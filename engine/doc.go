@@ -38,9 +38,17 @@
 // sealed memfd (MFD_CLOEXEC; F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that through
 // /proc/<own pid>/fd/<n>, so no child inherits the fd. A container that reopens
 // /proc/<pid>/exe of the shim (berth's init as PID 1, an exec before its execve)
-// reaches an immutable copy, never a file on the host (CVE-2019-5736). A stale shim
-// (package engine changed, shim not rebuilt) speaks an old protocol: build through the
-// Makefile. Without the tag (go build, go test, go vet) nothing is embedded: Start and
+// reaches an immutable copy, never a file on the host (CVE-2019-5736).
+//
+// The protocol between the engine and the shim (configuration keys, reports, failure
+// classes, version) is one table, package engine/shimproto, from which the shim's
+// header engine/shim/protocol.h is generated (go generate ./engine/shimproto; a test
+// fails while it is stale). The engine finds the shim's version in its binary before
+// it runs it, and sends its own as the first record, which the shim checks before it
+// makes anything: a berth and a shim of different builds (build through the Makefile)
+// refuse each other, and Start and Exec return ErrShimProtocol. Every other
+// failure the shim reports comes back as a *ShimError naming the step, errors.Is its
+// class's sentinel (ErrShimExec, ErrShimCgroup, ...). Without the tag (go build, go test, go vet) nothing is embedded: Start and
 // Exec report errors.ErrUnsupported and the tests that run containers skip.
 //
 // # Start
@@ -49,7 +57,8 @@
 //	      |                             |                               |
 //	      |--fork+exec, setsid--------->| (a spare, made after the      |
 //	      |  fd3 config, fd4 report     |  previous Start, or now)      |
-//	      |--"pre=[netns]"------------->| [unshare(NEWNET) ahead]       |
+//	      |--"proto=N", "pre=[netns]"-->| version check;                |
+//	      |                             | [unshare(NEWNET) ahead]       |
 //	  goroutine: cgroups (mkdir, limits)|                               |
 //	  a fresh locked thread, never      |                               |
 //	  unlocked (also made ahead):       |                               |
@@ -71,7 +80,8 @@
 //	      |                             |<--error text, exit 127--------|
 //	      |                             |   or EOF (O_CLOEXEC closed    |
 //	      |                             |   by a successful execve)     |--execve(cmd)
-//	      |<--"ok <pid>" or "error ..."-| state.json: running           |
+//	      |<--"ok <pid>" or             | state.json: running           |
+//	      |   "error <class> ..."-------|                               |
 //	   returns                          | copy stdout/stderr -> json log|
 //	                                    | waitpid(PID 1)                |
 //	                                    | state.json: exited, code, OOM |

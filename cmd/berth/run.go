@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
@@ -92,8 +91,5 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 		fmt.Fprintln(cmd.OutOrStdout(), res.Name)
 		return nil
 	}
-	if res.ExitCode != 0 {
-		os.Exit(res.ExitCode) // the container's exit code is berth's, as with Compose
-	}
-	return nil
+	return exitWith(res.ExitCode) // the container's exit code is berth's, as with Compose
 }

@@ -184,10 +184,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
-	if code != 0 {
-		os.Exit(code) // the containers' exit code (or 130 after Ctrl-C) is berth's, as with Compose
-	}
-	return nil
+	return exitWith(code) // the containers' exit code (or 130 after Ctrl-C) is berth's, as with Compose
 }
 
 // configFiles are the files the project came from, as recorded in state and labels.
