@@ -29,9 +29,10 @@ var allowed = map[string][]string{
 	"builder/buildcontext": {"github.com/moby/patternmatcher/..."},
 	"builder/dockerfile":   {},
 	// The loader is pure: no syscalls, no kernel libraries.
-	"compose": {"compose/interp", "github.com/distribution/reference", "github.com/docker/go-units",
+	"compose": {"compose/interp", "compose/schema", "github.com/distribution/reference", "github.com/docker/go-units",
 		"github.com/mattn/go-shellwords", "go.yaml.in/yaml/v4"},
 	"compose/interp": {},
+	"compose/schema": {},
 	"dnsserver":      {"github.com/miekg/dns", "golang.org/x/net/ipv4", "golang.org/x/net/ipv6", "golang.org/x/sys/unix"},
 	// The engine takes images as data: it never imports engine/image.
 	"engine": {"engine/seccomp", "engine/shimproto", "internal/atomicfile", "internal/threads",
