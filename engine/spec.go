@@ -25,6 +25,8 @@ var (
 	ErrNotRunning = errors.New("container is not running")
 	// ErrPaused: the operation needs a running container that is not paused.
 	ErrPaused = errors.New("container is paused")
+	// ErrNoLog: the container keeps no log (Spec.NoLog).
+	ErrNoLog = errors.New("configured logging driver does not support reading")
 )
 
 // Spec describes one container at engine level: no Compose types. The image arrives as
@@ -41,6 +43,9 @@ type Spec struct {
 	Env        []string // appended after the image's Env; later entries win
 	WorkingDir string
 	User       string // "name", "uid", "uid:gid", "name:group"
+	// GroupAdd are supplementary groups the process gets besides its user's, as
+	// Docker's --group-add: names of the container's /etc/group, or numbers.
+	GroupAdd   []string
 	Hostname   string
 	Domainname string
 
@@ -82,6 +87,17 @@ type Spec struct {
 	// of Devices and of these rules.
 	DeviceCgroupRules []string
 	Resources         Resources
+	// OOMScoreAdj is the oom_score_adj of the container's PID 1 (-1000 to 1000), which
+	// its children inherit; 0 is the kernel's neutral value, as Docker's default.
+	OOMScoreAdj int
+	// CgroupParent is the cgroup, a path in each hierarchy, that holds this container's
+	// cgroup instead of the engine's CgroupParent, as Docker's --cgroup-parent. Empty
+	// uses the engine's.
+	CgroupParent string
+	// CgroupNS is the container's cgroup namespace: CgroupNSPrivate (its cgroup is the
+	// root of what it sees in /proc/self/cgroup), CgroupNSHost (the host's view), or ""
+	// for Docker's default: private on cgroup v2, host on v1.
+	CgroupNS string
 
 	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
 	// empty means a new namespace with only lo.
@@ -97,6 +113,9 @@ type Spec struct {
 	Hosts      string
 	ResolvConf string
 
+	// NoLog discards the container's output (Docker's "none" log driver): no log
+	// file is written and Logs returns ErrNoLog.
+	NoLog bool
 	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
 	LogMaxSize  int64
 	LogMaxFiles int
@@ -117,6 +136,12 @@ type Spec struct {
 	// records are lost.
 	Labels map[string]string `json:",omitempty"`
 }
+
+// The values of Spec.CgroupNS besides "" (the default of the cgroup version).
+const (
+	CgroupNSHost    = "host"
+	CgroupNSPrivate = "private"
+)
 
 // Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.
 type Mount struct {
@@ -154,6 +179,44 @@ type Resources struct {
 	CPUs       float64
 	CPUShares  int64
 	PidsLimit  int64
+	// CpusetCpus and CpusetMems pin the container to CPUs and memory nodes, in the
+	// kernel's list syntax ("0-2,4").
+	CpusetCpus, CpusetMems string
+	// CPURealtimePeriod and CPURealtimeRuntime (microseconds) give the container's
+	// realtime tasks a share of the CPU (cgroup v1 with CONFIG_RT_GROUP_SCHED only:
+	// Start fails elsewhere). The parent cgroups get the budget their containers ask for.
+	CPURealtimePeriod, CPURealtimeRuntime int64
+	// MemoryReservation is a soft limit in bytes (v1 memory.soft_limit_in_bytes, v2
+	// memory.low).
+	MemoryReservation int64
+	// MemorySwappiness (0-100; nil keeps the kernel's) and OOMKillDisable are cgroup v1
+	// settings: where the kernel has no such file (cgroup v2) they are not applied, as
+	// Docker discards them; see Resources.Unapplied.
+	MemorySwappiness *int64
+	OOMKillDisable   bool
+	// Blkio weights the container's block IO (10-1000) and throttles it per device.
+	Blkio Blkio
+}
+
+// Blkio is Docker's blkio settings. Devices are named by host path (a block device
+// node); the engine reads their major and minor numbers.
+type Blkio struct {
+	Weight              uint16
+	WeightDevice        []WeightDevice
+	ReadBps, WriteBps   []ThrottleDevice
+	ReadIOps, WriteIOps []ThrottleDevice
+}
+
+// WeightDevice is a block device and its IO weight (10-1000).
+type WeightDevice struct {
+	Path   string
+	Weight uint16
+}
+
+// ThrottleDevice is a block device and a rate: bytes or operations per second.
+type ThrottleDevice struct {
+	Path string
+	Rate uint64
 }
 
 // Status is a container's lifecycle state.
@@ -308,6 +371,9 @@ func (s *Spec) validate() error {
 	if err := s.Resources.validate(); err != nil {
 		return fmt.Errorf("container %q: %w", s.ID, err)
 	}
+	if err := s.validateCgroup(); err != nil {
+		return err
+	}
 	if _, err := s.argv(); err != nil {
 		return err
 	}
@@ -325,6 +391,44 @@ func (r *Resources) validate() error {
 		return fmt.Errorf("memory+swap limit %d: %w", r.MemorySwap, ErrInvalid)
 	case r.MemorySwap > 0 && r.MemorySwap < r.Memory:
 		return fmt.Errorf("memory+swap limit %d below the memory limit %d: %w", r.MemorySwap, r.Memory, ErrInvalid)
+	case r.MemorySwappiness != nil && (*r.MemorySwappiness < 0 || *r.MemorySwappiness > 100):
+		return fmt.Errorf("memory swappiness %d: want 0 to 100: %w", *r.MemorySwappiness, ErrInvalid)
+	case r.MemoryReservation < 0 || r.Memory > 0 && r.MemoryReservation > r.Memory:
+		return fmt.Errorf("memory reservation %d: want at most the memory limit %d: %w", r.MemoryReservation, r.Memory, ErrInvalid)
+	case r.CPURealtimeRuntime < 0 || r.CPURealtimePeriod < 0 ||
+		r.CPURealtimeRuntime > 0 && r.CPURealtimePeriod > 0 && r.CPURealtimeRuntime > r.CPURealtimePeriod:
+		return fmt.Errorf("realtime runtime %dµs over its period %dµs: %w", r.CPURealtimeRuntime, r.CPURealtimePeriod, ErrInvalid)
+	}
+	return r.Blkio.validate()
+}
+
+func (b *Blkio) validate() error {
+	weights := []uint16{b.Weight}
+	for _, d := range b.WeightDevice {
+		if d.Weight == 0 {
+			return fmt.Errorf("blkio weight of %s: want 10 to 1000: %w", d.Path, ErrInvalid)
+		}
+		weights = append(weights, d.Weight)
+	}
+	for _, w := range weights {
+		if w != 0 && (w < 10 || w > 1000) {
+			return fmt.Errorf("blkio weight %d: want 10 to 1000: %w", w, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// validateCgroup checks the cgroup settings: a parent that stays under the
+// hierarchies' roots, a known namespace mode, an oom_score_adj in the kernel's range.
+func (s *Spec) validateCgroup() error {
+	if p := s.CgroupParent; p != "" && (strings.Contains("/"+p+"/", "/../") || strings.ContainsAny(p, "\x00\n")) {
+		return fmt.Errorf("container %q: cgroup parent %q: %w", s.ID, p, ErrInvalid)
+	}
+	if s.CgroupNS != "" && s.CgroupNS != CgroupNSHost && s.CgroupNS != CgroupNSPrivate {
+		return fmt.Errorf("container %q: cgroup namespace %q: want host or private: %w", s.ID, s.CgroupNS, ErrInvalid)
+	}
+	if s.OOMScoreAdj < -1000 || s.OOMScoreAdj > 1000 {
+		return fmt.Errorf("container %q: oom_score_adj %d: want -1000 to 1000: %w", s.ID, s.OOMScoreAdj, ErrInvalid)
 	}
 	return nil
 }

@@ -60,7 +60,8 @@
  * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty
  * winsize (rows:cols, the pty's size before the command runs) stdin
  * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
- * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
+ * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) oomscoreadj (PID 1's
+ * oom_score_adj) nolog (no log file: output dropped) logmax (bytes, 0 = no
  * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
  * seccomp(2), the struct sock_filter[]; none = unconfined) hook* (the exit hook's path
  * and arguments) hookenv* hooksock; exec mode also pid (the container's PID 1).
@@ -122,14 +123,14 @@ struct sock_fprog { unsigned short len; struct sock_filter *filter; };
 struct rlim { int res; rlim_t soft, hard; };
 
 static struct {
-	char *id, *dir, *rootfs, *path, *cwd, *oom;
+	char *id, *dir, *rootfs, *path, *cwd, *oom, *oomscoreadj;
 	char **argv, **envp; /* NULL-terminated */
 	int argc, envc;
 	uid_t uid;
 	gid_t gid, *groups;
 	int ngroups;
 	uint64_t caps;
-	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
+	int nnp, tty, openstdin, init, privileged, readonly, cgroupns, nolog;
 	unsigned short rows, cols; /* winsize: the pty's initial size, 0 = unset */
 	struct rlim rl[32];
 	int nrl;
@@ -314,6 +315,10 @@ static int parse_records(char *b, size_t len)
 			cfg.cwd = v;
 		else if (!strcmp(p, "oom"))
 			cfg.oom = v;
+		else if (!strcmp(p, "oomscoreadj"))
+			cfg.oomscoreadj = v;
+		else if (!strcmp(p, "nolog"))
+			cfg.nolog = 1;
 		else if (!strcmp(p, "arg"))
 			cfg.argv[cfg.argc++] = v;
 		else if (!strcmp(p, "env"))
@@ -474,6 +479,8 @@ static int dirfd_ = -1;
 
 static void log_open(void)
 {
+	if (cfg.nolog) /* the "none" log driver: output is read and dropped */
+		return;
 	logfd = openat(dirfd_, "container.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	struct stat st;
 	logsize = (logfd >= 0 && fstat(logfd, &st) == 0) ? st.st_size : 0;
@@ -1167,6 +1174,25 @@ static const char *join_cgroups(pid_t pid)
 	return NULL;
 }
 
+/* set_oom_score_adj writes the configured oom_score_adj of pid (which its children
+ * inherit), before it runs the command; it returns 0 on failure, with errno set. */
+static int set_oom_score_adj(pid_t pid)
+{
+	if (!cfg.oomscoreadj)
+		return 1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	size_t n = strlen(cfg.oomscoreadj);
+	int ok = write(fd, cfg.oomscoreadj, n) == (ssize_t)n;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return ok;
+}
+
 /* ---- exec ---- */
 
 /* lookup is exec.LookPath with the container's PATH, inside its root. */
@@ -1397,6 +1423,8 @@ int main(int argc, char **argv)
 	const char *failed = join_cgroups(pid);
 	if (failed)
 		err = errno;
+	else if (!set_oom_score_adj(pid))
+		failed = "oom_score_adj", err = errno;
 	if (!failed && write(syncp[1], "x", 1) != 1)
 		failed = "release container init", err = errno;
 	close(syncp[1]);
