@@ -1,6 +1,7 @@
 package project
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -59,9 +60,9 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 			return err
 		}
 		lw.wg.Wait()
-		return lw.firstErr()
+		return cmp.Or(lw.firstErr(), lw.noLogErr())
 	}
-	return lw.followLoop(ctx)
+	return cmp.Or(lw.followLoop(ctx), lw.noLogErr())
 }
 
 // followLoop polls until nothing is left to follow, Until passed, or ctx ends. Readers

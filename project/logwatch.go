@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -58,6 +59,9 @@ type watched struct {
 	// polled: an exited container the supervisor will start again is not finished.
 	restart       *RestartPolicy
 	stoppedByUser bool
+	// noLog (guarded by mu): the container keeps no log (logging driver none), which
+	// is not read again.
+	noLog bool
 }
 
 // exitEvent is a watched container that exited since the last poll, its logs drained.
@@ -115,7 +119,7 @@ func (w *logWatch) step() ([]exitEvent, error) {
 // logs were not read yet, and reports its exit once those logs are printed.
 func (w *logWatch) check(s *watched, inState bool) (exitEvent, bool) {
 	w.mu.Lock()
-	reading := s.reading
+	reading, noLog := s.reading, s.noLog
 	w.mu.Unlock()
 	es, err := w.eng.State(s.c.ID)
 	if err != nil {
@@ -128,7 +132,7 @@ func (w *logWatch) check(s *watched, inState bool) (exitEvent, bool) {
 	if reading {
 		return exitEvent{}, false
 	}
-	if s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.follow && isLive(es.Status)) {
+	if !noLog && (s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.follow && isLive(es.Status))) {
 		if s.reads == 0 || w.follow {
 			w.startReader(s, es.StartedAt)
 		}
@@ -201,6 +205,9 @@ func (w *logWatch) startReader(s *watched, startedAt time.Time) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		s.reading = false
+		if errors.Is(err, engine.ErrNoLog) {
+			s.noLog, err = true, nil
+		}
 		if err != nil && !isNotFound(err) && w.err == nil {
 			w.err = err
 		}
@@ -254,4 +261,18 @@ func (cfg Config) projectBusy(name string) bool {
 	}
 	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return false
+}
+
+// noLogErr names the watched containers that keep no log (logging driver none), as
+// Docker refuses to read theirs; nil when there are none.
+func (w *logWatch) noLogErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var errs []error
+	for _, id := range w.order {
+		if s := w.ctrs[id]; s.noLog {
+			errs = append(errs, fmt.Errorf("container %s: %w", s.c.Name, engine.ErrNoLog))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -154,6 +154,9 @@ func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) erro
 	if _, err := seccompProfile(p, svc); err != nil {
 		return err
 	}
+	if _, err := fileLabels(svc); err != nil {
+		return err
+	}
 	return checkBindDevices(p, svc)
 }
 
@@ -549,15 +552,13 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 			s.Resources.PidsLimit = l.Pids
 		}
 	}
+	linuxKeys(svc, &s)
 	return s
 }
 
 // containerLabels are the service's labels plus Compose's.
 func containerLabels(p *compose.Project, svc compose.ServiceConfig, n int, hash string, files []string) map[string]string {
-	l := map[string]string{}
-	for k, v := range svc.Labels {
-		l[k] = v
-	}
+	l := serviceLabels(svc)
 	l[LabelProject] = p.Name
 	l[LabelService] = svc.Name
 	l[LabelNumber] = strconv.Itoa(n)

@@ -1,0 +1,110 @@
+package project
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+)
+
+// linuxKeys fills the engine spec from the service's resource, process and cgroup
+// keys, as Docker Compose passes them to Docker: group_add, oom_score_adj,
+// cgroup_parent, cgroup, logging driver none, cpuset, cpu_rt_*, mem_reservation (or
+// deploy.resources.reservations.memory, which wins), mem_swappiness (0 is unset, as
+// in Compose), oom_kill_disable and blkio_config.
+func linuxKeys(svc compose.ServiceConfig, s *engine.Spec) {
+	s.GroupAdd = svc.GroupAdd
+	s.OOMScoreAdj = int(svc.OomScoreAdj)
+	s.CgroupParent = svc.CgroupParent
+	s.CgroupNS = svc.Cgroup
+	s.NoLog = svc.Logging != nil && svc.Logging.Driver == "none" || svc.LogDriver == "none"
+	r := &s.Resources
+	r.CpusetCpus = svc.CPUSet
+	r.CPURealtimePeriod, r.CPURealtimeRuntime = svc.CPURTPeriod, svc.CPURTRuntime
+	r.MemoryReservation = int64(svc.MemReservation)
+	if d := svc.Deploy; d != nil && d.Resources.Reservations != nil && d.Resources.Reservations.MemoryBytes != 0 {
+		r.MemoryReservation = int64(d.Resources.Reservations.MemoryBytes)
+	}
+	if svc.MemSwappiness != 0 {
+		v := int64(svc.MemSwappiness)
+		r.MemorySwappiness = &v
+	}
+	r.OOMKillDisable = svc.OomKillDisable
+	r.Blkio = blkio(svc.BlkioConfig)
+}
+
+// blkio turns blkio_config into the engine's settings.
+func blkio(b *compose.BlkioConfig) engine.Blkio {
+	if b == nil {
+		return engine.Blkio{}
+	}
+	out := engine.Blkio{Weight: b.Weight}
+	for _, d := range b.WeightDevice {
+		out.WeightDevice = append(out.WeightDevice, engine.WeightDevice{Path: d.Path, Weight: d.Weight})
+	}
+	throttle := func(ds []compose.ThrottleDevice) []engine.ThrottleDevice {
+		var out []engine.ThrottleDevice
+		for _, d := range ds {
+			out = append(out, engine.ThrottleDevice{Path: d.Path, Rate: uint64(d.Rate)})
+		}
+		return out
+	}
+	out.ReadBps, out.WriteBps = throttle(b.DeviceReadBps), throttle(b.DeviceWriteBps)
+	out.ReadIOps, out.WriteIOps = throttle(b.DeviceReadIOps), throttle(b.DeviceWriteIOps)
+	return out
+}
+
+// fileLabels are the labels of the service's label_file files (KEY=VALUE lines, as
+// env files), later files winning; the service's labels win over them.
+func fileLabels(svc compose.ServiceConfig) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range svc.LabelFiles {
+		kv, err := readEnvFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("service %q: label_file: %w", svc.Name, err)
+		}
+		for _, e := range kv {
+			out[e[0]] = e[1]
+		}
+	}
+	return out, nil
+}
+
+// serviceLabels are the service's labels over those of its label files (whose errors
+// checkService reports before anything is made).
+func serviceLabels(svc compose.ServiceConfig) map[string]string {
+	l, _ := fileLabels(svc)
+	if l == nil {
+		l = map[string]string{}
+	}
+	maps.Copy(l, svc.Labels)
+	return l
+}
+
+// unappliedKeys are the compose keys behind the engine's Resources.Unapplied names.
+var unappliedKeys = map[string]string{
+	"CpusetCpus":       "cpuset",
+	"MemorySwappiness": "mem_swappiness",
+	"OOMKillDisable":   "oom_kill_disable",
+	"Blkio":            "blkio_config",
+	"Blkio.Weight":     "blkio_config.weight",
+}
+
+// HostWarnings lists the settings of the project's services that this host's kernel
+// cannot apply and that berth therefore leaves out, as Docker discards them with a
+// warning (mem_swappiness and oom_kill_disable on cgroup v2, blkio weights without a
+// proportional IO scheduler, ...), each at its place in the compose files.
+func HostWarnings(p *compose.Project) []compose.Warning {
+	var out []compose.Warning
+	for _, name := range p.ServiceNames() {
+		var s engine.Spec
+		linuxKeys(p.Services[name], &s)
+		for _, f := range s.Resources.Unapplied() {
+			key := unappliedKeys[f]
+			out = append(out, p.WarningAt("services."+name+"."+key,
+				fmt.Sprintf("this host's kernel cannot apply %s (no such cgroup file or controller): left out, as Docker discards it", key)))
+		}
+	}
+	return out
+}
