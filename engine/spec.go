@@ -143,7 +143,8 @@ const (
 	CgroupNSPrivate = "private"
 )
 
-// Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.
+// Mount is a bind mount (Type "bind", also used for named-volume dirs), a tmpfs, or an
+// image's rootfs (Type "image").
 type Mount struct {
 	Type     string // "bind" or "tmpfs"
 	Source   string // host path for bind
@@ -151,6 +152,19 @@ type Mount struct {
 	ReadOnly bool
 	Size     int64  // tmpfs bytes
 	Mode     uint32 // tmpfs mode, 0 = 01777
+	// Subpath (bind, image) mounts this path inside Source (or inside the image)
+	// instead of all of it: relative, resolved beneath it (neither ".." nor a symlink
+	// leads out: an error), and it must exist.
+	Subpath string
+	// Propagation (bind, image) is the mount's propagation, as Docker's bind option:
+	// rprivate (the default), private, rslave, slave, rshared or shared. With a slave
+	// or shared one the container's mounts are made slaves of the host's, so that what
+	// the host mounts under a shared source appears in the container; a shared mount's
+	// own mounts reach the container's other peers only, not the host.
+	Propagation string
+	// Layers (image) are an image's unpacked layer dirs, base first: the image's
+	// rootfs is mounted read-only on Target, as Compose's volume type image.
+	Layers []string
 	// NoExec (tmpfs) forbids executing its files; TmpfsData adds tmpfs options such as
 	// "uid=1000,gid=1000" (comma-separated, as mount(8) takes them).
 	NoExec    bool
@@ -354,8 +368,8 @@ func (s *Spec) validate() error {
 		return fmt.Errorf("container %q: no layers: %w", s.ID, ErrInvalid)
 	}
 	for _, m := range s.Mounts {
-		if len(m.Target) == 0 || m.Target[0] != '/' || (m.Type != "bind" && m.Type != "tmpfs") {
-			return fmt.Errorf("container %q: mount %+v: %w", s.ID, m, ErrInvalid)
+		if err := m.validate(); err != nil {
+			return fmt.Errorf("container %q: %w", s.ID, err)
 		}
 	}
 	for _, d := range s.Devices {
@@ -450,4 +464,21 @@ func TopmostLayers(layers []string) []string {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// propagations are the values of Mount.Propagation.
+var propagations = []string{"", "private", "rprivate", "shared", "rshared", "slave", "rslave"}
+
+func (m *Mount) validate() error {
+	switch {
+	case len(m.Target) == 0 || m.Target[0] != '/' || (m.Type != "bind" && m.Type != "tmpfs" && m.Type != "image"):
+		return fmt.Errorf("mount %+v: %w", *m, ErrInvalid)
+	case m.Subpath != "" && !filepath.IsLocal(m.Subpath):
+		return fmt.Errorf("mount on %s: subpath %q: want a relative path within the source: %w", m.Target, m.Subpath, ErrInvalid)
+	case !slices.Contains(propagations, m.Propagation):
+		return fmt.Errorf("mount on %s: propagation %q: %w", m.Target, m.Propagation, ErrInvalid)
+	case m.Type == "image" && len(m.Layers) == 0:
+		return fmt.Errorf("image mount on %s: no layers: %w", m.Target, ErrInvalid)
+	}
+	return nil
 }

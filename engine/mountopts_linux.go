@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// This file holds the mount options beyond read-only: subpaths, propagation, and
+// image mounts.
+
+// bindSource is what to bind for source and its subpath: source itself, or a
+// /proc/self/fd path of subpath opened beneath source (openat2 RESOLVE_BENEATH: a
+// ".." or symlink that leads out of source is an error, and the path cannot be
+// swapped for a symlink between the check and the mount). done closes what it opened.
+func bindSource(source, subpath string) (src string, done func(), err error) {
+	if subpath == "" {
+		return source, func() {}, nil
+	}
+	dir, err := unix.Open(source, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, fmt.Errorf("mount source %q: %w", source, err)
+	}
+	defer unix.Close(dir)
+	fd, err := unix.Openat2(dir, subpath, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS})
+	if err != nil {
+		if err == unix.EXDEV {
+			return "", nil, fmt.Errorf("subpath %q of %q leads out of it: %w", subpath, source, ErrInvalid)
+		}
+		return "", nil, fmt.Errorf("subpath %q of %q: %w", subpath, source, err)
+	}
+	return fmt.Sprintf("/proc/self/fd/%d", fd), func() { unix.Close(fd) }, nil
+}
+
+// mountImage mounts an image's layers read-only on target: an overlay of them (with
+// no upper dir), or, for one layer (overlayfs wants two lower dirs without an upper),
+// a read-only bind of it; then its Subpath, if any, over it.
+func mountImage(target string, m Mount) error {
+	if err := ensureMountpoint(target, true); err != nil {
+		return err
+	}
+	if len(m.Layers) == 1 {
+		if err := mount(m.Layers[0], target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+		if err := remountReadOnly(target); err != nil {
+			return err
+		}
+	} else {
+		lower := make([]string, len(m.Layers))
+		for i, l := range m.Layers {
+			if strings.ContainsAny(l, ":,\\") {
+				return fmt.Errorf("image mount on %s: layer dir %q: %w", m.Target, l, ErrInvalid)
+			}
+			lower[len(m.Layers)-1-i] = l // top first
+		}
+		data := "lowerdir=" + strings.Join(lower, ":")
+		if len(data) >= overlayOptionsMax {
+			return fmt.Errorf("image mount on %s: %d layers do not fit in the overlay's options: %w", m.Target, len(m.Layers), ErrInvalid)
+		}
+		if err := mount("overlay", target, "overlay", unix.MS_RDONLY|unix.MS_NODEV|unix.MS_NOSUID, data); err != nil {
+			return err
+		}
+	}
+	if m.Subpath == "" {
+		return nil
+	}
+	// The subpath is bound over the image's root at the same place.
+	src, done, err := bindSource(target, m.Subpath)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := mount(src, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	return remountReadOnly(target)
+}
+
+// propagationFlags are the mount(2) flags of each Mount.Propagation.
+var propagationFlags = map[string]uintptr{
+	"private": unix.MS_PRIVATE, "rprivate": unix.MS_PRIVATE | unix.MS_REC,
+	"shared": unix.MS_SHARED, "rshared": unix.MS_SHARED | unix.MS_REC,
+	"slave": unix.MS_SLAVE, "rslave": unix.MS_SLAVE | unix.MS_REC,
+}
+
+// slaveRoot reports whether the container's mount namespace is made a slave of the
+// host's (rather than private): when a mount asks for slave or shared propagation.
+func (s *Spec) slaveRoot() bool {
+	for _, m := range s.Mounts {
+		if p := m.Propagation; p != "" && p != "private" && p != "rprivate" {
+			return true
+		}
+	}
+	return false
+}
+
+// setPropagation gives the bind or image mount at target its propagation: the
+// spec's, else rprivate, Docker's default (which the namespace already has unless it
+// is a slave of the host's: slaveRoot).
+func setPropagation(target string, m Mount, slaveRoot bool) error {
+	p := m.Propagation
+	if m.Type == "tmpfs" || p == "" && !slaveRoot {
+		return nil
+	}
+	if p == "" {
+		p = "rprivate"
+	}
+	return mount("", target, "", propagationFlags[p], "")
+}
