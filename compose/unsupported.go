@@ -52,8 +52,7 @@ var unsupportedServiceKeys = map[string]string{
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
-// but cannot run yet (newer keys such as gpus, post_start, pre_stop, develop and
-// image mounts; Windows- and Swarm-only settings; drivers other than
+// but cannot run yet (newer keys such as gpus, post_start, pre_stop and develop; Windows- and Swarm-only settings; drivers other than
 // the built-in ones). An empty result means berth can run everything the files ask
 // for. It reads Model and Positions and changes nothing.
 func (p *Project) Unsupported() []Warning {
@@ -123,7 +122,7 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 	for i, v := range vols {
 		vm, _ := v.(map[string]any)
 		switch t := vm["type"]; t {
-		case "image", "npipe", "cluster":
+		case "npipe", "cluster":
 			add(fmt.Sprintf("%s.volumes[%d]", base, i), "%v mounts are not supported yet", t)
 		}
 	}

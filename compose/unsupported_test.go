@@ -43,7 +43,6 @@ networks:
 		"compose.yaml:6:7 services.app.post_start",
 		"compose.yaml:8:7 services.app.pre_stop",
 		"compose.yaml:11:7 services.app.develop",
-		"compose.yaml:13:9 services.app.volumes[0]",
 		"compose.yaml:17:18 services.app.deploy.placement",
 		"compose.yaml:18:43 services.app.deploy.resources.reservations.devices",
 		"compose.yaml:23:21 networks.default.driver",

@@ -41,24 +41,25 @@ func mountImage(target string, m Mount) error {
 	if err := ensureMountpoint(target, true); err != nil {
 		return err
 	}
-	if len(m.Layers) == 1 {
-		if err := mount(m.Layers[0], target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+	layers := TopmostLayers(m.Image.Layers) // overlayfs refuses a dir given twice
+	if len(layers) == 1 {
+		if err := mount(layers[0], target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return err
 		}
 		if err := remountReadOnly(target); err != nil {
 			return err
 		}
 	} else {
-		lower := make([]string, len(m.Layers))
-		for i, l := range m.Layers {
+		lower := make([]string, len(layers))
+		for i, l := range layers {
 			if strings.ContainsAny(l, ":,\\") {
 				return fmt.Errorf("image mount on %s: layer dir %q: %w", m.Target, l, ErrInvalid)
 			}
-			lower[len(m.Layers)-1-i] = l // top first
+			lower[len(layers)-1-i] = l // top first
 		}
 		data := "lowerdir=" + strings.Join(lower, ":")
 		if len(data) >= overlayOptionsMax {
-			return fmt.Errorf("image mount on %s: %d layers do not fit in the overlay's options: %w", m.Target, len(m.Layers), ErrInvalid)
+			return fmt.Errorf("image mount on %s: %d layers do not fit in the overlay's options: %w", m.Target, len(layers), ErrInvalid)
 		}
 		if err := mount("overlay", target, "overlay", unix.MS_RDONLY|unix.MS_NODEV|unix.MS_NOSUID, data); err != nil {
 			return err

@@ -58,8 +58,8 @@ func TestMountImage(t *testing.T) {
 	script := "cat /img/etc/passwd; test -x /img/bin/busybox && echo lower; touch /img/x 2>/dev/null || echo ro; " +
 		"head -1 /etc2/passwd; touch /etc2/x 2>/dev/null || echo ro"
 	out, es := run(t, e, Spec{LayerDirs: []string{bb}, Cmd: []string{"sh", "-c", script},
-		Mounts: []Mount{{Type: "image", Target: "/img", Layers: []string{bb, top}},
-			{Type: "image", Target: "/etc2", Layers: []string{bb}, Subpath: "etc"}}})
+		Mounts: []Mount{{Type: "image", Target: "/img", Image: &MountImage{Layers: []string{bb, top}}},
+			{Type: "image", Target: "/etc2", Image: &MountImage{Layers: []string{bb}}, Subpath: "etc"}}})
 	if want := "top\nlower\nro\nroot:x:0:0:root:/root:/bin/sh\nro\n"; out != want || es.ExitCode != 0 {
 		t.Errorf("image mounts: %q, %+v; want %q", out, es, want)
 	}

@@ -162,9 +162,9 @@ type Mount struct {
 	// the host mounts under a shared source appears in the container; a shared mount's
 	// own mounts reach the container's other peers only, not the host.
 	Propagation string
-	// Layers (image) are an image's unpacked layer dirs, base first: the image's
-	// rootfs is mounted read-only on Target, as Compose's volume type image.
-	Layers []string
+	// Image (image) is the image whose rootfs is mounted read-only on Target, as
+	// Compose's volume type image. A pointer keeps Mount comparable.
+	Image *MountImage `json:",omitempty"`
 	// NoExec (tmpfs) forbids executing its files; TmpfsData adds tmpfs options such as
 	// "uid=1000,gid=1000" (comma-separated, as mount(8) takes them).
 	NoExec    bool
@@ -175,6 +175,11 @@ type Mount struct {
 	// not xattrs) before the mount, and Source takes the target's owner and mode. A
 	// non-empty Source is mounted as it is.
 	CopyUp bool
+}
+
+// MountImage is the image of an image mount: its unpacked layer dirs, base first.
+type MountImage struct {
+	Layers []string
 }
 
 // Ulimit is one rlimit, Name as Docker spells it ("nofile", "nproc", ...).
@@ -477,7 +482,7 @@ func (m *Mount) validate() error {
 		return fmt.Errorf("mount on %s: subpath %q: want a relative path within the source: %w", m.Target, m.Subpath, ErrInvalid)
 	case !slices.Contains(propagations, m.Propagation):
 		return fmt.Errorf("mount on %s: propagation %q: %w", m.Target, m.Propagation, ErrInvalid)
-	case m.Type == "image" && len(m.Layers) == 0:
+	case m.Type == "image" && (m.Image == nil || len(m.Image.Layers) == 0):
 		return fmt.Errorf("image mount on %s: no layers: %w", m.Target, ErrInvalid)
 	}
 	return nil

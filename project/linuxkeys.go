@@ -1,6 +1,7 @@
 package project
 
 import (
+	"context"
 	"fmt"
 	"maps"
 
@@ -107,4 +108,54 @@ func HostWarnings(p *compose.Project) []compose.Warning {
 		}
 	}
 	return out
+}
+
+// mountOptions adds a volume's propagation (bind), subpath (volume, image) and image
+// source (type image: the image reference, whose layers imageLayers finds) to m. A
+// volume with a subpath is not populated from the image, as Docker.
+func mountOptions(v compose.ServiceVolumeConfig, m *engine.Mount) {
+	if v.Bind != nil {
+		m.Propagation = v.Bind.Propagation
+	}
+	if v.Volume != nil && v.Volume.Subpath != "" {
+		m.Subpath, m.CopyUp = v.Volume.Subpath, false
+	}
+	if v.Type == "image" {
+		*m = engine.Mount{Type: "image", Source: v.Source, Target: v.Target, ReadOnly: true}
+		if v.Image != nil {
+			m.Subpath = v.Image.Subpath
+		}
+	}
+}
+
+// imageLayers fills the layers of the image mounts among ms from the local store,
+// pulling an image that is not there.
+func (r *run) imageLayers(ctx context.Context, service string, ms []engine.Mount) error {
+	for i := range ms {
+		if ms[i].Type != "image" {
+			continue
+		}
+		store, err := r.cfg.imageStore()
+		if err != nil {
+			return err
+		}
+		img, err := pullIfNeeded(ctx, store, service, ms[i].Source, PullMissing, printfWriter(r.printf))
+		if err != nil {
+			return fmt.Errorf("image mount on %s: %w", ms[i].Target, err)
+		}
+		layers, err := store.LayerDirs(img)
+		if err != nil {
+			return fmt.Errorf("service %q: image mount on %s: %w", service, ms[i].Target, err)
+		}
+		ms[i].Image = &engine.MountImage{Layers: layers}
+	}
+	return nil
+}
+
+// printfWriter writes through a printf (run.printf, which serializes its output).
+type printfWriter func(format string, args ...any)
+
+func (w printfWriter) Write(p []byte) (int, error) {
+	w("%s", p)
+	return len(p), nil
 }

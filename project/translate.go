@@ -116,7 +116,7 @@ func checkSupported(svc compose.ServiceConfig) error {
 		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, ErrInvalid)
 	}
 	for _, v := range svc.Volumes {
-		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" {
+		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
 		}
 	}
@@ -430,6 +430,7 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 				m.Size, m.Mode = int64(v.Tmpfs.Size), v.Tmpfs.Mode
 			}
 		}
+		mountOptions(v, &m)
 		out = append(out, m)
 	}
 	for _, t := range svc.Tmpfs {
