@@ -72,6 +72,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 						s.health[id] = HealthUnhealthy
 					}
 				}
+				wait = h.probeInterval(time.Since(run), s.health[id])
 				s.mu.Unlock()
 			}
 		}
