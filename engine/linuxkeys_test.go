@@ -148,6 +148,24 @@ func TestResourcesUnapplied(t *testing.T) {
 // container, parent included).
 func TestProcessKeys(t *testing.T) {
 	testenv.RequiresRoot(t)
+	bothCgroupVersions(t, testProcessKeys)
+}
+
+// bothCgroupVersions runs test on the host's v1 hierarchies and on a cgroup2 one.
+func bothCgroupVersions(t *testing.T, test func(*testing.T)) {
+	for _, mode := range []string{"v1", "v2"} {
+		t.Run(mode, func(t *testing.T) {
+			if mode == "v1" {
+				useCgroupV1(t)
+			} else {
+				useCgroupV2(t)
+			}
+			test(t)
+		})
+	}
+}
+
+func testProcessKeys(t *testing.T) {
 	e := newEngine(t)
 	parent := "bt-parent-" + randSuffix() + "/sub"
 	out, es := run(t, e, Spec{LayerDirs: []string{busyboxLayer(t)}, User: "app", GroupAdd: []string{"extra", "3000"},
@@ -177,6 +195,10 @@ func TestProcessKeys(t *testing.T) {
 // its cgroup there while it runs, with the host's cgroup namespace.
 func TestCgroupParentPlace(t *testing.T) {
 	testenv.RequiresRoot(t)
+	bothCgroupVersions(t, testCgroupParentPlace)
+}
+
+func testCgroupParentPlace(t *testing.T) {
 	e := newEngine(t)
 	parent := "bt-parent-" + randSuffix()
 	spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, CgroupParent: parent, CgroupNS: CgroupNSHost,
@@ -189,6 +211,12 @@ func TestCgroupParentPlace(t *testing.T) {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", st.Pid))
 	if !strings.Contains(string(b), "/"+parent+"/"+spec.ID+"\n") {
 		t.Errorf("/proc/PID1/cgroup = %q, want the container's cgroup under %s", b, parent)
+	}
+	// v2 with the host's namespace: the container sees the host's tree, as Docker.
+	if own := fmt.Sprintf("/proc/%d/root/sys/fs/cgroup/%s/%s", st.Pid, parent, spec.ID); unified() {
+		if _, err := os.Stat(own); err != nil {
+			t.Errorf("the host's cgroup tree in the container: %v", err)
+		}
 	}
 	if err := e.Remove(spec.ID, true); err != nil {
 		t.Fatal(err)
