@@ -97,7 +97,10 @@ func TestE2ELinuxKeys(t *testing.T) {
 	if !eventually(10*time.Second, func() bool { return hostHas(filepath.Join(out, "done")) }) {
 		t.Fatalf("the container did not finish its checks; up stderr:\n%s", stderr)
 	}
-	read := func(name string) string { b, _ := os.ReadFile(filepath.Join(out, name)); return strings.TrimSpace(string(b)) }
+	read := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(out, name))
+		return strings.TrimSpace(string(b))
+	}
 	if g := read("groups"); !strings.Contains(" "+g+" ", " 4242 ") {
 		t.Errorf("id -G = %q, want group 4242 (group_add)", g)
 	}
