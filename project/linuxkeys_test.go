@@ -1,8 +1,10 @@
 package project
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
@@ -51,5 +53,36 @@ func TestLabelFile(t *testing.T) {
 	svc.LabelFiles = append(svc.LabelFiles, filepath.Join(dir, "missing.env"))
 	if _, err := fileLabels(svc); err == nil {
 		t.Errorf("fileLabels(missing file) = nil, want an error")
+	}
+}
+
+// TestCheckLinuxKeys refuses, with the field path, the values Docker refuses.
+func TestCheckLinuxKeys(t *testing.T) {
+	for _, c := range []struct {
+		svc  compose.ServiceConfig
+		path string
+	}{
+		{compose.ServiceConfig{Cgroup: "shared"}, "services.web.cgroup"},
+		{compose.ServiceConfig{OomScoreAdj: 1001}, "services.web.oom_score_adj"},
+		{compose.ServiceConfig{MemSwappiness: 101}, "services.web.mem_swappiness"},
+		{compose.ServiceConfig{CgroupParent: "a/../../b"}, "services.web.cgroup_parent"},
+		{compose.ServiceConfig{CPURTPeriod: 1000, CPURTRuntime: 2000}, "services.web.cpu_rt_runtime"},
+		{compose.ServiceConfig{BlkioConfig: &compose.BlkioConfig{Weight: 5}}, "services.web.blkio_config.weight"},
+		{compose.ServiceConfig{BlkioConfig: &compose.BlkioConfig{WeightDevice: []compose.WeightDevice{{Path: "/dev/sda", Weight: 2000}}}}, "services.web.blkio_config.weight_device[0].weight"},
+		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{Type: "bind", Bind: &compose.ServiceVolumeBind{Propagation: "both"}}}}, "services.web.volumes[0].bind.propagation"},
+		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{}, {Type: "volume", Volume: &compose.ServiceVolumeVolume{Subpath: "../x"}}}}, "services.web.volumes[1]"},
+		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{Type: "image", Image: &compose.ServiceVolumeImage{Subpath: "/etc"}}}}, "services.web.volumes[0]"},
+	} {
+		c.svc.Name = "web"
+		err := checkLinuxKeys(c.svc)
+		if err == nil || !strings.HasPrefix(err.Error(), c.path+": ") || !errors.Is(err, ErrInvalid) {
+			t.Errorf("checkLinuxKeys(%+v) = %v, want ErrInvalid at %s", c.svc, err, c.path)
+		}
+	}
+	ok := compose.ServiceConfig{Name: "web", Cgroup: "host", OomScoreAdj: -1000, MemSwappiness: 100, CgroupParent: "/a/b",
+		Volumes: []compose.ServiceVolumeConfig{{Type: "bind", Bind: &compose.ServiceVolumeBind{Propagation: "rslave"}},
+			{Type: "volume", Volume: &compose.ServiceVolumeVolume{Subpath: "a/b"}}}}
+	if err := checkLinuxKeys(ok); err != nil {
+		t.Errorf("checkLinuxKeys(valid) = %v", err)
 	}
 }

@@ -133,6 +133,9 @@ func checkSupported(svc compose.ServiceConfig) error {
 	if _, _, err := logRotation(svc); err != nil {
 		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
 	}
+	if err := checkLinuxKeys(svc); err != nil {
+		return err
+	}
 	_, err := restartPolicy(svc)
 	return err
 }
