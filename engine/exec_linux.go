@@ -203,6 +203,9 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filte
 	rec.flag("tty", tty)
 	rec.flag("cgroupns", spec.privateCgroupNS(unified())) // the container's cgroup namespace
 	rec.cgroupProcs(cgroups)
+	if spec.OOMScoreAdj != 0 { // as the container's processes
+		rec.add("oomscoreadj", strconv.Itoa(spec.OOMScoreAdj))
+	}
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
 	}

@@ -202,8 +202,12 @@ func testCgroupParentPlace(t *testing.T) {
 	e := newEngine(t)
 	parent := "bt-parent-" + randSuffix()
 	spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, CgroupParent: parent, CgroupNS: CgroupNSHost,
-		Cmd: []string{"sleep", "60"}}
+		OOMScoreAdj: 300, Cmd: []string{"sleep", "60"}}
 	startContainer(t, e, spec)
+	var out strings.Builder
+	if code, err := e.Exec(spec.ID, ExecSpec{Cmd: []string{"cat", "/proc/self/oom_score_adj"}, Stdout: &out}); err != nil || code != 0 || out.String() != "300\n" {
+		t.Errorf("exec cat oom_score_adj = %q, %d, %v; want 300, the container's", out.String(), code, err)
+	}
 	st, err := e.State(spec.ID)
 	if err != nil {
 		t.Fatal(err)

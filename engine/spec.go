@@ -87,8 +87,9 @@ type Spec struct {
 	// of Devices and of these rules.
 	DeviceCgroupRules []string
 	Resources         Resources
-	// OOMScoreAdj is the oom_score_adj of the container's PID 1 (-1000 to 1000), which
-	// its children inherit; 0 is the kernel's neutral value, as Docker's default.
+	// OOMScoreAdj is the oom_score_adj of the container's PID 1 and execs (-1000 to
+	// 1000), which their children inherit; 0 leaves the value they inherit from the
+	// caller (lowering it needs CAP_SYS_RESOURCE: Start fails without).
 	OOMScoreAdj int
 	// CgroupParent is the cgroup, a path in each hierarchy, that holds this container's
 	// cgroup instead of the engine's CgroupParent, as Docker's --cgroup-parent. Empty

@@ -427,7 +427,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	rec.flag("readonly", spec.ReadOnlyRootfs)
 	rec.cgroupProcs(cg.dirs)
 	rec.add("oom", cg.oomCounter())
-	rec.add("oomscoreadj", strconv.Itoa(spec.OOMScoreAdj))
+	if spec.OOMScoreAdj != 0 { // else inherited: writing 0 may need CAP_SYS_RESOURCE
+		rec.add("oomscoreadj", strconv.Itoa(spec.OOMScoreAdj))
+	}
 	rec.flag("nolog", spec.NoLog)
 	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))

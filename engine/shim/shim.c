@@ -1243,6 +1243,8 @@ static int exec_main(void)
 	const char *failed = join_cgroups(getpid());
 	if (failed)
 		FAIL("join cgroup %s: %s", failed, errstr(errno));
+	if (!set_oom_score_adj(getpid()))
+		FAIL("set oom_score_adj %s: %s", cfg.oomscoreadj, errstr(errno));
 	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
 	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP};
 	int nkinds = cfg.cgroupns ? 6 : 5, fds[6], root;
@@ -1424,7 +1426,7 @@ int main(int argc, char **argv)
 	if (failed)
 		err = errno;
 	else if (!set_oom_score_adj(pid))
-		failed = "oom_score_adj", err = errno;
+		failed = "set oom_score_adj (lowering it needs CAP_SYS_RESOURCE)", err = errno;
 	if (!failed && write(syncp[1], "x", 1) != 1)
 		failed = "release container init", err = errno;
 	close(syncp[1]);
