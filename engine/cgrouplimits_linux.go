@@ -151,11 +151,11 @@ const rtRuntime, rtPeriod = "cpu.rt_runtime_us", "cpu.rt_period_us"
 // kernel refuses what the root cannot give.
 func (cg *cgroup) ensureRTBudget(r Resources) error {
 	dir := cg.dirs["cpu"]
-	if cg.v2 || dir == "" {
-		return fmt.Errorf("realtime CPU time (cpu_rt_runtime, cpu_rt_period) needs cgroup v1: cgroup v2 has no realtime group scheduling: %w", ErrInvalid)
+	if cg.v2 {
+		return errRealtimeV2
 	}
-	if _, err := os.Stat(filepath.Join(dir, rtRuntime)); err != nil {
-		return fmt.Errorf("realtime CPU time: the kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED): %w", ErrInvalid)
+	if err := CheckRealtime(); err != nil {
+		return err
 	}
 	period := r.CPURealtimePeriod
 	if period == 0 {
@@ -199,6 +199,22 @@ func ensureRT(dir, child string, share float64) error {
 	p := filepath.Join(dir, rtRuntime)
 	if err := writeFile(p, []byte(strconv.FormatInt(runtime, 10)), 0); err != nil {
 		return fmt.Errorf("cgroup write %s=%d (realtime time for the containers under it): %w", p, runtime, err)
+	}
+	return nil
+}
+
+var errRealtimeV2 = fmt.Errorf("realtime CPU time needs cgroup v1: cgroup v2 has no realtime group scheduling: %w", ErrInvalid)
+
+// CheckRealtime reports whether this host can give containers realtime CPU time
+// (Resources.CPURealtimeRuntime): nil with cgroup v1's cpu.rt_* files, else an error
+// (ErrInvalid) that says why: cgroup v2 has no realtime group scheduling, and a v1
+// kernel without CONFIG_RT_GROUP_SCHED none either.
+func CheckRealtime() error {
+	if unified() {
+		return errRealtimeV2
+	}
+	if _, err := os.Stat(filepath.Join(cgroupRoot, "cpu", rtRuntime)); err != nil {
+		return fmt.Errorf("realtime CPU time: the kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED): %w", ErrInvalid)
 	}
 	return nil
 }

@@ -269,3 +269,19 @@ func TestNoLog(t *testing.T) {
 		t.Errorf("Logs = %v, want ErrNoLog", err)
 	}
 }
+
+// TestRealtimeUnsupported: on cgroup v2, and on v1 without realtime group scheduling,
+// realtime CPU time is a clear error.
+func TestRealtimeUnsupported(t *testing.T) {
+	old := cgroupRoot
+	t.Cleanup(func() { cgroupRoot = old })
+	v2, v1 := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(v2, "cgroup.controllers"), []byte("cpu memory\n"), 0o644)
+	os.Mkdir(filepath.Join(v1, "cpu"), 0o755)
+	for root, want := range map[string]string{v2: "cgroup v2 has no realtime", v1: "CONFIG_RT_GROUP_SCHED"} {
+		cgroupRoot = root
+		if err := CheckRealtime(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckRealtime() = %v, want ErrInvalid saying %q", err, want)
+		}
+	}
+}

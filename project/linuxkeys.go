@@ -183,6 +183,11 @@ func checkLinuxKeys(svc compose.ServiceConfig) error {
 	case svc.CPURTRuntime < 0 || svc.CPURTPeriod < 0 || svc.CPURTPeriod > 0 && svc.CPURTRuntime > svc.CPURTPeriod:
 		return bad("cpu_rt_runtime", svc.CPURTRuntime, "at most cpu_rt_period")
 	}
+	if svc.CPURTRuntime > 0 || svc.CPURTPeriod > 0 {
+		if err := engine.CheckRealtime(); err != nil {
+			return fmt.Errorf("%s.cpu_rt_runtime: %w", base, err)
+		}
+	}
 	if b := svc.BlkioConfig; b != nil {
 		if b.Weight != 0 && (b.Weight < 10 || b.Weight > 1000) {
 			return bad("blkio_config.weight", b.Weight, "10 to 1000")
