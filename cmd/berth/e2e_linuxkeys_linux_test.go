@@ -130,6 +130,10 @@ func TestE2ELinuxKeys(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.root, "containers", id, "container.log")); err == nil {
 		t.Errorf("container.log exists with logging driver none")
 	}
+	// An attached run shows its output whatever the log driver, as Docker's.
+	if got := e.mustBerth("-f", file, "run", "--rm", "--no-deps", "app", "echo", "visible"); got != "visible\n" {
+		t.Errorf("run --rm app echo visible = %q, want its output", got)
+	}
 	e.mustBerth("-f", file, "down", "-v", "-t", "1")
 	e.assertNoLeaks()
 	for _, c := range []string{"cpu", "memory", "pids", "cpuset", "blkio", "unified", ""} {
