@@ -99,3 +99,50 @@ func TestMountPropagation(t *testing.T) {
 		}
 	}
 }
+
+// TestMountPropagationRefused: as Docker, a shared bind needs a shared source mount,
+// a slave one a shared or slave mount.
+func TestMountPropagationRefused(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	bb := busyboxLayer(t)
+	src := t.TempDir()
+	if err := unix.Mount(src, src, "", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Unmount(src, unix.MNT_DETACH) })
+	if err := unix.Mount("", src, "", unix.MS_PRIVATE, ""); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{"rshared": "not a shared mount", "slave": "not a shared or slave mount"} {
+		spec := Spec{ID: "c" + randSuffix(), LayerDirs: []string{bb}, Cmd: []string{"true"},
+			Mounts: []Mount{{Type: "bind", Source: src, Target: "/mnt", Propagation: p}}}
+		if err := e.Create(spec); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Start(spec.ID); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Start with a %s bind of a private mount = %v, want %q", p, err, want)
+		}
+		e.Remove(spec.ID, true)
+	}
+}
+
+func TestMountInfo(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mountinfo")
+	os.WriteFile(path, []byte("27 1 254:0 / / rw - ext4 /dev/vda rw\n"+
+		"30 27 0:5 / /a\\040b rw shared:7 - tmpfs tmpfs rw\n"+
+		"31 30 0:6 / /a\\040b/c rw master:3 - tmpfs tmpfs rw\n"), 0o644)
+	infos, err := readMountInfo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{"/x": "/", "/a b": "/a b", "/a b/d": "/a b", "/a b/c/d": "/a b/c", "/a bc": "/"} {
+		if got := mountOf(infos, p).point; got != want {
+			t.Errorf("mountOf(%q) = %q, want %q", p, got, want)
+		}
+	}
+	if at := mountOf(infos, "/a b/c"); !at.has("master:") || at.has("shared:") {
+		t.Errorf("mountOf(/a b/c) = %+v, want master only", at)
+	}
+}

@@ -44,6 +44,9 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 	rootFlags := uintptr(unix.MS_REC | unix.MS_PRIVATE)
 	if slave { // host mounts propagate into the container's slave and shared mounts
 		rootFlags = unix.MS_REC | unix.MS_SLAVE
+		if err := checkPropagation(spec.Mounts); err != nil {
+			return err
+		}
 	}
 	if err := mount("", "/", "", rootFlags, ""); err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // hostHas reports whether path exists on the host.
@@ -23,6 +25,14 @@ func linuxKeysCompose(t *testing.T, parent string) (file, out string) {
 	dir := t.TempDir()
 	out = filepath.Join(dir, "out")
 	os.Mkdir(out, 0o755)
+	// A shared mount, as Docker wants under an rslave bind.
+	if err := unix.Mount(out, out, "", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Unmount(out, unix.MNT_DETACH) })
+	if err := unix.Mount("", out, "", unix.MS_SHARED, ""); err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(filepath.Join(dir, "labels.env"), []byte("com.example.team=infra\ncom.example.own=file\n"), 0o644)
 	extra := ""
 	if hostHas("/sys/fs/cgroup/cpu/cpu.rt_runtime_us") {
@@ -120,6 +130,17 @@ func TestE2ELinuxKeys(t *testing.T) {
 	}
 	if got := read("img"); !strings.Contains(got, "busybox") {
 		t.Errorf("ls of the image mount = %q, want busybox", got)
+	}
+	// What the host mounts under the shared source reaches the rslave bind.
+	sub := filepath.Join(out, "mnt")
+	os.Mkdir(sub, 0o755)
+	if err := unix.Mount("tmpfs", sub, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Unmount(sub, unix.MNT_DETACH)
+	os.WriteFile(filepath.Join(sub, "marker"), []byte("propagated\n"), 0o644)
+	if got := e.mustBerth("-f", file, "exec", "-T", "app", "cat", "/out/mnt/marker"); got != "propagated\n" {
+		t.Errorf("the host's new mount in the container = %q, want propagated (rslave)", got)
 	}
 	id := strings.TrimSpace(e.mustBerth("-f", file, "ps", "-q", "app"))
 	e.checkLinuxKeysConfig(id)
