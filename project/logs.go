@@ -1,7 +1,6 @@
 package project
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -24,6 +23,9 @@ type LogsOptions struct {
 	// once Until has passed.
 	Since, Until time.Time
 	LogFormat
+	// Warnings gets a warning for each container that keeps no log (logging driver
+	// none), which Logs skips, as Compose; nil prints none.
+	Warnings io.Writer
 }
 
 // Logs writes the output of the project's containers (not one-off `run` containers) to
@@ -55,14 +57,15 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 		return (len(want) == 0 || want[c.Service]) && (opts.Index == 0 || c.Number == opts.Index)
 	})
 	lw.follow, lw.since, lw.until, lw.tail = opts.Follow, opts.Since, opts.Until, tail
+	lw.warn = opts.Warnings
 	if !opts.Follow {
 		if _, err := lw.step(); err != nil {
 			return err
 		}
 		lw.wg.Wait()
-		return cmp.Or(lw.firstErr(), lw.noLogErr())
+		return lw.firstErr()
 	}
-	return cmp.Or(lw.followLoop(ctx), lw.noLogErr())
+	return lw.followLoop(ctx)
 }
 
 // followLoop polls until nothing is left to follow, Until passed, or ctx ends. Readers

@@ -3,6 +3,7 @@ package project
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -38,8 +39,9 @@ type logWatch struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex // guards ctrs' reading flags and err
 	ctrs   map[string]*watched
-	order  []string // IDs in the order seen
-	err    error    // first reader error
+	order  []string  // IDs in the order seen
+	err    error     // first reader error
+	warn   io.Writer // where containers without a log are warned of; nil: not
 }
 
 // watched is one container a logWatch knows. Only its reader touches last and lastN
@@ -205,8 +207,11 @@ func (w *logWatch) startReader(s *watched, startedAt time.Time) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		s.reading = false
-		if errors.Is(err, engine.ErrNoLog) {
+		if errors.Is(err, engine.ErrNoLog) { // logging driver none: warned of, as Compose
 			s.noLog, err = true, nil
+			if w.warn != nil {
+				fmt.Fprintf(w.warn, "warning: can't retrieve logs for %q: %v\n", s.c.Name, engine.ErrNoLog)
+			}
 		}
 		if err != nil && !isNotFound(err) && w.err == nil {
 			w.err = err
@@ -261,18 +266,4 @@ func (cfg Config) projectBusy(name string) bool {
 	}
 	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return false
-}
-
-// noLogErr names the watched containers that keep no log (logging driver none), as
-// Docker refuses to read theirs; nil when there are none.
-func (w *logWatch) noLogErr() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var errs []error
-	for _, id := range w.order {
-		if s := w.ctrs[id]; s.noLog {
-			errs = append(errs, fmt.Errorf("container %s: %w", s.c.Name, engine.ErrNoLog))
-		}
-	}
-	return errors.Join(errs...)
 }
