@@ -87,7 +87,7 @@ func linuxKeysCompose(t *testing.T, parent string) (file, out string) {
 // in cgroupfs, in its recorded config), and checks that down leaves nothing, the
 // service's own parent cgroup included.
 func TestE2ELinuxKeys(t *testing.T) {
-	e := newE2E(t)
+	e := newE2E(t).withPools("10.253.0.0/24", "10.253.1.0/24") // its own, beside other e2e runs
 	parent := e.cgroup + "-own"
 	file, out := linuxKeysCompose(t, parent)
 	_, stderr, err := e.berth("-f", file, "up", "-d")
