@@ -170,6 +170,21 @@
 // mount, else v1 (a hybrid host's cgroup2 beside the v1 hierarchies is not used).
 // Privileged containers get every device.
 //
+// # Cgroups
+//
+// Each container has a cgroup under the engine's CgroupParent (or Spec.CgroupParent):
+// one dir on v2; on v1 one per hierarchy (memory, cpu, pids, devices, freezer, and
+// cpuset and blkio where the host mounts them; a new v1 cpuset cgroup gets its
+// parent's cpus and mems). Resources are written before any process joins: memory
+// (limit, swap, reservation, swappiness, OOM killer), CPU (quota, shares, cpuset,
+// realtime time, for which the parents get the budget their containers ask), pids,
+// block IO (weights, per-device throttles; device paths stat'ed for major:minor).
+// What the host's kernel lacks a file for is left out, as Docker discards it, and
+// Resources.Unapplied names it; realtime time without v1's cpu.rt_* files is an
+// error (CheckRealtime). Spec.CgroupNS chooses the cgroup namespace (Docker's default:
+// private on v2, the host's on v1); with the host's on v2 the container sees the
+// host's tree at /sys/fs/cgroup, as with Docker.
+//
 // # Exec
 //
 // The container's PID 1 is the user's command (no resident berth helper inside the

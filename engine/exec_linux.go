@@ -107,7 +107,7 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParent(), spec.ID), filter)
+	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParentOf(spec.ID), spec.ID), filter)
 	if err != nil {
 		return 0, err
 	}
@@ -176,8 +176,12 @@ func setStdio(cmd *exec.Cmd, files [3]*os.File) {
 // execRecords is the shim's exec configuration for spec in the container whose PID 1
 // is pid, with the container's seccomp filter (seccompRecord).
 func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filter string) ([]byte, error) {
-	u, err := resolveUserIn(fmt.Sprintf("/proc/%d/root", pid), spec.user())
+	root := fmt.Sprintf("/proc/%d/root", pid)
+	u, err := resolveUserIn(root, spec.user())
 	if err != nil {
+		return nil, err
+	}
+	if u, err = addGroups(root, u, spec.GroupAdd); err != nil {
 		return nil, err
 	}
 	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
@@ -199,8 +203,11 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filte
 	rec.command(argv, spec.processEnv(u.home))
 	rec.identity(u, caps, spec)
 	rec.flag(shimproto.TTY, tty)
-	rec.flag(shimproto.CgroupNS, unified()) // the container's cgroup namespace (v2)
+	rec.flag(shimproto.CgroupNS, spec.privateCgroupNS(unified())) // the container's cgroup namespace
 	rec.cgroupProcs(cgroups)
+	if spec.OOMScoreAdj != 0 { // as the container's processes
+		rec.add(shimproto.OOMScore, strconv.Itoa(spec.OOMScoreAdj))
+	}
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
 	}

@@ -49,16 +49,17 @@ func (e *Engine) Start(id string) error {
 	// needs them only to put PID 1 in.
 	cgReady := make(chan error, 1)
 	cgSpec := spec // read by the goroutine while launch reads spec
+	parent := e.cgroupParentOf(id)
 	go func() {
-		_, err := ensureCgroup(e.cgroupParent(), id, &cgSpec)
-		if err == nil && isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
-			err = setFrozen(e.cgroupParent(), id, false)
+		_, err := ensureCgroup(parent, id, &cgSpec)
+		if err == nil && isFrozen(parent, id) { // a container killed while paused (v2) left it frozen
+			err = setFrozen(parent, id, false)
 		}
 		cgReady <- err
 	}()
-	cg := &cgroup{v2: unified(), dirs: cgroupDirs(e.cgroupParent(), id)}
+	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
 	if err := launch(dir, shim, &spec, cg, cgReady); err != nil {
-		removeCgroup(e.cgroupParent(), id)
+		removeCgroup(parent, id)
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	return nil
@@ -379,7 +380,7 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 		return nil, err
 	}
 	var rec shimRecords
-	rec.flag(shimproto.CgroupNS, cg.v2) // see mountCgroupFS
+	rec.flag(shimproto.CgroupNS, spec.privateCgroupNS(cg.v2)) // see mountCgroupFS
 	for k, v := range spec.sysctls() {
 		rec.add(shimproto.Sysctl, k+"="+v)
 	}
@@ -391,6 +392,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	}
 	u, err := resolveUser(spec.user())
 	if err != nil {
+		return nil, err
+	}
+	if u, err = addGroups("/", u, spec.GroupAdd); err != nil {
 		return nil, err
 	}
 	wd, err := ensureWorkdir(spec, u)
@@ -423,6 +427,10 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	rec.flag(shimproto.Readonly, spec.ReadOnlyRootfs)
 	rec.cgroupProcs(cg.dirs)
 	rec.add(shimproto.OOM, cg.oomCounter())
+	if spec.OOMScoreAdj != 0 { // else inherited: writing 0 may need CAP_SYS_RESOURCE
+		rec.add(shimproto.OOMScore, strconv.Itoa(spec.OOMScoreAdj))
+	}
+	rec.flag(shimproto.NoLog, spec.NoLog)
 	rec.add(shimproto.LogMax, strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add(shimproto.LogFiles, strconv.Itoa(spec.LogMaxFiles))
 	rec.seccomp(filter)

@@ -110,6 +110,9 @@ func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.
 	if err != nil {
 		return spec, err
 	}
+	if err := r.imageLayers(ctx, svc.Name, vols); err != nil {
+		return spec, err
+	}
 	spec.Mounts = sortMounts(append(vols, objs...))
 	addrs, gateway, err := r.attach(ctx, c, svc)
 	if err != nil {

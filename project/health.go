@@ -21,7 +21,10 @@ type HealthSpec struct {
 	Interval    time.Duration `json:"interval"`
 	Timeout     time.Duration `json:"timeout"`
 	StartPeriod time.Duration `json:"startPeriod,omitempty"`
-	Retries     int           `json:"retries"`
+	// StartInterval, when set, is the time between probes while the container is
+	// still starting within its start period (start_interval).
+	StartInterval time.Duration `json:"startInterval,omitempty"`
+	Retries       int           `json:"retries"`
 }
 
 // Health statuses, as Docker reports them.
@@ -54,6 +57,7 @@ func healthSpec(svc compose.ServiceConfig, img *v1.HealthConfig) *HealthSpec {
 		h.Interval = orDefault(durationOf(hc.Interval), h.Interval)
 		h.Timeout = orDefault(durationOf(hc.Timeout), h.Timeout)
 		h.StartPeriod = orDefault(durationOf(hc.StartPeriod), h.StartPeriod)
+		h.StartInterval = durationOf(hc.StartInterval)
 		if hc.Retries != nil && *hc.Retries > 0 {
 			h.Retries = int(*hc.Retries)
 		}

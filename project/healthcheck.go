@@ -61,7 +61,6 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 			}
 			err := s.probe(id, h)
 			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
-				wait = h.Interval
 				s.mu.Lock()
 				switch {
 				case err == nil:
@@ -72,6 +71,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 						s.health[id] = HealthUnhealthy
 					}
 				}
+				wait = h.probeInterval(time.Since(run), s.health[id])
 				s.mu.Unlock()
 			}
 		}

@@ -2,6 +2,8 @@ package project
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -37,8 +39,9 @@ type logWatch struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex // guards ctrs' reading flags and err
 	ctrs   map[string]*watched
-	order  []string // IDs in the order seen
-	err    error    // first reader error
+	order  []string  // IDs in the order seen
+	err    error     // first reader error
+	warn   io.Writer // where containers without a log are warned of; nil: not
 }
 
 // watched is one container a logWatch knows. Only its reader touches last and lastN
@@ -58,6 +61,9 @@ type watched struct {
 	// polled: an exited container the supervisor will start again is not finished.
 	restart       *RestartPolicy
 	stoppedByUser bool
+	// noLog (guarded by mu): the container keeps no log (logging driver none), which
+	// is not read again.
+	noLog bool
 }
 
 // exitEvent is a watched container that exited since the last poll, its logs drained.
@@ -115,7 +121,7 @@ func (w *logWatch) step() ([]exitEvent, error) {
 // logs were not read yet, and reports its exit once those logs are printed.
 func (w *logWatch) check(s *watched, inState bool) (exitEvent, bool) {
 	w.mu.Lock()
-	reading := s.reading
+	reading, noLog := s.reading, s.noLog
 	w.mu.Unlock()
 	es, err := w.eng.State(s.c.ID)
 	if err != nil {
@@ -128,7 +134,7 @@ func (w *logWatch) check(s *watched, inState bool) (exitEvent, bool) {
 	if reading {
 		return exitEvent{}, false
 	}
-	if s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.follow && isLive(es.Status)) {
+	if !noLog && (s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.follow && isLive(es.Status))) {
 		if s.reads == 0 || w.follow {
 			w.startReader(s, es.StartedAt)
 		}
@@ -201,6 +207,12 @@ func (w *logWatch) startReader(s *watched, startedAt time.Time) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		s.reading = false
+		if errors.Is(err, engine.ErrNoLog) { // logging driver none: warned of, as Compose
+			s.noLog, err = true, nil
+			if w.warn != nil {
+				fmt.Fprintf(w.warn, "warning: can't retrieve logs for %q: %v\n", s.c.Name, engine.ErrNoLog)
+			}
+		}
 		if err != nil && !isNotFound(err) && w.err == nil {
 			w.err = err
 		}

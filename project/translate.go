@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path"
@@ -116,7 +117,7 @@ func checkSupported(svc compose.ServiceConfig) error {
 		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, ErrInvalid)
 	}
 	for _, v := range svc.Volumes {
-		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" {
+		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
 		}
 	}
@@ -132,6 +133,9 @@ func checkSupported(svc compose.ServiceConfig) error {
 	}
 	if _, _, err := logRotation(svc); err != nil {
 		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
+	}
+	if err := checkLinuxKeys(svc); err != nil {
+		return err
 	}
 	_, err := restartPolicy(svc)
 	return err
@@ -427,6 +431,7 @@ func mounts(cfg Config, p *compose.Project, svc compose.ServiceConfig, img v1.Co
 				m.Size, m.Mode = int64(v.Tmpfs.Size), v.Tmpfs.Mode
 			}
 		}
+		mountOptions(v, &m)
 		out = append(out, m)
 	}
 	for _, t := range svc.Tmpfs {
@@ -549,14 +554,15 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 			s.Resources.PidsLimit = l.Pids
 		}
 	}
+	linuxKeys(svc, &s)
 	return s
 }
 
 // containerLabels are the service's labels plus Compose's.
 func containerLabels(p *compose.Project, svc compose.ServiceConfig, n int, hash string, files []string) map[string]string {
-	l := map[string]string{}
-	for k, v := range svc.Labels {
-		l[k] = v
+	l := maps.Clone(map[string]string(svc.Labels)) // label_file's labels are in them (compose)
+	if l == nil {
+		l = map[string]string{}
 	}
 	l[LabelProject] = p.Name
 	l[LabelService] = svc.Name

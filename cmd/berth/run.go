@@ -67,7 +67,8 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	if err != nil {
 		return err
 	}
-	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
+	printWarnings(cmd, p.Unsupported())         // what berth parses but will not do
+	printWarnings(cmd, project.HostWarnings(p)) // what this host cannot do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err

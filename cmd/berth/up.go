@@ -137,7 +137,8 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
-	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
+	printWarnings(cmd, p.Unsupported())         // what berth parses but will not do
+	printWarnings(cmd, project.HostWarnings(p)) // what this host cannot do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err

@@ -3,7 +3,7 @@
 #ifndef BERTH_SHIM_PROTOCOL_H
 #define BERTH_SHIM_PROTOCOL_H
 
-#define PROTOCOL_VERSION "1"
+#define PROTOCOL_VERSION "2"
 #define PROTOCOL_MARK "berth-shim-protocol " PROTOCOL_VERSION /* in the binary: see Mark */
 
 /* Configuration keys */
@@ -19,6 +19,8 @@
 #define KEY_PID "pid" /* exec: the host pid of the container's PID 1 */
 #define KEY_CWD "cwd" /* the working dir */
 #define KEY_OOM "oom" /* start: the cgroup's OOM counter, file:key */
+#define KEY_OOMSCOREADJ "oomscoreadj" /* the oom_score_adj of the process (PID 1's at start, an exec's), decimal */
+#define KEY_NOLOG "nolog" /* start: flag: no log file (the none log driver): output is read and dropped */
 #define KEY_ARG "arg" /* an argument of the command, argv[0] first (repeated) */
 #define KEY_ENV "env" /* an environment variable, KEY=value (repeated) */
 #define KEY_UID "uid" /* the user id (decimal) */

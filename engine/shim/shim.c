@@ -128,14 +128,14 @@ struct sock_fprog { unsigned short len; struct sock_filter *filter; };
 struct rlim { int res; rlim_t soft, hard; };
 
 static struct {
-	char *id, *dir, *rootfs, *path, *cwd, *oom;
+	char *id, *dir, *rootfs, *path, *cwd, *oom, *oomscoreadj;
 	char **argv, **envp; /* NULL-terminated */
 	int argc, envc;
 	uid_t uid;
 	gid_t gid, *groups;
 	int ngroups;
 	uint64_t caps;
-	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
+	int nnp, tty, openstdin, init, privileged, readonly, cgroupns, nolog;
 	unsigned short rows, cols; /* winsize: the pty's initial size, 0 = unset */
 	struct rlim rl[32];
 	int nrl;
@@ -328,6 +328,10 @@ static int parse_records(char *b, size_t len)
 			cfg.cwd = v;
 		else if (!strcmp(p, KEY_OOM))
 			cfg.oom = v;
+		else if (!strcmp(p, KEY_OOMSCOREADJ))
+			cfg.oomscoreadj = v;
+		else if (!strcmp(p, KEY_NOLOG))
+			cfg.nolog = 1;
 		else if (!strcmp(p, KEY_ARG))
 			cfg.argv[cfg.argc++] = v;
 		else if (!strcmp(p, KEY_ENV))
@@ -488,6 +492,8 @@ static int dirfd_ = -1;
 
 static void log_open(void)
 {
+	if (cfg.nolog) /* the "none" log driver: output is read and dropped */
+		return;
 	logfd = openat(dirfd_, "container.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	struct stat st;
 	logsize = (logfd >= 0 && fstat(logfd, &st) == 0) ? st.st_size : 0;
@@ -1198,6 +1204,25 @@ static const char *join_cgroups(pid_t pid)
 	return NULL;
 }
 
+/* set_oom_score_adj writes the configured oom_score_adj of pid (which its children
+ * inherit), before it runs the command; it returns 0 on failure, with errno set. */
+static int set_oom_score_adj(pid_t pid)
+{
+	if (!cfg.oomscoreadj)
+		return 1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	size_t n = strlen(cfg.oomscoreadj);
+	int ok = write(fd, cfg.oomscoreadj, n) == (ssize_t)n;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return ok;
+}
+
 /* ---- exec ---- */
 
 /* lookup is exec.LookPath with the container's PATH, inside its root. */
@@ -1250,6 +1275,8 @@ static int exec_main(void)
 	const char *failed = join_cgroups(getpid());
 	if (failed)
 		FAIL(CLASS_CGROUP, "join cgroup %s: %s", failed, errstr(errno));
+	if (!set_oom_score_adj(getpid()))
+		FAIL(CLASS_IDENTITY, "set oom_score_adj %s: %s", cfg.oomscoreadj, errstr(errno));
 	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
 	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP};
 	int nkinds = cfg.cgroupns ? 6 : 5, fds[6], root;
@@ -1433,6 +1460,9 @@ int main(int argc, char **argv)
 	const char *failed = join_cgroups(pid);
 	if (failed)
 		err = errno;
+	else if (!set_oom_score_adj(pid))
+		failed_class = CLASS_IDENTITY, failed_step = "",
+		failed = "set oom_score_adj (lowering it needs CAP_SYS_RESOURCE)", err = errno;
 	if (!failed && write(syncp[1], "x", 1) != 1)
 		failed_class = CLASS_PROCESS, failed_step = "", failed = "release container init", err = errno;
 	close(syncp[1]);

@@ -24,7 +24,7 @@
 package shimproto
 
 // Version is the protocol's version: Proto's value, checked by the shim first.
-const Version = 1
+const Version = 2
 
 // Mark, then Version in decimal and a NUL, is in the shim's binary (PROTOCOL_MARK): the
 // engine finds its version there before it runs it.
@@ -48,6 +48,8 @@ const (
 	PID        Key = "pid"
 	Cwd        Key = "cwd"
 	OOM        Key = "oom"
+	OOMScore   Key = "oomscoreadj"
+	NoLog      Key = "nolog"
 	Arg        Key = "arg"
 	Env        Key = "env"
 	UID        Key = "uid"
@@ -94,6 +96,8 @@ var Keys = []KeyInfo{
 	{PID, false, "exec: the host pid of the container's PID 1"},
 	{Cwd, false, "the working dir"},
 	{OOM, false, "start: the cgroup's OOM counter, file:key"},
+	{OOMScore, false, "the oom_score_adj of the process (PID 1's at start, an exec's), decimal"},
+	{NoLog, false, "start: flag: no log file (the none log driver): output is read and dropped"},
 	{Arg, true, "an argument of the command, argv[0] first"},
 	{Env, true, "an environment variable, KEY=value"},
 	{UID, false, "the user id (decimal)"},

@@ -109,6 +109,7 @@ func constants(t *testing.T) map[string][]string {
 // TestVersionBumped.
 var fingerprints = map[int]string{
 	1: "f6bdd728807b822c",
+	2: "f1d23c412f17fcdb", // oomscoreadj, nolog
 }
 
 // TestVersionBumped: the tables of Version are the ones recorded for it; a change
