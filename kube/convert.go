@@ -64,8 +64,8 @@ type converter struct {
 	jobs  map[string]bool   // services another one waits to complete
 	// aliasOwner maps a network alias's Service name to the service that holds it.
 	aliasOwner map[string]string
-	objs  []runtime.Object
-	warns []compose.Warning
+	objs       []runtime.Object
+	warns      []compose.Warning
 }
 
 // Convert builds the manifests of p. It reads secret and config files named by the
