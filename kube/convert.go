@@ -79,6 +79,11 @@ func Convert(p *compose.Project, opts Options) (*Result, error) {
 	if c.names, err = serviceNames(p); err != nil {
 		return nil, err
 	}
+	for _, s := range p.ServiceNames() {
+		if c.names[s] != s {
+			c.warn("services."+s, "the Kubernetes name of %q is %q (a DNS label): other services reach it by that name", s, c.names[s])
+		}
+	}
 	c.jobs = completionWaits(p)
 	c.warnKeys()
 	if err := c.files(); err != nil {
