@@ -141,7 +141,7 @@ func (c *converter) add(o runtime.Object) { c.objs = append(c.objs, o) }
 
 // meta is the ObjectMeta of an object named name, with the project's labels.
 func (c *converter) meta(name string, labels map[string]string) metav1.ObjectMeta {
-	l := map[string]string{partOfLabel: c.p.Name, managedByLabel: "berth"}
+	l := map[string]string{partOfLabel: c.project(), managedByLabel: "berth"}
 	for k, v := range labels {
 		l[k] = v
 	}
@@ -157,8 +157,11 @@ const (
 
 // selector is the pod selector of a service's pods.
 func (c *converter) selector(service string) map[string]string {
-	return map[string]string{nameLabel: c.names[service], partOfLabel: c.p.Name}
+	return map[string]string{nameLabel: c.names[service], partOfLabel: c.project()}
 }
+
+// project is the project's name as a label value.
+func (c *converter) project() string { return kubeName(c.p.Name, 63) }
 
 // posOf is the place recorded for path or its nearest recorded parent.
 func posOf(pos map[string]compose.Position, path string) compose.Position {

@@ -57,7 +57,11 @@ func (c *converter) file(kind, key string, obj compose.FileObjectConfig) error {
 		}
 		data = b
 	case obj.Environment != "":
-		data = []byte(c.p.Env[obj.Environment])
+		v, ok := c.p.Env[obj.Environment]
+		if !ok {
+			c.warn(path+".environment", "variable %s is not set: the %s is empty", obj.Environment, objKind(kind))
+		}
+		data = []byte(v)
 	default:
 		data = []byte(obj.Content)
 	}
