@@ -52,7 +52,18 @@ func TestAPIServerAcceptsManifests(t *testing.T) {
 	cfg := startAPIServer(t, apiserverBin, startEtcd(t, etcdBin))
 	a := newApplier(t, cfg)
 
+	// The check can fail: the server refuses what its validation refuses.
+	bad := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Name: "Not_A_DNS_Label"}, Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone}}
+	if err := a.apply(bad); err == nil {
+		t.Fatalf("the API server accepted a Service named %q", bad.Name)
+	}
+
 	projects := exampleProjects(t)
+	opts := map[string]Options{}
+	for name, c := range caseProjects(t) {
+		projects["cases/"+name], opts["cases/"+name] = c.p, c.opts
+	}
 	conf := conformanceProjects(t)
 	if conf != nil && len(conf) < 20 {
 		t.Errorf("%d conformance compose files converted, want at least 20", len(conf))
@@ -62,7 +73,9 @@ func TestAPIServerAcceptsManifests(t *testing.T) {
 	}
 	accepted := 0
 	for _, name := range sortedKeys(projects) {
-		res, err := Convert(projects[name], Options{Namespace: testNamespace})
+		o := opts[name]
+		o.Namespace = testNamespace
+		res, err := Convert(projects[name], o)
 		if err != nil {
 			t.Errorf("%s: Convert: %v", name, err)
 			continue
@@ -111,8 +124,8 @@ func freePort(t *testing.T) int {
 
 // startProcess starts a server that dies with the test (also if the test binary is
 // killed) and is stopped and waited for at cleanup; its output goes to a log file
-// printed when the test fails.
-func startProcess(t *testing.T, name string, args ...string) {
+// printed when the test fails. The channel is closed when the process exits.
+func startProcess(t *testing.T, name string, args ...string) <-chan struct{} {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), filepath.Base(name)+".log")
 	logFile, err := os.Create(logPath)
@@ -125,9 +138,14 @@ func startProcess(t *testing.T, name string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 		logFile.Close()
 		if t.Failed() {
 			if data, err := os.ReadFile(logPath); err == nil {
@@ -135,6 +153,7 @@ func startProcess(t *testing.T, name string, args ...string) {
 			}
 		}
 	})
+	return exited
 }
 
 func tail(b []byte, n int) []byte {
@@ -149,11 +168,11 @@ func startEtcd(t *testing.T, bin string) string {
 	t.Helper()
 	client := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
 	peer := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
-	startProcess(t, bin, "--name=berth-test", "--data-dir="+t.TempDir(),
+	exited := startProcess(t, bin, "--name=berth-test", "--data-dir="+t.TempDir(),
 		"--listen-client-urls="+client, "--advertise-client-urls="+client,
 		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
 		"--initial-cluster=berth-test="+peer, "--log-level=warn")
-	waitFor(t, "etcd", 60*time.Second, func() bool {
+	waitFor(t, "etcd", 60*time.Second, exited, func() bool {
 		resp, err := http.Get(client + "/health")
 		if err != nil {
 			return false
@@ -178,19 +197,20 @@ func startAPIServer(t *testing.T, bin, etcd string) *rest.Config {
 		t.Fatal(err)
 	}
 	port := freePort(t)
-	startProcess(t, bin, "--etcd-servers="+etcd,
+	exited := startProcess(t, bin, "--etcd-servers="+etcd, "--endpoint-reconciler-type=none",
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(port),
 		"--cert-dir="+filepath.Join(dir, "certs"), "--token-auth-file="+tokens,
 		"--authorization-mode=RBAC", "--service-cluster-ip-range=10.96.0.0/16",
 		"--service-account-issuer=https://kubernetes.default.svc", "--service-account-key-file="+key,
-		"--service-account-signing-key-file="+key, "--enable-priority-and-fairness=false")
+		"--service-account-signing-key-file="+key, "--enable-priority-and-fairness=false",
+		"--allow-privileged=true") // as kubeadm sets it: privileged services are accepted
 	cfg := &rest.Config{Host: "https://127.0.0.1:" + strconv.Itoa(port), BearerToken: token,
 		TLSClientConfig: rest.TLSClientConfig{Insecure: true}, QPS: 200, Burst: 400}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "kube-apiserver", 180*time.Second, func() bool {
+	waitFor(t, "kube-apiserver", 180*time.Second, exited, func() bool {
 		body, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(context.Background())
 		return err == nil && string(body) == "ok"
 	})
@@ -209,14 +229,19 @@ func writeKey(t *testing.T, path string) {
 	}
 }
 
-func waitFor(t *testing.T, what string, limit time.Duration, ready func() bool) {
+// waitFor polls ready until it holds; it fails when the process exits first or the
+// limit passes.
+func waitFor(t *testing.T, what string, limit time.Duration, exited <-chan struct{}, ready func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
+	deadline := time.After(limit)
 	for !ready() {
-		if time.Now().After(deadline) {
+		select {
+		case <-exited:
+			t.Fatalf("%s exited before it was ready", what)
+		case <-deadline:
 			t.Fatalf("%s not ready after %s", what, limit)
+		case <-time.After(250 * time.Millisecond):
 		}
-		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -295,6 +320,37 @@ func exampleProjects(t *testing.T) map[string]*compose.Project {
 	return out
 }
 
+// caseProject is a golden case's project and options.
+type caseProject struct {
+	p    *compose.Project
+	opts Options
+}
+
+// caseProjects loads the golden cases of testdata/cases that convert (not err-*).
+func caseProjects(t *testing.T) map[string]caseProject {
+	t.Helper()
+	dirs, err := filepath.Glob("testdata/cases/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]caseProject{}
+	for _, d := range dirs {
+		if strings.HasPrefix(filepath.Base(d), "err-") {
+			continue
+		}
+		dir, err := filepath.Abs(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := loadCase(t, dir)
+		if err != nil {
+			t.Fatalf("load %s: %v", d, err)
+		}
+		out[filepath.Base(dir)] = caseProject{p: p, opts: caseOptions(t, dir)}
+	}
+	return out
+}
+
 // conformanceEntry is one case of the conformance suite's reference-outputs/INDEX.json.
 type conformanceEntry struct {
 	Set    string            `json:"set"`
@@ -312,6 +368,10 @@ func conformanceProjects(t *testing.T) map[string]*compose.Project {
 	root := os.Getenv("BERTH_CONFORMANCE")
 	if root == "" {
 		root = filepath.Join("..", "..", "shared", "conformance")
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(root, "reference-outputs", "INDEX.json"))
 	if err != nil {
