@@ -12,16 +12,25 @@ set -euo pipefail
 
 release="${KUBE_RELEASE:-v1.37.2}"
 staging_release="v0${release#v1}" # k8s.io/kubernetes v1.37.2 ships k8s.io/api v0.37.2
-cache="${BERTH_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/berth/kube}/$release"
+cache="${BERTH_KUBE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/cache}/.cache}/berth/kube}/$release"
 bin="$cache/bin/kube-apiserver"
 
 if [[ -x "$bin" ]]; then
 	echo "$bin"
 	exit 0
 fi
+# One build at a time (tests of several worktrees may ask at once); the second waits
+# and finds the binary.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+if [[ -x "$bin" ]]; then
+	echo "$bin"
+	exit 0
+fi
 
 moddir() { # moddir MODULE@VERSION: the module's directory in the module cache
-	(cd / && GOFLAGS=-mod=mod go mod download -json "$1") | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'
+	(cd / && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
 }
 
 src="$cache/src"
@@ -37,7 +46,7 @@ rm -rf "$src/vendor" "$src/go.work" "$src/go.work.sum"
 for mod in $(sed -n 's#^\s*\(k8s\.io/[a-z0-9-]*\) => \./staging/src/.*#\1#p' "$src/go.mod"); do
 	dst="$src/staging/src/$mod"
 	mkdir -p "$dst"
-	if dir=$(moddir "$mod@$staging_release" 2>/dev/null); then
+	if dir=$(moddir "$mod@$staging_release" 2>/dev/null) && [[ -n "$dir" ]]; then
 		cp -r "$dir/." "$dst/"
 		chmod -R u+w "$dst"
 	else
@@ -47,7 +56,7 @@ for mod in $(sed -n 's#^\s*\(k8s\.io/[a-z0-9-]*\) => \./staging/src/.*#\1#p' "$s
 done
 
 echo "kube-apiserver.sh: building kube-apiserver (several minutes on 2 cores)" >&2
-(cd "$src" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/kube-apiserver)
+(cd "$src" && GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/kube-apiserver)
 mv -f "$bin.tmp" "$bin"
 rm -rf "$src"
 echo "$bin"

@@ -15,6 +15,8 @@ type convertOptions struct {
 	publishedType string
 	hostPath      bool
 	volumeSize    string
+	waitImage     string
+	kubectlImage  string
 }
 
 func newConvertCommand(g *globalOptions) *cobra.Command {
@@ -37,6 +39,8 @@ func newConvertCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.publishedType, "published-type", "ClusterIP", "Service type of published ports: ClusterIP, NodePort or LoadBalancer")
 	f.BoolVar(&opts.hostPath, "host-path", false, "Mount bind mounts as hostPath volumes (the node's directories) instead of leaving them out")
 	f.StringVar(&opts.volumeSize, "volume-size", kube.DefaultVolumeSize, "Storage request of each named volume's PersistentVolumeClaim")
+	f.StringVar(&opts.waitImage, "wait-image", kube.DefaultWaitImage, "Image of the init containers that wait for a healthy dependency (sh and nslookup)")
+	f.StringVar(&opts.kubectlImage, "kubectl-image", kube.DefaultKubectlImage, "Image of the init containers that wait for a one-shot dependency's Job (kubectl)")
 	return cmd
 }
 
@@ -64,6 +68,8 @@ func runConvert(cmd *cobra.Command, g *globalOptions, opts *convertOptions, args
 		PublishedType: corev1.ServiceType(opts.publishedType),
 		HostPath:      opts.hostPath,
 		VolumeSize:    opts.volumeSize,
+		WaitImage:     opts.waitImage,
+		KubectlImage:  opts.kubectlImage,
 	})
 	if err != nil {
 		return fmt.Errorf("convert: %w", err)
