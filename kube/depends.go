@@ -35,7 +35,9 @@ func (c *converter) waits(s compose.ServiceConfig) []corev1.Container {
 			out = append(out, corev1.Container{
 				Name:    "wait-" + name,
 				Image:   c.opts.WaitImage,
-				Command: []string{"sh", "-c", "until nslookup " + name + " >/dev/null 2>&1; do sleep 1; done"},
+				Command: []string{"sh", "-c", resolveLoop(name)},
+				Env: []corev1.EnvVar{{Name: "NAMESPACE", ValueFrom: &corev1.EnvVarSource{
+					FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}}},
 			})
 		case compose.ServiceConditionCompletedSuccessfully:
 			out = append(out, corev1.Container{
@@ -46,6 +48,14 @@ func (c *converter) waits(s compose.ServiceConfig) []corev1.Container {
 		}
 	}
 	return out
+}
+
+// resolveLoop is a shell loop that ends when name resolves: asked by its full name in
+// the default cluster domain (busybox's nslookup does not apply search domains), else
+// as it is (for other cluster domains, where the resolver does).
+func resolveLoop(name string) string {
+	return "until nslookup " + name + ".$NAMESPACE.svc.cluster.local >/dev/null 2>&1 || nslookup " + name +
+		" >/dev/null 2>&1; do sleep 1; done"
 }
 
 // waitsForJob reports whether the service waits for a Job.
