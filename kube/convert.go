@@ -180,7 +180,7 @@ func posOf(pos map[string]compose.Position, path string) compose.Position {
 
 // kindOrder is the order of kinds in the output: what others refer to comes first.
 var kindOrder = []string{"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret",
-	"PersistentVolumeClaim", "Service", "NetworkPolicy", "Deployment", "StatefulSet", "Job"}
+	"PersistentVolumeClaim", "Service", "NetworkPolicy", "Deployment", "StatefulSet", "DaemonSet", "Job"}
 
 func kindRank(kind string) int {
 	for i, k := range kindOrder {

@@ -10,8 +10,9 @@
 // The rules, service by service:
 //
 //	service                    -> Deployment; StatefulSet when it mounts a named volume;
-//	                              Job when another service waits for it to complete
-//	                              (depends_on: service_completed_successfully)
+//	                              DaemonSet in deploy.mode global; Job when another
+//	                              service waits for it to complete (depends_on:
+//	                              service_completed_successfully)
 //	service name, net aliases  -> headless Services: the name resolves to the pods'
 //	                              addresses on every port, as berth's DNS does
 //	published ports            -> a Service <name>-published (ClusterIP, NodePort or

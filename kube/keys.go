@@ -76,7 +76,6 @@ var notConverted = map[string]string{
 // notConvertedDeploy are deploy keys without a Kubernetes meaning.
 var notConvertedDeploy = map[string]string{
 	"labels":          "deploy.labels label the Swarm service; left out",
-	"placement":       "placement constraints and preferences are Swarm's (nodeSelector and affinity in Kubernetes); left out",
 	"update_config":   "update_config is Swarm's (the Deployment's strategy in Kubernetes); left out",
 	"rollback_config": "rollback_config is Swarm's; left out",
 	"endpoint_mode":   "endpoint_mode: the service's name resolves to its pods (headless Service); left out",

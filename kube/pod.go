@@ -3,11 +3,13 @@ package kube
 import (
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // podSpec is the pod of a service: its one container, the init containers of its
@@ -22,7 +24,7 @@ func (c *converter) podSpec(s compose.ServiceConfig) corev1.PodSpec {
 		Volumes:        vols,
 		Hostname:       c.hostname(s),
 		HostAliases:    hostAliases(s.ExtraHosts),
-		NodeSelector:   c.platform(s),
+		NodeSelector:   c.nodeSelector(s),
 	}
 	if c.waitsForJob(s) {
 		spec.ServiceAccountName = waitAccount
@@ -70,17 +72,67 @@ func hostAliases(h compose.HostsList) []corev1.HostAlias {
 	return out
 }
 
-// platform pins the pod to nodes of the service's OS and architecture.
-func (c *converter) platform(s compose.ServiceConfig) map[string]string {
-	if s.Platform == "" {
+// nodeSelector pins the pod to nodes of the service's platform (OS and architecture)
+// and of its placement constraints that Kubernetes can say.
+func (c *converter) nodeSelector(s compose.ServiceConfig) map[string]string {
+	sel := map[string]string{}
+	if s.Platform != "" {
+		parts := strings.Split(s.Platform, "/")
+		sel["kubernetes.io/os"] = parts[0]
+		if len(parts) > 1 {
+			sel["kubernetes.io/arch"] = parts[1]
+		}
+	}
+	if s.Deploy != nil {
+		c.placement(s, s.Deploy.Placement, sel)
+	}
+	if len(sel) == 0 {
 		return nil
 	}
-	parts := strings.Split(s.Platform, "/")
-	sel := map[string]string{"kubernetes.io/os": parts[0]}
-	if len(parts) > 1 {
-		sel["kubernetes.io/arch"] = parts[1]
-	}
 	return sel
+}
+
+// nodeFields are Swarm's node attributes that are node labels in Kubernetes.
+var nodeFields = map[string]string{
+	"node.hostname":      "kubernetes.io/hostname",
+	"node.platform.os":   "kubernetes.io/os",
+	"node.platform.arch": "kubernetes.io/arch",
+}
+
+// placement turns "node.labels.KEY==VALUE" and the node's hostname, OS and
+// architecture constraints into node selector entries; others (!=, node.role, ...)
+// and preferences are warned of.
+func (c *converter) placement(s compose.ServiceConfig, p compose.Placement, sel map[string]string) {
+	base := "services." + s.Name + ".deploy.placement"
+	for i, con := range p.Constraints {
+		field, value, ok := strings.Cut(strings.ReplaceAll(con, " ", ""), "==")
+		label, isLabel := strings.CutPrefix(field, "node.labels.")
+		switch {
+		case ok && isLabel && len(validation.IsQualifiedName(label)) == 0 && len(validation.IsValidLabelValue(value)) == 0:
+			sel[label] = value
+		case ok && nodeFields[field] != "":
+			sel[nodeFields[field]] = archName(value)
+		default:
+			c.warn(base+".constraints["+strconv.Itoa(i)+"]", "constraint %q has no node selector equivalent; left out", con)
+		}
+	}
+	if len(p.Preferences) > 0 {
+		c.warn(base+".preferences", "placement preferences are Swarm's (pod topology spread in Kubernetes); left out")
+	}
+	if p.MaxReplicas > 0 {
+		c.warn(base+".max_replicas_per_node", "max_replicas_per_node is Swarm's (pod topology spread in Kubernetes); left out")
+	}
+}
+
+// archName is Kubernetes' name of an architecture Swarm names as uname does.
+func archName(a string) string {
+	switch a {
+	case "x86_64":
+		return "amd64"
+	case "aarch64":
+		return "arm64"
+	}
+	return a
 }
 
 // namespaces maps network_mode, ipc and pid host sharing; sharing another service's

@@ -107,7 +107,7 @@ func (c *converter) volumeClaims() {
 		for _, v := range s.Volumes {
 			if v.Type == "volume" && v.Source != "" && !seen[v.Source] {
 				seen[v.Source] = true
-				users[v.Source] += int(*c.replicasQuiet(s))
+				users[v.Source] += podCount(s)
 			}
 		}
 	}
@@ -134,14 +134,16 @@ func (c *converter) volumeClaims() {
 	}
 }
 
-// replicasQuiet is replicas without its warning.
-func (c *converter) replicasQuiet(s compose.ServiceConfig) *int32 {
-	n := int32(1)
+// podCount is how many pods of the service mount its volumes: its replicas, or
+// several for a DaemonSet (one per node).
+func podCount(s compose.ServiceConfig) int {
 	switch {
+	case s.Deploy != nil && s.Deploy.Mode == "global":
+		return 2
 	case s.Deploy != nil && s.Deploy.Replicas != nil:
-		n = int32(*s.Deploy.Replicas)
+		return *s.Deploy.Replicas
 	case s.Scale != nil:
-		n = int32(*s.Scale)
+		return *s.Scale
 	}
-	return &n
+	return 1
 }

@@ -23,6 +23,8 @@ func (c *converter) service(s compose.ServiceConfig) error {
 	switch {
 	case c.jobs[s.Name]:
 		c.job(s, tmpl)
+	case s.Deploy != nil && s.Deploy.Mode == "global":
+		c.daemonSet(s, tmpl)
 	case usesNamedVolume(s):
 		c.statefulSet(s, tmpl)
 	default:
@@ -84,11 +86,14 @@ func setKey(m map[string]string, k, v string) map[string]string {
 
 // replicas is deploy.replicas, else scale, else 1.
 func (c *converter) replicas(s compose.ServiceConfig) *int32 {
-	n := c.replicasQuiet(s)
-	if s.Deploy != nil && s.Deploy.Mode == "global" {
-		c.warn("services."+s.Name+".deploy.mode", "global mode runs one task per node in Swarm; the workload runs %d replica(s)", *n)
+	n := int32(1)
+	switch {
+	case s.Deploy != nil && s.Deploy.Replicas != nil:
+		n = int32(*s.Deploy.Replicas)
+	case s.Scale != nil:
+		n = int32(*s.Scale)
 	}
-	return n
+	return &n
 }
 
 func (c *converter) deployment(s compose.ServiceConfig, tmpl corev1.PodTemplateSpec) {
@@ -99,6 +104,21 @@ func (c *converter) deployment(s compose.ServiceConfig, tmpl corev1.PodTemplateS
 		ObjectMeta: c.meta(c.names[s.Name], workloadLabels(tmpl.Labels)),
 		Spec: appsv1.DeploymentSpec{
 			Replicas: c.replicas(s),
+			Selector: &metav1.LabelSelector{MatchLabels: c.selector(s.Name)},
+			Template: tmpl,
+		},
+	})
+}
+
+// daemonSet: a service of deploy.mode global runs one pod per node, as Swarm runs
+// one task per node.
+func (c *converter) daemonSet(s compose.ServiceConfig, tmpl corev1.PodTemplateSpec) {
+	c.warnRestartAlways(s)
+	tmpl.Spec.RestartPolicy = corev1.RestartPolicyAlways
+	c.add(&appsv1.DaemonSet{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
+		ObjectMeta: c.meta(c.names[s.Name], workloadLabels(tmpl.Labels)),
+		Spec: appsv1.DaemonSetSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: c.selector(s.Name)},
 			Template: tmpl,
 		},
@@ -167,7 +187,7 @@ func restart(s compose.ServiceConfig) (policy, path string, max int32) {
 func (c *converter) warnRestartAlways(s compose.ServiceConfig) {
 	policy, path, _ := restart(s)
 	if policy == "no" || policy == "on-failure" {
-		c.warn(path, "restart policy %q: the containers of a Deployment or StatefulSet are always restarted in Kubernetes", policy)
+		c.warn(path, "restart policy %q: the containers of a Deployment, StatefulSet or DaemonSet are always restarted in Kubernetes", policy)
 	}
 }
 
