@@ -30,6 +30,7 @@
 //	networks                   -> a NetworkPolicy per network: only its members reach
 //	                              its members; published ports are open to all
 //	deploy resources           -> limits (limits) and requests (reservations)
+//	platform, placement        -> a nodeSelector (node labels, hostname, OS, arch)
 //	user, caps, read_only, ... -> securityContext
 //
 // It imports compose and the Kubernetes API types only: never the orchestrator, the
