@@ -47,6 +47,7 @@ func newRootCommand() *cobra.Command {
 
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
+	root.AddCommand(newConvertCommand(opts))
 	root.AddCommand(newImageCommand(opts))
 	root.AddCommand(newBuildCommand(opts))
 	root.AddCommand(newUpCommand(opts))
