@@ -15,7 +15,7 @@ import (
 // internal rooms (project/internal/...) take project's list. Only non-test imports
 // are checked; tests may import what they need.
 var allowed = map[string][]string{
-	"cmd/berth": {"compose", "engine/image", "project",
+	"cmd/berth": {"compose", "engine/image", "kube", "project", "k8s.io/api/core/v1",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1",
 		"github.com/spf13/cobra", "github.com/spf13/pflag", "golang.org/x/sys/unix"},
 	// The orchestrator: the only package that knows compose, engine, netdriver and
@@ -32,6 +32,8 @@ var allowed = map[string][]string{
 	"compose": {"compose/interp", "compose/schema", "github.com/distribution/reference", "github.com/docker/go-units",
 		"github.com/mattn/go-shellwords", "go.yaml.in/yaml/v4"},
 	"compose/interp": {},
+	// berth convert: a compose project to Kubernetes API objects, pure.
+	"kube":           {"compose", "k8s.io/api/...", "k8s.io/apimachinery/...", "sigs.k8s.io/yaml"},
 	"compose/schema": {},
 	"dnsserver":      {"github.com/miekg/dns", "golang.org/x/net/ipv4", "golang.org/x/net/ipv6", "golang.org/x/sys/unix"},
 	// The engine takes images as data: it never imports engine/image.
