@@ -31,11 +31,7 @@ func isTerminal(f *os.File) bool {
 }
 
 func newImageCommand(g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "image",
-		Short: "Manage images: pull, load, import, ls, rm, inspect",
-	}
-	cmd.AddCommand(newImagePullCommand(g), newImageLoadCommand(g), newImageImportCommand(g),
+	return commandGroup("image", "Manage images: pull, load, import, ls, rm, inspect, tag, history, prune",
+		newImagePullCommand(g), newImageLoadCommand(g), newImageImportCommand(g),
 		newImageListCommand(g), newImageRemoveCommand(g), newImageInspectCommand(g))
-	return cmd
 }
