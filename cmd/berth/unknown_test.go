@@ -18,6 +18,8 @@ func TestUnknownCommand(t *testing.T) {
 		{[]string{"foo"}, `unknown berth command: "foo"`, true},
 		{[]string{"-p", "x", "upp"}, `unknown berth command: "upp"`, true},
 		{[]string{"image", "bogus"}, `unknown berth command: "image bogus"`, true},
+		{[]string{"volume", "bogus"}, `unknown berth command: "volume bogus"`, true},
+		{[]string{"system", "bogus"}, `unknown berth command: "system bogus"`, true},
 		{[]string{}, "", true},
 		{[]string{"image"}, "", true},
 		{[]string{"version", "--format", "json"}, "", false},

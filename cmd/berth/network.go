@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/berth-dev/berth/housekeep"
+	"github.com/spf13/cobra"
+)
+
+func newNetworkCommand(g *globalOptions) *cobra.Command {
+	return commandGroup("network", "Manage networks: ls, inspect, rm, prune",
+		newNetworkListCommand(g), newNetworkInspectCommand(g), newNetworkRemoveCommand(g), newNetworkPruneCommand(g))
+}
+
+// networkRow is one line of `network ls --format json`, Docker's keys.
+type networkRow struct {
+	CreatedAt string `json:"CreatedAt"`
+	Driver    string `json:"Driver"`
+	ID        string `json:"ID"`
+	IPv4      string `json:"IPv4"`
+	IPv6      string `json:"IPv6"`
+	Internal  string `json:"Internal"`
+	Labels    string `json:"Labels"`
+	Name      string `json:"Name"`
+	Scope     string `json:"Scope"`
+}
+
+func newNetworkListCommand(g *globalOptions) *cobra.Command {
+	var quiet, noTrunc bool
+	var format string
+	cmd := &cobra.Command{
+		Use:     "ls [OPTIONS]",
+		Aliases: []string{"list"},
+		Short:   "List networks",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := openHousekeeping(g)
+			if err != nil {
+				return err
+			}
+			nets, err := h.Networks()
+			if err != nil {
+				return err
+			}
+			return printNetworks(cmd.OutOrStdout(), nets, quiet, noTrunc, format)
+		},
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display network IDs")
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "Do not truncate the output")
+	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table or json")
+	return cmd
+}
+
+func printNetworks(w io.Writer, nets []*housekeep.Network, quiet, noTrunc bool, format string) error {
+	id := func(n *housekeep.Network) string {
+		if noTrunc {
+			return n.ID
+		}
+		return n.ID[:12]
+	}
+	switch {
+	case quiet:
+		for _, n := range nets {
+			fmt.Fprintln(w, id(n))
+		}
+		return nil
+	case format == "json":
+		enc := json.NewEncoder(w)
+		for _, n := range nets {
+			r := networkRow{Driver: "bridge", ID: id(n), IPv4: "true", IPv6: "false",
+				Internal: strconv.FormatBool(n.Internal), Labels: labelList(n.Labels), Name: n.Name, Scope: "local"}
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case format == "table" || format == "":
+		tw := dockerTable(w)
+		fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
+		for _, n := range nets {
+			fmt.Fprintf(tw, "%s\t%s\tbridge\tlocal\n", id(n), n.Name)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("network ls: --format %q: want table or json", format)
+}
+
+// networkJSON is one network of `network inspect`, with Docker's keys.
+type networkJSON struct {
+	Name       string                  `json:"Name"`
+	ID         string                  `json:"Id"`
+	Scope      string                  `json:"Scope"`
+	Driver     string                  `json:"Driver"`
+	EnableIPv4 bool                    `json:"EnableIPv4"`
+	EnableIPv6 bool                    `json:"EnableIPv6"`
+	IPAM       networkIPAM             `json:"IPAM"`
+	Internal   bool                    `json:"Internal"`
+	Attachable bool                    `json:"Attachable"`
+	Ingress    bool                    `json:"Ingress"`
+	Containers map[string]endpointJSON `json:"Containers"`
+	Options    map[string]string       `json:"Options"`
+	Labels     map[string]string       `json:"Labels"`
+}
+
+type networkIPAM struct {
+	Driver  string            `json:"Driver"`
+	Options map[string]string `json:"Options"`
+	Config  []networkConfig   `json:"Config"`
+}
+
+type networkConfig struct {
+	Subnet  string `json:"Subnet"`
+	Gateway string `json:"Gateway"`
+}
+
+type endpointJSON struct {
+	Name        string `json:"Name"`
+	IPv4Address string `json:"IPv4Address"`
+	IPv6Address string `json:"IPv6Address"`
+}
+
+func toNetworkJSON(n *housekeep.Network) networkJSON {
+	out := networkJSON{Name: n.Name, ID: n.ID, Scope: "local", Driver: "bridge", EnableIPv4: true, Internal: n.Internal,
+		IPAM:       networkIPAM{Driver: "default", Options: map[string]string{}, Config: []networkConfig{{Subnet: n.Subnet.String(), Gateway: n.Gateway.String()}}},
+		Containers: map[string]endpointJSON{}, Options: map[string]string{"com.docker.network.bridge.name": n.Bridge}, Labels: n.Labels}
+	if out.Labels == nil {
+		out.Labels = map[string]string{}
+	}
+	for id, addr := range n.Containers {
+		out.Containers[id] = endpointJSON{Name: id, IPv4Address: fmt.Sprintf("%s/%d", addr, n.Subnet.Bits())}
+	}
+	return out
+}
+
+func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "inspect NETWORK [NETWORK...]",
+		Short: "Display detailed information on one or more networks",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := openHousekeeping(g)
+			if err != nil {
+				return err
+			}
+			out := []networkJSON{}
+			for _, ref := range args {
+				n, err := h.Network(ref)
+				if err != nil {
+					return fmt.Errorf("network inspect: %w", err)
+				}
+				out = append(out, toNetworkJSON(n))
+			}
+			return printIndentedJSON(cmd.OutOrStdout(), out)
+		},
+	}
+}
+
+func newNetworkRemoveCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:     "rm NETWORK [NETWORK...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more networks",
+		Long:    "Remove one or more networks. A network with containers attached, or one a project records (its down removes it), is never removed.",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := openHousekeeping(g)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, ref := range args {
+				_, err := h.RemoveNetwork(cmd.Context(), ref)
+				switch {
+				case err == nil:
+					fmt.Fprintln(cmd.OutOrStdout(), ref)
+				case !force || !errors.Is(err, housekeep.ErrNotFound):
+					errs = append(errs, fmt.Errorf("network rm: %w", err))
+				}
+			}
+			return errors.Join(errs...)
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not error if the network does not exist")
+	return cmd
+}
+
+func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [OPTIONS]",
+		Short: "Remove all unused networks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := confirmPrune(cmd, force, "WARNING! This will remove all custom networks not used by at least one container.", "network prune"); err != nil {
+				return err
+			}
+			h, err := openHousekeeping(g)
+			if err != nil {
+				return err
+			}
+			rep, err := h.PruneNetworks(cmd.Context())
+			printDeleted(cmd.OutOrStdout(), "Deleted Networks:", rep.Deleted)
+			if err != nil {
+				return fmt.Errorf("network prune: %w", err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not prompt for confirmation")
+	return cmd
+}

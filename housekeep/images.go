@@ -1,0 +1,65 @@
+package housekeep
+
+import (
+	"github.com/berth-dev/berth/builder"
+	"github.com/berth-dev/berth/engine/image"
+)
+
+// PruneImages removes the dangling images (with all, every image) that no container
+// of any project uses, running or stopped, as `docker image prune [-a]`. Layers that
+// a container or the build cache still uses stay.
+func (s *Store) PruneImages(all bool) (image.PruneReport, error) {
+	u, err := s.scan()
+	if err != nil {
+		return image.PruneReport{}, err
+	}
+	return s.pruneImages(u, all)
+}
+
+func (s *Store) pruneImages(u *usage, all bool) (image.PruneReport, error) {
+	store, err := s.images()
+	if err != nil {
+		return image.PruneReport{}, err
+	}
+	keep, err := cacheLayers(store)
+	if err != nil {
+		return image.PruneReport{}, err
+	}
+	for d := range u.layers {
+		keep[d] = true
+	}
+	return store.Prune(image.PruneOptions{All: all, InUse: u.imageInUse, KeepLayers: keep})
+}
+
+// cacheLayers is the set of layers the build cache names.
+func cacheLayers(store *image.Store) (map[string]bool, error) {
+	entries, err := builder.CacheEntries(store)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, e := range entries {
+		if e.Layer != "" {
+			set[e.Layer] = true
+		}
+	}
+	return set, nil
+}
+
+// PruneBuildCache removes the dangling build cache (with all, all of it), keeping the
+// layers containers use (such as a build's RUN step running now).
+func (s *Store) PruneBuildCache(all bool) (builder.CachePruneReport, error) {
+	u, err := s.scan()
+	if err != nil {
+		return builder.CachePruneReport{}, err
+	}
+	return s.pruneBuildCache(u, all)
+}
+
+func (s *Store) pruneBuildCache(u *usage, all bool) (builder.CachePruneReport, error) {
+	store, err := s.images()
+	if err != nil {
+		return builder.CachePruneReport{}, err
+	}
+	return builder.PruneCache(store, all, u.layers)
+}
