@@ -51,7 +51,7 @@ type container struct {
 // usage is what every container of the host uses, and what the projects record.
 type usage struct {
 	containers []container
-	layers     map[string]bool // diffIDs ("sha256:...") in some container's rootfs
+	layers     map[string]bool   // diffIDs ("sha256:...") in some container's rootfs
 	netns      map[string]string // network namespace path -> container ID
 	// projectNetworks maps a full network name to the project recording it.
 	projectNetworks map[string]string
