@@ -24,10 +24,16 @@ type Network struct {
 	Gateway  netip.Addr
 	Internal bool
 	Labels   map[string]string
-	// Containers maps the ID of each container attached to its address.
-	Containers map[string]netip.Addr
+	// Containers are the attached containers by ID.
+	Containers map[string]Endpoint
 	// Project is the project recording the network ("" for none).
 	Project string
+}
+
+// Endpoint is a container's attachment to a network.
+type Endpoint struct {
+	Name    string // the container's name ("" when the container is gone)
+	Address netip.Addr
 }
 
 // Networks lists berth's networks, sorted by name.
@@ -52,14 +58,14 @@ func (s *Store) networks(u *usage) ([]*Network, error) {
 	for _, n := range list {
 		sum := sha256.Sum256([]byte(n.Name))
 		net := &Network{ID: hex.EncodeToString(sum[:]), Name: n.Name, Bridge: n.Bridge, Subnet: n.Subnet,
-			Gateway: n.Gateway, Internal: n.Internal, Labels: n.Labels, Containers: map[string]netip.Addr{},
+			Gateway: n.Gateway, Internal: n.Internal, Labels: n.Labels, Containers: map[string]Endpoint{},
 			Project: u.projectNetworks[n.Name]}
 		for ns, addr := range n.Endpoints {
-			id := u.netns[ns]
-			if id == "" {
-				id = filepath.Base(ns) // an endpoint whose container is gone
+			c, ok := u.netns[ns]
+			if !ok {
+				c = container{ID: filepath.Base(ns)} // an endpoint whose container is gone
 			}
-			net.Containers[id] = addr
+			net.Containers[c.ID] = Endpoint{Name: c.Name, Address: addr}
 		}
 		out = append(out, net)
 	}
@@ -68,7 +74,7 @@ func (s *Store) networks(u *usage) ([]*Network, error) {
 }
 
 // Network describes the network named ref (its name, its ID or a unique ID prefix);
-// an unknown one yields ErrNotFound.
+// an unknown one yields ErrNoSuchNetwork.
 func (s *Store) Network(ref string) (*Network, error) {
 	u, err := s.scan()
 	if err != nil {
@@ -89,13 +95,13 @@ func (s *Store) network(u *usage, ref string) (*Network, error) {
 		}
 		if len(ref) >= 4 && len(ref) <= len(n.ID) && n.ID[:len(ref)] == ref {
 			if match != nil {
-				return nil, fmt.Errorf("network %s is ambiguous: %w", ref, ErrNotFound)
+				return nil, fmt.Errorf("network %s is ambiguous: %w", ref, ErrNoSuchNetwork)
 			}
 			match = n
 		}
 	}
 	if match == nil {
-		return nil, fmt.Errorf("network %s not found: %w", ref, ErrNotFound)
+		return nil, fmt.Errorf("network %s: %w", ref, ErrNoSuchNetwork)
 	}
 	return match, nil
 }
@@ -115,7 +121,7 @@ func (n *Network) inUse() string {
 
 // RemoveNetwork removes the network ref: its bridge, its rules and its allocations.
 // A network in use (see Network) is refused with ErrInUse, an unknown one yields
-// ErrNotFound. It returns the network's name.
+// ErrNoSuchNetwork. It returns the network's name.
 func (s *Store) RemoveNetwork(ctx context.Context, ref string) (string, error) {
 	u, err := s.scan()
 	if err != nil {
@@ -126,7 +132,7 @@ func (s *Store) RemoveNetwork(ctx context.Context, ref string) (string, error) {
 		return "", err
 	}
 	if why := n.inUse(); why != "" {
-		return "", fmt.Errorf("error while removing network: network %s %s: %w", n.Name, why, ErrInUse)
+		return "", fmt.Errorf("error while removing network: network %s is %w: it %s", n.Name, ErrInUse, why)
 	}
 	return n.Name, s.deleteNetwork(ctx, n.Name)
 }

@@ -51,8 +51,8 @@ type container struct {
 // usage is what every container of the host uses, and what the projects record.
 type usage struct {
 	containers []container
-	layers     map[string]bool   // diffIDs ("sha256:...") in some container's rootfs
-	netns      map[string]string // network namespace path -> container ID
+	layers     map[string]bool      // diffIDs ("sha256:...") in some container's rootfs
+	netns      map[string]container // by the path of the network namespace it owns
 	// projectNetworks maps a full network name to the project recording it.
 	projectNetworks map[string]string
 	// projectVolumes maps a volume's full name to its project and compose name.
@@ -65,7 +65,7 @@ type usage struct {
 // be read counts as using nothing but is still listed; a project whose state cannot
 // be read is an error, since what it records could not be protected.
 func (s *Store) scan() (*usage, error) {
-	u := &usage{layers: map[string]bool{}, netns: map[string]string{}, projectNetworks: map[string]string{},
+	u := &usage{layers: map[string]bool{}, netns: map[string]container{}, projectNetworks: map[string]string{},
 		projectVolumes: map[string][2]string{}, handedOver: map[string]bool{}}
 	states, err := s.engine().List()
 	if err != nil {
@@ -97,7 +97,7 @@ func (u *usage) add(c container) {
 		u.layers["sha256:"+filepath.Base(d)] = true
 	}
 	if c.Spec.NetNSPath != "" && !c.Spec.SharedNetNS {
-		u.netns[c.Spec.NetNSPath] = c.ID
+		u.netns[c.Spec.NetNSPath] = c
 	}
 }
 
@@ -129,27 +129,30 @@ func (s *Store) scanProjects(u *usage) error {
 	return nil
 }
 
-// usesPath returns the containers that mount dir or a path inside it.
+// usesPath returns the names of the containers that mount dir or a path inside it.
 func (u *usage) usesPath(dir string) []string {
 	dir = filepath.Clean(dir)
-	var ids []string
+	var names []string
 	for _, c := range u.containers {
 		for _, m := range c.Spec.Mounts {
 			src := filepath.Clean(m.Source)
 			if m.Type == "bind" && (src == dir || strings.HasPrefix(src, dir+"/")) {
-				ids = append(ids, c.ID)
+				names = append(names, c.Name)
 				break
 			}
 		}
 	}
-	return ids
+	return names
 }
 
-// imageInUse reports whether some container runs img: its layers are exactly the
-// container's lower layers, or Compose's image label names it.
+// imageInUse reports whether some container runs img: Compose's image label names
+// it, or, for a container without one (a build step's), its lower layers are exactly
+// img's. (Images with the same layers and different configs are told apart by the
+// label; the layers of every container are kept in any case.)
 func (u *usage) imageInUse(img *image.Image) bool {
 	for _, c := range u.containers {
-		if c.Spec.Labels["com.docker.compose.image"] == img.ID || sameLayers(c.Spec.LayerDirs, img) {
+		label, ok := c.Spec.Labels["com.docker.compose.image"]
+		if label == img.ID || (!ok && sameLayers(c.Spec.LayerDirs, img)) {
 			return true
 		}
 	}

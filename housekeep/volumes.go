@@ -11,11 +11,17 @@ import (
 	"time"
 )
 
-// Sentinel errors, tested with errors.Is.
+// Sentinel errors, tested with errors.Is (IsNotFound covers both kinds).
 var (
-	ErrNotFound = errors.New("not found")
-	ErrInUse    = errors.New("in use")
+	ErrNoSuchVolume  = errors.New("no such volume")
+	ErrNoSuchNetwork = errors.New("no such network")
+	ErrInUse         = errors.New("in use")
 )
+
+// IsNotFound reports whether err says a volume or network does not exist.
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrNoSuchVolume) || errors.Is(err, ErrNoSuchNetwork)
+}
 
 // Volume is one volume as `docker volume inspect` shows it (its JSON keys).
 type Volume struct {
@@ -26,7 +32,7 @@ type Volume struct {
 	Name       string            `json:"Name"`
 	Options    map[string]string `json:"Options"`
 	Scope      string            `json:"Scope"`
-	// UsedBy are the IDs of the containers mounting it (not part of Docker's JSON).
+	// UsedBy are the names of the containers mounting it (not part of Docker's JSON).
 	UsedBy []string `json:"-"`
 	// Size is its content's size in bytes, filled by DiskUsage only.
 	Size int64 `json:"-"`
@@ -69,15 +75,15 @@ func (s *Store) volumes(u *usage) ([]*Volume, error) {
 	return out, nil
 }
 
-// volume describes the volume name; one that does not exist yields ErrNotFound.
+// volume describes the volume name; one that does not exist yields ErrNoSuchVolume.
 func (s *Store) volume(u *usage, name string) (*Volume, error) {
 	data, err := s.cfg.VolumeDir(name)
 	if err != nil {
-		return nil, fmt.Errorf("volume %q: %w", name, ErrNotFound)
+		return nil, fmt.Errorf("get %s: %w", name, ErrNoSuchVolume)
 	}
 	fi, err := os.Stat(filepath.Dir(data))
 	if err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("no such volume: %s: %w", name, ErrNotFound)
+		return nil, fmt.Errorf("get %s: %w", name, ErrNoSuchVolume)
 	}
 	v := &Volume{CreatedAt: fi.ModTime().UTC().Truncate(time.Second), Driver: "local", Mountpoint: data,
 		Name: name, Scope: "local", UsedBy: u.usesPath(filepath.Dir(data))}
@@ -92,7 +98,7 @@ func (s *Store) volume(u *usage, name string) (*Volume, error) {
 	return v, nil
 }
 
-// Volume describes one volume; an unknown name yields ErrNotFound.
+// Volume describes one volume; an unknown name yields ErrNoSuchVolume.
 func (s *Store) Volume(name string) (*Volume, error) {
 	u, err := s.scan()
 	if err != nil {
@@ -103,7 +109,7 @@ func (s *Store) Volume(name string) (*Volume, error) {
 
 // RemoveVolume removes the volume name and its content. A volume a container mounts
 // (running or stopped, of any project) is refused with ErrInUse; an unknown one
-// yields ErrNotFound.
+// yields ErrNoSuchVolume.
 func (s *Store) RemoveVolume(name string) error {
 	u, err := s.scan()
 	if err != nil {
@@ -114,7 +120,7 @@ func (s *Store) RemoveVolume(name string) error {
 		return err
 	}
 	if len(v.UsedBy) > 0 {
-		return fmt.Errorf("remove %s: volume is in use - %v: %w", name, v.UsedBy, ErrInUse)
+		return fmt.Errorf("remove %s: volume is %w - %v", name, ErrInUse, v.UsedBy)
 	}
 	_, err = removeVolumeDir(v)
 	return err

@@ -130,8 +130,8 @@ func toNetworkJSON(n *housekeep.Network) networkJSON {
 	if out.Labels == nil {
 		out.Labels = map[string]string{}
 	}
-	for id, addr := range n.Containers {
-		out.Containers[id] = endpointJSON{Name: id, IPv4Address: fmt.Sprintf("%s/%d", addr, n.Subnet.Bits())}
+	for id, ep := range n.Containers {
+		out.Containers[id] = endpointJSON{Name: ep.Name, IPv4Address: fmt.Sprintf("%s/%d", ep.Address, n.Subnet.Bits())}
 	}
 	return out
 }
@@ -178,7 +178,7 @@ func newNetworkRemoveCommand(g *globalOptions) *cobra.Command {
 				switch {
 				case err == nil:
 					fmt.Fprintln(cmd.OutOrStdout(), ref)
-				case !force || !errors.Is(err, housekeep.ErrNotFound):
+				case !force || !housekeep.IsNotFound(err):
 					errs = append(errs, fmt.Errorf("network rm: %w", err))
 				}
 			}

@@ -147,7 +147,7 @@ func newVolumeRemoveCommand(g *globalOptions) *cobra.Command {
 				switch {
 				case err == nil:
 					fmt.Fprintln(cmd.OutOrStdout(), name)
-				case !force || !errors.Is(err, housekeep.ErrNotFound):
+				case !force || !housekeep.IsNotFound(err):
 					errs = append(errs, fmt.Errorf("volume rm: %w", err))
 				}
 			}
