@@ -245,3 +245,32 @@ func writeTar(t *testing.T, path string, files map[string]string) {
 		t.Fatal(err)
 	}
 }
+
+// TestE2EImageSaveLoad: an image saved (docker-archive to a file, OCI to stdout),
+// removed and loaded back runs as before.
+func TestE2EImageSaveLoad(t *testing.T) {
+	e := newE2E(t).withPools("10.244.0.0/16")
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "bb.tar")
+	if out := e.mustBerth("image", "save", "-o", archive, "bte-busybox"); out != "" {
+		t.Errorf("image save -o printed %q", out)
+	}
+	oci := e.mustBerth("image", "save", "--format", "oci", "bte-busybox")
+	if err := os.WriteFile(filepath.Join(dir, "oci.tar"), []byte(oci), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeCompose(t, "services:\n  app:\n    image: bte-busybox\n")
+	for _, a := range []string{archive, filepath.Join(dir, "oci.tar")} {
+		e.mustBerth("image", "rm", "bte-busybox")
+		if out := e.mustBerth("image", "load", "-i", a); out != "Loaded image: bte-busybox:latest\n" {
+			t.Errorf("image load -i %s = %q, want Docker's line", filepath.Base(a), out)
+		}
+		if out := e.mustBerth("-f", file, "run", "--rm", "app", "cat", "/etc/passwd"); !strings.HasPrefix(out, "root:x:0:0") {
+			t.Errorf("run on the loaded image = %q", out)
+		}
+	}
+	if _, errs, err := e.berth("image", "save", "-o", archive, "nope-"+e.project); exitCode(err) != 1 || errs == "" {
+		t.Errorf("image save of a missing image: exit %d, %q; want 1 and an error", exitCode(err), errs)
+	}
+	e.mustBerth("-f", file, "down")
+}
