@@ -31,7 +31,7 @@ func isTerminal(f *os.File) bool {
 }
 
 func newImageCommand(g *globalOptions) *cobra.Command {
-	return commandGroup("image", "Manage images: pull, load, import, save, ls, rm, inspect, tag, history, prune",
+	return commandGroup("image", "Manage images",
 		newImagePullCommand(g), newImageLoadCommand(g), newImageImportCommand(g),
 		newImageListCommand(g), newImageRemoveCommand(g), newImageInspectCommand(g),
 		newImageTagCommand(g), newImageHistoryCommand(g), newImagePruneCommand(g), newImageSaveCommand(g))

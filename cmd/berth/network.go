@@ -12,7 +12,7 @@ import (
 )
 
 func newNetworkCommand(g *globalOptions) *cobra.Command {
-	return commandGroup("network", "Manage networks: ls, inspect, rm, prune",
+	return commandGroup("network", "Manage networks",
 		newNetworkListCommand(g), newNetworkInspectCommand(g), newNetworkRemoveCommand(g), newNetworkPruneCommand(g))
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 func newSystemCommand(g *globalOptions) *cobra.Command {
-	return commandGroup("system", "Manage berth's store: df, prune", newSystemDfCommand(g), newSystemPruneCommand(g))
+	return commandGroup("system", "Manage berth", newSystemDfCommand(g), newSystemPruneCommand(g))
 }
 
 // dfRow is one line of `system df --format json`, Docker's keys.
@@ -133,7 +133,7 @@ func systemPruneWarning(opts housekeep.SystemPruneOptions) string {
 }
 
 func newBuilderCommand(g *globalOptions) *cobra.Command {
-	return commandGroup("builder", "Manage builds: prune", newBuilderPruneCommand(g))
+	return commandGroup("builder", "Manage builds", newBuilderPruneCommand(g))
 }
 
 func newBuilderPruneCommand(g *globalOptions) *cobra.Command {

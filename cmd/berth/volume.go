@@ -12,7 +12,7 @@ import (
 )
 
 func newVolumeCommand(g *globalOptions) *cobra.Command {
-	return commandGroup("volume", "Manage volumes: ls, inspect, rm, prune",
+	return commandGroup("volume", "Manage volumes",
 		newVolumeListCommand(g), newVolumeInspectCommand(g), newVolumeRemoveCommand(g), newVolumePruneCommand(g))
 }
 
