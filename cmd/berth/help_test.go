@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,5 +72,25 @@ func TestNewCommandsGrouped(t *testing.T) {
 		if c.GroupID != want {
 			t.Errorf("%s in group %q, want %q", c.Name(), c.GroupID, want)
 		}
+	}
+}
+
+// TestCompleteNames: shell completion offers the store's volume names.
+func TestCompleteNames(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("BERTH_ROOT", dir)
+	if err := os.MkdirAll(filepath.Join(dir, "volumes", "proj_data", "_data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&bytes.Buffer{})
+	root.SetArgs([]string{"__complete", "volume", "rm", ""})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "proj_data\n") {
+		t.Errorf("completion of volume rm = %q, want proj_data", out.String())
 	}
 }

@@ -59,9 +59,10 @@ func printImagePrune(w io.Writer, rep image.PruneReport) {
 
 func newImageTagCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-		Short: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
-		Args:  cobra.ExactArgs(2),
+		Use:               "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+		Short:             "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeImages(g, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := openImageStore(g)
 			if err != nil {
@@ -90,9 +91,10 @@ type historyOptions struct {
 func newImageHistoryCommand(g *globalOptions) *cobra.Command {
 	opts := &historyOptions{}
 	cmd := &cobra.Command{
-		Use:   "history [OPTIONS] IMAGE",
-		Short: "Show the history of an image",
-		Args:  cobra.ExactArgs(1),
+		Use:               "history [OPTIONS] IMAGE",
+		Short:             "Show the history of an image",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeImages(g, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := openImageStore(g)
 			if err != nil {

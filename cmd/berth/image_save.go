@@ -20,7 +20,8 @@ func newImageSaveCommand(g *globalOptions) *cobra.Command {
 docker-save archive or an OCI image layout. berth keeps layers unpacked, so layers
 are packed again: same files, config and history, but new layer digests, so the
 image loaded from the archive has another image ID.`,
-		Args: cobra.MinimumNArgs(1),
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeImages(g, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := openImageStore(g)
 			if err != nil {

@@ -138,9 +138,10 @@ func toNetworkJSON(n *housekeep.Network) networkJSON {
 
 func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "inspect NETWORK [NETWORK...]",
-		Short: "Display detailed information on one or more networks",
-		Args:  cobra.MinimumNArgs(1),
+		Use:               "inspect NETWORK [NETWORK...]",
+		Short:             "Display detailed information on one or more networks",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeNetworks(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := openHousekeeping(g)
 			if err != nil {
@@ -162,11 +163,12 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 func newNetworkRemoveCommand(g *globalOptions) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:     "rm NETWORK [NETWORK...]",
-		Aliases: []string{"remove"},
-		Short:   "Remove one or more networks",
-		Long:    "Remove one or more networks. A network with containers attached, or one a project records (its down removes it), is never removed.",
-		Args:    cobra.MinimumNArgs(1),
+		Use:               "rm NETWORK [NETWORK...]",
+		Aliases:           []string{"remove"},
+		Short:             "Remove one or more networks",
+		Long:              "Remove one or more networks. A network with containers attached, or one a project records (its down removes it), is never removed.",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeNetworks(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := openHousekeeping(g)
 			if err != nil {

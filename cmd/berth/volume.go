@@ -96,9 +96,10 @@ type volumeJSON struct {
 
 func newVolumeInspectCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "inspect VOLUME [VOLUME...]",
-		Short: "Display detailed information on one or more volumes",
-		Args:  cobra.MinimumNArgs(1),
+		Use:               "inspect VOLUME [VOLUME...]",
+		Short:             "Display detailed information on one or more volumes",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeVolumes(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := openHousekeeping(g)
 			if err != nil {
@@ -131,11 +132,12 @@ func printIndentedJSON(w io.Writer, v any) error {
 func newVolumeRemoveCommand(g *globalOptions) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:     "rm [OPTIONS] VOLUME [VOLUME...]",
-		Aliases: []string{"remove"},
-		Short:   "Remove one or more volumes",
-		Long:    "Remove one or more volumes. A volume a container uses (running or stopped, of any project) is never removed.",
-		Args:    cobra.MinimumNArgs(1),
+		Use:               "rm [OPTIONS] VOLUME [VOLUME...]",
+		Aliases:           []string{"remove"},
+		Short:             "Remove one or more volumes",
+		Long:              "Remove one or more volumes. A volume a container uses (running or stopped, of any project) is never removed.",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeVolumes(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := openHousekeeping(g)
 			if err != nil {
