@@ -151,12 +151,17 @@ func (u *usage) usesPath(dir string) []string {
 // label; the layers of every container are kept in any case.)
 func (u *usage) imageInUse(img *image.Image) bool {
 	for _, c := range u.containers {
-		label, ok := c.Spec.Labels["com.docker.compose.image"]
-		if label == img.ID || (!ok && sameLayers(c.Spec.LayerDirs, img)) {
+		if u.runs(c, img) {
 			return true
 		}
 	}
 	return false
+}
+
+// runs reports whether container c runs img (see imageInUse).
+func (u *usage) runs(c container, img *image.Image) bool {
+	label, ok := c.Spec.Labels["com.docker.compose.image"]
+	return label == img.ID || (!ok && sameLayers(c.Spec.LayerDirs, img))
 }
 
 func sameLayers(dirs []string, img *image.Image) bool {

@@ -272,5 +272,25 @@ func TestE2EImageSaveLoad(t *testing.T) {
 	if _, errs, err := e.berth("image", "save", "-o", archive, "nope-"+e.project); exitCode(err) != 1 || errs == "" {
 		t.Errorf("image save of a missing image: exit %d, %q; want 1 and an error", exitCode(err), errs)
 	}
+
+	// image rm: refused while a container uses the image, -f refused while it runs;
+	// forced over a stopped container, whose layers stay so it starts again.
 	e.mustBerth("-f", file, "down")
+	file = writeCompose(t, "services:\n  app:\n    image: bte-busybox\n    command: [\"sleep\", \"300\"]\n")
+	e.mustBerth("-f", file, "up", "-d")
+	if _, errs, err := e.berth("image", "rm", "bte-busybox"); exitCode(err) != 1 || !strings.Contains(errs, "(must force) - container "+e.project+"-app-1 is using") {
+		t.Errorf("image rm of a used image: exit %d, %q; want 1, must force", exitCode(err), errs)
+	}
+	if _, errs, err := e.berth("image", "rm", "-f", "bte-busybox"); exitCode(err) != 1 || !strings.Contains(errs, "cannot be forced") {
+		t.Errorf("image rm -f of a running container's image: exit %d, %q; want 1, cannot be forced", exitCode(err), errs)
+	}
+	e.mustBerth("-f", file, "stop", "-t", "0")
+	if out := e.mustBerth("image", "rm", "-f", "bte-busybox"); !strings.HasPrefix(out, "Untagged: bte-busybox:latest\nDeleted: sha256:") {
+		t.Errorf("image rm -f = %q, want Docker's Untagged and Deleted lines", out)
+	}
+	e.mustBerth("-f", file, "start")
+	if list := e.psList(file); len(list) != 1 || list[0]["State"] != "running" {
+		t.Errorf("after a forced image rm the stopped container did not start again: %v", list)
+	}
+	e.mustBerth("-f", file, "down", "-t", "0")
 }
