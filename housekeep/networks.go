@@ -123,7 +123,7 @@ func (n *Network) inUse() string {
 // A network in use (see Network) is refused with ErrInUse, an unknown one yields
 // ErrNoSuchNetwork. It returns the network's name.
 func (s *Store) RemoveNetwork(ctx context.Context, ref string) (string, error) {
-	u, err := s.scan()
+	u, err := s.scanForRemoval()
 	if err != nil {
 		return "", err
 	}
@@ -149,7 +149,7 @@ func (s *Store) deleteNetwork(ctx context.Context, name string) error {
 // prune`: in practice the leftovers of projects whose state is gone.
 func (s *Store) PruneNetworks(ctx context.Context) (PruneReport, error) {
 	var rep PruneReport
-	u, err := s.scan()
+	u, err := s.scanForRemoval()
 	if err != nil {
 		return rep, err
 	}

@@ -84,6 +84,9 @@ func (s *Store) pruneContainers(ctx context.Context) ([]string, int64, error) {
 	for _, name := range projects {
 		err := project.Remove(ctx, s.cfg, name, project.RemoveOptions{Progress: io.Discard,
 			Confirm: func(names []string) (bool, error) { removed = append(removed, names...); return true, nil }})
+		if errors.Is(err, engine.ErrBadState) {
+			continue // named by the volume and network steps, which refuse
+		}
 		if err != nil && !errors.Is(err, project.ErrNotFound) {
 			return removed, 0, fmt.Errorf("prune containers of project %q: %w", name, err)
 		}

@@ -59,11 +59,14 @@ type usage struct {
 	projectVolumes map[string][2]string
 	// handedOver are anonymous volumes on their way to a recreated container.
 	handedOver map[string]bool
+	// badState is the error of a project state that could not be read (naming the
+	// file): what it records is unknown, so volumes and networks are not removed.
+	badState error
 }
 
 // scan reads every container and every project state. A container whose spec cannot
-// be read counts as using nothing but is still listed; a project whose state cannot
-// be read is an error, since what it records could not be protected.
+// be read counts as using nothing but is still listed; a project state that cannot be
+// read is kept in badState (listing goes on; scanForRemoval refuses).
 func (s *Store) scan() (*usage, error) {
 	u := &usage{layers: map[string]bool{}, netns: map[string]container{}, projectNetworks: map[string]string{},
 		projectVolumes: map[string][2]string{}, handedOver: map[string]bool{}}
@@ -111,6 +114,10 @@ func (s *Store) scanProjects(u *usage) error {
 		if errors.Is(err, project.ErrNotFound) {
 			continue // removed by a down meanwhile
 		}
+		if errors.Is(err, engine.ErrBadState) {
+			u.badState = fmt.Errorf("project %q: %w", name, err)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("housekeeping: %w", err)
 		}
@@ -127,6 +134,16 @@ func (s *Store) scanProjects(u *usage) error {
 		}
 	}
 	return nil
+}
+
+// scanForRemoval is scan for a removal of volumes or networks: an unreadable project
+// state is an error, since what it records could not be protected.
+func (s *Store) scanForRemoval() (*usage, error) {
+	u, err := s.scan()
+	if err == nil && u.badState != nil {
+		err = fmt.Errorf("housekeeping: nothing removed: %w", u.badState)
+	}
+	return u, err
 }
 
 // usesPath returns the names of the containers that mount dir or a path inside it.

@@ -111,7 +111,7 @@ func (s *Store) Volume(name string) (*Volume, error) {
 // (running or stopped, of any project) is refused with ErrInUse; an unknown one
 // yields ErrNoSuchVolume.
 func (s *Store) RemoveVolume(name string) error {
-	u, err := s.scan()
+	u, err := s.scanForRemoval()
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ type PruneReport struct {
 // volume prune [-a]`.
 func (s *Store) PruneVolumes(all bool) (PruneReport, error) {
 	var rep PruneReport
-	u, err := s.scan()
+	u, err := s.scanForRemoval()
 	if err != nil {
 		return rep, err
 	}

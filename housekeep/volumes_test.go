@@ -136,3 +136,29 @@ func TestNetworkInUse(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableProjectState: a project state that cannot be read does not stop
+// listing, but no volume is removed while what it records is unknown.
+func TestUnreadableProjectState(t *testing.T) {
+	anon := strings.Repeat("0e", 32)
+	s, root := testStore(t, anon)
+	state := filepath.Join(root, "projects", "p", "state.json")
+	if err := os.MkdirAll(filepath.Dir(state), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(state, []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if vols, err := s.Volumes(); err != nil || len(vols) != 1 {
+		t.Errorf("Volumes() = %v, %v; want the volume listed", names(vols), err)
+	}
+	if _, err := s.PruneVolumes(true); err == nil || !strings.Contains(err.Error(), state) {
+		t.Errorf("PruneVolumes() = %v, want an error naming %s", err, state)
+	}
+	if err := s.RemoveVolume(anon); err == nil {
+		t.Errorf("RemoveVolume() = nil, want refused")
+	}
+	if left, _ := s.Volumes(); len(left) != 1 {
+		t.Errorf("a volume was removed despite the unreadable state")
+	}
+}
