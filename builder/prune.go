@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/engine/image"
 )
@@ -14,8 +15,9 @@ import (
 // CacheEntry is one record of the layer cache, as `builder prune` and `system df`
 // count it.
 type CacheEntry struct {
-	Key   string // "sha256:..." cache key
-	Layer string // diffID of the layer the step added; "" when it added none
+	Key     string // "sha256:..." cache key
+	Layer   string // diffID of the layer the step added; "" when it added none
+	Created time.Time
 }
 
 // CacheEntries lists the layer cache of store, sorted by key. Unreadable entries
@@ -37,8 +39,11 @@ func CacheEntries(store *image.Store) ([]CacheEntry, error) {
 		}
 		e := CacheEntry{Key: "sha256:" + hex}
 		var ce cacheEntry
-		if b, err := os.ReadFile(filepath.Join(c.dir, n.Name())); err == nil && json.Unmarshal(b, &ce) == nil && ce.Layer != nil {
-			e.Layer = ce.Layer.Digest.String()
+		if b, err := os.ReadFile(filepath.Join(c.dir, n.Name())); err == nil && json.Unmarshal(b, &ce) == nil {
+			e.Created = ce.Created
+			if ce.Layer != nil {
+				e.Layer = ce.Layer.Digest.String()
+			}
 		}
 		out = append(out, e)
 	}

@@ -137,7 +137,7 @@ func TestE2EVolumeNetworkHousekeeping(t *testing.T) {
 // TestE2EImageSystemHousekeeping: image tag, history and prune, system df (a layer
 // shared by images counted once), system prune and builder prune.
 func TestE2EImageSystemHousekeeping(t *testing.T) {
-	e := newE2E(t).withPools("10.243.0.0/16")
+	e := newE2E(t).withPools("10.245.0.0/16")
 	e.mustBerth("image", "tag", "bte-busybox", "bte-other:1")
 	if out := e.mustBerth("image", "ls"); !strings.Contains(out, "bte-other ") {
 		t.Errorf("image ls after tag =\n%s\nwant bte-other", out)
@@ -181,6 +181,23 @@ func TestE2EImageSystemHousekeeping(t *testing.T) {
 	e.mustBerth("image", "rm", "bte-b:1")
 	if only := size(); only != after[:len(as)]+" 3" {
 		t.Errorf("system df Images with one image less over the same layer = %q, want %q (the shared layer counted once)", only, as+" 3")
+	}
+	out = e.mustBerth("system", "df", "-v")
+	for _, want := range []string{"Images space usage:\n\nREPOSITORY ", "SHARED SIZE   UNIQUE SIZE   CONTAINERS\n",
+		"\n\nContainers space usage:\n\nCONTAINER ID   IMAGE ", "\n\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n",
+		"\n\nBuild cache usage: 0B\n\nCACHE ID   CACHE TYPE   SIZE "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system df -v lacks %q:\n%s", want, out)
+		}
+	}
+	var detail struct{ Images []map[string]string }
+	if err := json.Unmarshal([]byte(e.mustBerth("system", "df", "-v", "--format", "json")), &detail); err != nil {
+		t.Fatalf("system df -v --format json: %v", err)
+	}
+	for _, im := range detail.Images {
+		if im["Repository"] == "bte-a" && (im["SharedSize"] != im["Size"] || im["UniqueSize"] != "0B") {
+			t.Errorf("system df -v: bte-a = %v, want all of it shared with the untagged image over the same layer", im)
+		}
 	}
 	out = e.mustBerth("system", "df")
 	if firstLine(out) != "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE" {
@@ -249,7 +266,7 @@ func writeTar(t *testing.T, path string, files map[string]string) {
 // TestE2EImageSaveLoad: an image saved (docker-archive to a file, OCI to stdout),
 // removed and loaded back runs as before.
 func TestE2EImageSaveLoad(t *testing.T) {
-	e := newE2E(t).withPools("10.244.0.0/16")
+	e := newE2E(t).withPools("10.248.0.0/16")
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "bb.tar")
 	if out := e.mustBerth("image", "save", "-o", archive, "bte-busybox"); out != "" {

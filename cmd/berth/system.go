@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/housekeep"
 	units "github.com/docker/go-units"
@@ -26,6 +27,7 @@ type dfRow struct {
 
 func newSystemDfCommand(g *globalOptions) *cobra.Command {
 	var format string
+	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "df [OPTIONS]",
 		Short: "Show berth disk usage",
@@ -36,6 +38,13 @@ func newSystemDfCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if verbose {
+				d, err := h.DiskUsageDetail()
+				if err != nil {
+					return err
+				}
+				return printDiskUsageVerbose(cmd.OutOrStdout(), d, format, time.Now())
+			}
 			lines, err := h.DiskUsage()
 			if err != nil {
 				return err
@@ -44,6 +53,7 @@ func newSystemDfCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table or json")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "Show detailed information on space usage")
 	return cmd
 }
 
