@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -111,7 +110,7 @@ func newImageHistoryCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.human, "human", "H", true, "Print sizes and dates in human readable format")
 	f.BoolVar(&opts.noTrunc, "no-trunc", false, "Don't truncate output")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only show image IDs")
-	f.StringVar(&opts.format, "format", "table", "Format output using: table or json")
+	f.StringVar(&opts.format, "format", "table", "Format output using: table, json or a Go template")
 	return cmd
 }
 
@@ -146,21 +145,13 @@ func historyRows(img *image.Image, h []image.HistoryEntry, opts *historyOptions,
 
 func printHistory(w io.Writer, img *image.Image, h []image.HistoryEntry, opts *historyOptions, now time.Time) error {
 	rows := historyRows(img, h, opts, now)
-	switch {
-	case opts.quiet:
+	if opts.quiet {
 		for _, r := range rows {
 			fmt.Fprintln(w, r.ID)
 		}
 		return nil
-	case opts.format == "json":
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	case opts.format == "table" || opts.format == "":
+	}
+	table := func(w io.Writer) error {
 		tw := dockerTable(w)
 		fmt.Fprintln(tw, "IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT")
 		for _, r := range rows {
@@ -168,5 +159,6 @@ func printHistory(w io.Writer, img *image.Image, h []image.HistoryEntry, opts *h
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("image history: --format %q: want table or json", opts.format)
+	return formatRows(w, opts.format, rows, table, map[string]string{"ID": "IMAGE", "CreatedSince": "CREATED",
+		"CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY", "Size": "SIZE", "Comment": "COMMENT"})
 }

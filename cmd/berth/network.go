@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,42 +50,36 @@ func newNetworkListCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display network IDs")
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "Do not truncate the output")
-	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table, json or a Go template")
 	return cmd
 }
 
 func printNetworks(w io.Writer, nets []*housekeep.Network, quiet, noTrunc bool, format string) error {
-	id := func(n *housekeep.Network) string {
-		if noTrunc {
-			return n.ID
+	rows := make([]networkRow, 0, len(nets))
+	for _, n := range nets {
+		id := n.ID
+		if !noTrunc {
+			id = id[:12]
 		}
-		return n.ID[:12]
+		rows = append(rows, networkRow{Driver: "bridge", ID: id, IPv4: "true", IPv6: "false",
+			Internal: strconv.FormatBool(n.Internal), Labels: labelList(n.Labels), Name: n.Name, Scope: "local"})
 	}
-	switch {
-	case quiet:
-		for _, n := range nets {
-			fmt.Fprintln(w, id(n))
+	if quiet {
+		for _, r := range rows {
+			fmt.Fprintln(w, r.ID)
 		}
 		return nil
-	case format == "json":
-		enc := json.NewEncoder(w)
-		for _, n := range nets {
-			r := networkRow{Driver: "bridge", ID: id(n), IPv4: "true", IPv6: "false",
-				Internal: strconv.FormatBool(n.Internal), Labels: labelList(n.Labels), Name: n.Name, Scope: "local"}
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	case format == "table" || format == "":
+	}
+	table := func(w io.Writer) error {
 		tw := dockerTable(w)
 		fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
-		for _, n := range nets {
-			fmt.Fprintf(tw, "%s\t%s\tbridge\tlocal\n", id(n), n.Name)
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Driver, r.Scope)
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("network ls: --format %q: want table or json", format)
+	return formatRows(w, format, rows, table, map[string]string{"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER",
+		"Scope": "SCOPE", "IPv4": "IPV4", "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT"})
 }
 
 // networkJSON is one network of `network inspect`, with Docker's keys.

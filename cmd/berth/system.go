@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -52,7 +51,7 @@ func newSystemDfCommand(g *globalOptions) *cobra.Command {
 			return printDiskUsage(cmd.OutOrStdout(), lines, format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table, json or a Go template")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "Show detailed information on space usage")
 	return cmd
 }
@@ -72,16 +71,7 @@ func dfRows(lines []housekeep.UsageLine) []dfRow {
 
 func printDiskUsage(w io.Writer, lines []housekeep.UsageLine, format string) error {
 	rows := dfRows(lines)
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	case "table", "":
+	table := func(w io.Writer) error {
 		tw := dockerTable(w)
 		fmt.Fprintln(tw, "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE")
 		for _, r := range rows {
@@ -89,7 +79,8 @@ func printDiskUsage(w io.Writer, lines []housekeep.UsageLine, format string) err
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("system df: --format %q: want table or json", format)
+	return formatRows(w, format, rows, table, map[string]string{"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE",
+		"Size": "SIZE", "Reclaimable": "RECLAIMABLE"})
 }
 
 func newSystemPruneCommand(g *globalOptions) *cobra.Command {

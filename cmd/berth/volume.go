@@ -51,36 +51,32 @@ func newVolumeListCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display volume names")
-	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table or json")
+	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table, json or a Go template")
 	return cmd
 }
 
 func printVolumes(w io.Writer, vols []*housekeep.Volume, quiet bool, format string) error {
-	switch {
-	case quiet:
+	if quiet {
 		for _, v := range vols {
 			fmt.Fprintln(w, v.Name)
 		}
 		return nil
-	case format == "json":
-		enc := json.NewEncoder(w)
-		for _, v := range vols {
-			r := volumeRow{Availability: "N/A", Driver: v.Driver, Group: "N/A", Labels: labelList(v.Labels), Links: "N/A",
-				Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A", Status: "N/A"}
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	case format == "table" || format == "":
+	}
+	rows := make([]volumeRow, 0, len(vols))
+	for _, v := range vols {
+		rows = append(rows, volumeRow{Availability: "N/A", Driver: v.Driver, Group: "N/A", Labels: labelList(v.Labels), Links: "N/A",
+			Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A", Status: "N/A"})
+	}
+	table := func(w io.Writer) error {
 		tw := dockerTable(w)
 		fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
-		for _, v := range vols {
-			fmt.Fprintf(tw, "%s\t%s\n", v.Driver, v.Name)
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("volume ls: --format %q: want table or json", format)
+	return formatRows(w, format, rows, table, map[string]string{"Driver": "DRIVER", "Name": "VOLUME NAME",
+		"Mountpoint": "MOUNTPOINT", "Labels": "LABELS", "Scope": "SCOPE", "Size": "SIZE", "Links": "LINKS"})
 }
 
 // volumeJSON is one volume of `volume inspect`, with Docker's keys and time format.
