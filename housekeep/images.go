@@ -11,15 +11,12 @@ import (
 // PruneImages removes the dangling images (with all, every image) that no container
 // of any project uses, running or stopped, as `docker image prune [-a]`. Layers that
 // a container or the build cache still uses stay.
-func (s *Store) PruneImages(all bool) (image.PruneReport, error) {
+// Only images f accepts go (until=, label=).
+func (s *Store) PruneImages(all bool, f Filter) (image.PruneReport, error) {
 	u, err := s.scan()
 	if err != nil {
 		return image.PruneReport{}, err
 	}
-	return s.pruneImages(u, all)
-}
-
-func (s *Store) pruneImages(u *usage, all bool) (image.PruneReport, error) {
 	store, err := s.images()
 	if err != nil {
 		return image.PruneReport{}, err
@@ -31,7 +28,7 @@ func (s *Store) pruneImages(u *usage, all bool) (image.PruneReport, error) {
 	for d := range u.layers {
 		keep[d] = true
 	}
-	return store.Prune(image.PruneOptions{All: all, InUse: u.imageInUse, KeepLayers: keep})
+	return store.Prune(image.PruneOptions{All: all, InUse: u.imageInUse, KeepLayers: keep, Match: f.Image})
 }
 
 // cacheLayers is the set of layers the build cache names.

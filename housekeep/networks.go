@@ -146,8 +146,9 @@ func (s *Store) deleteNetwork(ctx context.Context, name string) error {
 }
 
 // PruneNetworks removes every network not in use (see Network), as `docker network
-// prune`: in practice the leftovers of projects whose state is gone.
-func (s *Store) PruneNetworks(ctx context.Context) (PruneReport, error) {
+// prune`: in practice the leftovers of projects whose state is gone. Only networks f
+// accepts (label=) go.
+func (s *Store) PruneNetworks(ctx context.Context, f Filter) (PruneReport, error) {
 	var rep PruneReport
 	u, err := s.scanForRemoval()
 	if err != nil {
@@ -158,7 +159,7 @@ func (s *Store) PruneNetworks(ctx context.Context) (PruneReport, error) {
 		return rep, err
 	}
 	for _, n := range list {
-		if n.inUse() != "" {
+		if n.inUse() != "" || !f.Network(n) {
 			continue
 		}
 		if err := s.deleteNetwork(ctx, n.Name); err != nil && !errors.Is(err, netdriver.ErrNotFound) {

@@ -40,17 +40,17 @@ func (s *Store) SystemPrune(ctx context.Context, opts SystemPruneOptions) (Syste
 	if rep.Containers, rep.Reclaimed, err = s.pruneContainers(ctx); err != nil {
 		return rep, err
 	}
-	nets, err := s.PruneNetworks(ctx)
+	nets, err := s.PruneNetworks(ctx, Filter{})
 	if err != nil {
 		return rep, err
 	}
 	rep.Networks = nets.Deleted
 	if opts.Volumes {
-		if rep.Volumes, err = s.PruneVolumes(false); err != nil {
+		if rep.Volumes, err = s.PruneVolumes(false, Filter{}); err != nil {
 			return rep, err
 		}
 	}
-	if rep.Images, err = s.PruneImages(opts.All); err != nil {
+	if rep.Images, err = s.PruneImages(opts.All, Filter{}); err != nil {
 		return rep, err
 	}
 	if rep.BuildCache, err = s.PruneBuildCache(opts.All); err != nil {

@@ -149,8 +149,8 @@ type PruneReport struct {
 
 // PruneVolumes removes the volumes no container uses: the anonymous ones, and with
 // all the named ones too (a project's next up creates them again, empty), as `docker
-// volume prune [-a]`.
-func (s *Store) PruneVolumes(all bool) (PruneReport, error) {
+// volume prune [-a]`; only volumes f accepts (label=) go.
+func (s *Store) PruneVolumes(all bool, f Filter) (PruneReport, error) {
 	var rep PruneReport
 	u, err := s.scanForRemoval()
 	if err != nil {
@@ -164,7 +164,7 @@ func (s *Store) PruneVolumes(all bool) (PruneReport, error) {
 		return rep, err
 	}
 	for _, v := range vols {
-		if len(v.UsedBy) > 0 || (!all && !v.Anonymous()) {
+		if len(v.UsedBy) > 0 || (!all && !v.Anonymous()) || !f.Volume(v) {
 			continue
 		}
 		n, err := removeVolumeDir(v)

@@ -59,7 +59,7 @@ func TestPruneVolumes(t *testing.T) {
 		if vols, err := s.Volumes(); err != nil || len(vols) != 2 {
 			t.Fatalf("Volumes() = %v, %v; want the two volumes only", names(vols), err)
 		}
-		rep, err := s.PruneVolumes(tt.all)
+		rep, err := s.PruneVolumes(tt.all, Filter{})
 		if err != nil {
 			t.Fatalf("PruneVolumes(%v) = %v", tt.all, err)
 		}
@@ -152,7 +152,7 @@ func TestUnreadableProjectState(t *testing.T) {
 	if vols, err := s.Volumes(); err != nil || len(vols) != 1 {
 		t.Errorf("Volumes() = %v, %v; want the volume listed", names(vols), err)
 	}
-	if _, err := s.PruneVolumes(true); err == nil || !strings.Contains(err.Error(), state) {
+	if _, err := s.PruneVolumes(true, Filter{}); err == nil || !strings.Contains(err.Error(), state) {
 		t.Errorf("PruneVolumes() = %v, want an error naming %s", err, state)
 	}
 	if err := s.RemoveVolume(anon); err == nil {

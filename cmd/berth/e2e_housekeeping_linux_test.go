@@ -93,6 +93,19 @@ func TestE2EVolumeNetworkHousekeeping(t *testing.T) {
 			t.Errorf("network rm of a used network (stopped %v): exit %d, %q; want 1 and in use", stopped, exitCode(err), errs)
 		}
 	}
+	if out := e.mustBerth("volume", "ls", "-q", "--filter", "dangling=false"); !strings.Contains(out, data+"\n") ||
+		strings.Contains(out, "leftover") || strings.Contains(out, anon) || strings.Count(out, "\n") != 2 {
+		t.Errorf("volume ls -q --filter dangling=false = %q, want the container's two volumes only", out)
+	}
+	if out := e.mustBerth("volume", "ls", "-q", "--filter", "name=leftover", "--filter", "dangling=true"); out != "leftover"+e.project+"\n" {
+		t.Errorf("volume ls -q --filter name=leftover --filter dangling=true = %q", out)
+	}
+	if _, errs, err := e.berth("volume", "ls", "--filter", "bogus=1"); exitCode(err) != 1 || !strings.Contains(errs, "invalid filter") {
+		t.Errorf("volume ls --filter bogus=1: exit %d, %q; want 1 and invalid filter", exitCode(err), errs)
+	}
+	if out := e.mustBerth("volume", "prune", "-af", "--filter", "label=nothing-has-it"); out != "Total reclaimed space: 0B\n" {
+		t.Errorf("volume prune -af with a label no volume has = %q, want nothing removed", out)
+	}
 	cmd := e.command("volume", "prune") // no -f: asks, and end of input is "no"
 	cmd.Stdin = strings.NewReader("")
 	if b, err := cmd.Output(); exitCode(err) != 1 || !strings.HasSuffix(string(b), "Are you sure you want to continue? [y/N] ") {
@@ -221,6 +234,9 @@ func TestE2EImageSystemHousekeeping(t *testing.T) {
 	})
 	if !exited {
 		t.Fatalf("app did not exit: %v", e.psList(file))
+	}
+	if out := e.mustBerth("image", "prune", "-a", "-f", "--filter", "until=100h"); out != "Total reclaimed space: 0B\n" {
+		t.Errorf("image prune -a --filter until=100h = %q, want nothing (every image is younger)", out)
 	}
 	out = e.mustBerth("image", "prune", "-a", "-f")
 	if !strings.Contains(out, "untagged: bte-a:1\n") || strings.Contains(out, "bte-busybox") || strings.Contains(out, "bte-other") {

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine/image"
+	"github.com/berth-dev/berth/housekeep"
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 )
 
 func newImagePruneCommand(g *globalOptions) *cobra.Command {
 	var all, force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove unused images",
@@ -22,6 +24,10 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 			if all {
 				warning = "WARNING! This will remove all images without at least one container associated to them."
 			}
+			f, err := housekeep.ParseFilter(filters, time.Now(), "until", "label")
+			if err != nil {
+				return fmt.Errorf("image prune: %w", err)
+			}
 			if err := confirmPrune(cmd, force, warning, "image prune"); err != nil {
 				return err
 			}
@@ -29,7 +35,7 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := h.PruneImages(all)
+			rep, err := h.PruneImages(all, f)
 			printImagePrune(cmd.OutOrStdout(), rep)
 			if err != nil {
 				return fmt.Errorf("image prune: %w", err)
@@ -40,6 +46,7 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "Remove all unused images, not just dangling ones")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not prompt for confirmation")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, `Provide filter values (e.g. "until=<timestamp>", "label=k=v")`)
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/berth-dev/berth/housekeep"
 	"github.com/spf13/cobra"
@@ -31,6 +32,7 @@ type networkRow struct {
 func newNetworkListCommand(g *globalOptions) *cobra.Command {
 	var quiet, noTrunc bool
 	var format string
+	var filters []string
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -41,14 +43,25 @@ func newNetworkListCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			nets, err := h.Networks()
+			f, err := housekeep.ParseFilter(filters, time.Now(), "name", "id", "label")
+			if err != nil {
+				return fmt.Errorf("network ls: %w", err)
+			}
+			all, err := h.Networks()
 			if err != nil {
 				return err
+			}
+			var nets []*housekeep.Network
+			for _, n := range all {
+				if f.Network(n) {
+					nets = append(nets, n)
+				}
 			}
 			return printNetworks(cmd.OutOrStdout(), nets, quiet, noTrunc, format)
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display network IDs")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, `Provide filter values (e.g. "name=x", "label=k=v")`)
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "Do not truncate the output")
 	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table, json or a Go template")
 	return cmd
@@ -186,11 +199,16 @@ func newNetworkRemoveCommand(g *globalOptions) *cobra.Command {
 
 func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 	var force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove all unused networks",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := housekeep.ParseFilter(filters, time.Now(), "label")
+			if err != nil {
+				return fmt.Errorf("network prune: %w", err)
+			}
 			if err := confirmPrune(cmd, force, "WARNING! This will remove all custom networks not used by at least one container.", "network prune"); err != nil {
 				return err
 			}
@@ -198,7 +216,7 @@ func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := h.PruneNetworks(cmd.Context())
+			rep, err := h.PruneNetworks(cmd.Context(), f)
 			printDeleted(cmd.OutOrStdout(), "Deleted Networks:", rep.Deleted)
 			if err != nil {
 				return fmt.Errorf("network prune: %w", err)
@@ -207,5 +225,6 @@ func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not prompt for confirmation")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, `Provide filter values (e.g. "label=k=v")`)
 	return cmd
 }

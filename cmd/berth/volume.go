@@ -33,6 +33,7 @@ type volumeRow struct {
 func newVolumeListCommand(g *globalOptions) *cobra.Command {
 	var quiet bool
 	var format string
+	var filters []string
 	cmd := &cobra.Command{
 		Use:     "ls [OPTIONS]",
 		Aliases: []string{"list"},
@@ -43,14 +44,25 @@ func newVolumeListCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := h.Volumes()
+			f, err := housekeep.ParseFilter(filters, time.Now(), "dangling", "name", "label")
+			if err != nil {
+				return fmt.Errorf("volume ls: %w", err)
+			}
+			all, err := h.Volumes()
 			if err != nil {
 				return err
+			}
+			var vols []*housekeep.Volume
+			for _, v := range all {
+				if f.Volume(v) {
+					vols = append(vols, v)
+				}
 			}
 			return printVolumes(cmd.OutOrStdout(), vols, quiet, format)
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Only display volume names")
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, `Provide filter values (e.g. "dangling=true", "name=x", "label=k=v")`)
 	cmd.Flags().StringVar(&format, "format", "table", "Format output using: table, json or a Go template")
 	return cmd
 }
@@ -158,6 +170,7 @@ func newVolumeRemoveCommand(g *globalOptions) *cobra.Command {
 
 func newVolumePruneCommand(g *globalOptions) *cobra.Command {
 	var all, force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [OPTIONS]",
 		Short: "Remove unused local volumes",
@@ -167,6 +180,10 @@ func newVolumePruneCommand(g *globalOptions) *cobra.Command {
 			if all {
 				warning = "WARNING! This will remove all local volumes not used by at least one container."
 			}
+			f, err := housekeep.ParseFilter(filters, time.Now(), "label")
+			if err != nil {
+				return fmt.Errorf("volume prune: %w", err)
+			}
 			if err := confirmPrune(cmd, force, warning, "volume prune"); err != nil {
 				return err
 			}
@@ -174,7 +191,7 @@ func newVolumePruneCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := h.PruneVolumes(all)
+			rep, err := h.PruneVolumes(all, f)
 			printDeleted(cmd.OutOrStdout(), "Deleted Volumes:", rep.Deleted)
 			if err != nil {
 				return fmt.Errorf("volume prune: %w", err)
@@ -184,6 +201,7 @@ func newVolumePruneCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "Remove all unused volumes, not just anonymous ones")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, `Provide filter values (e.g. "label=k=v")`)
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "Do not prompt for confirmation")
 	return cmd
 }

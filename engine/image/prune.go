@@ -19,6 +19,9 @@ type PruneOptions struct {
 	// InUse reports whether a container (of any project, running or not) uses the
 	// image; such an image is kept. nil: none is in use.
 	InUse func(*Image) bool
+	// Match, when set, narrows the images removed to those it accepts (prune's
+	// --filter until=, label=).
+	Match func(*Image) bool
 	// KeepLayers are diffIDs ("sha256:...") never removed even when no remaining image
 	// uses them: the layers of containers and of the build cache.
 	KeepLayers map[string]bool
@@ -65,7 +68,7 @@ func (s *Store) Prune(opts PruneOptions) (PruneReport, error) {
 	}
 	var victims []*Image
 	for _, img := range sortedImages(idx) {
-		if (opts.All || len(img.RepoTags) == 0) && (opts.InUse == nil || !opts.InUse(img)) {
+		if (opts.All || len(img.RepoTags) == 0) && (opts.Match == nil || opts.Match(img)) && (opts.InUse == nil || !opts.InUse(img)) {
 			victims = append(victims, img)
 		}
 	}

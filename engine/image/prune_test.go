@@ -53,8 +53,10 @@ func TestPrune(t *testing.T) {
 		all      bool
 		inUse    string // "base", "child" or ""
 		keepBase bool   // base's bottom layer is in KeepLayers
+		onlyBase bool   // Match accepts base and the dangling image only
 		want     []string
 	}{
+		{name: "all, matching only", all: true, onlyBase: true, want: []string{"child"}},
 		{name: "dangling only", want: []string{"base", "child"}},
 		{name: "all", all: true, want: nil},
 		{name: "all but the one a container uses", all: true, inUse: "child", want: []string{"child"}},
@@ -67,6 +69,9 @@ func TestPrune(t *testing.T) {
 			opts := PruneOptions{All: tt.all, InUse: func(img *Image) bool {
 				return tt.inUse != "" && img.ID == named[tt.inUse].ID
 			}}
+			if tt.onlyBase {
+				opts.Match = func(img *Image) bool { return img.ID != child.ID }
+			}
 			if tt.keepBase {
 				opts.KeepLayers = map[string]bool{base.Layers[0].String(): true}
 			}
