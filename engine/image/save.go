@@ -2,18 +2,19 @@ package image
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -69,7 +70,7 @@ func (s *Store) Save(refs []string, format string, w io.Writer) error {
 	if format == FormatDocker {
 		return tarball.MultiRefWrite(named, w)
 	}
-	return writeOCIArchive(named, filepath.Join(work, "oci"), w)
+	return writeOCIArchive(named, w)
 }
 
 // resolve is Get that also returns the full tag ref matched ("" for an ID or digest).
@@ -167,58 +168,111 @@ func (l *fileLayer) MediaType() (types.MediaType, error)  { return types.OCIUnco
 func (l *fileLayer) Compressed() (io.ReadCloser, error)   { return os.Open(l.path) }
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) { return os.Open(l.path) }
 
-// writeOCIArchive writes the images as an OCI layout in dir, each named by the
-// annotations containerd and Docker read, and then dir as a tar to w.
-func writeOCIArchive(named map[name.Reference]v1.Image, dir string, w io.Writer) error {
-	p, err := layout.Write(dir, empty.Index)
+// writeOCIArchive streams the images as a tar of an OCI image layout (oci-layout,
+// index.json, blobs/sha256/...), each named by the annotations containerd and Docker
+// read; a blob shared by several images is written once. Layers are copied from their
+// spooled files straight into w.
+func writeOCIArchive(named map[name.Reference]v1.Image, w io.Writer) error {
+	tw := tar.NewWriter(w)
+	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+	written := map[v1.Hash]bool{}
+	for _, r := range sortedRefs(named) {
+		img := named[r]
+		desc, err := writeOCIImage(tw, img, written)
+		if err != nil {
+			return fmt.Errorf("save: %w", err)
+		}
+		if t, ok := r.(name.Tag); ok {
+			desc.Annotations = map[string]string{"io.containerd.image.name": dockerName(t), "org.opencontainers.image.ref.name": t.TagStr()}
+		}
+		index.Manifests = append(index.Manifests, desc)
+	}
+	idx, err := json.Marshal(index)
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
-	for r, img := range named {
-		var opts []layout.Option
-		if t, ok := r.(name.Tag); ok {
-			opts = append(opts, layout.WithAnnotations(map[string]string{
-				"io.containerd.image.name":          dockerName(t),
-				"org.opencontainers.image.ref.name": t.TagStr(),
-			}))
-		}
-		if err := p.AppendImage(img, opts...); err != nil {
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{"oci-layout", []byte(`{"imageLayoutVersion":"1.0.0"}`)}, {"index.json", idx}} {
+		if err := writeTarFile(tw, f.name, bytes.NewReader(f.b), int64(len(f.b))); err != nil {
 			return fmt.Errorf("save: %w", err)
 		}
 	}
-	return tarTree(dir, w)
+	return tw.Close()
 }
 
-// tarTree writes the regular files and directories under dir to w as a tar.
-func tarTree(dir string, w io.Writer) error {
-	tw := tar.NewWriter(w)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		hdr, err := tar.FileInfoHeader(fi, "")
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		hdr.Name, hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = filepath.ToSlash(rel), 0, 0, "", ""
-		if d.IsDir() {
-			hdr.Name += "/"
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			return copyFile(tw, p)
-		}
-		return nil
-	})
+// writeOCIImage writes img's layers, config and manifest as blobs (those not in
+// written yet) and returns the manifest's descriptor.
+func writeOCIImage(tw *tar.Writer, img v1.Image, written map[v1.Hash]bool) (v1.Descriptor, error) {
+	layers, err := img.Layers()
 	if err != nil {
-		return fmt.Errorf("save: %w", err)
+		return v1.Descriptor{}, err
 	}
-	return tw.Close()
+	for _, l := range layers {
+		d, err := l.Digest()
+		if err != nil || written[d] {
+			continue
+		}
+		n, _ := l.Size()
+		rc, err := l.Compressed()
+		if err != nil {
+			return v1.Descriptor{}, err
+		}
+		err = writeTarFile(tw, "blobs/sha256/"+d.Hex, rc, n)
+		rc.Close()
+		if err != nil {
+			return v1.Descriptor{}, err
+		}
+		written[d] = true
+	}
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	man, err := img.RawManifest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	for _, b := range []struct {
+		h v1.Hash
+		b []byte
+	}{{cfgName, cfg}, {digest, man}} {
+		if !written[b.h] {
+			if err := writeTarFile(tw, "blobs/sha256/"+b.h.Hex, bytes.NewReader(b.b), int64(len(b.b))); err != nil {
+				return v1.Descriptor{}, err
+			}
+			written[b.h] = true
+		}
+	}
+	return v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: digest, Size: int64(len(man))}, nil
+}
+
+// writeTarFile writes one regular file of n bytes read from r (parent directories
+// are implied, as in Docker's archives).
+func writeTarFile(tw *tar.Writer, name string, r io.Reader, n int64) error {
+	hdr := &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: n, ModTime: epochTime, Format: tar.FormatPAX}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	_, err := io.Copy(tw, r)
+	return err
+}
+
+// sortedRefs orders the archive's names, so the same images give the same archive.
+func sortedRefs(named map[name.Reference]v1.Image) []name.Reference {
+	refs := make([]name.Reference, 0, len(named))
+	for r := range named {
+		refs = append(refs, r)
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].Name() < refs[j].Name() })
+	return refs
 }

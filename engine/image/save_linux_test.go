@@ -13,7 +13,11 @@ import (
 
 	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,6 +71,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			if err := s.Save([]string{"save/me:1"}, format, &buf); err != nil {
 				t.Fatalf("Save() = %v", err)
 			}
+			validateArchive(t, format, buf.Bytes())
 			other := openStore(t)
 			loaded, err := other.Load(context.Background(), &buf)
 			if err != nil || len(loaded) != 1 {
@@ -147,7 +152,8 @@ func tree(t *testing.T, dir string) map[string]string {
 			b, _ := os.ReadFile(p)
 			desc += " " + string(b)
 		}
-		if rel != "." {
+		whiteout := st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0 // its time is the unpack's
+		if rel != "." && !whiteout {
 			desc += fmt.Sprintf(" mtime=%d", st.Mtim.Sec)
 		}
 		for _, x := range []string{"user.berth", opaqueXattr} {
@@ -162,4 +168,48 @@ func tree(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// validateArchive checks the archive with go-containerregistry's validator: every
+// digest, size and diffID in it is what its bytes are.
+func validateArchive(t *testing.T, format string, b []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if format == FormatDocker {
+		path := filepath.Join(dir, "a.tar")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tag, _ := name.NewTag("save/me:1")
+		img, err := tarball.ImageFromPath(path, &tag)
+		if err != nil {
+			t.Fatalf("read docker archive: %v", err)
+		}
+		if err := validate.Image(img); err != nil {
+			t.Errorf("docker archive: %v", err)
+		}
+		return
+	}
+	if err := extractArchive(dir, bytes.NewReader(b)); err != nil {
+		t.Fatalf("extract OCI archive: %v", err)
+	}
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatalf("read OCI layout: %v", err)
+	}
+	// validate reads every layer as gzip; the spec's uncompressed layers are
+	// checked by digest here instead.
+	if err := validate.Index(idx, validate.Fast); err != nil {
+		t.Errorf("OCI layout: %v", err)
+	}
+	blobs, _ := filepath.Glob(filepath.Join(dir, "blobs", "sha256", "*"))
+	for _, p := range blobs {
+		b, _ := os.ReadFile(p)
+		if got := sha256Hash(b).Hex; got != filepath.Base(p) {
+			t.Errorf("OCI blob %s has digest %s", filepath.Base(p), got)
+		}
+	}
+	if len(blobs) != 4 {
+		t.Errorf("OCI layout has %d blobs, want 4 (2 layers, config, manifest)", len(blobs))
+	}
 }
