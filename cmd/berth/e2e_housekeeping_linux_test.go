@@ -327,3 +327,52 @@ func TestE2EImageSaveLoad(t *testing.T) {
 	}
 	e.mustBerth("-f", file, "down", "-t", "0")
 }
+
+// TestE2EBuilderPrune: the build cache in system df, builder prune removing the
+// dangling entries (a stage the image does not contain) then, with --all, the rest,
+// and a build afterwards running its steps again.
+func TestE2EBuilderPrune(t *testing.T) {
+	e := newE2E(t)
+	dir := t.TempDir()
+	files := map[string]string{
+		"Dockerfile":   "FROM bte-busybox AS stage\nCOPY msg.txt /msg.txt\nFROM bte-busybox\nCOPY --from=stage /msg.txt /final.txt\n",
+		"msg.txt":      "hello",
+		"compose.yaml": "services:\n  app:\n    image: bte-pruned:1\n    build: .\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(dir, "compose.yaml")
+	e.mustBerth("-f", file, "build")
+	cache := func() map[string]string {
+		for _, l := range strings.Split(e.mustBerth("system", "df", "--format", "json"), "\n") {
+			var r map[string]string
+			if json.Unmarshal([]byte(l), &r) == nil && r["Type"] == "Build Cache" {
+				return r
+			}
+		}
+		return nil
+	}
+	if c := cache(); c["TotalCount"] != "2" || c["Size"] == "0B" {
+		t.Errorf("system df Build Cache after a build = %v, want 2 entries and the stage's layer", c)
+	}
+	out := e.mustBerth("builder", "prune", "-f")
+	if !strings.HasPrefix(out, "Deleted build cache objects:\nsha256:") || strings.Count(out, "sha256:") != 1 ||
+		strings.HasSuffix(out, "Total reclaimed space: 0B\n") {
+		t.Errorf("builder prune -f =\n%s\nwant the stage's entry removed and its bytes reclaimed", out)
+	}
+	if c := cache(); c["TotalCount"] != "1" || c["Size"] != "0B" {
+		t.Errorf("system df Build Cache after builder prune = %v, want the image's entry (its layer counted with the images)", c)
+	}
+	if out := e.mustBerth("builder", "prune", "-af"); strings.Count(out, "sha256:") != 1 {
+		t.Errorf("builder prune -af =\n%s\nwant the last entry removed", out)
+	}
+	if _, errs, err := e.berth("-f", file, "build"); err != nil || strings.Contains(errs, "CACHED") {
+		t.Errorf("build after builder prune -a: %v, want every step run again:\n%s", err, errs)
+	}
+	if out := e.mustBerth("image", "ls"); !strings.Contains(out, "bte-pruned ") {
+		t.Errorf("image ls after builder prune =\n%s\nwant the built image kept", out)
+	}
+}
