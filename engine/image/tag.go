@@ -1,6 +1,9 @@
 package image
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Tag names the image src resolves to (any ref Get takes) also target, normalized as
 // NormalizeRef does; another image holding target loses it, as `docker image tag`.
@@ -10,7 +13,7 @@ func (s *Store) Tag(src, target string) error {
 	if err != nil {
 		return fmt.Errorf("tag: %w", err)
 	}
-	if isDigestRef(full) {
+	if strings.Contains(full, "@") {
 		return fmt.Errorf("tag %q: a digest is no tag: %w", target, ErrInvalid)
 	}
 	img, err := s.Get(src)
@@ -35,13 +38,4 @@ func (s *Store) Tag(src, target string) error {
 	}
 	rec.RepoTags = append(rec.RepoTags, full)
 	return s.writeIndex(idx)
-}
-
-func isDigestRef(ref string) bool {
-	for i := 0; i+1 < len(ref); i++ {
-		if ref[i] == '@' {
-			return true
-		}
-	}
-	return false
 }
