@@ -49,6 +49,9 @@ volumes:
 // uses, running or stopped, is removed; prune takes the leftovers only.
 func TestE2EVolumeNetworkHousekeeping(t *testing.T) {
 	e := newE2E(t).withPools("10.242.0.0/16")
+	if _, errs, err := e.berth("volumes-typo"); exitCode(err) != 16 || errs != "berth: unknown berth command: \"volumes-typo\"\n" {
+		t.Errorf("berth volumes-typo: exit %d, stderr %q; want Compose's exit 16 and unknown command", exitCode(err), errs)
+	}
 	file := writeCompose(t, housekeepingCompose)
 	e.mustBerth("-f", file, "up", "-d")
 	data := e.project + "_data"
@@ -252,9 +255,14 @@ func TestE2EImageSystemHousekeeping(t *testing.T) {
 	if out := e.mustBerth("builder", "prune", "-f"); out != "Total reclaimed space: 0B\n" {
 		t.Errorf("builder prune -f = %q, want Docker's empty report", out)
 	}
-	out = e.mustBerth("system", "prune", "-a", "-f")
-	if !strings.Contains(out, "untagged: bte-busybox:latest\n") || !strings.Contains(out, "untagged: bte-other:1\n") {
-		t.Errorf("system prune -a -f =\n%s\nwant the images no container uses any more", out)
+	anon := strings.Repeat("cd", 32)
+	if err := os.MkdirAll(filepath.Join(e.root, "volumes", anon, "_data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out = e.mustBerth("system", "prune", "-a", "-f", "--volumes")
+	if !strings.Contains(out, "untagged: bte-busybox:latest\n") || !strings.Contains(out, "untagged: bte-other:1\n") ||
+		!strings.Contains(out, "Deleted Volumes:\n"+anon+"\n\n") {
+		t.Errorf("system prune -a -f --volumes =\n%s\nwant the images no container uses any more and the anonymous volume", out)
 	}
 	if out := e.mustBerth("image", "ls", "--format", "json"); out != "" {
 		t.Errorf("image ls after system prune -a = %q, want none", out)
