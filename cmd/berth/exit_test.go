@@ -28,11 +28,6 @@ func TestExitWith(t *testing.T) {
 	}
 }
 
-// codedError is an error that sets berth's exit status and is printed.
-type codedError struct{ code int }
-
-func (e codedError) Error() string { return fmt.Sprintf("failed with %d", e.code) }
-func (e codedError) ExitCode() int { return e.code }
 
 func TestExitStatus(t *testing.T) {
 	tests := []struct {
@@ -43,7 +38,7 @@ func TestExitStatus(t *testing.T) {
 		{nil, 0, ""},
 		{exitWith(7), 7, ""},
 		{fmt.Errorf("up: %w", exitWith(130)), 130, ""},
-		{codedError{4}, 4, "berth: failed with 4\n"},
+		{&codedError{code: 4, err: errors.New("failed with 4")}, 4, "berth: failed with 4\n"},
 		{errors.New("no such service: web"), 1, "berth: no such service: web\n"},
 	}
 	for _, tt := range tests {

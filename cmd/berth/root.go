@@ -88,15 +88,15 @@ func newRootCommand() *cobra.Command {
 // (CommandSyntaxFailure).
 const syntaxExitCode = 16
 
-// exitError is an error with the exit code main ends with.
-type exitError struct {
+// codedError is an error berth prints and ends with a given exit code (exitStatus).
+type codedError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-func (e *exitError) ExitCode() int { return e.code }
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+func (e *codedError) ExitCode() int { return e.code }
 
 // unknownCommand is the RunE of berth and of its command groups (image, volume, ...):
 // without arguments it prints the help; with one, as Compose, the help and then the
@@ -108,7 +108,7 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	}
 	_ = cmd.Help()
 	path := strings.TrimPrefix(cmd.CommandPath()+" ", cmd.Root().Name()+" ")
-	return &exitError{code: syntaxExitCode, err: fmt.Errorf("unknown berth command: %q", path+args[0])}
+	return &codedError{code: syntaxExitCode, err: fmt.Errorf("unknown berth command: %q", path+args[0])}
 }
 
 // commandGroup is a command that only holds subcommands (image, volume, network, ...):

@@ -37,7 +37,7 @@ func TestUnknownCommand(t *testing.T) {
 				t.Errorf("%s = %v, want no error", name, err)
 			}
 		} else {
-			var coded *exitError
+			var coded *codedError
 			if err == nil || err.Error() != tt.wantErr || !errors.As(err, &coded) || coded.ExitCode() != syntaxExitCode {
 				t.Errorf("%s = %v, want %q with exit code %d", name, err, tt.wantErr, syntaxExitCode)
 			}

@@ -37,7 +37,7 @@ func newVersionCommand() *cobra.Command {
 			case format == "pretty" || format == "":
 				fmt.Fprintf(out, "berth version %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			default:
-				return &exitError{code: syntaxExitCode, err: fmt.Errorf("version: --format %q: want pretty or json", format)}
+				return &codedError{code: syntaxExitCode, err: fmt.Errorf("version: --format %q: want pretty or json", format)}
 			}
 			return nil
 		},

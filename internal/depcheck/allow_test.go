@@ -15,7 +15,7 @@ import (
 // internal rooms (project/internal/...) take project's list. Only non-test imports
 // are checked; tests may import what they need.
 var allowed = map[string][]string{
-	"cmd/berth": {"compose", "engine/image", "kube", "project", "k8s.io/api/core/v1",
+	"cmd/berth": {"compose", "engine/image", "housekeep", "kube", "project", "k8s.io/api/core/v1",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1",
 		"github.com/spf13/cobra", "github.com/spf13/pflag", "golang.org/x/sys/unix"},
 	// The orchestrator: the only package that knows compose, engine, netdriver and
@@ -32,6 +32,9 @@ var allowed = map[string][]string{
 	"compose": {"compose/interp", "compose/schema", "github.com/distribution/reference", "github.com/docker/go-units",
 		"github.com/mattn/go-shellwords", "go.yaml.in/yaml/v4"},
 	"compose/interp": {},
+	// The store berth owns, across projects: usage, listing and pruning.
+	"housekeep": {"builder", "engine", "engine/image", "netdriver", "project",
+		"github.com/google/go-containerregistry/pkg/v1"},
 	// berth convert: a compose project to Kubernetes API objects, pure.
 	"kube":           {"compose", "k8s.io/api/...", "k8s.io/apimachinery/...", "sigs.k8s.io/yaml"},
 	"compose/schema": {},
