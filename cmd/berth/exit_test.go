@@ -28,7 +28,6 @@ func TestExitWith(t *testing.T) {
 	}
 }
 
-
 func TestExitStatus(t *testing.T) {
 	tests := []struct {
 		err        error
