@@ -168,7 +168,12 @@ func jsonName(ctx, key string) string {
 // renderedKeys are the keys of m in Compose's order, without those its output never
 // holds (see renderOmits).
 func renderedKeys(m map[string]any, ctx string) []string {
-	keys := orderedKeys(m, ctx)
+	return renderedKeysBy(m, ctx, func(a, b string) bool { return a < b })
+}
+
+// renderedKeysBy is renderedKeys with less ordering the keys a context does not rank.
+func renderedKeysBy(m map[string]any, ctx string, less func(a, b string) bool) []string {
+	keys := orderedKeys(m, ctx, less)
 	out := keys[:0]
 	for _, k := range keys {
 		if !renderOmits(ctx, k, m[k]) {
@@ -224,12 +229,14 @@ var fileRefContexts = map[string]bool{
 	"*.services.*.secrets[]": true, "*.services.*.configs[]": true, "*.services.*.build.secrets[]": true,
 }
 
-func orderedKeys(m map[string]any, ctx string) []string {
+// orderedKeys are the keys of m in the order of ctx's struct (keyOrders), the rest
+// after them ordered by less.
+func orderedKeys(m map[string]any, ctx string, less func(a, b string) bool) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
 	order := keyOrders[ctx]
 	if order == nil {
 		return keys

@@ -27,7 +27,7 @@ func yamlNode(v any, ctx string) *yaml.Node {
 	switch x := v.(type) {
 	case map[string]any:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		keys := renderedKeys(x, ctx)
+		keys := renderedKeysBy(x, ctx, yamlKeyLess)
 		if ctx == "*" {
 			keys = topLevelYAMLOrder(keys)
 		}
