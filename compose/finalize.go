@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -139,6 +140,9 @@ func (f *finalizer) service(name string, svc map[string]any) {
 		}
 	}
 	implicitDeps(svc)
+	if !f.noNormalize {
+		cleanVolumeTargets(svc)
+	}
 	if !f.raw {
 		preStartInherits(svc)
 	}
@@ -165,6 +169,19 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	f.normalize(base, svc)
 	f.sizes(base, svc)
 	f.checkService(name, svc)
+}
+
+// cleanVolumeTargets cleans the target path of every volume (long syntax too:
+// "/opt/app/" is "/opt/app"), as compose-go's normalization does.
+func cleanVolumeTargets(svc map[string]any) {
+	vols, _ := svc["volumes"].([]any)
+	for _, v := range vols {
+		if m, ok := v.(map[string]any); ok {
+			if t, ok := m["target"].(string); ok && t != "" {
+				m["target"] = path.Clean(t)
+			}
+		}
+	}
 }
 
 // preStartInherits completes each pre_start hook with its service's container
