@@ -47,6 +47,7 @@ func Load(ctx context.Context, opts Options) (*Project, error) {
 			return nil, fmt.Errorf("load: %w", err)
 		}
 	}
+	opts.Environ = withPWD(opts.Environ, wd)
 	files, err := resolveFiles(opts, wd)
 	if err != nil {
 		return nil, err
@@ -174,4 +175,19 @@ var nameInvalid = regexp.MustCompile(`[^a-z0-9_-]`)
 // as Compose does for a project name taken from a directory.
 func NormalizeProjectName(name string) string {
 	return strings.TrimLeft(nameInvalid.ReplaceAllString(strings.ToLower(name), ""), "_-")
+}
+
+// withPWD is environ with PWD set to the working directory when the process
+// environment has none (env -i, cron, systemd), as Docker Compose does, so ${PWD}
+// means the same in both. environ itself is not changed.
+func withPWD(environ map[string]string, wd string) map[string]string {
+	if _, ok := environ["PWD"]; ok {
+		return environ
+	}
+	out := make(map[string]string, len(environ)+1)
+	for k, v := range environ {
+		out[k] = v
+	}
+	out["PWD"] = wd
+	return out
 }
