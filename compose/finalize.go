@@ -113,6 +113,7 @@ func profileEnabled(svc map[string]any, enabled []string) bool {
 
 func (f *finalizer) service(name string, svc map[string]any) {
 	base := "services." + name
+	enforceUnicity(svc)
 	for _, k := range []string{"command", "entrypoint"} {
 		if _, ok := svc[k]; !ok && !f.raw {
 			svc[k] = nil
