@@ -48,7 +48,11 @@ func Load(ctx context.Context, opts Options) (*Project, error) {
 		}
 	}
 	opts.Environ = withPWD(opts.Environ, wd)
-	files, err := resolveFiles(opts, wd)
+	fileEnv, err := fileSelectionEnv(opts, wd)
+	if err != nil {
+		return nil, err
+	}
+	files, err := resolveFiles(opts, wd, fileEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -85,12 +89,30 @@ func mentions(files []string, s string) bool {
 	return false
 }
 
-// resolveFiles applies -f, COMPOSE_FILE and discovery (working dir, then parents).
-func resolveFiles(opts Options, wd string) ([]string, error) {
+// fileSelectionEnv is the environment COMPOSE_FILE is read from: with no -f, Compose
+// reads the env files (the default .env of --project-directory, else of the working
+// directory) before it looks for compose files, so a .env can name them.
+func fileSelectionEnv(opts Options, wd string) (map[string]string, error) {
+	if len(opts.Files) > 0 || opts.Environ["COMPOSE_FILE"] != "" {
+		return opts.Environ, nil
+	}
+	dir := wd
+	if opts.ProjectDir != "" {
+		dir = opts.ProjectDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(wd, dir)
+		}
+	}
+	return projectEnv(opts, wd, dir)
+}
+
+// resolveFiles applies -f, COMPOSE_FILE (of env) and discovery (working dir, then
+// parents).
+func resolveFiles(opts Options, wd string, env map[string]string) ([]string, error) {
 	files := opts.Files
 	if len(files) == 0 {
-		if cf := opts.Environ["COMPOSE_FILE"]; cf != "" {
-			sep := opts.Environ["COMPOSE_PATH_SEPARATOR"]
+		if cf := env["COMPOSE_FILE"]; cf != "" {
+			sep := env["COMPOSE_PATH_SEPARATOR"]
 			if sep == "" {
 				sep = string(os.PathListSeparator)
 			}
