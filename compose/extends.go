@@ -105,7 +105,6 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 		return
 	}
 	merged := deepCopy(bm).(map[string]any)
-	delete(merged, "depends_on")
 	svcs[name] = mergeService(merged, svc)
 }
 
