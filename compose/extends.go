@@ -52,6 +52,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	for n := range svcs {
 		l.extend(name, dir, svcs, n, nil)
 	}
+	shapeJobs(sh, m)
 	l.include(name, dir, m)
 	return m
 }

@@ -60,6 +60,9 @@ var keyOrders = map[string][]string{
 	"*.services.*.credential_spec":                         {"config", "file", "registry"},
 	"*.services.*.models.*":                                {"endpoint_var", "model_var"},
 	"*.services.*":                                         serviceOrder,
+	"*.jobs.*":                                             jobOrder,
+	"*.services.*.triggers":                                {"manual", "schedule"}, // a job's (see workloadContext)
+	"*.services.*.triggers.schedule[]":                     {"cron", "timezone", "concurrency", "missed_fires"},
 }
 
 // containerSpecOrder is the order of a pre_start hook: compose-go's ContainerSpec
@@ -74,7 +77,7 @@ var serviceOrder = []string{"profiles", "deploy", "develop", "restart", "scale",
 var mapContexts = map[string]bool{
 	"*.services": true, "*.networks": true, "*.volumes": true, "*.secrets": true, "*.configs": true,
 	"*.services.*.depends_on": true, "*.services.*.networks": true, "*.services.*.ulimits": true,
-	"*.models": true, "*.services.*.models": true, "*.services.*.build.ulimits": true,
+	"*.models": true, "*.services.*.models": true, "*.services.*.build.ulimits": true, "*.jobs": true,
 }
 
 // encodeOrdered writes v as indented JSON with Compose's key order.
@@ -100,6 +103,7 @@ func encodeOrdered(buf *bytes.Buffer, v any, ctx, indent string) error {
 			if mapContexts[ctx] {
 				child = ctx + ".*"
 			}
+			child = workloadContext(child)
 			if err := encodeOrdered(buf, renderValue(ctx, k, x[k]), child, indent+"  "); err != nil {
 				return err
 			}

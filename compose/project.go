@@ -113,14 +113,14 @@ func mergeModel(dst, src map[string]any) map[string]any {
 		return stripMarkers(src)
 	}
 	for k, v := range src {
-		if k != "services" {
+		if k != "services" && k != "jobs" {
 			dst[k] = merge(dst[k], v, "")
 			continue
 		}
-		ds, _ := dst["services"].(map[string]any)
+		ds, _ := dst[k].(map[string]any)
 		ss, _ := v.(map[string]any)
 		if ds == nil {
-			dst["services"] = v
+			dst[k] = v
 			continue
 		}
 		for n, s := range ss {
