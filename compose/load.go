@@ -17,7 +17,7 @@ type Options struct {
 	ProjectDir    string            // --project-directory; default the first file's directory
 	ProjectName   string            // -p
 	EnvFiles      []string          // --env-file; default <project dir>/.env
-	Profiles      []string          // --profile; COMPOSE_PROFILES adds to them
+	Profiles      []string          // --profile; without it COMPOSE_PROFILES (none: the profile "")
 	Environ       map[string]string // process environment; wins over env files
 	Stdin         io.Reader
 	NoInterpolate bool     // keep ${VAR} as written; the model is rendered as Compose's raw model
