@@ -77,6 +77,9 @@ func castFor(path string) (castKind, bool) {
 // lookupCast finds the pattern of index that matches path.
 func lookupCast(index map[string]castKind, path string) (castKind, bool) {
 	segs := strings.Split(indexRe.ReplaceAllString(path, "[]"), ".")
+	if segs[0] == "jobs" { // a job's keys are a service's
+		segs[0] = "services"
+	}
 	return matchCast(index, segs, 0, "")
 }
 

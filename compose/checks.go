@@ -17,9 +17,10 @@ var listKeys = []string{"ports", "expose", "cap_add", "cap_drop", "devices", "dn
 // boolKeys are service keys that must be booleans.
 var boolKeys = []string{"privileged", "read_only", "tty", "stdin_open", "init", "oom_kill_disable"}
 
-// checkService reports the consistency rules Compose enforces on one service.
-func (f *finalizer) checkService(name string, svc map[string]any) {
-	base := "services." + name
+// checkWorkload reports the consistency rules Compose enforces on one service or job
+// (kind "services" or "jobs").
+func (f *finalizer) checkWorkload(kind, name string, svc map[string]any) {
+	base := kind + "." + name
 	for _, k := range listKeys {
 		if v, ok := svc[k]; ok && v != nil {
 			if _, isList := v.([]any); !isList {

@@ -14,6 +14,7 @@ var decodeCasts = map[string]castKind{
 	"networks.*.attachable":                               castBool,
 	"networks.*.enable_ipv4":                              castBool,
 	"networks.*.enable_ipv6":                              castBool,
+	"services.*.triggers.manual":                          castBool, // a job's (jobs look up services' casts)
 	"models.*.context_size":                               castInt,
 	"services.*.scale":                                    castInt,
 	"services.*.attach":                                   castBool,

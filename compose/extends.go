@@ -52,6 +52,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	for n := range svcs {
 		l.extend(name, dir, svcs, n, nil)
 	}
+	shapeJobs(sh, m)
 	l.include(name, dir, m)
 	return m
 }
@@ -105,7 +106,6 @@ func (l *fileLoader) extend(file, dir string, svcs map[string]any, name string, 
 		return
 	}
 	merged := deepCopy(bm).(map[string]any)
-	delete(merged, "depends_on")
 	svcs[name] = mergeService(merged, svc)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -63,6 +64,7 @@ func (f *finalizer) run(profiles, selected []string) {
 	f.p.checkDependencies(f.errs, disabled)
 	f.selectServices(svcs, selected)
 	used := f.usedResources(svcs)
+	f.jobs(profiles)
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
 		f.resources(kind, used[kind])
 	}
@@ -111,7 +113,13 @@ func profileEnabled(svc map[string]any, enabled []string) bool {
 }
 
 func (f *finalizer) service(name string, svc map[string]any) {
-	base := "services." + name
+	f.workload("services", name, svc)
+}
+
+// workload normalizes a service or a job (kind "services" or "jobs").
+func (f *finalizer) workload(kind, name string, svc map[string]any) {
+	base := kind + "." + name
+	enforceUnicity(svc)
 	for _, k := range []string{"command", "entrypoint"} {
 		if _, ok := svc[k]; !ok && !f.raw {
 			svc[k] = nil
@@ -139,6 +147,9 @@ func (f *finalizer) service(name string, svc map[string]any) {
 		}
 	}
 	implicitDeps(svc)
+	if !f.noNormalize {
+		cleanVolumeTargets(svc)
+	}
 	if !f.raw {
 		preStartInherits(svc)
 	}
@@ -164,7 +175,20 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	f.duration(base+".stop_grace_period", svc, "stop_grace_period")
 	f.normalize(base, svc)
 	f.sizes(base, svc)
-	f.checkService(name, svc)
+	f.checkWorkload(kind, name, svc)
+}
+
+// cleanVolumeTargets cleans the target path of every volume (long syntax too:
+// "/opt/app/" is "/opt/app"), as compose-go's normalization does.
+func cleanVolumeTargets(svc map[string]any) {
+	vols, _ := svc["volumes"].([]any)
+	for _, v := range vols {
+		if m, ok := v.(map[string]any); ok {
+			if t, ok := m["target"].(string); ok && t != "" {
+				m["target"] = path.Clean(t)
+			}
+		}
+	}
 }
 
 // preStartInherits completes each pre_start hook with its service's container

@@ -17,7 +17,7 @@ type Options struct {
 	ProjectDir    string            // --project-directory; default the first file's directory
 	ProjectName   string            // -p
 	EnvFiles      []string          // --env-file; default <project dir>/.env
-	Profiles      []string          // --profile; COMPOSE_PROFILES adds to them
+	Profiles      []string          // --profile; without it COMPOSE_PROFILES (none: the profile "")
 	Environ       map[string]string // process environment; wins over env files
 	Stdin         io.Reader
 	NoInterpolate bool     // keep ${VAR} as written; the model is rendered as Compose's raw model
@@ -47,7 +47,12 @@ func Load(ctx context.Context, opts Options) (*Project, error) {
 			return nil, fmt.Errorf("load: %w", err)
 		}
 	}
-	files, err := resolveFiles(opts, wd)
+	opts.Environ = withPWD(opts.Environ, wd)
+	fileEnv, err := fileSelectionEnv(opts, wd)
+	if err != nil {
+		return nil, err
+	}
+	files, err := resolveFiles(opts, wd, fileEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +89,30 @@ func mentions(files []string, s string) bool {
 	return false
 }
 
-// resolveFiles applies -f, COMPOSE_FILE and discovery (working dir, then parents).
-func resolveFiles(opts Options, wd string) ([]string, error) {
+// fileSelectionEnv is the environment COMPOSE_FILE is read from: with no -f, Compose
+// reads the env files (the default .env of --project-directory, else of the working
+// directory) before it looks for compose files, so a .env can name them.
+func fileSelectionEnv(opts Options, wd string) (map[string]string, error) {
+	if len(opts.Files) > 0 || opts.Environ["COMPOSE_FILE"] != "" {
+		return opts.Environ, nil
+	}
+	dir := wd
+	if opts.ProjectDir != "" {
+		dir = opts.ProjectDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(wd, dir)
+		}
+	}
+	return projectEnv(opts, wd, dir)
+}
+
+// resolveFiles applies -f, COMPOSE_FILE (of env) and discovery (working dir, then
+// parents).
+func resolveFiles(opts Options, wd string, env map[string]string) ([]string, error) {
 	files := opts.Files
 	if len(files) == 0 {
-		if cf := opts.Environ["COMPOSE_FILE"]; cf != "" {
-			sep := opts.Environ["COMPOSE_PATH_SEPARATOR"]
+		if cf := env["COMPOSE_FILE"]; cf != "" {
+			sep := env["COMPOSE_PATH_SEPARATOR"]
 			if sep == "" {
 				sep = string(os.PathListSeparator)
 			}
@@ -174,4 +197,19 @@ var nameInvalid = regexp.MustCompile(`[^a-z0-9_-]`)
 // as Compose does for a project name taken from a directory.
 func NormalizeProjectName(name string) string {
 	return strings.TrimLeft(nameInvalid.ReplaceAllString(strings.ToLower(name), ""), "_-")
+}
+
+// withPWD is environ with PWD set to the working directory when the process
+// environment has none (env -i, cron, systemd), as Docker Compose does, so ${PWD}
+// means the same in both. environ itself is not changed.
+func withPWD(environ map[string]string, wd string) map[string]string {
+	if _, ok := environ["PWD"]; ok {
+		return environ
+	}
+	out := make(map[string]string, len(environ)+1)
+	for k, v := range environ {
+		out[k] = v
+	}
+	out["PWD"] = wd
+	return out
 }

@@ -60,6 +60,9 @@ var keyOrders = map[string][]string{
 	"*.services.*.credential_spec":                         {"config", "file", "registry"},
 	"*.services.*.models.*":                                {"endpoint_var", "model_var"},
 	"*.services.*":                                         serviceOrder,
+	"*.jobs.*":                                             jobOrder,
+	"*.services.*.triggers":                                {"manual", "schedule"}, // a job's (see workloadContext)
+	"*.services.*.triggers.schedule[]":                     {"cron", "timezone", "concurrency", "missed_fires"},
 }
 
 // containerSpecOrder is the order of a pre_start hook: compose-go's ContainerSpec
@@ -74,7 +77,7 @@ var serviceOrder = []string{"profiles", "deploy", "develop", "restart", "scale",
 var mapContexts = map[string]bool{
 	"*.services": true, "*.networks": true, "*.volumes": true, "*.secrets": true, "*.configs": true,
 	"*.services.*.depends_on": true, "*.services.*.networks": true, "*.services.*.ulimits": true,
-	"*.models": true, "*.services.*.models": true, "*.services.*.build.ulimits": true,
+	"*.models": true, "*.services.*.models": true, "*.services.*.build.ulimits": true, "*.jobs": true,
 }
 
 // encodeOrdered writes v as indented JSON with Compose's key order.
@@ -100,6 +103,7 @@ func encodeOrdered(buf *bytes.Buffer, v any, ctx, indent string) error {
 			if mapContexts[ctx] {
 				child = ctx + ".*"
 			}
+			child = workloadContext(child)
 			if err := encodeOrdered(buf, renderValue(ctx, k, x[k]), child, indent+"  "); err != nil {
 				return err
 			}
@@ -168,7 +172,12 @@ func jsonName(ctx, key string) string {
 // renderedKeys are the keys of m in Compose's order, without those its output never
 // holds (see renderOmits).
 func renderedKeys(m map[string]any, ctx string) []string {
-	keys := orderedKeys(m, ctx)
+	return renderedKeysBy(m, ctx, func(a, b string) bool { return a < b })
+}
+
+// renderedKeysBy is renderedKeys with less ordering the keys a context does not rank.
+func renderedKeysBy(m map[string]any, ctx string, less func(a, b string) bool) []string {
+	keys := orderedKeys(m, ctx, less)
 	out := keys[:0]
 	for _, k := range keys {
 		if !renderOmits(ctx, k, m[k]) {
@@ -224,12 +233,14 @@ var fileRefContexts = map[string]bool{
 	"*.services.*.secrets[]": true, "*.services.*.configs[]": true, "*.services.*.build.secrets[]": true,
 }
 
-func orderedKeys(m map[string]any, ctx string) []string {
+// orderedKeys are the keys of m in the order of ctx's struct (keyOrders), the rest
+// after them ordered by less.
+func orderedKeys(m map[string]any, ctx string, less func(a, b string) bool) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
 	order := keyOrders[ctx]
 	if order == nil {
 		return keys

@@ -113,14 +113,14 @@ func mergeModel(dst, src map[string]any) map[string]any {
 		return stripMarkers(src)
 	}
 	for k, v := range src {
-		if k != "services" {
+		if k != "services" && k != "jobs" {
 			dst[k] = merge(dst[k], v, "")
 			continue
 		}
-		ds, _ := dst["services"].(map[string]any)
+		ds, _ := dst[k].(map[string]any)
 		ss, _ := v.(map[string]any)
 		if ds == nil {
-			dst["services"] = v
+			dst[k] = v
 			continue
 		}
 		for n, s := range ss {
@@ -181,10 +181,16 @@ func projectName(opts Options, model map[string]any, dir string, env map[string]
 	return NormalizeProjectName(base)
 }
 
+// enabledProfiles are the --profile flags or else, as compose-go's
+// WithDefaultProfiles, COMPOSE_PROFILES split at commas and trimmed: with neither,
+// the one profile "", which a service listing "" in its profiles has.
 func enabledProfiles(opts Options, env map[string]string) []string {
-	profiles := slices.Clone(opts.Profiles)
-	if len(profiles) == 0 && env["COMPOSE_PROFILES"] != "" {
-		profiles = strings.Split(env["COMPOSE_PROFILES"], ",")
+	if len(opts.Profiles) > 0 {
+		return slices.Clone(opts.Profiles)
+	}
+	var profiles []string
+	for _, p := range strings.Split(env["COMPOSE_PROFILES"], ",") {
+		profiles = append(profiles, strings.TrimSpace(p))
 	}
 	return profiles
 }

@@ -20,6 +20,9 @@ func checkSchema(m map[string]any, pos map[string]Position, schemaErrs *ErrorLis
 		if e.Unknown && (e.Path == "" || strings.Count(e.Key, ".") == 2 && strings.HasPrefix(e.Key, "services.")) {
 			continue
 		}
+		if strings.HasPrefix(e.Path, "jobs.") && strings.Count(e.Path, ".") == 1 && e.Msg == missingTriggers {
+			continue // checked on the merged jobs (finalizer.jobs): an override file may leave them to the base
+		}
 		at := posOf(pos, e.Path)
 		if e.Unknown {
 			at = keyPosOf(pos, e.Key)

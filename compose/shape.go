@@ -50,7 +50,13 @@ func (s *shaper) fail(path, format string, args ...any) {
 }
 
 func (s *shaper) service(name string, svc map[string]any) {
-	base := "services." + name
+	s.workload("services", name, svc)
+}
+
+// workload shapes a service or a job (kind "services" or "jobs"): both hold the same
+// container keys.
+func (s *shaper) workload(kind, name string, svc map[string]any) {
+	base := kind + "." + name
 	defer unwrapMarkers(svc)()
 	for _, k := range []string{"environment", "labels", "sysctls", "annotations"} {
 		if v, ok := svc[k]; ok {

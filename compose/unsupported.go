@@ -66,6 +66,11 @@ func (p *Project) Unsupported() []Warning {
 	if _, ok := p.Model["models"]; ok {
 		add("models", "models are not supported")
 	}
+	jobs, _ := p.Model["jobs"].(map[string]any)
+	for name := range jobs { // at the job's key: the job as a whole is not run
+		out = append(out, Warning{Pos: keyPosOf(p.Positions, "jobs."+name), Path: "jobs." + name,
+			Msg: "jobs are not run: berth loads and prints them but runs services only"})
+	}
 	nets, _ := p.Model["networks"].(map[string]any)
 	for name, v := range nets {
 		m, _ := v.(map[string]any)

@@ -181,3 +181,26 @@ models:
 		t.Errorf("Unsupported = %q, want %q", got, want)
 	}
 }
+
+func TestUnsupportedJobs(t *testing.T) {
+	p := mustLoad(t, `services:
+  web:
+    image: nginx
+jobs:
+  migrate:
+    image: alpine
+    triggers: {manual: true}
+  nightly:
+    image: alpine
+    profiles: [nightly]
+    triggers: {schedule: ["@daily"]}
+`)
+	var got []string
+	for _, w := range p.Unsupported() {
+		got = append(got, w.String()[strings.LastIndex(w.String(), "/")+1:])
+	}
+	want := []string{"compose.yaml:5:3: jobs.migrate: jobs are not run: berth loads and prints them but runs services only"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Unsupported() mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-var topLevelKeys = []string{"version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models"}
+var topLevelKeys = []string{"version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models", "jobs"}
 
 var serviceKeys = strings.Fields(`annotations attach blkio_config build cap_add cap_drop cgroup cgroup_parent
 command configs container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime

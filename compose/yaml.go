@@ -14,7 +14,7 @@ func (p *Project) YAML() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(yamlNode(p.withServiceExtensions(), p.rootContext())); err != nil {
+	if err := enc.Encode(yamlNode(withJobNames(p.withServiceExtensions()), p.rootContext())); err != nil {
 		return nil, fmt.Errorf("render yaml: %w", err)
 	}
 	if err := enc.Close(); err != nil {
@@ -27,7 +27,7 @@ func yamlNode(v any, ctx string) *yaml.Node {
 	switch x := v.(type) {
 	case map[string]any:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		keys := renderedKeys(x, ctx)
+		keys := renderedKeysBy(x, ctx, yamlKeyLess)
 		if ctx == "*" {
 			keys = topLevelYAMLOrder(keys)
 		}
@@ -36,6 +36,7 @@ func yamlNode(v any, ctx string) *yaml.Node {
 			if mapContexts[ctx] {
 				child = ctx + ".*"
 			}
+			child = workloadContext(child)
 			if omitInYAML(ctx, k, x[k]) {
 				continue
 			}
@@ -100,7 +101,7 @@ func allNil(m map[string]any) bool {
 
 // topLevelYAMLOrder puts the top-level keys in the order of Compose's YAML.
 func topLevelYAMLOrder(keys []string) []string {
-	order := []string{"name", "services", "networks", "volumes", "secrets", "configs", "models"}
+	order := []string{"name", "services", "jobs", "networks", "volumes", "secrets", "configs", "models"}
 	var out []string
 	for _, k := range order {
 		for _, have := range keys {
