@@ -11,6 +11,7 @@ packages=(
   apache2-utils   # htpasswd, for the auth-protected registry test
   util-linux      # unshare, nsenter (tests)
   musl-tools      # musl-gcc: builds the container shim (engine/shim) static and small
+  dnsperf         # DNS load for dnsserver's BenchmarkDNSPerf and bench/dns.sh
 )
 
 missing=()
