@@ -15,7 +15,9 @@ import (
 
 // CreateNetns creates a persistent network namespace for id, bind-mounted at
 // RuntimeDir/<id>, with lo up, and returns its path. The namespace lives until DeleteNetns.
-// Creating an existing id returns its path.
+// Creating an existing id returns its path. The namespace is recorded under the state lock
+// and made after it is released, so namespaces of different ids are made side by side;
+// calls for one id must not overlap.
 //
 // Kernel hazard (CNI pkg/ns/README.md): unshare(CLONE_NEWNET) changes the calling OS thread,
 // and Go schedules goroutines on any thread. The work runs in a fresh goroutine locked to its
@@ -28,33 +30,36 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 	}
 	// State is written once, before the namespace is made, so that Sweep finds a
 	// half-made one; a failure leaves the record for DeleteNetns or Sweep.
+	exists := false
 	err = d.withState(false, func(st *state) error {
-		if isNsfs(path) {
-			if st.Netns[id] == path {
-				return nil
-			}
-			st.Netns[id] = path
-			return d.record(st)
+		exists = isNsfs(path)
+		if exists && st.Netns[id] == path {
+			return nil
 		}
 		st.Netns[id] = path
-		if err := d.record(st); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
-		if err != nil && !errors.Is(err, os.ErrExist) {
-			return err
-		}
-		if f != nil {
-			f.Close()
-		}
-		errc := make(chan error, 1)
-		go threads.Discard(func() { errc <- unshareAndBind(path) }) // the thread dies afterwards
-		return <-errc
+		return d.record(st)
 	})
+	if err == nil && !exists {
+		err = makeNetns(path)
+	}
 	if err != nil {
 		return "", fmt.Errorf("create netns %q: %w", id, err)
 	}
 	return path, nil
+}
+
+// makeNetns creates the file path and bind-mounts a new network namespace on it.
+func makeNetns(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if f != nil {
+		f.Close()
+	}
+	errc := make(chan error, 1)
+	go threads.Discard(func() { errc <- unshareAndBind(path) }) // the thread dies afterwards
+	return <-errc
 }
 
 // unshareAndBind must run on a locked thread that is thrown away afterwards
