@@ -14,7 +14,8 @@ import (
 
 // TestConcurrentAttach makes namespaces and attaches them to one network all at once (as
 // `up` does for the services of one level): each gets its own address, eth0, and reaches
-// the gateway, and the state records every one.
+// the gateway, and the state records every one. Then it deletes them all at once (as
+// `down` does): no namespace file, record or endpoint is left.
 func TestConcurrentAttach(t *testing.T) {
 	d := newTestDriver(t)
 	ctx := context.Background()
@@ -63,6 +64,27 @@ func TestConcurrentAttach(t *testing.T) {
 	_ = d.withState(false, func(st *state) error {
 		if got := len(st.Networks[n.Name].Endpoints); got != count {
 			t.Errorf("state records %d endpoints, want %d", got, count)
+		}
+		return nil
+	})
+	for i := range count {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.DeleteNetns(fmt.Sprintf("btnc%d%s", i, suffix)); err != nil {
+				t.Errorf("DeleteNetns(%d) = %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("netns %s left", p)
+		}
+	}
+	_ = d.withState(false, func(st *state) error {
+		if eps, left := st.Networks[n.Name].Endpoints, len(st.Netns); len(eps) != 0 || left != 0 {
+			t.Errorf("state records %d endpoints and %d namespaces after DeleteNetns, want none", len(eps), left)
 		}
 		return nil
 	})
