@@ -115,7 +115,7 @@ func (c *mmsgConn) write(m int) {
 		if err := c.rc.Write(c.writeFn); err != nil {
 			return
 		}
-		if c.errno != 0 {
+		if c.errno != 0 || c.n == 0 {
 			c.sendFrom++ // the first unsent one was refused: drop it
 			continue
 		}
