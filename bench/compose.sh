@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Times berth on a 10-service stack with warm images: `up -d`, `down`, and
-# `run --rm SERVICE true` (median of RUNS runs each), and, where a Docker daemon answers,
-# Docker Compose on the same file, with the ratio. Needs root and Debian's busybox-static.
+# Times berth on a stack of SERVICES services with warm images: `up -d`, `down`, and
+# `run --rm svc1 true` (median, min and max of RUNS runs each), and, where a Docker daemon
+# answers, Docker Compose on the same file, with the ratio of the medians. Needs root and
+# Debian's busybox-static. LEVELS > 1 makes a dependency chain: the services are split into
+# LEVELS equal levels, and each service of level k depends on one of level k-1.
 #
-#   make build && sudo bench/compose.sh            # RUNS=15 SERVICES=10 by default
+#   make build && sudo bench/compose.sh            # RUNS=15 SERVICES=10 LEVELS=1 by default
+#   sudo bench/compose50.sh                        # 50 services in a chain of 3 levels
 #
 # berth runs against a temporary state root, so it never touches /var/lib/berth.
 set -euo pipefail
@@ -11,6 +14,7 @@ set -euo pipefail
 BERTH=${BERTH:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
 RUNS=${RUNS:-15}
 SERVICES=${SERVICES:-10}
+LEVELS=${LEVELS:-1}
 [ -x "$BERTH" ] || { echo "bench: $BERTH not built (make build)" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "bench: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
@@ -33,19 +37,23 @@ echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
 tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
 "$BERTH" image import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
 
-# SERVICES services that exit on SIGTERM (init: true forwards it to sleep).
+# SERVICES services that exit on SIGTERM (init: true forwards it to sleep); with LEVELS > 1,
+# svcI of level k (k = (I-1)*LEVELS/SERVICES) depends on svc(I-per) of level k-1.
+per=$(( (SERVICES + LEVELS - 1) / LEVELS ))
 {
   echo "services:"
   for i in $(seq 1 "$SERVICES"); do
     printf '  svc%d:\n    image: berth-bench-busybox\n    command: ["sleep", "3600"]\n    init: true\n' "$i"
+    if [ "$i" -gt "$per" ]; then printf '    depends_on: [svc%d]\n' $((i - per)); fi
   done
 } > "$tmp/compose.yaml"
 
 # Microseconds from bash's clock: no process is started to read it, so none is timed.
 now() { t=${EPOCHREALTIME/./}; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e3}'; }
+# stats: microseconds, one a line, in; "median(min-max)" in milliseconds out.
+stats() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f(%.1f-%.1f)", m/1e3, a[1]/1e3, a[NR]/1e3}'; }
 
-# bench NAME TOOL...: prints "NAME up-ms down-ms run-ms" for one tool.
+# bench NAME TOOL...: prints "NAME up down run" for one tool, each as stats prints it.
 bench() {
   local name=$1; shift
   local up=() down=() run=() t t0
@@ -59,21 +67,21 @@ bench() {
   done
   "$@" down -t 10 >/dev/null 2>&1
   printf '%s %s %s %s\n' "$name" \
-    "$(printf '%s\n' "${up[@]}" | median)" "$(printf '%s\n' "${down[@]}" | median)" "$(printf '%s\n' "${run[@]}" | median)"
+    "$(printf '%s\n' "${up[@]}" | stats)" "$(printf '%s\n' "${down[@]}" | stats)" "$(printf '%s\n' "${run[@]}" | stats)"
 }
 
-echo "$SERVICES services, median of $RUNS runs (ms):"
-printf '%-16s %10s %10s %14s\n' tool "up -d" down "run --rm true"
+echo "$SERVICES services in $LEVELS levels, median(min-max) of $RUNS runs, ms:"
+printf '%-16s %20s %20s %20s\n' tool "up -d" down "run --rm true"
 read -r _ bup bdown brun < <(bench berth "$BERTH" -p "$project" -f "$tmp/compose.yaml")
-printf '%-16s %10s %10s %14s\n' berth "$bup" "$bdown" "$brun"
+printf '%-16s %20s %20s %20s\n' berth "$bup" "$bdown" "$brun"
 
 if command -v docker >/dev/null && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
   docker_ok=1
   docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
   read -r _ dup ddown drun < <(bench docker docker compose -p "$project" -f "$tmp/compose.yaml")
-  printf '%-16s %10s %10s %14s\n' "docker compose" "$dup" "$ddown" "$drun"
-  awk -v a="$dup" -v b="$bup" -v c="$ddown" -v d="$bdown" -v e="$drun" -v f="$brun" \
-    'BEGIN { printf "%-16s %9.1fx %9.1fx %13.1fx\n", "berth faster by", a/b, c/d, e/f }'
+  printf '%-16s %20s %20s %20s\n' "docker compose" "$dup" "$ddown" "$drun"
+  awk -v a="${dup%%(*}" -v b="${bup%%(*}" -v c="${ddown%%(*}" -v d="${bdown%%(*}" -v e="${drun%%(*}" -v f="${brun%%(*}" \
+    'BEGIN { printf "%-16s %19.1fx %19.1fx %19.1fx\n", "berth faster by", a/b, c/d, e/f }'
 else
   echo "(no Docker daemon answers: Docker Compose not compared)"
 fi

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -135,8 +136,10 @@ func (s *Server) RemoveNetwork(name string) error {
 
 // SetEndpoint adds the endpoint to the network, or replaces the one with the same ID.
 // Its addresses are answered, and it may query, as soon as SetEndpoint returns: call it
-// before the container starts. An unknown network returns ErrNotFound; an empty ID or
-// invalid address ErrInvalid.
+// before the container starts. Setting an endpoint equal to the one the network holds
+// changes nothing and costs no rebuild of the network's records, so a caller may set
+// every endpoint again on each reconciliation. An unknown network returns ErrNotFound;
+// an empty ID or invalid address ErrInvalid.
 func (s *Server) SetEndpoint(network string, ep Endpoint) error {
 	if ep.ID == "" || !ep.Addr.IsValid() {
 		return fmt.Errorf("set endpoint %q on %q: %w", ep.ID, network, ErrInvalid)
@@ -149,9 +152,17 @@ func (s *Server) SetEndpoint(network string, ep Endpoint) error {
 	ep.Aliases = append([]string(nil), ep.Aliases...)
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if old, ok := n.eps[ep.ID]; ok && sameEndpoint(old, ep) {
+		return nil
+	}
 	n.eps[ep.ID] = ep
 	n.table.Store(buildTable(n.name, n.suffixes, n.eps))
 	return nil
+}
+
+func sameEndpoint(a, b Endpoint) bool {
+	return a.ID == b.ID && a.Addr == b.Addr && a.Service == b.Service && a.ContainerName == b.ContainerName &&
+		a.Hostname == b.Hostname && slices.Equal(a.Aliases, b.Aliases)
 }
 
 // RemoveEndpoint removes the endpoint with that ID from the network; queries stop

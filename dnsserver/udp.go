@@ -7,8 +7,6 @@ import (
 	"net/netip"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 // batchSize is how many datagrams one recvmmsg/sendmmsg call moves at most.
@@ -18,30 +16,18 @@ const batchSize = 32
 // treated as this size).
 const udpBufSize = 4096
 
-// batchConn is the batch I/O of golang.org/x/net's ipv4 and ipv6 PacketConns
-// (recvmmsg and sendmmsg on Linux).
-type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
-}
-
 // serveUDP reads queries from one UDP socket until it is closed, up to batchSize per
-// system call. A plain A or AAAA query for a local name is answered in this goroutine
-// from raw bytes, without allocating (fastAnswer), and the answers of one batch go out
-// in one system call; anything else (PTR, forwarding, errors) goes through ServeDNS in
-// a goroutine of its own, because forwarding may block for seconds.
+// system call (mmsgConn). A plain A or AAAA query for a local name is answered in this
+// goroutine from raw bytes, without allocating (fastAnswer), and the answers of one
+// batch go out in one system call; anything else (PTR, forwarding, errors) goes through
+// ServeDNS in a goroutine of its own, because forwarding may block for seconds.
 func (n *network) serveUDP(pc *net.UDPConn) {
-	var bc batchConn = ipv4.NewPacketConn(pc)
-	if n.gateway.Is6() {
-		bc = ipv6.NewPacketConn(pc)
-	}
-	in, out := make([]ipv4.Message, batchSize), make([]ipv4.Message, batchSize)
-	for i := range in {
-		in[i].Buffers = [][]byte{make([]byte, udpBufSize)}
-		out[i].Buffers = [][]byte{make([]byte, udpBufSize)}
+	c, err := newMmsgConn(pc, batchSize, udpBufSize)
+	if err != nil {
+		return // not a socket (cannot happen for a *net.UDPConn of listen)
 	}
 	for {
-		k, err := bc.ReadBatch(in, 0)
+		k, err := c.read()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -50,29 +36,19 @@ func (n *network) serveUDP(pc *net.UDPConn) {
 		}
 		t := n.table.Load()
 		m := 0
-		for i := range in[:k] {
-			ua, ok := in[i].Addr.(*net.UDPAddr)
-			if !ok {
+		for i := range k {
+			pkt, from := c.packet(i)
+			if !from.IsValid() {
 				continue
 			}
-			from := ua.AddrPort()
-			pkt := in[i].Buffers[0][:in[i].N]
-			buf := out[m].Buffers[0][:udpBufSize]
-			if resp, ok := n.fastAnswer(t, pkt, from.Addr().Unmap(), buf); ok {
-				out[m].Buffers[0] = resp
-				out[m].Addr = in[i].Addr
+			if resp, ok := n.fastAnswer(t, pkt, from.Addr(), c.outBuf[m]); ok {
+				c.reply(m, i, resp)
 				m++
 				continue
 			}
 			n.serveSlow(pc, from, pkt)
 		}
-		for sent := 0; sent < m; {
-			w, err := bc.WriteBatch(out[sent:m], 0)
-			if err != nil {
-				break // a lost answer is retried by the client
-			}
-			sent += w
-		}
+		c.write(m)
 	}
 }
 

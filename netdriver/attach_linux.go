@@ -18,45 +18,65 @@ import (
 // network attached to a namespace provides its default route; lo is brought up. Errors wrap
 // ErrNotFound (no such network), ErrInvalid (static address outside the subnet) or ErrExists
 // (static address taken). Attaching an already attached namespace returns its endpoint.
+//
+// Only the address and names are allocated under the state lock (and recorded there, before
+// the veth exists); the veth is made after the lock is released, so attaches of different
+// namespaces run side by side. Calls for one namespace and network must not overlap.
 func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts AttachOptions) (*Endpoint, error) {
-	var out *Endpoint
-	// State is written once, before the veth is made (record); only a failure changes
-	// it again.
-	err := d.withState(false, func(st *state) error {
-		n, ok := st.Networks[network]
-		if !ok {
+	n, ep, made, err := d.reserveEndpoint(nsPath, network, opts)
+	if err == nil && !made {
+		mac := opts.MAC
+		if mac == nil {
+			mac = MACFor(ep.Address)
+		}
+		err = attachVeth(n, ep, mac)
+		if err != nil {
+			err = errors.Join(err, d.releaseEndpoint(network, ep))
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("attach %s to network %q: %w", nsPath, network, err)
+	}
+	return ep.public(n), nil
+}
+
+// reserveEndpoint allocates and records the endpoint of nsPath on network, or returns
+// the recorded one with made true.
+func (d *Driver) reserveEndpoint(nsPath, network string, opts AttachOptions) (n *netState, ep *endpointState, made bool, err error) {
+	err = d.withState(false, func(st *state) error {
+		var ok bool
+		if n, ok = st.Networks[network]; !ok {
 			return fmt.Errorf("network: %w", ErrNotFound)
 		}
-		if ep, ok := n.Endpoints[nsPath]; ok {
-			out = ep.public(n)
+		if ep, made = n.Endpoints[nsPath]; made {
 			return nil
 		}
 		addr, err := pickAddr(n.Subnet, opts.IPv4, n.takenAddrs())
 		if err != nil {
 			return err
 		}
-		ep := &endpointState{NsPath: nsPath, Address: addr, IfName: st.freeIfName(nsPath),
+		ep = &endpointState{NsPath: nsPath, Address: addr, IfName: st.freeIfName(nsPath),
 			HostIf: shortName(d.opts.NamePrefix, 'v', EndpointKey(network, nsPath), 0)}
 		n.Endpoints[nsPath] = ep // recorded before the veth exists
-		if err := d.record(st); err != nil {
+		return d.record(st)
+	})
+	return n, ep, made, err
+}
+
+// releaseEndpoint removes what a failed attach made of ep, then its record (when it is
+// still ep's: the same address and host interface).
+func (d *Driver) releaseEndpoint(network string, ep *endpointState) error {
+	return d.withState(true, func(st *state) error {
+		if err := removeLink(ep.HostIf); err != nil {
 			return err
 		}
-		mac := opts.MAC
-		if mac == nil {
-			mac = MACFor(addr)
+		if n, ok := st.Networks[network]; ok {
+			if cur, ok := n.Endpoints[ep.NsPath]; ok && cur.HostIf == ep.HostIf && cur.Address == ep.Address {
+				delete(n.Endpoints, ep.NsPath)
+			}
 		}
-		if err := attachVeth(n, ep, mac); err != nil {
-			delete(n.Endpoints, nsPath)
-			_ = removeLink(ep.HostIf)
-			return errors.Join(err, d.record(st))
-		}
-		out = ep.public(n)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("attach %s to network %q: %w", nsPath, network, err)
-	}
-	return out, nil
 }
 
 // MACFor is the MAC address of the interface that has addr, as Docker long derived

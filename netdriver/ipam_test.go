@@ -3,6 +3,7 @@ package netdriver
 import (
 	"errors"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,6 +112,21 @@ func TestStateRoundTrip(t *testing.T) {
 	empty, err := loadState(filepath.Join(t.TempDir(), "missing.json"))
 	if err != nil || len(empty.Networks) != 0 {
 		t.Errorf("loadState(missing) = %v, %v, want empty state", empty, err)
+	}
+	// A power loss after saveState (no fsync) may leave an empty file: an empty state.
+	zero := filepath.Join(t.TempDir(), "zero.json")
+	if err := os.WriteFile(zero, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := loadState(zero); err != nil || len(empty.Networks) != 0 || empty.Netns == nil {
+		t.Errorf("loadState(empty file) = %v, %v, want empty state", empty, err)
+	}
+	// Anything else unreadable is an error, not a state that forgets what it recorded.
+	if err := os.WriteFile(zero, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadState(zero); err == nil {
+		t.Errorf("loadState(broken file) = nil error, want one")
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 
 // CreateNetns creates a persistent network namespace for id, bind-mounted at
 // RuntimeDir/<id>, with lo up, and returns its path. The namespace lives until DeleteNetns.
-// Creating an existing id returns its path.
+// Creating an existing id returns its path. The namespace is recorded under the state lock
+// and made after it is released, so namespaces of different ids are made side by side;
+// calls for one id must not overlap.
 //
 // Kernel hazard (CNI pkg/ns/README.md): unshare(CLONE_NEWNET) changes the calling OS thread,
 // and Go schedules goroutines on any thread. The work runs in a fresh goroutine locked to its
@@ -28,33 +30,36 @@ func (d *Driver) CreateNetns(id string) (string, error) {
 	}
 	// State is written once, before the namespace is made, so that Sweep finds a
 	// half-made one; a failure leaves the record for DeleteNetns or Sweep.
+	exists := false
 	err = d.withState(false, func(st *state) error {
-		if isNsfs(path) {
-			if st.Netns[id] == path {
-				return nil
-			}
-			st.Netns[id] = path
-			return d.record(st)
+		exists = isNsfs(path)
+		if exists && st.Netns[id] == path {
+			return nil
 		}
 		st.Netns[id] = path
-		if err := d.record(st); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
-		if err != nil && !errors.Is(err, os.ErrExist) {
-			return err
-		}
-		if f != nil {
-			f.Close()
-		}
-		errc := make(chan error, 1)
-		go threads.Discard(func() { errc <- unshareAndBind(path) }) // the thread dies afterwards
-		return <-errc
+		return d.record(st)
 	})
+	if err == nil && !exists {
+		err = makeNetns(path)
+	}
 	if err != nil {
 		return "", fmt.Errorf("create netns %q: %w", id, err)
 	}
 	return path, nil
+}
+
+// makeNetns creates the file path and bind-mounts a new network namespace on it.
+func makeNetns(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if f != nil {
+		f.Close()
+	}
+	errc := make(chan error, 1)
+	go threads.Discard(func() { errc <- unshareAndBind(path) }) // the thread dies afterwards
+	return <-errc
 }
 
 // unshareAndBind must run on a locked thread that is thrown away afterwards
@@ -88,37 +93,55 @@ func isNsfs(path string) bool {
 // are detached in the same step: their addresses are released, their published ports removed
 // and the conntrack entries of flows DNATed to them deleted. This is the fast teardown (about 0.1 ms per veth, against ~33 ms for deleting each
 // veth first). A missing namespace is success.
+//
+// The namespace is unmounted before the state lock is taken (an unmount waits for an RCU
+// grace period, a millisecond or more), so namespaces of different ids are deleted side by
+// side; calls for one id must not overlap with each other or with CreateNetns.
 func (d *Driver) DeleteNetns(id string) error {
-	err := d.withState(true, func(st *state) error {
-		path, err := d.recordedNetns(st, id)
-		if err != nil {
-			return fmt.Errorf("delete netns: %w", err)
-		}
-		if err := removeNetnsPath(path); err != nil {
-			return err
-		}
-		delete(st.Netns, id)
-		var published []netip.Addr
-		for _, n := range st.Networks {
-			if ep, ok := n.Endpoints[path]; ok {
-				if len(ep.Ports) > 0 {
-					published = append(published, ep.Address)
-				}
-				delete(n.Endpoints, path)
-			}
-		}
-		if len(published) == 0 {
-			return nil
-		}
-		if err := d.syncRules(st); err != nil {
-			return err
-		}
-		return clearStaleFlows(nil, published)
-	})
+	path, err := d.lookupNetns(id)
+	if err == nil {
+		err = removeNetnsPath(path)
+	}
+	if err == nil {
+		err = d.withState(true, func(st *state) error { return d.forgetNetns(st, id, path) })
+	}
 	if err != nil {
 		return fmt.Errorf("delete netns %q: %w", id, err)
 	}
 	return nil
+}
+
+// lookupNetns returns where the namespace of id is mounted (recordedNetns), reading the
+// state without the lock: it is replaced whole on every write, and only CreateNetns and
+// DeleteNetns of the same id change this record.
+func (d *Driver) lookupNetns(id string) (string, error) {
+	st, err := loadState(d.statePath())
+	if err != nil {
+		return "", err
+	}
+	return d.recordedNetns(st, id)
+}
+
+// forgetNetns drops the record of the removed namespace of id at path, and releases its
+// endpoints.
+func (d *Driver) forgetNetns(st *state, id, path string) error {
+	delete(st.Netns, id)
+	var published []netip.Addr
+	for _, n := range st.Networks {
+		if ep, ok := n.Endpoints[path]; ok {
+			if len(ep.Ports) > 0 {
+				published = append(published, ep.Address)
+			}
+			delete(n.Endpoints, path)
+		}
+	}
+	if len(published) == 0 {
+		return nil
+	}
+	if err := d.syncRules(st); err != nil {
+		return err
+	}
+	return clearStaleFlows(nil, published)
 }
 
 // netnsPath is RuntimeDir/<id>, where the namespace of id is bind-mounted. It refuses

@@ -13,6 +13,7 @@ packages=(
   musl-tools      # musl-gcc: builds the container shim (engine/shim) static and small
   debootstrap     # the Debian base image of examples/realstack
   etcd-server     # etcd, the store of the kube-apiserver that checks `berth convert`'s manifests
+  dnsperf         # DNS load for dnsserver's BenchmarkDNSPerf and bench/dns.sh
 )
 
 missing=()

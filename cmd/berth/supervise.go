@@ -3,10 +3,16 @@ package main
 import (
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/berth-dev/berth/internal/residency"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
+
+// releaseInterval is how often a supervisor unmaps the pages of the berth executable it
+// is not using (residency.ReleaseExecutable, about 0.1 ms).
+const releaseInterval = 10 * time.Second
 
 // newSuperviseCommand is the hidden command `berth up` re-executes detached as a
 // project's supervisor.
@@ -22,6 +28,9 @@ func newSuperviseCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
+			// The supervisor idles for hours: give back the executable's pages its start
+			// and each sync touched (3/4 of its resident memory).
+			go residency.ReleaseEvery(ctx, releaseInterval)
 			return project.RunSupervisor(ctx, cfg, args[0])
 		},
 	}
