@@ -8,10 +8,12 @@ import (
 
 // realstackScenario runs examples/realstack as its README section says: base.sh makes
 // debian:bookworm with debootstrap (cached across runs), `up -d --wait` builds
-// PostgreSQL, Redis, nginx and a Flask app with apt-get and starts them in
-// dependency order; a request goes nginx -> app -> postgres and redis. Stopping db
-// sends the image's STOPSIGNAL (SIGINT: PostgreSQL's fast shutdown, exit 0, not a
-// SIGKILL after the grace period), and `up` again brings the stack back with its data.
+// PostgreSQL, Redis, nginx and a Flask app with apt-get and starts them in dependency
+// order (the one-shot migration before the app's two replicas). Requests go nginx ->
+// app -> postgres (password from a file secret) and redis, served by both replicas.
+// Stopping db sends the image's STOPSIGNAL (SIGINT: PostgreSQL's fast shutdown, exit 0,
+// not a SIGKILL after the grace period); `up` brings it back with its data, and so does
+// `down` then `up` (the volume stays; Redis's counter, in no volume, starts again).
 func realstackScenario(e *e2e, file string) {
 	t := e.t
 	if _, err := exec.LookPath("debootstrap"); err != nil {
@@ -24,27 +26,52 @@ func realstackScenario(e *e2e, file string) {
 	}
 	port := freePort(t)
 	e.env = append(e.env, "REALSTACK_PORT="+port)
-	if _, errs, err := e.berth("-f", file, "up", "-d", "--wait"); err != nil {
-		t.Fatalf("up -d --wait: %v\n%s", err, errs)
-	}
-	url := "http://127.0.0.1:" + port + "/"
-	for _, want := range []string{"hits=1 visits=1\n", "hits=2 visits=2\n"} {
-		if got := e.httpGet(url); got != want {
-			t.Errorf("GET %s = %q, want %q", url, got, want)
+	up := func(when string) {
+		t.Helper()
+		if _, errs, err := e.berth("-f", file, "up", "-d", "--wait"); err != nil {
+			t.Fatalf("up -d --wait (%s): %v\n%s", when, err, errs)
 		}
+	}
+	get := func(want, when string) {
+		t.Helper()
+		url := "http://127.0.0.1:" + port + "/"
+		if got := e.httpGet(url); got != want {
+			t.Errorf("GET %s (%s) = %q, want %q", url, when, got, want)
+		}
+	}
+	psql := func(query string) string {
+		t.Helper()
+		return strings.TrimSpace(e.mustBerth("-f", file, "exec", "-T", "db", "psql", "-U", "postgres", "-tAc", query))
+	}
+
+	up("first")
+	if ps := e.psList(file, "migrate"); len(ps) != 1 || ps[0]["ExitCode"] != float64(0) {
+		t.Errorf("migrate = %v, want exited 0 before the app started", ps)
+	}
+	if ps := e.psList(file, "app"); len(ps) != 2 {
+		t.Errorf("app containers = %d, want 2 replicas", len(ps))
+	}
+	for i, want := range []string{"hits=1 visits=1\n", "hits=2 visits=2\n", "hits=3 visits=3\n", "hits=4 visits=4\n"} {
+		get(want, "request "+string(rune('1'+i)))
+	}
+	if got := psql("SELECT count(DISTINCT served_by) FROM visits"); got != "2" {
+		t.Errorf("replicas that served the 4 requests = %s, want 2 (nginx spreads over app's two addresses)", got)
 	}
 
 	e.mustBerth("-f", file, "stop", "db")
 	if ps := e.psList(file, "db"); len(ps) != 1 || ps[0]["ExitCode"] != float64(0) {
 		t.Errorf("db after stop = %v, want exited 0 (postgres stopped by SIGINT, not killed)", ps)
 	}
-	if logs := e.mustBerth("-f", file, "logs", "db"); !strings.Contains(logs, "received fast shutdown request") {
-		t.Errorf("db logs lack postgres's fast shutdown (the image's STOPSIGNAL SIGINT):\n%s", logs)
+	if logs := e.mustBerth("-f", file, "logs", "db"); !strings.Contains(logs, "received fast shutdown request") || !strings.Contains(logs, "database system is shut down") {
+		t.Errorf("db logs lack postgres's clean fast shutdown (the image's STOPSIGNAL SIGINT):\n%s", logs)
 	}
-	if _, errs, err := e.berth("-f", file, "up", "-d", "--wait"); err != nil {
-		t.Fatalf("up -d --wait after stop: %v\n%s", err, errs)
-	}
-	if got := e.httpGet(url); got != "hits=3 visits=3\n" {
-		t.Errorf("GET %s after db restarted = %q, want hits=3 visits=3 (data kept in the volume)", url, got)
+	up("after stop db")
+	get("hits=5 visits=5\n", "after db started again")
+
+	e.mustBerth("-f", file, "down", "-t", "5")
+	up("after down")
+	get("hits=1 visits=6\n", "after down and up: redis starts again, postgres keeps its volume")
+	if got := psql("SELECT count(*) FROM visits"); got != "6" {
+		t.Errorf("visits in postgres = %s, want 6", got)
 	}
 }
