@@ -96,10 +96,10 @@ func (c Config) buildIfNeeded(ctx context.Context, store *image.Store, p *compos
 	return img, nil
 }
 
-// LocalImageIDs maps each service opts selects to the ID of its image in the local
+// localImageIDs maps each service opts selects to the ID of its image in the local
 // store, leaving out services whose image is missing. It builds and pulls nothing: it
-// lets `up --dry-run` plan the recreation of containers whose image changed.
-func (c Config) LocalImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
+// lets PlanUp plan the recreation of containers whose image changed.
+func (c Config) localImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
 	store, err := c.imageStore()
 	if err != nil {
 		return nil, err

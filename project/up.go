@@ -125,38 +125,27 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 		return nil, nil, err
 	}
 	st.ConfigFiles = opts.ConfigFiles
-	eng := cfg.engine()
-	status := map[string]engine.Status{}
-	for _, c := range st.Containers {
-		if s, err := eng.State(c.ID); err == nil {
-			status[c.ID] = s.Status
-		}
-	}
-	opts.ExistingVolume = cfg.volumeExists
 	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
 		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts.Images = map[string]string{}
+	ids := map[string]string{}
 	for name, img := range images {
-		opts.Images[name] = img.img.ID
+		ids[name] = img.img.ID
 	}
-	plan, err := MakePlan(p, st, status, opts.PlanOptions)
+	plan, err := cfg.planWith(p, st, ids, opts.PlanOptions)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cfg.checkConflicts(p, plan); err != nil {
-		return nil, plan, err
-	}
-	if err := checkExternal(cfg, p, plan); err != nil {
+	if err := cfg.checkPlan(p, plan); err != nil {
 		return nil, plan, err
 	}
 	nd, err := cfg.netdriver()
 	if err != nil {
 		return nil, plan, err
 	}
-	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
+	return &run{cfg: cfg, p: p, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
 }
 
 // stateFor returns the recorded state of p, or a new one recording files when it was

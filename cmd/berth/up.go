@@ -154,11 +154,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	po := project.PlanOptions{Services: args, NoDeps: opts.noDeps, ForceRecreate: opts.forceRecreate,
 		NoRecreate: opts.noRecreate, RemoveOrphans: opts.removeOrphans, Scale: scale}
 	if opts.dryRun {
-		st, _ := cfg.LoadState(p.Name)
-		if po.Images, err = cfg.LocalImageIDs(p, po); err != nil {
-			return err
-		}
-		plan, err := project.MakePlan(p, st, nil, po)
+		plan, err := project.PlanUp(cmd.Context(), cfg, p, po)
 		if err != nil {
 			return err
 		}
