@@ -68,6 +68,9 @@ type PlanOptions struct {
 	// container whose com.docker.compose.image label differs is recreated, as
 	// Compose does. A service missing from it (nil: every one) is not compared.
 	Images map[string]string
+	// Oneoff, when set, is the name of a one-off container (`run`) of the selected
+	// services: the plan creates it, and what it needs, instead of their replicas.
+	Oneoff string
 }
 
 // planServices are the services a plan covers: the selected ones and, unless NoDeps,
@@ -99,6 +102,10 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 	for _, level := range p.StartLevels() {
 		for _, name := range level {
 			if !selected[name] {
+				continue
+			}
+			if opts.Oneoff != "" {
+				plan = append(plan, Action{Kind: ActCreate, Name: opts.Oneoff, Service: name})
 				continue
 			}
 			acts, err := serviceActions(p, st, status, name, opts)

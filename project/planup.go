@@ -34,13 +34,18 @@ func PlanUp(ctx context.Context, cfg Config, p *compose.Project, opts PlanOption
 	return plan, cfg.checkPlan(p, plan)
 }
 
-// planWith is the one planning step of Up, Run and PlanUp: MakePlan over state st, the
-// containers' statuses read from the engine, the volumes that exist and images, the
+// planWith is the one planning step of Up, Run (its dependencies through Up, its
+// one-off with opts.Oneoff) and PlanUp: MakePlan over state st, the containers'
+// statuses read from the engine, the volumes that exist and images, the
 // image ID each service's containers are to run.
 func (cfg Config) planWith(p *compose.Project, st *State, images map[string]string, opts PlanOptions) (Plan, error) {
 	opts.ExistingVolume = cfg.volumeExists
 	opts.Images = images
-	return MakePlan(p, st, containerStatuses(cfg.engine(), st), opts)
+	var status map[string]engine.Status
+	if opts.Oneoff == "" { // a one-off's plan compares no container
+		status = containerStatuses(cfg.engine(), st)
+	}
+	return MakePlan(p, st, status, opts)
 }
 
 // checkPlan fails, before anything is made, when a container the plan creates would

@@ -173,16 +173,16 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 	p1.Services = maps.Clone(p.Services)
 	p1.Services[one.Name] = one
 	services := []string{one.Name}
-	plan := append(networkActions(&p1, st, services), volumeActions(&p1, services, cfg.volumeExists)...)
-	plan = append(plan, Action{Kind: ActCreate, Name: name, Service: one.Name})
-	if err := cfg.checkConflicts(&p1, plan); err != nil {
-		return nil, "", img, err
-	}
-	if err := checkExternal(cfg, &p1, plan); err != nil {
-		return nil, "", img, err
-	}
 	images, err := cfg.resolveImages(ctx, &p1, services, imagePolicy{Pull: opts.Pull, Build: opts.Build}, opts.Progress)
 	if err != nil {
+		return nil, "", img, err
+	}
+	plan, err := cfg.planWith(&p1, st, map[string]string{one.Name: images[one.Name].img.ID},
+		PlanOptions{Services: services, NoDeps: true, Oneoff: name})
+	if err != nil {
+		return nil, "", img, err
+	}
+	if err := cfg.checkPlan(&p1, plan); err != nil {
 		return nil, "", img, err
 	}
 	nd, err := cfg.netdriver()
