@@ -9,12 +9,10 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
 )
@@ -55,7 +53,11 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	if err := r.save(); err != nil {
 		return nil, err
 	}
-	spec, err := r.containerSpec(ctx, c, svc, img)
+	res, err := r.ensureResources(ctx, c, svc, img)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	spec, err := containerSpec(r.cfg, r.p, c, svc, img, res)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
@@ -86,64 +88,51 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 	return c
 }
 
-func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
-	spec := baseSpec(svc)
-	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
-	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
-	env, err := environment(r.p, svc)
-	if err != nil {
-		return spec, err
+// containerResources are what a container's spec is built from besides its service and
+// image: the objects ensureResources made (or found made) for it.
+type containerResources struct {
+	Anon    map[string]string // anonymous volumes: container path -> volume ID
+	Objects []engine.Mount    // secrets and configs, their files written
+	Addrs   []netip.Addr      // its addresses, first network first
+	Gateway netip.Addr        // of its first network; invalid without networks
+	// HostResolvConf is the host's /etc/resolv.conf, forwarded to by the embedded DNS
+	// (or copied with network_mode: host).
+	HostResolvConf []byte
+	// ExitHook, ExitHookEnv and Socket are the restart policy's exit hook and the
+	// supervisor socket that skips it (none for a container that never restarts).
+	ExitHook, ExitHookEnv []string
+	Socket                string
+}
+
+// ensureResources makes, recording each in state first, what container c of svc needs
+// before its spec can be built: its anonymous volumes, its written secrets and configs,
+// its network namespace attached to its networks with its ports published, and the exit
+// hook of its restart policy.
+func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (containerResources, error) {
+	var res containerResources
+	var err error
+	if res.Anon, err = r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config)); err != nil {
+		return res, err
 	}
-	spec.Env = env
-	if spec.Seccomp, err = seccompProfile(r.p, svc); err != nil {
-		return spec, err
+	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
+		return res, err
 	}
-	anon, err := r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config))
-	if err != nil {
-		return spec, err
+	if res.Addrs, res.Gateway, err = r.attach(ctx, c, svc); err != nil {
+		return res, err
 	}
-	objs, err := r.cfg.objectMounts(r.p, svc, false)
-	if err != nil {
-		return spec, err
-	}
-	vols, err := mounts(r.cfg, r.p, svc, img.img.Config.Config, anon)
-	if err != nil {
-		return spec, err
-	}
-	spec.Mounts = sortMounts(append(vols, objs...))
-	addrs, gateway, err := r.attach(ctx, c, svc)
-	if err != nil {
-		return spec, err
-	}
-	spec.NetNSPath = c.NetNS
-	spec.Hosts = hostsFile(svc, c.Hostname, addrs)
-	switch {
-	case len(svc.DNS) > 0:
-		var b strings.Builder
-		for _, s := range svc.DNS {
-			fmt.Fprintf(&b, "nameserver %s\n", s)
-		}
-		spec.ResolvConf = b.String()
-	case gateway.IsValid():
-		host, _ := os.ReadFile("/etc/resolv.conf")
-		spec.ResolvConf = string(dnsserver.ResolvConf(gateway, host))
-	case svc.NetworkMode == "host":
-		host, _ := os.ReadFile("/etc/resolv.conf")
-		spec.ResolvConf = string(host)
-	}
-	if spec.ResolvConf != "" {
-		spec.ResolvConf = resolvOverrides(spec.ResolvConf, svc.DNSSearch, svc.DNSOpts)
+	if res.Gateway.IsValid() || svc.NetworkMode == "host" {
+		res.HostResolvConf, _ = os.ReadFile("/etc/resolv.conf")
 	}
 	if c.Restart.restarts() {
-		if spec.ExitHook, spec.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
-			return spec, err
+		if res.ExitHook, res.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
+			return res, err
 		}
 		// The hook is skipped while a supervisor runs.
-		if spec.ExitHookUnlessListening, err = r.cfg.socketPath(r.st.Name); err != nil {
-			return spec, err
+		if res.Socket, err = r.cfg.socketPath(r.st.Name); err != nil {
+			return res, err
 		}
 	}
-	return spec, nil
+	return res, nil
 }
 
 // attach gives the container its netns on its networks and publishes its ports; it

@@ -242,7 +242,11 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	if err := r.save(); err != nil {
 		return nil, err
 	}
-	spec, err := r.containerSpec(ctx, c, one, img)
+	res, err := r.ensureResources(ctx, c, one, img)
+	if err != nil {
+		return c, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	spec, err := containerSpec(r.cfg, r.p, c, one, img, res)
 	if err != nil {
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
 	}
