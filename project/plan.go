@@ -1,7 +1,6 @@
 package project
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -216,6 +215,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-// describe is a one-line summary of a container for messages.
-func describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }

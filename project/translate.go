@@ -1,11 +1,9 @@
 package project
 
 import (
-	"bufio"
 	"cmp"
 	"fmt"
 	"net/netip"
-	"os"
 	"path"
 	"slices"
 	"sort"
@@ -56,27 +54,6 @@ func volumeName(p *compose.Project, vol string) string {
 	return p.Name + "_" + vol
 }
 
-// checkBindDevices refuses, before anything is made, a bind volume of svc whose device
-// is not an existing absolute path (Docker fails the container's start for it).
-func checkBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
-	for _, v := range svc.Volumes {
-		if v.Type != "volume" || v.Source == "" {
-			continue
-		}
-		dev, ok := p.Volumes[v.Source].BindDevice()
-		if !ok {
-			continue
-		}
-		if !path.IsAbs(dev) {
-			return fmt.Errorf("volume %q: driver_opts.device %q must be an absolute path: %w", v.Source, dev, ErrInvalid)
-		}
-		if _, err := os.Stat(dev); err != nil {
-			return fmt.Errorf("volume %q: driver_opts.device: %w", v.Source, err)
-		}
-	}
-	return nil
-}
-
 // serviceNetworks returns the compose networks a service attaches to, highest priority
 // first, then by name; nil for network_mode host or none.
 func serviceNetworks(svc compose.ServiceConfig) []string {
@@ -105,90 +82,6 @@ func priority(svc compose.ServiceConfig, net string) int {
 		return c.Priority
 	}
 	return 0
-}
-
-// checkSupported rejects what this orchestrator cannot run yet, before anything is made.
-func checkSupported(svc compose.ServiceConfig) error {
-	switch {
-	case svc.Image == "" && svc.Build == nil:
-		return fmt.Errorf("service %q: neither image nor build is set: %w", svc.Name, ErrInvalid)
-	case svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none":
-		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, ErrInvalid)
-	}
-	for _, v := range svc.Volumes {
-		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" {
-			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, ErrInvalid)
-		}
-	}
-	for i, t := range svc.Tmpfs {
-		if _, err := tmpfsMount(t); err != nil {
-			return fmt.Errorf("services.%s.tmpfs[%d]: %w", svc.Name, i, err)
-		}
-	}
-	for i, r := range svc.DeviceCgroupRules {
-		if _, err := engine.ParseDeviceRule(r); err != nil {
-			return fmt.Errorf("services.%s.device_cgroup_rules[%d]: %w", svc.Name, i, err)
-		}
-	}
-	if _, _, err := logRotation(svc); err != nil {
-		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
-	}
-	_, err := restartPolicy(svc)
-	return err
-}
-
-// checkService finds, before anything of the project is made, what would stop svc's
-// containers from being made: unsupported settings, bad ports, secrets and configs, a
-// seccomp profile that cannot be read or compiled, and bind volumes without their host
-// directory.
-func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
-	if err := checkSupported(svc); err != nil {
-		return err
-	}
-	if _, err := portMappings(svc); err != nil {
-		return err
-	}
-	if _, err := c.objectMounts(p, svc, true); err != nil {
-		return err
-	}
-	if _, err := seccompProfile(p, svc); err != nil {
-		return err
-	}
-	return checkBindDevices(p, svc)
-}
-
-// resolvOverrides applies dns_search (it replaces the search domains) and dns_opt (added
-// to the options, replacing those of the same name) to the resolv.conf conf, as Docker
-// does.
-func resolvOverrides(conf string, search, opts []string) string {
-	if len(search) == 0 && len(opts) == 0 {
-		return conf
-	}
-	var lines []string
-	var options []string
-	for _, l := range strings.Split(strings.TrimSuffix(conf, "\n"), "\n") {
-		f := strings.Fields(l)
-		switch {
-		case len(f) > 0 && f[0] == "search" && len(search) > 0:
-			continue
-		case len(f) > 0 && f[0] == "options":
-			options = append(options, f[1:]...)
-			continue
-		}
-		lines = append(lines, l)
-	}
-	if len(search) > 0 {
-		lines = append(lines, "search "+strings.Join(search, " "))
-	}
-	for _, o := range opts {
-		name, _, _ := strings.Cut(o, ":")
-		options = slices.DeleteFunc(options, func(x string) bool { n, _, _ := strings.Cut(x, ":"); return n == name })
-		options = append(options, o)
-	}
-	if len(options) > 0 {
-		lines = append(lines, "options "+strings.Join(options, " "))
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
 
 // logRotation is the service's json log rotation, from logging.options as Docker's
@@ -329,73 +222,6 @@ func portMappings(svc compose.ServiceConfig) ([]netdriver.PortMapping, error) {
 	return out, nil
 }
 
-// environment returns env_file entries then environment (later wins), as KEY=VALUE.
-// A key without a value takes the project environment's value, or is left out.
-func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error) {
-	vals := map[string]string{}
-	var order []string
-	set := func(k, v string) {
-		if _, ok := vals[k]; !ok {
-			order = append(order, k)
-		}
-		vals[k] = v
-	}
-	for _, ef := range svc.EnvFiles {
-		kv, err := readEnvFile(ef.Path)
-		if os.IsNotExist(err) && !ef.Required {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("service %q: env_file: %w", svc.Name, err)
-		}
-		for _, e := range kv {
-			set(e[0], e[1])
-		}
-	}
-	keys := make([]string, 0, len(svc.Environment))
-	for k := range svc.Environment {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if v := svc.Environment[k]; v != nil {
-			set(k, *v)
-		} else if v, ok := p.Env[k]; ok {
-			set(k, v)
-		}
-	}
-	out := make([]string, 0, len(order))
-	for _, k := range order {
-		out = append(out, k+"="+vals[k])
-	}
-	return out, nil
-}
-
-// readEnvFile reads KEY=VALUE lines; comments, blank lines and `export ` are skipped and
-// one level of matching quotes is removed.
-func readEnvFile(path string) ([][2]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		}
-		out = append(out, [2]string{strings.TrimSpace(k), v})
-	}
-	return out, sc.Err()
-}
-
 // mounts turns the service's volumes into engine mounts: named volumes map to their
 // directories under cfg, volumes without a source and the image's uncovered VOLUME
 // paths to the anonymous volumes anon (path -> ID, see anonvolume.go). Volumes are
@@ -455,29 +281,6 @@ func depth(p string) int {
 		return 0
 	}
 	return strings.Count(p, "/")
-}
-
-// hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.
-func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) string {
-	var b strings.Builder
-	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
-	if svc.DomainName != "" { // Docker: the FQDN first, so `hostname -f` finds it
-		hostname = hostname + "." + svc.DomainName + " " + hostname
-	}
-	for _, a := range addrs {
-		fmt.Fprintf(&b, "%s\t%s\n", a, hostname)
-	}
-	hosts := make([]string, 0, len(svc.ExtraHosts))
-	for h := range svc.ExtraHosts {
-		hosts = append(hosts, h)
-	}
-	sort.Strings(hosts)
-	for _, h := range hosts {
-		for _, ip := range svc.ExtraHosts[h] {
-			fmt.Fprintf(&b, "%s\t%s\n", ip, h)
-		}
-	}
-	return b.String()
 }
 
 // baseSpec fills the engine spec from the service, without image, network or files.

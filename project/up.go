@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/netdriver"
 )
 
 // UpOptions configure Up, as `berth up`'s flags.
@@ -27,57 +25,6 @@ type UpOptions struct {
 	// RenewAnonVolumes gives recreated containers fresh anonymous volumes instead of
 	// those of the containers they replace, which are removed (-V).
 	RenewAnonVolumes bool
-}
-
-// run is the state of one Up (or Down) in progress; mu guards st and its saves.
-type run struct {
-	cfg Config
-	p   *compose.Project
-	eng *engine.Engine
-	nd  *netdriver.Driver
-	sup *client
-	out io.Writer
-	// images are the services' images, resolved (built, pulled) before the plan.
-	images map[string]resolvedImage
-
-	mu sync.Mutex
-	st *State
-	// tearingDown (Down) makes save best effort: the state only shrinks while Down
-	// runs, and every removal is idempotent, so a state left larger than the truth (a
-	// full disk) only makes the next Down retry removals that are done.
-	tearingDown bool
-	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
-	// down (the driver could not record it: a full disk); Down retries them once the
-	// containers, and what they wrote, are gone.
-	netnsLeft []string
-}
-
-// stateRun is a run over project name's recorded state, for commands that read it
-// and act on its containers; nil (and no error) for a project never brought up.
-func (cfg Config) stateRun(name string) (*run, error) {
-	st, err := cfg.LoadState(name)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &run{cfg: cfg, eng: cfg.engine(), st: st}, nil
-}
-
-func (r *run) save() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.cfg.saveState(r.st); err != nil && !r.tearingDown {
-		return err
-	}
-	return nil
-}
-
-func (r *run) printf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fmt.Fprintf(r.out, format, args...)
 }
 
 // Up brings project p to its wanted state: networks, volumes and containers created and
