@@ -201,7 +201,7 @@ func (a *attacher) announce() {
 	}
 	var names []string
 	for _, c := range st.Containers {
-		if !c.oneoff() && a.w.match(c) {
+		if !c.Oneoff() && a.w.match(c) {
 			names = append(names, logPrefix(c))
 		}
 	}
@@ -278,7 +278,7 @@ func (a *attacher) kill() {
 	}
 	r := &run{cfg: a.cfg, eng: a.cfg.engine(), out: io.Discard, st: st}
 	for _, c := range st.Containers {
-		if in[c.Service] && !c.oneoff() {
+		if in[c.Service] && !c.Oneoff() {
 			if err := r.markUserStop(c, true); err != nil {
 				fmt.Fprintf(a.progress, "kill %s: %v\n", describe(c), err)
 			}
@@ -299,7 +299,7 @@ func (cfg Config) stopServices(name string, services []string, timeout *time.Dur
 		// Every container is marked before any is stopped: one killed meanwhile (a second
 		// Ctrl-C) or exiting on its own must not be restarted by its policy.
 		for _, c := range r.st.Containers {
-			if want[c.Service] && !c.oneoff() {
+			if want[c.Service] && !c.Oneoff() {
 				if err := r.markUserStop(c, true); err != nil {
 					return fmt.Errorf("stop %s: %w", describe(c), err)
 				}

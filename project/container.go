@@ -123,7 +123,7 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	if res.Gateway.IsValid() || svc.NetworkMode == "host" {
 		res.HostResolvConf, _ = os.ReadFile("/etc/resolv.conf")
 	}
-	if c.Restart.restarts() {
+	if c.Restart.Restarts() {
 		if res.ExitHook, res.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
 			return res, err
 		}
@@ -240,7 +240,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	r.mu.Lock()
-	r.st.removeContainer(c.ID)
+	r.st.RemoveContainer(c.ID)
 	r.mu.Unlock()
 	r.printf(" Container %s  Removed\n", c.Name)
 	return r.save()

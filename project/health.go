@@ -14,23 +14,6 @@ const (
 	defaultHealthRetries  = 3
 )
 
-// HealthSpec is a container's healthcheck as the supervisor runs it.
-type HealthSpec struct {
-	// Test is the command: ["CMD", args...] or ["CMD-SHELL", script].
-	Test        []string      `json:"test"`
-	Interval    time.Duration `json:"interval"`
-	Timeout     time.Duration `json:"timeout"`
-	StartPeriod time.Duration `json:"startPeriod,omitempty"`
-	Retries     int           `json:"retries"`
-}
-
-// Health statuses, as Docker reports them.
-const (
-	HealthStarting  = "starting"
-	HealthHealthy   = "healthy"
-	HealthUnhealthy = "unhealthy"
-)
-
 // healthSpec merges the service's healthcheck over the image's HEALTHCHECK; nil means
 // the container has none.
 func healthSpec(svc compose.ServiceConfig, img *v1.HealthConfig) *HealthSpec {
@@ -62,17 +45,6 @@ func healthSpec(svc compose.ServiceConfig, img *v1.HealthConfig) *HealthSpec {
 		return nil
 	}
 	return h
-}
-
-// argv is the command the healthcheck execs in the container.
-func (h *HealthSpec) argv() []string {
-	switch h.Test[0] {
-	case "CMD":
-		return h.Test[1:]
-	case "CMD-SHELL":
-		return []string{"/bin/sh", "-c", h.Test[1]}
-	}
-	return h.Test
 }
 
 func durationOf(d *compose.Duration) time.Duration {

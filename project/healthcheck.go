@@ -106,7 +106,7 @@ func (s *supervisor) probe(id string, h HealthSpec) error {
 	ch := make(chan result, 1)
 	go func() {
 		var out bytes.Buffer
-		code, err := s.eng.Exec(id, engine.ExecSpec{Cmd: h.argv(), Stdout: &out, Stderr: &out})
+		code, err := s.eng.Exec(id, engine.ExecSpec{Cmd: h.Argv(), Stdout: &out, Stderr: &out})
 		ch <- result{code, err}
 	}()
 	select {

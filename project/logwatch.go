@@ -83,7 +83,7 @@ func (w *logWatch) step() ([]exitEvent, error) {
 	seen := map[string]bool{}
 	if st != nil {
 		for _, c := range st.Containers {
-			if c.oneoff() || !w.match(c) {
+			if c.Oneoff() || !w.match(c) {
 				continue
 			}
 			seen[c.ID] = true
@@ -230,11 +230,11 @@ func (w *logWatch) idle() bool {
 
 // restartPending reports whether the supervisor will start s's exited container again.
 func (w *logWatch) restartPending(s *watched) bool {
-	if !s.restart.restarts() {
+	if !s.restart.Restarts() {
 		return false
 	}
 	recs, _ := w.cfg.loadRestarts(w.name) // unreadable: counted as no restart yet
-	return s.restart.shouldRestart(s.status.ExitCode, recs[s.c.ID].Count, s.stoppedByUser)
+	return s.restart.ShouldRestart(s.status.ExitCode, recs[s.c.ID].Count, s.stoppedByUser)
 }
 
 // projectBusy reports whether a command holds the project's lock (an up, restart, down

@@ -115,7 +115,7 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 		}
 	}
 	for _, c := range st.Containers {
-		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans && !c.oneoff() {
+		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans && !c.Oneoff() {
 			plan = append(plan, Action{Kind: ActRemove, Name: c.Name, Service: c.Service, Number: c.Number, Reason: "orphan"})
 		}
 	}
@@ -175,12 +175,12 @@ func serviceActions(p *compose.Project, st *State, status map[string]engine.Stat
 	var out []Action
 	for n := 1; n <= want; n++ {
 		a := Action{Kind: ActCreate, Name: containerName(p.Name, svc, n), Service: name, Number: n}
-		if c := st.container(name, n); c != nil {
+		if c := st.Container(name, n); c != nil {
 			a.Kind, a.Reason = replicaAction(c, hash, opts.Images[name], status[c.ID], opts)
 		}
 		out = append(out, a)
 	}
-	for _, c := range st.serviceContainers(name) {
+	for _, c := range st.ServiceContainers(name) {
 		if c.Number > want {
 			out = append(out, Action{Kind: ActRemove, Name: c.Name, Service: name, Number: c.Number, Reason: "scaled down"})
 		}

@@ -43,22 +43,6 @@ import (
 	"github.com/berth-dev/berth/engine"
 )
 
-// The restart policies, as Docker names them.
-const (
-	RestartNo            = "no"
-	RestartAlways        = "always"
-	RestartOnFailure     = "on-failure"
-	RestartUnlessStopped = "unless-stopped"
-)
-
-// RestartPolicy is a container's restart policy, as Docker's HostConfig.RestartPolicy.
-type RestartPolicy struct {
-	// Name is RestartNo, RestartAlways, RestartOnFailure or RestartUnlessStopped.
-	Name string `json:"name"`
-	// MaxRetries bounds the restarts of RestartOnFailure; 0 is unlimited.
-	MaxRetries int `json:"maxRetries,omitempty"`
-}
-
 // Docker's restart manager's back-off.
 const (
 	restartFirstDelay = 100 * time.Millisecond
@@ -126,27 +110,6 @@ func restartPolicy(svc compose.ServiceConfig) (RestartPolicy, error) {
 	return p, nil
 }
 
-// restarts reports whether the policy ever restarts a container; nil (a container
-// recorded before policies, or a one-off) never does.
-func (p *RestartPolicy) restarts() bool {
-	return p != nil && p.Name != RestartNo && p.Name != ""
-}
-
-// shouldRestart reports whether a container that exited with code, after count restarts
-// under this policy, starts again. One a user stopped never does.
-func (p *RestartPolicy) shouldRestart(code, count int, stoppedByUser bool) bool {
-	if stoppedByUser || p == nil {
-		return false
-	}
-	switch p.Name {
-	case RestartAlways, RestartUnlessStopped:
-		return true
-	case RestartOnFailure:
-		return code != 0 && (p.MaxRetries == 0 || count < p.MaxRetries)
-	}
-	return false
-}
-
 // nextRestartDelay is the back-off before a restart, given the previous one (0: none
 // yet) and how long the run that just ended lasted: 100ms, doubling with each restart in
 // a row up to a minute, and 100ms again after a run of 10s or more.
@@ -164,7 +127,7 @@ func nextRestartDelay(prev, ran time.Duration) time.Duration {
 // Containers whose policy never restarts are left untouched.
 func (r *run) markUserStop(c *ContainerState, stopped bool) error {
 	r.mu.Lock()
-	skip := !c.Restart.restarts() || c.StoppedByUser == stopped
+	skip := !c.Restart.Restarts() || c.StoppedByUser == stopped
 	r.mu.Unlock()
 	if skip {
 		return nil

@@ -49,7 +49,7 @@ func countExit(rec restartRecord, run engine.State, c *ContainerState) (restartR
 	if !run.FinishedAt.IsZero() && rec.CountedExit.Equal(run.FinishedAt) && prior > 0 {
 		prior-- // counted already, by a supervisor killed during the back-off
 	}
-	if !c.Restart.shouldRestart(run.ExitCode, prior, c.StoppedByUser) {
+	if !c.Restart.ShouldRestart(run.ExitCode, prior, c.StoppedByUser) {
 		return rec, false
 	}
 	rec.Count, rec.CountedExit = prior+1, run.FinishedAt
@@ -146,7 +146,7 @@ func (s *supervisor) syncRestarts(st *State) {
 	}
 	live := map[string]bool{}
 	for _, c := range st.Containers {
-		if !c.Restart.restarts() {
+		if !c.Restart.Restarts() {
 			continue
 		}
 		live[c.ID] = true
@@ -326,7 +326,7 @@ func (s *supervisor) recordedContainer(id string) (*ContainerState, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c := st.containerByID(id); c != nil {
+	if c := st.ContainerByID(id); c != nil {
 		return c, nil
 	}
 	return nil, fmt.Errorf("container %s of project %q: %w", id, s.name, ErrNotFound)

@@ -92,11 +92,11 @@ func TestShouldRestart(t *testing.T) {
 		{nil, 1, 0, false, false},
 	}
 	for _, tt := range tests {
-		if got := tt.p.shouldRestart(tt.code, tt.count, tt.stopped); got != tt.want {
-			t.Errorf("%+v.shouldRestart(code %d, count %d, stopped %v) = %v, want %v", tt.p, tt.code, tt.count, tt.stopped, got, tt.want)
+		if got := tt.p.ShouldRestart(tt.code, tt.count, tt.stopped); got != tt.want {
+			t.Errorf("%+v.ShouldRestart(code %d, count %d, stopped %v) = %v, want %v", tt.p, tt.code, tt.count, tt.stopped, got, tt.want)
 		}
 	}
-	if (*RestartPolicy)(nil).restarts() || no.restarts() || !onFailure.restarts() || !always.restarts() {
+	if (*RestartPolicy)(nil).Restarts() || no.Restarts() || !onFailure.Restarts() || !always.Restarts() {
 		t.Errorf("restarts() is wrong for nil, no, on-failure or always")
 	}
 }

@@ -321,7 +321,7 @@ func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
 	} else if err != nil {
 		return err
 	}
-	c := st.containerByID(id)
+	c := st.ContainerByID(id)
 	if c == nil {
 		return nil
 	}

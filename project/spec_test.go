@@ -53,7 +53,7 @@ func TestContainerSpecGolden(t *testing.T) {
 				if len(svc.Secrets) == 0 {
 					res.Objects = nil
 				}
-				if policy, err := restartPolicy(svc); err != nil || !policy.restarts() {
+				if policy, err := restartPolicy(svc); err != nil || !policy.Restarts() {
 					res.ExitHook, res.Socket = nil, ""
 				}
 				spec, err := containerSpec(cfg, p, c, svc, img, res)

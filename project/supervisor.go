@@ -215,7 +215,7 @@ func (s *supervisor) syncEndpoints(st *State) error {
 			}
 			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
 				Hostname: c.Hostname, Aliases: c.Aliases}
-			if c.oneoff() {
+			if c.Oneoff() {
 				ep.Service = "" // as Compose's run without --use-aliases: only its own names
 			}
 			if err := s.dns.SetEndpoint(netName, ep); err != nil {

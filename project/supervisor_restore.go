@@ -153,7 +153,7 @@ func (c Config) needsSupervisor(name string, st *State) bool {
 		if isLive(es.Status) {
 			return true
 		}
-		if es.Status != engine.StatusExited || !ct.Restart.restarts() || ct.StoppedByUser {
+		if es.Status != engine.StatusExited || !ct.Restart.Restarts() || ct.StoppedByUser {
 			continue
 		}
 		if recs == nil {

@@ -147,7 +147,7 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 	}
 	for _, a := range plan {
 		if a.Kind == ActRemove {
-			if err := r.removeContainer(ctx, r.st.container(a.Service, a.Number), opts.Timeout); err != nil {
+			if err := r.removeContainer(ctx, r.st.Container(a.Service, a.Number), opts.Timeout); err != nil {
 				return err
 			}
 		}
@@ -211,10 +211,10 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		r.printf(" Container %s  Running\n", a.Name)
 		return nil
 	case ActStart:
-		return r.startContainer(r.st.container(a.Service, a.Number))
+		return r.startContainer(r.st.Container(a.Service, a.Number))
 	case ActRecreate:
 		r.mu.Lock()
-		old := r.st.container(a.Service, a.Number)
+		old := r.st.Container(a.Service, a.Number)
 		r.mu.Unlock()
 		var err error
 		if anon, err = r.handOver(old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {

@@ -37,7 +37,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	}
 	var pending []*ContainerState
 	for _, c := range st.Containers {
-		if in[c.Service] && !c.oneoff() {
+		if in[c.Service] && !c.Oneoff() {
 			pending = append(pending, c)
 			fmt.Fprintf(out, " Container %s  Waiting\n", c.Name)
 		}
