@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 
 	"github.com/berth-dev/berth/compose"
@@ -67,3 +68,12 @@ func (r *run) printf(format string, args ...any) {
 
 // describe is a one-line summary of a container for messages.
 func describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }
+// sortedKeys returns m's keys, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

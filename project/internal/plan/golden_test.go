@@ -1,4 +1,4 @@
-package project
+package plan
 
 import (
 	"encoding/json"
@@ -11,11 +11,12 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/plan/*/want.txt")
+var update = flag.Bool("update", false, "rewrite testdata/*/want.txt")
 
-// planCase is testdata/plan/<case>/case.json: how the project of before.yaml was left
+// planCase is testdata/<case>/case.json: how the project of before.yaml was left
 // (statuses, image IDs) and how compose.yaml is planned against it.
 type planCase struct {
 	// Status of recorded containers by name (default running).
@@ -33,13 +34,13 @@ type planCase struct {
 	Oneoff       string            `json:"oneoff"`
 }
 
-// TestMakePlanGolden plans testdata/plan/<case>/compose.yaml against the state an up
+// TestMakePlanGolden plans testdata/<case>/compose.yaml against the state an up
 // of before.yaml (none: never brought up) left, with case.json, and compares the plan
 // with want.txt (go test ./project -run Golden -update rewrites it).
 func TestMakePlanGolden(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/plan/*")
+	dirs, err := filepath.Glob("testdata/*")
 	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no cases in testdata/plan: %v", err)
+		t.Fatalf("no cases in testdata: %v", err)
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -51,11 +52,11 @@ func TestMakePlanGolden(t *testing.T) {
 			}
 			p := loadFile(t, filepath.Join(dir, "compose.yaml"))
 			st, status := stateAfterUp(t, dir, pc)
-			plan, err := MakePlan(p, st, status, PlanOptions{Services: pc.Services, NoDeps: pc.NoDeps,
+			plan, err := Make(p, st, status, Options{Services: pc.Services, NoDeps: pc.NoDeps,
 				ForceRecreate: pc.Force, RemoveOrphans: pc.RemoveOrph, Scale: pc.Scale, Oneoff: pc.Oneoff,
 				Images: pc.Images, ExistingVolume: func(v string) bool { return slices.Contains(pc.Volumes, v) }})
 			if err != nil {
-				t.Fatalf("MakePlan: %v", err)
+				t.Fatalf("Make: %v", err)
 			}
 			want := filepath.Join(dir, "want.txt")
 			if *update {
@@ -68,7 +69,7 @@ func TestMakePlanGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if plan.String() != string(b) {
-				t.Errorf("MakePlan(%s) =\n%s\nwant (%s):\n%s", dir, plan, want, b)
+				t.Errorf("Make(%s) =\n%s\nwant (%s):\n%s", dir, plan, want, b)
 			}
 		})
 	}
@@ -77,32 +78,32 @@ func TestMakePlanGolden(t *testing.T) {
 // stateAfterUp is the state and container statuses an up of dir/before.yaml left: every
 // replica recorded with that file's config hash, running unless pc says otherwise;
 // nil when the case has no before.yaml.
-func stateAfterUp(t *testing.T, dir string, pc planCase) (*State, map[string]engine.Status) {
+func stateAfterUp(t *testing.T, dir string, pc planCase) (*state.State, map[string]engine.Status) {
 	t.Helper()
 	file := filepath.Join(dir, "before.yaml")
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	p := loadFile(t, file)
-	st := &State{Name: p.Name, Networks: map[string]NetworkState{}}
+	st := &state.State{Name: p.Name, Networks: map[string]state.NetworkState{}}
 	status := map[string]engine.Status{}
 	for _, s := range p.ServiceNames() {
 		hash, err := p.ServiceHash(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for n := 1; n <= replicas(p.Services[s]); n++ {
-			name := containerName(p.Name, p.Services[s], n)
-			c := &ContainerState{ID: name + "-id", Name: name, Service: s, Number: n,
-				Labels: map[string]string{LabelConfigHash: hash, LabelImage: pc.ImagesBefore[s]}}
+		for n := 1; n <= Replicas(p.Services[s]); n++ {
+			name := ContainerName(p.Name, p.Services[s], n)
+			c := &state.ContainerState{ID: name + "-id", Name: name, Service: s, Number: n,
+				Labels: map[string]string{state.LabelConfigHash: hash, state.LabelImage: pc.ImagesBefore[s]}}
 			st.Containers = append(st.Containers, c)
 			status[c.ID] = engine.StatusRunning
 			if s, ok := pc.Status[name]; ok {
 				status[c.ID] = s
 			}
 		}
-		for _, n := range serviceNetworks(p.Services[s]) {
-			st.Networks[n] = NetworkState{Name: networkName(p, n)}
+		for _, n := range ServiceNetworks(p.Services[s]) {
+			st.Networks[n] = state.NetworkState{Name: NetworkName(p, n)}
 		}
 	}
 	return st, status
