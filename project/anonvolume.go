@@ -3,8 +3,6 @@ package project
 import (
 	"fmt"
 	"os"
-	"path"
-	"sort"
 
 	"github.com/berth-dev/berth/compose"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -22,43 +20,6 @@ import (
 // ones). Every other removal of a container (down, rm, run --rm, scale down, orphans)
 // removes its anonymous volumes with it. Docker leaves them dangling unless -v is
 // given; nothing in berth could ever reach them again, so berth removes them.
-
-// imageVolumes returns the image's VOLUME paths, cleaned and sorted, that no volume,
-// bind or tmpfs of svc mounts.
-func imageVolumes(svc compose.ServiceConfig, img v1.Config) []string {
-	covered := map[string]bool{}
-	for _, v := range svc.Volumes {
-		covered[path.Clean(v.Target)] = true
-	}
-	for _, t := range svc.Tmpfs {
-		covered[path.Clean(t)] = true
-	}
-	var out []string
-	for v := range img.Volumes {
-		if t := path.Clean("/" + v); !covered[t] {
-			covered[t] = true
-			out = append(out, t)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// anonymousTargets returns the paths, cleaned and sorted, where a container of svc
-// mounts an anonymous volume: its volumes without a source and imageVolumes.
-func anonymousTargets(svc compose.ServiceConfig, img v1.Config) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range svc.Volumes {
-		if t := path.Clean(v.Target); v.Type == "volume" && v.Source == "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	out = append(out, imageVolumes(svc, img)...)
-	sort.Strings(out)
-	return out
-}
 
 // inheritedVolumes returns the anonymous volumes (path -> ID) of a container being
 // recreated that its replacement keeps: those of the paths in targets, none with

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/engine"
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -94,30 +93,6 @@ func TestAssignAnonymous(t *testing.T) {
 				t.Errorf("assignAnonymous(%v, %q) = %v, %v, want %v, %v", tt.have, tt.targets, got, added, tt.want, tt.wantAdded)
 			}
 		})
-	}
-}
-
-func TestMountsAnonymous(t *testing.T) {
-	cfg := Config{Root: "/r"}
-	p := &compose.Project{Name: "p", Volumes: map[string]compose.VolumeConfig{"db": {}}}
-	svc := compose.ServiceConfig{Name: "s", Volumes: []compose.ServiceVolumeConfig{
-		{Type: "volume", Target: "/data/sub"},
-		{Type: "volume", Source: "db", Target: "/db", Volume: &compose.ServiceVolumeVolume{NoCopy: true}},
-		{Type: "bind", Source: "/host", Target: "/data/sub/host", ReadOnly: true},
-	}}
-	anon := map[string]string{"/data/sub": "aaa", "/data": "bbb"}
-	got, err := mounts(cfg, p, svc, imageWithVolumes("/data", "/db"), anon)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []engine.Mount{
-		{Type: "bind", Source: "/r/volumes/p_db/_data", Target: "/db"},
-		{Type: "bind", Source: "/r/volumes/bbb/_data", Target: "/data", CopyUp: true},
-		{Type: "bind", Source: "/r/volumes/aaa/_data", Target: "/data/sub", CopyUp: true},
-		{Type: "bind", Source: "/host", Target: "/data/sub/host", ReadOnly: true},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("mounts() mismatch (-want +got):\n%s", diff)
 	}
 }
 

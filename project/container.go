@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/spec"
 )
 
 const defaultStopGrace = 10 * time.Second
@@ -88,28 +89,12 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 	return c
 }
 
-// containerResources are what a container's spec is built from besides its service and
-// image: the objects ensureResources made (or found made) for it.
-type containerResources struct {
-	Anon    map[string]string // anonymous volumes: container path -> volume ID
-	Objects []engine.Mount    // secrets and configs, their files written
-	Addrs   []netip.Addr      // its addresses, first network first
-	Gateway netip.Addr        // of its first network; invalid without networks
-	// HostResolvConf is the host's /etc/resolv.conf, forwarded to by the embedded DNS
-	// (or copied with network_mode: host).
-	HostResolvConf []byte
-	// ExitHook, ExitHookEnv and Socket are the restart policy's exit hook and the
-	// supervisor socket that skips it (none for a container that never restarts).
-	ExitHook, ExitHookEnv []string
-	Socket                string
-}
-
 // ensureResources makes, recording each in state first, what container c of svc needs
 // before its spec can be built: its anonymous volumes, its written secrets and configs,
 // its network namespace attached to its networks with its ports published, and the exit
 // hook of its restart policy.
-func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (containerResources, error) {
-	var res containerResources
+func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (spec.Resources, error) {
+	var res spec.Resources
 	var err error
 	if res.Anon, err = r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config)); err != nil {
 		return res, err

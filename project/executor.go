@@ -68,6 +68,7 @@ func (r *run) printf(format string, args ...any) {
 
 // describe is a one-line summary of a container for messages.
 func describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }
+
 // sortedKeys returns m's keys, sorted.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -219,3 +219,23 @@ func (c Config) otherProjects(self string) ([]*State, error) {
 	}
 	return out, nil
 }
+
+// checkService finds, before anything of the project is made, what would stop svc's
+// containers from being made: unsupported settings, bad ports, secrets and configs, a
+// seccomp profile that cannot be read or compiled, and bind volumes without their host
+// directory.
+func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
+	if err := checkSupported(svc); err != nil {
+		return err
+	}
+	if _, err := portMappings(svc); err != nil {
+		return err
+	}
+	if _, err := c.objectMounts(p, svc, true); err != nil {
+		return err
+	}
+	if _, err := seccompProfile(p, svc); err != nil {
+		return err
+	}
+	return checkBindDevices(p, svc)
+}

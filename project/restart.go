@@ -33,13 +33,9 @@ package project
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 )
 
@@ -50,65 +46,6 @@ const (
 	restartResetAfter = 10 * time.Second // a run this long resets the back-off
 	restartPoll       = 250 * time.Millisecond
 )
-
-// deployConditions maps deploy.restart_policy.condition onto engine policies, as Compose
-// does; an empty condition is Docker's empty policy name, which never restarts.
-var deployConditions = map[string]string{
-	"": RestartNo, "none": RestartNo, "no": RestartNo,
-	"on-failure":     RestartOnFailure,
-	"unless-stopped": RestartUnlessStopped,
-	"any":            RestartAlways, "always": RestartAlways,
-}
-
-// restartPolicy returns the service's restart policy: deploy.restart_policy when set (it
-// wins over restart:, as in Compose; its delay and window are ignored, as Compose does),
-// else restart:, else RestartNo. A retry count with a policy other than on-failure is an
-// error, as Docker's engine refuses it. Errors wrap ErrInvalid and name the field.
-func restartPolicy(svc compose.ServiceConfig) (RestartPolicy, error) {
-	if svc.Deploy != nil && svc.Deploy.RestartPolicy != nil {
-		rp := svc.Deploy.RestartPolicy
-		field := "services." + svc.Name + ".deploy.restart_policy"
-		name, ok := deployConditions[rp.Condition]
-		if !ok {
-			return RestartPolicy{}, fmt.Errorf("%s.condition: %q: want none, on-failure or any: %w", field, rp.Condition, ErrInvalid)
-		}
-		p := RestartPolicy{Name: name}
-		if rp.MaxAttempts != nil && *rp.MaxAttempts > 0 {
-			if name != RestartOnFailure {
-				return RestartPolicy{}, fmt.Errorf("%s.max_attempts: only allowed with condition on-failure (Docker refuses a retry count for %q): %w",
-					field, rp.Condition, ErrInvalid)
-			}
-			if *rp.MaxAttempts > 1<<31-1 {
-				return RestartPolicy{}, fmt.Errorf("%s.max_attempts: %d is too large: %w", field, *rp.MaxAttempts, ErrInvalid)
-			}
-			p.MaxRetries = int(*rp.MaxAttempts)
-		}
-		return p, nil
-	}
-	if svc.Restart == "" {
-		return RestartPolicy{Name: RestartNo}, nil
-	}
-	field := "services." + svc.Name + ".restart"
-	name, max, hasMax := strings.Cut(svc.Restart, ":")
-	switch name {
-	case RestartNo, RestartAlways, RestartOnFailure, RestartUnlessStopped:
-	default:
-		return RestartPolicy{}, fmt.Errorf("%s: %q: want no, always, on-failure[:max-retries] or unless-stopped: %w", field, svc.Restart, ErrInvalid)
-	}
-	p := RestartPolicy{Name: name}
-	if !hasMax {
-		return p, nil
-	}
-	if name != RestartOnFailure {
-		return RestartPolicy{}, fmt.Errorf("%s: %q: a maximum retry count is only allowed with on-failure: %w", field, svc.Restart, ErrInvalid)
-	}
-	n, err := strconv.ParseInt(max, 10, 32)
-	if err != nil || n < 0 {
-		return RestartPolicy{}, fmt.Errorf("%s: %q: maximum retry count %q is not a number >= 0: %w", field, svc.Restart, max, ErrInvalid)
-	}
-	p.MaxRetries = int(n)
-	return p, nil
-}
 
 // nextRestartDelay is the back-off before a restart, given the previous one (0: none
 // yet) and how long the run that just ended lasted: 100ms, doubling with each restart in

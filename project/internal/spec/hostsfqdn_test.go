@@ -1,4 +1,4 @@
-package project
+package spec
 
 import (
 	"net/netip"

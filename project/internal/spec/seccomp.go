@@ -1,4 +1,4 @@
-package project
+package spec
 
 import (
 	"bytes"
@@ -10,14 +10,15 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
-// seccompProfile is svc's engine.Spec.Seccomp, from security_opt as Docker Compose
+// SeccompProfile is svc's engine.Spec.Seccomp, from security_opt as Docker Compose
 // reads it: seccomp=unconfined (or seccomp:unconfined) for none, seccomp=builtin or no
 // option for Docker's default profile, seccomp=FILE for a profile in Docker's JSON
 // format, read from FILE as given, else relative to the project directory, and
 // compacted. Errors name the compose file's position and the field.
-func seccompProfile(p *compose.Project, svc compose.ServiceConfig) (string, error) {
+func SeccompProfile(p *compose.Project, svc compose.ServiceConfig) (string, error) {
 	profile := ""
 	for i, o := range svc.SecurityOpt {
 		key, val, ok := strings.Cut(o, "=")
@@ -56,7 +57,7 @@ func readSeccompFile(dir, name string) (string, error) {
 	}
 	var out bytes.Buffer
 	if err := json.Compact(&out, b); err != nil {
-		return "", fmt.Errorf("seccomp profile %s: %w: %w", name, err, ErrInvalid)
+		return "", fmt.Errorf("seccomp profile %s: %w: %w", name, err, state.ErrInvalid)
 	}
 	if err := engine.ValidateSeccomp(out.String()); err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)

@@ -1,4 +1,4 @@
-package project
+package spec
 
 import (
 	"os"
@@ -53,12 +53,12 @@ func TestSeccompProfile(t *testing.T) {
 		{"notify", "", `SCMP_ACT_NOTIFY`},
 	}
 	for _, tt := range tests {
-		got, err := seccompProfile(p, p.Services[tt.service])
+		got, err := SeccompProfile(p, p.Services[tt.service])
 		if tt.wantErr == "" && (err != nil || got != tt.want) {
-			t.Errorf("seccompProfile(%s) = %q, %v; want %q", tt.service, got, err, tt.want)
+			t.Errorf("SeccompProfile(%s) = %q, %v; want %q", tt.service, got, err, tt.want)
 		}
 		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-			t.Errorf("seccompProfile(%s) = %v, want an error containing %q", tt.service, err, tt.wantErr)
+			t.Errorf("SeccompProfile(%s) = %v, want an error containing %q", tt.service, err, tt.wantErr)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package project
+package spec
 
 import (
 	"bufio"
@@ -12,24 +12,43 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// containerSpec is the engine spec of container c of svc (of p), running img, from the
-// resources ensureResources made for it. It makes nothing: it only reads the env files
-// and the seccomp profile svc names.
-func containerSpec(cfg Config, p *compose.Project, c *ContainerState, svc compose.ServiceConfig, img resolvedImage, res containerResources) (engine.Spec, error) {
+// Resources are what a container's spec is built from besides its service and
+// image: the objects the executor made (or found made) for it.
+type Resources struct {
+	Anon    map[string]string // anonymous volumes: container path -> volume ID
+	Objects []engine.Mount    // secrets and configs, their files written
+	Addrs   []netip.Addr      // its addresses, first network first
+	Gateway netip.Addr        // of its first network; invalid without networks
+	// HostResolvConf is the host's /etc/resolv.conf, forwarded to by the embedded DNS
+	// (or copied with network_mode: host).
+	HostResolvConf []byte
+	// ExitHook, ExitHookEnv and Socket are the restart policy's exit hook and the
+	// supervisor socket that skips it (none for a container that never restarts).
+	ExitHook, ExitHookEnv []string
+	Socket                string
+}
+
+// Build is the engine spec of container c of svc (of p), running the image whose
+// config is img and whose unpacked layers are layers, from the resources the executor
+// made for it (paths: where its volumes live). It makes nothing: it only reads the env
+// files and the seccomp profile svc names.
+func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc compose.ServiceConfig, img v1.Config, layers []string, res Resources) (engine.Spec, error) {
 	spec := baseSpec(svc)
-	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
+	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, layers, img, c.Hostname
 	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
 	env, err := environment(p, svc)
 	if err != nil {
 		return spec, err
 	}
 	spec.Env = env
-	if spec.Seccomp, err = seccompProfile(p, svc); err != nil {
+	if spec.Seccomp, err = SeccompProfile(p, svc); err != nil {
 		return spec, err
 	}
-	vols, err := mounts(cfg, p, svc, img.img.Config.Config, res.Anon)
+	vols, err := mounts(paths, p, svc, img, res.Anon)
 	if err != nil {
 		return spec, err
 	}
@@ -44,7 +63,7 @@ func containerSpec(cfg Config, p *compose.Project, c *ContainerState, svc compos
 // resolvConf is the container's /etc/resolv.conf: its dns: servers, else the embedded
 // DNS on its first network's gateway forwarding to the host's, else the host's with
 // network_mode: host; dns_search and dns_opt apply over it. Empty: the image's.
-func resolvConf(svc compose.ServiceConfig, res containerResources) string {
+func resolvConf(svc compose.ServiceConfig, res Resources) string {
 	var conf string
 	switch {
 	case len(svc.DNS) > 0:

@@ -1,9 +1,10 @@
-package project
+package spec
 
 import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/project/internal/state"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -14,10 +15,10 @@ const (
 	defaultHealthRetries  = 3
 )
 
-// healthSpec merges the service's healthcheck over the image's HEALTHCHECK; nil means
+// ParseHealth merges the service's healthcheck over the image's HEALTHCHECK; nil means
 // the container has none.
-func healthSpec(svc compose.ServiceConfig, img *v1.HealthConfig) *HealthSpec {
-	h := &HealthSpec{Interval: defaultHealthInterval, Timeout: defaultHealthTimeout, Retries: defaultHealthRetries}
+func ParseHealth(svc compose.ServiceConfig, img *v1.HealthConfig) *state.HealthSpec {
+	h := &state.HealthSpec{Interval: defaultHealthInterval, Timeout: defaultHealthTimeout, Retries: defaultHealthRetries}
 	if img != nil {
 		h.Test = img.Test
 		h.Interval = orDefault(img.Interval, h.Interval)
