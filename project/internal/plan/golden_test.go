@@ -29,6 +29,7 @@ type planCase struct {
 	Services     []string          `json:"services"`
 	NoDeps       bool              `json:"noDeps"`
 	Force        bool              `json:"forceRecreate"`
+	ForceDeps    bool              `json:"alwaysRecreateDeps"`
 	RemoveOrph   bool              `json:"removeOrphans"`
 	Scale        map[string]int    `json:"scale"`
 	Oneoff       string            `json:"oneoff"`
@@ -53,7 +54,7 @@ func TestMakePlanGolden(t *testing.T) {
 			p := loadFile(t, filepath.Join(dir, "compose.yaml"))
 			st, status := stateAfterUp(t, dir, pc)
 			plan, err := Make(p, st, status, Options{Services: pc.Services, NoDeps: pc.NoDeps,
-				ForceRecreate: pc.Force, RemoveOrphans: pc.RemoveOrph, Scale: pc.Scale, Oneoff: pc.Oneoff,
+				ForceRecreate: pc.Force, AlwaysRecreateDeps: pc.ForceDeps, RemoveOrphans: pc.RemoveOrph, Scale: pc.Scale, Oneoff: pc.Oneoff,
 				Images: pc.Images, ExistingVolume: func(v string) bool { return slices.Contains(pc.Volumes, v) }})
 			if err != nil {
 				t.Fatalf("Make: %v", err)

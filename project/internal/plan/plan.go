@@ -58,13 +58,17 @@ func (p Plan) String() string {
 
 // Options change how a plan treats existing containers.
 type Options struct {
-	Services       []string // empty: every service
-	NoDeps         bool     // only the named services, not their dependencies
-	ForceRecreate  bool
-	NoRecreate     bool
-	RemoveOrphans  bool
-	Scale          map[string]int
-	ExistingVolume func(name string) bool // nil: none exists
+	Services []string // empty: every service
+	NoDeps   bool     // only the named services, not their dependencies
+	// ForceRecreate recreates the containers of the named services (every service
+	// when none is named); AlwaysRecreateDeps those of their dependencies too, which
+	// are otherwise recreated only when they diverged, as Compose does.
+	ForceRecreate      bool
+	AlwaysRecreateDeps bool
+	NoRecreate         bool
+	RemoveOrphans      bool
+	Scale              map[string]int
+	ExistingVolume     func(name string) bool // nil: none exists
 	// Images maps a service to the ID of the image its containers are to run; a
 	// container whose com.docker.compose.image label differs is recreated, as
 	// Compose does. A service missing from it (nil: every one) is not compared.
@@ -190,9 +194,22 @@ func serviceActions(p *compose.Project, st *state.State, status map[string]engin
 	return out, nil
 }
 
+// forced reports whether opts force the recreation of service's containers: a named
+// service (or any when none is named) with ForceRecreate, a dependency with
+// AlwaysRecreateDeps.
+func forced(opts Options, service string) bool {
+	if len(opts.Services) == 0 || slices.Contains(opts.Services, service) {
+		return opts.ForceRecreate
+	}
+	return opts.AlwaysRecreateDeps
+}
+
+// replicaAction decides for an existing replica: recreated when forced or when its
+// config or image diverged (unless NoRecreate), kept while it runs, started when it
+// was created or stopped (exited), recreated when the engine lost it.
 func replicaAction(c *state.ContainerState, hash, imageID string, s engine.Status, opts Options) (ActionKind, string) {
 	switch {
-	case opts.ForceRecreate:
+	case forced(opts, c.Service):
 		return ActRecreate, "forced"
 	case c.ConfigHash() != hash && !opts.NoRecreate:
 		return ActRecreate, "config changed"
@@ -200,11 +217,9 @@ func replicaAction(c *state.ContainerState, hash, imageID string, s engine.Statu
 		return ActRecreate, "image changed"
 	case IsLive(s):
 		return ActKeep, ""
-	case s == engine.StatusCreated:
-		return ActStart, ""
 	case s == "":
 		return ActRecreate, "container missing"
 	}
-	// The engine starts a container only once: an exited one is replaced by a fresh one.
-	return ActRecreate, "exited"
+	// Created or exited: started again with its writable layer, as Compose does.
+	return ActStart, ""
 }

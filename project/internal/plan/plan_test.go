@@ -90,7 +90,7 @@ func TestMakePlan(t *testing.T) {
 		{"unchanged", full, fullStatus, Options{ExistingVolume: func(string) bool { return true }}, []string{
 			"keep container demo-db-1", "keep container demo-migrate-1", "keep container demo-web-1", "keep container demo-web-2"}},
 		{"exited one-shot runs again", full, exited, Options{ExistingVolume: func(string) bool { return true }}, []string{
-			"keep container demo-db-1", "recreate container demo-migrate-1 (exited)", "keep container demo-web-1", "keep container demo-web-2"}},
+			"keep container demo-db-1", "start container demo-migrate-1", "keep container demo-web-1", "keep container demo-web-2"}},
 		{"scale down, one service", full, fullStatus, Options{Services: []string{"web"}, NoDeps: true, Scale: map[string]int{"web": 1}}, []string{
 			"keep container demo-web-1", "remove container demo-web-2 (scaled down)"}},
 		{"force", full, fullStatus, Options{Services: []string{"db"}, ForceRecreate: true, ExistingVolume: func(string) bool { return true }}, []string{
