@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // ensureNetworks records and creates every network the planned services use; external
@@ -69,6 +70,7 @@ func (r *run) ensureVolumes(plan Plan) error {
 	if r.st.Volumes == nil {
 		r.st.Volumes = map[string]string{}
 	}
+	used := map[string]string{} // full name -> compose key
 	for _, a := range plan {
 		if a.Service == "" || a.Kind == ActRemove {
 			continue
@@ -76,6 +78,7 @@ func (r *run) ensureVolumes(plan Plan) error {
 		for _, v := range r.p.Services[a.Service].Volumes {
 			if v.Type == "volume" && v.Source != "" && !r.p.Volumes[v.Source].External {
 				r.st.Volumes[v.Source] = volumeName(r.p, v.Source)
+				used[volumeName(r.p, v.Source)] = v.Source
 			}
 		}
 	}
@@ -94,6 +97,21 @@ func (r *run) ensureVolumes(plan Plan) error {
 			return fmt.Errorf("create volume %q: %w", a.Name, err)
 		}
 		r.printf(" Volume %s  Created\n", a.Name)
+	}
+	return r.labelVolumes(used)
+}
+
+// labelVolumes labels the project's volumes (full name -> compose key) that exist and
+// have no labels yet, so that `down -v` finds them without the project's state.
+func (r *run) labelVolumes(volumes map[string]string) error {
+	for _, name := range sortedKeys(volumes) {
+		if !r.cfg.volumeExists(name) {
+			continue
+		}
+		labels := map[string]string{LabelProject: r.p.Name, state.LabelVolume: volumes[name]}
+		if err := r.cfg.paths().LabelVolume(name, labels); err != nil {
+			return err
+		}
 	}
 	return nil
 }
