@@ -1,9 +1,6 @@
 package project
 
 import (
-	"errors"
-
-	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/project/internal/state"
 )
 
@@ -96,6 +93,4 @@ var (
 	writeAtomic = state.WriteAtomic
 )
 
-func isNotFound(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, engine.ErrNotFound)
-}
+var isNotFound = state.IsNotFound

@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 // WaitUpOptions configure WaitUp, as `berth up --wait`'s flags.
@@ -77,7 +78,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 		select {
 		case <-ctx.Done():
 			return notReady(ctx.Err(), opts.Timeout, pending, health)
-		case <-time.After(watchPoll):
+		case <-time.After(logstream.Poll):
 		}
 	}
 	return nil

@@ -19,4 +19,3 @@ func TestPathUnder(t *testing.T) {
 		}
 	}
 }
-

@@ -115,3 +115,28 @@ func (c Paths) Lock(name string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// IsNotFound reports whether err is a not-found of a project (ErrNotFound) or of a
+// container (engine.ErrNotFound).
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, engine.ErrNotFound)
+}
+
+// Busy reports whether a command holds project name's lock (an up, restart, down ...
+// in progress), without waiting for it and without creating anything.
+func (c Paths) Busy(name string) bool {
+	dir, err := c.ProjectDir(name)
+	if err != nil {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return errors.Is(err, unix.EWOULDBLOCK)
+	}
+	unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return false
+}

@@ -1,4 +1,4 @@
-package project
+package logstream
 
 import (
 	"bytes"
@@ -7,34 +7,35 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 func TestLogPrinterLine(t *testing.T) {
-	web := &ContainerState{Name: "p-web-1", Service: "web", Number: 1}
-	db := &ContainerState{Name: "p-database-12", Service: "database", Number: 12}
+	web := &state.ContainerState{Name: "p-web-1", Service: "web", Number: 1}
+	db := &state.ContainerState{Name: "p-database-12", Service: "database", Number: 12}
 	at := time.Date(2024, 5, 1, 12, 0, 0, 5, time.UTC)
 	tests := []struct {
 		name string
-		f    LogFormat
-		ctrs []*ContainerState // registered, in order
-		want string            // the line of web
+		f    Format
+		ctrs []*state.ContainerState // registered, in order
+		want string                  // the line of web
 	}{
-		{"padded to longest", LogFormat{}, []*ContainerState{web, db}, "web-1        | hello\n"},
-		{"alone", LogFormat{}, []*ContainerState{web}, "web-1  | hello\n"},
-		{"no prefix", LogFormat{NoPrefix: true}, []*ContainerState{web, db}, "hello\n"},
-		{"timestamps", LogFormat{Timestamps: true}, []*ContainerState{web}, "web-1  | 2024-05-01T12:00:00.000000005Z hello\n"},
-		{"first color cyan", LogFormat{Color: true}, []*ContainerState{web, db}, "\x1b[36mweb-1        | \x1b[0mhello\n"},
-		{"second color yellow", LogFormat{Color: true}, []*ContainerState{db, web}, "\x1b[33mweb-1        | \x1b[0mhello\n"},
-		{"no prefix, no color", LogFormat{Color: true, NoPrefix: true}, []*ContainerState{web}, "hello\n"},
+		{"padded to longest", Format{}, []*state.ContainerState{web, db}, "web-1        | hello\n"},
+		{"alone", Format{}, []*state.ContainerState{web}, "web-1  | hello\n"},
+		{"no prefix", Format{NoPrefix: true}, []*state.ContainerState{web, db}, "hello\n"},
+		{"timestamps", Format{Timestamps: true}, []*state.ContainerState{web}, "web-1  | 2024-05-01T12:00:00.000000005Z hello\n"},
+		{"first color cyan", Format{Color: true}, []*state.ContainerState{web, db}, "\x1b[36mweb-1        | \x1b[0mhello\n"},
+		{"second color yellow", Format{Color: true}, []*state.ContainerState{db, web}, "\x1b[33mweb-1        | \x1b[0mhello\n"},
+		{"no prefix, no color", Format{Color: true, NoPrefix: true}, []*state.ContainerState{web}, "hello\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			p := newLogPrinter(&b, tt.f)
+			p := NewPrinter(&b, tt.f)
 			for _, c := range tt.ctrs {
-				p.register(c)
+				p.Register(c)
 			}
-			if err := p.line(web, engine.LogEntry{Log: "hello\n", Time: at}); err != nil {
+			if err := p.Line(web, engine.LogEntry{Log: "hello\n", Time: at}); err != nil {
 				t.Fatal(err)
 			}
 			if got := b.String(); got != tt.want {
@@ -45,11 +46,11 @@ func TestLogPrinterLine(t *testing.T) {
 }
 
 func TestLogPrinterColorsPerService(t *testing.T) {
-	p := newLogPrinter(&bytes.Buffer{}, LogFormat{Color: true})
+	p := NewPrinter(&bytes.Buffer{}, Format{Color: true})
 	seen := map[string]string{}
 	for i, svc := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {
-		p.register(&ContainerState{Service: svc, Number: 1})
-		p.register(&ContainerState{Service: svc, Number: 2}) // a replica keeps its service's color
+		p.Register(&state.ContainerState{Service: svc, Number: 1})
+		p.Register(&state.ContainerState{Service: svc, Number: 2}) // a replica keeps its service's color
 		code := p.colors[svc]
 		if prev, dup := seen[code]; dup {
 			t.Errorf("service %s got color %q, already %s's", svc, code, prev)
@@ -59,7 +60,7 @@ func TestLogPrinterColorsPerService(t *testing.T) {
 			t.Errorf("service %s color = %q, want %q", svc, code, rainbow[i])
 		}
 	}
-	p.register(&ContainerState{Service: "k", Number: 1})
+	p.Register(&state.ContainerState{Service: "k", Number: 1})
 	if p.colors["k"] != rainbow[0] {
 		t.Errorf("11th service color = %q, want the rainbow to wrap to %q", p.colors["k"], rainbow[0])
 	}
@@ -67,10 +68,10 @@ func TestLogPrinterColorsPerService(t *testing.T) {
 
 func TestLogPrinterStatus(t *testing.T) {
 	var b bytes.Buffer
-	p := newLogPrinter(&b, LogFormat{Color: true})
-	c := &ContainerState{Service: "web", Number: 2}
-	p.register(c)
-	p.status(c, "exited with code 3")
+	p := NewPrinter(&b, Format{Color: true})
+	c := &state.ContainerState{Service: "web", Number: 2}
+	p.Register(c)
+	p.Status(c, "exited with code 3")
 	if want := "\x1b[36mweb-2 exited with code 3\x1b[0m\n"; b.String() != want {
 		t.Errorf("status = %q, want %q", b.String(), want)
 	}
@@ -82,8 +83,8 @@ func TestParseTail(t *testing.T) {
 		want    int
 		wantErr bool
 	}{
-		{"all", tailAll, false},
-		{"", tailAll, false},
+		{"all", TailAll, false},
+		{"", TailAll, false},
 		{"0", 0, false},
 		{"25", 25, false},
 		{"-1", 0, true},
@@ -94,8 +95,8 @@ func TestParseTail(t *testing.T) {
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("ParseTail(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
-		if err != nil && !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParseTail(%q) error %v does not wrap ErrInvalid", tt.in, err)
+		if err != nil && !errors.Is(err, state.ErrInvalid) {
+			t.Errorf("ParseTail(%q) error %v does not wrap state.ErrInvalid", tt.in, err)
 		}
 	}
 }
@@ -132,8 +133,8 @@ func TestParseLogTime(t *testing.T) {
 		if !got.Equal(tt.want) || (err != nil) != tt.wantErr {
 			t.Errorf("ParseLogTime(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
-		if err != nil && !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParseLogTime(%q) error %v does not wrap ErrInvalid", tt.in, err)
+		if err != nil && !errors.Is(err, state.ErrInvalid) {
+			t.Errorf("ParseLogTime(%q) error %v does not wrap state.ErrInvalid", tt.in, err)
 		}
 	}
 }
