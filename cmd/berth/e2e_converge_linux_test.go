@@ -12,7 +12,7 @@ import (
 // process exited by itself, whose config did not change, as Compose does: the same
 // containers, with what they wrote outside volumes.
 func TestE2EUpStartsStoppedContainers(t *testing.T) {
-	e := newE2E(t)
+	e := newE2E(t).withPools("10.234.0.0/16")
 	file := writeCompose(t, `services:
   app:
     image: bte-busybox
@@ -48,7 +48,7 @@ func TestE2EUpStartsStoppedContainers(t *testing.T) {
 // TestE2EForceRecreateNamedOnly: `up --force-recreate web` recreates web, not the db it
 // depends on; with --always-recreate-deps, db too.
 func TestE2EForceRecreateNamedOnly(t *testing.T) {
-	e := newE2E(t)
+	e := newE2E(t).withPools("10.235.0.0/16")
 	file := writeCompose(t, `services:
   db:
     image: bte-busybox
@@ -86,7 +86,7 @@ func TestE2EForceRecreateNamedOnly(t *testing.T) {
 // TestE2EDownVolumesAfterDown: `down -v` after a plain `down` still removes the
 // project's named volumes (found by their labels), and no other project's.
 func TestE2EDownVolumesAfterDown(t *testing.T) {
-	e := newE2E(t)
+	e := newE2E(t).withPools("10.236.0.0/16")
 	file := writeCompose(t, `services:
   db:
     image: bte-busybox

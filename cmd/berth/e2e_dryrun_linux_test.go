@@ -86,7 +86,7 @@ func (e *e2e) dryRunThenUp(file string, args ...string) string {
 // and checks each time that up did what the dry run printed; an unchanged running
 // project plans only "keep" (no missing containers, no volume to create).
 func TestE2EDryRunIsWhatUpDoes(t *testing.T) {
-	e := newE2E(t)
+	e := newE2E(t).withPools("10.233.0.0/16")
 	compose := `services:
   db:
     image: bte-busybox
