@@ -71,7 +71,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if opts.Images != "" {
 		images = downImages(st, opts.Project, opts.Images)
 	}
-	cfg.client(name).do(reqShutdown, nil) // none answering is fine: stray ones are killed next
+	cfg.client(name).Do(reqShutdown, nil) // none answering is fine: stray ones are killed next
 	cfg.killStraySupervisors(name)
 	levels := stopOrder(st)
 	for i := len(levels) - 1; i >= 0; i-- {

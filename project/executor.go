@@ -9,6 +9,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // The executor: a run carries out a plan (Up, Run) or acts on the recorded containers
@@ -67,7 +68,7 @@ func (r *run) printf(format string, args ...any) {
 }
 
 // describe is a one-line summary of a container for messages.
-func describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }
+var describe = state.Describe
 
 // sortedKeys returns m's keys, sorted.
 func sortedKeys[V any](m map[string]V) []string {

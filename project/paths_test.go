@@ -30,7 +30,7 @@ func TestNamedPathsStayUnderRoot(t *testing.T) {
 	bad := []string{"", ".", "..", "../../victim", "../../../victim", "a/b"}
 	helpers := map[string]func(string) (string, error){
 		"VolumeDir": cfg.VolumeDir, "projectDir": cfg.projectDir, "runDir": cfg.runDir,
-		"socketPath": cfg.socketPath, "statePath": cfg.statePath, "restartsPath": cfg.restartsPath,
+		"socketPath": cfg.socketPath, "statePath": cfg.statePath, "restartsPath": cfg.paths().RestartsPath,
 	}
 	for hn, h := range helpers {
 		for _, n := range bad {

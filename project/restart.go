@@ -34,28 +34,9 @@ package project
 import (
 	"errors"
 	"syscall"
-	"time"
 
 	"github.com/berth-dev/berth/engine"
 )
-
-// Docker's restart manager's back-off.
-const (
-	restartFirstDelay = 100 * time.Millisecond
-	restartMaxDelay   = time.Minute
-	restartResetAfter = 10 * time.Second // a run this long resets the back-off
-	restartPoll       = 250 * time.Millisecond
-)
-
-// nextRestartDelay is the back-off before a restart, given the previous one (0: none
-// yet) and how long the run that just ended lasted: 100ms, doubling with each restart in
-// a row up to a minute, and 100ms again after a run of 10s or more.
-func nextRestartDelay(prev, ran time.Duration) time.Duration {
-	if prev == 0 || ran >= restartResetAfter {
-		return restartFirstDelay
-	}
-	return min(2*prev, restartMaxDelay)
-}
 
 // markUserStop records in state that a user stopped c (stopped true: before stop, kill,
 // down, rm or a recreate act) or started it (false: before a command starts it). It

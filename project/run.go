@@ -144,7 +144,7 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 	// The supervisor learns of the container (its DNS records: its own names only, which
 	// its /etc/hosts has too) while it starts.
 	synced := make(chan error, 1)
-	go func() { synced <- r.sup.do(reqSync, nil) }()
+	go func() { synced <- r.sup.Do(reqSync, nil) }()
 	err = r.eng.Start(c.ID)
 	if serr := <-synced; err == nil && serr != nil {
 		err = serr

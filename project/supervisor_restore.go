@@ -48,8 +48,11 @@ func RestoreSupervisor(cfg Config, name string) error {
 	}
 	defer unlock()
 	st, err := cfg.LoadState(name)
+	if isNotFound(err) {
+		return nil
+	}
 	if err != nil {
-		return ignoreNotFound(err)
+		return err
 	}
 	cfg.restoreSupervisorLocked(name, st)
 	return nil

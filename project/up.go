@@ -239,7 +239,7 @@ func (r *run) startContainer(c *ContainerState) error {
 	if err := r.markUserStop(c, false); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
-	if err := r.sup.do(reqSync, nil); err != nil {
+	if err := r.sup.Do(reqSync, nil); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
 	if err := r.startEngine(c); err != nil {

@@ -52,7 +52,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	eng, sup := cfg.engine(), cfg.client(p.Name)
 	for len(pending) > 0 {
 		var health map[string]string
-		if err := sup.do(reqHealth, &health); err != nil {
+		if err := sup.Do(reqHealth, &health); err != nil {
 			return fmt.Errorf("wait for project %q: health from supervisor: %w", p.Name, err)
 		}
 		var still []*ContainerState

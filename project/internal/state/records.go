@@ -1,6 +1,7 @@
 package state
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -203,3 +204,6 @@ func (p *RestartPolicy) ShouldRestart(code, count int, stoppedByUser bool) bool 
 	}
 	return false
 }
+
+// Describe is a one-line summary of a container for messages: "NAME (service S)".
+func Describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }

@@ -1,39 +1,32 @@
-package project
+package supervisor
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/state"
 	"golang.org/x/sys/unix"
 )
-
-// SupervisorCommand is the hidden CLI command that runs a supervisor: the binary is
-// re-executed as `<exe> _supervise <project>`.
-const SupervisorCommand = "_supervise"
 
 // supervisor serves one project: DNS records of its networks and healthchecks of its
 // containers, reconciled from state.json on every sync.
 type supervisor struct {
-	cfg  Config
-	name string
-	eng  *engine.Engine
-	nd   *netdriver.Driver
-	dns  *dnsserver.Server
+	paths state.Paths
+	name  string
+	eng   *engine.Engine
+	nd    *netdriver.Driver
+	dns   *dnsserver.Server
 
 	mu        sync.Mutex
 	networks  map[string]map[string]bool // served network -> endpoint IDs
@@ -44,11 +37,13 @@ type supervisor struct {
 	restarts  *restarter // restart policies (restart.go); made by the first sync
 }
 
-// RunSupervisor runs the supervisor of project name until Down asks it to exit or ctx
-// ends. Only one supervisor runs per project: a second one returns an error wrapping
-// ErrExists. It adopts whatever the project's state records.
-func RunSupervisor(ctx context.Context, cfg Config, name string) error {
-	dir, err := cfg.runDir(name)
+// Run runs the supervisor of project name (whose state is under paths) until a
+// shutdown request or the end of ctx: DNS listeners of its networks on nd, healthchecks
+// and restart policies of its containers on eng. Only one supervisor runs per project:
+// a second one returns an error wrapping state.ErrExists. It adopts whatever the
+// project's state records.
+func Run(ctx context.Context, paths state.Paths, eng *engine.Engine, nd *netdriver.Driver, name string) error {
+	dir, err := paths.RunDir(name)
 	if err == nil {
 		err = os.MkdirAll(dir, 0o700)
 	}
@@ -61,25 +56,21 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 	}
 	defer lock.Close()
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		return fmt.Errorf("supervisor of %q already running: %w", name, ErrExists)
-	}
-	nd, err := cfg.netdriver()
-	if err != nil {
-		return err
+		return fmt.Errorf("supervisor of %q already running: %w", name, state.ErrExists)
 	}
 	ups, err := dnsserver.UpstreamsFromEnv()
 	if err != nil {
 		return err
 	}
-	s := &supervisor{cfg: cfg, name: name, eng: cfg.engine(), nd: nd,
+	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
 		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
 		networks: map[string]map[string]bool{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, done: make(chan struct{})}
 	defer s.dns.Close()
-	if err := s.sync(ctx); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
 	}
-	sock, _ := cfg.socketPath(name) // name checked by runDir above
+	sock, _ := paths.SocketPath(name) // name checked by runDir above
 	os.Remove(sock)
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
@@ -89,8 +80,8 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 		ln.Close()
 		return fmt.Errorf("supervisor of %q: %w", name, err)
 	}
-	writeAtomic(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid()))) // for people; berth finds supervisors by their command line
-	go serveRequests(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
+	state.WriteAtomic(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid()))) // for people; berth finds supervisors by their command line
+	go Serve(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
 	select {
 	case <-ctx.Done():
 	case <-s.done:
@@ -103,18 +94,18 @@ func RunSupervisor(ctx context.Context, cfg Config, name string) error {
 	return nil
 }
 
-// answer serves one request of the supervisor protocol (client.go).
+// answer serves one request of the supervisor protocol (protocol.go).
 func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error) {
 	switch request {
-	case reqPing:
+	case ReqPing:
 		return nil, nil
-	case reqSync:
+	case ReqSync:
 		return nil, s.sync(ctx)
-	case reqHealth:
+	case ReqHealth:
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return json.Marshal(s.health)
-	case reqShutdown:
+	case ReqShutdown:
 		s.stopRestarts() // before replying: Down removes the containers next
 		s.closeOnce.Do(func() { close(s.done) })
 		return nil, nil
@@ -122,34 +113,9 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	return nil, fmt.Errorf("unknown request %q", request)
 }
 
-// serveRequests answers each connection to ln with answer until ln is closed: it
-// reads one request line and writes "ok\n" and the body, or "error\n" and the error.
-func serveRequests(ln net.Listener, answer func(request string) ([]byte, error)) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer conn.Close()
-			conn.SetDeadline(time.Now().Add(time.Minute))
-			line, err := bufio.NewReader(io.LimitReader(conn, 256)).ReadString('\n')
-			if err != nil {
-				return
-			}
-			body, err := answer(strings.TrimSuffix(line, "\n"))
-			reply := append([]byte("ok\n"), body...)
-			if err != nil {
-				reply = []byte("error\n" + err.Error())
-			}
-			conn.Write(reply)
-		}()
-	}
-}
-
 // sync makes DNS records and healthchecks match the recorded state.
 func (s *supervisor) sync(ctx context.Context) error {
-	st, err := s.cfg.LoadState(s.name)
+	st, err := s.paths.Load(s.name)
 	if err != nil {
 		return err
 	}
@@ -179,13 +145,13 @@ func (s *supervisor) sync(ctx context.Context) error {
 	return nil
 }
 
-func (s *supervisor) ensureNetwork(ctx context.Context, n NetworkState) error {
+func (s *supervisor) ensureNetwork(ctx context.Context, n state.NetworkState) error {
 	if _, ok := s.networks[n.Name]; ok {
 		return nil
 	}
 	gw, err := netip.ParseAddr(n.Gateway)
 	if err != nil {
-		return fmt.Errorf("network %q: gateway %q: %w", n.Name, n.Gateway, ErrInvalid)
+		return fmt.Errorf("network %q: gateway %q: %w", n.Name, n.Gateway, state.ErrInvalid)
 	}
 	port, err := s.dns.AddNetwork(n.Name, gw, n.Internal)
 	if err != nil {
@@ -202,7 +168,7 @@ func (s *supervisor) ensureNetwork(ctx context.Context, n NetworkState) error {
 	return nil
 }
 
-func (s *supervisor) syncEndpoints(st *State) error {
+func (s *supervisor) syncEndpoints(st *state.State) error {
 	seen := map[string]map[string]bool{}
 	for _, c := range st.Containers {
 		for netName, addr := range c.Addresses {
@@ -219,7 +185,7 @@ func (s *supervisor) syncEndpoints(st *State) error {
 				ep.Service = "" // as Compose's run without --use-aliases: only its own names
 			}
 			if err := s.dns.SetEndpoint(netName, ep); err != nil {
-				return fmt.Errorf("dns record of %s: %w", describe(c), err)
+				return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
 			}
 			if seen[netName] == nil {
 				seen[netName] = map[string]bool{}

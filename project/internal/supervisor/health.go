@@ -1,4 +1,4 @@
-package project
+package supervisor
 
 import (
 	"bytes"
@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // syncChecks starts a healthcheck loop for every new container with a healthcheck and
 // stops those of containers no longer recorded. s.mu is held.
-func (s *supervisor) syncChecks(st *State) {
+func (s *supervisor) syncChecks(st *state.State) {
 	live := map[string]bool{}
 	for _, c := range st.Containers {
 		live[c.ID] = true
@@ -20,7 +21,7 @@ func (s *supervisor) syncChecks(st *State) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		s.checks[c.ID] = cancel
-		s.health[c.ID] = HealthStarting
+		s.health[c.ID] = state.HealthStarting
 		go s.runChecks(ctx, c.ID, *c.Health)
 	}
 	for id, cancel := range s.checks {
@@ -48,7 +49,7 @@ func (s *supervisor) stopChecks() {
 // as is one recorded in state but not created in the engine yet (a sync of another
 // container of the same level can come first). The loop ends with ctx: syncChecks
 // cancels it when the container leaves the state.
-func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
+func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpec) {
 	var run time.Time // StartedAt of the run being checked
 	failures := 0
 	for {
@@ -57,7 +58,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 		if err == nil && st.Status == engine.StatusRunning {
 			if !st.StartedAt.Equal(run) {
 				run, failures = st.StartedAt, 0
-				s.setHealth(id, HealthStarting)
+				s.setHealth(id, state.HealthStarting)
 			}
 			err := s.probe(id, h)
 			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
@@ -66,10 +67,10 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h HealthSpec) {
 				switch {
 				case err == nil:
 					failures = 0
-					s.health[id] = HealthHealthy
+					s.health[id] = state.HealthHealthy
 				case time.Since(run) >= h.StartPeriod:
 					if failures++; failures >= h.Retries {
-						s.health[id] = HealthUnhealthy
+						s.health[id] = state.HealthUnhealthy
 					}
 				}
 				s.mu.Unlock()
@@ -98,7 +99,7 @@ func (s *supervisor) setHealth(id, health string) {
 // errProbeFailed is a healthcheck command that exited non-zero or timed out.
 var errProbeFailed = errors.New("healthcheck failed")
 
-func (s *supervisor) probe(id string, h HealthSpec) error {
+func (s *supervisor) probe(id string, h state.HealthSpec) error {
 	type result struct {
 		code int
 		err  error

@@ -1,20 +1,19 @@
-package project
+package supervisor
 
 // The supervisor's side of restart policies (see restart.go): one watcher per container
 // whose policy restarts, and the restart counts in projects/<name>/restarts.json.
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/plan"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // ranFor is how long a run lasted; 0 when its end is unknown (its monitor was killed).
@@ -25,25 +24,12 @@ func ranFor(st engine.State) time.Duration {
 	return st.FinishedAt.Sub(st.StartedAt)
 }
 
-// restartRecord is what the supervisor keeps about one container's restarts.
-type restartRecord struct {
-	// Count is the restarts since a command last started the container.
-	Count int `json:"count"`
-	// LastStart is the StartedAt of the run the supervisor started last: a run that
-	// began at another time was started by a command.
-	LastStart time.Time `json:"lastStart"`
-	// CountedExit is the FinishedAt of the exit Count counted last: a supervisor that
-	// adopts the container during that exit's back-off (its predecessor was killed)
-	// does not count it again.
-	CountedExit time.Time `json:"countedExit,omitzero"`
-}
-
-// countExit applies c's policy to the run that ended, given the container's record:
+// CountExit applies c's policy to the run that ended, given the container's record:
 // it returns the record with this exit counted when the policy restarts it, and
 // whether it does. A run a command started (not the supervisor's last) counts from 0.
-func countExit(rec restartRecord, run engine.State, c *ContainerState) (restartRecord, bool) {
+func CountExit(rec state.RestartRecord, run engine.State, c *state.ContainerState) (state.RestartRecord, bool) {
 	if !run.StartedAt.Equal(rec.LastStart) {
-		rec = restartRecord{LastStart: rec.LastStart}
+		rec = state.RestartRecord{LastStart: rec.LastStart}
 	}
 	prior := rec.Count
 	if !run.FinishedAt.IsZero() && rec.CountedExit.Equal(run.FinishedAt) && prior > 0 {
@@ -56,73 +42,12 @@ func countExit(rec restartRecord, run engine.State, c *ContainerState) (restartR
 	return rec, true
 }
 
-// restartsPath is projects/<name>/restarts.json, written by the project's supervisor only
-// (state.json belongs to the commands, which hold the project lock for a whole up).
-func (c Config) restartsPath(name string) (string, error) {
-	dir, err := c.projectDir(name)
-	return filepath.Join(dir, "restarts.json"), err
-}
-
-func (c Config) loadRestarts(name string) (map[string]restartRecord, error) {
-	recs := map[string]restartRecord{}
-	p, err := c.restartsPath(name)
-	if err != nil {
-		return recs, err
-	}
-	b, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return recs, nil
-	}
-	if err != nil {
-		return recs, fmt.Errorf("read restart counts of project %q: %w", name, err)
-	}
-	if err := json.Unmarshal(b, &recs); err != nil {
-		return map[string]restartRecord{}, fmt.Errorf("read restart counts of project %q: %w", name, err)
-	}
-	return recs, nil
-}
-
-// RestartCounts returns, by container ID, how many times the supervisor restarted each
-// container of project name since a command last started it (as `docker inspect`'s
-// RestartCount); containers never restarted are absent. A project never brought up, or
-// whose supervisor never restarted anything, yields an empty map.
-func (c Config) RestartCounts(name string) (map[string]int, error) {
-	recs, err := c.loadRestarts(name)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for id, r := range recs {
-		if r.Count > 0 {
-			out[id] = r.Count
-		}
-	}
-	return out, nil
-}
-
-// saveRestarts writes recs atomically. It never creates the project dir: after Down
-// removed it, the write fails rather than leave a dir behind.
-func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
-	b, err := json.MarshalIndent(recs, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save restart counts of project %q: %w", name, err)
-	}
-	p, err := c.restartsPath(name)
-	if err == nil {
-		err = writeAtomic(p, b)
-	}
-	if err != nil {
-		return fmt.Errorf("save restart counts of project %q: %w", name, err)
-	}
-	return nil
-}
-
 // restarter is the supervisor's restart-policy state: one watcher goroutine per
 // container whose policy restarts, and the records kept in restarts.json.
 type restarter struct {
 	mu      sync.Mutex
 	watches map[string]context.CancelFunc
-	records map[string]restartRecord
+	records map[string]state.RestartRecord
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -130,9 +55,9 @@ type restarter struct {
 // syncRestarts starts a watcher for every new container whose policy restarts (on the
 // first sync: every such container of the project, which is how a new supervisor adopts
 // them) and stops those of containers no longer recorded. s.mu is held.
-func (s *supervisor) syncRestarts(st *State) {
+func (s *supervisor) syncRestarts(st *state.State) {
 	if s.restarts == nil {
-		recs, err := s.cfg.loadRestarts(s.name)
+		recs, err := s.paths.LoadRestarts(s.name)
 		if err != nil {
 			log.Printf("restart policies: %v (counting from 0)", err)
 		}
@@ -175,7 +100,7 @@ func (s *supervisor) syncRestarts(st *State) {
 func (s *supervisor) stopRestarts() {
 	s.mu.Lock()
 	if s.restarts == nil {
-		s.restarts = &restarter{watches: map[string]context.CancelFunc{}, records: map[string]restartRecord{}}
+		s.restarts = &restarter{watches: map[string]context.CancelFunc{}, records: map[string]state.RestartRecord{}}
 	}
 	rs := s.restarts
 	s.mu.Unlock()
@@ -189,7 +114,7 @@ func (s *supervisor) stopRestarts() {
 	rs.wg.Wait()
 }
 
-func (rs *restarter) record(id string) restartRecord {
+func (rs *restarter) record(id string) state.RestartRecord {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return rs.records[id]
@@ -198,7 +123,7 @@ func (rs *restarter) record(id string) restartRecord {
 // setRecord keeps rec for id and writes the records of watched containers, logging a
 // failure to write: the restart itself goes on. Once the watchers are stopped nothing
 // is written: no restart happens any more, and the records of the others must stay.
-func (s *supervisor) setRecord(id string, rec restartRecord) {
+func (s *supervisor) setRecord(id string, rec state.RestartRecord) {
 	rs := s.restarts
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -211,7 +136,7 @@ func (s *supervisor) setRecord(id string, rec restartRecord) {
 			delete(rs.records, k)
 		}
 	}
-	if err := s.cfg.saveRestarts(s.name, rs.records); err != nil {
+	if err := s.paths.SaveRestarts(s.name, rs.records); err != nil {
 		log.Printf("restart policies: %v", err)
 	}
 }
@@ -229,7 +154,7 @@ func (s *supervisor) watchRestarts(ctx context.Context, id string) {
 		case errors.Is(err, engine.ErrNotFound):
 		case err != nil:
 			log.Printf("restart policies: %v", err)
-		case isLive(st.Status):
+		case plan.IsLive(st.Status):
 			s.waitExit(ctx, id)
 			continue
 		case st.Status == engine.StatusExited && !st.StartedAt.Equal(handled):
@@ -271,7 +196,7 @@ func (s *supervisor) handleExit(ctx context.Context, id string, run engine.State
 		*delay = 0 // a command started this run
 	}
 	*delay = nextRestartDelay(*delay, ranFor(run))
-	rec, restart := countExit(rec, run, c)
+	rec, restart := CountExit(rec, run, c)
 	s.setRecord(id, rec)
 	if !restart {
 		return nil
@@ -307,7 +232,7 @@ func (s *supervisor) restartContainer(ctx context.Context, id string, run time.T
 	}
 	if err := s.eng.Start(id); err != nil {
 		// As Docker: a restart that fails to start ends the policy until a command starts it.
-		return fmt.Errorf("restart %s: %w", describe(c), err)
+		return fmt.Errorf("restart %s: %w", state.Describe(c), err)
 	}
 	st, err = s.eng.State(id)
 	if err != nil {
@@ -319,22 +244,41 @@ func (s *supervisor) restartContainer(ctx context.Context, id string, run time.T
 	return nil
 }
 
-// recordedContainer reads the container's current record from state.json; ErrNotFound
+// recordedContainer reads the container's current record from state.json; state.ErrNotFound
 // once it (or the project) is gone.
-func (s *supervisor) recordedContainer(id string) (*ContainerState, error) {
-	st, err := s.cfg.LoadState(s.name)
+func (s *supervisor) recordedContainer(id string) (*state.ContainerState, error) {
+	st, err := s.paths.Load(s.name)
 	if err != nil {
 		return nil, err
 	}
 	if c := st.ContainerByID(id); c != nil {
 		return c, nil
 	}
-	return nil, fmt.Errorf("container %s of project %q: %w", id, s.name, ErrNotFound)
+	return nil, fmt.Errorf("container %s of project %q: %w", id, s.name, state.ErrNotFound)
 }
 
+// ignoreNotFound is err, nil when it is a not-found (state.IsNotFound).
 func ignoreNotFound(err error) error {
-	if isNotFound(err) {
+	if state.IsNotFound(err) {
 		return nil
 	}
 	return err
+}
+
+// Docker's restart manager's back-off.
+const (
+	restartFirstDelay = 100 * time.Millisecond
+	restartMaxDelay   = time.Minute
+	restartResetAfter = 10 * time.Second // a run this long resets the back-off
+	restartPoll       = 250 * time.Millisecond
+)
+
+// nextRestartDelay is the back-off before a restart, given the previous one (0: none
+// yet) and how long the run that just ended lasted: 100ms, doubling with each restart in
+// a row up to a minute, and 100ms again after a run of 10s or more.
+func nextRestartDelay(prev, ran time.Duration) time.Duration {
+	if prev == 0 || ran >= restartResetAfter {
+		return restartFirstDelay
+	}
+	return min(2*prev, restartMaxDelay)
 }
