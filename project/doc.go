@@ -47,9 +47,10 @@
 // a body out). Containers are owned by the engine's per-container monitors, not by the
 // supervisor, so killing it leaves them running; the next command that needs it
 // (Up, or a status query) starts a new one, which adopts the containers from state.
-// The supervisor also applies restart policies (restart.go, internal/supervisor/restarts.go): it restarts containers
-// whose main process exited, with Docker's back-off, unless a user stopped them, and
-// on adoption applies the policy to those that exited while no supervisor ran.
+// The supervisor also applies restart policies (restart.go, internal/supervisor): it
+// restarts containers whose main process exited, with Docker's back-off, unless a user
+// stopped them, and on adoption applies the policy to those that exited while no
+// supervisor ran.
 //
 //	berth up ──spawn (setsid)──> berth _supervise p ── listens on supervisor.sock
 //	   │  ping
