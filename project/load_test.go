@@ -2,34 +2,12 @@ package project
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/spec/*/want.json")
-
-const planYAML = `name: demo
-services:
-  db:
-    image: busybox
-    volumes: ["data:/data"]
-  migrate:
-    image: busybox
-    depends_on:
-      db: {condition: service_started}
-  web:
-    image: busybox
-    ports: ["8080:80"]
-    deploy: {replicas: 2}
-    depends_on:
-      migrate: {condition: service_completed_successfully}
-volumes:
-  data:
-`
 
 func loadYAML(t *testing.T, content string) *compose.Project {
 	t.Helper()
@@ -41,15 +19,6 @@ func loadYAML(t *testing.T, content string) *compose.Project {
 	p, err := compose.Load(context.Background(), compose.Options{Files: []string{file}, Environ: map[string]string{}})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
-	}
-	return p
-}
-
-func loadFile(t *testing.T, file string) *compose.Project {
-	t.Helper()
-	p, err := compose.Load(t.Context(), compose.Options{Files: []string{file}, Environ: map[string]string{}})
-	if err != nil {
-		t.Fatalf("Load(%s): %v", file, err)
 	}
 	return p
 }

@@ -89,7 +89,6 @@ func (c Config) removeVolume(name string) error          { return c.paths().Remo
 
 var (
 	pathUnder   = state.PathUnder
-	fileExists  = state.FileExists
 	writeAtomic = state.WriteAtomic
 )
 
