@@ -211,6 +211,9 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		r.printf(" Container %s  Running\n", a.Name)
 		return nil
 	case ActStart:
+		if opts.NoStart { // create: a stopped container stays as it is
+			return nil
+		}
 		return r.startContainer(r.st.Container(a.Service, a.Number))
 	case ActRecreate:
 		r.mu.Lock()

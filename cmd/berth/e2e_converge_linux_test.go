@@ -10,7 +10,7 @@ import (
 
 // TestE2EUpStartsStoppedContainers: up starts a stopped container, and one whose main
 // process exited by itself, whose config did not change, as Compose does: the same
-// containers, with what they wrote outside volumes.
+// containers, with what they wrote outside volumes; create leaves them stopped.
 func TestE2EUpStartsStoppedContainers(t *testing.T) {
 	e := newE2E(t).withPools("10.234.0.0/16")
 	file := writeCompose(t, `services:
@@ -26,6 +26,10 @@ func TestE2EUpStartsStoppedContainers(t *testing.T) {
 	e.waitState(file, e.ctr("job"), "exited", 0)
 	ids := map[string]string{"app": e.containerID(file, "app"), "job": e.containerID(file, "job")}
 	e.mustBerth("-f", file, "stop", "app")
+	e.mustBerth("-f", file, "create")
+	if c := e.psAll(file)[e.ctr("app")]; c["State"] != "exited" {
+		t.Errorf("app after create = %v, want still exited: create starts nothing", c)
+	}
 	if plan := e.mustBerth("-f", file, "up", "--dry-run"); plan != "start container "+e.ctr("app")+"\nstart container "+e.ctr("job")+"\n" {
 		t.Errorf("up --dry-run after stop = %q, want both started", plan)
 	}
