@@ -1,6 +1,7 @@
 package project
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/apply"
 	"github.com/berth-dev/berth/project/internal/state"
 )
 
@@ -79,3 +81,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// target is the project r acts on, as the apply room's steps take it.
+func (r *run) target() apply.Target {
+	return apply.Target{P: r.p, St: r.st, Paths: r.cfg.paths(), Save: r.save, Progress: r.printf}
+}
+
+// ensureNetworks records and creates every network the planned services use.
+func (r *run) ensureNetworks(ctx context.Context, acts Plan) error {
+	return apply.Networks(ctx, r.target(), r.nd, acts)
+}
+
+// ensureVolumes records, creates and labels the named volumes the planned services use.
+func (r *run) ensureVolumes(acts Plan) error { return apply.Volumes(r.target(), acts) }

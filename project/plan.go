@@ -39,7 +39,6 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 var (
 	planServices    = plan.Services
 	replicas        = plan.Replicas
-	networkName     = plan.NetworkName
 	volumeName      = plan.VolumeName
 	serviceNetworks = plan.ServiceNetworks
 	isLive          = plan.IsLive
