@@ -14,7 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/apply"
 	"github.com/berth-dev/berth/project/internal/spec"
 )
 
@@ -120,62 +120,10 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	return res, nil
 }
 
-// attach gives the container its netns on its networks and publishes its ports; it
-// returns its addresses and the gateway of its first network.
+// attach gives the container its netns on its networks and publishes its ports (see
+// apply.Attach); it returns its addresses and the gateway of its first network.
 func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.ServiceConfig) ([]netip.Addr, netip.Addr, error) {
-	nets := serviceNetworks(svc)
-	if len(nets) == 0 {
-		return nil, netip.Addr{}, nil
-	}
-	ns, err := r.nd.CreateNetns(c.ID)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	r.mu.Lock()
-	c.NetNS = ns // recorded with the container; until then Down finds it by ID
-	r.mu.Unlock()
-	var addrs []netip.Addr
-	var first *netdriver.Endpoint
-	for _, n := range nets {
-		r.mu.Lock()
-		full := r.st.Networks[n].Name
-		r.mu.Unlock()
-		var opts netdriver.AttachOptions
-		if sn := svc.Networks[n]; sn != nil && sn.Ipv4Address != "" {
-			if opts.IPv4, err = netip.ParseAddr(sn.Ipv4Address); err != nil {
-				return nil, netip.Addr{}, fmt.Errorf("ipv4_address %q: %w", sn.Ipv4Address, ErrInvalid)
-			}
-		}
-		ep, err := r.nd.Attach(ctx, ns, full, opts)
-		if err != nil {
-			return nil, netip.Addr{}, fmt.Errorf("attach to network %q: %w", full, err)
-		}
-		r.mu.Lock()
-		c.Addresses[full] = ep.Address.Addr().String()
-		r.mu.Unlock()
-		addrs = append(addrs, ep.Address.Addr())
-		if first == nil {
-			first = ep
-		}
-	}
-	pms, err := portMappings(svc)
-	if err != nil || len(pms) == 0 {
-		return addrs, first.Gateway, err
-	}
-	got, err := r.nd.PublishPorts(ctx, first.Key, pms)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	r.mu.Lock()
-	for _, pm := range got {
-		ps := PortState{HostPort: pm.HostPort, ContainerPort: pm.ContainerPort, Protocol: pm.Protocol}
-		if pm.HostIP.IsValid() {
-			ps.HostIP = pm.HostIP.String()
-		}
-		c.Ports = append(c.Ports, ps)
-	}
-	r.mu.Unlock()
-	return addrs, first.Gateway, r.save()
+	return apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc)
 }
 
 // removeContainer stops and removes the container, its netns and its anonymous volumes

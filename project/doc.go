@@ -25,8 +25,8 @@
 // plan's container steps, recording every object in state before making it. The rest
 // lives in internal packages with one job each, dependencies pointing down:
 //
-//	internal/apply       act: the plan's network and volume steps, on consumer-side
-//	                     interfaces (tested with fakes)
+//	internal/apply       act: networks, volumes, a container's netns, attachments and
+//	                     ports, on consumer-side interfaces (tested with fakes)
 //	internal/plan        decide (pure): MakePlan for up, run's one-off and --dry-run;
 //	                     Compose's naming rules
 //	internal/spec        translate (pure): a service, its image and the resources the

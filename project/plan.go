@@ -37,9 +37,8 @@ func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, op
 
 // Compose's naming rules and the plan's scope, from internal/plan.
 var (
-	planServices    = plan.Services
-	replicas        = plan.Replicas
-	volumeName      = plan.VolumeName
-	serviceNetworks = plan.ServiceNetworks
-	isLive          = plan.IsLive
+	planServices = plan.Services
+	replicas     = plan.Replicas
+	volumeName   = plan.VolumeName
+	isLive       = plan.IsLive
 )

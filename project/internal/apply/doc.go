@@ -1,10 +1,11 @@
-// Package apply carries out the steps of a plan that make the project's shared
-// resources: its networks (through the network driver) and its named volumes (their
-// directories and labels), each recorded in the project's state, and saved, before it is
-// made, so Down can always remove it. It takes what it acts on as a Target and the
-// driver through NetworkCreator, an interface of its own, so its steps are tested with
-// fakes, without root.
+// Package apply carries out the steps of a plan that make resources: the project's
+// networks (through the network driver) and named volumes (their directories and
+// labels), and a container's network namespace, attachments and published ports, each
+// recorded in the project's state, and saved, before or as it is made, so Down can
+// always remove it. It takes what it acts on as a Target and the driver through
+// interfaces of its own (NetworkCreator, Attacher), so its steps are tested with fakes,
+// without root.
 //
-// The container steps (netns, attach, ports, create, start, recreate, remove) are still
-// the executor's, in package project.
+// The other container steps (anonymous volumes, secrets, create, start, recreate,
+// remove) are still the executor's, in package project.
 package apply
