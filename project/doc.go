@@ -21,12 +21,13 @@
 //
 // project is the API the CLI calls: one file per verb (up.go, down.go, run.go, logs.go,
 // ps.go, ...), a context on every call, Options in, results out. It is also the
-// executor (executor.go, container.go, anonvolume.go, restart.go): it carries out a
+// executor (executor.go, container.go, restart.go): it carries out a
 // plan's container steps, recording every object in state before making it. The rest
 // lives in internal packages with one job each, dependencies pointing down:
 //
-//	internal/apply       act: networks, volumes, a container's netns, attachments and
-//	                     ports, on consumer-side interfaces (tested with fakes)
+//	internal/apply       act: networks, named and anonymous volumes, a container's
+//	                     netns, attachments and ports, on consumer-side interfaces
+//	                     (tested with fakes)
 //	internal/plan        decide (pure): MakePlan for up, run's one-off and --dry-run;
 //	                     Compose's naming rules
 //	internal/spec        translate (pure): a service, its image and the resources the

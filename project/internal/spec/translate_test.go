@@ -220,3 +220,33 @@ func TestMountsAnonymous(t *testing.T) {
 		t.Errorf("mounts() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestAnonymousTargets(t *testing.T) {
+	tests := []struct {
+		name string
+		vols []compose.ServiceVolumeConfig
+		tmp  []string
+		img  v1.Config
+		want []string
+	}{
+		{name: "none", vols: []compose.ServiceVolumeConfig{{Type: "bind", Source: "/h", Target: "/b"}}},
+		{name: "service volume without source",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Target: "/data/"}, {Type: "volume", Source: "db", Target: "/db"}},
+			want: []string{"/data"}},
+		{name: "image volume", img: imageWithVolumes("/var/lib/x", "cache/"), want: []string{"/cache", "/var/lib/x"}},
+		{name: "image volume covered by a named volume, a bind and a tmpfs",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Source: "db", Target: "/a"}, {Type: "bind", Source: "/h", Target: "/b/"}},
+			tmp:  []string{"/c"}, img: imageWithVolumes("/a", "/b", "/c", "/d"), want: []string{"/d"}},
+		{name: "image volume covered by an anonymous one counts once",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Target: "/data"}, {Type: "volume", Target: "/data"}},
+			img:  imageWithVolumes("/data"), want: []string{"/data"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := compose.ServiceConfig{Name: "s", Volumes: tt.vols, Tmpfs: tt.tmp}
+			if got := AnonymousTargets(svc, tt.img); !cmp.Equal(got, tt.want) {
+				t.Errorf("AnonymousTargets() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,17 +1,22 @@
-package project
+package apply
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"sync"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/project/internal/spec"
+	"github.com/berth-dev/berth/project/internal/state"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Anonymous volumes, as Docker Compose v2 has them: a service volume without a source
 // (`- /data`), and each VOLUME of the image that no mount of the service covers, get a
-// volume of their own: the directory Config.VolumeDir(<64 hex ID>), recorded in the
-// container's state (ContainerState.AnonymousVolumes) before it is made, and populated
+// volume of their own: the directory Paths.VolumeDir(<64 hex ID>), recorded in the
+// container's state (state.ContainerState.AnonymousVolumes) before it is made, and populated
 // with the image's content at that path when the container first starts
 // (engine.Mount.CopyUp).
 //
@@ -52,98 +57,101 @@ func assignAnonymous(have map[string]string, targets []string, newID func() stri
 	return vols, added
 }
 
-// ensureAnonymous records the anonymous volumes of c for targets (keeping those it has)
-// and creates their directories; it returns them (path -> ID).
-func (r *run) ensureAnonymous(c *ContainerState, targets []string) (map[string]string, error) {
-	r.mu.Lock()
+// EnsureAnonymous records the anonymous volumes of c for targets (keeping those it
+// has, a fresh ID from newID for the others) and creates their directories; it returns
+// them (path -> ID). mu guards c and t.St.
+func EnsureAnonymous(t Target, mu sync.Locker, c *state.ContainerState, targets []string, newID func() string) (map[string]string, error) {
+	mu.Lock()
 	vols, added := assignAnonymous(c.AnonymousVolumes, targets, newID)
 	if len(vols) > 0 {
 		c.AnonymousVolumes = vols
 	}
-	r.mu.Unlock()
+	mu.Unlock()
 	if added {
-		if err := r.save(); err != nil {
+		if err := t.Save(); err != nil {
 			return nil, err
 		}
 	}
-	for _, t := range targets {
-		dir, err := r.cfg.VolumeDir(vols[t])
+	for _, target := range targets {
+		dir, err := t.Paths.VolumeDir(vols[target])
 		if err == nil {
 			err = os.MkdirAll(dir, 0o755)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("create anonymous volume %s for %s: %w", vols[t], t, err)
+			return nil, fmt.Errorf("create anonymous volume %s for %s: %w", vols[target], target, err)
 		}
 	}
 	return vols, nil
 }
 
-// handOver records the anonymous volumes that the replacement of old inherits in
-// State.HandedOver, so that removing old keeps them and a crash before the
-// replacement records them leaves them to Down.
-func (r *run) handOver(old *ContainerState, svc compose.ServiceConfig, img v1.Config, renew bool) (map[string]string, error) {
+// HandOver records the anonymous volumes that the replacement of old (of svc, running
+// img) inherits in State.HandedOver, so that removing old keeps them and a crash
+// before the replacement records them leaves them to Down; none with renew (up -V).
+// mu guards t.St.
+func HandOver(t Target, mu sync.Locker, old *state.ContainerState, svc compose.ServiceConfig, img v1.Config, renew bool) (map[string]string, error) {
 	if old == nil || len(old.AnonymousVolumes) == 0 {
 		return nil, nil
 	}
-	r.mu.Lock()
-	keep := inheritedVolumes(old.AnonymousVolumes, anonymousTargets(svc, img), renew)
-	for _, t := range sortedKeys(keep) {
-		r.st.HandedOver = append(r.st.HandedOver, keep[t])
+	mu.Lock()
+	keep := inheritedVolumes(old.AnonymousVolumes, spec.AnonymousTargets(svc, img), renew)
+	for _, target := range slices.Sorted(maps.Keys(keep)) {
+		t.St.HandedOver = append(t.St.HandedOver, keep[target])
 	}
-	r.mu.Unlock()
+	mu.Unlock()
 	if len(keep) == 0 {
 		return keep, nil
 	}
-	return keep, r.save()
+	return keep, t.Save()
 }
 
-// takeOver makes c the owner of the handed-over volumes vols; the caller saves.
-func (r *run) takeOver(c *ContainerState, vols map[string]string) {
+// TakeOver makes c the owner of the handed-over volumes vols; the caller saves. mu
+// guards c and t.St.
+func TakeOver(t Target, mu sync.Locker, c *state.ContainerState, vols map[string]string) {
 	if len(vols) == 0 {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	mu.Lock()
+	defer mu.Unlock()
 	c.AnonymousVolumes = map[string]string{}
 	taken := map[string]bool{}
-	for t, id := range vols {
-		c.AnonymousVolumes[t] = id
+	for target, id := range vols {
+		c.AnonymousVolumes[target] = id
 		taken[id] = true
 	}
 	var left []string
-	for _, id := range r.st.HandedOver {
+	for _, id := range t.St.HandedOver {
 		if !taken[id] {
 			left = append(left, id)
 		}
 	}
-	r.st.HandedOver = left
+	t.St.HandedOver = left
 }
 
-// removeAnonymousVolumes removes the directories of c's anonymous volumes, except
-// those being handed over to its replacement. A missing one is success.
-func (r *run) removeAnonymousVolumes(c *ContainerState) error {
-	r.mu.Lock()
+// RemoveAnonymous removes the directories of c's anonymous volumes, except those being
+// handed over to its replacement. A missing one is success. mu guards t.St.
+func RemoveAnonymous(t Target, mu sync.Locker, c *state.ContainerState) error {
+	mu.Lock()
 	kept := map[string]bool{}
-	for _, id := range r.st.HandedOver {
+	for _, id := range t.St.HandedOver {
 		kept[id] = true
 	}
 	var ids []string
-	for _, t := range sortedKeys(c.AnonymousVolumes) {
-		if id := c.AnonymousVolumes[t]; !kept[id] {
+	for _, target := range slices.Sorted(maps.Keys(c.AnonymousVolumes)) {
+		if id := c.AnonymousVolumes[target]; !kept[id] {
 			ids = append(ids, id)
 		}
 	}
-	r.mu.Unlock()
-	return r.removeVolumeDirs(ids)
+	mu.Unlock()
+	return RemoveVolumeDirs(t.Paths, ids)
 }
 
-// removeVolumeDirs removes the volumes with these IDs (or full names) from disk.
-func (r *run) removeVolumeDirs(ids []string) error {
+// RemoveVolumeDirs removes the volumes with these IDs (or full names) from disk.
+func RemoveVolumeDirs(paths state.Paths, ids []string) error {
 	for _, id := range ids {
 		if id == "" {
 			continue
 		}
-		if err := r.cfg.removeVolume(id); err != nil {
+		if err := paths.RemoveVolume(id); err != nil {
 			return fmt.Errorf("remove anonymous volume %s: %w", id, err)
 		}
 	}
