@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"strconv"
 	"syscall"
@@ -50,7 +49,7 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	r.mu.Lock()
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
-	r.takeOver(c, anon)
+	apply.TakeOver(r.target(), &r.mu, c, anon)
 	if err := r.save(); err != nil {
 		return nil, err
 	}
@@ -96,13 +95,13 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (spec.Resources, error) {
 	var res spec.Resources
 	var err error
-	if res.Anon, err = r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config)); err != nil {
+	if res.Anon, err = apply.EnsureAnonymous(r.target(), &r.mu, c, anonymousTargets(svc, img.img.Config.Config), newID); err != nil {
 		return res, err
 	}
 	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
 		return res, err
 	}
-	if res.Addrs, res.Gateway, err = r.attach(ctx, c, svc); err != nil {
+	if res.Addrs, res.Gateway, err = apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc); err != nil {
 		return res, err
 	}
 	if res.Gateway.IsValid() || svc.NetworkMode == "host" {
@@ -118,12 +117,6 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 		}
 	}
 	return res, nil
-}
-
-// attach gives the container its netns on its networks and publishes its ports (see
-// apply.Attach); it returns its addresses and the gateway of its first network.
-func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.ServiceConfig) ([]netip.Addr, netip.Addr, error) {
-	return apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc)
 }
 
 // removeContainer stops and removes the container, its netns and its anonymous volumes
@@ -169,7 +162,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		r.netnsLeft = append(r.netnsLeft, c.ID)
 		r.mu.Unlock()
 	}
-	if err := r.removeAnonymousVolumes(c); err != nil {
+	if err := apply.RemoveAnonymous(r.target(), &r.mu, c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	r.mu.Lock()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // DownOptions configure Down, as `berth down`'s flags.
@@ -84,7 +85,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 			return fmt.Errorf("remove network namespace of container %s: %w", id, err)
 		}
 	}
-	if err := r.removeVolumeDirs(st.HandedOver); err != nil { // left by a crashed recreation
+	if err := apply.RemoveVolumeDirs(cfg.paths(), st.HandedOver); err != nil { // left by a crashed recreation
 		return err
 	}
 	for _, n := range sortedKeys(st.Networks) {

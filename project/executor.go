@@ -1,7 +1,6 @@
 package project
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -12,7 +11,6 @@ import (
 	"github.com/berth-dev/berth/netdriver"
 	"github.com/berth-dev/berth/project/internal/apply"
 	"github.com/berth-dev/berth/project/internal/state"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // The executor: a run carries out a plan (Up, Run) or acts on the recorded containers
@@ -87,30 +85,3 @@ func sortedKeys[V any](m map[string]V) []string {
 func (r *run) target() apply.Target {
 	return apply.Target{P: r.p, St: r.st, Paths: r.cfg.paths(), Save: r.save, Progress: r.printf}
 }
-
-// ensureNetworks records and creates every network the planned services use.
-func (r *run) ensureNetworks(ctx context.Context, acts Plan) error {
-	return apply.Networks(ctx, r.target(), r.nd, acts)
-}
-
-// ensureVolumes records, creates and labels the named volumes the planned services use.
-func (r *run) ensureVolumes(acts Plan) error { return apply.Volumes(r.target(), acts) }
-
-// The anonymous volumes' steps (apply/anonymous.go), on r's state under r.mu.
-func (r *run) ensureAnonymous(c *ContainerState, targets []string) (map[string]string, error) {
-	return apply.EnsureAnonymous(r.target(), &r.mu, c, targets, newID)
-}
-
-func (r *run) handOver(old *ContainerState, svc compose.ServiceConfig, img v1.Config, renew bool) (map[string]string, error) {
-	return apply.HandOver(r.target(), &r.mu, old, svc, img, renew)
-}
-
-func (r *run) takeOver(c *ContainerState, vols map[string]string) {
-	apply.TakeOver(r.target(), &r.mu, c, vols)
-}
-
-func (r *run) removeAnonymousVolumes(c *ContainerState) error {
-	return apply.RemoveAnonymous(r.target(), &r.mu, c)
-}
-
-func (r *run) removeVolumeDirs(ids []string) error { return apply.RemoveVolumeDirs(r.cfg.paths(), ids) }

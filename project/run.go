@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // LabelSlug is the random ID Compose gives a one-off container (its name ends with the
@@ -197,10 +198,10 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 }
 
 func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.ServiceConfig) error {
-	if err := r.ensureNetworks(ctx, plan); err != nil {
+	if err := apply.Networks(ctx, r.target(), r.nd, plan); err != nil {
 		return err
 	}
-	if err := r.ensureVolumes(plan); err != nil {
+	if err := apply.Volumes(r.target(), plan); err != nil {
 		return err
 	}
 	for _, v := range one.Volumes {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // UpOptions configure Up, as `berth up`'s flags.
@@ -152,10 +153,10 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 			}
 		}
 	}
-	if err := r.ensureNetworks(ctx, plan); err != nil {
+	if err := apply.Networks(ctx, r.target(), r.nd, plan); err != nil {
 		return err
 	}
-	if err := r.ensureVolumes(plan); err != nil {
+	if err := apply.Volumes(r.target(), plan); err != nil {
 		return err
 	}
 	var err error
@@ -220,7 +221,7 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		old := r.st.Container(a.Service, a.Number)
 		r.mu.Unlock()
 		var err error
-		if anon, err = r.handOver(old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {
+		if anon, err = apply.HandOver(r.target(), &r.mu, old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {
 			return err
 		}
 		if err := r.removeContainer(ctx, old, opts.Timeout); err != nil {
