@@ -13,7 +13,7 @@ SHIM_TAG := berth_shim
 # Packages that run goroutines are tested again under the race detector.
 RACE_PKGS := ./dnsserver/... ./netdriver/... ./engine/... ./project/...
 
-.PHONY: all build shim test unit race lint deps clean
+.PHONY: all build shim test unit race lint deps kube-apiserver clean
 
 all: build
 
@@ -29,9 +29,14 @@ shim:
 deps:
 	./scripts/install-deps.sh
 
+## kube-apiserver: a real API server for `berth convert`'s integration test, built once from
+## its Go module and cached (~/.cache/berth/kube): the first build takes several minutes.
+kube-apiserver:
+	./scripts/kube-apiserver.sh >/dev/null
+
 ## test: everything CI runs — unit tests, root integration tests (skipped when not root),
 ## the race detector on concurrent packages, and the external Compose conformance suite.
-test: deps build lint
+test: deps kube-apiserver build lint
 	$(GO) test -count=1 -tags $(SHIM_TAG) ./...
 	$(GO) test -race -count=1 -tags $(SHIM_TAG) $(RACE_PKGS)
 	./scripts/conformance.sh $(CONFORMANCE)

@@ -45,7 +45,9 @@ func (b *builder) base(ctx context.Context, s *dockerfile.Stage, states map[int]
 	if st.localDir {
 		return nil, fmt.Errorf("FROM %s: %w: a directory context serves COPY --from and RUN --mount from= only", s.Base, dockerfile.ErrUnsupported)
 	}
-	return st.clone(), nil
+	st = st.clone()
+	st.cfg.Config.Env = dockerfile.WithDefaultPath(st.cfg.Config.Env)
+	return st, nil
 }
 
 // image returns the state of the image ref, from the store or the registry. Each

@@ -47,3 +47,30 @@ func TestBuildExpandsWithBaseImageEnv(t *testing.T) {
 		t.Errorf("scratch Env = %q, want [%s]", img.Config.Config.Env, want)
 	}
 }
+
+// TestBuildImageWithoutPath: an imported rootfs has no ENV at all (`image import`, a
+// debootstrap tarball); BuildKit gives every stage Docker's default PATH, so that
+// `ENV PATH=$PATH:/usr/lib/postgresql/15/bin` keeps /usr/bin and /bin and RUN finds
+// mkdir, and the image's config has the PATH.
+func TestBuildImageWithoutPath(t *testing.T) {
+	env := newTestEnv(t)
+	env.importBusyboxAs(t, "bt-nopath:latest")
+	df := "FROM bt-nopath\nENV PATH=$PATH:/opt/pg/bin\nRUN mkdir /made && echo \"$PATH\" > /path.txt\n"
+	if _, out, err := env.build(t, map[string]string{"Dockerfile": df}, Options{Tags: []string{"bt-nopath-app"}}); err != nil {
+		t.Fatalf("Build = %v\n%s", err, out)
+	}
+	img, l := env.imageFS(t, "bt-nopath-app")
+	want := dockerfile.DefaultPath + ":/opt/pg/bin"
+	if !slices.Contains(img.Config.Config.Env, "PATH="+want) {
+		t.Errorf("Env = %q, want PATH=%s", img.Config.Config.Env, want)
+	}
+	if got := strings.TrimSpace(fileIn(t, l, "path.txt")); got != want {
+		t.Errorf("$PATH in RUN = %q, want %s", got, want)
+	}
+	if _, out, err := env.build(t, map[string]string{"Dockerfile": "FROM bt-nopath\nRUN true\n"}, Options{Tags: []string{"bt-nopath-plain"}}); err != nil {
+		t.Fatalf("Build plain = %v\n%s", err, out)
+	}
+	if img, err := env.store.Get("bt-nopath-plain"); err != nil || !slices.Contains(img.Config.Config.Env, "PATH="+dockerfile.DefaultPath) {
+		t.Errorf("plain Env = %q (%v), want the default PATH", img.Config.Config.Env, err)
+	}
+}

@@ -56,6 +56,13 @@ func newTestEnv(t *testing.T) *testEnv {
 // with users root and app (1000) and group extra (2000).
 func (env *testEnv) importBusybox(t *testing.T) {
 	t.Helper()
+	env.importBusyboxAs(t, "bt-busybox:latest", `ENV PATH=/bin`, `CMD ["sh"]`)
+}
+
+// importBusyboxAs imports the busybox rootfs as name, with the image config changes
+// given (Dockerfile instructions, as `image import -c`).
+func (env *testEnv) importBusyboxAs(t *testing.T, name string, changes ...string) {
+	t.Helper()
 	bb, err := os.ReadFile("/bin/busybox")
 	if err != nil {
 		t.Skipf("skipping: busybox-static not installed: %v", err)
@@ -80,8 +87,8 @@ func (env *testEnv) importBusybox(t *testing.T) {
 		tw.Write([]byte(content))
 	}
 	tw.Close()
-	if _, err := env.store.Import(context.Background(), &buf, "bt-busybox:latest", []string{`ENV PATH=/bin`, `CMD ["sh"]`}); err != nil {
-		t.Fatalf("Import busybox: %v", err)
+	if _, err := env.store.Import(context.Background(), &buf, name, changes); err != nil {
+		t.Fatalf("Import busybox as %s: %v", name, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 var validProjectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -100,7 +101,8 @@ func coerceInt(m map[string]any, keys ...string) {
 }
 
 // checkUlimits requires each ulimit to be a number or a mapping of soft and hard
-// numbers.
+// numbers. A mapping's x- keys are allowed and dropped, as Compose's model has no
+// place for them.
 func (f *finalizer) checkUlimits(base string, svc map[string]any) {
 	ul, _ := svc["ulimits"].(map[string]any)
 	for name, v := range ul {
@@ -110,6 +112,10 @@ func (f *finalizer) checkUlimits(base string, svc map[string]any) {
 		case map[string]any:
 			coerceInt(x, "soft", "hard")
 			for k, e := range x {
+				if strings.HasPrefix(k, "x-") {
+					delete(x, k)
+					continue
+				}
 				if _, ok := e.(int); !ok || (k != "soft" && k != "hard") {
 					f.fail(path+"."+k, "invalid ulimit %s %q: expected soft and hard as integers", k, fmt.Sprint(e))
 				}

@@ -17,6 +17,9 @@ type fileLoader struct {
 	errs  *ErrorList
 	warns *[]Warning
 	stack []string // files being included, to find include cycles
+	// schemaErrs are the schema's findings, added to errs at the end where they say
+	// more than berth's own checks (addSchemaErrors).
+	schemaErrs *ErrorList
 }
 
 // load reads one file, shaped with relative paths resolved against dir.
@@ -38,6 +41,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 	if m == nil {
 		return nil
 	}
+	checkSchema(m, l.pos, l.schemaErrs)
 	sh := &shaper{pos: l.pos, errs: l.errs, warns: l.warns, dir: dir, home: l.env["HOME"]}
 	svcs, _ := m["services"].(map[string]any)
 	for n, s := range svcs {

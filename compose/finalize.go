@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,6 +46,7 @@ func (f *finalizer) run(profiles, selected []string) {
 		svcs = map[string]any{}
 		m["services"] = svcs
 	}
+	disabled := map[string]bool{}
 	for n, s := range svcs {
 		sm, ok := s.(map[string]any)
 		if !ok {
@@ -53,11 +55,12 @@ func (f *finalizer) run(profiles, selected []string) {
 		}
 		if !profileEnabled(sm, profiles) && !slices.Contains(selected, n) {
 			delete(svcs, n)
+			disabled[n] = true
 			continue
 		}
 		f.service(n, sm)
 	}
-	f.p.checkDependencies(f.errs)
+	f.p.checkDependencies(f.errs, disabled)
 	f.selectServices(svcs, selected)
 	used := f.usedResources(svcs)
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
@@ -151,6 +154,7 @@ func (f *finalizer) service(name string, svc map[string]any) {
 	}
 	dependsOnDefaults(svc)
 	f.environment(base, svc)
+	f.labelFiles(base, svc)
 	f.fileReferences(base, svc)
 	if hc, ok := svc["healthcheck"].(map[string]any); ok {
 		for _, k := range []string{"interval", "timeout", "start_period", "start_interval"} {
@@ -255,6 +259,50 @@ func (f *finalizer) environment(base string, svc map[string]any) {
 	} else if env != nil {
 		delete(svc, "environment")
 	}
+}
+
+// labelFiles folds the label_file files (dotenv format, later files winning, a line's
+// variables resolved from the labels read so far) under labels, as Compose does on
+// load; label_file stays, as Compose prints it. A missing file is an error.
+func (f *finalizer) labelFiles(base string, svc map[string]any) {
+	files, _ := svc["label_file"].([]any)
+	if len(files) == 0 {
+		return
+	}
+	fromFiles := map[string]string{}
+	lookup := func(n string) (string, bool) { v, ok := fromFiles[n]; return v, ok }
+	for i, e := range files {
+		path := fmt.Sprintf("%s.label_file[%d]", base, i)
+		file, _ := e.(string)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.fail(path, "label file %s: %v", file, unwrapPathError(err))
+			continue
+		}
+		if err := parseDotEnv(file, string(data), lookup, fromFiles); err != nil {
+			f.fail(path, "%s", err)
+		}
+	}
+	labels, _ := svc["labels"].(map[string]any)
+	merged := make(map[string]any, len(fromFiles)+len(labels))
+	for k, v := range fromFiles {
+		merged[k] = v
+	}
+	for k, v := range labels {
+		merged[k] = v
+	}
+	if len(merged) > 0 {
+		svc["labels"] = merged
+	}
+}
+
+// unwrapPathError drops the operation and path an *os.PathError repeats.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // envFile reads one env_file entry into out; a missing file is an error when required.

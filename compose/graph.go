@@ -85,8 +85,10 @@ func (p *Project) Closure(selected []string) []string {
 	return out
 }
 
-// checkDependencies reports undefined dependencies and cycles ("a -> b -> a").
-func (p *Project) checkDependencies(errs *ErrorList) {
+// checkDependencies reports undefined dependencies and cycles ("a -> b -> a"). A
+// dependency with required: false may name a service its profiles disabled, not one
+// that is not defined at all (Compose's rule).
+func (p *Project) checkDependencies(errs *ErrorList, disabled map[string]bool) {
 	deps := p.Dependencies()
 	names := p.modelServiceNames()
 	models := p.ServiceModels()
@@ -94,7 +96,7 @@ func (p *Project) checkDependencies(errs *ErrorList) {
 		for _, d := range deps[n] {
 			all, _ := models[n]["depends_on"].(map[string]any)
 			dm, _ := all[d].(map[string]any)
-			if req, _ := dm["required"].(bool); !req {
+			if req, _ := dm["required"].(bool); !req && disabled[d] {
 				continue
 			}
 			if _, ok := deps[d]; !ok {

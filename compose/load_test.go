@@ -142,11 +142,18 @@ func TestLoadErrors(t *testing.T) {
 		{"depends_on no condition", "services:\n  a:\n    image: x\n    depends_on: {b: {}}\n  b: {image: x}\n", []string{`compose.yaml:4:21: services.a.depends_on.b: condition is required`}},
 		{"extends cycle", "services:\n  a: {image: x, extends: b}\n  b: {image: x, extends: a}\n", []string{`services.`, `.extends: extends cycle: `}},
 		{"secret mode", "services:\n  a: {image: x, secrets: [{source: s, mode: \"9z\"}]}\nsecrets: {s: {file: ./s}}\n", []string{`compose.yaml:2:45: services.a.secrets[0].mode: invalid file mode "9z"`}},
+		{"schema: unknown nested key", "services:\n  a:\n    image: x\n    build:\n      context: .\n      contxt: ./a\n", []string{`compose.yaml:6:7: services.a.build: additional properties 'contxt' not allowed`}},
+		{"schema: nested type", "services:\n  a:\n    image: x\n    ulimits:\n      locks: [1]\n", []string{`compose.yaml:5:14: services.a.ulimits.locks: invalid ulimit "[1]"`}},
+		{"schema: nested list type", "services:\n  a:\n    image: x\n    deploy:\n      placement:\n        constraints: 5\n", []string{`compose.yaml:6:22: services.a.deploy.placement.constraints: must be an array`}},
+		{"schema: one per service", "services:\n  a:\n    image: x\n    healthcheck: {retries: [3]}\n  b:\n    image: x\n    logging: {driver: 1}\n", []string{`compose.yaml:4:28: services.a.healthcheck.retries: must be a number or string`, "\n", `compose.yaml:7:23: services.b.logging.driver: must be a string`}},
+		{"schema: in an included file", "include: [inc.yaml]\nservices:\n  a: {image: x}\n", []string{`inc.yaml:4:13: services.b.deploy: must be a mapping or null`}},
+		{"optional dependency undefined", "services:\n  a:\n    image: x\n    depends_on: {b: {condition: service_started, required: false}}\n", []string{`compose.yaml:4:21: services.a.depends_on.b: service "a" depends on undefined service "b"`}},
+		{"label file missing", "services:\n  a:\n    image: x\n    label_file: ./nope.labels\n", []string{`compose.yaml:4:17: services.a.label_file[0]: label file `, `nope.labels: no such file or directory`}},
 		{"several sorted", "services:\n  a:\n    imag: x\n    ports: [zz]\n", []string{"compose.yaml:3:5: services.a.imag", "\n", "compose.yaml:4:13: services.a.ports[0]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{"compose.yaml": tt.yaml})
+			dir := writeFiles(t, map[string]string{"compose.yaml": tt.yaml, "inc.yaml": "services:\n  b:\n    image: x\n    deploy: [1]\n"})
 			_, err := Load(context.Background(), Options{WorkingDir: dir})
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("Load(%q) = %v, want ErrInvalid", tt.yaml, err)

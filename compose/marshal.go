@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // keyOrders gives, per model context, the key order of Compose's structs (the field
@@ -84,14 +85,14 @@ func encodeOrdered(buf *bytes.Buffer, v any, ctx, indent string) error {
 			buf.WriteString("{}")
 			return nil
 		}
-		keys := renderedKeys(x, ctx)
+		keys := jsonKeys(x, ctx)
 		if len(keys) == 0 {
 			buf.WriteString("{}")
 			return nil
 		}
 		buf.WriteString("{\n")
 		for i, k := range keys {
-			kb, _ := json.Marshal(k)
+			kb, _ := json.Marshal(jsonName(ctx, k))
 			buf.WriteString(indent + "  ")
 			buf.Write(kb)
 			buf.WriteString(": ")
@@ -133,6 +134,35 @@ func encodeOrdered(buf *bytes.Buffer, v any, ctx, indent string) error {
 		buf.Write(b)
 	}
 	return nil
+}
+
+// jsonKeys are the rendered keys of m (renderedKeys) less the x- extensions of a
+// struct below the top level: compose-go's structs keep them for YAML only
+// (json:"-"); name-keyed maps (labels, services...) keep every key.
+func jsonKeys(m map[string]any, ctx string) []string {
+	keys := renderedKeys(m, ctx)
+	if keyOrders[ctx] == nil {
+		return keys
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "x-") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// jsonName is the key as Compose's JSON writes it: compose-go's blkio device structs
+// have no JSON tags, so their fields print as Go names (Path, Weight, Rate).
+func jsonName(ctx, key string) string {
+	if strings.HasPrefix(ctx, "*.services.*.blkio_config.") && strings.HasSuffix(ctx, "[]") {
+		switch key {
+		case "path", "weight", "rate":
+			return strings.ToUpper(key[:1]) + key[1:]
+		}
+	}
+	return key
 }
 
 // renderedKeys are the keys of m in Compose's order, without those its output never

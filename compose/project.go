@@ -75,12 +75,12 @@ func readFile(f string, stdin io.Reader) ([]byte, error) {
 }
 
 func loadFiles(opts Options, files []string, projectDir string, env map[string]string) (*Project, error) {
-	var errs ErrorList
+	var errs, schemaErrs ErrorList
 	var warns []Warning
 	pos := map[string]Position{}
 	var model map[string]any
 	for _, f := range files {
-		l := &fileLoader{opts: opts, env: env, pos: pos, errs: &errs, warns: &warns, stack: []string{f}}
+		l := &fileLoader{opts: opts, env: env, pos: pos, errs: &errs, warns: &warns, stack: []string{f}, schemaErrs: &schemaErrs}
 		if m := l.load(f, projectDir); m != nil {
 			model = mergeModel(model, m)
 		}
@@ -97,6 +97,7 @@ func loadFiles(opts Options, files []string, projectDir string, env map[string]s
 	p.Name = projectName(opts, model, projectDir, env)
 	fin := &finalizer{p: p, errs: &errs, env: env, raw: opts.NoInterpolate, noNormalize: opts.NoNormalize}
 	fin.run(enabledProfiles(opts, env), opts.Services)
+	addSchemaErrors(&errs, schemaErrs)
 	if len(errs) == 0 {
 		p.decodeTyped(&errs)
 		p.dropServiceExtensions()

@@ -17,6 +17,16 @@ func (f *finalizer) sizes(base string, svc map[string]any) {
 	if b, ok := svc["build"].(map[string]any); ok {
 		f.size(base+".build.shm_size", b, "shm_size")
 	}
+	if bc, ok := svc["blkio_config"].(map[string]any); ok {
+		for _, k := range []string{"device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops"} {
+			list, _ := bc[k].([]any)
+			for i, e := range list {
+				if m, ok := e.(map[string]any); ok {
+					f.size(fmt.Sprintf("%s.blkio_config.%s[%d].rate", base, k, i), m, "rate")
+				}
+			}
+		}
+	}
 	d, _ := svc["deploy"].(map[string]any)
 	r, _ := d["resources"].(map[string]any)
 	for _, k := range []string{"limits", "reservations"} {

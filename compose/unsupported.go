@@ -26,35 +26,22 @@ var unsupportedServiceKeys = map[string]string{
 	"pre_stop":           "pre_stop hooks are not run yet",
 	"pre_start":          "pre_start hooks are not run yet",
 	"develop":            "develop (compose watch) is not supported",
-	"label_file":         "labels from label_file are not applied yet",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",
-	"blkio_config":       "block IO weights and throttles are not applied yet",
 	"cpu_count":          "cpu_count is Windows-only and ignored",
 	"cpu_percent":        "cpu_percent is Windows-only and ignored",
-	"cpu_rt_period":      "realtime CPU scheduling is not supported",
-	"cpu_rt_runtime":     "realtime CPU scheduling is not supported",
 	"storage_opt":        "storage options are not supported",
 	"volume_driver":      "volume drivers other than local are not supported",
-	"userns_mode":        "user namespaces are not supported yet",
 	"runtime":            "alternative OCI runtimes are not supported",
-	"cgroup_parent":      "cgroup_parent is not applied yet",
 	"external_links":     "external_links (legacy links to outside containers) are not supported",
 	"use_api_socket":     "berth has no Docker API socket to share",
 	"provider":           "provider services are not supported: berth cannot start this service",
 	"models":             "models (AI models run by Docker Model Runner) are not supported; the service gets no model endpoint variables",
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
 	"mac_address":        "fixed MAC addresses are not applied yet",
-	"group_add":          "supplementary groups from group_add are not applied yet",
-	"cpuset":             "cpuset (CPU pinning) is not applied yet",
-	"mem_reservation":    "mem_reservation (a soft memory limit) is not applied yet",
-	"mem_swappiness":     "mem_swappiness is not applied yet",
-	"oom_kill_disable":   "oom_kill_disable is not applied yet",
-	"oom_score_adj":      "oom_score_adj is not applied yet",
 	"pid":                "pid namespace sharing is not supported; the service gets a pid namespace of its own",
 	"ipc":                "ipc namespace sharing is not supported; the service gets an ipc namespace of its own",
 	"uts":                "uts namespace sharing is not supported; the service gets a uts namespace of its own",
-	"cgroup":             "cgroup namespace settings are not applied",
 	"links":              "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
 	"volumes_from":       "volumes_from is not supported yet",
 	"platform":           "platform is ignored: images run as they are",
@@ -65,8 +52,7 @@ var unsupportedServiceKeys = map[string]string{
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
-// but cannot run yet (newer keys such as gpus, post_start, pre_stop, develop,
-// label_file and image mounts; Windows- and Swarm-only settings; drivers other than
+// but cannot run yet (newer keys such as gpus, post_start, pre_stop and develop; Windows- and Swarm-only settings; drivers other than
 // the built-in ones). An empty result means berth can run everything the files ask
 // for. It reads Model and Positions and changes nothing.
 func (p *Project) Unsupported() []Warning {
@@ -129,16 +115,19 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(base+"."+k, "%s", why)
 		}
 	}
+	if m, ok := svc["userns_mode"]; ok && m != "host" {
+		add(base+".userns_mode", "user namespaces are not supported: the service runs in the host's user namespace, as userns_mode: host")
+	}
 	vols, _ := svc["volumes"].([]any)
 	for i, v := range vols {
 		vm, _ := v.(map[string]any)
 		switch t := vm["type"]; t {
-		case "image", "npipe", "cluster":
+		case "npipe", "cluster":
 			add(fmt.Sprintf("%s.volumes[%d]", base, i), "%v mounts are not supported yet", t)
 		}
 	}
 	if logging, _ := svc["logging"].(map[string]any); logging != nil {
-		if d, ok := logging["driver"].(string); ok && d != "json-file" && d != "local" {
+		if d, ok := logging["driver"].(string); ok && d != "json-file" && d != "local" && d != "none" {
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
@@ -195,4 +184,10 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 func isEmptyMap(v any) bool {
 	m, ok := v.(map[string]any)
 	return ok && len(m) == 0
+}
+
+// WarningAt is a Warning at the place of the field path (or of its nearest parent
+// with a recorded place), for callers that find what cannot be done on this host.
+func (p *Project) WarningAt(path, msg string) Warning {
+	return Warning{Pos: posOf(p.Positions, path), Path: path, Msg: msg}
 }

@@ -18,7 +18,6 @@ func TestUnsupported(t *testing.T) {
       - command: echo hi
     pre_stop:
       - command: [sh, -c, "echo bye"]
-    label_file: ./labels.env
     develop:
       watch: [{path: ./src, action: sync, target: /src}]
     volumes:
@@ -42,12 +41,10 @@ networks:
 		"compose.yaml:4:11 services.app.gpus",
 		"compose.yaml:6:7 services.app.post_start",
 		"compose.yaml:8:7 services.app.pre_stop",
-		"compose.yaml:9:17 services.app.label_file",
-		"compose.yaml:11:7 services.app.develop",
-		"compose.yaml:13:9 services.app.volumes[0]",
-		"compose.yaml:17:18 services.app.deploy.placement",
-		"compose.yaml:18:43 services.app.deploy.resources.reservations.devices",
-		"compose.yaml:23:21 networks.default.driver",
+		"compose.yaml:10:7 services.app.develop",
+		"compose.yaml:16:18 services.app.deploy.placement",
+		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
+		"compose.yaml:22:21 networks.default.driver",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Unsupported() mismatch (-want +got):\n%s", diff)
@@ -59,6 +56,30 @@ networks:
 	}
 	if ws := mustLoad(t, "services: {web: {image: nginx, deploy: {replicas: 2}}}\n").Unsupported(); len(ws) != 0 {
 		t.Errorf("Unsupported() of a plain project = %v, want none", ws)
+	}
+	applied := `services:
+  web:
+    image: nginx
+    group_add: [audio]
+    cpuset: "0"
+    cpu_rt_runtime: 1000
+    cpu_rt_period: 1000000
+    mem_reservation: 1m
+    mem_swappiness: 10
+    oom_score_adj: 100
+    oom_kill_disable: true
+    blkio_config: {weight: 300}
+    cgroup_parent: custom
+    cgroup: private
+    userns_mode: host
+    logging: {driver: none}
+`
+	if ws := mustLoad(t, applied).Unsupported(); len(ws) != 0 {
+		t.Errorf("Unsupported() of the keys berth applies = %v, want none", ws)
+	}
+	ws := mustLoad(t, "services: {web: {image: nginx, userns_mode: \"remap\"}}\n").Unsupported()
+	if len(ws) != 1 || ws[0].Path != "services.web.userns_mode" {
+		t.Errorf("Unsupported() of userns_mode other than host = %v, want its warning", ws)
 	}
 }
 

@@ -30,7 +30,7 @@ func (e *StateError) Is(target error) bool { return target == ErrBadState }
 func (e *Engine) cgroupPids(id string) []int {
 	seen := map[int]bool{}
 	var out []int
-	for _, d := range cgroupDirs(e.cgroupParent(), id) {
+	for _, d := range cgroupDirs(e.cgroupParentOf(id), id) {
 		pids, _ := readProcs(d)
 		for _, p := range pids {
 			if p > 0 && !seen[p] {
@@ -64,8 +64,8 @@ func (e *Engine) stopUnknown(id string, sig syscall.Signal, grace time.Duration)
 	}
 	monitor := monitorOf(pids)
 	e.signalCgroup(id, sig)
-	if isFrozen(e.cgroupParent(), id) {
-		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+	if isFrozen(e.cgroupParentOf(id), id) {
+		if err := setFrozen(e.cgroupParentOf(id), id, false); err != nil {
 			return ExitStatus{}, fmt.Errorf("stop container %q: %w", id, err)
 		}
 	}

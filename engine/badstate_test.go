@@ -109,9 +109,16 @@ func TestShimFullDiskKeepsState(t *testing.T) {
 			t.Errorf("unmount %s: %v", e.Root, err)
 		}
 	})
+	// The container fills the disk only once Start has returned, that is once the shim
+	// has recorded the running state: earlier, that record fails and so does Start.
+	sig := t.TempDir()
 	spec := Spec{ID: "fd" + randSuffix(), LayerDirs: []string{layer},
-		Cmd: []string{"sh", "-c", "dd if=/dev/zero of=/fill bs=64k 2>/dev/null; exit 3"}}
+		Mounts: []Mount{{Type: "bind", Source: sig, Target: "/sig"}},
+		Cmd:    []string{"sh", "-c", "until [ -e /sig/go ]; do sleep 0.01; done; dd if=/dev/zero of=/fill bs=64k 2>/dev/null; exit 3"}}
 	startContainer(t, e, spec)
+	if err := os.WriteFile(filepath.Join(sig, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.Wait(spec.ID); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}

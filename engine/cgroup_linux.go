@@ -17,8 +17,12 @@ import (
 // Docker decides. Tests point it at a cgroup2 mount to run v2 on a hybrid host.
 var cgroupRoot = "/sys/fs/cgroup"
 
-// v1Controllers are the v1 hierarchies a container gets a cgroup in (freezer: Pause).
-var v1Controllers = []string{"memory", "cpu", "pids", "devices", "freezer"}
+// v1Controllers are the v1 hierarchies a container gets a cgroup in (freezer: Pause),
+// and v1Optional those it gets one in where the host mounts them (v1Hierarchies).
+var (
+	v1Controllers = []string{"memory", "cpu", "pids", "devices", "freezer"}
+	v1Optional    = []string{"cpuset", "blkio"}
+)
 
 // cgroup is one container's cgroup: a single dir on v2, one dir per controller on v1.
 type cgroup struct {
@@ -38,7 +42,7 @@ func cgroupDirs(parent, id string) map[string]string {
 		return map[string]string{"": filepath.Join(cgroupRoot, parent, id)}
 	}
 	dirs := map[string]string{}
-	for _, c := range v1Controllers {
+	for _, c := range v1Hierarchies() {
 		dirs[c] = filepath.Join(cgroupRoot, c, parent, id)
 	}
 	return dirs
@@ -57,16 +61,18 @@ func ensureCgroup(parent, id string, spec *Spec) (*cgroup, error) {
 		return nil, err
 	}
 	if cg.v2 {
-		ctl := filepath.Join(cgroupRoot, parent, "cgroup.subtree_control")
-		if err := mkdirs(filepath.Dir(ctl), 0o755); err != nil {
-			return nil, fmt.Errorf("cgroup %q: %w", parent, err)
+		if err := enableV2Parents(parent, spec.Resources); err != nil {
+			return nil, err
 		}
-		writeFile(ctl, []byte("+memory +cpu +pids"), 0)
 	}
 	for _, d := range cg.dirs {
 		if err := mkdirs(d, 0o755); err != nil {
 			return nil, fmt.Errorf("cgroup %q: %w", d, err)
 		}
+	}
+	if err := cg.inheritCpuset(); err != nil {
+		removeCgroup(parent, id)
+		return nil, err
 	}
 	if err := cg.setLimits(spec.Resources); err != nil {
 		removeCgroup(parent, id)
@@ -87,11 +93,14 @@ func (cg *cgroup) write(ctrl, file, val string) error {
 	return nil
 }
 
+// kv is one cgroup file write: the controller (v1 hierarchy), the file on v1 and on
+// v2 (empty: none there) and the value.
+type kv struct {
+	ctrl, v1, v2, val string
+	optional          bool // skipped when the kernel lacks the file (no swap accounting)
+}
+
 func (cg *cgroup) setLimits(r Resources) error {
-	type kv struct {
-		ctrl, v1, v2, val string
-		optional          bool // skipped when the kernel lacks the file (no swap accounting)
-	}
 	var w []kv
 	if r.Memory > 0 {
 		w = append(w, kv{ctrl: "memory", v1: "memory.limit_in_bytes", v2: "memory.max", val: strconv.FormatInt(r.Memory, 10)})
@@ -118,7 +127,11 @@ func (cg *cgroup) setLimits(r Resources) error {
 	if r.PidsLimit > 0 {
 		w = append(w, kv{ctrl: "pids", v1: "pids.max", v2: "pids.max", val: strconv.FormatInt(r.PidsLimit, 10)})
 	}
-	for _, x := range w {
+	more, err := cg.moreLimits(r)
+	if err != nil {
+		return err
+	}
+	for _, x := range append(w, more...) {
 		file, ctrl := x.v1, x.ctrl
 		if cg.v2 {
 			file, ctrl = x.v2, ""
@@ -217,7 +230,7 @@ func RemoveCgroupParent(parent string) error {
 	dirs := []string{filepath.Join(cgroupRoot, parent)}
 	if !unified() {
 		dirs = dirs[:0]
-		for _, c := range v1Controllers {
+		for _, c := range v1Hierarchies() {
 			dirs = append(dirs, filepath.Join(cgroupRoot, c, parent))
 		}
 	}

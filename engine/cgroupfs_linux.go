@@ -28,7 +28,11 @@ func mountCgroupFS(root string, spec *Spec, cg *cgroup) error {
 	}
 	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	if cg.v2 {
-		if err := mount(cg.dirs[""], target, "", unix.MS_BIND, ""); err != nil {
+		src := cg.dirs[""]
+		if !spec.privateCgroupNS(true) { // the host's namespace: the host's tree, as Docker
+			src = cgroupRoot
+		}
+		if err := mount(src, target, "", unix.MS_BIND, ""); err != nil {
 			return fmt.Errorf("cgroup fs: %w", err)
 		}
 		return readOnlyUnlessPrivileged(target, spec)
@@ -60,6 +64,19 @@ func mountCgroupFS(root string, spec *Spec, cg *cgroup) error {
 		return fmt.Errorf("cgroup fs: %w", err)
 	}
 	return nil
+}
+
+// privateCgroupNS reports whether the container gets a cgroup namespace of its own:
+// as Spec.CgroupNS says, else Docker's default, private on cgroup v2 (v2 true) and
+// the host's on v1.
+func (s *Spec) privateCgroupNS(v2 bool) bool {
+	switch s.CgroupNS {
+	case CgroupNSHost:
+		return false
+	case CgroupNSPrivate:
+		return true
+	}
+	return v2
 }
 
 func readOnlyUnlessPrivileged(target string, spec *Spec) error {

@@ -38,9 +38,17 @@
 // sealed memfd (MFD_CLOEXEC; F_SEAL_SEAL|SHRINK|GROW|WRITE) and executes that through
 // /proc/<own pid>/fd/<n>, so no child inherits the fd. A container that reopens
 // /proc/<pid>/exe of the shim (berth's init as PID 1, an exec before its execve)
-// reaches an immutable copy, never a file on the host (CVE-2019-5736). A stale shim
-// (package engine changed, shim not rebuilt) speaks an old protocol: build through the
-// Makefile. Without the tag (go build, go test, go vet) nothing is embedded: Start and
+// reaches an immutable copy, never a file on the host (CVE-2019-5736).
+//
+// The protocol between the engine and the shim (configuration keys, reports, failure
+// classes, version) is one table, package engine/shimproto, from which the shim's
+// header engine/shim/protocol.h is generated (go generate ./engine/shimproto; a test
+// fails while it is stale). The engine finds the shim's version in its binary before
+// it runs it, and sends its own as the first record, which the shim checks before it
+// makes anything: a berth and a shim of different builds (build through the Makefile)
+// refuse each other, and Start and Exec return ErrShimProtocol. Every other
+// failure the shim reports comes back as a *ShimError naming the step, errors.Is its
+// class's sentinel (ErrShimExec, ErrShimCgroup, ...). Without the tag (go build, go test, go vet) nothing is embedded: Start and
 // Exec report errors.ErrUnsupported and the tests that run containers skip.
 //
 // # Start
@@ -49,7 +57,8 @@
 //	      |                             |                               |
 //	      |--fork+exec, setsid--------->| (a spare, made after the      |
 //	      |  fd3 config, fd4 report     |  previous Start, or now)      |
-//	      |--"pre=[netns]"------------->| [unshare(NEWNET) ahead]       |
+//	      |--"proto=N", "pre=[netns]"-->| version check;                |
+//	      |                             | [unshare(NEWNET) ahead]       |
 //	  goroutine: cgroups (mkdir, limits)|                               |
 //	  a fresh locked thread, never      |                               |
 //	  unlocked (also made ahead):       |                               |
@@ -71,7 +80,8 @@
 //	      |                             |<--error text, exit 127--------|
 //	      |                             |   or EOF (O_CLOEXEC closed    |
 //	      |                             |   by a successful execve)     |--execve(cmd)
-//	      |<--"ok <pid>" or "error ..."-| state.json: running           |
+//	      |<--"ok <pid>" or             | state.json: running           |
+//	      |   "error <class> ..."-------|                               |
 //	   returns                          | copy stdout/stderr -> json log|
 //	                                    | waitpid(PID 1)                |
 //	                                    | state.json: exited, code, OOM |
@@ -159,6 +169,21 @@
 // The hierarchy is chosen as Docker does: v2 where /sys/fs/cgroup is the cgroup2
 // mount, else v1 (a hybrid host's cgroup2 beside the v1 hierarchies is not used).
 // Privileged containers get every device.
+//
+// # Cgroups
+//
+// Each container has a cgroup under the engine's CgroupParent (or Spec.CgroupParent):
+// one dir on v2; on v1 one per hierarchy (memory, cpu, pids, devices, freezer, and
+// cpuset and blkio where the host mounts them; a new v1 cpuset cgroup gets its
+// parent's cpus and mems). Resources are written before any process joins: memory
+// (limit, swap, reservation, swappiness, OOM killer), CPU (quota, shares, cpuset,
+// realtime time, for which the parents get the budget their containers ask), pids,
+// block IO (weights, per-device throttles; device paths stat'ed for major:minor).
+// What the host's kernel lacks a file for is left out, as Docker discards it, and
+// Resources.Unapplied names it; realtime time without v1's cpu.rt_* files is an
+// error (CheckRealtime). Spec.CgroupNS chooses the cgroup namespace (Docker's default:
+// private on v2, the host's on v1); with the host's on v2 the container sees the
+// host's tree at /sys/fs/cgroup, as with Docker.
 //
 // # Exec
 //

@@ -44,6 +44,24 @@ func (e *Engine) cgroupParent() string {
 	return e.CgroupParent
 }
 
+// cgroupParentFile, in a container's dir, names the parent cgroup of a container
+// whose spec sets CgroupParent; without it the container's cgroup is under the
+// engine's parent.
+const cgroupParentFile = "cgroup-parent"
+
+// cgroupParentOf is the parent cgroup of the container's cgroup.
+func (e *Engine) cgroupParentOf(id string) string {
+	dir, err := e.dir(id)
+	if err != nil {
+		return e.cgroupParent()
+	}
+	b, err := readFile(filepath.Join(dir, cgroupParentFile))
+	if err != nil || len(b) == 0 {
+		return e.cgroupParent()
+	}
+	return string(b)
+}
+
 // Create records the container (config.json, state.json, upper/, work/) without starting
 // it. It returns ErrExists if the ID is taken and ErrInvalid for a bad spec. Nothing is
 // mounted: the overlay rootfs lives only in the container's own mount namespace.
@@ -77,6 +95,9 @@ func (e *Engine) Create(spec Spec) error {
 	if err := writeJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
 		return fmt.Errorf("create container %q: %w", spec.ID, err)
 	}
+	if err := writeCgroupParent(dir, spec.CgroupParent); err != nil {
+		return fmt.Errorf("create container %q: %w", spec.ID, err)
+	}
 	st := State{ID: spec.ID, Status: StatusCreated}
 	return writeJSON(filepath.Join(dir, "state.json"), &st)
 }
@@ -101,7 +122,7 @@ func (e *Engine) State(id string) (State, error) {
 			st.Status, st.ExitCode = StatusExited, 255
 		}
 	}
-	if st.Status == StatusRunning && isFrozen(e.cgroupParent(), id) {
+	if st.Status == StatusRunning && isFrozen(e.cgroupParentOf(id), id) {
 		st.Status = StatusPaused
 	}
 	return st, nil
@@ -242,8 +263,8 @@ func (e *Engine) Kill(id string, sig syscall.Signal) error {
 		if !e.signalCgroup(id, sig) {
 			return fmt.Errorf("kill container %q: %w", id, ErrNotRunning)
 		}
-		if sig == syscall.SIGKILL && isFrozen(e.cgroupParent(), id) {
-			return setFrozen(e.cgroupParent(), id, false)
+		if sig == syscall.SIGKILL && isFrozen(e.cgroupParentOf(id), id) {
+			return setFrozen(e.cgroupParentOf(id), id, false)
 		}
 		return nil
 	}
@@ -257,7 +278,7 @@ func (e *Engine) Kill(id string, sig syscall.Signal) error {
 		return fmt.Errorf("kill container %q: %w", id, err)
 	}
 	if st.Status == StatusPaused && sig == syscall.SIGKILL {
-		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+		if err := setFrozen(e.cgroupParentOf(id), id, false); err != nil {
 			return fmt.Errorf("kill container %q: %w", id, err)
 		}
 	}
@@ -279,8 +300,8 @@ func (e *Engine) Stop(id string, sig syscall.Signal, grace time.Duration) (ExitS
 	if err := e.Kill(id, sig); err != nil && !errors.Is(err, ErrNotRunning) {
 		return ExitStatus{}, err
 	}
-	if isFrozen(e.cgroupParent(), id) {
-		if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+	if isFrozen(e.cgroupParentOf(id), id) {
+		if err := setFrozen(e.cgroupParentOf(id), id, false); err != nil {
 			return ExitStatus{}, fmt.Errorf("stop container %q: %w", id, err)
 		}
 	}
@@ -339,7 +360,14 @@ func (e *Engine) Remove(id string, force bool) error {
 	}
 	// The cgroups (one per v1 hierarchy) go while the container dir is removed.
 	cgDone := make(chan error, 1)
-	go func() { cgDone <- removeCgroup(e.cgroupParent(), id) }()
+	parent := e.cgroupParentOf(id) // read before the dir goes
+	go func() {
+		err := removeCgroup(parent, id)
+		if err == nil && parent != e.cgroupParent() {
+			removeEmptyParents(parent)
+		}
+		cgDone <- err
+	}()
 	if !e.recycleDir(id, dir) {
 		err = removeTree(dir)
 	}

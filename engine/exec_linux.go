@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/berth-dev/berth/engine/shimproto"
 )
 
 // ExecSpec is a process to run in a running container. Empty fields take the
@@ -106,7 +107,7 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParent(), spec.ID), filter)
+	rec, err := execRecords(pid, spec, es.Tty, cgroupDirs(e.cgroupParentOf(spec.ID), spec.ID), filter)
 	if err != nil {
 		return 0, err
 	}
@@ -129,7 +130,7 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 	}
 	// Env empty: nothing of the caller's environment reaches the shim, whose command
 	// gets the spec's env only.
-	cmd := &exec.Cmd{Path: shim, Args: []string{"berth-shim", "exec"}, Env: []string{},
+	cmd := &exec.Cmd{Path: shim, Args: []string{"berth-shim", string(shimproto.ExecMode)}, Env: []string{},
 		ExtraFiles: []*os.File{cfgR, errW}}
 	setStdio(cmd, stdio.child)
 	if es.Detach {
@@ -153,7 +154,7 @@ func (e *Engine) runExec(pid int, spec *Spec, es ExecSpec, filter string) (int, 
 	werr := cmd.Wait()
 	stdio.finish()
 	if len(msg) > 0 {
-		return 0, errors.New(string(msg))
+		return 0, shimFailure(string(msg))
 	}
 	code, _ := exitCode(cmd.ProcessState, werr)
 	return code, nil
@@ -175,8 +176,12 @@ func setStdio(cmd *exec.Cmd, files [3]*os.File) {
 // execRecords is the shim's exec configuration for spec in the container whose PID 1
 // is pid, with the container's seccomp filter (seccompRecord).
 func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filter string) ([]byte, error) {
-	u, err := resolveUserIn(fmt.Sprintf("/proc/%d/root", pid), spec.user())
+	root := fmt.Sprintf("/proc/%d/root", pid)
+	u, err := resolveUserIn(root, spec.user())
 	if err != nil {
+		return nil, err
+	}
+	if u, err = addGroups(root, u, spec.GroupAdd); err != nil {
 		return nil, err
 	}
 	caps, err := capSet(spec.Privileged, spec.CapAdd, spec.CapDrop)
@@ -192,13 +197,17 @@ func execRecords(pid int, spec *Spec, tty bool, cgroups map[string]string, filte
 		return nil, err
 	}
 	var rec shimRecords
-	rec.add("pid", strconv.Itoa(pid))
-	rec.add("cwd", wd)
+	rec.version()
+	rec.add(shimproto.PID, strconv.Itoa(pid))
+	rec.add(shimproto.Cwd, wd)
 	rec.command(argv, spec.processEnv(u.home))
 	rec.identity(u, caps, spec)
-	rec.flag("tty", tty)
-	rec.flag("cgroupns", unified()) // the container's cgroup namespace (v2)
+	rec.flag(shimproto.TTY, tty)
+	rec.flag(shimproto.CgroupNS, spec.privateCgroupNS(unified())) // the container's cgroup namespace
 	rec.cgroupProcs(cgroups)
+	if spec.OOMScoreAdj != 0 { // as the container's processes
+		rec.add(shimproto.OOMScore, strconv.Itoa(spec.OOMScoreAdj))
+	}
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
 	}

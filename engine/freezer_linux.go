@@ -43,8 +43,8 @@ func (e *Engine) Pause(id string) error {
 	default:
 		return fmt.Errorf("pause container %q: %w", id, ErrNotRunning)
 	}
-	if err := setFrozen(e.cgroupParent(), id, true); err != nil {
-		setFrozen(e.cgroupParent(), id, false)
+	if err := setFrozen(e.cgroupParentOf(id), id, true); err != nil {
+		setFrozen(e.cgroupParentOf(id), id, false)
 		return fmt.Errorf("pause container %q: %w", id, err)
 	}
 	return nil
@@ -65,7 +65,7 @@ func (e *Engine) Unpause(id string) error {
 	default:
 		return fmt.Errorf("unpause container %q: %w", id, ErrNotRunning)
 	}
-	if err := setFrozen(e.cgroupParent(), id, false); err != nil {
+	if err := setFrozen(e.cgroupParentOf(id), id, false); err != nil {
 		return fmt.Errorf("unpause container %q: %w", id, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -37,6 +38,9 @@ type LogOptions struct {
 func (e *Engine) Logs(id string, opts LogOptions, fn func(LogEntry) error) error {
 	if _, err := e.State(id); err != nil {
 		return err
+	}
+	if spec, err := e.Spec(id); err == nil && spec.NoLog {
+		return fmt.Errorf("logs of container %q: %w", id, ErrNoLog)
 	}
 	dir, _ := e.dir(id) // State checked id
 	entries, cur, off, err := readRotated(dir)

@@ -55,14 +55,22 @@ func mountUser(root string, m Mount) error {
 
 // mountUserAt performs m on target, already resolved inside the rootfs.
 func mountUserAt(target string, m Mount) error {
-	if m.Type == "tmpfs" {
+	switch m.Type {
+	case "tmpfs":
 		return mountTmpfs(target, m)
+	case "image":
+		return mountImage(target, m)
 	}
-	fi, err := os.Stat(m.Source)
+	src, done, err := bindSource(m.Source, m.Subpath)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fi, err := os.Stat(src)
 	if err != nil {
 		return fmt.Errorf("bind mount source %q: %w", m.Source, err)
 	}
-	if m.CopyUp && fi.IsDir() {
+	if m.CopyUp && m.Subpath == "" && fi.IsDir() {
 		if err := copyUp(target, m.Source); err != nil {
 			return fmt.Errorf("populate volume %q from %q: %w", m.Source, m.Target, err)
 		}
@@ -70,7 +78,7 @@ func mountUserAt(target string, m Mount) error {
 	if err := ensureMountpoint(target, fi.IsDir()); err != nil {
 		return err
 	}
-	if err := mount(m.Source, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+	if err := mount(src, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return err
 	}
 	if m.ReadOnly {

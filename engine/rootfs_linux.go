@@ -40,7 +40,15 @@ func mount(source, target, fstype string, flags uintptr, data string) error {
 // The overlay exists only in the container's namespaces, so it disappears with the
 // container: nothing to unmount on the host.
 func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
-	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+	slave := spec.slaveRoot()
+	rootFlags := uintptr(unix.MS_REC | unix.MS_PRIVATE)
+	if slave { // host mounts propagate into the container's slave and shared mounts
+		rootFlags = unix.MS_REC | unix.MS_SLAVE
+		if err := checkPropagation(spec.Mounts); err != nil {
+			return err
+		}
+	}
+	if err := mount("", "/", "", rootFlags, ""); err != nil {
 		return err
 	}
 	if err := mountOverlay(dir, root, spec.LayerDirs); err != nil {
@@ -82,6 +90,9 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 			}
 		}
 		if err := mountUserAt(target, m); err != nil {
+			return err
+		}
+		if err := setPropagation(target, m, slave); err != nil {
 			return err
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/berth-dev/berth/engine/shimproto"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,9 +32,29 @@ func sealedShim() (*os.File, error) {
 		return nil, errNoShim
 	}
 	shim.once.Do(func() {
-		shim.f, shim.err = sealedMemfd("berth-shim", strings.NewReader(shimBinary))
+		if shim.err = checkShimProtocol(shimBinary); shim.err == nil {
+			shim.f, shim.err = sealedMemfd("berth-shim", strings.NewReader(shimBinary))
+		}
 	})
 	return shim.f, shim.err
+}
+
+// checkShimProtocol returns a *ShimError (ErrShimProtocol) unless the shim binary
+// carries this engine's protocol version (shimproto.Mark): a stale shim, built from an
+// older shim.c than the engine's, is refused before it runs. The shim checks the
+// version the engine sends too, so that a mismatch is found either way.
+func checkShimProtocol(binary string) error {
+	mark := shimproto.Mark + strconv.Itoa(shimproto.Version) + "\x00"
+	if strings.Contains(binary, mark) {
+		return nil
+	}
+	found := "no protocol version"
+	if i := strings.Index(binary, shimproto.Mark); i >= 0 {
+		v, _, _ := strings.Cut(binary[i+len(shimproto.Mark):], "\x00")
+		found = fmt.Sprintf("protocol version %.20q", v)
+	}
+	return &ShimError{Class: shimproto.ClassProto, Step: "check the embedded shim",
+		Msg: fmt.Sprintf("check the embedded shim: it speaks %s, berth version %d: rebuild berth with make", found, shimproto.Version)}
 }
 
 // shimPath is the path Start and Exec execute the shim from: its sealed memfd, named

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-dev/berth/engine/shimproto"
 	"github.com/berth-dev/berth/internal/testenv"
 )
 
@@ -182,4 +183,100 @@ func TestExitHookUnlessListening(t *testing.T) {
 		}
 	}
 	t.Errorf("the exit hook did not run with nothing listening on its socket")
+}
+
+// TestShimProtocolMismatch: a shim that speaks another protocol version than berth
+// (here berth pretends to speak 999) refuses the configuration before it makes
+// anything: Start and Exec fail with ErrShimProtocol, the container stays created (or
+// running, untouched), and no process or cgroup is left (newEngine checks).
+func TestShimProtocolMismatch(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	running := Spec{ID: "pm" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"sleep", "60"}}
+	startContainer(t, e, running)
+	created := Spec{ID: "pm" + randSuffix(), LayerDirs: []string{busyboxLayer(t)}, Cmd: []string{"true"}}
+	if err := e.Create(created); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	setShimProtocol(t, 999)
+	err := e.Start(created.ID)
+	var se *ShimError
+	if !errors.Is(err, ErrShimProtocol) || !errors.As(err, &se) || !strings.Contains(err.Error(), "berth speaks version 999") {
+		t.Errorf("Start with protocol 999 = %v, want ErrShimProtocol saying berth speaks version 999", err)
+	}
+	if st, err := e.State(created.ID); err != nil || st.Status != StatusCreated {
+		t.Errorf("State after the refused Start = %+v, %v; want created", st, err)
+	}
+	code, err := e.Exec(running.ID, ExecSpec{Cmd: []string{"true"}})
+	if !errors.Is(err, ErrShimProtocol) || code != 0 {
+		t.Errorf("Exec with protocol 999 = %d, %v; want ErrShimProtocol", code, err)
+	}
+	setShimProtocol(t, 0)
+	if code, err := e.Exec(running.ID, ExecSpec{Cmd: []string{"true"}}); err != nil || code != 0 {
+		t.Errorf("Exec with the shim's protocol = %d, %v; want 0, nil", code, err)
+	}
+}
+
+// setShimProtocol makes the engine send version v (0: its own) until the test ends.
+// Start does not take a spare shim that was sent another version.
+func setShimProtocol(t *testing.T, v int64) {
+	t.Helper()
+	shimProtocolOverride.Store(v)
+	t.Cleanup(func() { shimProtocolOverride.Store(0) })
+}
+
+// TestShimFailureClasses: failures of the real shim come back typed, with the step.
+func TestShimFailureClasses(t *testing.T) {
+	testenv.RequiresRoot(t)
+	e := newEngine(t)
+	bb := busyboxLayer(t)
+	// The shim's PID 1 applies the ulimits: a soft limit above the hard one fails there.
+	bad := Spec{ID: "fc" + randSuffix(), LayerDirs: []string{bb}, Cmd: []string{"true"},
+		Ulimits: []Ulimit{{Name: "nofile", Soft: 100, Hard: 10}}}
+	if err := e.Create(bad); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	err := e.Start(bad.ID)
+	var se *ShimError
+	if !errors.Is(err, ErrShimIdentity) || !errors.As(err, &se) || !strings.HasPrefix(se.Step, "ulimit ") {
+		t.Errorf("Start with nofile 100:10 = %#v, want ErrShimIdentity at step ulimit", err)
+	}
+	running := Spec{ID: "fc" + randSuffix(), LayerDirs: []string{bb}, Cmd: []string{"sleep", "60"}}
+	startContainer(t, e, running)
+	_, err = e.Exec(running.ID, ExecSpec{Cmd: []string{"nope"}})
+	want := `exec in container "` + running.ID + `": exec: "nope": executable file not found in $PATH`
+	if !errors.Is(err, ErrShimExec) || !errors.As(err, &se) || se.Step != "exec" || err.Error() != want {
+		t.Errorf("Exec(nope) = %v, want ErrShimExec at step exec, %q", err, want)
+	}
+}
+
+func TestCheckShimProtocol(t *testing.T) {
+	mark := shimproto.Mark + strconv.Itoa(shimproto.Version) + "\x00"
+	tests := []struct {
+		binary string
+		want   string // "" = accepted
+	}{
+		{"\x7fELF..." + mark + "...", ""},
+		{"\x7fELF..." + shimproto.Mark + "999\x00...", `it speaks protocol version "999", berth version`},
+		{"\x7fELF...", "it speaks no protocol version, berth version"},
+		// A version that only starts like ours.
+		{"\x7fELF..." + shimproto.Mark + strconv.Itoa(shimproto.Version) + "0\x00", "it speaks protocol version"},
+	}
+	for _, tt := range tests {
+		err := checkShimProtocol(tt.binary)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("checkShimProtocol(%q) = %v, want nil", tt.binary, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrShimProtocol) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("checkShimProtocol(%q) = %v, want ErrShimProtocol containing %q", tt.binary, err, tt.want)
+		}
+	}
+	if shimBinary != "" {
+		if err := checkShimProtocol(shimBinary); err != nil {
+			t.Errorf("the embedded shim: %v (make shim after go generate ./engine/shimproto)", err)
+		}
+	}
 }

@@ -25,6 +25,8 @@ var (
 	ErrNotRunning = errors.New("container is not running")
 	// ErrPaused: the operation needs a running container that is not paused.
 	ErrPaused = errors.New("container is paused")
+	// ErrNoLog: the container keeps no log (Spec.NoLog).
+	ErrNoLog = errors.New("configured logging driver does not support reading")
 )
 
 // Spec describes one container at engine level: no Compose types. The image arrives as
@@ -41,6 +43,9 @@ type Spec struct {
 	Env        []string // appended after the image's Env; later entries win
 	WorkingDir string
 	User       string // "name", "uid", "uid:gid", "name:group"
+	// GroupAdd are supplementary groups the process gets besides its user's, as
+	// Docker's --group-add: names of the container's /etc/group, or numbers.
+	GroupAdd   []string
 	Hostname   string
 	Domainname string
 
@@ -82,6 +87,18 @@ type Spec struct {
 	// of Devices and of these rules.
 	DeviceCgroupRules []string
 	Resources         Resources
+	// OOMScoreAdj is the oom_score_adj of the container's PID 1 and execs (-1000 to
+	// 1000), which their children inherit; 0 leaves the value they inherit from the
+	// caller (lowering it needs CAP_SYS_RESOURCE: Start fails without).
+	OOMScoreAdj int
+	// CgroupParent is the cgroup, a path in each hierarchy, that holds this container's
+	// cgroup instead of the engine's CgroupParent, as Docker's --cgroup-parent. Empty
+	// uses the engine's.
+	CgroupParent string
+	// CgroupNS is the container's cgroup namespace: CgroupNSPrivate (its cgroup is the
+	// root of what it sees in /proc/self/cgroup), CgroupNSHost (the host's view), or ""
+	// for Docker's default: private on cgroup v2, host on v1.
+	CgroupNS string
 
 	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
 	// empty means a new namespace with only lo.
@@ -97,6 +114,9 @@ type Spec struct {
 	Hosts      string
 	ResolvConf string
 
+	// NoLog discards the container's output (Docker's "none" log driver): no log
+	// file is written and Logs returns ErrNoLog.
+	NoLog bool
 	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
 	LogMaxSize  int64
 	LogMaxFiles int
@@ -118,7 +138,14 @@ type Spec struct {
 	Labels map[string]string `json:",omitempty"`
 }
 
-// Mount is a bind mount (Type "bind", also used for named-volume dirs) or a tmpfs.
+// The values of Spec.CgroupNS besides "" (the default of the cgroup version).
+const (
+	CgroupNSHost    = "host"
+	CgroupNSPrivate = "private"
+)
+
+// Mount is a bind mount (Type "bind", also used for named-volume dirs), a tmpfs, or an
+// image's rootfs (Type "image").
 type Mount struct {
 	Type     string // "bind" or "tmpfs"
 	Source   string // host path for bind
@@ -126,6 +153,19 @@ type Mount struct {
 	ReadOnly bool
 	Size     int64  // tmpfs bytes
 	Mode     uint32 // tmpfs mode, 0 = 01777
+	// Subpath (bind, image) mounts this path inside Source (or inside the image)
+	// instead of all of it: relative, resolved beneath it (neither ".." nor a symlink
+	// leads out: an error), and it must exist.
+	Subpath string
+	// Propagation (bind, image) is the mount's propagation, as Docker's bind option:
+	// rprivate (the default), private, rslave, slave, rshared or shared. With a slave
+	// or shared one the container's mounts are made slaves of the host's, so that what
+	// the host mounts under a shared source appears in the container; a shared mount's
+	// own mounts reach the container's other peers only, not the host.
+	Propagation string
+	// Image (image) is the image whose rootfs is mounted read-only on Target, as
+	// Compose's volume type image. A pointer keeps Mount comparable.
+	Image *MountImage `json:",omitempty"`
 	// NoExec (tmpfs) forbids executing its files; TmpfsData adds tmpfs options such as
 	// "uid=1000,gid=1000" (comma-separated, as mount(8) takes them).
 	NoExec    bool
@@ -154,6 +194,23 @@ type Resources struct {
 	CPUs       float64
 	CPUShares  int64
 	PidsLimit  int64
+	// CpusetCpus and CpusetMems pin the container to CPUs and memory nodes, in the
+	// kernel's list syntax ("0-2,4").
+	CpusetCpus, CpusetMems string
+	// CPURealtimePeriod and CPURealtimeRuntime (microseconds) give the container's
+	// realtime tasks a share of the CPU (cgroup v1 with CONFIG_RT_GROUP_SCHED only:
+	// Start fails elsewhere). The parent cgroups get the budget their containers ask for.
+	CPURealtimePeriod, CPURealtimeRuntime int64
+	// MemoryReservation is a soft limit in bytes (v1 memory.soft_limit_in_bytes, v2
+	// memory.low).
+	MemoryReservation int64
+	// MemorySwappiness (0-100; nil keeps the kernel's) and OOMKillDisable are cgroup v1
+	// settings: where the kernel has no such file (cgroup v2) they are not applied, as
+	// Docker discards them; see Resources.Unapplied.
+	MemorySwappiness *int64
+	OOMKillDisable   bool
+	// Blkio weights the container's block IO (10-1000) and throttles it per device.
+	Blkio Blkio
 }
 
 // Status is a container's lifecycle state.
@@ -291,8 +348,8 @@ func (s *Spec) validate() error {
 		return fmt.Errorf("container %q: no layers: %w", s.ID, ErrInvalid)
 	}
 	for _, m := range s.Mounts {
-		if len(m.Target) == 0 || m.Target[0] != '/' || (m.Type != "bind" && m.Type != "tmpfs") {
-			return fmt.Errorf("container %q: mount %+v: %w", s.ID, m, ErrInvalid)
+		if err := m.validate(); err != nil {
+			return fmt.Errorf("container %q: %w", s.ID, err)
 		}
 	}
 	for _, d := range s.Devices {
@@ -307,6 +364,9 @@ func (s *Spec) validate() error {
 	}
 	if err := s.Resources.validate(); err != nil {
 		return fmt.Errorf("container %q: %w", s.ID, err)
+	}
+	if err := s.validateCgroup(); err != nil {
+		return err
 	}
 	if _, err := s.argv(); err != nil {
 		return err
@@ -325,8 +385,15 @@ func (r *Resources) validate() error {
 		return fmt.Errorf("memory+swap limit %d: %w", r.MemorySwap, ErrInvalid)
 	case r.MemorySwap > 0 && r.MemorySwap < r.Memory:
 		return fmt.Errorf("memory+swap limit %d below the memory limit %d: %w", r.MemorySwap, r.Memory, ErrInvalid)
+	case r.MemorySwappiness != nil && (*r.MemorySwappiness < 0 || *r.MemorySwappiness > 100):
+		return fmt.Errorf("memory swappiness %d: want 0 to 100: %w", *r.MemorySwappiness, ErrInvalid)
+	case r.MemoryReservation < 0 || r.Memory > 0 && r.MemoryReservation > r.Memory:
+		return fmt.Errorf("memory reservation %d: want at most the memory limit %d: %w", r.MemoryReservation, r.Memory, ErrInvalid)
+	case r.CPURealtimeRuntime < 0 || r.CPURealtimePeriod < 0 ||
+		r.CPURealtimeRuntime > 0 && r.CPURealtimePeriod > 0 && r.CPURealtimeRuntime > r.CPURealtimePeriod:
+		return fmt.Errorf("realtime runtime %dµs over its period %dµs: %w", r.CPURealtimeRuntime, r.CPURealtimePeriod, ErrInvalid)
 	}
-	return nil
+	return r.Blkio.validate()
 }
 
 // TopmostLayers returns layers (base first) with every directory kept only at its

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/berth-dev/berth/engine/shimproto"
 	"github.com/berth-dev/berth/internal/threads"
 	"golang.org/x/sys/unix"
 )
@@ -50,16 +49,17 @@ func (e *Engine) Start(id string) error {
 	// needs them only to put PID 1 in.
 	cgReady := make(chan error, 1)
 	cgSpec := spec // read by the goroutine while launch reads spec
+	parent := e.cgroupParentOf(id)
 	go func() {
-		_, err := ensureCgroup(e.cgroupParent(), id, &cgSpec)
-		if err == nil && isFrozen(e.cgroupParent(), id) { // a container killed while paused (v2) left it frozen
-			err = setFrozen(e.cgroupParent(), id, false)
+		_, err := ensureCgroup(parent, id, &cgSpec)
+		if err == nil && isFrozen(parent, id) { // a container killed while paused (v2) left it frozen
+			err = setFrozen(parent, id, false)
 		}
 		cgReady <- err
 	}()
-	cg := &cgroup{v2: unified(), dirs: cgroupDirs(e.cgroupParent(), id)}
+	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
 	if err := launch(dir, shim, &spec, cg, cgReady); err != nil {
-		removeCgroup(e.cgroupParent(), id)
+		removeCgroup(parent, id)
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
 	return nil
@@ -127,17 +127,17 @@ func makeSpareThread() {
 }
 
 func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
-	net := "new"
+	net := string(shimproto.NetNew)
 	switch {
 	case spec.HostNetwork:
-		net = "host"
+		net = string(shimproto.NetHost)
 	case spec.NetNSPath != "":
 		net = spec.NetNSPath
 	}
 	// A shim made ahead of time, or a new one, forked before this thread's unshare:
 	// it lives in the host's namespaces; PID 1 joins this thread's.
 	p := takeSpareShim()
-	if p != nil && unix.Kill(p.pid, 0) != nil { // a spare someone killed
+	if p != nil && (unix.Kill(p.pid, 0) != nil || p.proto != shimProtocol()) { // a spare someone killed, or sent another version (a test's)
 		p.close()
 		p = nil
 	}
@@ -151,39 +151,39 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
 		return fmt.Errorf("new namespaces: %w", err)
 	}
-	lastNetNew.Store(net == "new")
+	lastNetNew.Store(net == string(shimproto.NetNew))
 	// The shim makes or joins the network namespace while this thread builds the rootfs.
 	var rec shimRecords
-	rec.add("ns", fmt.Sprintf("/proc/%d/task/%d/ns", unix.Getpid(), unix.Gettid()))
-	rec.add("net", net)
+	rec.add(shimproto.NS, fmt.Sprintf("/proc/%d/task/%d/ns", unix.Getpid(), unix.Gettid()))
+	rec.add(shimproto.Net, net)
 	// What PID 1 needs to be born now (it then waits for the rest): its stdio and the
 	// container dir.
-	io := "pipes"
+	io := shimproto.IOPipes
 	if spec.Tty {
-		io = "tty"
+		io = shimproto.IOTTY
 	}
 	if spec.OpenStdin {
-		io += "+stdin"
+		io += shimproto.IOStdin
 	}
-	rec.add("io", io)
-	rec.add("dir", dir)
-	if err := p.config(rec.b.Bytes()); err != nil {
-		return fmt.Errorf("configure shim: %w", err)
-	}
+	rec.add(shimproto.IO, string(io))
+	rec.add(shimproto.Dir, dir)
 	report := bufio.NewReader(fdReader(p.repR))
+	if err := p.config(rec.b.Bytes()); err != nil { // the shim died: its report may say why
+		return shimReportFailure(report, fmt.Errorf("configure shim: %w", err))
+	}
 	// joinNetwork waits for the shim's "net" line and enters its network namespace.
 	joinNetwork := func() error {
 		line, err := report.ReadString('\n')
-		if line == "net\n" {
-			if net == "host" {
+		if line == string(shimproto.ReportNet)+"\n" {
+			if net == string(shimproto.NetHost) {
 				return nil
 			}
 			return joinNetNS(fmt.Sprintf("/proc/%d/ns/net", p.pid))
 		}
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error "); ok {
-			return errors.New(msg)
+		if line != "" {
+			return reportFailure(line)
 		}
-		return fmt.Errorf("shim ended before its network namespace was ready (%q): %v", line, err)
+		return fmt.Errorf("shim ended before its network namespace was ready: %v", err)
 	}
 	records, err := prepareContainer(dir, spec, cg, joinNetwork, waitCgroup)
 	if cerr := waitCgroup(); err == nil {
@@ -195,16 +195,15 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 	werr := p.config(records) // on error (the shim died) its report says why
 	p.closeConfig()
 	line, rerr := report.ReadString('\n')
-	line = strings.TrimSpace(line)
 	switch {
-	case strings.HasPrefix(line, "ok "):
+	case strings.HasPrefix(line, string(shimproto.ReportOK)+" "):
 		return nil
-	case strings.HasPrefix(line, "error "):
-		return errors.New(strings.TrimPrefix(line, "error "))
+	case line != "":
+		return reportFailure(line)
 	case werr != nil:
 		return fmt.Errorf("configure shim: %w", werr)
 	default:
-		return fmt.Errorf("shim ended without reporting (%q): %v", line, rerr)
+		return fmt.Errorf("shim ended without reporting: %v", rerr)
 	}
 }
 
@@ -214,6 +213,7 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 type shimProc struct {
 	pid        int
 	cfgW, repR int
+	proto      int64 // the protocol version it was sent
 }
 
 // startShim forks and executes the shim from the calling thread, which must be in the
@@ -253,7 +253,8 @@ func startShim(exe string, netns bool) (*shimProc, error) {
 	}()
 	p := &shimProc{pid: pid, cfgW: cfg[1], repR: rep[0]}
 	var rec shimRecords
-	rec.add("pre", map[bool]string{true: "netns", false: ""}[netns])
+	p.proto = rec.version()
+	rec.add(shimproto.Pre, map[bool]string{true: string(shimproto.PreNetNS), false: ""}[netns])
 	p.config(rec.b.Bytes()) // a shim that died says so when configured
 	return p, nil
 }
@@ -379,9 +380,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 		return nil, err
 	}
 	var rec shimRecords
-	rec.flag("cgroupns", cg.v2) // see mountCgroupFS
+	rec.flag(shimproto.CgroupNS, spec.privateCgroupNS(cg.v2)) // see mountCgroupFS
 	for k, v := range spec.sysctls() {
-		rec.add("sysctl", k+"="+v)
+		rec.add(shimproto.Sysctl, k+"="+v)
 	}
 	if err := rec.rlimits(spec.Ulimits); err != nil {
 		return nil, err
@@ -391,6 +392,9 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	}
 	u, err := resolveUser(spec.user())
 	if err != nil {
+		return nil, err
+	}
+	if u, err = addGroups("/", u, spec.GroupAdd); err != nil {
 		return nil, err
 	}
 	wd, err := ensureWorkdir(spec, u)
@@ -406,107 +410,40 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	if err != nil {
 		return nil, err
 	}
-	rec.add("id", spec.ID)
-	rec.add("dir", dir)
-	rec.add("rootfs", root)
-	rec.add("path", path)
-	rec.add("cwd", wd)
+	rec.add(shimproto.ID, spec.ID)
+	rec.add(shimproto.Dir, dir)
+	rec.add(shimproto.Rootfs, root)
+	rec.add(shimproto.Path, path)
+	rec.add(shimproto.Cwd, wd)
 	rec.command(argv, env)
 	rec.identity(u, caps, spec)
-	rec.flag("tty", spec.Tty)
+	rec.flag(shimproto.TTY, spec.Tty)
 	if rows, cols := spec.ConsoleSize[0], spec.ConsoleSize[1]; spec.Tty && rows > 0 && cols > 0 {
-		rec.add("winsize", fmt.Sprintf("%d:%d", rows, cols))
+		rec.add(shimproto.Winsize, fmt.Sprintf("%d:%d", rows, cols))
 	}
-	rec.flag("stdin", spec.OpenStdin)
-	rec.flag("init", spec.Init)
-	rec.flag("privileged", spec.Privileged)
-	rec.flag("readonly", spec.ReadOnlyRootfs)
+	rec.flag(shimproto.Stdin, spec.OpenStdin)
+	rec.flag(shimproto.Init, spec.Init)
+	rec.flag(shimproto.Privileged, spec.Privileged)
+	rec.flag(shimproto.Readonly, spec.ReadOnlyRootfs)
 	rec.cgroupProcs(cg.dirs)
-	rec.add("oom", cg.oomCounter())
-	rec.add("logmax", strconv.FormatInt(spec.LogMaxSize, 10))
-	rec.add("logfiles", strconv.Itoa(spec.LogMaxFiles))
+	rec.add(shimproto.OOM, cg.oomCounter())
+	if spec.OOMScoreAdj != 0 { // else inherited: writing 0 may need CAP_SYS_RESOURCE
+		rec.add(shimproto.OOMScore, strconv.Itoa(spec.OOMScoreAdj))
+	}
+	rec.flag(shimproto.NoLog, spec.NoLog)
+	rec.add(shimproto.LogMax, strconv.FormatInt(spec.LogMaxSize, 10))
+	rec.add(shimproto.LogFiles, strconv.Itoa(spec.LogMaxFiles))
 	rec.seccomp(filter)
 	for _, a := range spec.ExitHook {
-		rec.add("hook", a)
+		rec.add(shimproto.Hook, a)
 	}
 	for _, kv := range spec.ExitHookEnv {
-		rec.add("hookenv", kv)
+		rec.add(shimproto.HookEnv, kv)
 	}
 	if spec.ExitHookUnlessListening != "" {
-		rec.add("hooksock", spec.ExitHookUnlessListening)
+		rec.add(shimproto.HookSock, spec.ExitHookUnlessListening)
 	}
 	return rec.b.Bytes(), nil
-}
-
-// shimRecords is the shim's configuration: NUL-terminated key=value records.
-type shimRecords struct{ b bytes.Buffer }
-
-func (r *shimRecords) add(key, value string) {
-	r.b.WriteString(key)
-	r.b.WriteByte('=')
-	r.b.WriteString(value)
-	r.b.WriteByte(0)
-}
-
-func (r *shimRecords) flag(key string, on bool) {
-	if on {
-		r.add(key, "1")
-	}
-}
-
-// command adds the argv and environment of the process.
-func (r *shimRecords) command(argv, env []string) {
-	for _, a := range argv {
-		r.add("arg", a)
-	}
-	for _, kv := range env {
-		r.add("env", kv)
-	}
-}
-
-// cgroupProcs adds the cgroup.procs file of each of the container's cgroup dirs.
-func (r *shimRecords) cgroupProcs(dirs map[string]string) {
-	for _, d := range dirs {
-		r.add("procs", filepath.Join(d, "cgroup.procs"))
-	}
-}
-
-// identity adds the user, groups, capability set and no_new_privs.
-func (r *shimRecords) identity(u execUser, caps uint64, spec *Spec) {
-	r.add("uid", strconv.Itoa(u.uid))
-	r.add("gid", strconv.Itoa(u.gid))
-	for _, g := range u.groups {
-		r.add("group", strconv.Itoa(g))
-	}
-	r.add("caps", strconv.FormatUint(caps, 16))
-	r.flag("nnp", spec.NoNewPrivileges)
-}
-
-// seccomp adds the seccomp filter (seccompRecord), unless there is none.
-func (r *shimRecords) seccomp(filter string) {
-	if filter != "" {
-		r.add("seccomp", filter)
-	}
-}
-
-// rlimits adds the ulimits as resource:soft:hard, and RLIMIT_MEMLOCK as this process
-// had it before loading a device program lifted it (see memlock), unless ls sets it.
-func (r *shimRecords) rlimits(ls []Ulimit) error {
-	old := memlockBefore.Load()
-	for _, l := range ls {
-		n, ok := rlimitNames[l.Name]
-		if !ok {
-			return fmt.Errorf("ulimit %q: unknown name: %w", l.Name, ErrInvalid)
-		}
-		r.add("rlimit", fmt.Sprintf("%d:%d:%d", n, l.Soft, l.Hard))
-		if n == unix.RLIMIT_MEMLOCK {
-			old = nil
-		}
-	}
-	if old != nil {
-		r.add("rlimit", fmt.Sprintf("%d:%d:%d", unix.RLIMIT_MEMLOCK, old.Cur, old.Max))
-	}
-	return nil
 }
 
 func envValue(env []string, key string) string {

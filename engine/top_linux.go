@@ -42,7 +42,7 @@ func (e *Engine) Processes(id string) ([]Process, error) {
 	if st.Status != StatusRunning && st.Status != StatusPaused {
 		return nil, fmt.Errorf("processes of container %q: %w", id, ErrNotRunning)
 	}
-	pids, err := cgroupPids(e.cgroupParent(), id)
+	pids, err := cgroupPids(e.cgroupParentOf(id), id)
 	if err != nil {
 		return nil, fmt.Errorf("processes of container %q: %w", id, err)
 	}

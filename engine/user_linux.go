@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -110,4 +111,23 @@ func readColonFile(path string) [][]string {
 		out = append(out, strings.Split(line, ":"))
 	}
 	return out
+}
+
+// addGroups adds the groups (names of the container's /etc/group under root, or
+// numbers) to u's supplementary groups, each once, as Docker's --group-add.
+func addGroups(root string, u execUser, add []string) (execUser, error) {
+	if len(add) == 0 {
+		return u, nil
+	}
+	groups := readColonFile(rootPath(root, "/etc/group"))
+	for _, name := range add {
+		gid, ok := lookupGroup(groups, name)
+		if !ok {
+			return u, fmt.Errorf("unable to find group %s: no matching entries in group file", name)
+		}
+		if !slices.Contains(u.groups, gid) {
+			u.groups = append(u.groups, gid)
+		}
+	}
+	return u, nil
 }

@@ -41,7 +41,11 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 		if err := d.record(st); err != nil {
 			return err
 		}
-		if err := attachVeth(n, ep, opts.MAC); err != nil {
+		mac := opts.MAC
+		if mac == nil {
+			mac = MACFor(addr)
+		}
+		if err := attachVeth(n, ep, mac); err != nil {
 			delete(n.Endpoints, nsPath)
 			_ = removeLink(ep.HostIf)
 			return errors.Join(err, d.record(st))
@@ -53,6 +57,16 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 		return nil, fmt.Errorf("attach %s to network %q: %w", nsPath, network, err)
 	}
 	return out, nil
+}
+
+// MACFor is the MAC address of the interface that has addr, as Docker long derived
+// it: 02:42 and the address's four bytes. A container recreated with the same
+// address keeps its MAC, so its neighbours' ARP caches stay right: with a new random
+// MAC, a peer that kept talking to the address (a health check, a pool) kept the old
+// entry REACHABLE and could not connect to the new container.
+func MACFor(addr netip.Addr) net.HardwareAddr {
+	b := addr.As4()
+	return net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}
 }
 
 func (ep *endpointState) public(n *netState) *Endpoint {

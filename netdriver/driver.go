@@ -40,9 +40,13 @@ type Network struct {
 	Gateway  netip.Addr
 	Internal bool
 	Labels   map[string]string
+	// Endpoints maps the netns path of each attached endpoint to its address: a
+	// network with endpoints is in use.
+	Endpoints map[string]netip.Addr
 }
 
-// AttachOptions configures Attach. Zero IPv4 means "allocate"; nil MAC means kernel-chosen.
+// AttachOptions configures Attach. Zero IPv4 means "allocate"; nil MAC means MACFor
+// the address.
 type AttachOptions struct {
 	IPv4 netip.Addr
 	MAC  net.HardwareAddr
@@ -96,6 +100,10 @@ func EndpointKey(network, nsPath string) string {
 }
 
 func (n *netState) public() *Network {
+	eps := map[string]netip.Addr{}
+	for _, ep := range n.Endpoints {
+		eps[ep.NsPath] = ep.Address
+	}
 	return &Network{Name: n.Name, Bridge: n.Bridge, Subnet: n.Subnet, Gateway: n.Gateway,
-		Internal: n.Internal, Labels: n.Labels}
+		Internal: n.Internal, Labels: n.Labels, Endpoints: eps}
 }

@@ -101,6 +101,9 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
 		return res, err
 	}
+	if res.ImageLayers, err = r.imageLayers(ctx, svc); err != nil {
+		return res, err
+	}
 	if res.Addrs, res.Gateway, err = apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc); err != nil {
 		return res, err
 	}

@@ -25,6 +25,9 @@ type LogsOptions struct {
 	// once Until has passed.
 	Since, Until time.Time
 	LogFormat
+	// Warnings gets a warning for each container that keeps no log (logging driver
+	// none), which Logs skips, as Compose; nil prints none.
+	Warnings io.Writer
 }
 
 // Logs writes the output of the project's containers (not one-off `run` containers) to
@@ -56,6 +59,7 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 		return (len(want) == 0 || want[c.Service]) && (opts.Index == 0 || c.Number == opts.Index)
 	})
 	lw.Follow, lw.Since, lw.Until, lw.Tail = opts.Follow, opts.Since, opts.Until, tail
+	lw.Warn = opts.Warnings
 	if !opts.Follow {
 		if _, err := lw.Step(); err != nil {
 			return err

@@ -1,6 +1,8 @@
 package project
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"os"
@@ -23,6 +25,23 @@ const (
 	EnvCgroupParent = "BERTH_CGROUP_PARENT" // parent cgroup of containers; default "berth"
 )
 
+// DefaultRoot is the state root when neither --root nor BERTH_ROOT names one.
+const DefaultRoot = "/var/lib/berth"
+
+// hostNames are the defaults of the names a root's objects share with the whole host:
+// its runtime dir, nftables table, bridge and veth prefix and parent cgroup. The default
+// root has the plain names; any other root gets names of its own, derived from its
+// path, so that two roots on one host (a user's --root, parallel CI jobs) never rewrite
+// each other's NAT table, share supervisor sockets or collide on bridge names.
+func hostNames(root string) (runtimeDir, table, prefix, cgroup string) {
+	if filepath.Clean(root) == DefaultRoot {
+		return "/run/berth", "berth", "berth", "berth"
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(root)))
+	h := hex.EncodeToString(sum[:])
+	return "/run/berth-" + h[:12], "berth-" + h[:12], "b" + h[:5], "berth-" + h[:12]
+}
+
 // Config says where a project's state lives and how kernel objects are named. The zero
 // value of each field takes the default described in the Env* constants.
 type Config struct {
@@ -40,12 +59,17 @@ type Config struct {
 // flag) winning over BERTH_ROOT when it is not empty. A malformed BERTH_ADDRESS_POOLS
 // yields an error wrapping ErrInvalid.
 func ConfigFromEnv(root string) (Config, error) {
+	root = firstNonEmpty(root, os.Getenv(EnvRoot), DefaultRoot)
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	runtimeDir, table, prefix, cgroup := hostNames(root)
 	c := Config{
-		Root:         firstNonEmpty(root, os.Getenv(EnvRoot), "/var/lib/berth"),
-		RuntimeDir:   firstNonEmpty(os.Getenv(EnvRuntimeDir), "/run/berth"),
-		Table:        os.Getenv(EnvNFTable),
-		NamePrefix:   os.Getenv(EnvNamePrefix),
-		CgroupParent: os.Getenv(EnvCgroupParent),
+		Root:         root,
+		RuntimeDir:   firstNonEmpty(os.Getenv(EnvRuntimeDir), runtimeDir),
+		Table:        firstNonEmpty(os.Getenv(EnvNFTable), table),
+		NamePrefix:   firstNonEmpty(os.Getenv(EnvNamePrefix), prefix),
+		CgroupParent: firstNonEmpty(os.Getenv(EnvCgroupParent), cgroup),
 	}
 	pools, err := ParsePools(os.Getenv(EnvAddressPools))
 	if err != nil {

@@ -89,3 +89,38 @@ func TestObjectPathChecked(t *testing.T) {
 		t.Errorf("writeObject(project \"..\") = %v, want ErrInvalid", err)
 	}
 }
+
+// TestConfigFromEnvNamesPerRoot: the default root keeps the plain host-wide names; any
+// other root gets its own runtime dir, nftables table, name prefix and cgroup, so two
+// roots on one host never rewrite each other's NAT rules or share sockets; the
+// environment still wins.
+func TestConfigFromEnvNamesPerRoot(t *testing.T) {
+	for _, k := range []string{EnvRoot, EnvRuntimeDir, EnvNFTable, EnvNamePrefix, EnvCgroupParent, EnvAddressPools} {
+		t.Setenv(k, "")
+	}
+	def, err := ConfigFromEnv("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Root != DefaultRoot || def.RuntimeDir != "/run/berth" || def.Table != "berth" || def.NamePrefix != "berth" || def.CgroupParent != "berth" {
+		t.Errorf("default root config = %+v, want the plain names", def)
+	}
+	a, _ := ConfigFromEnv("/tmp/a")
+	b, _ := ConfigFromEnv("/tmp/b/")
+	for _, c := range []Config{a, b} {
+		if c.Table == "berth" || c.RuntimeDir == "/run/berth" || c.NamePrefix == "berth" || c.CgroupParent == "berth" || len(c.NamePrefix) > 6 {
+			t.Errorf("config of root %s = %+v, want names of its own (prefix ≤ 6 bytes)", c.Root, c)
+		}
+	}
+	if a.Table == b.Table || a.RuntimeDir == b.RuntimeDir || a.NamePrefix == b.NamePrefix || a.CgroupParent == b.CgroupParent {
+		t.Errorf("roots /tmp/a and /tmp/b share names: %+v %+v", a, b)
+	}
+	if again, _ := ConfigFromEnv("/tmp/a/."); again.Table != a.Table || again.RuntimeDir != a.RuntimeDir {
+		t.Errorf("the same root spelt differently gives %+v, want %+v", again, a)
+	}
+	t.Setenv(EnvNFTable, "mine")
+	t.Setenv(EnvRuntimeDir, "/run/mine")
+	if c, _ := ConfigFromEnv("/tmp/a"); c.Table != "mine" || c.RuntimeDir != "/run/mine" {
+		t.Errorf("environment did not win: %+v", c)
+	}
+}

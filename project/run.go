@@ -254,6 +254,9 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	if spec.Tty {
 		spec.ConsoleSize = runConsoleSize(opts)
 	}
+	// Docker attaches an attached run's output whatever its log driver; berth's
+	// attach reads the log, so an attached run keeps one (logging driver none).
+	spec.NoLog = spec.NoLog && opts.Detach
 	if err := r.eng.Create(spec); err != nil {
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
 	}

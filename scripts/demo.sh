@@ -18,7 +18,10 @@ port="${WEB_PORT:-8080}"
 export WEB_PORT="$port"
 BERTH_ROOT="$(mktemp -d /tmp/berth-demo.XXXXXX)"
 export BERTH_ROOT
-rundir="${BERTH_RUNTIME_DIR:-/run/berth}"
+# A root other than /var/lib/berth gets a runtime dir of its own; name it, so that
+# cleanup can remove what berth made there.
+rundir="${BERTH_RUNTIME_DIR:-/run/berth-demo.$$}"
+export BERTH_RUNTIME_DIR="$rundir"
 [ -e "$rundir" ] && made_rundir= || made_rundir=1
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -11,6 +11,8 @@ packages=(
   apache2-utils   # htpasswd, for the auth-protected registry test
   util-linux      # unshare, nsenter (tests)
   musl-tools      # musl-gcc: builds the container shim (engine/shim) static and small
+  debootstrap     # the Debian base image of examples/realstack
+  etcd-server     # etcd, the store of the kube-apiserver that checks `berth convert`'s manifests
 )
 
 missing=()
@@ -27,6 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # The registry package starts a system service; tests run their own on a loopback port.
     systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    # So does etcd's; the convert test runs its own on loopback ports.
+    systemctl disable --now etcd >/dev/null 2>&1 || true
   fi
 fi
 

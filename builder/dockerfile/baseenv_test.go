@@ -6,9 +6,10 @@ import (
 )
 
 // TestBaseEnvExpansion: variables expand with the base image's ENV (Options.BaseEnv),
-// scratch starts with Docker's default PATH, and a stage's own ENV and ARG come on top.
+// scratch and an image without PATH start with Docker's default PATH (BuildKit's
+// rule), and a stage's own ENV and ARG come on top.
 func TestBaseEnvExpansion(t *testing.T) {
-	base := map[string][]string{"debian:bookworm": {"PATH=/usr/bin:/bin", "FOO=srv"}}
+	base := map[string][]string{"debian:bookworm": {"PATH=/usr/bin:/bin", "FOO=srv"}, "imported": {"FOO=imp"}}
 	tests := []struct {
 		name, src string
 		want      []string // ENV values, then WORKDIR, of the last stage
@@ -21,8 +22,8 @@ func TestBaseEnvExpansion(t *testing.T) {
 			[]string{"own", "own", "/own"}},
 		{"later stage inherits", "FROM debian:bookworm AS a\nFROM a\nENV P=${PATH}\nWORKDIR /$FOO\n",
 			[]string{"/usr/bin:/bin", "/srv"}},
-		{"unknown image", "FROM other\nENV P=x$PATH\nWORKDIR /$FOO\n",
-			[]string{"x", "/"}},
+		{"image without PATH gets the default", "FROM imported\nENV PATH=$PATH:/usr/lib/pg/bin\nWORKDIR /$FOO\n",
+			[]string{DefaultPath + ":/usr/lib/pg/bin", "/imp"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

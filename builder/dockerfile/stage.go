@@ -59,12 +59,14 @@ func parseFrom(p *parser, in *Instruction, rest string) error {
 }
 
 // baseEnv is the ENV a stage starts with when its base is an image: the
-// caller's Options.BaseEnv entry, or Docker's default PATH for scratch.
+// caller's Options.BaseEnv entry, with Docker's default PATH when it sets none (as
+// BuildKit adds to every stage: `ENV PATH=$PATH:/x` on an imported rootfs).
 func (p *parser) baseEnv(base string) []KeyValue {
 	list := p.opts.BaseEnv[base]
 	if strings.EqualFold(base, "scratch") {
-		list = []string{"PATH=" + DefaultPath}
+		list = nil
 	}
+	list = WithDefaultPath(list)
 	var out []KeyValue
 	for _, kv := range list {
 		k, v, _ := strings.Cut(kv, "=")
@@ -73,6 +75,17 @@ func (p *parser) baseEnv(base string) []KeyValue {
 		}
 	}
 	return out
+}
+
+// WithDefaultPath returns env (KEY=VALUE entries) with PATH=DefaultPath added when
+// it has no PATH: BuildKit makes sure every stage's image has one.
+func WithDefaultPath(env []string) []string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			return env
+		}
+	}
+	return append(env[:len(env):len(env)], "PATH="+DefaultPath)
 }
 
 func parseArg(p *parser, in *Instruction, rest string) error {

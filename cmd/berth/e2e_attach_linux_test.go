@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -35,11 +33,7 @@ func (s *syncBuffer) String() string {
 // newAttachE2E is newE2E with address pools of its own: /24s of 10.241.0.0/16 from a
 // random start, so these tests can run while other berth e2e tests hold 10.240.0.0/16.
 func newAttachE2E(t *testing.T) *e2e {
-	var pools []string
-	for i, start := 0, rand.IntN(256); i < 64; i++ {
-		pools = append(pools, fmt.Sprintf("10.241.%d.0/24", (start+i)%256))
-	}
-	return newE2E(t).withPools(pools...)
+	return newE2E(t).withPools(randomPools(241))
 }
 
 // bgBerth is a berth command running in the background (attached up, logs -f).

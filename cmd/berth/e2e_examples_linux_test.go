@@ -13,9 +13,10 @@ import (
 // exampleScenarios run each stack of examples/ as its README section tells a user to,
 // against a copy of the stack with its binaries built; every stack must have one.
 var exampleScenarios = map[string]func(e *e2e, file string){
-	"webapp":  webappScenario,
-	"migrate": migrateScenario,
-	"ci":      ciScenario,
+	"webapp":    webappScenario,
+	"migrate":   migrateScenario,
+	"ci":        ciScenario,
+	"realstack": realstackScenario,
 }
 
 func TestE2EExamples(t *testing.T) {
@@ -70,7 +71,11 @@ func copyExample(t *testing.T, stack string) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, info.Mode().Perm()) // scripts stay executable
 	})
 	if err != nil {
 		t.Fatalf("copy examples/%s: %v", stack, err)

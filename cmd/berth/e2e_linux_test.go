@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -92,7 +94,7 @@ func newE2E(t *testing.T) *e2e {
 	e := &e2e{t: t, bin: berthBinary(t), root: t.TempDir(), run: t.TempDir(),
 		project: "bte" + randHex(8), prefix: "bte" + suffix, table: "bte" + randHex(8), cgroup: "bte-" + randHex(8)}
 	e.env = append(os.Environ(), "BERTH_ROOT="+e.root, "BERTH_RUNTIME_DIR="+e.run,
-		"BERTH_ADDRESS_POOLS=10.240.0.0/16", "BERTH_NFT_TABLE="+e.table, "BERTH_NAME_PREFIX="+e.prefix,
+		"BERTH_ADDRESS_POOLS="+randomPools(240), "BERTH_NFT_TABLE="+e.table, "BERTH_NAME_PREFIX="+e.prefix,
 		"BERTH_CGROUP_PARENT="+e.cgroup, "BERTH_DNS_UPSTREAMS=127.0.0.1:1")
 	e.importBusybox()
 	t.Cleanup(func() {
@@ -101,6 +103,17 @@ func newE2E(t *testing.T) *e2e {
 		os.RemoveAll(filepath.Join("/sys/fs/cgroup", e.cgroup))
 	})
 	return e
+}
+
+// randomPools is 64 /24 pools of 10.<second>.0.0/16 from a random start: tests (and e2e
+// runs of several worktrees) side by side take different subnets instead of all
+// wanting the same one.
+func randomPools(second int) string {
+	var pools []string
+	for i, start := 0, mathrand.IntN(256); i < 64; i++ {
+		pools = append(pools, fmt.Sprintf("10.%d.%d.0/24", second, (start+i)%256))
+	}
+	return strings.Join(pools, ",")
 }
 
 // importBusybox stores Debian's busybox-static as the one-layer image bte-busybox.

@@ -58,8 +58,5 @@ func runExec(cmd *cobra.Command, g *globalOptions, opts *execOptions, args []str
 	if err != nil {
 		return err
 	}
-	if code != 0 {
-		os.Exit(code) // the command's exit code is berth's, as with Compose
-	}
-	return nil
+	return exitWith(code) // the command's exit code is berth's, as with Compose
 }

@@ -31,11 +31,8 @@ func isTerminal(f *os.File) bool {
 }
 
 func newImageCommand(g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "image",
-		Short: "Manage images: pull, load, import, ls, rm, inspect",
-	}
-	cmd.AddCommand(newImagePullCommand(g), newImageLoadCommand(g), newImageImportCommand(g),
-		newImageListCommand(g), newImageRemoveCommand(g), newImageInspectCommand(g))
-	return cmd
+	return commandGroup("image", "Manage images",
+		newImagePullCommand(g), newImageLoadCommand(g), newImageImportCommand(g),
+		newImageListCommand(g), newImageRemoveCommand(g), newImageInspectCommand(g),
+		newImageTagCommand(g), newImageHistoryCommand(g), newImagePruneCommand(g), newImageSaveCommand(g))
 }

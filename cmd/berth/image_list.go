@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -85,31 +86,38 @@ func newImageListCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// newImageRemoveCommand: the in-use check will come from the orchestrator; until
-// containers exist this command passes a func that reports no image in use.
+// newImageRemoveCommand removes images as `docker image rm`: an image a container
+// of any project uses (running or stopped) is refused unless --force, and even then
+// while one runs; layers containers use always stay.
 func newImageRemoveCommand(g *globalOptions) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:     "rm REF...",
+		Use:     "rm [OPTIONS] IMAGE [IMAGE...]",
 		Aliases: []string{"remove"},
-		Short:   "Remove images (refused while a container uses one, unless --force)",
+		Short:   "Remove one or more images",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore(g)
+			h, err := openHousekeeping(g)
 			if err != nil {
 				return err
 			}
-			noUse := func(string) bool { return false }
+			var errs []error
 			for _, ref := range args {
-				if err := s.Remove(ref, force, noUse); err != nil {
-					return err
+				rep, err := h.RemoveImage(ref, force)
+				for _, t := range rep.Untagged {
+					fmt.Fprintf(cmd.OutOrStdout(), "Untagged: %s\n", image.FamiliarName(t))
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "Untagged: %s\n", ref)
+				for _, d := range rep.Deleted {
+					fmt.Fprintf(cmd.OutOrStdout(), "Deleted: %s\n", d)
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("image rm: %w", err))
+				}
 			}
-			return nil
+			return errors.Join(errs...)
 		},
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "Remove even if a container uses the image")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "Force removal of the image")
 	return cmd
 }
 

@@ -58,5 +58,6 @@ func runLogs(cmd *cobra.Command, g *globalOptions, opts *logsOptions, args []str
 	if lo.Until, err = project.ParseLogTime(opts.until, now); err != nil {
 		return fmt.Errorf("logs --until: %w", err)
 	}
+	lo.Warnings = cmd.ErrOrStderr()
 	return project.Logs(cmd.Context(), cfg, name, cmd.OutOrStdout(), lo)
 }

@@ -2,21 +2,12 @@
 //
 // This package is the CLI only: it parses flags into option structs, calls the library
 // packages, prints their results and chooses the exit code. It holds no logic of its own.
+// main is the only place that exits: a handler that ends berth with a status other than
+// 0 returns it (exitWith), so that its deferred cleanups run.
 package main
 
-import (
-	"errors"
-	"fmt"
-	"os"
-)
+import "os"
 
 func main() {
-	if err := newRootCommand().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "berth:", err)
-		var coded interface{ ExitCode() int }
-		if errors.As(err, &coded) {
-			os.Exit(coded.ExitCode())
-		}
-		os.Exit(1)
-	}
+	os.Exit(exitStatus(newRootCommand().Execute(), os.Stderr))
 }

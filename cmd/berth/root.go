@@ -32,6 +32,8 @@ func newRootCommand() *cobra.Command {
 		// logs -f` reads x.yaml and follows, as Compose. The global flags are the root's
 		// own (not persistent), so commands are free to use -f, -p, ... as Compose's do.
 		TraverseChildren: true,
+		Args:             cobra.ArbitraryArgs,
+		RunE:             unknownCommand,
 	}
 	flags := root.Flags()
 	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")
@@ -47,6 +49,7 @@ func newRootCommand() *cobra.Command {
 
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newConfigCommand(opts))
+	root.AddCommand(newConvertCommand(opts))
 	root.AddCommand(newImageCommand(opts))
 	root.AddCommand(newBuildCommand(opts))
 	root.AddCommand(newUpCommand(opts))
@@ -70,10 +73,50 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newPullCommand(opts))
 	root.AddCommand(newCreateCommand(opts))
 	root.AddCommand(newCpCommand(opts))
+	root.AddCommand(newVolumeCommand(opts))
+	root.AddCommand(newNetworkCommand(opts))
+	root.AddCommand(newSystemCommand(opts))
+	root.AddCommand(newBuilderCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
+	groupCommands(root)
 	return root
+}
+
+// syntaxExitCode is Compose's exit code for a command line it cannot parse
+// (CommandSyntaxFailure).
+const syntaxExitCode = 16
+
+// codedError is an error berth prints and ends with a given exit code (exitStatus).
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+func (e *codedError) ExitCode() int { return e.code }
+
+// unknownCommand is the RunE of berth and of its command groups (image, volume, ...):
+// without arguments it prints the help; with one, as Compose, the help and then the
+// error `unknown berth command: "image foo"`, exit code 16. Cobra alone would print
+// the help and exit 0, so a script's typo would pass unnoticed.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	_ = cmd.Help()
+	path := strings.TrimPrefix(cmd.CommandPath()+" ", cmd.Root().Name()+" ")
+	return &codedError{code: syntaxExitCode, err: fmt.Errorf("unknown berth command: %q", path+args[0])}
+}
+
+// commandGroup is a command that only holds subcommands (image, volume, network, ...):
+// an unknown subcommand fails as unknownCommand says.
+func commandGroup(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs, RunE: unknownCommand}
+	cmd.AddCommand(subs...)
+	return cmd
 }
 
 // globalFlagError turns "unknown flag" for a global flag given after a command (`berth

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
@@ -68,7 +67,8 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	if err != nil {
 		return err
 	}
-	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
+	printWarnings(cmd, p.Unsupported())         // what berth parses but will not do
+	printWarnings(cmd, project.HostWarnings(p)) // what this host cannot do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err
@@ -92,8 +92,5 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 		fmt.Fprintln(cmd.OutOrStdout(), res.Name)
 		return nil
 	}
-	if res.ExitCode != 0 {
-		os.Exit(res.ExitCode) // the container's exit code is berth's, as with Compose
-	}
-	return nil
+	return exitWith(res.ExitCode) // the container's exit code is berth's, as with Compose
 }

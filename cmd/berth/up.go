@@ -142,7 +142,8 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
-	printWarnings(cmd, p.Unsupported()) // what berth parses but will not do
+	printWarnings(cmd, p.Unsupported())         // what berth parses but will not do
+	printWarnings(cmd, project.HostWarnings(p)) // what this host cannot do
 	cfg, err := projectConfig(g)
 	if err != nil {
 		return err
@@ -185,10 +186,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
-	if code != 0 {
-		os.Exit(code) // the containers' exit code (or 130 after Ctrl-C) is berth's, as with Compose
-	}
-	return nil
+	return exitWith(code) // the containers' exit code (or 130 after Ctrl-C) is berth's, as with Compose
 }
 
 // configFiles are the files the project came from, as recorded in state and labels.

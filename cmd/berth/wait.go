@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
@@ -23,10 +21,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if code != 0 {
-				os.Exit(code) // the first container's exit code is berth's, as with Compose
-			}
-			return nil
+			return exitWith(code) // the first container's exit code is berth's, as with Compose
 		},
 	}
 	cmd.Flags().BoolVar(&downProject, "down-project", false, "Drops project when the first container stops")

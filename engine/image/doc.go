@@ -8,10 +8,15 @@
 //	layers/<hex>/        one unpacked layer per diffID, shared by every image using it
 //	index.json           image records (ID, tags, manifest digest, layer diffIDs)
 //	lock                 flock(2) serialising index updates between processes
+//	removing.json        journal of a removal under way (Prune, Remove): the layers
+//	                     and blobs it deletes once the index dropped their images;
+//	                     the next removal finishes an interrupted one
 //	tmp/                 work area of unfinished writes; never trusted, swept after a day
 //
 // Every write is atomic (temp + rename), so a pull killed half-way leaves nothing a
-// later run trusts. Layer entries are created with openat2(RESOLVE_BENEATH): no tar
+// later run trusts, and the index never names a layer that is gone. Save writes
+// images back out as docker-save or OCI archives, packing each layer again from its
+// directory (WriteLayerTar). Layer entries are created with openat2(RESOLVE_BENEATH): no tar
 // entry may write outside its layer directory.
 //
 // The package uses go-containerregistry for the registry protocol and archive formats.

@@ -6,8 +6,12 @@
  *
  * The starter (Engine.Start, Go) forks this program in its own namespaces, ahead of
  * time (a spare for the next Start) or when a Start begins, and writes its
- * configuration on fd 3 as NUL-terminated "key=value" records:
+ * configuration on fd 3 as NUL-terminated "key=value" records, of the keys of
+ * protocol.h (generated from package engine/shimproto, the protocol's one table):
  *
+ *   - proto=<version> first, in both modes: a shim of another protocol version (berth
+ *     and shim of different builds) refuses it before it makes anything, with a failure
+ *     of class proto (check_protocol);
  *   - pre=netns or pre= with the fork: a spare made ahead of time makes a network
  *     namespace at once, while nobody waits, for a container that will likely want one;
  *   - ns=/proc/<pid>/task/<tid>/ns, the starter's thread that has made the container's
@@ -33,7 +37,8 @@
  *     the container's uts, ipc and mount namespaces (its pivot_root there moves
  *     nobody else's root: the starter's thread is chrooted into the rootfs, and the
  *     shim is not in it);
- *   - reports "ok <pid>\n" or "error <text>\n" on fd 4: PID 1 writes any failure
+ *   - reports "ok <pid>\n" or "error <class> <text>\n" on fd 4 (the classes:
+ *     CLASS_* of protocol.h; the text reads "step: cause"): PID 1 writes any failure
  *     before its execve on an O_CLOEXEC pipe, so EOF without data means the command
  *     runs;
  *   - copies the container's output into container.log as JSON lines
@@ -57,13 +62,8 @@
  * PID 1 needs code between clone and execve, and setns into a mount namespace needs a
  * single-threaded process. It runs from a sealed memfd (CVE-2019-5736).
  *
- * Keys: id dir rootfs path arg* env* cwd uid gid group* caps (hex mask) nnp tty
- * winsize (rows:cols, the pty's size before the command runs) stdin
- * init privileged readonly rlimit* (resource:soft:hard) sysctl* (key=value) procs*
- * (cgroup.procs files) oom (file:key, the cgroup's OOM counter) logmax (bytes, 0 = no
- * rotation) logfiles seccomp (flags:filter in hex, compiled by the engine: the flags of
- * seccomp(2), the struct sock_filter[]; none = unconfined) hook* (the exit hook's path
- * and arguments) hookenv* hooksock; exec mode also pid (the container's PID 1).
+ * The keys and their values are documented in protocol.h (KEY_*). In exec mode fd 4
+ * carries only a failure, "<class> <text>", and closes at the command's execve.
  *
  * The seccomp filter is loaded where runc loads it (libcontainer/standard_init_linux.go):
  * with no_new_privs as the last step before execve; without it, loading needs
@@ -96,6 +96,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol.h" /* generated from package engine/shimproto: keys, reports, classes */
+
+/* The protocol's version where the engine looks for it in this binary before it runs
+ * it (checkShimProtocol): a stale shim is refused before any container is touched. */
+__attribute__((used)) static const char protocol_mark[] = PROTOCOL_MARK;
+
 /* The few kernel ABI bits used here, so that the shim builds against musl (the
  * Makefile's choice: its static binaries start in half the time of glibc's) or glibc
  * without the kernel headers. */
@@ -122,14 +128,14 @@ struct sock_fprog { unsigned short len; struct sock_filter *filter; };
 struct rlim { int res; rlim_t soft, hard; };
 
 static struct {
-	char *id, *dir, *rootfs, *path, *cwd, *oom;
+	char *id, *dir, *rootfs, *path, *cwd, *oom, *oomscoreadj;
 	char **argv, **envp; /* NULL-terminated */
 	int argc, envc;
 	uid_t uid;
 	gid_t gid, *groups;
 	int ngroups;
 	uint64_t caps;
-	int nnp, tty, openstdin, init, privileged, readonly, cgroupns;
+	int nnp, tty, openstdin, init, privileged, readonly, cgroupns, nolog;
 	unsigned short rows, cols; /* winsize: the pty's initial size, 0 = unset */
 	struct rlim rl[32];
 	int nrl;
@@ -182,13 +188,15 @@ static void oneline(char *buf, size_t size, const char *fmt, va_list ap)
 			*p = ' ';
 }
 
-/* failfd writes a one-line error ("what: strerror") on fd and exits with code. */
-static void failfd(int fd, int code, const char *fmt, ...)
+/* failfd writes a one-line failure on fd, its class (CLASS_*) and "what: strerror",
+ * and exits with code. */
+static void failfd(int fd, int code, const char *class, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	oneline(buf, sizeof buf, fmt, ap);
+	size_t n = (size_t)snprintf(buf, sizeof buf, "%s ", class);
+	oneline(buf + n, sizeof buf - n, fmt, ap);
 	va_end(ap);
 	writeall(fd, buf, strlen(buf));
 	_exit(code);
@@ -214,14 +222,20 @@ static char *readall(int fd, size_t *len)
 	return b;
 }
 
-static void report_error(const char *fmt, ...)
+/* report_prefix starts a failure on the report fd: "error " for the monitor, whose
+ * reports are lines of words (REPORT_*); nothing in exec mode, whose fd 4 carries only
+ * a failure. */
+static const char *report_prefix = REPORT_ERROR " ";
+
+/* report_error reports a failure, its class (CLASS_*) and "what: strerror", and exits. */
+static void report_error(const char *class, const char *fmt, ...)
 {
 	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
 	oneline(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	dprintf(REPORT_FD, "error %s\n", buf);
+	dprintf(REPORT_FD, "%s%s %s\n", report_prefix, class, buf);
 	exit(1);
 }
 
@@ -266,15 +280,15 @@ static void parse_filter(const char *rec)
 	char *hex;
 	cfg.seccomp_flags = strtoul(rec, &hex, 16);
 	if (*hex++ != ':')
-		report_error("shim: bad seccomp record");
+		report_error(CLASS_PROTO, "shim: bad seccomp record");
 	size_t n = strlen(hex) / 2;
 	if (strlen(hex) % 2 != 0 || n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > 0xffff)
-		report_error("shim: bad seccomp filter of %zu bytes", n);
+		report_error(CLASS_PROTO, "shim: bad seccomp filter of %zu bytes", n);
 	unsigned char *b = malloc(n);
 	for (size_t i = 0; i < n; i++) {
 		int h = hexval(hex[2 * i]), l = hexval(hex[2 * i + 1]);
 		if (h < 0 || l < 0)
-			report_error("shim: bad seccomp filter");
+			report_error(CLASS_PROTO, "shim: bad seccomp filter");
 		b[i] = (unsigned char)(h << 4 | l);
 	}
 	cfg.seccomp.filter = (struct sock_filter *)b;
@@ -284,7 +298,7 @@ static void parse_filter(const char *rec)
 static int parse_records(char *b, size_t len)
 {
 	if (b[len - 1] != '\0')
-		report_error("shim: truncated configuration");
+		report_error(CLASS_PROTO, "shim: truncated configuration");
 	size_t records = 0;
 	for (size_t i = 0; i < len; i++)
 		records += b[i] == '\0';
@@ -298,76 +312,80 @@ static int parse_records(char *b, size_t len)
 		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
 		if (!v)
-			report_error("shim: bad configuration record %.40s", p);
+			report_error(CLASS_PROTO, "shim: bad configuration record %.40s", p);
 		*v++ = '\0';
-		if (!strcmp(p, "id"))
+		if (!strcmp(p, KEY_ID))
 			cfg.id = v;
-		else if (!strcmp(p, "dir"))
+		else if (!strcmp(p, KEY_DIR))
 			cfg.dir = v;
-		else if (!strcmp(p, "rootfs"))
+		else if (!strcmp(p, KEY_ROOTFS))
 			cfg.rootfs = v;
-		else if (!strcmp(p, "path"))
+		else if (!strcmp(p, KEY_PATH))
 			cfg.path = v;
-		else if (!strcmp(p, "pid"))
+		else if (!strcmp(p, KEY_PID))
 			cfg.target = atoi(v);
-		else if (!strcmp(p, "cwd"))
+		else if (!strcmp(p, KEY_CWD))
 			cfg.cwd = v;
-		else if (!strcmp(p, "oom"))
+		else if (!strcmp(p, KEY_OOM))
 			cfg.oom = v;
-		else if (!strcmp(p, "arg"))
+		else if (!strcmp(p, KEY_OOMSCOREADJ))
+			cfg.oomscoreadj = v;
+		else if (!strcmp(p, KEY_NOLOG))
+			cfg.nolog = 1;
+		else if (!strcmp(p, KEY_ARG))
 			cfg.argv[cfg.argc++] = v;
-		else if (!strcmp(p, "env"))
+		else if (!strcmp(p, KEY_ENV))
 			cfg.envp[cfg.envc++] = v;
-		else if (!strcmp(p, "uid"))
+		else if (!strcmp(p, KEY_UID))
 			cfg.uid = (uid_t)strtoul(v, NULL, 10);
-		else if (!strcmp(p, "gid"))
+		else if (!strcmp(p, KEY_GID))
 			cfg.gid = (gid_t)strtoul(v, NULL, 10);
-		else if (!strcmp(p, "group"))
+		else if (!strcmp(p, KEY_GROUP))
 			cfg.groups[cfg.ngroups++] = (gid_t)strtoul(v, NULL, 10);
-		else if (!strcmp(p, "caps"))
+		else if (!strcmp(p, KEY_CAPS))
 			cfg.caps = strtoull(v, NULL, 16);
-		else if (!strcmp(p, "nnp"))
+		else if (!strcmp(p, KEY_NNP))
 			cfg.nnp = 1;
-		else if (!strcmp(p, "cgroupns"))
+		else if (!strcmp(p, KEY_CGROUPNS))
 			cfg.cgroupns = 1;
-		else if (!strcmp(p, "tty"))
+		else if (!strcmp(p, KEY_TTY))
 			cfg.tty = 1;
-		else if (!strcmp(p, "winsize")) {
+		else if (!strcmp(p, KEY_WINSIZE)) {
 			char *end;
 			cfg.rows = (unsigned short)strtoul(v, &end, 10);
 			cfg.cols = *end == ':' ? (unsigned short)strtoul(end + 1, NULL, 10) : 0;
-		} else if (!strcmp(p, "stdin"))
+		} else if (!strcmp(p, KEY_STDIN))
 			cfg.openstdin = 1;
-		else if (!strcmp(p, "init"))
+		else if (!strcmp(p, KEY_INIT))
 			cfg.init = 1;
-		else if (!strcmp(p, "privileged"))
+		else if (!strcmp(p, KEY_PRIVILEGED))
 			cfg.privileged = 1;
-		else if (!strcmp(p, "readonly"))
+		else if (!strcmp(p, KEY_READONLY))
 			cfg.readonly = 1;
-		else if (!strcmp(p, "rlimit") && cfg.nrl < 32) {
+		else if (!strcmp(p, KEY_RLIMIT) && cfg.nrl < 32) {
 			struct rlim *r = &cfg.rl[cfg.nrl++];
 			char *end;
 			r->res = (int)strtol(v, &end, 10);
 			r->soft = (rlim_t)strtoull(end + 1, &end, 10);
 			r->hard = (rlim_t)strtoull(end + 1, &end, 10);
-		} else if (!strcmp(p, "procs") && cfg.nprocs < 16)
+		} else if (!strcmp(p, KEY_PROCS) && cfg.nprocs < 16)
 			cfg.procs[cfg.nprocs++] = v;
-		else if (!strcmp(p, "sysctl"))
+		else if (!strcmp(p, KEY_SYSCTL))
 			cfg.sysctls[cfg.nsysctls++] = v;
-		else if (!strcmp(p, "logmax"))
+		else if (!strcmp(p, KEY_LOGMAX))
 			cfg.logmax = strtoll(v, NULL, 10);
-		else if (!strcmp(p, "logfiles"))
+		else if (!strcmp(p, KEY_LOGFILES))
 			cfg.logfiles = atoi(v);
-		else if (!strcmp(p, "seccomp"))
+		else if (!strcmp(p, KEY_SECCOMP))
 			parse_filter(v);
-		else if (!strcmp(p, "hook"))
+		else if (!strcmp(p, KEY_HOOK))
 			cfg.hook[cfg.nhook++] = v;
-		else if (!strcmp(p, "hookenv"))
+		else if (!strcmp(p, KEY_HOOKENV))
 			cfg.hookenv[cfg.nhookenv++] = v;
-		else if (!strcmp(p, "hooksock"))
+		else if (!strcmp(p, KEY_HOOKSOCK))
 			cfg.hooksock = v;
 		else
-			report_error("shim: unknown configuration key %.40s", p);
+			report_error(CLASS_PROTO, "shim: unknown configuration key %.40s", p);
 	}
 	if (cfg.logfiles < 1)
 		cfg.logfiles = 1;
@@ -474,6 +492,8 @@ static int dirfd_ = -1;
 
 static void log_open(void)
 {
+	if (cfg.nolog) /* the "none" log driver: output is read and dropped */
+		return;
 	logfd = openat(dirfd_, "container.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	struct stat st;
 	logsize = (logfd >= 0 && fstat(logfd, &st) == 0) ? st.st_size : 0;
@@ -704,12 +724,12 @@ static int ptyfd = -1; /* PID 1's end of the socket that hands the pty's master 
  * joins them. */
 static int ns_mnt = -1, ns_uts = -1, ns_ipc = -1;
 
-#define FAIL(...) failfd(errfd, 127, __VA_ARGS__)
+#define FAIL(class, ...) failfd(errfd, 127, class, __VA_ARGS__)
 
 static void xmount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
 {
 	if (mount(src, dst, type, flags, data) != 0)
-		FAIL("mount %s on %s (type %s): %s", src, dst, type ? type : "", errstr(errno));
+		FAIL(CLASS_ROOTFS, "mount %s on %s (type %s): %s", src, dst, type ? type : "", errstr(errno));
 }
 
 /* write_sysctls writes the namespaced sysctls (the new /proc is this namespace's);
@@ -725,7 +745,7 @@ static void write_sysctls(void)
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		size_t vl = strlen(eq + 1);
 		if (fd < 0 || write(fd, eq + 1, vl) != (ssize_t)vl)
-			FAIL("sysctl %s: %s", kv, errstr(errno));
+			FAIL(CLASS_ROOTFS, "sysctl %s: %s", kv, errstr(errno));
 		close(fd);
 	}
 }
@@ -749,13 +769,13 @@ static void mask_paths(void)
 						: mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
 		}
 		if (r != 0 && errno != ENOENT)
-			FAIL("mask %s: %s", masked[i], errstr(errno));
+			FAIL(CLASS_ROOTFS, "mask %s: %s", masked[i], errstr(errno));
 	}
 	for (int i = 0; readonly[i]; i++) {
 		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) != 0) {
 			if (errno == ENOENT)
 				continue;
-			FAIL("mount %s read-only: %s", readonly[i], errstr(errno));
+			FAIL(CLASS_ROOTFS, "mount %s read-only: %s", readonly[i], errstr(errno));
 		}
 		xmount("", readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
@@ -771,7 +791,7 @@ static void drop_bounding(void)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
 			if (errno == EINVAL)
 				break; /* past the kernel's last capability */
-			FAIL("drop capability %d: %s", c, errstr(errno));
+			FAIL(CLASS_IDENTITY, "drop capability %d: %s", c, errstr(errno));
 		}
 	}
 }
@@ -786,7 +806,7 @@ static void limit_caps(void)
 	struct cap_header h = {CAP_VERSION_3, 0};
 	struct cap_data d[2];
 	if (syscall(SYS_capget, &h, d) != 0)
-		FAIL("capget: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "capget: %s", errstr(errno));
 	for (int i = 0; i < 2; i++) {
 		uint32_t keep = (uint32_t)(cfg.caps >> (32 * i));
 		d[i].effective &= keep;
@@ -794,16 +814,16 @@ static void limit_caps(void)
 		d[i].inheritable &= keep;
 	}
 	if (syscall(SYS_capset, &h, d) != 0)
-		FAIL("capset: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "capset: %s", errstr(errno));
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-		FAIL("clear ambient capabilities: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "clear ambient capabilities: %s", errstr(errno));
 }
 
 /* load_seccomp installs the filter, if any (see the top comment for when). */
 static void load_seccomp(void)
 {
 	if (cfg.seccomp.len > 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cfg.seccomp_flags, &cfg.seccomp) != 0)
-		FAIL("load seccomp filter: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "load seccomp filter: %s", errstr(errno));
 }
 
 /* set_identity is the one place that gives the calling process the container's
@@ -819,23 +839,23 @@ static void set_identity(void)
 	for (int i = 0; i < cfg.nrl; i++) {
 		struct rlimit r = {cfg.rl[i].soft, cfg.rl[i].hard};
 		if (setrlimit(cfg.rl[i].res, &r) != 0)
-			FAIL("ulimit %d=%llu:%llu: %s", cfg.rl[i].res, (unsigned long long)r.rlim_cur,
+			FAIL(CLASS_IDENTITY, "ulimit %d=%llu:%llu: %s", cfg.rl[i].res, (unsigned long long)r.rlim_cur,
 			     (unsigned long long)r.rlim_max, errstr(errno));
 	}
 	if (chdir(cfg.cwd) != 0)
-		FAIL("working dir \"%s\": %s", cfg.cwd, errstr(errno));
+		FAIL(CLASS_IDENTITY, "working dir \"%s\": %s", cfg.cwd, errstr(errno));
 	drop_bounding();
 	if (cfg.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		FAIL("set no_new_privs: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "set no_new_privs: %s", errstr(errno));
 	gid_t *groups = calloc((size_t)cfg.ngroups + 1, sizeof(gid_t));
 	groups[0] = cfg.gid;
 	memcpy(groups + 1, cfg.groups, sizeof(gid_t) * (size_t)cfg.ngroups);
 	if (syscall(SYS_setgroups, cfg.ngroups + 1, groups) != 0)
-		FAIL("setgroups: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "setgroups: %s", errstr(errno));
 	if (syscall(SYS_setresgid, cfg.gid, cfg.gid, cfg.gid) != 0)
-		FAIL("setgid %u: %s", cfg.gid, errstr(errno));
+		FAIL(CLASS_IDENTITY, "setgid %u: %s", cfg.gid, errstr(errno));
 	if (syscall(SYS_setresuid, cfg.uid, cfg.uid, cfg.uid) != 0)
-		FAIL("setuid %u: %s", cfg.uid, errstr(errno));
+		FAIL(CLASS_IDENTITY, "setuid %u: %s", cfg.uid, errstr(errno));
 	limit_caps();
 }
 
@@ -849,10 +869,10 @@ static void pid1(void)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	int go[2];
 	if (pipe2(go, O_CLOEXEC) != 0)
-		FAIL("pipe: %s", errstr(errno));
+		FAIL(CLASS_PROCESS, "pipe: %s", errstr(errno));
 	pid_t child = fork();
 	if (child < 0)
-		FAIL("fork: %s", errstr(errno));
+		FAIL(CLASS_PROCESS, "fork: %s", errstr(errno));
 	if (child == 0) {
 		/* The command waits until PID 1 holds no fd but stdio; its own errfd
 		 * (O_CLOEXEC) says why its execve failed, or closes at the execve. */
@@ -862,7 +882,7 @@ static void pid1(void)
 			_exit(127);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		execve(cfg.path, cfg.argv, cfg.envp);
-		FAIL("exec \"%s\": %s", cfg.path, errstr(errno));
+		FAIL(CLASS_EXEC, "exec \"%s\": %s", cfg.path, errstr(errno));
 	}
 	close(go[0]);
 	/* Every fd but stdio and go[1], errfd among them: a container process, holding
@@ -871,7 +891,7 @@ static void pid1(void)
 	 * PID 1 exit with its 127 below. */
 	if ((go[1] > 3 && syscall(SYS_close_range, 3, go[1] - 1, 0) != 0) ||
 	    syscall(SYS_close_range, go[1] + 1, ~0U, 0) != 0)
-		FAIL("close fds: %s", errstr(errno));
+		FAIL(CLASS_PROCESS, "close fds: %s", errstr(errno));
 	if (write(go[1], "x", 1) != 1)
 		_exit(127);
 	close(go[1]);
@@ -900,9 +920,9 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 {
 	char b;
 	if (setns(ns_uts, CLONE_NEWUTS) != 0 || setns(ns_ipc, CLONE_NEWIPC) != 0)
-		FAIL("join the container's uts and ipc namespaces: %s", errstr(errno));
+		FAIL(CLASS_NAMESPACE, "join the container's uts and ipc namespaces: %s", errstr(errno));
 	if (setns(ns_mnt, CLONE_NEWNS) != 0)
-		FAIL("join the container's mount namespace: %s", errstr(errno));
+		FAIL(CLASS_NAMESPACE, "join the container's mount namespace: %s", errstr(errno));
 	/* Born before the starter finished the rootfs: the configuration arrives once it
 	 * has, relayed by the shim (EOF without it: the start was given up). */
 	size_t len;
@@ -915,13 +935,13 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	snprintf(proc, sizeof proc, "%s/proc", cfg.rootfs);
 	xmount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (chdir(cfg.rootfs) != 0)
-		FAIL("pivot_root: %s", errstr(errno));
+		FAIL(CLASS_ROOTFS, "pivot_root: %s", errstr(errno));
 	if (syscall(SYS_pivot_root, ".", ".") != 0)
-		FAIL("pivot_root \"%s\": %s", cfg.rootfs, errstr(errno));
+		FAIL(CLASS_ROOTFS, "pivot_root \"%s\": %s", cfg.rootfs, errstr(errno));
 	if (umount2(".", MNT_DETACH) != 0)
-		FAIL("detach old root: %s", errstr(errno));
+		FAIL(CLASS_ROOTFS, "detach old root: %s", errstr(errno));
 	if (chdir("/") != 0)
-		FAIL("chdir /: %s", errstr(errno));
+		FAIL(CLASS_ROOTFS, "chdir /: %s", errstr(errno));
 	write_sysctls();
 	if (!cfg.privileged)
 		mask_paths();
@@ -930,27 +950,27 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	if (cfg.tty) {
 		int master;
 		if (!open_pty(&master, &io.slave))
-			FAIL("open pty: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "open pty: %s", errstr(errno));
 		/* Sized before the command runs, which may ask at once (`stty size`). */
 		struct winsize ws = {.ws_row = cfg.rows, .ws_col = cfg.cols};
 		if (cfg.rows && cfg.cols && ioctl(master, TIOCSWINSZ, &ws) != 0)
-			FAIL("pty size: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "pty size: %s", errstr(errno));
 		if (!send_fd(ptyfd, master))
-			FAIL("hand the pty to the shim: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "hand the pty to the shim: %s", errstr(errno));
 		close(master);
 		close(ptyfd);
 		if (setsid() < 0)
-			FAIL("setsid: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "setsid: %s", errstr(errno));
 		io.in = io.out = io.err = io.slave;
 	} else if (io.in < 0) {
 		io.in = open("/dev/null", O_RDONLY);
 		if (io.in < 0)
-			FAIL("open /dev/null: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "open /dev/null: %s", errstr(errno));
 	}
 	if (dup2(io.in, 0) < 0 || dup2(io.out, 1) < 0 || dup2(io.err, 2) < 0)
-		FAIL("stdio: %s", errstr(errno));
+		FAIL(CLASS_STDIO, "stdio: %s", errstr(errno));
 	if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
-		FAIL("controlling terminal: %s", errstr(errno));
+		FAIL(CLASS_STDIO, "controlling terminal: %s", errstr(errno));
 	/* The byte that says the shim has put this process in the container's cgroups. */
 	if (read(syncfd, &b, 1) != 1)
 		_exit(1);
@@ -963,14 +983,14 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 		unshare(CLONE_NEWCGROUP);
 	set_identity();
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-		FAIL("close fds: %s", errstr(errno));
+		FAIL(CLASS_PROCESS, "close fds: %s", errstr(errno));
 	/* From here on PID 1 holds only what the container's process holds: init too. */
 	if (cfg.nnp)
 		load_seccomp();
 	if (cfg.init)
 		pid1();
 	execve(cfg.path, cfg.argv, cfg.envp);
-	FAIL("exec \"%s\": %s", cfg.path, errstr(errno));
+	FAIL(CLASS_EXEC, "exec \"%s\": %s", cfg.path, errstr(errno));
 }
 
 /* ---- the monitor ---- */
@@ -981,12 +1001,12 @@ static int listen_stdin(void)
 	unlinkat(dirfd_, "stdin.sock", 0);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		report_error("stdin socket: %s", errstr(errno));
+		report_error(CLASS_STDIO, "stdin socket: %s", errstr(errno));
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	/* Named through the dir's fd: a long engine root would not fit in sun_path. */
 	snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/stdin.sock", dirfd_);
 	if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0)
-		report_error("stdin socket: %s", errstr(errno));
+		report_error(CLASS_STDIO, "stdin socket: %s", errstr(errno));
 	return s;
 }
 
@@ -1056,17 +1076,34 @@ static int open_pty(int *master, int *slave)
 
 /* read_record reads one NUL-terminated record from the configuration, one byte at a
  * time (the rest of the configuration comes later); it exits quietly at EOF: the
- * starter gave up, or never needed this (spare) shim. */
+ * starter gave up, or never needed this (spare) shim. In exec mode EOF is a failure:
+ * its caller reads the exit status as the command's. */
 static void read_record(char *rec, size_t size, const char *key)
 {
 	size_t n = 0;
 	while (n < size - 1 && read(CONFIG_FD, rec + n, 1) == 1 && rec[n] != '\0')
 		n++;
 	rec[n] = '\0';
+	if (n == 0 && !*report_prefix)
+		report_error(CLASS_PROTO, "shim exec: no configuration");
 	if (n == 0)
 		exit(0);
 	if (strncmp(rec, key, strlen(key)) != 0)
-		report_error("shim: expected the configuration record %s", key);
+		report_error(CLASS_PROTO, "shim protocol: expected the configuration record %s, not %.40s", key, rec);
+}
+
+/* check_protocol reads the first record, which must be proto=PROTOCOL_VERSION: a berth
+ * and a shim of different builds speak different protocols, and nothing may be made
+ * from a configuration misread. Its failure is the one message every version of berth
+ * must understand ("<prefix>proto ..."). */
+static void check_protocol(void)
+{
+	char rec[64];
+	read_record(rec, sizeof rec, KEY_PROTO "=");
+	const char *v = rec + strlen(KEY_PROTO "=");
+	if (strcmp(v, PROTOCOL_VERSION) != 0)
+		report_error(CLASS_PROTO, "shim protocol: berth speaks version %.20s, its shim version %s: rebuild berth with make",
+			     v, PROTOCOL_VERSION);
 }
 
 /* join_namespaces reads the first two records: ns=<dir> (the starter's thread's
@@ -1076,28 +1113,28 @@ static void read_record(char *rec, size_t size, const char *key)
 static void join_namespaces(int hostnet)
 {
 	char rec[PATH_MAX + 8], p[PATH_MAX + 16];
-	read_record(rec, sizeof rec, "ns=");
+	read_record(rec, sizeof rec, KEY_NS "=");
 	int *fds[] = {&ns_mnt, &ns_uts, &ns_ipc};
 	const char *kinds[] = {"mnt", "uts", "ipc"};
 	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s/%s", rec + 3, kinds[i]);
+		snprintf(p, sizeof p, "%s/%s", rec + strlen(KEY_NS "="), kinds[i]);
 		if ((*fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-			report_error("open %s: %s", p, errstr(errno));
+			report_error(CLASS_NAMESPACE, "open %s: %s", p, errstr(errno));
 	}
-	read_record(rec, sizeof rec, "net=");
-	const char *arg = rec + 4;
-	if (!strcmp(arg, "new")) {
+	read_record(rec, sizeof rec, KEY_NET "=");
+	const char *arg = rec + strlen(KEY_NET "=");
+	if (!strcmp(arg, VALUE_NET_NEW)) {
 		if (hostnet < 0 && unshare(CLONE_NEWNET) != 0) /* else made already */
-			report_error("new network namespace: %s", errstr(errno));
-	} else if (!strcmp(arg, "host")) {
+			report_error(CLASS_NAMESPACE, "new network namespace: %s", errstr(errno));
+	} else if (!strcmp(arg, VALUE_NET_HOST)) {
 		if (hostnet >= 0 && setns(hostnet, CLONE_NEWNET) != 0)
-			report_error("return to the host's network namespace: %s", errstr(errno));
+			report_error(CLASS_NAMESPACE, "return to the host's network namespace: %s", errstr(errno));
 	} else {
 		int fd = open(arg, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			report_error("open netns \"%s\": %s", arg, errstr(errno));
+			report_error(CLASS_NAMESPACE, "open netns \"%s\": %s", arg, errstr(errno));
 		if (setns(fd, CLONE_NEWNET) != 0)
-			report_error("join netns \"%s\": %s", arg, errstr(errno));
+			report_error(CLASS_NAMESPACE, "join netns \"%s\": %s", arg, errstr(errno));
 		close(fd);
 	}
 	if (hostnet >= 0)
@@ -1167,6 +1204,25 @@ static const char *join_cgroups(pid_t pid)
 	return NULL;
 }
 
+/* set_oom_score_adj writes the configured oom_score_adj of pid (which its children
+ * inherit), before it runs the command; it returns 0 on failure, with errno set. */
+static int set_oom_score_adj(pid_t pid)
+{
+	if (!cfg.oomscoreadj)
+		return 1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	size_t n = strlen(cfg.oomscoreadj);
+	int ok = write(fd, cfg.oomscoreadj, n) == (ssize_t)n;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return ok;
+}
+
 /* ---- exec ---- */
 
 /* lookup is exec.LookPath with the container's PATH, inside its root. */
@@ -1186,14 +1242,14 @@ static const char *lookup(const char *name)
 		struct stat st;
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
 			if (buf[0] != '/')
-				FAIL("exec: \"%s\": cannot run executable found relative to current directory", name);
+				FAIL(CLASS_EXEC, "exec: \"%s\": cannot run executable found relative to current directory", name);
 			return buf;
 		}
 		if (!end)
 			break;
 		d = end;
 	}
-	FAIL("exec: \"%s\": executable file not found in $PATH", name);
+	FAIL(CLASS_EXEC, "exec: \"%s\": executable file not found in $PATH", name);
 	return NULL;
 }
 
@@ -1207,16 +1263,20 @@ static const char *lookup(const char *name)
 static int exec_main(void)
 {
 	errfd = REPORT_FD;
+	report_prefix = "";
+	check_protocol();
 	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
-		FAIL("shim exec: incomplete configuration");
+		FAIL(CLASS_PROTO, "shim exec: incomplete configuration");
 	/* Not dumpable until the command's execve (as runc's init): a container process
 	 * must not open /proc/<child>/fd/N (the error pipe to berth) meanwhile. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-		FAIL("set not dumpable: %s", errstr(errno));
+		FAIL(CLASS_IDENTITY, "set not dumpable: %s", errstr(errno));
 	/* Into the container's cgroups first: every process of the exec is born there. */
 	const char *failed = join_cgroups(getpid());
 	if (failed)
-		FAIL("join cgroup %s: %s", failed, errstr(errno));
+		FAIL(CLASS_CGROUP, "join cgroup %s: %s", failed, errstr(errno));
+	if (!set_oom_score_adj(getpid()))
+		FAIL(CLASS_IDENTITY, "set oom_score_adj %s: %s", cfg.oomscoreadj, errstr(errno));
 	static const char *kinds[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
 	static const int types[] = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWCGROUP};
 	int nkinds = cfg.cgroupns ? 6 : 5, fds[6], root;
@@ -1224,35 +1284,35 @@ static int exec_main(void)
 	for (int i = 0; i < nkinds; i++) {
 		snprintf(p, sizeof p, "/proc/%d/ns/%s", cfg.target, kinds[i]);
 		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-			FAIL("open %s: %s", p, errstr(errno));
+			FAIL(CLASS_NAMESPACE, "open %s: %s", p, errstr(errno));
 	}
 	snprintf(p, sizeof p, "/proc/%d/root", cfg.target);
 	if ((root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		FAIL("open %s: %s", p, errstr(errno));
+		FAIL(CLASS_NAMESPACE, "open %s: %s", p, errstr(errno));
 	for (int i = 0; i < nkinds; i++) {
 		if (setns(fds[i], types[i]) != 0)
-			FAIL("join the container's %s namespace: %s", kinds[i], errstr(errno));
+			FAIL(CLASS_NAMESPACE, "join the container's %s namespace: %s", kinds[i], errstr(errno));
 		close(fds[i]);
 	}
 	if (fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
-		FAIL("enter the container's root: %s", errstr(errno));
+		FAIL(CLASS_NAMESPACE, "enter the container's root: %s", errstr(errno));
 	close(root);
 	pid_t child = fork();
 	if (child < 0)
-		FAIL("fork: %s", errstr(errno));
+		FAIL(CLASS_PROCESS, "fork: %s", errstr(errno));
 	if (child == 0) {
 		if (setsid() < 0)
-			FAIL("new session: %s", errstr(errno));
+			FAIL(CLASS_PROCESS, "new session: %s", errstr(errno));
 		if (cfg.tty && ioctl(0, TIOCSCTTY, 0) != 0)
-			FAIL("set controlling terminal: %s", errstr(errno));
+			FAIL(CLASS_STDIO, "set controlling terminal: %s", errstr(errno));
 		set_identity();
 		const char *path = lookup(cfg.argv[0]);
 		if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-			FAIL("close fds: %s", errstr(errno));
+			FAIL(CLASS_PROCESS, "close fds: %s", errstr(errno));
 		if (cfg.nnp)
 			load_seccomp();
 		execve(path, cfg.argv, cfg.envp);
-		FAIL("exec \"%s\": %s", path, errstr(errno));
+		FAIL(CLASS_EXEC, "exec \"%s\": %s", path, errstr(errno));
 	}
 	close(errfd);
 	int status;
@@ -1276,33 +1336,35 @@ int main(int argc, char **argv)
 	if (syscall(SYS_close_range, 5, ~0U, 0) != 0)
 		return 125;
 	signal(SIGPIPE, SIG_IGN);
-	if (argc > 1 && !strcmp(argv[1], "exec"))
+	if (argc > 1 && !strcmp(argv[1], VALUE_EXEC_MODE))
 		return exec_main();
 	/* The first record, written with the fork: pre=netns for a spare shim made ahead
 	 * of time, which makes a network namespace now, while nobody waits, in case the
 	 * container wants a new one. */
 	starter_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	check_protocol();
 	char pre[32];
-	read_record(pre, sizeof pre, "pre=");
+	read_record(pre, sizeof pre, KEY_PRE "=");
 	int hostnet = -1;
-	if (!strcmp(pre, "pre=netns")) {
+	if (!strcmp(pre, KEY_PRE "=" VALUE_PRE_NETNS)) {
 		hostnet = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (hostnet < 0 || unshare(CLONE_NEWNET) != 0)
-			report_error("new network namespace: %s", errstr(errno));
+			report_error(CLASS_NAMESPACE, "new network namespace: %s", errstr(errno));
 	}
 	join_namespaces(hostnet);
 	/* What PID 1 needs before it is born, so that it is born now, while the starter
 	 * still builds the rootfs: its stdio and stdin (io=pipes|tty[+stdin]) and the
 	 * container dir (dir=). */
 	char iorec[32], dir[PATH_MAX + 8];
-	read_record(iorec, sizeof iorec, "io=");
-	read_record(dir, sizeof dir, "dir=");
-	cfg.tty = !strncmp(iorec + 3, "tty", 3);
-	cfg.openstdin = strstr(iorec, "+stdin") != NULL;
-	cfg.dir = dir + 4;
+	read_record(iorec, sizeof iorec, KEY_IO "=");
+	read_record(dir, sizeof dir, KEY_DIR "=");
+	const char *iomode = iorec + strlen(KEY_IO "=");
+	cfg.tty = !strncmp(iomode, VALUE_IO_TTY, strlen(VALUE_IO_TTY));
+	cfg.openstdin = strstr(iomode, VALUE_IO_STDIN) != NULL;
+	cfg.dir = dir + strlen(KEY_DIR "=");
 	dirfd_ = open(cfg.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd_ < 0)
-		report_error("container dir: %s", errstr(errno));
+		report_error(CLASS_STATE, "container dir: %s", errstr(errno));
 	int ln = cfg.openstdin ? listen_stdin() : -1;
 
 	struct stdio io = {-1, -1, -1, -1};
@@ -1311,7 +1373,7 @@ int main(int argc, char **argv)
 	int ptysock[2] = {-1, -1};
 	if (cfg.tty) { /* PID 1 opens the pty in its root and sends the master here */
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptysock) != 0)
-			report_error("pty socket: %s", errstr(errno));
+			report_error(CLASS_STDIO, "pty socket: %s", errstr(errno));
 		ptyfd = ptysock[1];
 		outs[nouts] = calloc(1, sizeof(struct stream));
 		outs[nouts]->fd = -1;
@@ -1319,7 +1381,7 @@ int main(int argc, char **argv)
 	} else {
 		int o[2], e[2];
 		if (pipe2(o, O_CLOEXEC) != 0 || pipe2(e, O_CLOEXEC) != 0)
-			report_error("output pipes: %s", errstr(errno));
+			report_error(CLASS_STDIO, "output pipes: %s", errstr(errno));
 		io.out = o[1], io.err = e[1];
 		outs[nouts] = calloc(1, sizeof(struct stream));
 		outs[nouts]->fd = o[0];
@@ -1330,17 +1392,17 @@ int main(int argc, char **argv)
 		if (cfg.openstdin) {
 			int in[2];
 			if (pipe2(in, O_CLOEXEC) != 0)
-				report_error("stdin pipe: %s", errstr(errno));
+				report_error(CLASS_STDIO, "stdin pipe: %s", errstr(errno));
 			io.in = in[0], stdin_w = in[1];
 		}
 	}
 	int syncp[2], errp[2], relay[2];
 	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(relay, O_CLOEXEC) != 0)
-		report_error("pipes: %s", errstr(errno));
+		report_error(CLASS_PROCESS, "pipes: %s", errstr(errno));
 
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
-		report_error("clone container init: %s", errstr(errno));
+		report_error(CLASS_PROCESS, "clone container init: %s", errstr(errno));
 	if (pid == 0) {
 		close(CONFIG_FD);
 		close(REPORT_FD);
@@ -1383,7 +1445,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!cfg.id || !cfg.rootfs || !cfg.path || !cfg.cwd || cfg.argc == 0)
-		report_error("shim: incomplete configuration");
+		report_error(CLASS_PROTO, "shim: incomplete configuration");
 	writeall(relay[1], raw_config, raw_len);
 	close(relay[1]);
 	if (cfg.tty) { /* -1 when PID 1 failed first: its error follows on errp */
@@ -1394,11 +1456,15 @@ int main(int argc, char **argv)
 	/* PID 1 builds its root while the shim puts it in the cgroups (one write per v1
 	 * hierarchy); it waits for a byte before its execve. */
 	int err = 0;
+	const char *failed_class = CLASS_CGROUP, *failed_step = "join cgroup ";
 	const char *failed = join_cgroups(pid);
 	if (failed)
 		err = errno;
+	else if (!set_oom_score_adj(pid))
+		failed_class = CLASS_IDENTITY, failed_step = "",
+		failed = "set oom_score_adj (lowering it needs CAP_SYS_RESOURCE)", err = errno;
 	if (!failed && write(syncp[1], "x", 1) != 1)
-		failed = "release container init", err = errno;
+		failed_class = CLASS_PROCESS, failed_step = "", failed = "release container init", err = errno;
 	close(syncp[1]);
 	if (failed)
 		kill(pid, SIGKILL);
@@ -1407,12 +1473,14 @@ int main(int argc, char **argv)
 	char *msg = readall(errp[0], &mlen);
 	close(errp[0]);
 	if (cfg.tty && master < 0 && !failed)
-		failed = "receive the container's pty", err = EPIPE;
+		failed_class = CLASS_STDIO, failed_step = "", failed = "receive the container's pty", err = EPIPE;
 	if (mlen > 0 || failed) {
 		waitpid(pid, NULL, 0);
-		if (mlen > 0)
-			report_error("%.*s", (int)mlen, msg);
-		report_error("%s: %s", failed, errstr(err));
+		if (mlen > 0) { /* "<class> <message>" (failfd) */
+			dprintf(REPORT_FD, "%s%.*s\n", report_prefix, (int)mlen, msg);
+			exit(1);
+		}
+		report_error(failed_class, "%s%s: %s", failed_step, failed, errstr(err));
 	}
 	free(msg);
 	struct timespec started;
@@ -1421,7 +1489,7 @@ int main(int argc, char **argv)
 	if (failed_state) { /* nothing would know the container runs: it does not */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		report_error("%s", failed_state);
+		report_error(CLASS_STATE, "%s", failed_state);
 	}
 	dprintf(REPORT_FD, "ok %d\n", (int)pid);
 	close(REPORT_FD);

@@ -2,7 +2,9 @@ package logstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -53,6 +55,9 @@ type Watch struct {
 	ctrs   map[string]*watched
 	order  []string // IDs in the order seen
 	err    error    // first reader error
+	// Warn is where containers without a log (logging driver none) are warned of;
+	// nil: they are not.
+	Warn io.Writer
 }
 
 // watched is one container a logWatch knows. Only its reader touches last and lastN
@@ -72,6 +77,9 @@ type watched struct {
 	// polled: an exited container the supervisor will start again is not finished.
 	restart       *state.RestartPolicy
 	stoppedByUser bool
+	// noLog (guarded by mu): the container keeps no log (logging driver none), which
+	// is not read again.
+	noLog bool
 }
 
 // Exit is a watched container that exited since the last poll, its logs drained.
@@ -135,7 +143,7 @@ func (w *Watch) Step() ([]Exit, error) {
 // logs were not read yet, and reports its exit once those logs are printed.
 func (w *Watch) check(s *watched, inState bool) (Exit, bool) {
 	w.mu.Lock()
-	reading := s.reading
+	reading, noLog := s.reading, s.noLog
 	w.mu.Unlock()
 	es, err := w.eng.State(s.c.ID)
 	if err != nil {
@@ -148,7 +156,7 @@ func (w *Watch) check(s *watched, inState bool) (Exit, bool) {
 	if reading {
 		return Exit{}, false
 	}
-	if s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.Follow && plan.IsLive(es.Status)) {
+	if !noLog && (s.reads == 0 || !es.StartedAt.Equal(s.readFor) || (w.Follow && plan.IsLive(es.Status))) {
 		if s.reads == 0 || w.Follow {
 			w.startReader(s, es.StartedAt)
 		}
@@ -221,6 +229,12 @@ func (w *Watch) startReader(s *watched, startedAt time.Time) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		s.reading = false
+		if errors.Is(err, engine.ErrNoLog) { // logging driver none: warned of, as Compose
+			s.noLog, err = true, nil
+			if w.Warn != nil {
+				fmt.Fprintf(w.Warn, "warning: can't retrieve logs for %q: %v\n", s.c.Name, engine.ErrNoLog)
+			}
+		}
 		if err != nil && !state.IsNotFound(err) && w.err == nil {
 			w.err = err
 		}

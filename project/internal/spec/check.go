@@ -19,7 +19,7 @@ func CheckSupported(svc compose.ServiceConfig) error {
 		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, state.ErrInvalid)
 	}
 	for _, v := range svc.Volumes {
-		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" {
+		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, state.ErrInvalid)
 		}
 	}
@@ -35,6 +35,9 @@ func CheckSupported(svc compose.ServiceConfig) error {
 	}
 	if _, _, err := logRotation(svc); err != nil {
 		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
+	}
+	if err := CheckLinuxKeys(svc); err != nil {
+		return err
 	}
 	_, err := ParseRestart(svc)
 	return err

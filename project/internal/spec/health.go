@@ -38,6 +38,7 @@ func ParseHealth(svc compose.ServiceConfig, img *v1.HealthConfig) *state.HealthS
 		h.Interval = orDefault(durationOf(hc.Interval), h.Interval)
 		h.Timeout = orDefault(durationOf(hc.Timeout), h.Timeout)
 		h.StartPeriod = orDefault(durationOf(hc.StartPeriod), h.StartPeriod)
+		h.StartInterval = durationOf(hc.StartInterval)
 		if hc.Retries != nil && *hc.Retries > 0 {
 			h.Retries = int(*hc.Retries)
 		}

@@ -21,8 +21,11 @@ import (
 type Resources struct {
 	Anon    map[string]string // anonymous volumes: container path -> volume ID
 	Objects []engine.Mount    // secrets and configs, their files written
-	Addrs   []netip.Addr      // its addresses, first network first
-	Gateway netip.Addr        // of its first network; invalid without networks
+	// ImageLayers are the layers of the images mounted (volumes of type image), by
+	// mount target.
+	ImageLayers map[string][]string
+	Addrs       []netip.Addr // its addresses, first network first
+	Gateway     netip.Addr   // of its first network; invalid without networks
 	// HostResolvConf is the host's /etc/resolv.conf, forwarded to by the embedded DNS
 	// (or copied with network_mode: host).
 	HostResolvConf []byte
@@ -51,6 +54,11 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 	vols, err := mounts(paths, p, svc, img, res.Anon)
 	if err != nil {
 		return spec, err
+	}
+	for i := range vols {
+		if vols[i].Type == "image" {
+			vols[i].Image = &engine.MountImage{Layers: res.ImageLayers[vols[i].Target]}
+		}
 	}
 	spec.Mounts = sortMounts(append(vols, res.Objects...))
 	spec.NetNSPath = c.NetNS

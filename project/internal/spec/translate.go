@@ -3,6 +3,7 @@ package spec
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/netip"
 	"path"
 	"slices"
@@ -190,6 +191,7 @@ func mounts(cfg state.Paths, p *compose.Project, svc compose.ServiceConfig, img 
 				m.Size, m.Mode = int64(v.Tmpfs.Size), v.Tmpfs.Mode
 			}
 		}
+		mountOptions(v, &m)
 		out = append(out, m)
 	}
 	for _, t := range svc.Tmpfs {
@@ -289,14 +291,15 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 			s.Resources.PidsLimit = l.Pids
 		}
 	}
+	linuxKeys(svc, &s)
 	return s
 }
 
 // ContainerLabels are the service's labels plus Compose's.
 func ContainerLabels(p *compose.Project, svc compose.ServiceConfig, n int, hash string, files []string) map[string]string {
-	l := map[string]string{}
-	for k, v := range svc.Labels {
-		l[k] = v
+	l := maps.Clone(map[string]string(svc.Labels)) // label_file's labels are in them (compose)
+	if l == nil {
+		l = map[string]string{}
 	}
 	l[state.LabelProject] = p.Name
 	l[state.LabelService] = svc.Name

@@ -147,7 +147,10 @@ type HealthSpec struct {
 	Interval    time.Duration `json:"interval"`
 	Timeout     time.Duration `json:"timeout"`
 	StartPeriod time.Duration `json:"startPeriod,omitempty"`
-	Retries     int           `json:"retries"`
+	// StartInterval, when set, is the time between probes while the container is
+	// still starting within its start period (start_interval).
+	StartInterval time.Duration `json:"startInterval,omitempty"`
+	Retries       int           `json:"retries"`
 }
 
 // Health statuses, as Docker reports them.

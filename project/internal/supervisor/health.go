@@ -62,7 +62,6 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpe
 			}
 			err := s.probe(id, h)
 			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
-				wait = h.Interval
 				s.mu.Lock()
 				switch {
 				case err == nil:
@@ -73,6 +72,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpe
 						s.health[id] = state.HealthUnhealthy
 					}
 				}
+				wait = probeInterval(h, time.Since(run), s.health[id])
 				s.mu.Unlock()
 			}
 		}
