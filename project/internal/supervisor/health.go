@@ -29,6 +29,7 @@ func (s *supervisor) syncChecks(st *state.State) {
 			cancel()
 			delete(s.checks, id)
 			delete(s.health, id)
+			delete(s.runs, id)
 		}
 	}
 }
@@ -58,7 +59,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpe
 		if err == nil && st.Status == engine.StatusRunning {
 			if !st.StartedAt.Equal(run) {
 				run, failures = st.StartedAt, 0
-				s.setHealth(id, state.HealthStarting)
+				s.setHealth(id, state.HealthStarting, run)
 			}
 			err := s.probe(id, h)
 			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
@@ -88,11 +89,12 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpe
 // that is not running.
 const notRunningPoll = 100 * time.Millisecond
 
-func (s *supervisor) setHealth(id, health string) {
+// setHealth records the health of container id's run that started at run.
+func (s *supervisor) setHealth(id, health string, run time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.checks[id]; ok {
-		s.health[id] = health
+		s.health[id], s.runs[id] = health, run
 	}
 }
 

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
@@ -19,12 +21,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Engine is what the supervisor needs of the container engine (*engine.Engine).
+type Engine interface {
+	State(id string) (engine.State, error)
+	Exec(id string, es engine.ExecSpec) (int, error)
+	Lock(id string) (func(), error)
+	Start(id string) error
+	Wait(id string) (engine.ExitStatus, error)
+}
+
+var _ Engine = (*engine.Engine)(nil)
+
 // supervisor serves one project: DNS records of its networks and healthchecks of its
 // containers, reconciled from state.json on every sync.
 type supervisor struct {
 	paths state.Paths
 	name  string
-	eng   *engine.Engine
+	eng   Engine
 	nd    *netdriver.Driver
 	dns   *dnsserver.Server
 
@@ -32,6 +45,7 @@ type supervisor struct {
 	networks  map[string]map[string]bool // served network -> endpoint IDs
 	checks    map[string]context.CancelFunc
 	health    map[string]string
+	runs      map[string]time.Time // StartedAt of the run each health was measured on
 	done      chan struct{}
 	closeOnce sync.Once
 	restarts  *restarter // restart policies (restart.go); made by the first sync
@@ -42,7 +56,7 @@ type supervisor struct {
 // and restart policies of its containers on eng. Only one supervisor runs per project:
 // a second one returns an error wrapping state.ErrExists. It adopts whatever the
 // project's state records.
-func Run(ctx context.Context, paths state.Paths, eng *engine.Engine, nd *netdriver.Driver, name string) error {
+func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Driver, name string) error {
 	dir, err := paths.RunDir(name)
 	if err == nil {
 		err = os.MkdirAll(dir, 0o700)
@@ -65,7 +79,7 @@ func Run(ctx context.Context, paths state.Paths, eng *engine.Engine, nd *netdriv
 	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
 		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
 		networks: map[string]map[string]bool{}, checks: map[string]context.CancelFunc{},
-		health: map[string]string{}, done: make(chan struct{})}
+		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
 	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
@@ -102,9 +116,7 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	case ReqSync:
 		return nil, s.sync(ctx)
 	case ReqHealth:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return json.Marshal(s.health)
+		return json.Marshal(s.currentHealth())
 	case ReqShutdown:
 		s.stopRestarts() // before replying: Down removes the containers next
 		s.closeOnce.Do(func() { close(s.done) })
@@ -205,4 +217,21 @@ func (s *supervisor) syncEndpoints(st *state.State) error {
 		}
 	}
 	return nil
+}
+
+// currentHealth is the health of every checked container, by ID. A health belongs to
+// the run it was measured on: a container started again since (a command started it
+// while its check loop waited out the interval) is "starting", as Docker resets the
+// health on every start, so that nothing waits on the health of its previous run.
+func (s *supervisor) currentHealth() map[string]string {
+	s.mu.Lock()
+	out := maps.Clone(s.health)
+	runs := maps.Clone(s.runs)
+	s.mu.Unlock()
+	for id, h := range out {
+		if st, err := s.eng.State(id); err == nil && h != state.HealthStarting && !st.StartedAt.Equal(runs[id]) {
+			out[id] = state.HealthStarting
+		}
+	}
+	return out
 }
