@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 // Cascade is what an attached Up does when an attached container exits.
@@ -68,9 +69,9 @@ func UpAttached(ctx context.Context, cfg Config, p *compose.Project, opts UpOpti
 		at.OnExit = CascadeStop
 	}
 	start := time.Now()
-	w := cfg.newLogWatch(p.Name, newLogPrinter(progressOrDiscard(at.Output), at.LogFormat),
+	w := cfg.logWatch(p.Name, logstream.NewPrinter(progressOrDiscard(at.Output), at.LogFormat),
 		func(c *ContainerState) bool { return attached[c.Service] })
-	w.follow, w.start, w.since = true, start, start
+	w.Follow, w.Start, w.Since = true, start, start
 	a := &attacher{w: w, cfg: cfg, name: p.Name, at: at, progress: progressOrDiscard(opts.Progress),
 		exitCodeFrom: at.ExitCodeFrom, services: upServices(p, opts.PlanOptions)}
 	if opts.Timeout > 0 {
@@ -131,7 +132,7 @@ func upServices(p *compose.Project, po PlanOptions) []string {
 
 // attacher is the state of one attached Up; only its loop touches it.
 type attacher struct {
-	w        *logWatch
+	w        *logstream.Watch
 	cfg      Config
 	name     string
 	at       AttachOptions
@@ -152,17 +153,17 @@ type attacher struct {
 
 func (a *attacher) loop(ctx context.Context, upDone <-chan error, cancelUp context.CancelFunc) (int, error) {
 	a.upRunning = true
-	t := time.NewTicker(watchPoll)
+	t := time.NewTicker(logstream.Poll)
 	defer t.Stop()
 	for {
-		exits, err := a.w.step()
+		exits, err := a.w.Step()
 		if err != nil {
 			return 0, err
 		}
 		for _, ev := range exits {
 			a.exited(ev)
 		}
-		if !a.upRunning && !a.pendingStop && a.stopDone == nil && a.w.idle() {
+		if !a.upRunning && !a.pendingStop && a.stopDone == nil && a.w.Idle() {
 			return a.code, nil
 		}
 		select {
@@ -201,8 +202,8 @@ func (a *attacher) announce() {
 	}
 	var names []string
 	for _, c := range st.Containers {
-		if !c.oneoff() && a.w.match(c) {
-			names = append(names, logPrefix(c))
+		if !c.Oneoff() && a.w.Matches(c) {
+			names = append(names, logstream.Prefix(c))
 		}
 	}
 	sort.Strings(names)
@@ -210,22 +211,22 @@ func (a *attacher) announce() {
 }
 
 // exited applies Compose's rules to one attached container's exit.
-func (a *attacher) exited(ev exitEvent) {
+func (a *attacher) exited(ev logstream.Exit) {
 	if !a.aborting {
-		a.w.pr.status(ev.c, fmt.Sprintf("exited with code %d", ev.code))
+		a.w.Printer().Status(ev.C, fmt.Sprintf("exited with code %d", ev.Code))
 	}
 	switch {
-	case a.at.OnExit == CascadeFail && ev.code != 0 && !a.aborting:
-		a.exitCodeFrom = ev.c.Service
+	case a.at.OnExit == CascadeFail && ev.Code != 0 && !a.aborting:
+		a.exitCodeFrom = ev.C.Service
 		a.abort()
 	case a.at.OnExit == CascadeStop && !a.aborting:
 		if a.exitCodeFrom == "" {
-			a.exitCodeFrom = ev.c.Service
+			a.exitCodeFrom = ev.C.Service
 		}
 		a.abort()
 	}
-	if ev.c.Service == a.exitCodeFrom && !a.codeSet {
-		a.code, a.codeSet = ev.code, true
+	if ev.C.Service == a.exitCodeFrom && !a.codeSet {
+		a.code, a.codeSet = ev.Code, true
 	}
 }
 
@@ -278,7 +279,7 @@ func (a *attacher) kill() {
 	}
 	r := &run{cfg: a.cfg, eng: a.cfg.engine(), out: io.Discard, st: st}
 	for _, c := range st.Containers {
-		if in[c.Service] && !c.oneoff() {
+		if in[c.Service] && !c.Oneoff() {
 			if err := r.markUserStop(c, true); err != nil {
 				fmt.Fprintf(a.progress, "kill %s: %v\n", describe(c), err)
 			}
@@ -299,7 +300,7 @@ func (cfg Config) stopServices(name string, services []string, timeout *time.Dur
 		// Every container is marked before any is stopped: one killed meanwhile (a second
 		// Ctrl-C) or exiting on its own must not be restarted by its policy.
 		for _, c := range r.st.Containers {
-			if want[c.Service] && !c.oneoff() {
+			if want[c.Service] && !c.Oneoff() {
 				if err := r.markUserStop(c, true); err != nil {
 					return fmt.Errorf("stop %s: %w", describe(c), err)
 				}

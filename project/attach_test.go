@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 func TestAttachedServices(t *testing.T) {
@@ -73,11 +74,11 @@ func TestAttacherCascade(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, progress bytes.Buffer
-			w := &logWatch{pr: newLogPrinter(&out, LogFormat{})}
+			w := logstream.NewWatch(nil, nil, logstream.NewPrinter(&out, LogFormat{}), nil)
 			a := &attacher{w: w, at: AttachOptions{OnExit: tt.onExit}, exitCodeFrom: tt.exitCodeFrom,
 				progress: &progress, upRunning: true}
 			for _, e := range tt.exits {
-				a.exited(exitEvent{c: &ContainerState{Service: e.service, Number: 1}, code: e.code})
+				a.exited(logstream.Exit{C: &ContainerState{Service: e.service, Number: 1}, Code: e.code})
 			}
 			if a.code != tt.wantCode || a.aborting != tt.wantAbort {
 				t.Errorf("code, aborting = %d, %v; want %d, %v", a.code, a.aborting, tt.wantCode, tt.wantAbort)

@@ -1,7 +1,7 @@
 package project
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,122 +11,21 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/berth-dev/berth/project/internal/state"
+	"github.com/berth-dev/berth/project/internal/supervisor"
 )
-
-// The supervisor protocol, on the project's root-only unix socket: one connection per
-// request; the client writes one line (a request word: ping, sync, health, shutdown), the
-// supervisor answers "ok\n" and a body (JSON for health) or "error\n" and a message,
-// then closes. It is this small so that a command's first request costs a few system
-// calls, not an HTTP client's first use.
-const (
-	reqPing     = "ping"
-	reqSync     = "sync"
-	reqHealth   = "health"
-	reqShutdown = "shutdown"
-)
-
-// errNoSupervisor: nothing listens on the project's socket.
-var errNoSupervisor = errors.New("no supervisor answers")
-
-// client talks to a project's supervisor over its unix socket.
-type client struct {
-	sock    string
-	timeout time.Duration // for each system call of a request
-	err     error         // a project name that makes no socket path
-}
-
-func (c Config) client(name string) *client {
-	sock, err := c.socketPath(name)
-	return &client{sock: sock, timeout: 30 * time.Second, err: err}
-}
-
-// do sends request and decodes the answer's body into out (when non-nil). Without a
-// supervisor the error wraps errNoSupervisor.
-func (cl *client) do(request string, out any) error {
-	body, err := cl.call(request)
-	if err != nil {
-		return fmt.Errorf("supervisor: %s: %w", request, err)
-	}
-	if out != nil {
-		return json.Unmarshal(body, out)
-	}
-	return nil
-}
-
-// call makes the request with blocking system calls on a socket of its own: no poller,
-// no HTTP.
-func (cl *client) call(request string) ([]byte, error) {
-	if cl.err != nil {
-		return nil, cl.err
-	}
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	tv := unix.NsecToTimeval(cl.timeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		return nil, err
-	}
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv); err != nil {
-		return nil, err
-	}
-	if err := retryEINTR(func() error { return unix.Connect(fd, &unix.SockaddrUnix{Name: cl.sock}) }); err != nil {
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {
-			return nil, errNoSupervisor
-		}
-		return nil, fmt.Errorf("connect %s: %w", cl.sock, err)
-	}
-	if err := retryEINTR(func() error { _, err := unix.Write(fd, []byte(request+"\n")); return err }); err != nil {
-		return nil, fmt.Errorf("send: %w", err)
-	}
-	var reply []byte
-	buf := make([]byte, 4096)
-	for {
-		var n int
-		err := retryEINTR(func() (err error) { n, err = unix.Read(fd, buf); return err })
-		if errors.Is(err, unix.EAGAIN) {
-			return nil, fmt.Errorf("no answer within %s", cl.timeout)
-		} else if err != nil {
-			return nil, fmt.Errorf("read answer: %w", err)
-		}
-		if n == 0 {
-			break
-		}
-		reply = append(reply, buf[:n]...)
-	}
-	status, body, _ := strings.Cut(string(reply), "\n")
-	switch status {
-	case "ok":
-		return []byte(body), nil
-	case "error":
-		return nil, errors.New(strings.TrimSpace(body))
-	}
-	return nil, fmt.Errorf("malformed answer %q", reply)
-}
-
-// retryEINTR calls f again while it is interrupted by a signal (a socket with a
-// timeout is not restarted automatically, and the Go runtime signals its threads).
-func retryEINTR(f func() error) error {
-	for {
-		if err := f(); !errors.Is(err, unix.EINTR) {
-			return err
-		}
-	}
-}
 
 // supervisorAlive reports whether the project's supervisor answers.
 func (c Config) supervisorAlive(name string) bool {
 	cl := c.client(name)
-	cl.timeout = time.Second
-	return cl.do(reqPing, nil) == nil
+	cl.Timeout = time.Second
+	return cl.Do(reqPing, nil) == nil
 }
 
 // syncSupervisor asks the project's supervisor, when one answers, to sync with the
 // state; without one there is nothing to sync.
 func (c Config) syncSupervisor(name string) error {
-	if err := c.client(name).do(reqSync, nil); err != nil && !errors.Is(err, errNoSupervisor) {
+	if err := c.client(name).Do(reqSync, nil); err != nil && !errors.Is(err, errNoSupervisor) {
 		return err
 	}
 	return nil
@@ -174,7 +73,7 @@ func (c Config) ensureSupervisor(name string) (*client, error) {
 			return c.client(name), nil
 		}
 	}
-	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.client(name).sock)
+	return nil, fmt.Errorf("supervisor of %q does not answer on %s", name, c.client(name).Sock)
 }
 
 // executable is the berth binary a supervisor runs: c.Executable, else this one.
@@ -205,8 +104,72 @@ func lastLine(b []byte) string {
 // answers.
 func (c Config) health(name string) map[string]string {
 	var h map[string]string
-	if c.client(name).do(reqHealth, &h) != nil {
+	if c.client(name).Do(reqHealth, &h) != nil {
 		return nil
 	}
 	return h
+}
+
+// SupervisorCommand is the hidden CLI command that runs a supervisor: the binary is
+// re-executed as `<exe> _supervise <project>`.
+const SupervisorCommand = "_supervise"
+
+// The supervisor and its protocol live in internal/supervisor.
+type client = supervisor.Client
+
+const (
+	reqPing     = supervisor.ReqPing
+	reqSync     = supervisor.ReqSync
+	reqHealth   = supervisor.ReqHealth
+	reqShutdown = supervisor.ReqShutdown
+)
+
+var (
+	errNoSupervisor = supervisor.ErrNoSupervisor
+	serveRequests   = supervisor.Serve
+)
+
+func (c Config) client(name string) *client {
+	return supervisor.NewClient(c.socketPath(name))
+}
+
+// RestartCounts returns, by container ID, how many times the supervisor restarted each
+// container of project name since a command last started it (as `docker inspect`'s
+// RestartCount); containers never restarted are absent. A project never brought up, or
+// whose supervisor never restarted anything, yields an empty map.
+func (c Config) RestartCounts(name string) (map[string]int, error) {
+	recs, err := c.paths().LoadRestarts(name)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for id, r := range recs {
+		if r.Count > 0 {
+			out[id] = r.Count
+		}
+	}
+	return out, nil
+}
+
+// RunSupervisor runs the supervisor of project name until Down asks it to exit or ctx
+// ends. Only one supervisor runs per project: a second one returns an error wrapping
+// ErrExists. It adopts whatever the project's state records.
+func RunSupervisor(ctx context.Context, cfg Config, name string) error {
+	nd, err := cfg.netdriver()
+	if err != nil {
+		return err
+	}
+	return supervisor.Run(ctx, cfg.paths(), cfg.engine(), nd, name)
+}
+
+type restartRecord = state.RestartRecord
+
+var countExit = supervisor.CountExit
+
+func (c Config) loadRestarts(name string) (map[string]restartRecord, error) {
+	return c.paths().LoadRestarts(name)
+}
+
+func (c Config) saveRestarts(name string, recs map[string]restartRecord) error {
+	return c.paths().SaveRestarts(name, recs)
 }

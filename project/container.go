@@ -6,17 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/spec"
 )
 
 const defaultStopGrace = 10 * time.Second
@@ -51,11 +49,15 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	r.mu.Lock()
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
-	r.takeOver(c, anon)
+	apply.TakeOver(r.target(), &r.mu, c, anon)
 	if err := r.save(); err != nil {
 		return nil, err
 	}
-	spec, err := r.containerSpec(ctx, c, svc, img)
+	res, err := r.ensureResources(ctx, c, svc, img)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	spec, err := containerSpec(r.cfg, r.p, c, svc, img, res)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
@@ -86,125 +88,38 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 	return c
 }
 
-func (r *run) containerSpec(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (engine.Spec, error) {
-	spec := baseSpec(svc)
-	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, img.layers, img.img.Config.Config, c.Hostname
-	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
-	env, err := environment(r.p, svc)
-	if err != nil {
-		return spec, err
+// ensureResources makes, recording each in state first, what container c of svc needs
+// before its spec can be built: its anonymous volumes, its written secrets and configs,
+// its network namespace attached to its networks with its ports published, and the exit
+// hook of its restart policy.
+func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (spec.Resources, error) {
+	var res spec.Resources
+	var err error
+	if res.Anon, err = apply.EnsureAnonymous(r.target(), &r.mu, c, anonymousTargets(svc, img.img.Config.Config), newID); err != nil {
+		return res, err
 	}
-	spec.Env = env
-	if spec.Seccomp, err = seccompProfile(r.p, svc); err != nil {
-		return spec, err
+	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
+		return res, err
 	}
-	anon, err := r.ensureAnonymous(c, anonymousTargets(svc, img.img.Config.Config))
-	if err != nil {
-		return spec, err
+	if res.ImageLayers, err = r.imageLayers(ctx, svc); err != nil {
+		return res, err
 	}
-	objs, err := r.cfg.objectMounts(r.p, svc, false)
-	if err != nil {
-		return spec, err
+	if res.Addrs, res.Gateway, err = apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc); err != nil {
+		return res, err
 	}
-	vols, err := mounts(r.cfg, r.p, svc, img.img.Config.Config, anon)
-	if err != nil {
-		return spec, err
+	if res.Gateway.IsValid() || svc.NetworkMode == "host" {
+		res.HostResolvConf, _ = os.ReadFile("/etc/resolv.conf")
 	}
-	if err := r.imageLayers(ctx, svc.Name, vols); err != nil {
-		return spec, err
-	}
-	spec.Mounts = sortMounts(append(vols, objs...))
-	addrs, gateway, err := r.attach(ctx, c, svc)
-	if err != nil {
-		return spec, err
-	}
-	spec.NetNSPath = c.NetNS
-	spec.Hosts = hostsFile(svc, c.Hostname, addrs)
-	switch {
-	case len(svc.DNS) > 0:
-		var b strings.Builder
-		for _, s := range svc.DNS {
-			fmt.Fprintf(&b, "nameserver %s\n", s)
-		}
-		spec.ResolvConf = b.String()
-	case gateway.IsValid():
-		host, _ := os.ReadFile("/etc/resolv.conf")
-		spec.ResolvConf = string(dnsserver.ResolvConf(gateway, host))
-	case svc.NetworkMode == "host":
-		host, _ := os.ReadFile("/etc/resolv.conf")
-		spec.ResolvConf = string(host)
-	}
-	if spec.ResolvConf != "" {
-		spec.ResolvConf = resolvOverrides(spec.ResolvConf, svc.DNSSearch, svc.DNSOpts)
-	}
-	if c.Restart.restarts() {
-		if spec.ExitHook, spec.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
-			return spec, err
+	if c.Restart.Restarts() {
+		if res.ExitHook, res.ExitHookEnv, err = r.cfg.exitHook(r.st.Name); err != nil {
+			return res, err
 		}
 		// The hook is skipped while a supervisor runs.
-		if spec.ExitHookUnlessListening, err = r.cfg.socketPath(r.st.Name); err != nil {
-			return spec, err
+		if res.Socket, err = r.cfg.socketPath(r.st.Name); err != nil {
+			return res, err
 		}
 	}
-	return spec, nil
-}
-
-// attach gives the container its netns on its networks and publishes its ports; it
-// returns its addresses and the gateway of its first network.
-func (r *run) attach(ctx context.Context, c *ContainerState, svc compose.ServiceConfig) ([]netip.Addr, netip.Addr, error) {
-	nets := serviceNetworks(svc)
-	if len(nets) == 0 {
-		return nil, netip.Addr{}, nil
-	}
-	ns, err := r.nd.CreateNetns(c.ID)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	r.mu.Lock()
-	c.NetNS = ns // recorded with the container; until then Down finds it by ID
-	r.mu.Unlock()
-	var addrs []netip.Addr
-	var first *netdriver.Endpoint
-	for _, n := range nets {
-		r.mu.Lock()
-		full := r.st.Networks[n].Name
-		r.mu.Unlock()
-		var opts netdriver.AttachOptions
-		if sn := svc.Networks[n]; sn != nil && sn.Ipv4Address != "" {
-			if opts.IPv4, err = netip.ParseAddr(sn.Ipv4Address); err != nil {
-				return nil, netip.Addr{}, fmt.Errorf("ipv4_address %q: %w", sn.Ipv4Address, ErrInvalid)
-			}
-		}
-		ep, err := r.nd.Attach(ctx, ns, full, opts)
-		if err != nil {
-			return nil, netip.Addr{}, fmt.Errorf("attach to network %q: %w", full, err)
-		}
-		r.mu.Lock()
-		c.Addresses[full] = ep.Address.Addr().String()
-		r.mu.Unlock()
-		addrs = append(addrs, ep.Address.Addr())
-		if first == nil {
-			first = ep
-		}
-	}
-	pms, err := portMappings(svc)
-	if err != nil || len(pms) == 0 {
-		return addrs, first.Gateway, err
-	}
-	got, err := r.nd.PublishPorts(ctx, first.Key, pms)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	r.mu.Lock()
-	for _, pm := range got {
-		ps := PortState{HostPort: pm.HostPort, ContainerPort: pm.ContainerPort, Protocol: pm.Protocol}
-		if pm.HostIP.IsValid() {
-			ps.HostIP = pm.HostIP.String()
-		}
-		c.Ports = append(c.Ports, ps)
-	}
-	r.mu.Unlock()
-	return addrs, first.Gateway, r.save()
+	return res, nil
 }
 
 // removeContainer stops and removes the container, its netns and its anonymous volumes
@@ -250,11 +165,11 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		r.netnsLeft = append(r.netnsLeft, c.ID)
 		r.mu.Unlock()
 	}
-	if err := r.removeAnonymousVolumes(c); err != nil {
+	if err := apply.RemoveAnonymous(r.target(), &r.mu, c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}
 	r.mu.Lock()
-	r.st.removeContainer(c.ID)
+	r.st.RemoveContainer(c.ID)
 	r.mu.Unlock()
 	r.printf(" Container %s  Removed\n", c.Name)
 	return r.save()

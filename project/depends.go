@@ -59,7 +59,7 @@ func (r *run) waitHealthy(ctx context.Context, ctrs []*ContainerState) error {
 	}
 	for {
 		var h map[string]string
-		if err := r.sup.do(reqHealth, &h); err != nil {
+		if err := r.sup.Do(reqHealth, &h); err != nil {
 			return err
 		}
 		healthy := 0

@@ -17,17 +17,43 @@
 //	$BERTH_RUNTIME_DIR/netns/<id>            containers' network namespaces
 //	$BERTH_RUNTIME_DIR/projects/<name>/supervisor.sock   (0600, dir 0700)
 //
+// # Rooms
+//
+// project is the API the CLI calls: one file per verb (up.go, down.go, run.go, logs.go,
+// ps.go, ...), a context on every call, Options in, results out. It is also the
+// executor (executor.go, container.go, restart.go): it carries out a
+// plan's container steps, recording every object in state before making it. The rest
+// lives in internal packages with one job each, dependencies pointing down:
+//
+//	internal/apply       act: networks, named and anonymous volumes, a container's
+//	                     netns, attachments and ports, on consumer-side interfaces
+//	                     (tested with fakes)
+//	internal/plan        decide (pure): MakePlan for up, run's one-off and --dry-run;
+//	                     Compose's naming rules
+//	internal/spec        translate (pure): a service, its image and the resources the
+//	                     executor made -> engine.Spec; ports, labels, mounts, health,
+//	                     restart and seccomp parsing; the supported-settings checks
+//	internal/supervisor  the per-project supervisor: DNS, healthchecks, restart
+//	                     policies, and its socket protocol (server and client)
+//	internal/logstream   following and printing containers' output
+//	internal/state       records, paths, atomic load and save, the project lock
+//
+// Up plans with the same inputs PlanUp (`up --dry-run`) prints: the recorded state,
+// the containers' statuses, the volumes that exist and the images' IDs.
+//
 // # Supervisor
 //
 // Up starts one supervisor per project: the same binary re-executed detached (setsid)
 // with the hidden command "_supervise <project>". It owns the DNS listeners of the
 // project's networks and runs healthchecks, answering one-line requests on a root-only
-// unix socket (client.go: a request word in, "ok" or "error" and a body out). Containers are owned by the engine's per-container monitors, not by the
+// unix socket (internal/supervisor/protocol.go: a request word in, "ok" or "error" and
+// a body out). Containers are owned by the engine's per-container monitors, not by the
 // supervisor, so killing it leaves them running; the next command that needs it
 // (Up, or a status query) starts a new one, which adopts the containers from state.
-// The supervisor also applies restart policies (restart.go): it restarts containers
-// whose main process exited, with Docker's back-off, unless a user stopped them, and
-// on adoption applies the policy to those that exited while no supervisor ran.
+// The supervisor also applies restart policies (restart.go, internal/supervisor): it
+// restarts containers whose main process exited, with Docker's back-off, unless a user
+// stopped them, and on adoption applies the policy to those that exited while no
+// supervisor ran.
 //
 //	berth up ──spawn (setsid)──> berth _supervise p ── listens on supervisor.sock
 //	   │  ping

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // DownOptions configure Down, as `berth down`'s flags.
@@ -30,8 +31,9 @@ type DownOptions struct {
 // order, each level in parallel), their network namespaces and published ports, the
 // supervisor and its DNS listeners, the networks and their nftables rules, the state,
 // the containers' anonymous volumes (with or without Volumes: nothing could reach them
-// again), and with Volumes the named volumes. It works without the compose file and after a crash of
-// anything; a project never brought up is success. A state file that cannot be read is
+// again), and with Volumes the named volumes, those recorded and those labelled with the
+// project (so a `down -v` after a plain `down` still finds them). It works without the
+// compose file and after a crash of anything; a project never brought up is success. A state file that cannot be read is
 // named on Progress, and what the engine's and the network driver's labels show is
 // removed instead (recoverState); on a full disk its own state writes are best effort.
 // A recorded volume name that is not one path element (state written before names were
@@ -45,7 +47,10 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		return err
 	}
 	if _, err := cfg.LoadState(name); errors.Is(err, ErrNotFound) {
-		return cfg.removeStateless(name)
+		if err := cfg.removeStateless(name); err != nil || !opts.Volumes {
+			return err
+		}
+		return cfg.removeVolumes(name, nil, opts.Progress)
 	} else if err != nil && !errors.Is(err, engine.ErrBadState) {
 		return err
 	}
@@ -67,7 +72,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if opts.Images != "" {
 		images = downImages(st, opts.Project, opts.Images)
 	}
-	cfg.client(name).do(reqShutdown, nil) // none answering is fine: stray ones are killed next
+	cfg.client(name).Do(reqShutdown, nil) // none answering is fine: stray ones are killed next
 	cfg.killStraySupervisors(name)
 	levels := stopOrder(st)
 	for i := len(levels) - 1; i >= 0; i-- {
@@ -80,7 +85,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 			return fmt.Errorf("remove network namespace of container %s: %w", id, err)
 		}
 	}
-	if err := r.removeVolumeDirs(st.HandedOver); err != nil { // left by a crashed recreation
+	if err := apply.RemoveVolumeDirs(cfg.paths(), st.HandedOver); err != nil { // left by a crashed recreation
 		return err
 	}
 	for _, n := range sortedKeys(st.Networks) {
@@ -93,18 +98,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		}
 		r.printf(" Network %s  Removed\n", ns.Name)
 	}
-	var refused []error // names that lead outside the root: left alone, reported last
+	var refused error
 	if opts.Volumes {
-		for _, v := range sortedKeys(st.Volumes) {
-			err := cfg.removeVolume(st.Volumes[v])
-			if errors.Is(err, ErrInvalid) {
-				refused = append(refused, fmt.Errorf("volume %q not removed: %w", st.Volumes[v], err))
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("remove volume %q: %w", st.Volumes[v], err)
-			}
-			r.printf(" Volume %s  Removed\n", st.Volumes[v])
+		refused = cfg.removeVolumes(name, st.Volumes, opts.Progress)
+		if refused != nil && !errors.Is(refused, ErrInvalid) {
+			return refused
 		}
 	}
 	if err := r.removeImages(images); err != nil {
@@ -116,7 +114,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if left, err := r.eng.List(); err == nil && len(left) == 0 {
 		engine.RemoveCgroupParent(cfg.CgroupParent)
 	}
-	return errors.Join(refused...)
+	return refused
 }
 
 // loadOrRecoverState is LoadState, or, when the state file cannot be read, the state
@@ -184,4 +182,35 @@ func (r *run) removeLevel(ctx context.Context, level []string, timeout time.Dura
 		}
 	}
 	return eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, timeout) })
+}
+
+// removeVolumes removes project name's named volumes: those its state records
+// (recorded) and those labelled with it (made by an up whose state a plain down then
+// removed). A recorded name that is not one path element is left alone and named in
+// the error, wrapping ErrInvalid, after the others are removed.
+func (cfg Config) removeVolumes(name string, recorded map[string]string, progress io.Writer) error {
+	labelled, err := cfg.paths().VolumesLabelled(LabelProject, name)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, v := range recorded {
+		names[v] = true
+	}
+	for _, v := range labelled {
+		names[v] = true
+	}
+	var refused []error // names that lead outside the root: left alone, reported last
+	for _, v := range sortedKeys(names) {
+		err := cfg.removeVolume(v)
+		if errors.Is(err, ErrInvalid) {
+			refused = append(refused, fmt.Errorf("volume %q not removed: %w", v, err))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("remove volume %q: %w", v, err)
+		}
+		fmt.Fprintf(progress, " Volume %s  Removed\n", v)
+	}
+	return errors.Join(refused...)
 }

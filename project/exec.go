@@ -94,7 +94,7 @@ func execTarget(st *State, status func(id string) engine.Status, service string,
 		if c.Service != service || status(c.ID) != engine.StatusRunning {
 			continue
 		}
-		if index > 0 && (c.oneoff() || c.Number != index) {
+		if index > 0 && (c.Oneoff() || c.Number != index) {
 			continue
 		}
 		cands = append(cands, c)
@@ -107,8 +107,8 @@ func execTarget(st *State, status func(id string) engine.Status, service string,
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
-		if a.oneoff() != b.oneoff() {
-			return b.oneoff()
+		if a.Oneoff() != b.Oneoff() {
+			return b.Oneoff()
 		}
 		if a.Number != b.Number {
 			return a.Number < b.Number
@@ -136,6 +136,3 @@ func resolveEnv(env []string, lookup func(string) (string, bool)) []string {
 	}
 	return out
 }
-
-// oneoff reports whether the container was made by `run`.
-func (c *ContainerState) oneoff() bool { return c.Labels[LabelOneoff] == "True" }

@@ -47,7 +47,7 @@ func Images(cfg Config, name string, opts ImagesOptions) ([]ImageSummary, error)
 	}
 	var out []ImageSummary
 	for _, c := range st.Containers {
-		if c.oneoff() || (len(want) > 0 && !want[c.Service]) {
+		if c.Oneoff() || (len(want) > 0 && !want[c.Service]) {
 			continue
 		}
 		ref := containerImage(name, c)

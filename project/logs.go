@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 // LogsOptions configure Logs, as `berth logs`'s flags.
@@ -53,49 +55,48 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 	for _, s := range opts.Services {
 		want[s] = true
 	}
-	lw := cfg.newLogWatch(name, newLogPrinter(w, opts.LogFormat), func(c *ContainerState) bool {
+	lw := cfg.logWatch(name, logstream.NewPrinter(w, opts.LogFormat), func(c *ContainerState) bool {
 		return (len(want) == 0 || want[c.Service]) && (opts.Index == 0 || c.Number == opts.Index)
 	})
-	lw.follow, lw.since, lw.until, lw.tail = opts.Follow, opts.Since, opts.Until, tail
-	lw.warn = opts.Warnings
+	lw.Follow, lw.Since, lw.Until, lw.Tail = opts.Follow, opts.Since, opts.Until, tail
+	lw.Warn = opts.Warnings
 	if !opts.Follow {
-		if _, err := lw.step(); err != nil {
+		if _, err := lw.Step(); err != nil {
 			return err
 		}
-		lw.wg.Wait()
-		return lw.firstErr()
+		return lw.Wait()
 	}
-	return lw.followLoop(ctx)
+	return lw.FollowLoop(ctx)
 }
 
-// followLoop polls until nothing is left to follow, Until passed, or ctx ends. Readers
-// blocked on a quiet container when ctx ends finish at its next line or exit.
-func (w *logWatch) followLoop(ctx context.Context) error {
-	t := time.NewTicker(watchPoll)
-	defer t.Stop()
-	for {
-		exits, err := w.step()
-		if err != nil {
-			return err
-		}
-		for _, ev := range exits {
-			if err := w.pr.status(ev.c, fmt.Sprintf("exited with code %d", ev.code)); err != nil {
-				return err
-			}
-		}
-		if w.idle() || !w.until.IsZero() && time.Now().After(w.until) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+// LogFormat is how container output lines are printed.
+type LogFormat = logstream.Format
+
+// ParseTail parses a --tail value: "all" (or empty) is every line, otherwise the number
+// of last lines per container (0: none). Anything else wraps ErrInvalid.
+func ParseTail(s string) (int, error) { return logstream.ParseTail(s) }
+
+// ParseLogTime parses a --since or --until value as Compose does (see
+// logstream.ParseLogTime), relative to now.
+func ParseLogTime(s string, now time.Time) (time.Time, error) { return logstream.ParseLogTime(s, now) }
+
+// logWatch is a watch of project name's containers that match, printed by pr.
+func (cfg Config) logWatch(name string, pr *logstream.Printer, match func(*ContainerState) bool) *logstream.Watch {
+	return logstream.NewWatch(logSource{cfg: cfg, name: name}, cfg.engine(), pr, match)
 }
 
-func (w *logWatch) firstErr() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+// logSource is project name, as a log watch follows it.
+type logSource struct {
+	cfg  Config
+	name string
+}
+
+func (s logSource) State() (*State, error) { return s.cfg.LoadState(s.name) }
+func (s logSource) Busy() bool             { return s.cfg.paths().Busy(s.name) }
+
+// RestartCount reads the supervisor's records; unreadable, a container counts as not
+// restarted yet.
+func (s logSource) RestartCount(id string) int {
+	recs, _ := s.cfg.loadRestarts(s.name)
+	return recs[id].Count
 }

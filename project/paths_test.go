@@ -18,20 +18,6 @@ func mustPath(p string, err error) string {
 	return p
 }
 
-func TestPathUnder(t *testing.T) {
-	root := "/r/volumes"
-	for _, name := range []string{"", ".", "..", "../x", "a/b", "/abs", "a/../..", "x\x00y", "../../../../tmp/X"} {
-		if p, err := pathUnder(root, name); !errors.Is(err, ErrInvalid) {
-			t.Errorf("pathUnder(%q, %q) = %q, %v, want ErrInvalid", root, name, p, err)
-		}
-	}
-	for _, name := range []string{"a", "p_db", "..a", "a..", "...", ".hidden"} {
-		if p, err := pathUnder(root, name); err != nil || p != filepath.Join(root, name) {
-			t.Errorf("pathUnder(%q, %q) = %q, %v, want %q", root, name, p, err, filepath.Join(root, name))
-		}
-	}
-}
-
 // TestNamedPathsStayUnderRoot checks every path helper that takes a name, and the
 // removals built on them: a bad name is refused and nothing outside the root goes.
 func TestNamedPathsStayUnderRoot(t *testing.T) {
@@ -44,7 +30,7 @@ func TestNamedPathsStayUnderRoot(t *testing.T) {
 	bad := []string{"", ".", "..", "../../victim", "../../../victim", "a/b"}
 	helpers := map[string]func(string) (string, error){
 		"VolumeDir": cfg.VolumeDir, "projectDir": cfg.projectDir, "runDir": cfg.runDir,
-		"socketPath": cfg.socketPath, "statePath": cfg.statePath, "restartsPath": cfg.restartsPath,
+		"socketPath": cfg.socketPath, "statePath": cfg.statePath, "restartsPath": cfg.paths().RestartsPath,
 	}
 	for hn, h := range helpers {
 		for _, n := range bad {

@@ -1,214 +1,44 @@
 package project
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/plan"
 )
 
-// ActionKind is what one step of a plan does.
-type ActionKind string
+// The planner lives in internal/plan; these are its names in the package's API.
+type (
+	// ActionKind is what one step of a plan does.
+	ActionKind = plan.ActionKind
+	// Action is one step of a plan: a network, a volume or a container and what to do.
+	Action = plan.Action
+	// Plan is the ordered list of actions Up runs.
+	Plan = plan.Plan
+	// PlanOptions change how a plan treats existing containers.
+	PlanOptions = plan.Options
+)
 
 // The steps a plan is made of.
 const (
-	ActCreateNetwork ActionKind = "create network"
-	ActCreateVolume  ActionKind = "create volume"
-	ActCreate        ActionKind = "create container"
-	ActRecreate      ActionKind = "recreate container"
-	ActStart         ActionKind = "start container"
-	ActKeep          ActionKind = "keep container"
-	ActRemove        ActionKind = "remove container"
+	ActCreateNetwork = plan.ActCreateNetwork
+	ActCreateVolume  = plan.ActCreateVolume
+	ActCreate        = plan.ActCreate
+	ActRecreate      = plan.ActRecreate
+	ActStart         = plan.ActStart
+	ActKeep          = plan.ActKeep
+	ActRemove        = plan.ActRemove
 )
-
-// Action is one step of a plan: a network, a volume or a container and what to do with it.
-type Action struct {
-	Kind    ActionKind
-	Name    string // network, volume or container name
-	Service string // containers only
-	Number  int    // containers only
-	Reason  string // why, for recreate and remove
-}
-
-// String prints the action as one line, e.g. `recreate container p-web-1 (config changed)`.
-func (a Action) String() string {
-	s := string(a.Kind) + " " + a.Name
-	if a.Reason != "" {
-		s += " (" + a.Reason + ")"
-	}
-	return s
-}
-
-// Plan is the ordered list of actions Up runs: networks, volumes, then containers in
-// start order (level by level, services sorted, replicas in order), then removals.
-type Plan []Action
-
-// String prints one action per line.
-func (p Plan) String() string {
-	var b strings.Builder
-	for _, a := range p {
-		b.WriteString(a.String())
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// PlanOptions change how a plan treats existing containers.
-type PlanOptions struct {
-	Services       []string // empty: every service
-	NoDeps         bool     // only the named services, not their dependencies
-	ForceRecreate  bool
-	NoRecreate     bool
-	RemoveOrphans  bool
-	Scale          map[string]int
-	ExistingVolume func(name string) bool // nil: none exists
-	// Images maps a service to the ID of the image its containers are to run; a
-	// container whose com.docker.compose.image label differs is recreated, as
-	// Compose does. A service missing from it (nil: every one) is not compared.
-	Images map[string]string
-}
-
-// planServices are the services a plan covers: the selected ones and, unless NoDeps,
-// their dependencies; every service when none is selected.
-func planServices(p *compose.Project, opts PlanOptions) []string {
-	if !opts.NoDeps {
-		return p.Closure(opts.Services)
-	}
-	if len(opts.Services) == 0 {
-		return p.ServiceNames()
-	}
-	return opts.Services
-}
 
 // MakePlan compares the project with its recorded state (nil: never brought up) and
 // the containers' statuses (by ID) and returns what Up must do. It does no I/O.
 func MakePlan(p *compose.Project, st *State, status map[string]engine.Status, opts PlanOptions) (Plan, error) {
-	if st == nil {
-		st = &State{}
-	}
-	services := planServices(p, opts)
-	var plan Plan
-	plan = append(plan, networkActions(p, st, services)...)
-	plan = append(plan, volumeActions(p, services, opts.ExistingVolume)...)
-	selected := map[string]bool{}
-	for _, s := range services {
-		selected[s] = true
-	}
-	for _, level := range p.StartLevels() {
-		for _, name := range level {
-			if !selected[name] {
-				continue
-			}
-			acts, err := serviceActions(p, st, status, name, opts)
-			if err != nil {
-				return nil, err
-			}
-			plan = append(plan, acts...)
-		}
-	}
-	for _, c := range st.Containers {
-		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans && !c.oneoff() {
-			plan = append(plan, Action{Kind: ActRemove, Name: c.Name, Service: c.Service, Number: c.Number, Reason: "orphan"})
-		}
-	}
-	return plan, nil
+	return plan.Make(p, st, status, opts)
 }
 
-func networkActions(p *compose.Project, st *State, services []string) []Action {
-	used := map[string]bool{}
-	for _, s := range services {
-		for _, n := range serviceNetworks(p.Services[s]) {
-			used[n] = true
-		}
-	}
-	var out []Action
-	for _, n := range sortedKeys(used) {
-		if p.Networks[n].External {
-			continue
-		}
-		if _, ok := st.Networks[n]; !ok {
-			out = append(out, Action{Kind: ActCreateNetwork, Name: networkName(p, n)})
-		}
-	}
-	return out
-}
-
-func volumeActions(p *compose.Project, services []string, exists func(string) bool) []Action {
-	used := map[string]bool{}
-	for _, s := range services {
-		for _, v := range p.Services[s].Volumes {
-			if v.Type == "volume" && v.Source != "" {
-				used[v.Source] = true
-			}
-		}
-	}
-	var out []Action
-	for _, v := range sortedKeys(used) {
-		full := volumeName(p, v)
-		if !p.Volumes[v].External && (exists == nil || !exists(full)) {
-			out = append(out, Action{Kind: ActCreateVolume, Name: full})
-		}
-	}
-	return out
-}
-
-// serviceActions decides, replica by replica, to create, recreate, start or keep, and
-// removes replicas above the wanted count.
-func serviceActions(p *compose.Project, st *State, status map[string]engine.Status, name string, opts PlanOptions) ([]Action, error) {
-	svc := p.Services[name]
-	want := replicas(svc)
-	if n, ok := opts.Scale[name]; ok {
-		want = n
-	}
-	hash, err := p.ServiceHash(name)
-	if err != nil {
-		return nil, err
-	}
-	var out []Action
-	for n := 1; n <= want; n++ {
-		a := Action{Kind: ActCreate, Name: containerName(p.Name, svc, n), Service: name, Number: n}
-		if c := st.container(name, n); c != nil {
-			a.Kind, a.Reason = replicaAction(c, hash, opts.Images[name], status[c.ID], opts)
-		}
-		out = append(out, a)
-	}
-	for _, c := range st.serviceContainers(name) {
-		if c.Number > want {
-			out = append(out, Action{Kind: ActRemove, Name: c.Name, Service: name, Number: c.Number, Reason: "scaled down"})
-		}
-	}
-	return out, nil
-}
-
-func replicaAction(c *ContainerState, hash, imageID string, s engine.Status, opts PlanOptions) (ActionKind, string) {
-	switch {
-	case opts.ForceRecreate:
-		return ActRecreate, "forced"
-	case c.ConfigHash() != hash && !opts.NoRecreate:
-		return ActRecreate, "config changed"
-	case imageID != "" && c.Labels[LabelImage] != imageID && !opts.NoRecreate:
-		return ActRecreate, "image changed"
-	case isLive(s):
-		return ActKeep, ""
-	case s == engine.StatusCreated:
-		return ActStart, ""
-	case s == "":
-		return ActRecreate, "container missing"
-	}
-	// The engine starts a container only once: an exited one is replaced by a fresh one.
-	return ActRecreate, "exited"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// describe is a one-line summary of a container for messages.
-func describe(c *ContainerState) string { return fmt.Sprintf("%s (service %s)", c.Name, c.Service) }
+// Compose's naming rules and the plan's scope, from internal/plan.
+var (
+	planServices = plan.Services
+	replicas     = plan.Replicas
+	volumeName   = plan.VolumeName
+	isLive       = plan.IsLive
+)

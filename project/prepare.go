@@ -96,10 +96,10 @@ func (c Config) buildIfNeeded(ctx context.Context, store *image.Store, p *compos
 	return img, nil
 }
 
-// LocalImageIDs maps each service opts selects to the ID of its image in the local
+// localImageIDs maps each service opts selects to the ID of its image in the local
 // store, leaving out services whose image is missing. It builds and pulls nothing: it
-// lets `up --dry-run` plan the recreation of containers whose image changed.
-func (c Config) LocalImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
+// lets PlanUp plan the recreation of containers whose image changed.
+func (c Config) localImageIDs(p *compose.Project, opts PlanOptions) (map[string]string, error) {
 	store, err := c.imageStore()
 	if err != nil {
 		return nil, err
@@ -218,4 +218,24 @@ func (c Config) otherProjects(self string) ([]*State, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// checkService finds, before anything of the project is made, what would stop svc's
+// containers from being made: unsupported settings, bad ports, secrets and configs, a
+// seccomp profile that cannot be read or compiled, and bind volumes without their host
+// directory.
+func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
+	if err := checkSupported(svc); err != nil {
+		return err
+	}
+	if _, err := portMappings(svc); err != nil {
+		return err
+	}
+	if _, err := c.objectMounts(p, svc, true); err != nil {
+		return err
+	}
+	if _, err := seccompProfile(p, svc); err != nil {
+		return err
+	}
+	return checkBindDevices(p, svc)
 }

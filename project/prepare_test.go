@@ -24,8 +24,8 @@ services:
 			t.Errorf("resolveImages(%s, --no-build) = %v, want ErrNotFound naming the service and its image", svc, err)
 		}
 	}
-	ids, err := cfg.LocalImageIDs(p, PlanOptions{})
+	ids, err := cfg.localImageIDs(p, PlanOptions{})
 	if err != nil || len(ids) != 0 {
-		t.Errorf("LocalImageIDs with an empty store = %v, %v; want none", ids, err)
+		t.Errorf("localImageIDs with an empty store = %v, %v; want none", ids, err)
 	}
 }

@@ -74,7 +74,7 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 	restarts := newRestartView(cfg, name)
 	var out []ContainerSummary
 	for _, c := range st.Containers {
-		if (len(want) > 0 && !want[c.Service]) || (c.oneoff() && !opts.All) {
+		if (len(want) > 0 && !want[c.Service]) || (c.Oneoff() && !opts.All) {
 			continue
 		}
 		es, err := eng.State(c.ID)

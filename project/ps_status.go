@@ -49,7 +49,7 @@ func newRestartView(cfg Config, name string) *restartView {
 // user, with a policy that restarts it after this exit, while a supervisor runs to do
 // it. An unreadable restarts.json counts as no restarts.
 func (v *restartView) of(c *ContainerState, es engine.State) (int, bool) {
-	if !c.Restart.restarts() {
+	if !c.Restart.Restarts() {
 		return 0, false
 	}
 	if !v.loaded {
@@ -63,5 +63,5 @@ func (v *restartView) of(c *ContainerState, es engine.State) (int, bool) {
 	}
 	// The supervisor counts a restart when its back-off begins, so during the back-off
 	// before the last restart on-failure:N allows this reports exited, as it will be.
-	return count, c.Restart.shouldRestart(es.ExitCode, count, c.StoppedByUser)
+	return count, c.Restart.ShouldRestart(es.ExitCode, count, c.StoppedByUser)
 }

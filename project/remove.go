@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/berth-dev/berth/engine"
 )
 
 // RemoveOptions configure Remove, as `berth rm`'s flags.
@@ -96,9 +94,4 @@ func (cfg Config) stoppedContainers(name string, services []string) ([]string, e
 		}
 	}
 	return names, nil
-}
-
-// isLive reports whether a container has processes: running or paused.
-func isLive(s engine.Status) bool {
-	return s == engine.StatusRunning || s == engine.StatusPaused
 }

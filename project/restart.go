@@ -33,129 +33,10 @@ package project
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 	"syscall"
-	"time"
 
-	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 )
-
-// The restart policies, as Docker names them.
-const (
-	RestartNo            = "no"
-	RestartAlways        = "always"
-	RestartOnFailure     = "on-failure"
-	RestartUnlessStopped = "unless-stopped"
-)
-
-// RestartPolicy is a container's restart policy, as Docker's HostConfig.RestartPolicy.
-type RestartPolicy struct {
-	// Name is RestartNo, RestartAlways, RestartOnFailure or RestartUnlessStopped.
-	Name string `json:"name"`
-	// MaxRetries bounds the restarts of RestartOnFailure; 0 is unlimited.
-	MaxRetries int `json:"maxRetries,omitempty"`
-}
-
-// Docker's restart manager's back-off.
-const (
-	restartFirstDelay = 100 * time.Millisecond
-	restartMaxDelay   = time.Minute
-	restartResetAfter = 10 * time.Second // a run this long resets the back-off
-	restartPoll       = 250 * time.Millisecond
-)
-
-// deployConditions maps deploy.restart_policy.condition onto engine policies, as Compose
-// does; an empty condition is Docker's empty policy name, which never restarts.
-var deployConditions = map[string]string{
-	"": RestartNo, "none": RestartNo, "no": RestartNo,
-	"on-failure":     RestartOnFailure,
-	"unless-stopped": RestartUnlessStopped,
-	"any":            RestartAlways, "always": RestartAlways,
-}
-
-// restartPolicy returns the service's restart policy: deploy.restart_policy when set (it
-// wins over restart:, as in Compose; its delay and window are ignored, as Compose does),
-// else restart:, else RestartNo. A retry count with a policy other than on-failure is an
-// error, as Docker's engine refuses it. Errors wrap ErrInvalid and name the field.
-func restartPolicy(svc compose.ServiceConfig) (RestartPolicy, error) {
-	if svc.Deploy != nil && svc.Deploy.RestartPolicy != nil {
-		rp := svc.Deploy.RestartPolicy
-		field := "services." + svc.Name + ".deploy.restart_policy"
-		name, ok := deployConditions[rp.Condition]
-		if !ok {
-			return RestartPolicy{}, fmt.Errorf("%s.condition: %q: want none, on-failure or any: %w", field, rp.Condition, ErrInvalid)
-		}
-		p := RestartPolicy{Name: name}
-		if rp.MaxAttempts != nil && *rp.MaxAttempts > 0 {
-			if name != RestartOnFailure {
-				return RestartPolicy{}, fmt.Errorf("%s.max_attempts: only allowed with condition on-failure (Docker refuses a retry count for %q): %w",
-					field, rp.Condition, ErrInvalid)
-			}
-			if *rp.MaxAttempts > 1<<31-1 {
-				return RestartPolicy{}, fmt.Errorf("%s.max_attempts: %d is too large: %w", field, *rp.MaxAttempts, ErrInvalid)
-			}
-			p.MaxRetries = int(*rp.MaxAttempts)
-		}
-		return p, nil
-	}
-	if svc.Restart == "" {
-		return RestartPolicy{Name: RestartNo}, nil
-	}
-	field := "services." + svc.Name + ".restart"
-	name, max, hasMax := strings.Cut(svc.Restart, ":")
-	switch name {
-	case RestartNo, RestartAlways, RestartOnFailure, RestartUnlessStopped:
-	default:
-		return RestartPolicy{}, fmt.Errorf("%s: %q: want no, always, on-failure[:max-retries] or unless-stopped: %w", field, svc.Restart, ErrInvalid)
-	}
-	p := RestartPolicy{Name: name}
-	if !hasMax {
-		return p, nil
-	}
-	if name != RestartOnFailure {
-		return RestartPolicy{}, fmt.Errorf("%s: %q: a maximum retry count is only allowed with on-failure: %w", field, svc.Restart, ErrInvalid)
-	}
-	n, err := strconv.ParseInt(max, 10, 32)
-	if err != nil || n < 0 {
-		return RestartPolicy{}, fmt.Errorf("%s: %q: maximum retry count %q is not a number >= 0: %w", field, svc.Restart, max, ErrInvalid)
-	}
-	p.MaxRetries = int(n)
-	return p, nil
-}
-
-// restarts reports whether the policy ever restarts a container; nil (a container
-// recorded before policies, or a one-off) never does.
-func (p *RestartPolicy) restarts() bool {
-	return p != nil && p.Name != RestartNo && p.Name != ""
-}
-
-// shouldRestart reports whether a container that exited with code, after count restarts
-// under this policy, starts again. One a user stopped never does.
-func (p *RestartPolicy) shouldRestart(code, count int, stoppedByUser bool) bool {
-	if stoppedByUser || p == nil {
-		return false
-	}
-	switch p.Name {
-	case RestartAlways, RestartUnlessStopped:
-		return true
-	case RestartOnFailure:
-		return code != 0 && (p.MaxRetries == 0 || count < p.MaxRetries)
-	}
-	return false
-}
-
-// nextRestartDelay is the back-off before a restart, given the previous one (0: none
-// yet) and how long the run that just ended lasted: 100ms, doubling with each restart in
-// a row up to a minute, and 100ms again after a run of 10s or more.
-func nextRestartDelay(prev, ran time.Duration) time.Duration {
-	if prev == 0 || ran >= restartResetAfter {
-		return restartFirstDelay
-	}
-	return min(2*prev, restartMaxDelay)
-}
 
 // markUserStop records in state that a user stopped c (stopped true: before stop, kill,
 // down, rm or a recreate act) or started it (false: before a command starts it). It
@@ -164,7 +45,7 @@ func nextRestartDelay(prev, ran time.Duration) time.Duration {
 // Containers whose policy never restarts are left untouched.
 func (r *run) markUserStop(c *ContainerState, stopped bool) error {
 	r.mu.Lock()
-	skip := !c.Restart.restarts() || c.StoppedByUser == stopped
+	skip := !c.Restart.Restarts() || c.StoppedByUser == stopped
 	r.mu.Unlock()
 	if skip {
 		return nil

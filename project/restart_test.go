@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/engine"
 )
 
 func TestRestartPolicy(t *testing.T) {
@@ -92,45 +91,12 @@ func TestShouldRestart(t *testing.T) {
 		{nil, 1, 0, false, false},
 	}
 	for _, tt := range tests {
-		if got := tt.p.shouldRestart(tt.code, tt.count, tt.stopped); got != tt.want {
-			t.Errorf("%+v.shouldRestart(code %d, count %d, stopped %v) = %v, want %v", tt.p, tt.code, tt.count, tt.stopped, got, tt.want)
+		if got := tt.p.ShouldRestart(tt.code, tt.count, tt.stopped); got != tt.want {
+			t.Errorf("%+v.ShouldRestart(code %d, count %d, stopped %v) = %v, want %v", tt.p, tt.code, tt.count, tt.stopped, got, tt.want)
 		}
 	}
-	if (*RestartPolicy)(nil).restarts() || no.restarts() || !onFailure.restarts() || !always.restarts() {
+	if (*RestartPolicy)(nil).Restarts() || no.Restarts() || !onFailure.Restarts() || !always.Restarts() {
 		t.Errorf("restarts() is wrong for nil, no, on-failure or always")
-	}
-}
-
-func TestNextRestartDelay(t *testing.T) {
-	var got []time.Duration
-	d := time.Duration(0)
-	for range 12 {
-		d = nextRestartDelay(d, time.Second)
-		got = append(got, d)
-	}
-	ms := time.Millisecond
-	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1600 * ms, 3200 * ms, 6400 * ms,
-		12800 * ms, 25600 * ms, 51200 * ms, time.Minute, time.Minute}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("back-off sequence = %v, want %v", got, want)
-		}
-	}
-	if d := nextRestartDelay(time.Minute, 10*time.Second); d != 100*ms {
-		t.Errorf("nextRestartDelay after a 10s run = %v, want 100ms", d)
-	}
-	if d := nextRestartDelay(400*ms, 9*time.Second); d != 800*ms {
-		t.Errorf("nextRestartDelay after a 9s run = %v, want 800ms", d)
-	}
-}
-
-func TestRanFor(t *testing.T) {
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got := ranFor(engine.State{StartedAt: start, FinishedAt: start.Add(3 * time.Second)}); got != 3*time.Second {
-		t.Errorf("ranFor(3s run) = %v", got)
-	}
-	if got := ranFor(engine.State{StartedAt: start}); got != 0 {
-		t.Errorf("ranFor(run without end) = %v, want 0", got)
 	}
 }
 
@@ -156,42 +122,5 @@ func TestRestartCounts(t *testing.T) {
 	back, err := cfg.loadRestarts("p")
 	if err != nil || !back["a"].LastStart.Equal(recs["a"].LastStart) {
 		t.Errorf("loadRestarts = %v, %v; want the saved start time %v", back, err, recs["a"].LastStart)
-	}
-}
-
-func TestCountExit(t *testing.T) {
-	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	end := start.Add(time.Second)
-	run := engine.State{Status: engine.StatusExited, ExitCode: 1, StartedAt: start, FinishedAt: end}
-	onFailure2 := &ContainerState{Restart: &RestartPolicy{Name: RestartOnFailure, MaxRetries: 2}}
-	tests := []struct {
-		name        string
-		rec         restartRecord
-		c           *ContainerState
-		wantRec     restartRecord
-		wantRestart bool
-	}{
-		{"first exit", restartRecord{}, onFailure2,
-			restartRecord{Count: 1, CountedExit: end}, true},
-		{"second restart of the supervisor's run", restartRecord{Count: 1, LastStart: start}, onFailure2,
-			restartRecord{Count: 2, LastStart: start, CountedExit: end}, true},
-		{"retries used up", restartRecord{Count: 2, LastStart: start}, onFailure2,
-			restartRecord{Count: 2, LastStart: start}, false},
-		{"adopted during the back-off of an exit counted already", restartRecord{Count: 2, LastStart: start, CountedExit: end}, onFailure2,
-			restartRecord{Count: 2, LastStart: start, CountedExit: end}, true},
-		{"a command started the run: count from 0", restartRecord{Count: 2, LastStart: start.Add(-time.Hour), CountedExit: end}, onFailure2,
-			restartRecord{Count: 1, LastStart: start.Add(-time.Hour), CountedExit: end}, true},
-		{"stopped by the user", restartRecord{Count: 1, LastStart: start},
-			&ContainerState{Restart: &RestartPolicy{Name: RestartAlways}, StoppedByUser: true},
-			restartRecord{Count: 1, LastStart: start}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, restart := countExit(tt.rec, run, tt.c)
-			if !rec.CountedExit.Equal(tt.wantRec.CountedExit) || rec.Count != tt.wantRec.Count ||
-				!rec.LastStart.Equal(tt.wantRec.LastStart) || restart != tt.wantRestart {
-				t.Errorf("countExit(%+v) = %+v, %v; want %+v, %v", tt.rec, rec, restart, tt.wantRec, tt.wantRestart)
-			}
-		})
 	}
 }

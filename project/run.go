@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // LabelSlug is the random ID Compose gives a one-off container (its name ends with the
@@ -144,7 +145,7 @@ func (cfg Config) startOneoff(ctx context.Context, p *compose.Project, one compo
 	// The supervisor learns of the container (its DNS records: its own names only, which
 	// its /etc/hosts has too) while it starts.
 	synced := make(chan error, 1)
-	go func() { synced <- r.sup.do(reqSync, nil) }()
+	go func() { synced <- r.sup.Do(reqSync, nil) }()
 	err = r.eng.Start(c.ID)
 	if serr := <-synced; err == nil && serr != nil {
 		err = serr
@@ -173,16 +174,16 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 	p1.Services = maps.Clone(p.Services)
 	p1.Services[one.Name] = one
 	services := []string{one.Name}
-	plan := append(networkActions(&p1, st, services), volumeActions(&p1, services, cfg.volumeExists)...)
-	plan = append(plan, Action{Kind: ActCreate, Name: name, Service: one.Name})
-	if err := cfg.checkConflicts(&p1, plan); err != nil {
-		return nil, "", img, err
-	}
-	if err := checkExternal(cfg, &p1, plan); err != nil {
-		return nil, "", img, err
-	}
 	images, err := cfg.resolveImages(ctx, &p1, services, imagePolicy{Pull: opts.Pull, Build: opts.Build}, opts.Progress)
 	if err != nil {
+		return nil, "", img, err
+	}
+	plan, err := cfg.planWith(&p1, st, map[string]string{one.Name: images[one.Name].img.ID},
+		PlanOptions{Services: services, NoDeps: true, Oneoff: name})
+	if err != nil {
+		return nil, "", img, err
+	}
+	if err := cfg.checkPlan(&p1, plan); err != nil {
 		return nil, "", img, err
 	}
 	nd, err := cfg.netdriver()
@@ -197,10 +198,10 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 }
 
 func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.ServiceConfig) error {
-	if err := r.ensureNetworks(ctx, plan); err != nil {
+	if err := apply.Networks(ctx, r.target(), r.nd, plan); err != nil {
 		return err
 	}
-	if err := r.ensureVolumes(plan); err != nil {
+	if err := apply.Volumes(r.target(), plan); err != nil {
 		return err
 	}
 	for _, v := range one.Volumes {
@@ -242,7 +243,11 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	if err := r.save(); err != nil {
 		return nil, err
 	}
-	spec, err := r.containerSpec(ctx, c, one, img)
+	res, err := r.ensureResources(ctx, c, one, img)
+	if err != nil {
+		return c, fmt.Errorf("create %s: %w", describe(c), err)
+	}
+	spec, err := containerSpec(r.cfg, r.p, c, one, img, res)
 	if err != nil {
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
 	}
@@ -320,7 +325,7 @@ func (cfg Config) removeOneoff(ctx context.Context, project, id string) error {
 	} else if err != nil {
 		return err
 	}
-	c := st.containerByID(id)
+	c := st.ContainerByID(id)
 	if c == nil {
 		return nil
 	}

@@ -3,11 +3,9 @@ package project
 import (
 	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/engine"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -141,26 +139,6 @@ services:
 	one, _ = oneoffService(p, svc, RunOptions{Entrypoint: []string{"sh"}, ServicePorts: true})
 	if len(one.Command) != 0 || one.Command == nil || len(one.Ports) != 1 {
 		t.Errorf("oneoffService(--entrypoint, --service-ports) = command %q, ports %v; want an empty command and the service's port", one.Command, one.Ports)
-	}
-}
-
-// One-off containers are neither replicas nor orphans: a plan keeps them as they are.
-func TestPlanIgnoresOneoffs(t *testing.T) {
-	p := loadYAML(t, planYAML)
-	st, status := existing(t, p, "db", "migrate", "web")
-	for _, svc := range []string{"web", "gone"} {
-		st.Containers = append(st.Containers, &ContainerState{ID: "run-" + svc, Name: "demo-" + svc + "-run-0123456789ab",
-			Service: svc, Labels: map[string]string{LabelOneoff: "True"}})
-		status["run-"+svc] = engine.StatusRunning
-	}
-	plan, err := MakePlan(p, st, status, PlanOptions{RemoveOrphans: true, Scale: map[string]int{"web": 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range plan {
-		if strings.Contains(a.Name, "-run-") {
-			t.Errorf("plan acts on a one-off container: %s", a)
-		}
 	}
 }
 

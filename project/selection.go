@@ -121,7 +121,7 @@ func (r *run) checkHaveContainers(want map[string]bool, named bool, verb string)
 func (r *run) containersOf(service string) []*ContainerState {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.st.serviceContainers(service)
+	return r.st.ServiceContainers(service)
 }
 
 // live returns the running or paused containers of the named services (all when

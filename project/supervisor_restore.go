@@ -48,8 +48,11 @@ func RestoreSupervisor(cfg Config, name string) error {
 	}
 	defer unlock()
 	st, err := cfg.LoadState(name)
+	if isNotFound(err) {
+		return nil
+	}
 	if err != nil {
-		return ignoreNotFound(err)
+		return err
 	}
 	cfg.restoreSupervisorLocked(name, st)
 	return nil
@@ -153,7 +156,7 @@ func (c Config) needsSupervisor(name string, st *State) bool {
 		if isLive(es.Status) {
 			return true
 		}
-		if es.Status != engine.StatusExited || !ct.Restart.restarts() || ct.StoppedByUser {
+		if es.Status != engine.StatusExited || !ct.Restart.Restarts() || ct.StoppedByUser {
 			continue
 		}
 		if recs == nil {

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/compose"
-	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/apply"
 )
 
 // UpOptions configure Up, as `berth up`'s flags.
@@ -27,57 +26,6 @@ type UpOptions struct {
 	// RenewAnonVolumes gives recreated containers fresh anonymous volumes instead of
 	// those of the containers they replace, which are removed (-V).
 	RenewAnonVolumes bool
-}
-
-// run is the state of one Up (or Down) in progress; mu guards st and its saves.
-type run struct {
-	cfg Config
-	p   *compose.Project
-	eng *engine.Engine
-	nd  *netdriver.Driver
-	sup *client
-	out io.Writer
-	// images are the services' images, resolved (built, pulled) before the plan.
-	images map[string]resolvedImage
-
-	mu sync.Mutex
-	st *State
-	// tearingDown (Down) makes save best effort: the state only shrinks while Down
-	// runs, and every removal is idempotent, so a state left larger than the truth (a
-	// full disk) only makes the next Down retry removals that are done.
-	tearingDown bool
-	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
-	// down (the driver could not record it: a full disk); Down retries them once the
-	// containers, and what they wrote, are gone.
-	netnsLeft []string
-}
-
-// stateRun is a run over project name's recorded state, for commands that read it
-// and act on its containers; nil (and no error) for a project never brought up.
-func (cfg Config) stateRun(name string) (*run, error) {
-	st, err := cfg.LoadState(name)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &run{cfg: cfg, eng: cfg.engine(), st: st}, nil
-}
-
-func (r *run) save() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.cfg.saveState(r.st); err != nil && !r.tearingDown {
-		return err
-	}
-	return nil
-}
-
-func (r *run) printf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fmt.Fprintf(r.out, format, args...)
 }
 
 // Up brings project p to its wanted state: networks, volumes and containers created and
@@ -125,38 +73,27 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 		return nil, nil, err
 	}
 	st.ConfigFiles = opts.ConfigFiles
-	eng := cfg.engine()
-	status := map[string]engine.Status{}
-	for _, c := range st.Containers {
-		if s, err := eng.State(c.ID); err == nil {
-			status[c.ID] = s.Status
-		}
-	}
-	opts.ExistingVolume = cfg.volumeExists
 	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
 		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts.Images = map[string]string{}
+	ids := map[string]string{}
 	for name, img := range images {
-		opts.Images[name] = img.img.ID
+		ids[name] = img.img.ID
 	}
-	plan, err := MakePlan(p, st, status, opts.PlanOptions)
+	plan, err := cfg.planWith(p, st, ids, opts.PlanOptions)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cfg.checkConflicts(p, plan); err != nil {
-		return nil, plan, err
-	}
-	if err := checkExternal(cfg, p, plan); err != nil {
+	if err := cfg.checkPlan(p, plan); err != nil {
 		return nil, plan, err
 	}
 	nd, err := cfg.netdriver()
 	if err != nil {
 		return nil, plan, err
 	}
-	return &run{cfg: cfg, p: p, eng: eng, nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
+	return &run{cfg: cfg, p: p, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
 }
 
 // stateFor returns the recorded state of p, or a new one recording files when it was
@@ -211,15 +148,15 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 	}
 	for _, a := range plan {
 		if a.Kind == ActRemove {
-			if err := r.removeContainer(ctx, r.st.container(a.Service, a.Number), opts.Timeout); err != nil {
+			if err := r.removeContainer(ctx, r.st.Container(a.Service, a.Number), opts.Timeout); err != nil {
 				return err
 			}
 		}
 	}
-	if err := r.ensureNetworks(ctx, plan); err != nil {
+	if err := apply.Networks(ctx, r.target(), r.nd, plan); err != nil {
 		return err
 	}
-	if err := r.ensureVolumes(plan); err != nil {
+	if err := apply.Volumes(r.target(), plan); err != nil {
 		return err
 	}
 	var err error
@@ -275,13 +212,16 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		r.printf(" Container %s  Running\n", a.Name)
 		return nil
 	case ActStart:
-		return r.startContainer(r.st.container(a.Service, a.Number))
+		if opts.NoStart { // create: a stopped container stays as it is
+			return nil
+		}
+		return r.startContainer(r.st.Container(a.Service, a.Number))
 	case ActRecreate:
 		r.mu.Lock()
-		old := r.st.container(a.Service, a.Number)
+		old := r.st.Container(a.Service, a.Number)
 		r.mu.Unlock()
 		var err error
-		if anon, err = r.handOver(old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {
+		if anon, err = apply.HandOver(r.target(), &r.mu, old, r.p.Services[a.Service], img.img.Config.Config, opts.RenewAnonVolumes); err != nil {
 			return err
 		}
 		if err := r.removeContainer(ctx, old, opts.Timeout); err != nil {
@@ -303,7 +243,7 @@ func (r *run) startContainer(c *ContainerState) error {
 	if err := r.markUserStop(c, false); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
-	if err := r.sup.do(reqSync, nil); err != nil {
+	if err := r.sup.Do(reqSync, nil); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
 	if err := r.startEngine(c); err != nil {

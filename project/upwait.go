@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 // WaitUpOptions configure WaitUp, as `berth up --wait`'s flags.
@@ -37,7 +38,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	}
 	var pending []*ContainerState
 	for _, c := range st.Containers {
-		if in[c.Service] && !c.oneoff() {
+		if in[c.Service] && !c.Oneoff() {
 			pending = append(pending, c)
 			fmt.Fprintf(out, " Container %s  Waiting\n", c.Name)
 		}
@@ -51,7 +52,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	eng, sup := cfg.engine(), cfg.client(p.Name)
 	for len(pending) > 0 {
 		var health map[string]string
-		if err := sup.do(reqHealth, &health); err != nil {
+		if err := sup.Do(reqHealth, &health); err != nil {
 			return fmt.Errorf("wait for project %q: health from supervisor: %w", p.Name, err)
 		}
 		var still []*ContainerState
@@ -77,7 +78,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 		select {
 		case <-ctx.Done():
 			return notReady(ctx.Err(), opts.Timeout, pending, health)
-		case <-time.After(watchPoll):
+		case <-time.After(logstream.Poll):
 		}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 type upOptions struct {
 	detach        bool
 	forceRecreate bool
+	recreateDeps  bool
 	noRecreate    bool
 	noDeps        bool
 	noStart       bool
@@ -56,6 +57,7 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVarP(&opts.detach, "detach", "d", false, "Detached mode: run containers in the background")
 	f.BoolVar(&opts.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration has not changed")
+	f.BoolVar(&opts.recreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
 	f.BoolVar(&opts.noRecreate, "no-recreate", false, "Do not recreate containers whose configuration changed")
 	f.BoolVarP(&opts.renewAnon, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Do not start linked services")
@@ -85,6 +87,9 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 func (o *upOptions) check() error {
 	if o.build && o.noBuild {
 		return fmt.Errorf("up: --build and --no-build are incompatible")
+	}
+	if o.recreateDeps && o.noRecreate {
+		return fmt.Errorf("up: --always-recreate-deps and --no-recreate are incompatible")
 	}
 	abort := ""
 	switch {
@@ -153,13 +158,9 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		scale[name] = v
 	}
 	po := project.PlanOptions{Services: args, NoDeps: opts.noDeps, ForceRecreate: opts.forceRecreate,
-		NoRecreate: opts.noRecreate, RemoveOrphans: opts.removeOrphans, Scale: scale}
+		AlwaysRecreateDeps: opts.recreateDeps, NoRecreate: opts.noRecreate, RemoveOrphans: opts.removeOrphans, Scale: scale}
 	if opts.dryRun {
-		st, _ := cfg.LoadState(p.Name)
-		if po.Images, err = cfg.LocalImageIDs(p, po); err != nil {
-			return err
-		}
-		plan, err := project.MakePlan(p, st, nil, po)
+		plan, err := project.PlanUp(cmd.Context(), cfg, p, po)
 		if err != nil {
 			return err
 		}

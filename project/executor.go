@@ -1,0 +1,87 @@
+package project
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/state"
+)
+
+// The executor: a run carries out a plan (Up, Run) or acts on the recorded containers
+// (Down, Start, Stop, ...), recording every object in the project's state before it
+// is made.
+
+// run is the state of one Up (or Down) in progress; mu guards st and its saves.
+type run struct {
+	cfg Config
+	p   *compose.Project
+	eng *engine.Engine
+	nd  *netdriver.Driver
+	sup *client
+	out io.Writer
+	// images are the services' images, resolved (built, pulled) before the plan.
+	images map[string]resolvedImage
+
+	mu sync.Mutex
+	st *State
+	// tearingDown (Down) makes save best effort: the state only shrinks while Down
+	// runs, and every removal is idempotent, so a state left larger than the truth (a
+	// full disk) only makes the next Down retry removals that are done.
+	tearingDown bool
+	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
+	// down (the driver could not record it: a full disk); Down retries them once the
+	// containers, and what they wrote, are gone.
+	netnsLeft []string
+}
+
+// stateRun is a run over project name's recorded state, for commands that read it
+// and act on its containers; nil (and no error) for a project never brought up.
+func (cfg Config) stateRun(name string) (*run, error) {
+	st, err := cfg.LoadState(name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &run{cfg: cfg, eng: cfg.engine(), st: st}, nil
+}
+
+func (r *run) save() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.cfg.saveState(r.st); err != nil && !r.tearingDown {
+		return err
+	}
+	return nil
+}
+
+func (r *run) printf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.out, format, args...)
+}
+
+// describe is a one-line summary of a container for messages.
+var describe = state.Describe
+
+// sortedKeys returns m's keys, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// target is the project r acts on, as the apply room's steps take it.
+func (r *run) target() apply.Target {
+	return apply.Target{P: r.p, St: r.st, Paths: r.cfg.paths(), Save: r.save, Progress: r.printf}
+}

@@ -1,0 +1,12 @@
+// Package spec translates: it turns a compose service, its image's config and the
+// resources the executor already made for one container (addresses, gateway, anonymous
+// volumes, written secrets, exit hook) into the engine.Spec that runs it (Build), and a
+// service's ports, healthcheck, restart policy, seccomp profile, labels and mounts into
+// engine, netdriver and state terms. It also refuses, before anything is made, what the
+// engine cannot run (CheckSupported, CheckBindDevices).
+//
+// It makes nothing: no netns, no attach, no port, no file written. It reads only what a
+// service names (env files, a seccomp profile, a bind device's existence). It imports
+// compose, engine, netdriver and dnsserver for their types, and project/internal/state
+// and project/internal/plan; never the executor.
+package spec

@@ -1,0 +1,216 @@
+package spec
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/dnsserver"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Resources are what a container's spec is built from besides its service and
+// image: the objects the executor made (or found made) for it.
+type Resources struct {
+	Anon    map[string]string // anonymous volumes: container path -> volume ID
+	Objects []engine.Mount    // secrets and configs, their files written
+	// ImageLayers are the layers of the images mounted (volumes of type image), by
+	// mount target.
+	ImageLayers map[string][]string
+	Addrs       []netip.Addr // its addresses, first network first
+	Gateway     netip.Addr   // of its first network; invalid without networks
+	// HostResolvConf is the host's /etc/resolv.conf, forwarded to by the embedded DNS
+	// (or copied with network_mode: host).
+	HostResolvConf []byte
+	// ExitHook, ExitHookEnv and Socket are the restart policy's exit hook and the
+	// supervisor socket that skips it (none for a container that never restarts).
+	ExitHook, ExitHookEnv []string
+	Socket                string
+}
+
+// Build is the engine spec of container c of svc (of p), running the image whose
+// config is img and whose unpacked layers are layers, from the resources the executor
+// made for it (paths: where its volumes live). It makes nothing: it only reads the env
+// files and the seccomp profile svc names.
+func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc compose.ServiceConfig, img v1.Config, layers []string, res Resources) (engine.Spec, error) {
+	spec := baseSpec(svc)
+	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, layers, img, c.Hostname
+	spec.Labels = c.Labels // Down finds the project's containers by them if its state is lost
+	env, err := environment(p, svc)
+	if err != nil {
+		return spec, err
+	}
+	spec.Env = env
+	if spec.Seccomp, err = SeccompProfile(p, svc); err != nil {
+		return spec, err
+	}
+	vols, err := mounts(paths, p, svc, img, res.Anon)
+	if err != nil {
+		return spec, err
+	}
+	for i := range vols {
+		if vols[i].Type == "image" {
+			vols[i].Image = &engine.MountImage{Layers: res.ImageLayers[vols[i].Target]}
+		}
+	}
+	spec.Mounts = sortMounts(append(vols, res.Objects...))
+	spec.NetNSPath = c.NetNS
+	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs)
+	spec.ResolvConf = resolvConf(svc, res)
+	spec.ExitHook, spec.ExitHookEnv, spec.ExitHookUnlessListening = res.ExitHook, res.ExitHookEnv, res.Socket
+	return spec, nil
+}
+
+// resolvConf is the container's /etc/resolv.conf: its dns: servers, else the embedded
+// DNS on its first network's gateway forwarding to the host's, else the host's with
+// network_mode: host; dns_search and dns_opt apply over it. Empty: the image's.
+func resolvConf(svc compose.ServiceConfig, res Resources) string {
+	var conf string
+	switch {
+	case len(svc.DNS) > 0:
+		var b strings.Builder
+		for _, s := range svc.DNS {
+			fmt.Fprintf(&b, "nameserver %s\n", s)
+		}
+		conf = b.String()
+	case res.Gateway.IsValid():
+		conf = string(dnsserver.ResolvConf(res.Gateway, res.HostResolvConf))
+	case svc.NetworkMode == "host":
+		conf = string(res.HostResolvConf)
+	}
+	if conf == "" {
+		return ""
+	}
+	return resolvOverrides(conf, svc.DNSSearch, svc.DNSOpts)
+}
+
+// resolvOverrides applies dns_search (it replaces the search domains) and dns_opt (added
+// to the options, replacing those of the same name) to the resolv.conf conf, as Docker
+// does.
+func resolvOverrides(conf string, search, opts []string) string {
+	if len(search) == 0 && len(opts) == 0 {
+		return conf
+	}
+	var lines []string
+	var options []string
+	for _, l := range strings.Split(strings.TrimSuffix(conf, "\n"), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 0 && f[0] == "search" && len(search) > 0:
+			continue
+		case len(f) > 0 && f[0] == "options":
+			options = append(options, f[1:]...)
+			continue
+		}
+		lines = append(lines, l)
+	}
+	if len(search) > 0 {
+		lines = append(lines, "search "+strings.Join(search, " "))
+	}
+	for _, o := range opts {
+		name, _, _ := strings.Cut(o, ":")
+		options = slices.DeleteFunc(options, func(x string) bool { n, _, _ := strings.Cut(x, ":"); return n == name })
+		options = append(options, o)
+	}
+	if len(options) > 0 {
+		lines = append(lines, "options "+strings.Join(options, " "))
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// environment returns env_file entries then environment (later wins), as KEY=VALUE.
+// A key without a value takes the project environment's value, or is left out.
+func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error) {
+	vals := map[string]string{}
+	var order []string
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = v
+	}
+	for _, ef := range svc.EnvFiles {
+		kv, err := readEnvFile(ef.Path)
+		if os.IsNotExist(err) && !ef.Required {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service %q: env_file: %w", svc.Name, err)
+		}
+		for _, e := range kv {
+			set(e[0], e[1])
+		}
+	}
+	keys := make([]string, 0, len(svc.Environment))
+	for k := range svc.Environment {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := svc.Environment[k]; v != nil {
+			set(k, *v)
+		} else if v, ok := p.Env[k]; ok {
+			set(k, v)
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, k+"="+vals[k])
+	}
+	return out, nil
+}
+
+// readEnvFile reads KEY=VALUE lines; comments, blank lines and `export ` are skipped and
+// one level of matching quotes is removed.
+func readEnvFile(path string) ([][2]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, [2]string{strings.TrimSpace(k), v})
+	}
+	return out, sc.Err()
+}
+
+// hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.
+func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) string {
+	var b strings.Builder
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	if svc.DomainName != "" { // Docker: the FQDN first, so `hostname -f` finds it
+		hostname = hostname + "." + svc.DomainName + " " + hostname
+	}
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "%s\t%s\n", a, hostname)
+	}
+	hosts := make([]string, 0, len(svc.ExtraHosts))
+	for h := range svc.ExtraHosts {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		for _, ip := range svc.ExtraHosts[h] {
+			fmt.Fprintf(&b, "%s\t%s\n", ip, h)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,252 @@
+package spec
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/state"
+	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+func TestPortMappings(t *testing.T) {
+	tests := []struct {
+		in   compose.ServicePortConfig
+		want netdriver.PortMapping
+	}{
+		{compose.ServicePortConfig{Target: 80, Published: "8080", Protocol: "tcp"}, netdriver.PortMapping{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}},
+		{compose.ServicePortConfig{Target: 53, Protocol: "udp"}, netdriver.PortMapping{ContainerPort: 53, Protocol: "udp"}},
+		{compose.ServicePortConfig{Target: 80, HostIP: "127.0.0.1", Published: "9000-9002"},
+			netdriver.PortMapping{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 9000, HostPortEnd: 9002, ContainerPort: 80}},
+	}
+	for _, tt := range tests {
+		got, err := PortMappings(compose.ServiceConfig{Name: "web", Ports: []compose.ServicePortConfig{tt.in}})
+		if err != nil {
+			t.Fatalf("PortMappings(%+v): %v", tt.in, err)
+		}
+		if diff := cmp.Diff([]netdriver.PortMapping{tt.want}, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			t.Errorf("PortMappings(%+v) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+	_, err := PortMappings(compose.ServiceConfig{Name: "web", Ports: []compose.ServicePortConfig{{Target: 80, Published: "x"}}})
+	if !errors.Is(err, state.ErrInvalid) {
+		t.Errorf("PortMappings(bad) = %v, want state.ErrInvalid", err)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "app.env")
+	os.WriteFile(envFile, []byte("# comment\nA=from-file\nexport B=\"quoted\"\nC=file\n"), 0o644)
+	c := "env"
+	p := &compose.Project{Env: map[string]string{"D": "host"}}
+	svc := compose.ServiceConfig{Name: "app",
+		EnvFiles:    []compose.EnvFile{{Path: envFile, Required: true}, {Path: filepath.Join(dir, "missing.env")}},
+		Environment: compose.MappingWithEquals{"C": &c, "D": nil, "E": nil}}
+	got, err := environment(p, svc)
+	if err != nil {
+		t.Fatalf("environment: %v", err)
+	}
+	want := []string{"A=from-file", "B=quoted", "C=env", "D=host"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("environment mismatch (-want +got):\n%s", diff)
+	}
+	svc.EnvFiles[1].Required = true
+	if _, err := environment(p, svc); err == nil {
+		t.Errorf("environment with a missing required env_file = nil error")
+	}
+}
+
+func TestHostsFile(t *testing.T) {
+	svc := compose.ServiceConfig{ExtraHosts: compose.HostsList{"db.local": {"10.0.0.5"}}}
+	got := hostsFile(svc, "abc", []netip.Addr{netip.MustParseAddr("10.240.0.2")})
+	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.240.0.2\tabc\n10.0.0.5\tdb.local\n"
+	if got != want {
+		t.Errorf("hostsFile = %q, want %q", got, want)
+	}
+}
+
+func TestTmpfsMount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want engine.Mount
+		err  string
+	}{
+		{"/run", engine.Mount{Type: "tmpfs", Target: "/run", NoExec: true}, ""},
+		{"/run:size=1m", engine.Mount{Type: "tmpfs", Target: "/run", NoExec: true, Size: 1 << 20}, ""},
+		{"/data:rw,exec,size=64k,mode=0750,uid=1000,gid=1000", engine.Mount{Type: "tmpfs", Target: "/data", Size: 64 << 10,
+			Mode: 0o750, TmpfsData: "uid=1000,gid=1000"}, ""},
+		{"/ro:ro,nosuid,nodev,noexec", engine.Mount{Type: "tmpfs", Target: "/ro", ReadOnly: true, NoExec: true}, ""},
+		{"run", engine.Mount{}, `tmpfs "run": the path must be absolute: invalid`},
+		{"/x:size=lots", engine.Mount{}, `tmpfs "/x:size=lots": option "size=lots": bad value: invalid`},
+		{"/x:mode=999", engine.Mount{}, `tmpfs "/x:mode=999": option "mode=999": bad value: invalid`},
+		{"/x:uid=app", engine.Mount{}, `tmpfs "/x:uid=app": option "uid=app": bad value: invalid`},
+		{"/x:suid", engine.Mount{}, `tmpfs "/x:suid": option "suid" is not supported (ro, rw, exec, noexec, size, mode, uid, gid, nr_inodes are): invalid`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := tmpfsMount(tt.in)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err || !errors.Is(err, state.ErrInvalid) {
+					t.Errorf("tmpfsMount(%q) error = %v, want %q wrapping state.ErrInvalid", tt.in, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("tmpfsMount(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestResolvOverrides(t *testing.T) {
+	conf := "nameserver 10.0.0.1\nsearch host.lan\noptions ndots:0 timeout:5\n"
+	tests := []struct {
+		search, opts []string
+		want         string
+	}{
+		{nil, nil, conf},
+		{[]string{"a.com", "b.com"}, nil, "nameserver 10.0.0.1\nsearch a.com b.com\noptions ndots:0 timeout:5\n"},
+		{nil, []string{"timeout:2", "rotate"}, "nameserver 10.0.0.1\nsearch host.lan\noptions ndots:0 timeout:2 rotate\n"},
+	}
+	for _, tt := range tests {
+		if got := resolvOverrides(conf, tt.search, tt.opts); got != tt.want {
+			t.Errorf("resolvOverrides(%v, %v) =\n%s\nwant\n%s", tt.search, tt.opts, got, tt.want)
+		}
+	}
+	if got := resolvOverrides("nameserver 1.1.1.1\n", nil, []string{"ndots:2"}); got != "nameserver 1.1.1.1\noptions ndots:2\n" {
+		t.Errorf("options added to a resolv.conf without any = %q", got)
+	}
+}
+
+func TestLogRotation(t *testing.T) {
+	tests := []struct {
+		logging *compose.LoggingConfig
+		size    int64
+		files   int
+		err     string
+	}{
+		{nil, 0, 1, ""},
+		{&compose.LoggingConfig{Driver: "json-file", Options: compose.DriverOptions{"max-size": "10k", "max-file": "3"}}, 10_000, 3, ""},
+		{&compose.LoggingConfig{Driver: "local"}, 20_000_000, 5, ""},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "1m"}}, 1_000_000, 1, ""},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "big"}}, 0, 0, `max-size "big": not a size: invalid`},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-file": "3"}}, 0, 0, `max-file "3" needs max-size: invalid`},
+		{&compose.LoggingConfig{Options: compose.DriverOptions{"max-size": "1m", "max-file": "0"}}, 0, 0, `max-file "0": not a number of files ≥ 1: invalid`},
+	}
+	for _, tt := range tests {
+		size, files, err := logRotation(compose.ServiceConfig{Logging: tt.logging})
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("logRotation(%+v) error = %v, want %q", tt.logging, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || size != tt.size || files != tt.files {
+			t.Errorf("logRotation(%+v) = %d, %d, %v; want %d, %d", tt.logging, size, files, err, tt.size, tt.files)
+		}
+	}
+}
+
+func TestBaseSpecDevicesSwapCPUQuota(t *testing.T) {
+	s := baseSpec(compose.ServiceConfig{
+		Devices:      []compose.DeviceMapping{{Source: "/dev/fuse", Target: "/dev/fuse", Permissions: "rwm"}, {Source: "vendor.com/gpu=0"}},
+		MemLimit:     100 << 20,
+		MemSwapLimit: 200 << 20,
+		CPUQuota:     50_000,
+	})
+	if len(s.Devices) != 1 || s.Devices[0] != (engine.Device{PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", Permissions: "rwm"}) {
+		t.Errorf("Devices = %+v, want /dev/fuse only (CDI names are warned of)", s.Devices)
+	}
+	if s.Resources.MemorySwap != 200<<20 || s.Resources.CPUs != 0.5 {
+		t.Errorf("Resources = %+v, want MemorySwap 200 MiB and 0.5 CPUs from cpu_quota", s.Resources)
+	}
+}
+
+// TestDeviceCgroupRules: device_cgroup_rules reach the engine spec as written, and a
+// malformed rule is refused, with its field path, before anything is made.
+func TestDeviceCgroupRules(t *testing.T) {
+	rules := []string{"c 1:3 mr", "a *:* rwm", "b 8:* r"}
+	if s := baseSpec(compose.ServiceConfig{DeviceCgroupRules: rules}); !slices.Equal(s.DeviceCgroupRules, rules) {
+		t.Errorf("DeviceCgroupRules = %q, want %q", s.DeviceCgroupRules, rules)
+	}
+	if err := CheckSupported(compose.ServiceConfig{Name: "web", Image: "x", DeviceCgroupRules: rules}); err != nil {
+		t.Errorf("CheckSupported(%q) = %v, want nil", rules, err)
+	}
+	for _, bad := range []string{"c 1:3", "x 1:3 r", "c 1:3 rwx", "c1:3 r"} {
+		err := CheckSupported(compose.ServiceConfig{Name: "web", Image: "x", DeviceCgroupRules: []string{"c 1:3 r", bad}})
+		if err == nil || !strings.HasPrefix(err.Error(), "services.web.device_cgroup_rules[1]: ") || !errors.Is(err, engine.ErrInvalid) {
+			t.Errorf("CheckSupported(%q) = %v, want an error at services.web.device_cgroup_rules[1]", bad, err)
+		}
+	}
+}
+
+func imageWithVolumes(paths ...string) v1.Config {
+	c := v1.Config{Volumes: map[string]struct{}{}}
+	for _, p := range paths {
+		c.Volumes[p] = struct{}{}
+	}
+	return c
+}
+
+func TestMountsAnonymous(t *testing.T) {
+	cfg := state.Paths{Root: "/r"}
+	p := &compose.Project{Name: "p", Volumes: map[string]compose.VolumeConfig{"db": {}}}
+	svc := compose.ServiceConfig{Name: "s", Volumes: []compose.ServiceVolumeConfig{
+		{Type: "volume", Target: "/data/sub"},
+		{Type: "volume", Source: "db", Target: "/db", Volume: &compose.ServiceVolumeVolume{NoCopy: true}},
+		{Type: "bind", Source: "/host", Target: "/data/sub/host", ReadOnly: true},
+	}}
+	anon := map[string]string{"/data/sub": "aaa", "/data": "bbb"}
+	got, err := mounts(cfg, p, svc, imageWithVolumes("/data", "/db"), anon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []engine.Mount{
+		{Type: "bind", Source: "/r/volumes/p_db/_data", Target: "/db"},
+		{Type: "bind", Source: "/r/volumes/bbb/_data", Target: "/data", CopyUp: true},
+		{Type: "bind", Source: "/r/volumes/aaa/_data", Target: "/data/sub", CopyUp: true},
+		{Type: "bind", Source: "/host", Target: "/data/sub/host", ReadOnly: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mounts() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestAnonymousTargets(t *testing.T) {
+	tests := []struct {
+		name string
+		vols []compose.ServiceVolumeConfig
+		tmp  []string
+		img  v1.Config
+		want []string
+	}{
+		{name: "none", vols: []compose.ServiceVolumeConfig{{Type: "bind", Source: "/h", Target: "/b"}}},
+		{name: "service volume without source",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Target: "/data/"}, {Type: "volume", Source: "db", Target: "/db"}},
+			want: []string{"/data"}},
+		{name: "image volume", img: imageWithVolumes("/var/lib/x", "cache/"), want: []string{"/cache", "/var/lib/x"}},
+		{name: "image volume covered by a named volume, a bind and a tmpfs",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Source: "db", Target: "/a"}, {Type: "bind", Source: "/h", Target: "/b/"}},
+			tmp:  []string{"/c"}, img: imageWithVolumes("/a", "/b", "/c", "/d"), want: []string{"/d"}},
+		{name: "image volume covered by an anonymous one counts once",
+			vols: []compose.ServiceVolumeConfig{{Type: "volume", Target: "/data"}, {Type: "volume", Target: "/data"}},
+			img:  imageWithVolumes("/data"), want: []string{"/data"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := compose.ServiceConfig{Name: "s", Volumes: tt.vols, Tmpfs: tt.tmp}
+			if got := AnonymousTargets(svc, tt.img); !cmp.Equal(got, tt.want) {
+				t.Errorf("AnonymousTargets() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package supervisor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
+)
+
+// fakeEngine knows the states of containers; the supervisor's other calls are not
+// made by these tests.
+type fakeEngine struct{ states map[string]engine.State }
+
+var _ Engine = (*fakeEngine)(nil)
+
+func (f *fakeEngine) State(id string) (engine.State, error) {
+	if st, ok := f.states[id]; ok {
+		return st, nil
+	}
+	return engine.State{}, engine.ErrNotFound
+}
+func (f *fakeEngine) Exec(string, engine.ExecSpec) (int, error) { return 0, nil }
+func (f *fakeEngine) Lock(string) (func(), error)               { return func() {}, nil }
+func (f *fakeEngine) Start(string) error                        { return nil }
+func (f *fakeEngine) Wait(string) (engine.ExitStatus, error)    { return engine.ExitStatus{}, nil }
+func (f *fakeEngine) start(id string, at time.Time) {
+	f.states[id] = engine.State{ID: id, Status: engine.StatusRunning, StartedAt: at}
+}
+
+// TestHealthBelongsToItsRun: a container started again since its health was measured
+// (its check loop still waiting out the interval) is reported starting, as Docker
+// resets the health on every start; one still on the measured run keeps its health.
+func TestHealthBelongsToItsRun(t *testing.T) {
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	eng := &fakeEngine{states: map[string]engine.State{}}
+	eng.start("same", first)
+	eng.start("again", first)
+	s := &supervisor{eng: eng, checks: map[string]context.CancelFunc{"same": nil, "again": nil, "gone": nil},
+		health: map[string]string{}, runs: map[string]time.Time{}}
+	for _, id := range []string{"same", "again", "gone"} {
+		s.setHealth(id, state.HealthHealthy, first)
+	}
+	eng.start("again", first.Add(time.Minute))
+	got := s.currentHealth()
+	want := map[string]string{"same": state.HealthHealthy, "again": state.HealthStarting, "gone": state.HealthHealthy}
+	for id, h := range want {
+		if got[id] != h {
+			t.Errorf("health of %s = %q, want %q (all: %v)", id, got[id], h, got)
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package supervisor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/dnsserver"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/project/internal/state"
+	"golang.org/x/sys/unix"
+)
+
+// Engine is what the supervisor needs of the container engine (*engine.Engine).
+type Engine interface {
+	State(id string) (engine.State, error)
+	Exec(id string, es engine.ExecSpec) (int, error)
+	Lock(id string) (func(), error)
+	Start(id string) error
+	Wait(id string) (engine.ExitStatus, error)
+}
+
+var _ Engine = (*engine.Engine)(nil)
+
+// supervisor serves one project: DNS records of its networks and healthchecks of its
+// containers, reconciled from state.json on every sync.
+type supervisor struct {
+	paths state.Paths
+	name  string
+	eng   Engine
+	nd    *netdriver.Driver
+	dns   *dnsserver.Server
+
+	mu        sync.Mutex
+	networks  map[string]map[string]bool // served network -> endpoint IDs
+	checks    map[string]context.CancelFunc
+	health    map[string]string
+	runs      map[string]time.Time // StartedAt of the run each health was measured on
+	done      chan struct{}
+	closeOnce sync.Once
+	restarts  *restarter // restart policies (restart.go); made by the first sync
+}
+
+// Run runs the supervisor of project name (whose state is under paths) until a
+// shutdown request or the end of ctx: DNS listeners of its networks on nd, healthchecks
+// and restart policies of its containers on eng. Only one supervisor runs per project:
+// a second one returns an error wrapping state.ErrExists. It adopts whatever the
+// project's state records.
+func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Driver, name string) error {
+	dir, err := paths.RunDir(name)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "supervisor.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return fmt.Errorf("supervisor of %q already running: %w", name, state.ErrExists)
+	}
+	ups, err := dnsserver.UpstreamsFromEnv()
+	if err != nil {
+		return err
+	}
+	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
+		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
+		networks: map[string]map[string]bool{}, checks: map[string]context.CancelFunc{},
+		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
+	defer s.dns.Close()
+	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
+		return err
+	}
+	sock, _ := paths.SocketPath(name) // name checked by runDir above
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	if err := os.Chmod(sock, 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("supervisor of %q: %w", name, err)
+	}
+	state.WriteAtomic(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid()))) // for people; berth finds supervisors by their command line
+	go Serve(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
+	select {
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	ln.Close()
+	s.stopChecks()
+	s.stopRestarts()
+	os.Remove(sock)
+	os.Remove(filepath.Join(dir, "supervisor.pid"))
+	return nil
+}
+
+// answer serves one request of the supervisor protocol (protocol.go).
+func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error) {
+	switch request {
+	case ReqPing:
+		return nil, nil
+	case ReqSync:
+		return nil, s.sync(ctx)
+	case ReqHealth:
+		return json.Marshal(s.currentHealth())
+	case ReqShutdown:
+		s.stopRestarts() // before replying: Down removes the containers next
+		s.closeOnce.Do(func() { close(s.done) })
+		return nil, nil
+	}
+	return nil, fmt.Errorf("unknown request %q", request)
+}
+
+// sync makes DNS records and healthchecks match the recorded state.
+func (s *supervisor) sync(ctx context.Context) error {
+	st, err := s.paths.Load(s.name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := map[string]bool{}
+	for _, n := range st.Networks {
+		if n.External || n.Gateway == "" {
+			continue
+		}
+		want[n.Name] = true
+		if err := s.ensureNetwork(ctx, n); err != nil {
+			return err
+		}
+	}
+	for n := range s.networks {
+		if !want[n] {
+			s.dns.RemoveNetwork(n)
+			delete(s.networks, n)
+		}
+	}
+	if err := s.syncEndpoints(st); err != nil {
+		return err
+	}
+	s.syncChecks(st)
+	s.syncRestarts(st)
+	return nil
+}
+
+func (s *supervisor) ensureNetwork(ctx context.Context, n state.NetworkState) error {
+	if _, ok := s.networks[n.Name]; ok {
+		return nil
+	}
+	gw, err := netip.ParseAddr(n.Gateway)
+	if err != nil {
+		return fmt.Errorf("network %q: gateway %q: %w", n.Name, n.Gateway, state.ErrInvalid)
+	}
+	port, err := s.dns.AddNetwork(n.Name, gw, n.Internal)
+	if err != nil {
+		return fmt.Errorf("dns for network %q: %w", n.Name, err)
+	}
+	if port == 53 {
+		port = 0 // no redirect needed; clear one a previous supervisor left
+	}
+	if err := s.nd.RedirectDNS(ctx, n.Name, port); err != nil {
+		s.dns.RemoveNetwork(n.Name)
+		return fmt.Errorf("dns for network %q: %w", n.Name, err)
+	}
+	s.networks[n.Name] = map[string]bool{}
+	return nil
+}
+
+func (s *supervisor) syncEndpoints(st *state.State) error {
+	seen := map[string]map[string]bool{}
+	for _, c := range st.Containers {
+		for netName, addr := range c.Addresses {
+			if _, ok := s.networks[netName]; !ok {
+				continue
+			}
+			a, err := netip.ParseAddr(addr)
+			if err != nil {
+				continue
+			}
+			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
+				Hostname: c.Hostname, Aliases: c.Aliases}
+			if c.Oneoff() {
+				ep.Service = "" // as Compose's run without --use-aliases: only its own names
+			}
+			if err := s.dns.SetEndpoint(netName, ep); err != nil {
+				return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
+			}
+			if seen[netName] == nil {
+				seen[netName] = map[string]bool{}
+			}
+			seen[netName][c.ID] = true
+		}
+	}
+	for netName, ids := range s.networks {
+		for id := range ids {
+			if !seen[netName][id] {
+				s.dns.RemoveEndpoint(netName, id)
+			}
+		}
+		s.networks[netName] = seen[netName]
+		if s.networks[netName] == nil {
+			s.networks[netName] = map[string]bool{}
+		}
+	}
+	return nil
+}
+
+// currentHealth is the health of every checked container, by ID. A health belongs to
+// the run it was measured on: a container started again since (a command started it
+// while its check loop waited out the interval) is "starting", as Docker resets the
+// health on every start, so that nothing waits on the health of its previous run.
+func (s *supervisor) currentHealth() map[string]string {
+	s.mu.Lock()
+	out := maps.Clone(s.health)
+	runs := maps.Clone(s.runs)
+	s.mu.Unlock()
+	for id, h := range out {
+		if st, err := s.eng.State(id); err == nil && h != state.HealthStarting && !st.StartedAt.Equal(runs[id]) {
+			out[id] = state.HealthStarting
+		}
+	}
+	return out
+}
