@@ -1,10 +1,8 @@
 package spec
 
 import (
-	"bufio"
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -125,8 +123,9 @@ func resolvOverrides(conf string, search, opts []string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// environment returns env_file entries then environment (later wins), as KEY=VALUE.
-// A key without a value takes the project environment's value, or is left out.
+// environment returns the service's environment as KEY=VALUE, sorted (the loader has
+// folded its env_file files into it, parsed as Compose parses them). A key without a
+// value takes the project environment's value, or is left out.
 func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error) {
 	vals := map[string]string{}
 	var order []string
@@ -135,18 +134,6 @@ func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error
 			order = append(order, k)
 		}
 		vals[k] = v
-	}
-	for _, ef := range svc.EnvFiles {
-		kv, err := readEnvFile(ef.Path)
-		if os.IsNotExist(err) && !ef.Required {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("service %q: env_file: %w", svc.Name, err)
-		}
-		for _, e := range kv {
-			set(e[0], e[1])
-		}
 	}
 	keys := make([]string, 0, len(svc.Environment))
 	for k := range svc.Environment {
@@ -165,31 +152,6 @@ func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error
 		out = append(out, k+"="+vals[k])
 	}
 	return out, nil
-}
-
-// readEnvFile reads KEY=VALUE lines; comments, blank lines and `export ` are skipped and
-// one level of matching quotes is removed.
-func readEnvFile(path string) ([][2]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		}
-		out = append(out, [2]string{strings.TrimSpace(k), v})
-	}
-	return out, sc.Err()
 }
 
 // hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"os"
@@ -42,15 +43,21 @@ func TestPortMappings(t *testing.T) {
 	}
 }
 
+// TestEnvironment: env_file files are read by the loader, once, as Compose parses them
+// (quotes, export, comments), under the service's environment; a bare key takes the
+// project environment's value or is left out. The spec has no env-file parser of its own.
 func TestEnvironment(t *testing.T) {
 	dir := t.TempDir()
-	envFile := filepath.Join(dir, "app.env")
-	os.WriteFile(envFile, []byte("# comment\nA=from-file\nexport B=\"quoted\"\nC=file\n"), 0o644)
-	c := "env"
-	p := &compose.Project{Env: map[string]string{"D": "host"}}
-	svc := compose.ServiceConfig{Name: "app",
-		EnvFiles:    []compose.EnvFile{{Path: envFile, Required: true}, {Path: filepath.Join(dir, "missing.env")}},
-		Environment: compose.MappingWithEquals{"C": &c, "D": nil, "E": nil}}
+	os.WriteFile(filepath.Join(dir, "app.env"), []byte("# comment\nA=from-file\nexport B=\"quoted\"\nC=file\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    image: x\n    env_file: [app.env]\n    environment: {C: env, D: null, E: null}\n"), 0o644)
+	p, err := compose.Load(context.Background(), compose.Options{WorkingDir: dir, Environ: map[string]string{"D": "host"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := p.Services["app"]
+	if len(svc.EnvFiles) != 0 {
+		t.Fatalf("EnvFiles = %v after Load, want them folded into environment", svc.EnvFiles)
+	}
 	got, err := environment(p, svc)
 	if err != nil {
 		t.Fatalf("environment: %v", err)
@@ -58,10 +65,6 @@ func TestEnvironment(t *testing.T) {
 	want := []string{"A=from-file", "B=quoted", "C=env", "D=host"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("environment mismatch (-want +got):\n%s", diff)
-	}
-	svc.EnvFiles[1].Required = true
-	if _, err := environment(p, svc); err == nil {
-		t.Errorf("environment with a missing required env_file = nil error")
 	}
 }
 
