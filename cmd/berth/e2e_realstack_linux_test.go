@@ -36,7 +36,8 @@ func realstackScenario(e *e2e, file string) {
 		t.Helper()
 		url := "http://127.0.0.1:" + port + "/"
 		if got := e.httpGet(url); got != want {
-			t.Errorf("GET %s (%s) = %q, want %q", url, when, got, want)
+			logs, _, _ := e.berth("-f", file, "logs", "--tail", "30", "app", "web")
+			t.Errorf("GET %s (%s) = %q, want %q; app and web logs:\n%s", url, when, got, want, logs)
 		}
 	}
 	psql := func(query string) string {
