@@ -58,6 +58,17 @@ func unwrapPath(err error) error {
 
 // Save writes st atomically (temp file + rename).
 func (c Paths) Save(st *State) error {
+	b, err := Encode(st)
+	if err != nil {
+		return err
+	}
+	return c.SaveEncoded(st.Name, b)
+}
+
+// Encode is st as its state file holds it (containers sorted by service and number,
+// which it sorts in place): Save in two halves, so a caller can take the snapshot under
+// its lock and write it outside.
+func Encode(st *State) ([]byte, error) {
 	sort.Slice(st.Containers, func(i, j int) bool {
 		a, b := st.Containers[i], st.Containers[j]
 		if a.Service != b.Service {
@@ -67,9 +78,14 @@ func (c Paths) Save(st *State) error {
 	})
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+		return nil, fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
-	p, err := c.StatePath(st.Name)
+	return b, nil
+}
+
+// SaveEncoded writes project name's state file, b from Encode, atomically.
+func (c Paths) SaveEncoded(name string, b []byte) error {
+	p, err := c.StatePath(name)
 	if err == nil {
 		err = os.MkdirAll(filepath.Dir(p), 0o700)
 	}
@@ -77,7 +93,7 @@ func (c Paths) Save(st *State) error {
 		err = WriteAtomic(p, b)
 	}
 	if err != nil {
-		return fmt.Errorf("save state of project %q: %w", st.Name, err)
+		return fmt.Errorf("save state of project %q: %w", name, err)
 	}
 	return nil
 }
