@@ -41,17 +41,22 @@ func TestE2EFirstProbeAfterInterval(t *testing.T) {
 }
 
 // TestE2EWaitForExited: `up -d --wait` on a service that exits at once reports it
-// exited and exits 1, as Compose (which looks first after 500ms).
+// exited and exits 1, as Compose (which looks first after 500ms); `wait` on the exited
+// container returns its exit code.
 func TestE2EWaitForExited(t *testing.T) {
 	e := newE2E(t)
 	file := writeCompose(t, `services:
   oneshot:
     image: bte-busybox
-    command: ["sh", "-c", "sleep 0.2; exit 3"]
+    command: ["sh", "-c", "sleep 0.1; exit 3"]
 `)
 	_, errs, err := e.berth("-f", file, "up", "-d", "--wait")
 	if exitCode(err) != 1 || !strings.Contains(errs, e.ctr("oneshot")+" exited (3)") {
 		t.Errorf("up -d --wait = exit %d, stderr %q; want 1 and %q", exitCode(err), errs, e.ctr("oneshot")+" exited (3)")
+	}
+	out, errs, err := e.berth("-f", file, "wait", "oneshot")
+	if exitCode(err) != 3 || !strings.Contains(out, "exited with status code 3") {
+		t.Errorf("wait oneshot = exit %d, stdout %q, stderr %q; want 3 and its exit line", exitCode(err), out, errs)
 	}
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
