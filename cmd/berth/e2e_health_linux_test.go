@@ -28,7 +28,7 @@ func TestE2EFirstProbeAfterInterval(t *testing.T) {
 		min, max time.Duration
 	}{
 		{"slow", 1800 * time.Millisecond, 10 * time.Second},
-		{"quick", 900 * time.Millisecond, 4 * time.Second},
+		{"quick", 900 * time.Millisecond, 4800 * time.Millisecond}, // under the default start interval (5s)
 	} {
 		began := time.Now()
 		e.mustBerth("-f", file, "up", "-d", "--wait", c.service)
