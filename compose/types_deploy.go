@@ -121,9 +121,16 @@ type ServiceVolumeConfig struct {
 
 // ServiceVolumeBind holds a bind mount's options.
 type ServiceVolumeBind struct {
-	SELinux        string `json:"selinux,omitempty"`
-	Propagation    string `json:"propagation,omitempty"`
-	CreateHostPath bool   `json:"create_host_path,omitempty"`
+	SELinux     string `json:"selinux,omitempty"`
+	Propagation string `json:"propagation,omitempty"`
+	// CreateHostPath is create_host_path; nil is true, as compose-go's opt-out field.
+	CreateHostPath *bool `json:"create_host_path,omitempty"`
+}
+
+// CreatesHostPath reports whether a missing host path of the bind v is created (as a
+// directory) rather than an error: unless bind.create_host_path is false, as Compose.
+func (v ServiceVolumeConfig) CreatesHostPath() bool {
+	return v.Bind == nil || v.Bind.CreateHostPath == nil || *v.Bind.CreateHostPath
 }
 
 // ServiceVolumeVolume holds a named volume mount's options.

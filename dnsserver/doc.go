@@ -6,7 +6,8 @@
 // and only to source addresses that are endpoints of that network (or the gateway
 // itself): a container never resolves names of a network it is not attached to, and the
 // server is never an open resolver. Names it does not hold are forwarded to the host's
-// upstream resolvers, except on internal networks.
+// upstream resolvers, or to the endpoint's own (Endpoint.Upstreams, a container's dns:
+// servers, as Docker's embedded DNS), except on internal networks.
 //
 // Records are kept per network in an immutable table swapped atomically on every
 // update, so the query path takes no lock and updates never block queries.

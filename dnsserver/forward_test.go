@@ -92,3 +92,23 @@ func TestDeadUpstreamIsRemembered(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointUpstreams: an endpoint with upstreams of its own (a container's dns:)
+// still gets the network's names, and its other names go to its upstreams, not the
+// server's; an endpoint without them keeps the server's.
+func TestEndpointUpstreams(t *testing.T) {
+	s, base, addr := newTestServer(t, Options{Upstreams: []netip.AddrPort{fakeUpstream(t)}, ForwardTimeout: 300 * time.Millisecond}, false)
+	setEndpoint(t, s, "proj_default", Endpoint{ID: "own", Addr: host(base, 10), Service: "app",
+		Upstreams: []netip.AddrPort{deadUpstream(t)}})
+	setEndpoint(t, s, "proj_default", Endpoint{ID: "plain", Addr: host(base, 11), Service: "web"})
+	own, plain := client("udp", host(base, 10)), client("udp", host(base, 11))
+	if got := addrs(query(t, own, addr, "web.", dns.TypeA)); len(got) != 1 || got[0] != host(base, 11).String() {
+		t.Errorf("web. from the endpoint with its own upstreams = %v, want %s", got, host(base, 11))
+	}
+	if resp := query(t, own, addr, "ext.example.", dns.TypeA); resp.Rcode != dns.RcodeServerFailure {
+		t.Errorf("ext.example. from the endpoint with a dead upstream of its own: rcode %s, want SERVFAIL", dns.RcodeToString[resp.Rcode])
+	}
+	if got := addrs(query(t, plain, addr, "ext.example.", dns.TypeA)); len(got) != 1 || got[0] != "198.51.100.7" {
+		t.Errorf("ext.example. from the endpoint without upstreams = %v, want the server's upstream's answer", got)
+	}
+}

@@ -25,7 +25,7 @@ func (n *network) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = dns.RcodeFormatError
 	default:
 		if !n.answerLocal(t, req.Question[0], m) {
-			n.forward(w, req)
+			n.forward(w, req, t.forwarder(src, n.fwd))
 			return
 		}
 	}
@@ -80,9 +80,18 @@ func (n *network) answerPTR(t *table, q dns.Question, m *dns.Msg) bool {
 	return true
 }
 
-// forward sends a non-local query upstream, or refuses it on an internal network
-// (Docker's CVE-2024-29018: internal networks must not reach outside, not even by DNS).
-func (n *network) forward(w dns.ResponseWriter, req *dns.Msg) {
+// forwarder is the forwarder of queries from src: its endpoint's own, else def.
+func (t *table) forwarder(src netip.Addr, def *forwarder) *forwarder {
+	if f, ok := t.fwds[src]; ok {
+		return f
+	}
+	return def
+}
+
+// forward sends a non-local query upstream through fwd, or refuses it on an internal
+// network (Docker's CVE-2024-29018: internal networks must not reach outside, not even
+// by DNS).
+func (n *network) forward(w dns.ResponseWriter, req *dns.Msg, fwd *forwarder) {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	if n.internal {
@@ -91,7 +100,7 @@ func (n *network) forward(w dns.ResponseWriter, req *dns.Msg) {
 		writeReply(w, req, m)
 		return
 	}
-	resp, err := n.fwd.exchange(req)
+	resp, err := fwd.exchange(req)
 	if err != nil {
 		m.RecursionAvailable = true
 		m.Rcode = dns.RcodeServerFailure

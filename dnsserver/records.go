@@ -21,6 +21,10 @@ type Endpoint struct {
 	Hostname string
 	// Aliases are the container's network aliases.
 	Aliases []string
+	// Upstreams, when set, are the resolvers the non-local names this endpoint asks for
+	// are forwarded to instead of the server's (a container's dns: servers, as Docker's
+	// embedded DNS forwards to them).
+	Upstreams []netip.AddrPort
 }
 
 // rrset holds the addresses of one name; next rotates the answer order per query.
@@ -35,6 +39,9 @@ type table struct {
 	names   map[string]*rrset     // lower-case FQDN ("web.", "web.proj_default.")
 	ptr     map[netip.Addr]string // address -> FQDN of the container
 	sources map[netip.Addr]bool   // endpoint addresses allowed to query
+	// fwds are the forwarders of endpoints with upstreams of their own, by address;
+	// set by the network (withForwarders), nil otherwise.
+	fwds map[netip.Addr]*forwarder
 }
 
 // buildTable makes the table of a network called netName from its endpoints. suffixes

@@ -150,19 +150,36 @@ func (s *Server) SetEndpoint(network string, ep Endpoint) error {
 	}
 	ep.Addr = ep.Addr.Unmap()
 	ep.Aliases = append([]string(nil), ep.Aliases...)
+	ep.Upstreams = append([]netip.AddrPort(nil), ep.Upstreams...)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if old, ok := n.eps[ep.ID]; ok && sameEndpoint(old, ep) {
 		return nil
 	}
 	n.eps[ep.ID] = ep
-	n.table.Store(buildTable(n.name, n.suffixes, n.eps))
+	n.rebuild()
 	return nil
 }
 
 func sameEndpoint(a, b Endpoint) bool {
 	return a.ID == b.ID && a.Addr == b.Addr && a.Service == b.Service && a.ContainerName == b.ContainerName &&
-		a.Hostname == b.Hostname && slices.Equal(a.Aliases, b.Aliases)
+		a.Hostname == b.Hostname && slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Upstreams, b.Upstreams)
+}
+
+// rebuild swaps in a new table of the network's endpoints, with a forwarder for each
+// endpoint that has upstreams of its own (same timeouts as the server's). n.mu is held.
+func (n *network) rebuild() {
+	t := buildTable(n.name, n.suffixes, n.eps)
+	for _, ep := range n.eps {
+		if len(ep.Upstreams) == 0 {
+			continue
+		}
+		if t.fwds == nil {
+			t.fwds = map[netip.Addr]*forwarder{}
+		}
+		t.fwds[ep.Addr] = newForwarder(ep.Upstreams, n.fwd.udp.Timeout, n.fwd.deadFor)
+	}
+	n.table.Store(t)
 }
 
 // RemoveEndpoint removes the endpoint with that ID from the network; queries stop
@@ -179,7 +196,7 @@ func (s *Server) RemoveEndpoint(network, id string) error {
 		return nil
 	}
 	delete(n.eps, id)
-	n.table.Store(buildTable(n.name, n.suffixes, n.eps))
+	n.rebuild()
 	return nil
 }
 

@@ -75,7 +75,7 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 		Command: svc.Command, Labels: containerLabels(p, svc, number, hash, files),
 		Hostname: firstNonEmpty(svc.Hostname, id[:12]), Created: time.Now().Unix(),
 		Health: healthSpec(svc, img.img.Config.Config.Healthcheck), StopGrace: defaultStopGrace,
-		Addresses: map[string]string{}}
+		Addresses: map[string]string{}, DNS: svc.DNS}
 	c.Labels[LabelImage] = img.img.ID
 	c.Exposed = exposedPorts(svc, img.img.Config.Config.ExposedPorts)
 	if svc.StopGracePeriod != nil {
@@ -89,13 +89,17 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 }
 
 // ensureResources makes, recording each in state first, what container c of svc needs
-// before its spec can be built: its anonymous volumes, its written secrets and configs,
+// before its spec can be built: its anonymous volumes, its missing bind sources, its
+// written secrets and configs,
 // its network namespace attached to its networks with its ports published, and the exit
 // hook of its restart policy.
 func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (spec.Resources, error) {
 	var res spec.Resources
 	var err error
 	if res.Anon, err = apply.EnsureAnonymous(r.target(), &r.mu, c, anonymousTargets(svc, img.img.Config.Config), newID); err != nil {
+		return res, err
+	}
+	if err := ensureBindSources(svc); err != nil {
 		return res, err
 	}
 	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine/image"
@@ -36,7 +38,9 @@ type imagePolicy struct {
 // resolveImages finds every service's image in the local store before anything is
 // created. A service with a build section is built (its image named ImageName) when
 // its image is missing, when policy.Build is set or when its pull_policy is "build",
-// never pulled; other images are pulled as the pull policy allows. An image that
+// never pulled; so is, first, the image of a service without one that another service
+// of the project builds, as Compose builds before it pulls. Other images are pulled
+// as the pull policy allows. An image that
 // cannot be had yields an error naming the service and wrapping ErrNotFound.
 func (c Config) resolveImages(ctx context.Context, p *compose.Project, services []string, policy imagePolicy, progress io.Writer) (map[string]resolvedImage, error) {
 	store, err := c.imageStore()
@@ -45,13 +49,17 @@ func (c Config) resolveImages(ctx context.Context, p *compose.Project, services 
 	}
 	out := map[string]resolvedImage{}
 	built := map[string]bool{} // image names built by this call: services may share one
+	builders := imageBuilders(p)
 	for _, name := range services {
 		svc := p.Services[name]
 		ref := ImageName(p, name)
 		var img *image.Image
-		if svc.Build != nil {
+		switch {
+		case svc.Build != nil:
 			img, err = c.buildIfNeeded(ctx, store, p, name, policy, built, progress)
-		} else {
+		case builders[ref] != "":
+			img, err = c.buildIfNeeded(ctx, store, p, builders[ref], policy, built, progress)
+		default:
 			img, err = pullIfNeeded(ctx, store, name, ref, firstNonEmpty(policy.Pull, svc.PullPolicy), progress)
 		}
 		if err != nil {
@@ -64,6 +72,18 @@ func (c Config) resolveImages(ctx context.Context, p *compose.Project, services 
 		out[name] = resolvedImage{img: img, layers: layers}
 	}
 	return out, nil
+}
+
+// imageBuilders maps the image names the project's services build to the service that
+// builds each (the first by name when several do).
+func imageBuilders(p *compose.Project) map[string]string {
+	out := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if ref := ImageName(p, name); p.Services[name].Build != nil && out[ref] == "" {
+			out[ref] = name
+		}
+	}
+	return out
 }
 
 // buildIfNeeded returns the image of service name, which has a build section,
@@ -235,6 +255,9 @@ func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) erro
 		return err
 	}
 	if _, err := seccompProfile(p, svc); err != nil {
+		return err
+	}
+	if err := checkBindSources(svc); err != nil {
 		return err
 	}
 	return checkBindDevices(p, svc)

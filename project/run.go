@@ -204,15 +204,8 @@ func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.
 	if err := apply.Volumes(r.target(), plan); err != nil {
 		return err
 	}
-	for _, v := range one.Volumes {
-		if v.Type != "bind" {
-			continue
-		}
-		if _, err := os.Stat(v.Source); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(v.Source, 0o755); err != nil { // as docker run -v does
-				return fmt.Errorf("bind mount source %q: %w", v.Source, err)
-			}
-		}
+	if err := ensureBindSources(one); err != nil {
+		return err
 	}
 	sup, err := r.cfg.ensureSupervisor(r.p.Name)
 	r.sup = sup

@@ -23,5 +23,6 @@ var (
 	seccompProfile   = spec.SeccompProfile
 	checkSupported   = spec.CheckSupported
 	checkBindDevices = spec.CheckBindDevices
+	checkBindSources = spec.CheckBindSources
 	anonymousTargets = spec.AnonymousTargets
 )

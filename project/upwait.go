@@ -25,7 +25,9 @@ type WaitUpOptions struct {
 // `up --wait`: healthy when it has a healthcheck, else running; a service another one
 // depends on with service_completed_successfully must instead have exited 0. It fails,
 // naming the container, as soon as one exits otherwise or becomes unhealthy, and when
-// opts.Timeout passes (the error then wraps context.DeadlineExceeded).
+// opts.Timeout passes (the error then wraps context.DeadlineExceeded). As Compose, it
+// looks first after firstWaitCheck, so a container that exits at once is reported
+// exited, not running.
 func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOptions) error {
 	out := progressOrDiscard(opts.Progress)
 	st, err := cfg.LoadState(p.Name)
@@ -50,6 +52,13 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	}
 	completed := completedDependencies(p)
 	eng, sup := cfg.engine(), cfg.client(p.Name)
+	if len(pending) > 0 {
+		select {
+		case <-ctx.Done():
+			return notReady(ctx.Err(), opts.Timeout, pending, nil)
+		case <-time.After(firstWaitCheck):
+		}
+	}
 	for len(pending) > 0 {
 		var health map[string]string
 		if err := sup.Do(reqHealth, &health); err != nil {
@@ -83,6 +92,10 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	}
 	return nil
 }
+
+// firstWaitCheck is when WaitUp first looks at the containers: Compose's waitDependencies
+// ticks every 500ms and looks first at the first tick.
+const firstWaitCheck = 500 * time.Millisecond
 
 // readiness returns the status word of a ready container ("Healthy", "Exited"), "" while
 // it is not ready yet, or an error when it never will be.

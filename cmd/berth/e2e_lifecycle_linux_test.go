@@ -389,8 +389,10 @@ func TestE2EWait(t *testing.T) {
 	if out != want {
 		t.Errorf("wait printed %q, want %q", out, want)
 	}
-	if _, errs, err := e.berth("-f", file, "wait", "fast"); err == nil || !strings.Contains(errs, "no containers for project") {
-		t.Errorf("wait with nothing running = %v, stderr %q; want no containers", err, errs)
+	// Compose fails here ("no containers"); berth returns the exited one's code, as
+	// `docker wait` does (issue 18).
+	if out, errs, err := e.berth("-f", file, "wait", "fast"); exitCode(err) != 3 || out != `container "`+ids[0]+`" exited with status code 3`+"\n" {
+		t.Errorf("wait with nothing running = exit %d, stdout %q, stderr %q; want fast's 3", exitCode(err), out, errs)
 	}
 	e.mustBerth("-f", file, "down")
 	e.assertNoLeaks()

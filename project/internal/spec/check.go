@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path"
 
@@ -21,6 +23,11 @@ func CheckSupported(svc compose.ServiceConfig) error {
 	for _, v := range svc.Volumes {
 		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {
 			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, state.ErrInvalid)
+		}
+	}
+	for i, d := range svc.DNS {
+		if _, err := netip.ParseAddr(d); err != nil {
+			return fmt.Errorf("services.%s.dns[%d]: %q is not an IP address: %w", svc.Name, i, d, state.ErrInvalid)
 		}
 	}
 	for i, t := range svc.Tmpfs {
@@ -59,6 +66,22 @@ func CheckBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
 		}
 		if _, err := os.Stat(dev); err != nil {
 			return fmt.Errorf("volume %q: driver_opts.device: %w", v.Source, err)
+		}
+	}
+	return nil
+}
+
+// CheckBindSources refuses, before anything is made, a bind volume of svc whose host
+// path is missing when bind.create_host_path is false; a missing one that may be
+// created is left to the executor (Docker's engine creates it as a directory).
+func CheckBindSources(svc compose.ServiceConfig) error {
+	for i, v := range svc.Volumes {
+		if v.Type != "bind" || v.CreatesHostPath() {
+			continue
+		}
+		if _, err := os.Stat(v.Source); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("services.%s.volumes[%d]: bind source path %q does not exist and bind.create_host_path is false: %w",
+				svc.Name, i, v.Source, state.ErrNotFound)
 		}
 	}
 	return nil

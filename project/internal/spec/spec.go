@@ -60,26 +60,28 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 	}
 	spec.Mounts = sortMounts(append(vols, res.Objects...))
 	spec.NetNSPath = c.NetNS
-	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs)
+	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs, hostGateway(svc, res.Gateway))
 	spec.ResolvConf = resolvConf(svc, res)
 	spec.ExitHook, spec.ExitHookEnv, spec.ExitHookUnlessListening = res.ExitHook, res.ExitHookEnv, res.Socket
 	return spec, nil
 }
 
-// resolvConf is the container's /etc/resolv.conf: its dns: servers, else the embedded
-// DNS on its first network's gateway forwarding to the host's, else the host's with
-// network_mode: host; dns_search and dns_opt apply over it. Empty: the image's.
+// resolvConf is the container's /etc/resolv.conf: the embedded DNS on its first
+// network's gateway (forwarding to its dns: servers, else the host's), else its dns:
+// servers, else the host's with network_mode: host; dns_search and dns_opt apply over
+// it. Empty: the image's. As Docker, dns: does not cut a container on a network off
+// from the service names.
 func resolvConf(svc compose.ServiceConfig, res Resources) string {
 	var conf string
 	switch {
+	case res.Gateway.IsValid():
+		conf = string(dnsserver.ResolvConf(res.Gateway, res.HostResolvConf))
 	case len(svc.DNS) > 0:
 		var b strings.Builder
 		for _, s := range svc.DNS {
 			fmt.Fprintf(&b, "nameserver %s\n", s)
 		}
 		conf = b.String()
-	case res.Gateway.IsValid():
-		conf = string(dnsserver.ResolvConf(res.Gateway, res.HostResolvConf))
 	case svc.NetworkMode == "host":
 		conf = string(res.HostResolvConf)
 	}
@@ -154,8 +156,23 @@ func environment(p *compose.Project, svc compose.ServiceConfig) ([]string, error
 	return out, nil
 }
 
-// hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts.
-func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) string {
+// hostGatewayName is the extra_hosts address Docker replaces by the host's address.
+const hostGatewayName = "host-gateway"
+
+// hostGateway is the address extra_hosts' host-gateway stands for: the host's address on
+// the container's first network (its gateway; Docker's default is its default bridge's
+// gateway, which berth has not), the host's loopback with network_mode: host, and none
+// (the entry is left out) without a network.
+func hostGateway(svc compose.ServiceConfig, gateway netip.Addr) netip.Addr {
+	if !gateway.IsValid() && svc.NetworkMode == "host" {
+		return netip.MustParseAddr("127.0.0.1")
+	}
+	return gateway
+}
+
+// hostsFile is /etc/hosts: localhost, the container's own addresses and extra_hosts,
+// whose host-gateway is hostGW.
+func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr, hostGW netip.Addr) string {
 	var b strings.Builder
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
 	if svc.DomainName != "" { // Docker: the FQDN first, so `hostname -f` finds it
@@ -171,6 +188,12 @@ func hostsFile(svc compose.ServiceConfig, hostname string, addrs []netip.Addr) s
 	sort.Strings(hosts)
 	for _, h := range hosts {
 		for _, ip := range svc.ExtraHosts[h] {
+			if ip == hostGatewayName {
+				if !hostGW.IsValid() {
+					continue
+				}
+				ip = hostGW.String()
+			}
 			fmt.Fprintf(&b, "%s\t%s\n", ip, h)
 		}
 	}

@@ -70,10 +70,31 @@ func TestEnvironment(t *testing.T) {
 
 func TestHostsFile(t *testing.T) {
 	svc := compose.ServiceConfig{ExtraHosts: compose.HostsList{"db.local": {"10.0.0.5"}}}
-	got := hostsFile(svc, "abc", []netip.Addr{netip.MustParseAddr("10.240.0.2")})
+	got := hostsFile(svc, "abc", []netip.Addr{netip.MustParseAddr("10.240.0.2")}, netip.Addr{})
 	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.240.0.2\tabc\n10.0.0.5\tdb.local\n"
 	if got != want {
 		t.Errorf("hostsFile = %q, want %q", got, want)
+	}
+}
+
+// TestHostGateway: extra_hosts' host-gateway is the host's address as the container
+// reaches it: its network's gateway, the loopback with network_mode: host, else left out.
+func TestHostGateway(t *testing.T) {
+	head := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	gw := netip.MustParseAddr("10.240.0.1")
+	for _, c := range []struct {
+		name, mode string
+		gateway    netip.Addr
+		want       string
+	}{
+		{"network", "", gw, "10.240.0.1\thost.docker.internal\n"},
+		{"host", "host", netip.Addr{}, "127.0.0.1\thost.docker.internal\n"},
+		{"none", "none", netip.Addr{}, ""},
+	} {
+		svc := compose.ServiceConfig{NetworkMode: c.mode, ExtraHosts: compose.HostsList{"host.docker.internal": {"host-gateway"}}}
+		if got := hostsFile(svc, "abc", nil, hostGateway(svc, c.gateway)); got != head+c.want {
+			t.Errorf("%s: hostsFile = %q, want %q", c.name, got, head+c.want)
+		}
 	}
 }
 

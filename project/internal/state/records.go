@@ -62,7 +62,10 @@ type ContainerState struct {
 	Addresses map[string]string `json:"addresses,omitempty"`
 	Aliases   []string          `json:"aliases,omitempty"`
 	Hostname  string            `json:"hostname,omitempty"`
-	Ports     []PortState       `json:"ports,omitempty"`
+	// DNS are the service's dns: servers (IP addresses): the embedded DNS forwards the
+	// names it does not know, asked by this container, to them instead of the host's.
+	DNS   []string    `json:"dns,omitempty"`
+	Ports []PortState `json:"ports,omitempty"`
 	// Exposed are the container ports the image (EXPOSE) or the service (expose:) declare,
 	// published or not: ps shows the unpublished ones as Docker does ("80/tcp").
 	Exposed []PortState `json:"exposed,omitempty"`

@@ -43,44 +43,61 @@ func (s *supervisor) stopChecks() {
 	}
 }
 
-// runChecks probes the container while it runs: at once, then every interval. Each
-// run of the container (a start, a restart) begins as "starting": failures during its
-// start period do not count; Retries consecutive failures make it unhealthy, and one
-// success healthy again. While the container is not running it is polled for a new run,
-// as is one recorded in state but not created in the engine yet (a sync of another
-// container of the same level can come first). The loop ends with ctx: syncChecks
-// cancels it when the container leaves the state.
+// runChecks probes the container while it runs. As Docker's health monitor, the first
+// probe of each run (a start, a restart) comes one interval after the run began (the
+// start interval within the start period), then one interval after each probe ends.
+// Each run begins as "starting": failures while starting within its start period do not
+// count; Retries consecutive failures make it unhealthy, and one success healthy again.
+// While the container is not running it is polled for a new run, as is one recorded in
+// state but not created in the engine yet (a sync of another container of the same
+// level can come first). The loop ends with ctx: syncChecks cancels it when the
+// container leaves the state.
 func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpec) {
-	var run time.Time // StartedAt of the run being checked
+	var run, next time.Time // StartedAt of the run being checked; when to probe it next
 	failures := 0
 	for {
-		wait := min(h.Interval, notRunningPoll)
+		wait := notRunningPoll
 		st, err := s.eng.State(id)
 		if err == nil && st.Status == engine.StatusRunning {
 			if !st.StartedAt.Equal(run) {
 				run, failures = st.StartedAt, 0
 				s.setHealth(id, state.HealthStarting, run)
+				next = run.Add(probeInterval(h, 0, state.HealthStarting))
 			}
-			err := s.probe(id, h)
-			if !errors.Is(err, engine.ErrNotRunning) && !errors.Is(err, engine.ErrNotFound) {
+			if !time.Now().Before(next) {
+				s.probeOnce(id, h, run, &failures)
 				s.mu.Lock()
-				switch {
-				case err == nil:
-					failures = 0
-					s.health[id] = state.HealthHealthy
-				case time.Since(run) >= h.StartPeriod:
-					if failures++; failures >= h.Retries {
-						s.health[id] = state.HealthUnhealthy
-					}
-				}
-				wait = probeInterval(h, time.Since(run), s.health[id])
+				next = time.Now().Add(probeInterval(h, time.Since(run), s.health[id]))
 				s.mu.Unlock()
 			}
+			wait = time.Until(next)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
+		}
+	}
+}
+
+// probeOnce runs one probe of the container's run that began at run and records the
+// health it leaves, counting consecutive failures in *failures. A probe the container
+// did not live through (it stopped or was removed meanwhile) changes nothing.
+func (s *supervisor) probeOnce(id string, h state.HealthSpec, run time.Time, failures *int) {
+	began := time.Now()
+	err := s.probe(id, h)
+	if errors.Is(err, engine.ErrNotRunning) || errors.Is(err, engine.ErrNotFound) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err == nil:
+		*failures = 0
+		s.health[id] = state.HealthHealthy
+	case s.health[id] != state.HealthStarting || began.Sub(run) >= h.StartPeriod:
+		if *failures++; *failures >= h.Retries {
+			s.health[id] = state.HealthUnhealthy
 		}
 	}
 }

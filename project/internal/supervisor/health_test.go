@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -9,9 +10,12 @@ import (
 	"github.com/berth-dev/berth/project/internal/state"
 )
 
-// fakeEngine knows the states of containers; the supervisor's other calls are not
-// made by these tests.
-type fakeEngine struct{ states map[string]engine.State }
+// fakeEngine knows the states of containers and counts execs (probes, which succeed);
+// the supervisor's other calls are not made by these tests.
+type fakeEngine struct {
+	states map[string]engine.State
+	execs  atomic.Int32
+}
 
 var _ Engine = (*fakeEngine)(nil)
 
@@ -21,7 +25,7 @@ func (f *fakeEngine) State(id string) (engine.State, error) {
 	}
 	return engine.State{}, engine.ErrNotFound
 }
-func (f *fakeEngine) Exec(string, engine.ExecSpec) (int, error) { return 0, nil }
+func (f *fakeEngine) Exec(string, engine.ExecSpec) (int, error) { f.execs.Add(1); return 0, nil }
 func (f *fakeEngine) Lock(string) (func(), error)               { return func() {}, nil }
 func (f *fakeEngine) Start(string) error                        { return nil }
 func (f *fakeEngine) Wait(string) (engine.ExitStatus, error)    { return engine.ExitStatus{}, nil }
@@ -49,5 +53,29 @@ func TestHealthBelongsToItsRun(t *testing.T) {
 		if got[id] != h {
 			t.Errorf("health of %s = %q, want %q (all: %v)", id, got[id], h, got)
 		}
+	}
+}
+
+// TestFirstProbeAfterInterval: as Docker's health monitor, a run is first probed one
+// interval after it began, not at once; it stays starting until then.
+func TestFirstProbeAfterInterval(t *testing.T) {
+	eng := &fakeEngine{states: map[string]engine.State{}}
+	eng.start("c", time.Now())
+	s := &supervisor{eng: eng, checks: map[string]context.CancelFunc{"c": nil},
+		health: map[string]string{}, runs: map[string]time.Time{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.runChecks(ctx, "c", state.HealthSpec{Test: []string{"CMD", "true"}, Interval: 400 * time.Millisecond, Timeout: time.Second, Retries: 3})
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	time.Sleep(200 * time.Millisecond)
+	if n, h := eng.execs.Load(), s.currentHealth()["c"]; n != 0 || h != state.HealthStarting {
+		t.Errorf("before the interval: %d probes, health %q; want 0 and starting", n, h)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n, h := eng.execs.Load(), s.currentHealth()["c"]; n != 1 || h != state.HealthHealthy {
+		t.Errorf("after one interval: %d probes, health %q; want 1 and healthy", n, h)
 	}
 }

@@ -32,7 +32,11 @@ func TestStartInterval(t *testing.T) {
 		}
 	}
 	h.StartInterval = 0
-	if got := probeInterval(*h, time.Second, state.HealthStarting); got != time.Minute {
-		t.Errorf("probeInterval without start_interval = %v, want the interval", got)
+	if got := probeInterval(*h, time.Second, state.HealthStarting); got != 5*time.Second {
+		t.Errorf("probeInterval without start_interval = %v, want Docker's default 5s", got)
+	}
+	h.StartPeriod = 0
+	if got := probeInterval(*h, 0, state.HealthStarting); got != time.Minute {
+		t.Errorf("probeInterval without start_period = %v, want the interval", got)
 	}
 }

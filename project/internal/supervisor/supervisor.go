@@ -192,7 +192,7 @@ func (s *supervisor) syncEndpoints(st *state.State) error {
 				continue
 			}
 			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
-				Hostname: c.Hostname, Aliases: c.Aliases}
+				Hostname: c.Hostname, Aliases: c.Aliases, Upstreams: dnsUpstreams(c.DNS)}
 			if c.Oneoff() {
 				ep.Service = "" // as Compose's run without --use-aliases: only its own names
 			}
@@ -231,6 +231,18 @@ func (s *supervisor) currentHealth() map[string]string {
 	for id, h := range out {
 		if st, err := s.eng.State(id); err == nil && h != state.HealthStarting && !st.StartedAt.Equal(runs[id]) {
 			out[id] = state.HealthStarting
+		}
+	}
+	return out
+}
+
+// dnsUpstreams are a container's dns: servers (IP addresses, checked when it was made)
+// as the resolvers the embedded DNS forwards its other names to, on port 53.
+func dnsUpstreams(servers []string) []netip.AddrPort {
+	var out []netip.AddrPort
+	for _, s := range servers {
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.AddrPortFrom(a, 53))
 		}
 	}
 	return out
