@@ -27,14 +27,17 @@ func (p *Project) CheckService(svc ServiceConfig) ErrorList {
 	return errs
 }
 
-// RunWarnings is CheckService of every service, as warnings for `berth config`: the file
-// loads (as in Compose), but `up` would refuse these values.
+// RunWarnings is CheckService of every service, sorted by place, as warnings for `berth
+// config`: the file loads (as in Compose), but `up` would refuse these values.
 func (p *Project) RunWarnings() []Warning {
-	var out []Warning
+	var all ErrorList
 	for _, name := range p.ServiceNames() {
-		for _, e := range p.CheckService(p.Services[name]) {
-			out = append(out, Warning{Pos: e.Pos, Path: e.Path, Msg: e.Msg + " (Docker refuses it at up)"})
-		}
+		all = append(all, p.CheckService(p.Services[name])...)
+	}
+	all.Sort()
+	var out []Warning
+	for _, e := range all {
+		out = append(out, Warning{Pos: e.Pos, Path: e.Path, Msg: e.Msg + " (Docker refuses it at up)"})
 	}
 	return out
 }
@@ -142,4 +145,11 @@ func (c runChecker) mountOptions(field string, v ServiceVolumeConfig) {
 	if sub != "" && (path.IsAbs(sub) || !filepath.IsLocal(sub)) {
 		c.fail(field+at, "%q: want a relative path within the %s", sub, v.Type)
 	}
+}
+
+// ErrorAt is an Error at the place of the field path (or of its nearest parent with a
+// recorded place), for callers that find, before anything is made, what this host or
+// berth cannot run.
+func (p *Project) ErrorAt(path, format string, args ...any) *Error {
+	return &Error{Pos: posOf(p.Positions, path), Path: path, Msg: fmt.Sprintf(format, args...)}
 }

@@ -161,3 +161,102 @@ func TestPublishedRange(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckServiceFields: each value Docker refuses is reported at its field path, and
+// the edges Docker takes are not.
+func TestCheckServiceFields(t *testing.T) {
+	for _, c := range []struct {
+		svc  ServiceConfig
+		path string
+	}{
+		{ServiceConfig{Cgroup: "shared"}, "services.web.cgroup"},
+		{ServiceConfig{OomScoreAdj: 1001}, "services.web.oom_score_adj"},
+		{ServiceConfig{MemSwappiness: 101}, "services.web.mem_swappiness"},
+		{ServiceConfig{CgroupParent: "a/../../b"}, "services.web.cgroup_parent"},
+		{ServiceConfig{CPURTPeriod: 1000, CPURTRuntime: 2000}, "services.web.cpu_rt_runtime"},
+		{ServiceConfig{BlkioConfig: &BlkioConfig{Weight: 5}}, "services.web.blkio_config.weight"},
+		{ServiceConfig{BlkioConfig: &BlkioConfig{WeightDevice: []WeightDevice{{Path: "/dev/sda", Weight: 2000}}}}, "services.web.blkio_config.weight_device[0].weight"},
+		{ServiceConfig{Volumes: []ServiceVolumeConfig{{Type: "bind", Bind: &ServiceVolumeBind{Propagation: "both"}}}}, "services.web.volumes[0].bind.propagation"},
+		{ServiceConfig{Volumes: []ServiceVolumeConfig{{}, {Type: "volume", Volume: &ServiceVolumeVolume{Subpath: "../x"}}}}, "services.web.volumes[1].volume.subpath"},
+		{ServiceConfig{Volumes: []ServiceVolumeConfig{{Type: "image", Image: &ServiceVolumeImage{Subpath: "/etc"}}}}, "services.web.volumes[0].image.subpath"},
+		{ServiceConfig{DeviceCgroupRules: []string{"c 1:3 r", "c 1:3"}}, "services.web.device_cgroup_rules[1]"},
+		{ServiceConfig{DeviceCgroupRules: []string{"x 1:3 r"}}, "services.web.device_cgroup_rules[0]"},
+		{ServiceConfig{DeviceCgroupRules: []string{"c 1:3 rwx"}}, "services.web.device_cgroup_rules[0]"},
+		{ServiceConfig{DeviceCgroupRules: []string{"c1:3 r"}}, "services.web.device_cgroup_rules[0]"},
+		{ServiceConfig{Ports: []ServicePortConfig{{Target: 80, Published: "70000"}}}, "services.web.ports[0].published"},
+		{ServiceConfig{Ports: []ServicePortConfig{{Target: 80, Published: "8000-x"}}}, "services.web.ports[0].published"},
+		{ServiceConfig{Tmpfs: StringList{"/x:suid"}}, "services.web.tmpfs[0]"},
+		{ServiceConfig{Logging: &LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}}, "services.web.logging.options"},
+	} {
+		c.svc.Name = "web"
+		errs := (&Project{}).CheckService(c.svc)
+		if len(errs) != 1 || errs[0].Path != c.path {
+			t.Errorf("CheckService(%+v) = %v, want one error at %s", c.svc, errs, c.path)
+		}
+	}
+	ok := ServiceConfig{Name: "web", Cgroup: "host", OomScoreAdj: -1000, MemSwappiness: 100, CgroupParent: "/a/b",
+		DeviceCgroupRules: []string{"c 1:3 mr", "a *:* rwm", "b 8:* r"},
+		Ports:             []ServicePortConfig{{Target: 80, Published: "8000-8010", HostIP: "::1"}, {Target: 81, Published: "0"}},
+		Volumes: []ServiceVolumeConfig{{Type: "bind", Bind: &ServiceVolumeBind{Propagation: "rslave"}},
+			{Type: "volume", Volume: &ServiceVolumeVolume{Subpath: "a/b"}}}}
+	if errs := (&Project{}).CheckService(ok); errs != nil {
+		t.Errorf("CheckService(valid) = %v", errs)
+	}
+}
+
+func TestParseTmpfs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want TmpfsMount
+		err  string
+	}{
+		{"/run", TmpfsMount{Target: "/run"}, ""},
+		{"/run:size=1m", TmpfsMount{Target: "/run", Size: 1 << 20}, ""},
+		{"/data:rw,exec,size=64k,mode=0750,uid=1000,gid=1000", TmpfsMount{Target: "/data", Exec: true, Size: 64 << 10, Mode: 0o750, Data: "uid=1000,gid=1000"}, ""},
+		{"/ro:ro,nosuid,nodev,noexec", TmpfsMount{Target: "/ro", ReadOnly: true}, ""},
+		{"run", TmpfsMount{}, `tmpfs "run": the path must be absolute`},
+		{"/x:size=lots", TmpfsMount{}, `tmpfs "/x:size=lots": option "size=lots": bad value`},
+		{"/x:mode=999", TmpfsMount{}, `tmpfs "/x:mode=999": option "mode=999": bad value`},
+		{"/x:uid=app", TmpfsMount{}, `tmpfs "/x:uid=app": option "uid=app": bad value`},
+		{"/x:suid", TmpfsMount{}, `tmpfs "/x:suid": option "suid" is not supported (ro, rw, exec, noexec, size, mode, uid, gid, nr_inodes are)`},
+	}
+	for _, tt := range tests {
+		got, err := ParseTmpfs(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseTmpfs(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseTmpfs(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestLogRotation(t *testing.T) {
+	tests := []struct {
+		logging *LoggingConfig
+		size    int64
+		files   int
+		err     string
+	}{
+		{nil, 0, 1, ""},
+		{&LoggingConfig{Driver: "json-file", Options: DriverOptions{"max-size": "10k", "max-file": "3"}}, 10_000, 3, ""},
+		{&LoggingConfig{Driver: "local"}, 20_000_000, 5, ""},
+		{&LoggingConfig{Options: DriverOptions{"max-size": "1m"}}, 1_000_000, 1, ""},
+		{&LoggingConfig{Options: DriverOptions{"max-size": "big"}}, 0, 1, `max-size "big": not a size`},
+		{&LoggingConfig{Options: DriverOptions{"max-file": "3"}}, 0, 1, `max-file "3" needs max-size`},
+		{&LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}, 0, 1, `max-file "0": not a number of files >= 1`},
+	}
+	for _, tt := range tests {
+		svc := ServiceConfig{Logging: tt.logging}
+		_, _, err := svc.logRotation()
+		if (tt.err == "") != (err == nil) || err != nil && err.Error() != tt.err {
+			t.Errorf("logRotation(%+v) error = %v, want %q", tt.logging, err, tt.err)
+		}
+		if size, files := svc.LogRotation(); size != tt.size || files != tt.files {
+			t.Errorf("LogRotation(%+v) = %d, %d; want %d, %d", tt.logging, size, files, tt.size, tt.files)
+		}
+	}
+}

@@ -36,10 +36,7 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 		return nil, err
 	}
 	c := newContainerState(r.p, svc, a.Name, a.Number, hash, img, files)
-	restart, err := restartPolicy(svc)
-	if err != nil {
-		return nil, err
-	}
+	restart := restartPolicy(svc)
 	c.Restart = &restart
 	for _, n := range svc.Networks {
 		if n != nil {

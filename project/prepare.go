@@ -165,11 +165,7 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 		if proj, ok := names[a.Name]; ok {
 			return fmt.Errorf("container name %q is already in use by project %q: %w", a.Name, proj, ErrExists)
 		}
-		pms, err := portMappings(p.Services[a.Service])
-		if err != nil {
-			return err
-		}
-		for _, pm := range pms {
+		for _, pm := range portMappings(p.Services[a.Service]) {
 			proto := pm.Protocol
 			if proto == "" {
 				proto = "tcp"
@@ -220,22 +216,39 @@ func (c Config) otherProjects(self string) ([]*State, error) {
 	return out, nil
 }
 
-// checkService finds, before anything of the project is made, what would stop svc's
-// containers from being made: unsupported settings, bad ports, secrets and configs, a
-// seccomp profile that cannot be read or compiled, and bind volumes without their host
-// directory.
-func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
-	if err := checkSupported(svc); err != nil {
-		return err
+// checkServices is checkService of each named service: the problems in the compose
+// files (compose.ErrorList) of all of them come back in one list, sorted by place, each
+// once (a bind volume's device is checked for every service that mounts it).
+func (c Config) checkServices(p *compose.Project, names []string) error {
+	var all compose.ErrorList
+	seen := map[string]bool{}
+	for _, s := range names {
+		err := c.checkService(p, p.Services[s])
+		var list compose.ErrorList
+		if err != nil && !errors.As(err, &list) {
+			return err
+		}
+		for _, e := range list {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				all = append(all, e)
+			}
+		}
 	}
-	if _, err := portMappings(svc); err != nil {
+	return all.Err()
+}
+
+// checkService finds, before anything of the project is made, what would stop svc's
+// containers from being made: values Docker refuses, unsupported settings and bind
+// volumes without their device (every one at once, at its place: spec.CheckSupported),
+// then secrets and configs, and a seccomp profile that cannot be read or compiled.
+func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
+	if err := checkSupported(p, svc); err != nil {
 		return err
 	}
 	if _, err := c.objectMounts(p, svc, true); err != nil {
 		return err
 	}
-	if _, err := seccompProfile(p, svc); err != nil {
-		return err
-	}
-	return checkBindDevices(p, svc)
+	_, err := seccompProfile(p, svc)
+	return err
 }

@@ -47,10 +47,8 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 	if !opts.NoDeps {
 		services = p.Closure(opts.Services)
 	}
-	for _, s := range services {
-		if err := cfg.checkService(p, p.Services[s]); err != nil {
-			return nil, err
-		}
+	if err := cfg.checkServices(p, services); err != nil {
+		return nil, err
 	}
 	unlock, err := cfg.lockProject(p.Name)
 	if err != nil {
