@@ -2,7 +2,6 @@ package compose
 
 import (
 	"fmt"
-	"net/netip"
 	"path"
 	"path/filepath"
 	"slices"
@@ -11,7 +10,7 @@ import (
 
 // CheckService lists, at their places, the values of svc (a service of p, or a one-off
 // copy of one with its name) that Docker's engine refuses when it creates the container:
-// restart policies, published ports and host IPs, tmpfs options, device cgroup rules,
+// restart policies, published ports, tmpfs options, device cgroup rules,
 // json-file log options, and the ranges of the resource, cgroup and mount keys. Compose's
 // config prints them (Load keeps them, so berth config prints what Compose prints);
 // `up`, `create` and `run` refuse them before anything is made. The list is sorted and
@@ -71,8 +70,8 @@ func (c runChecker) service(s ServiceConfig) {
 			c.fail(fmt.Sprintf("device_cgroup_rules[%d]", i), "%v", err)
 		}
 	}
-	if _, _, err := s.logRotation(); err != nil {
-		c.fail("logging.options", "%v", err)
+	if _, _, option, err := s.logRotation(); err != nil {
+		c.fail("logging.options."+option, "%v", err)
 	}
 	c.linuxKeys(s)
 	for i, v := range s.Volumes {
@@ -84,11 +83,6 @@ func (c runChecker) port(field string, pt ServicePortConfig) {
 	if pt.Published != "" {
 		if _, _, err := PortRange(pt.Published); err != nil {
 			c.fail(field+".published", "%q: want a port or a range of ports (8000-8010) up to 65535", pt.Published)
-		}
-	}
-	if pt.HostIP != "" {
-		if _, err := netip.ParseAddr(pt.HostIP); err != nil {
-			c.fail(field+".host_ip", "%q: not an IP address", pt.HostIP)
 		}
 	}
 }

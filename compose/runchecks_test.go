@@ -20,7 +20,7 @@ func TestCheckService(t *testing.T) {
       - target: 80
         published: "9-8"
       - target: 81
-        host_ip: not-ip
+        host_ip: "::1"
       - "8000-8010:80"
     tmpfs: ["/run:size=lots", "rel", "/ok:size=1m,mode=1777,uid=1"]
     device_cgroup_rules: ["c 1:3 mr", "q 1:3 zz", "c 99999999999:1 r"]
@@ -63,16 +63,15 @@ volumes:
 		}
 	}
 	want := []string{
-		`compose.yaml:33:16: services.job.logging.options: max-file "3" needs max-size`,
+		`compose.yaml:33:27: services.job.logging.options.max-file: "3" needs max-size`,
 		`compose.yaml:35:54: services.job.deploy.restart_policy.max_attempts: only allowed with condition on-failure (Docker refuses a retry count for "any")`,
 		`compose.yaml:4:14: services.web.restart: "sometimes": want no, always, on-failure[:max-retries] or unless-stopped`,
 		`compose.yaml:7:20: services.web.ports[0].published: "9-8": want a port or a range of ports (8000-8010) up to 65535`,
-		`compose.yaml:9:18: services.web.ports[1].host_ip: "not-ip": not an IP address`,
 		`compose.yaml:11:13: services.web.tmpfs[0]: tmpfs "/run:size=lots": option "size=lots": bad value`,
 		`compose.yaml:11:31: services.web.tmpfs[1]: tmpfs "rel": the path must be absolute`,
 		`compose.yaml:12:39: services.web.device_cgroup_rules[1]: device cgroup rule "q 1:3 zz": want "TYPE MAJOR:MINOR ACCESS" (type a, b or c; numbers or *; access of r, w, m)`,
 		`compose.yaml:12:51: services.web.device_cgroup_rules[2]: device cgroup rule "c 99999999999:1 r": number 99999999999 out of range`,
-		`compose.yaml:14:16: services.web.logging.options: max-size "lots": not a size`,
+		`compose.yaml:14:27: services.web.logging.options.max-size: "lots": not a size`,
 		`compose.yaml:15:20: services.web.cgroup_parent: a/../../b: want a cgroup path without ..`,
 		`compose.yaml:16:21: services.web.mem_swappiness: 200: want 0 to 100`,
 		`compose.yaml:18:21: services.web.cpu_rt_runtime: 100: want at most cpu_rt_period`,
@@ -186,7 +185,7 @@ func TestCheckServiceFields(t *testing.T) {
 		{ServiceConfig{Ports: []ServicePortConfig{{Target: 80, Published: "70000"}}}, "services.web.ports[0].published"},
 		{ServiceConfig{Ports: []ServicePortConfig{{Target: 80, Published: "8000-x"}}}, "services.web.ports[0].published"},
 		{ServiceConfig{Tmpfs: StringList{"/x:suid"}}, "services.web.tmpfs[0]"},
-		{ServiceConfig{Logging: &LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}}, "services.web.logging.options"},
+		{ServiceConfig{Logging: &LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}}, "services.web.logging.options.max-file"},
 	} {
 		c.svc.Name = "web"
 		errs := (&Project{}).CheckService(c.svc)
@@ -245,13 +244,13 @@ func TestLogRotation(t *testing.T) {
 		{&LoggingConfig{Driver: "json-file", Options: DriverOptions{"max-size": "10k", "max-file": "3"}}, 10_000, 3, ""},
 		{&LoggingConfig{Driver: "local"}, 20_000_000, 5, ""},
 		{&LoggingConfig{Options: DriverOptions{"max-size": "1m"}}, 1_000_000, 1, ""},
-		{&LoggingConfig{Options: DriverOptions{"max-size": "big"}}, 0, 1, `max-size "big": not a size`},
-		{&LoggingConfig{Options: DriverOptions{"max-file": "3"}}, 0, 1, `max-file "3" needs max-size`},
-		{&LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}, 0, 1, `max-file "0": not a number of files >= 1`},
+		{&LoggingConfig{Options: DriverOptions{"max-size": "big"}}, 0, 1, `"big": not a size`},
+		{&LoggingConfig{Options: DriverOptions{"max-file": "3"}}, 0, 1, `"3" needs max-size`},
+		{&LoggingConfig{Options: DriverOptions{"max-size": "1m", "max-file": "0"}}, 0, 1, `"0": not a number of files >= 1`},
 	}
 	for _, tt := range tests {
 		svc := ServiceConfig{Logging: tt.logging}
-		_, _, err := svc.logRotation()
+		_, _, _, err := svc.logRotation()
 		if (tt.err == "") != (err == nil) || err != nil && err.Error() != tt.err {
 			t.Errorf("logRotation(%+v) error = %v, want %q", tt.logging, err, tt.err)
 		}

@@ -169,16 +169,17 @@ func ParseTmpfs(spec string) (TmpfsMount, error) {
 // rotates by default at 20m with 5 files, as Docker's does. Load refused options Docker
 // refuses; for such options it returns 0, 1.
 func (s ServiceConfig) LogRotation() (maxSize int64, maxFiles int) {
-	size, files, err := s.logRotation()
+	size, files, _, err := s.logRotation()
 	if err != nil {
 		return 0, 1
 	}
 	return size, files
 }
 
-func (s ServiceConfig) logRotation() (size int64, files int, err error) {
+// logRotation reads the options; an error names the option Docker would refuse.
+func (s ServiceConfig) logRotation() (size int64, files int, option string, err error) {
 	if s.Logging == nil {
-		return 0, 1, nil
+		return 0, 1, "", nil
 	}
 	files = 1
 	if s.Logging.Driver == "local" {
@@ -187,18 +188,18 @@ func (s ServiceConfig) logRotation() (size int64, files int, err error) {
 	opts := s.Logging.Options
 	if v, ok := opts["max-size"]; ok {
 		if size, err = units.FromHumanSize(v); err != nil || size <= 0 {
-			return 0, 0, fmt.Errorf("max-size %q: not a size", v)
+			return 0, 0, "max-size", fmt.Errorf("%q: not a size", v)
 		}
 	}
 	if v, ok := opts["max-file"]; ok {
 		if files, err = strconv.Atoi(v); err != nil || files < 1 {
-			return 0, 0, fmt.Errorf("max-file %q: not a number of files >= 1", v)
+			return 0, 0, "max-file", fmt.Errorf("%q: not a number of files >= 1", v)
 		}
 		if files > 1 && size == 0 {
-			return 0, 0, fmt.Errorf("max-file %q needs max-size", v)
+			return 0, 0, "max-file", fmt.Errorf("%q needs max-size", v)
 		}
 	}
-	return size, files, nil
+	return size, files, "", nil
 }
 
 // deviceRuleRE is Docker's syntax for a device cgroup rule (opts.ValidateDeviceCgroupRule).

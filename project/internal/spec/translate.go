@@ -65,8 +65,8 @@ func tmpfsMount(spec string) engine.Mount {
 }
 
 // PortMappings turns the service's ports into netdriver mappings, from the loader's
-// typed values (compose.ServicePortConfig.PublishedRange; CheckSupported refused
-// published ports and host IPs that are not ones).
+// typed values (compose.ServicePortConfig.PublishedRange): the loader refused host IPs
+// that are not ones, CheckSupported published ports that are not ports.
 func PortMappings(svc compose.ServiceConfig) []netdriver.PortMapping {
 	var out []netdriver.PortMapping
 	for _, p := range svc.Ports {
