@@ -95,7 +95,7 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	if res.Anon, err = apply.EnsureAnonymous(r.target(), &r.mu, c, anonymousTargets(svc, img.img.Config.Config), newID); err != nil {
 		return res, err
 	}
-	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
+	if res.Objects, err = r.cfg.objectMounts(r.p, svc); err != nil {
 		return res, err
 	}
 	if res.ImageLayers, err = r.imageLayers(ctx, svc); err != nil {

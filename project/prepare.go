@@ -239,14 +239,17 @@ func (c Config) checkServices(p *compose.Project, names []string) error {
 }
 
 // checkService finds, before anything of the project is made, what would stop svc's
-// containers from being made: values Docker refuses, unsupported settings and bind
-// volumes without their device (every one at once, at its place: spec.CheckSupported),
-// then secrets and configs, and a seccomp profile that cannot be read or compiled.
+// containers from being made: values Docker refuses, unsupported settings, bind volumes
+// without their device (spec.CheckSupported), secrets and configs that cannot be given
+// (objectErrors), all at once, each at its place; then a seccomp profile that cannot be
+// read or compiled.
 func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
-	if err := checkSupported(p, svc); err != nil {
+	var errs compose.ErrorList
+	if err := checkSupported(p, svc); err != nil && !errors.As(err, &errs) {
 		return err
 	}
-	if _, err := c.objectMounts(p, svc, true); err != nil {
+	errs = append(errs, c.objectErrors(p, svc)...)
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	_, err := seccompProfile(p, svc)
