@@ -64,3 +64,23 @@ func errorString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestPortConflictAt: a host port two services of the plan publish is refused at the
+// second one's port entry, file:line:col.
+func TestPortConflictAt(t *testing.T) {
+	dir := t.TempDir()
+	yaml := "services:\n  a:\n    image: x\n    ports: [\"127.0.0.1:1:80\"]\n  b:\n    image: x\n    ports:\n      - \"127.0.0.1:1:80\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := compose.Load(context.Background(), compose.Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := Plan{{Kind: ActRecreate, Service: "a", Name: "x-a-1"}, {Kind: ActRecreate, Service: "b", Name: "x-b-1"}}
+	err = Config{Root: t.TempDir()}.checkConflicts(p, plan)
+	want := filepath.Join(dir, "compose.yaml") + ":8:9: services.b.ports[0]: host port tcp/1 is also published by container x-a-1"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("checkConflicts = %v, want %q", err, want)
+	}
+}

@@ -165,26 +165,24 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 		if proj, ok := names[a.Name]; ok {
 			return fmt.Errorf("container name %q is already in use by project %q: %w", a.Name, proj, ErrExists)
 		}
-		for _, pm := range portMappings(p.Services[a.Service]) {
+		for i, pm := range portMappings(p.Services[a.Service]) {
+			where := fieldAt(p, fmt.Sprintf("services.%s.ports[%d]", a.Service, i))
 			proto := pm.Protocol
 			if proto == "" {
 				proto = "tcp"
 			}
-			last := pm.HostPort
-			if pm.HostPortEnd > last {
-				last = pm.HostPortEnd
-			}
+			last := max(pm.HostPort, pm.HostPortEnd)
 			for port := uint32(pm.HostPort); pm.HostPort != 0 && port <= uint32(last); port++ {
 				k := key{proto, uint16(port)}
 				if h, ok := taken[k]; ok {
-					return fmt.Errorf("service %q: host port %s/%d is already published by %s: %w", a.Service, proto, port, h, ErrExists)
+					return fmt.Errorf("%s: host port %s/%d is already published by %s: %w", where, proto, port, h, ErrExists)
 				}
 				if h, ok := mine[k]; ok {
-					return fmt.Errorf("service %q: host port %s/%d is also published by %s: %w", a.Service, proto, port, h, ErrExists)
+					return fmt.Errorf("%s: host port %s/%d is also published by %s: %w", where, proto, port, h, ErrExists)
 				}
 				if a.Kind == ActCreate {
 					if h, ok := netdriver.PortHolder(proto, uint16(port)); ok {
-						return fmt.Errorf("service %q: host port %s/%d is already in use by %s: %w", a.Service, proto, port, h, ErrExists)
+						return fmt.Errorf("%s: host port %s/%d is already in use by %s: %w", where, proto, port, h, ErrExists)
 					}
 				}
 				mine[k] = "container " + a.Name
@@ -192,6 +190,12 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 		}
 	}
 	return nil
+}
+
+// fieldAt is "file:line:col: path", the place of the field path in p's compose files,
+// for errors about what the host holds (a port, an external volume).
+func fieldAt(p *compose.Project, path string) string {
+	return p.WarningAt(path, "").Pos.String() + ": " + path
 }
 
 func (c Config) otherProjects(self string) ([]*State, error) {

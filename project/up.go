@@ -132,7 +132,7 @@ func checkExternal(cfg Config, p *compose.Project, plan Plan) error {
 				continue
 			}
 			if !cfg.volumeExists(volumeName(p, v.Source)) {
-				return fmt.Errorf("external volume %q not found: %w", volumeName(p, v.Source), ErrNotFound)
+				return fmt.Errorf("%s: external volume %q not found: %w", fieldAt(p, "volumes."+v.Source+".external"), volumeName(p, v.Source), ErrNotFound)
 			}
 		}
 	}
