@@ -8,7 +8,11 @@
 // Volumes, Secrets, Configs) the orchestrator uses. The typed structs mirror
 // compose-go v2's field names, JSON tags and field order, so ServiceHash equals
 // Compose's config hash and recreate decisions match. Project.Unsupported lists the
-// keys berth parses but cannot run yet.
+// keys berth parses but cannot run yet. Project.CheckService lists, at their places, the
+// values Docker's engine refuses at `up` although Compose's config prints them (restart
+// policies, published port ranges, tmpfs options, device cgroup rules, log rotation,
+// resource ranges, mount options); they are read once, here (EffectiveRestart,
+// PublishedRange, ParseTmpfs, LogRotation), and the orchestrator takes the typed values.
 //
 // It is pure: no I/O beyond reading compose files, env files and the environment it is
 // given, no syscalls, and no imports of berth's engine, netdriver, dnsserver or cmd.

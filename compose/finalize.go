@@ -38,6 +38,7 @@ func (f *finalizer) run(profiles, selected []string) {
 	f.checkKeys()
 	if !f.raw {
 		f.decodeCast(m, "")
+		f.validate()
 	}
 	svcs, ok := m["services"].(map[string]any)
 	if !ok {

@@ -23,6 +23,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add("services: {a: {image: x, healthcheck: {disable: '${X:-true}', retries: '${R:-3}'}, ulimits: {nofile: '${N:-9}'}, tty: 'yes'}}")
 	f.Add("services: {a: {image: x, command: 'echo a && b; c | d', volumes: ['vol:/d:z,ro'], deploy: {resources: {reservations: {devices: [{count: all}]}}}}}\nvolumes: {vol: {external: '${E:-false}'}}")
 	f.Add("services: {a: {image: x, models: [m], pull_refresh_after: 1h}, b: {provider: {type: t, options: {k: [1, 2]}}}}\nmodels: {m: {model: ai/x}}")
+	f.Add("services: {a: {image: x, restart: 'on-failure:${N:-x}', tmpfs: ['/t:size=1m', r], ports: [{target: 80, published: '9-8', host_ip: '::1'}], logging: {options: {max-file: '2'}}}}\nsecrets: {s: {driver: d}}")
 	f.Fuzz(func(t *testing.T, data string) {
 		dir := t.TempDir()
 		done := make(chan error, 1)
@@ -39,7 +40,7 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load(%q) did not finish in 5s", data)
 		}
 		if err == nil {
-			for _, w := range p.Warnings {
+			for _, w := range append(p.Warnings, p.RunWarnings()...) {
 				if w.Pos.File == "" || w.Path == "" {
 					t.Fatalf("Load(%q) warning %q has no file or path", data, w)
 				}
@@ -82,6 +83,7 @@ func FuzzParseDotEnv(f *testing.F) {
 		f.Add(s)
 	}
 	env := func(n string) (string, bool) { return "env-" + n, n != "UNSET" }
+	f.Add("services: {a: {image: x, restart: 'on-failure:${N:-x}', tmpfs: ['/t:size=1m', r], ports: [{target: 80, published: '9-8', host_ip: '::1'}], logging: {options: {max-file: '2'}}}}\nsecrets: {s: {driver: d}}")
 	f.Fuzz(func(t *testing.T, data string) {
 		got := map[string]string{}
 		err := parseDotEnv("f.env", data, env, got)

@@ -36,10 +36,7 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 		return nil, err
 	}
 	c := newContainerState(r.p, svc, a.Name, a.Number, hash, img, files)
-	restart, err := restartPolicy(svc)
-	if err != nil {
-		return nil, err
-	}
+	restart := restartPolicy(svc)
 	c.Restart = &restart
 	for _, n := range svc.Networks {
 		if n != nil {
@@ -102,7 +99,7 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	if err := ensureBindSources(svc); err != nil {
 		return res, err
 	}
-	if res.Objects, err = r.cfg.objectMounts(r.p, svc, false); err != nil {
+	if res.Objects, err = r.cfg.objectMounts(r.p, svc); err != nil {
 		return res, err
 	}
 	if res.ImageLayers, err = r.imageLayers(ctx, svc); err != nil {

@@ -30,9 +30,9 @@ const (
 )
 
 // objectMounts returns the mounts of svc's secrets and configs, writing the content of
-// those that are not files unless check (which only finds the errors, before anything
-// of the project is made).
-func (c Config) objectMounts(p *compose.Project, svc compose.ServiceConfig, check bool) ([]engine.Mount, error) {
+// those that are not files (objectErrors finds the errors before anything of the
+// project is made).
+func (c Config) objectMounts(p *compose.Project, svc compose.ServiceConfig) ([]engine.Mount, error) {
 	var out []engine.Mount
 	for _, s := range svc.Secrets {
 		target := s.Target
@@ -42,7 +42,7 @@ func (c Config) objectMounts(p *compose.Project, svc compose.ServiceConfig, chec
 		if !path.IsAbs(target) {
 			target = "/run/secrets/" + target
 		}
-		m, err := c.objectMount(p, kindSecret, compose.FileObjectConfig(p.Secrets[s.Source]), compose.FileReferenceConfig(s), target, check)
+		m, err := c.objectMount(p, kindSecret, compose.FileObjectConfig(p.Secrets[s.Source]), compose.FileReferenceConfig(s), target, false)
 		if err != nil {
 			return nil, fmt.Errorf("service %q: secret %q: %w", svc.Name, s.Source, err)
 		}
@@ -53,13 +53,48 @@ func (c Config) objectMounts(p *compose.Project, svc compose.ServiceConfig, chec
 		if target == "" {
 			target = "/" + cf.Source
 		}
-		m, err := c.objectMount(p, kindConfig, compose.FileObjectConfig(p.Configs[cf.Source]), compose.FileReferenceConfig(cf), target, check)
+		m, err := c.objectMount(p, kindConfig, compose.FileObjectConfig(p.Configs[cf.Source]), compose.FileReferenceConfig(cf), target, false)
 		if err != nil {
 			return nil, fmt.Errorf("service %q: config %q: %w", svc.Name, cf.Source, err)
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// objectErrors lists what would stop svc's secrets and configs from being given to it
+// (objectMounts' check: a missing file, an unset variable, an external one), each named
+// by its top-level key and placed at its source in the compose files.
+func (c Config) objectErrors(p *compose.Project, svc compose.ServiceConfig) compose.ErrorList {
+	var errs compose.ErrorList
+	check := func(kind objectKind, source string, obj compose.FileObjectConfig, ref compose.FileReferenceConfig) {
+		if _, err := c.objectMount(p, kind, obj, ref, "/", true); err != nil {
+			path := string(kind) + "." + source
+			errs = append(errs, &compose.Error{Pos: p.ErrorAt(path+"."+objectSource(obj), "").Pos, Path: path, Msg: err.Error()})
+		}
+	}
+	for _, s := range svc.Secrets {
+		check(kindSecret, s.Source, compose.FileObjectConfig(p.Secrets[s.Source]), compose.FileReferenceConfig(s))
+	}
+	for _, cf := range svc.Configs {
+		check(kindConfig, cf.Source, compose.FileObjectConfig(p.Configs[cf.Source]), compose.FileReferenceConfig(cf))
+	}
+	return errs
+}
+
+// objectSource is the key of obj's source: file, environment, content or external.
+func objectSource(obj compose.FileObjectConfig) string {
+	switch {
+	case obj.File != "":
+		return "file"
+	case obj.Environment != "":
+		return "environment"
+	case obj.Content != "":
+		return "content"
+	case obj.External:
+		return "external"
+	}
+	return ""
 }
 
 func (c Config) objectMount(p *compose.Project, kind objectKind, obj compose.FileObjectConfig, ref compose.FileReferenceConfig, target string, check bool) (engine.Mount, error) {

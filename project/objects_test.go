@@ -29,7 +29,7 @@ func TestObjectMounts(t *testing.T) {
 		Secrets: []compose.ServiceSecretConfig{{Source: "pw"}, {Source: "token", Target: "tok", Mode: &mode,
 			UID: strconv.Itoa(os.Getuid()), GID: strconv.Itoa(os.Getgid())}, {Source: "pw", Target: "/etc/pw"}},
 		Configs: []compose.ServiceConfigObjConfig{{Source: "inline"}, {Source: "conf", Target: "/etc/app.conf"}}}
-	got, err := cfg.objectMounts(p, svc, false)
+	got, err := cfg.objectMounts(p, svc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,17 +57,14 @@ func TestObjectMounts(t *testing.T) {
 	}
 
 	for _, tt := range []struct{ source, err string }{
-		{"unset", `service "web": secret "unset": environment variable "NOPE" is not set: invalid`},
-		{"swarm", `service "web": secret "swarm": external secrets exist only in Docker Swarm: invalid`},
-		{"gone", `service "web": secret "gone": file: stat ` + filepath.Join(dir, "gone") + `: no such file or directory`},
+		{"unset", `secrets.unset: environment variable "NOPE" is not set: invalid`},
+		{"swarm", `secrets.swarm: external secrets exist only in Docker Swarm: invalid`},
+		{"gone", `secrets.gone: file: stat ` + filepath.Join(dir, "gone") + `: no such file or directory`},
 	} {
 		bad := compose.ServiceConfig{Name: "web", Secrets: []compose.ServiceSecretConfig{{Source: tt.source}}}
-		_, err := cfg.objectMounts(p, bad, true)
-		if err == nil || err.Error() != tt.err {
-			t.Errorf("objectMounts(%s) = %v, want %q", tt.source, err, tt.err)
-		}
-		if tt.source != "gone" && !errors.Is(err, ErrInvalid) {
-			t.Errorf("objectMounts(%s) = %v, want ErrInvalid", tt.source, err)
+		errs := cfg.objectErrors(p, bad)
+		if len(errs) != 1 || errs[0].Path+": "+errs[0].Msg != tt.err || !errors.Is(errs[0], compose.ErrInvalid) {
+			t.Errorf("objectErrors(%s) = %v, want %q", tt.source, errs, tt.err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(mustPath(cfg.projectDir("p")), "secrets", "unset-0-0-444")); err == nil || !strings.Contains(err.Error(), "no such file") {

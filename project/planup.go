@@ -14,10 +14,8 @@ import (
 // container is compared with the image of its service in the local store, and one
 // whose image is missing is not compared.
 func PlanUp(ctx context.Context, cfg Config, p *compose.Project, opts PlanOptions) (Plan, error) {
-	for _, s := range planServices(p, opts) {
-		if err := cfg.checkService(p, p.Services[s]); err != nil {
-			return nil, err
-		}
+	if err := cfg.checkServices(p, planServices(p, opts)); err != nil {
+		return nil, err
 	}
 	st, err := cfg.stateFor(p, nil)
 	if err != nil {

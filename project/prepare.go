@@ -185,30 +185,24 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 		if proj, ok := names[a.Name]; ok {
 			return fmt.Errorf("container name %q is already in use by project %q: %w", a.Name, proj, ErrExists)
 		}
-		pms, err := portMappings(p.Services[a.Service])
-		if err != nil {
-			return err
-		}
-		for _, pm := range pms {
+		for i, pm := range portMappings(p.Services[a.Service]) {
+			where := fieldAt(p, fmt.Sprintf("services.%s.ports[%d]", a.Service, i))
 			proto := pm.Protocol
 			if proto == "" {
 				proto = "tcp"
 			}
-			last := pm.HostPort
-			if pm.HostPortEnd > last {
-				last = pm.HostPortEnd
-			}
+			last := max(pm.HostPort, pm.HostPortEnd)
 			for port := uint32(pm.HostPort); pm.HostPort != 0 && port <= uint32(last); port++ {
 				k := key{proto, uint16(port)}
 				if h, ok := taken[k]; ok {
-					return fmt.Errorf("service %q: host port %s/%d is already published by %s: %w", a.Service, proto, port, h, ErrExists)
+					return fmt.Errorf("%s: host port %s/%d is already published by %s: %w", where, proto, port, h, ErrExists)
 				}
 				if h, ok := mine[k]; ok {
-					return fmt.Errorf("service %q: host port %s/%d is also published by %s: %w", a.Service, proto, port, h, ErrExists)
+					return fmt.Errorf("%s: host port %s/%d is also published by %s: %w", where, proto, port, h, ErrExists)
 				}
 				if a.Kind == ActCreate {
 					if h, ok := netdriver.PortHolder(proto, uint16(port)); ok {
-						return fmt.Errorf("service %q: host port %s/%d is already in use by %s: %w", a.Service, proto, port, h, ErrExists)
+						return fmt.Errorf("%s: host port %s/%d is already in use by %s: %w", where, proto, port, h, ErrExists)
 					}
 				}
 				mine[k] = "container " + a.Name
@@ -216,6 +210,12 @@ func (c Config) checkConflicts(p *compose.Project, plan Plan) error {
 		}
 	}
 	return nil
+}
+
+// fieldAt is "file:line:col: path", the place of the field path in p's compose files,
+// for errors about what the host holds (a port, an external volume).
+func fieldAt(p *compose.Project, path string) string {
+	return p.WarningAt(path, "").Pos.String() + ": " + path
 }
 
 func (c Config) otherProjects(self string) ([]*State, error) {
@@ -240,25 +240,42 @@ func (c Config) otherProjects(self string) ([]*State, error) {
 	return out, nil
 }
 
+// checkServices is checkService of each named service: the problems in the compose
+// files (compose.ErrorList) of all of them come back in one list, sorted by place, each
+// once (a bind volume's device is checked for every service that mounts it).
+func (c Config) checkServices(p *compose.Project, names []string) error {
+	var all compose.ErrorList
+	seen := map[string]bool{}
+	for _, s := range names {
+		err := c.checkService(p, p.Services[s])
+		var list compose.ErrorList
+		if err != nil && !errors.As(err, &list) {
+			return err
+		}
+		for _, e := range list {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				all = append(all, e)
+			}
+		}
+	}
+	return all.Err()
+}
+
 // checkService finds, before anything of the project is made, what would stop svc's
-// containers from being made: unsupported settings, bad ports, secrets and configs, a
-// seccomp profile that cannot be read or compiled, and bind volumes without their host
-// directory.
+// containers from being made: values Docker refuses, unsupported settings, bind volumes
+// without their device (spec.CheckSupported), secrets and configs that cannot be given
+// (objectErrors), all at once, each at its place; then a seccomp profile that cannot be
+// read or compiled.
 func (c Config) checkService(p *compose.Project, svc compose.ServiceConfig) error {
-	if err := checkSupported(svc); err != nil {
+	var errs compose.ErrorList
+	if err := checkSupported(p, svc); err != nil && !errors.As(err, &errs) {
 		return err
 	}
-	if _, err := portMappings(svc); err != nil {
+	errs = append(errs, c.objectErrors(p, svc)...)
+	if err := errs.Err(); err != nil {
 		return err
 	}
-	if _, err := c.objectMounts(p, svc, true); err != nil {
-		return err
-	}
-	if _, err := seccompProfile(p, svc); err != nil {
-		return err
-	}
-	if err := checkBindSources(svc); err != nil {
-		return err
-	}
-	return checkBindDevices(p, svc)
+	_, err := seccompProfile(p, svc)
+	return err
 }

@@ -20,7 +20,7 @@ func TestRestartPolicy(t *testing.T) {
 		restart string
 		deploy  *compose.DeployConfig
 		want    RestartPolicy
-		wantErr string // substring; the error must wrap ErrInvalid
+		wantErr string // substring of checkSupported's error, which must wrap compose.ErrInvalid
 	}{
 		{name: "absent", want: RestartPolicy{Name: RestartNo}},
 		{name: "no", restart: "no", want: RestartPolicy{Name: RestartNo}},
@@ -46,18 +46,15 @@ func TestRestartPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := compose.ServiceConfig{Name: "web", Restart: tt.restart, Deploy: tt.deploy}
-			got, err := restartPolicy(svc)
+			svc := compose.ServiceConfig{Name: "web", Image: "x", Restart: tt.restart, Deploy: tt.deploy}
+			err := checkSupported(&compose.Project{}, svc)
 			if tt.wantErr != "" {
-				if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("restartPolicy(%q) = %v, %v; want an ErrInvalid containing %q", tt.restart, got, err, tt.wantErr)
-				}
-				if cerr := checkSupported(compose.ServiceConfig{Name: "web", Image: "x", Restart: tt.restart, Deploy: tt.deploy}); cerr == nil {
-					t.Errorf("checkSupported accepts the invalid policy")
+				if err == nil || !errors.Is(err, compose.ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("checkSupported(%q) = %v; want an ErrInvalid containing %q", tt.restart, err, tt.wantErr)
 				}
 				return
 			}
-			if err != nil || got != tt.want {
+			if got := restartPolicy(svc); err != nil || got != tt.want {
 				t.Fatalf("restartPolicy(%q) = %+v, %v; want %+v", tt.restart, got, err, tt.want)
 			}
 		})

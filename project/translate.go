@@ -19,10 +19,8 @@ var (
 	exposedPorts     = spec.ExposedPorts
 	containerLabels  = spec.ContainerLabels
 	healthSpec       = spec.ParseHealth
-	restartPolicy    = spec.ParseRestart
+	restartPolicy    = spec.Restart
 	seccompProfile   = spec.SeccompProfile
 	checkSupported   = spec.CheckSupported
-	checkBindDevices = spec.CheckBindDevices
-	checkBindSources = spec.CheckBindSources
 	anonymousTargets = spec.AnonymousTargets
 )

@@ -47,10 +47,8 @@ func Up(ctx context.Context, cfg Config, p *compose.Project, opts UpOptions) (Pl
 	if !opts.NoDeps {
 		services = p.Closure(opts.Services)
 	}
-	for _, s := range services {
-		if err := cfg.checkService(p, p.Services[s]); err != nil {
-			return nil, err
-		}
+	if err := cfg.checkServices(p, services); err != nil {
+		return nil, err
 	}
 	unlock, err := cfg.lockProject(p.Name)
 	if err != nil {
@@ -134,7 +132,7 @@ func checkExternal(cfg Config, p *compose.Project, plan Plan) error {
 				continue
 			}
 			if !cfg.volumeExists(volumeName(p, v.Source)) {
-				return fmt.Errorf("external volume %q not found: %w", volumeName(p, v.Source), ErrNotFound)
+				return fmt.Errorf("%s: external volume %q not found: %w", fieldAt(p, "volumes."+v.Source+".external"), volumeName(p, v.Source), ErrNotFound)
 			}
 		}
 	}

@@ -93,6 +93,7 @@ func runConfig(cmd *cobra.Command, g *globalOptions, opts *configOptions, args [
 	if err != nil {
 		return err
 	}
+	printWarnings(cmd, p.RunWarnings()) // values Compose prints but Docker refuses at up
 	if opts.quiet {
 		return nil
 	}

@@ -61,9 +61,9 @@ func Attach(ctx context.Context, t Target, mu sync.Locker, nd Attacher, c *state
 			first = ep
 		}
 	}
-	pms, err := spec.PortMappings(svc)
-	if err != nil || len(pms) == 0 {
-		return addrs, first.Gateway, err
+	pms := spec.PortMappings(svc)
+	if len(pms) == 0 {
+		return addrs, first.Gateway, nil
 	}
 	got, err := nd.PublishPorts(ctx, first.Key, pms)
 	if err != nil {

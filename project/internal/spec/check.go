@@ -9,50 +9,52 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/project/internal/state"
 )
 
-// CheckSupported rejects what this orchestrator cannot run yet, before anything is made.
-func CheckSupported(svc compose.ServiceConfig) error {
-	switch {
-	case svc.Image == "" && svc.Build == nil:
-		return fmt.Errorf("service %q: neither image nor build is set: %w", svc.Name, state.ErrInvalid)
-	case svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none":
-		return fmt.Errorf("service %q: network_mode %q is not supported yet: %w", svc.Name, svc.NetworkMode, state.ErrInvalid)
+// runnableVolumeTypes are the mount types this orchestrator makes.
+var runnableVolumeTypes = map[string]bool{"bind": true, "volume": true, "tmpfs": true, "image": true}
+
+// CheckSupported refuses, before anything is made, what svc (a service of p, or a
+// one-off copy of one) asks that cannot run: the values Docker's engine refuses
+// (p.CheckService), what berth does not run yet (network_mode other than host and
+// none, npipe and cluster mounts, a service with neither image nor build), and what
+// this host lacks (realtime scheduling for cpu_rt_*, the device of a bind volume). It
+// lists every problem at once, each at its field's place in the compose files: the
+// error is a compose.ErrorList (wrapping compose.ErrInvalid), nil when svc can run.
+func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
+	errs := p.CheckService(svc)
+	base := "services." + svc.Name
+	if svc.Image == "" && svc.Build == nil {
+		errs = append(errs, p.ErrorAt(base, "neither image nor build is set: berth cannot start this service"))
 	}
-	for _, v := range svc.Volumes {
-		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {
-			return fmt.Errorf("service %q: volume type %q is not supported: %w", svc.Name, v.Type, state.ErrInvalid)
+	if svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none" {
+		errs = append(errs, p.ErrorAt(base+".network_mode", "%q is not supported yet (host and none are)", svc.NetworkMode))
+	}
+	for i, v := range svc.Volumes {
+		if !runnableVolumeTypes[v.Type] {
+			errs = append(errs, p.ErrorAt(fmt.Sprintf("%s.volumes[%d].type", base, i), "volume type %q is not supported", v.Type))
+		}
+	}
+	if svc.CPURTRuntime > 0 || svc.CPURTPeriod > 0 {
+		if err := engine.CheckRealtime(); err != nil {
+			errs = append(errs, p.ErrorAt(base+".cpu_rt_runtime", "%v", err))
 		}
 	}
 	for i, d := range svc.DNS {
 		if _, err := netip.ParseAddr(d); err != nil {
-			return fmt.Errorf("services.%s.dns[%d]: %q is not an IP address: %w", svc.Name, i, d, state.ErrInvalid)
+			errs = append(errs, p.ErrorAt(fmt.Sprintf("%s.dns[%d]", base, i), "%q is not an IP address", d))
 		}
 	}
-	for i, t := range svc.Tmpfs {
-		if _, err := tmpfsMount(t); err != nil {
-			return fmt.Errorf("services.%s.tmpfs[%d]: %w", svc.Name, i, err)
-		}
-	}
-	for i, r := range svc.DeviceCgroupRules {
-		if _, err := engine.ParseDeviceRule(r); err != nil {
-			return fmt.Errorf("services.%s.device_cgroup_rules[%d]: %w", svc.Name, i, err)
-		}
-	}
-	if _, _, err := logRotation(svc); err != nil {
-		return fmt.Errorf("services.%s.logging.options: %w", svc.Name, err)
-	}
-	if err := CheckLinuxKeys(svc); err != nil {
-		return err
-	}
-	_, err := ParseRestart(svc)
-	return err
+	errs = append(errs, bindDeviceErrors(p, svc)...)
+	errs = append(errs, bindSourceErrors(p, svc)...)
+	return errs.Err()
 }
 
-// CheckBindDevices refuses, before anything is made, a bind volume of svc whose device
-// is not an existing absolute path (Docker fails the container's start for it).
-func CheckBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
+// bindDeviceErrors lists the bind volumes of svc whose device is not an existing
+// absolute path (Docker fails the container's start for it), at the volume's
+// driver_opts.device.
+func bindDeviceErrors(p *compose.Project, svc compose.ServiceConfig) compose.ErrorList {
+	var errs compose.ErrorList
 	for _, v := range svc.Volumes {
 		if v.Type != "volume" || v.Source == "" {
 			continue
@@ -61,28 +63,28 @@ func CheckBindDevices(p *compose.Project, svc compose.ServiceConfig) error {
 		if !ok {
 			continue
 		}
+		field := "volumes." + v.Source + ".driver_opts.device"
 		if !path.IsAbs(dev) {
-			return fmt.Errorf("volume %q: driver_opts.device %q must be an absolute path: %w", v.Source, dev, state.ErrInvalid)
-		}
-		if _, err := os.Stat(dev); err != nil {
-			return fmt.Errorf("volume %q: driver_opts.device: %w", v.Source, err)
+			errs = append(errs, p.ErrorAt(field, "%q must be an absolute path", dev))
+		} else if _, err := os.Stat(dev); err != nil {
+			errs = append(errs, p.ErrorAt(field, "%v", err))
 		}
 	}
-	return nil
+	return errs
 }
 
-// CheckBindSources refuses, before anything is made, a bind volume of svc whose host
-// path is missing when bind.create_host_path is false; a missing one that may be
-// created is left to the executor (Docker's engine creates it as a directory).
-func CheckBindSources(svc compose.ServiceConfig) error {
+// bindSourceErrors lists the bind mounts of svc whose host path is missing while
+// bind.create_host_path is false (Compose creates a missing one otherwise), at the mount.
+func bindSourceErrors(p *compose.Project, svc compose.ServiceConfig) compose.ErrorList {
+	var errs compose.ErrorList
 	for i, v := range svc.Volumes {
 		if v.Type != "bind" || v.CreatesHostPath() {
 			continue
 		}
 		if _, err := os.Stat(v.Source); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("services.%s.volumes[%d]: bind source path %q does not exist and bind.create_host_path is false: %w",
-				svc.Name, i, v.Source, state.ErrNotFound)
+			errs = append(errs, p.ErrorAt(fmt.Sprintf("services.%s.volumes[%d]", svc.Name, i),
+				"bind source path %q does not exist and bind.create_host_path is false", v.Source))
 		}
 	}
-	return nil
+	return errs
 }

@@ -2,14 +2,9 @@ package spec
 
 import (
 	"fmt"
-	"path"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // linuxKeys fills the engine spec from the service's resource, process and cgroup
@@ -102,64 +97,4 @@ func mountOptions(v compose.ServiceVolumeConfig, m *engine.Mount) {
 			m.Subpath = v.Image.Subpath
 		}
 	}
-}
-
-// CheckLinuxKeys refuses, before anything is made, the values of the resource,
-// process, cgroup and mount keys that Docker refuses, each with its field path.
-func CheckLinuxKeys(svc compose.ServiceConfig) error {
-	base := "services." + svc.Name
-	bad := func(field string, v any, want string) error {
-		return fmt.Errorf("%s.%s: %v: want %s: %w", base, field, v, want, state.ErrInvalid)
-	}
-	switch {
-	case svc.Cgroup != "" && svc.Cgroup != engine.CgroupNSHost && svc.Cgroup != engine.CgroupNSPrivate:
-		return bad("cgroup", svc.Cgroup, "host or private")
-	case svc.OomScoreAdj < -1000 || svc.OomScoreAdj > 1000:
-		return bad("oom_score_adj", svc.OomScoreAdj, "-1000 to 1000")
-	case svc.MemSwappiness < 0 || svc.MemSwappiness > 100:
-		return bad("mem_swappiness", int64(svc.MemSwappiness), "0 to 100")
-	case strings.Contains("/"+svc.CgroupParent+"/", "/../"):
-		return bad("cgroup_parent", svc.CgroupParent, "a cgroup path without ..")
-	case svc.CPURTRuntime < 0 || svc.CPURTPeriod < 0 || svc.CPURTPeriod > 0 && svc.CPURTRuntime > svc.CPURTPeriod:
-		return bad("cpu_rt_runtime", svc.CPURTRuntime, "at most cpu_rt_period")
-	}
-	if svc.CPURTRuntime > 0 || svc.CPURTPeriod > 0 {
-		if err := engine.CheckRealtime(); err != nil {
-			return fmt.Errorf("%s.cpu_rt_runtime: %w", base, err)
-		}
-	}
-	if b := svc.BlkioConfig; b != nil {
-		if b.Weight != 0 && (b.Weight < 10 || b.Weight > 1000) {
-			return bad("blkio_config.weight", b.Weight, "10 to 1000")
-		}
-		for i, d := range b.WeightDevice {
-			if d.Weight < 10 || d.Weight > 1000 {
-				return bad(fmt.Sprintf("blkio_config.weight_device[%d].weight", i), d.Weight, "10 to 1000")
-			}
-		}
-	}
-	return checkMountOptions(svc)
-}
-
-// propagations are the bind propagations Docker takes.
-var propagations = []string{"", "private", "rprivate", "shared", "rshared", "slave", "rslave"}
-
-func checkMountOptions(svc compose.ServiceConfig) error {
-	for i, v := range svc.Volumes {
-		field := fmt.Sprintf("services.%s.volumes[%d]", svc.Name, i)
-		if v.Bind != nil && !slices.Contains(propagations, v.Bind.Propagation) {
-			return fmt.Errorf("%s.bind.propagation: %q: want one of %s: %w", field, v.Bind.Propagation, strings.Join(propagations[1:], ", "), state.ErrInvalid)
-		}
-		sub := ""
-		if v.Volume != nil {
-			sub = v.Volume.Subpath
-		}
-		if v.Image != nil {
-			sub = v.Image.Subpath
-		}
-		if sub != "" && (path.IsAbs(sub) || !filepath.IsLocal(sub)) {
-			return fmt.Errorf("%s: subpath %q: want a relative path within the %s: %w", field, sub, v.Type, state.ErrInvalid)
-		}
-	}
-	return nil
 }

@@ -1,13 +1,10 @@
 package spec
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
-	"github.com/berth-dev/berth/project/internal/state"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -34,36 +31,5 @@ func TestLinuxKeys(t *testing.T) {
 	}
 	if s := baseSpec(compose.ServiceConfig{MemReservation: 1 << 20}); s.Resources.MemoryReservation != 1<<20 || s.Resources.MemorySwappiness != nil || s.NoLog {
 		t.Errorf("baseSpec(mem_reservation only) = %+v, want the reservation, swappiness unset, a log", s.Resources)
-	}
-}
-
-// TestCheckLinuxKeys refuses, with the field path, the values Docker refuses.
-func TestCheckLinuxKeys(t *testing.T) {
-	for _, c := range []struct {
-		svc  compose.ServiceConfig
-		path string
-	}{
-		{compose.ServiceConfig{Cgroup: "shared"}, "services.web.cgroup"},
-		{compose.ServiceConfig{OomScoreAdj: 1001}, "services.web.oom_score_adj"},
-		{compose.ServiceConfig{MemSwappiness: 101}, "services.web.mem_swappiness"},
-		{compose.ServiceConfig{CgroupParent: "a/../../b"}, "services.web.cgroup_parent"},
-		{compose.ServiceConfig{CPURTPeriod: 1000, CPURTRuntime: 2000}, "services.web.cpu_rt_runtime"},
-		{compose.ServiceConfig{BlkioConfig: &compose.BlkioConfig{Weight: 5}}, "services.web.blkio_config.weight"},
-		{compose.ServiceConfig{BlkioConfig: &compose.BlkioConfig{WeightDevice: []compose.WeightDevice{{Path: "/dev/sda", Weight: 2000}}}}, "services.web.blkio_config.weight_device[0].weight"},
-		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{Type: "bind", Bind: &compose.ServiceVolumeBind{Propagation: "both"}}}}, "services.web.volumes[0].bind.propagation"},
-		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{}, {Type: "volume", Volume: &compose.ServiceVolumeVolume{Subpath: "../x"}}}}, "services.web.volumes[1]"},
-		{compose.ServiceConfig{Volumes: []compose.ServiceVolumeConfig{{Type: "image", Image: &compose.ServiceVolumeImage{Subpath: "/etc"}}}}, "services.web.volumes[0]"},
-	} {
-		c.svc.Name = "web"
-		err := CheckLinuxKeys(c.svc)
-		if err == nil || !strings.HasPrefix(err.Error(), c.path+": ") || !errors.Is(err, state.ErrInvalid) {
-			t.Errorf("CheckLinuxKeys(%+v) = %v, want state.ErrInvalid at %s", c.svc, err, c.path)
-		}
-	}
-	ok := compose.ServiceConfig{Name: "web", Cgroup: "host", OomScoreAdj: -1000, MemSwappiness: 100, CgroupParent: "/a/b",
-		Volumes: []compose.ServiceVolumeConfig{{Type: "bind", Bind: &compose.ServiceVolumeBind{Propagation: "rslave"}},
-			{Type: "volume", Volume: &compose.ServiceVolumeVolume{Subpath: "a/b"}}}}
-	if err := CheckLinuxKeys(ok); err != nil {
-		t.Errorf("CheckLinuxKeys(valid) = %v", err)
 	}
 }

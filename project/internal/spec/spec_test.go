@@ -54,7 +54,7 @@ func TestContainerSpecGolden(t *testing.T) {
 				if len(svc.Secrets) == 0 {
 					res.Objects = nil
 				}
-				if policy, err := ParseRestart(svc); err != nil || !policy.Restarts() {
+				if policy := Restart(svc); !policy.Restarts() {
 					res.ExitHook, res.Socket = nil, ""
 				}
 				spec, err := Build(paths, p, c, svc, img, []string{"/layers/1"}, res)

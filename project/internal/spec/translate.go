@@ -16,41 +16,10 @@ import (
 	"github.com/berth-dev/berth/netdriver"
 	"github.com/berth-dev/berth/project/internal/plan"
 	"github.com/berth-dev/berth/project/internal/state"
-	units "github.com/docker/go-units"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // This file is the only place that turns compose types into engine and netdriver types.
-
-// logRotation is the service's json log rotation, from logging.options as Docker's
-// json-file driver reads them: max-size (bytes, or with a k, m or g suffix, powers of
-// 1000; unset: no rotation) and max-file (files kept, default 1, needs max-size). The
-// "local" driver, kept as json-file here, rotates by default at 20m with 5 files, as
-// Docker's does.
-func logRotation(svc compose.ServiceConfig) (size int64, files int, err error) {
-	if svc.Logging == nil {
-		return 0, 1, nil
-	}
-	files = 1
-	if svc.Logging.Driver == "local" {
-		size, files = 20_000_000, 5
-	}
-	opts := svc.Logging.Options
-	if v, ok := opts["max-size"]; ok {
-		if size, err = units.FromHumanSize(v); err != nil || size <= 0 {
-			return 0, 0, fmt.Errorf("max-size %q: not a size: %w", v, state.ErrInvalid)
-		}
-	}
-	if v, ok := opts["max-file"]; ok {
-		if files, err = strconv.Atoi(v); err != nil || files < 1 {
-			return 0, 0, fmt.Errorf("max-file %q: not a number of files ≥ 1: %w", v, state.ErrInvalid)
-		}
-		if files > 1 && size == 0 {
-			return 0, 0, fmt.Errorf("max-file %q needs max-size: %w", v, state.ErrInvalid)
-		}
-	}
-	return size, files, nil
-}
 
 // ExposedPorts are the ports the image exposes and the service's expose: entries ("80",
 // "53/udp", "8000-8010"), each once, sorted; entries that are not ports (the loader
@@ -87,77 +56,32 @@ func ExposedPorts(svc compose.ServiceConfig, image map[string]struct{}) []state.
 	return out
 }
 
-// tmpfsMount reads the short tmpfs syntax, PATH[:OPTIONS] as `docker run --tmpfs`
-// takes it: comma-separated ro/rw, exec/noexec, size= (bytes, or with a k, m or g
-// suffix), mode= (octal), and uid=, gid=, nr_inodes= passed to tmpfs. As with Docker,
-// the mount is noexec unless exec is given, and always nosuid and nodev.
-func tmpfsMount(spec string) (engine.Mount, error) {
-	target, opts, _ := strings.Cut(spec, ":")
-	m := engine.Mount{Type: "tmpfs", Target: target, NoExec: true}
-	if !path.IsAbs(target) {
-		return m, fmt.Errorf("tmpfs %q: the path must be absolute: %w", spec, state.ErrInvalid)
-	}
-	var data []string
-	for _, o := range strings.Split(opts, ",") {
-		key, val, _ := strings.Cut(o, "=")
-		var err error
-		switch key {
-		case "", "rw", "nosuid", "nodev":
-		case "ro":
-			m.ReadOnly = true
-		case "exec", "noexec":
-			m.NoExec = key == "noexec"
-		case "size":
-			m.Size, err = units.RAMInBytes(val)
-		case "mode":
-			var mode uint64
-			mode, err = strconv.ParseUint(val, 8, 32)
-			m.Mode = uint32(mode)
-		case "uid", "gid", "nr_inodes":
-			if _, err = strconv.ParseUint(val, 10, 64); err == nil {
-				data = append(data, o)
-			}
-		default:
-			return m, fmt.Errorf("tmpfs %q: option %q is not supported (ro, rw, exec, noexec, size, mode, uid, gid, nr_inodes are): %w", spec, o, state.ErrInvalid)
-		}
-		if err != nil {
-			return m, fmt.Errorf("tmpfs %q: option %q: bad value: %w", spec, o, state.ErrInvalid)
-		}
-	}
-	m.TmpfsData = strings.Join(data, ",")
-	return m, nil
+// tmpfsMount is the engine mount of a tmpfs: entry, read by the loader
+// (compose.ParseTmpfs: CheckSupported refused the entries it cannot read). As with
+// Docker, the mount is noexec unless exec is given, and always nosuid and nodev.
+func tmpfsMount(spec string) engine.Mount {
+	t, _ := compose.ParseTmpfs(spec)
+	return engine.Mount{Type: "tmpfs", Target: t.Target, ReadOnly: t.ReadOnly, NoExec: !t.Exec, Size: t.Size, Mode: t.Mode, TmpfsData: t.Data}
 }
 
-// PortMappings turns the service's ports into netdriver mappings.
-func PortMappings(svc compose.ServiceConfig) ([]netdriver.PortMapping, error) {
+// PortMappings turns the service's ports into netdriver mappings, from the loader's
+// typed values (compose.ServicePortConfig.PublishedRange): the loader refused host IPs
+// that are not ones, CheckSupported published ports that are not ports.
+func PortMappings(svc compose.ServiceConfig) []netdriver.PortMapping {
 	var out []netdriver.PortMapping
-	for i, p := range svc.Ports {
+	for _, p := range svc.Ports {
 		pm := netdriver.PortMapping{ContainerPort: uint16(p.Target), Protocol: p.Protocol}
 		if p.HostIP != "" {
-			a, err := netip.ParseAddr(p.HostIP)
-			if err != nil {
-				return nil, fmt.Errorf("services.%s.ports[%d]: host ip %q: %w", svc.Name, i, p.HostIP, state.ErrInvalid)
-			}
-			pm.HostIP = a
+			pm.HostIP, _ = netip.ParseAddr(p.HostIP)
 		}
-		if p.Published != "" {
-			lo, hi, _ := strings.Cut(p.Published, "-")
-			a, err := strconv.ParseUint(lo, 10, 16)
-			if err != nil {
-				return nil, fmt.Errorf("services.%s.ports[%d]: published %q: %w", svc.Name, i, p.Published, state.ErrInvalid)
-			}
-			pm.HostPort = uint16(a)
-			if hi != "" {
-				b, err := strconv.ParseUint(hi, 10, 16)
-				if err != nil {
-					return nil, fmt.Errorf("services.%s.ports[%d]: published %q: %w", svc.Name, i, p.Published, state.ErrInvalid)
-				}
-				pm.HostPortEnd = uint16(b)
-			}
+		first, last := p.PublishedRange()
+		pm.HostPort = first
+		if last != first {
+			pm.HostPortEnd = last
 		}
 		out = append(out, pm)
 	}
-	return out, nil
+	return out
 }
 
 // mounts turns the service's volumes into engine mounts: named volumes map to their
@@ -195,8 +119,7 @@ func mounts(cfg state.Paths, p *compose.Project, svc compose.ServiceConfig, img 
 		out = append(out, m)
 	}
 	for _, t := range svc.Tmpfs {
-		m, _ := tmpfsMount(t) // CheckSupported refused the bad ones
-		out = append(out, m)
+		out = append(out, tmpfsMount(t))
 	}
 	for _, t := range ImageVolumes(svc, img) {
 		dir, err := cfg.VolumeDir(anon[t])
@@ -271,7 +194,7 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 	}
 	s.DeviceCgroupRules = svc.DeviceCgroupRules
 	s.Resources.MemorySwap = int64(svc.MemSwapLimit)
-	s.LogMaxSize, s.LogMaxFiles, _ = logRotation(svc) // CheckSupported refused bad options
+	s.LogMaxSize, s.LogMaxFiles = svc.LogRotation()
 	if svc.CPUQuota > 0 && s.Resources.CPUs == 0 {
 		period := svc.CPUPeriod
 		if period <= 0 {
