@@ -47,6 +47,7 @@ type RunOptions struct {
 	// RemoveOrphans removes the containers of services the project no longer declares
 	// while the dependencies are brought up (not with NoDeps), as Up's.
 	RemoveOrphans bool
+	IgnoreOrphans bool // no warning about orphans (COMPOSE_IGNORE_ORPHANS)
 	Build         bool // build the images of the service and its dependencies first (--build)
 	ConfigFiles   []string
 	Progress      io.Writer // dependencies' status lines; nil: none
@@ -95,7 +96,8 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 		return RunResult{}, err
 	}
 	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {
-		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps, RemoveOrphans: opts.RemoveOrphans}, Pull: opts.Pull,
+		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps, RemoveOrphans: opts.RemoveOrphans},
+			IgnoreOrphans: opts.IgnoreOrphans, Warnings: opts.Stderr, Pull: opts.Pull,
 			Build: opts.Build, ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})
 		if err != nil {
 			return RunResult{}, err

@@ -188,7 +188,8 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	}
 	ro := project.RunOptions{Service: args[0], Cmd: args[1:], Name: opts.name, Env: env, Labels: labels,
 		CapAdd: opts.capAdd, CapDrop: opts.capDrop, UseAliases: opts.useAliases, RemoveOrphans: opts.removeOrph,
-		Volumes: opts.volumes, Publish: opts.publish, ServicePorts: opts.servicePorts, NoDeps: opts.noDeps,
+		IgnoreOrphans: envBool(p.Env[envIgnoreOrphans]),
+		Volumes:       opts.volumes, Publish: opts.publish, ServicePorts: opts.servicePorts, NoDeps: opts.noDeps,
 		Remove: opts.remove, Detach: opts.detach, User: opts.user, WorkingDir: opts.workdir, Pull: opts.pull, Build: opts.build,
 		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(progress), Stdin: cmd.InOrStdin(), Interactive: opts.interactive,
 		NoTTY: opts.noTTY, Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
