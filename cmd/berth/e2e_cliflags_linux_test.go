@@ -42,6 +42,16 @@ func TestE2EPsFormatAndOrphans(t *testing.T) {
 	writeComposeIn(t, dir, `services:
   web: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL, labels: {tier: front}}
 `)
+	// ls --filter name= keeps the projects whose name matches; other keys are errors.
+	if got := e.mustBerth("ls", "-q", "--filter", "name="+e.project[:6]); got != e.project+"\n" {
+		t.Errorf("ls -q --filter name=%s = %q, want %s", e.project[:6], got, e.project)
+	}
+	if got := e.mustBerth("ls", "-q", "--filter", "name=^nomatch$"); got != "" {
+		t.Errorf("ls -q --filter name=^nomatch$ = %q, want nothing", got)
+	}
+	if _, errs, err := e.berth("ls", "--filter", "status=running"); exitCode(err) != 1 || !strings.Contains(errs, "invalid filter 'status'") {
+		t.Errorf("ls --filter status=running = %v, stderr %q; want exit 1, invalid filter", err, errs)
+	}
 	ps := func(args ...string) string {
 		return e.mustBerth(append([]string{"-f", file, "ps"}, args...)...)
 	}
