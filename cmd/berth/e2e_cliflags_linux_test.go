@@ -188,3 +188,28 @@ func TestE2EStartWait(t *testing.T) {
 		t.Errorf("start --wait --wait-timeout 1 took %s", d)
 	}
 }
+
+func TestE2EPullPolicyAndIncludeDeps(t *testing.T) {
+	e := newE2E(t)
+	img := "127.0.0.1:1/bte-local:1" // present in the store; its registry is not there
+	e.mustBerth("image", "tag", "bte-busybox", img)
+	file := writeCompose(t, `services:
+  db: {image: "`+img+`"}
+  web: {image: "`+img+`", depends_on: [db]}
+`)
+	skipped := func(svc string) string { return " Service " + svc + "  Skipped - Image is already present locally" }
+	_, errs, err := e.berth("-f", file, "pull", "--policy", "missing", "web")
+	if err != nil || !strings.Contains(errs, skipped("web")) || strings.Contains(errs, "Service db") {
+		t.Errorf("pull --policy missing web = %v, stderr %q; want only web, skipped", err, errs)
+	}
+	_, errs, err = e.berth("-f", file, "pull", "--policy", "missing", "--include-deps", "web")
+	if err != nil || !strings.Contains(errs, skipped("web")) || !strings.Contains(errs, skipped("db")) {
+		t.Errorf("pull --policy missing --include-deps web = %v, stderr %q; want web and db skipped", err, errs)
+	}
+	if _, errs, err = e.berth("-f", file, "pull", "--policy", "always", "web"); exitCode(err) != 1 || !strings.Contains(errs, "Pulling") {
+		t.Errorf("pull --policy always web = %v, stderr %q; want a pull that fails (no registry)", err, errs)
+	}
+	if _, errs, err = e.berth("-f", file, "pull", "--policy", "sometimes"); exitCode(err) != 1 || !strings.Contains(errs, `invalid --policy "sometimes"`) {
+		t.Errorf("pull --policy sometimes = %v, stderr %q; want an error", err, errs)
+	}
+}
