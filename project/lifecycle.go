@@ -54,6 +54,10 @@ type KillOptions struct {
 	Services []string
 	Signal   string // as ParseSignal takes it; empty: SIGKILL
 	Progress io.Writer
+	// Project, when its compose file could be loaded, limits Kill to the services it
+	// declares, unless RemoveOrphans (Compose's kill --remove-orphans) kills orphans too.
+	Project       *compose.Project
+	RemoveOrphans bool
 }
 
 // PauseOptions select the containers of Pause and Unpause.
@@ -191,6 +195,9 @@ func Kill(ctx context.Context, cfg Config, name string, opts KillOptions) error 
 		if ctrs, err = r.live(opts.Services); err != nil {
 			return err
 		}
+	}
+	if opts.Project != nil && !opts.RemoveOrphans {
+		ctrs = slices.DeleteFunc(ctrs, func(c *ContainerState) bool { _, ok := opts.Project.Services[c.Service]; return !ok })
 	}
 	if len(ctrs) == 0 {
 		fmt.Fprintln(progressOrDiscard(opts.Progress), "no container to kill")

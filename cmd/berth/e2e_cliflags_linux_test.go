@@ -213,3 +213,27 @@ func TestE2EPullPolicyAndIncludeDeps(t *testing.T) {
 		t.Errorf("pull --policy sometimes = %v, stderr %q; want an error", err, errs)
 	}
 }
+
+func TestE2EKillOrphans(t *testing.T) {
+	e := newE2E(t)
+	dir := t.TempDir()
+	file := writeComposeIn(t, dir, `services:
+  web: {image: bte-busybox, command: ["sleep", "3600"]}
+  old: {image: bte-busybox, command: ["sleep", "3600"]}
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	writeComposeIn(t, dir, "services:\n  web: {image: bte-busybox, command: [\"sleep\", \"3600\"]}\n")
+	running := func() string { return e.mustBerth("-f", file, "ps", "--format", "{{.Service}}") }
+	e.mustBerth("-f", file, "kill")
+	// kill does not wait for the containers to exit.
+	var got string
+	if eventually(3*time.Second, func() bool { got = running(); return got == "old\n" }); got != "old\n" {
+		t.Errorf("running after kill = %q, want old (an orphan) only", got)
+	}
+	if _, _, err := e.berthEnv([]string{"COMPOSE_REMOVE_ORPHANS=true"}, "-f", file, "kill"); err != nil {
+		t.Fatalf("COMPOSE_REMOVE_ORPHANS=true kill: %v", err)
+	}
+	if eventually(3*time.Second, func() bool { got = running(); return got == "" }); got != "" {
+		t.Errorf("running after COMPOSE_REMOVE_ORPHANS=true kill = %q, want nothing", got)
+	}
+}
