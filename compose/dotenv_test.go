@@ -3,6 +3,7 @@ package compose
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +128,25 @@ func TestParseDotEnvDifferences(t *testing.T) {
 				t.Errorf("parseDotEnv(%q) (-want +got):\n%s", tc.data, diff)
 			}
 		})
+	}
+}
+
+func TestReadEnvFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "run.env")
+	if err := os.WriteFile(file, []byte("A=1\nB=${A}-${FROM}\nFROM\n# comment\nQ=\"x y\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lookup := lookupIn(map[string]string{"FROM": "f"})
+	got, err := ReadEnvFile(file, lookup)
+	want := map[string]string{"A": "1", "B": "1-f", "FROM": "f", "Q": "x y"}
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("ReadEnvFile = %v, %v; want %v", got, err, want)
+	}
+	if _, err := ReadEnvFile(filepath.Join(t.TempDir(), "missing.env"), lookup); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReadEnvFile(missing) = %v, want os.ErrNotExist", err)
+	}
+	os.WriteFile(file, []byte("A=\"open\n"), 0o644)
+	if _, err := ReadEnvFile(file, lookup); err == nil || !strings.Contains(err.Error(), "run.env:1:") {
+		t.Errorf("ReadEnvFile(unterminated quote) = %v, want an error at run.env:1", err)
 	}
 }

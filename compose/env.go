@@ -31,3 +31,18 @@ func readEnvFiles(files []string, environ map[string]string, required bool) (map
 	}
 	return out, nil
 }
+
+// ReadEnvFile reads the variables of one file in the .env format (see parseDotEnv), as
+// `run --env-from-file` does: lookup answers a KEY alone and ${VAR} before the file's
+// earlier lines. A syntax error names file:line:col.
+func ReadEnvFile(file string, lookup func(string) (string, bool)) (map[string]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read env file %s: %w", file, err)
+	}
+	out := map[string]string{}
+	if err := parseDotEnv(file, string(data), lookup, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,6 +25,10 @@ type StartOptions struct {
 	// are waited for, as Up does.
 	Project  *compose.Project
 	Progress io.Writer
+	// Wait, once the containers started, waits for them as WaitUp does (--wait), at
+	// most WaitTimeout when it is not 0.
+	Wait        bool
+	WaitTimeout time.Duration
 }
 
 // StopOptions configure Stop, as `berth stop`'s flags.
@@ -48,6 +54,10 @@ type KillOptions struct {
 	Services []string
 	Signal   string // as ParseSignal takes it; empty: SIGKILL
 	Progress io.Writer
+	// Project, when its compose file could be loaded, limits Kill to the services it
+	// declares, unless RemoveOrphans (Compose's kill --remove-orphans) kills orphans too.
+	Project       *compose.Project
+	RemoveOrphans bool
 }
 
 // PauseOptions select the containers of Pause and Unpause.
@@ -60,14 +70,31 @@ type PauseOptions struct {
 // order (the services of a level in parallel), waiting for depends_on conditions when
 // opts.Project is known. Running containers are left alone. It fails with ErrNotFound
 // for an unknown service, a selected service without containers or a project never
-// brought up; the containers are those Up made (never created here).
+// brought up; the containers are those Up made (never created here). With opts.Wait
+// it then waits, without the project's lock, as WaitUp (without the compose file, no
+// service is known to have to complete: one that exits fails the wait).
 func Start(ctx context.Context, cfg Config, name string, opts StartOptions) error {
+	want, err := cfg.start(ctx, name, opts)
+	if err != nil || !opts.Wait {
+		return err
+	}
+	completed := map[string]bool{}
+	if opts.Project != nil {
+		completed = completedDependencies(opts.Project)
+	}
+	return cfg.waitReady(ctx, name, slices.Collect(maps.Keys(want)), completed,
+		WaitUpOptions{Timeout: opts.WaitTimeout, Progress: opts.Progress})
+}
+
+// start starts the selected services' containers under the project's lock and returns
+// the services it selected.
+func (cfg Config) start(ctx context.Context, name string, opts StartOptions) (map[string]bool, error) {
 	r, unlock, err := cfg.openProject(name, opts.Project, opts.Progress)
 	if isNotFound(err) {
-		return fmt.Errorf("no containers to start: project %q: %w", name, ErrNotFound)
+		return nil, fmt.Errorf("no containers to start: project %q: %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
 	services := opts.Services
@@ -76,15 +103,15 @@ func Start(ctx context.Context, cfg Config, name string, opts StartOptions) erro
 	}
 	want, err := r.selected(services)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.checkHaveContainers(want, len(opts.Services) > 0, "start"); err != nil {
-		return err
+		return nil, err
 	}
 	if r.sup, err = cfg.ensureSupervisor(name); err != nil {
-		return err
+		return nil, err
 	}
-	return r.eachService(stopOrder(r.st), want, false, func(svc string) error {
+	return want, r.eachService(stopOrder(r.st), want, false, func(svc string) error {
 		if _, ok := r.composeService(svc); ok {
 			if err := r.waitDependencies(ctx, svc); err != nil {
 				return err
@@ -168,6 +195,9 @@ func Kill(ctx context.Context, cfg Config, name string, opts KillOptions) error 
 		if ctrs, err = r.live(opts.Services); err != nil {
 			return err
 		}
+	}
+	if opts.Project != nil && !opts.RemoveOrphans {
+		ctrs = slices.DeleteFunc(ctrs, func(c *ContainerState) bool { _, ok := opts.Project.Services[c.Service]; return !ok })
 	}
 	if len(ctrs) == 0 {
 		fmt.Fprintln(progressOrDiscard(opts.Progress), "no container to kill")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/berth-dev/berth/compose"
@@ -14,6 +15,11 @@ import (
 // PullOptions configure Pull, as `berth pull`'s flags.
 type PullOptions struct {
 	Services []string // empty: every service
+	// IncludeDeps pulls the images of the named services' dependencies too.
+	IncludeDeps bool
+	// Policy, when set, is the pull_policy of every service with an image: "missing"
+	// (pull only absent images) or "always" (--policy).
+	Policy string
 	// IgnoreFailures reports a failed pull and goes on with the others (exit 0).
 	IgnoreFailures bool
 	// IgnoreBuildable skips services with a build section.
@@ -35,17 +41,12 @@ func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions)
 	if out == nil {
 		out = io.Discard
 	}
-	services := opts.Services
-	if len(services) == 0 {
-		for name := range p.Services {
-			services = append(services, name)
-		}
+	if opts.Policy != "" && opts.Policy != PullMissing && opts.Policy != PullAlways {
+		return fmt.Errorf("pull: invalid --policy %q: want %q or %q: %w", opts.Policy, PullMissing, PullAlways, ErrInvalid)
 	}
-	sort.Strings(services)
-	for _, name := range services {
-		if _, ok := p.Services[name]; !ok {
-			return fmt.Errorf("pull: no such service %q: %w", name, ErrNotFound)
-		}
+	services, err := pullServices(p, opts)
+	if err != nil {
+		return err
 	}
 	store, err := cfg.imageStore()
 	if err != nil {
@@ -55,6 +56,9 @@ func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions)
 	var errs []error
 	for _, name := range services {
 		svc := p.Services[name]
+		if opts.Policy != "" {
+			svc.PullPolicy = opts.Policy
+		}
 		if skip := pullSkip(store, svc, opts.IgnoreBuildable, pulled); skip != "" {
 			fmt.Fprintf(out, " Service %s  Skipped - %s\n", name, skip)
 			continue
@@ -77,6 +81,26 @@ func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions)
 		fmt.Fprintf(out, " Image %s  Pulled\n", svc.Image)
 	}
 	return errors.Join(errs...)
+}
+
+// pullServices are the services Pull covers, sorted: the named ones (with IncludeDeps
+// and their dependencies), or all.
+func pullServices(p *compose.Project, opts PullOptions) ([]string, error) {
+	for _, name := range opts.Services {
+		if _, ok := p.Services[name]; !ok {
+			return nil, fmt.Errorf("pull: no such service %q: %w", name, ErrNotFound)
+		}
+	}
+	services := opts.Services
+	switch {
+	case len(services) == 0:
+		services = p.ServiceNames()
+	case opts.IncludeDeps:
+		services = p.Closure(services)
+	}
+	services = slices.Clone(services)
+	sort.Strings(services)
+	return slices.Compact(services), nil
 }
 
 // pullSkip says why Pull leaves service svc alone, or "" when it pulls its image.

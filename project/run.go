@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/berth-dev/berth/compose"
@@ -37,9 +38,19 @@ type RunOptions struct {
 	User         string
 	WorkingDir   string
 	Pull         string
-	Build        bool // build the images of the service and its dependencies first (--build)
-	ConfigFiles  []string
-	Progress     io.Writer // dependencies' status lines; nil: none
+	Labels       map[string]string // added to the service's, over them (-l)
+	CapAdd       []string          // added to the service's cap_add, out of its cap_drop
+	CapDrop      []string          // added to the service's cap_drop, out of its cap_add
+	// UseAliases gives the container the service's name and network aliases in DNS,
+	// as the service's replicas have; otherwise only its own names resolve to it.
+	UseAliases bool
+	// RemoveOrphans removes the containers of services the project no longer declares
+	// while the dependencies are brought up (not with NoDeps), as Up's.
+	RemoveOrphans bool
+	IgnoreOrphans bool // no warning about orphans (COMPOSE_IGNORE_ORPHANS)
+	Build         bool // build the images of the service and its dependencies first (--build)
+	ConfigFiles   []string
+	Progress      io.Writer // dependencies' status lines; nil: none
 	// Stdin, while attached and Interactive, feeds the container's stdin until it ends
 	// (then the container reads EOF); when it is a terminal and not NoTTY the container
 	// gets a terminal of its own (see attachStdin). Without Interactive, or nil, the
@@ -85,7 +96,8 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 		return RunResult{}, err
 	}
 	if deps := dependencies(p, opts.Service); !opts.NoDeps && len(deps) > 0 {
-		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps}, Pull: opts.Pull,
+		_, err := Up(ctx, cfg, p, UpOptions{PlanOptions: PlanOptions{Services: deps, RemoveOrphans: opts.RemoveOrphans},
+			IgnoreOrphans: opts.IgnoreOrphans, Warnings: opts.Stderr, Pull: opts.Pull,
 			Build: opts.Build, ConfigFiles: opts.ConfigFiles, Progress: opts.Progress})
 		if err != nil {
 			return RunResult{}, err
@@ -230,6 +242,9 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	c := newContainerState(r.p, one, name, 0, hash, img, opts.ConfigFiles)
 	delete(c.Labels, LabelNumber) // one-off containers are not indexed
 	c.Labels[LabelOneoff], c.Labels[LabelSlug] = "True", c.ID
+	if opts.UseAliases {
+		c.Aliases = oneoffAliases(one)
+	}
 	r.mu.Lock()
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
@@ -254,6 +269,18 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
 	}
 	return c, r.save()
+}
+
+// oneoffAliases are the DNS names `run --use-aliases` gives a one-off container
+// besides its own: the service's name and its aliases on each of its networks.
+func oneoffAliases(svc compose.ServiceConfig) []string {
+	out := []string{svc.Name}
+	for _, n := range slices.Sorted(maps.Keys(svc.Networks)) {
+		if svc.Networks[n] != nil {
+			out = append(out, svc.Networks[n].Aliases...)
+		}
+	}
+	return out
 }
 
 // attachOneoff copies Stdin into the container (when it is open) and the container's

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,14 @@ func oneoffService(p *compose.Project, svc compose.ServiceConfig, opts RunOption
 		svc.WorkingDir = opts.WorkingDir
 	}
 	svc.Environment = runEnvironment(svc.Environment, opts.Env, p.Env)
+	svc.CapAdd, svc.CapDrop = runCapabilities(svc.CapAdd, svc.CapDrop, opts.CapAdd, opts.CapDrop)
+	if len(opts.Labels) > 0 {
+		svc.Labels = maps.Clone(svc.Labels)
+		if svc.Labels == nil {
+			svc.Labels = compose.Labels{}
+		}
+		maps.Copy(svc.Labels, opts.Labels)
+	}
 	if !opts.ServicePorts {
 		svc.Ports = nil
 	}
@@ -79,6 +88,21 @@ func runEnvironment(env compose.MappingWithEquals, flags []string, projectEnv ma
 		out[k] = &v
 	}
 	return out
+}
+
+// runCapabilities are the service's capabilities with --cap-add and --cap-drop, as
+// Compose applies them: an added one leaves cap_drop, a dropped one leaves cap_add
+// (so --cap-drop wins over --cap-add of the same capability).
+func runCapabilities(add, drop, addFlags, dropFlags []string) ([]string, []string) {
+	if len(addFlags) > 0 {
+		add = append(slices.Clone(add), addFlags...)
+		drop = slices.DeleteFunc(slices.Clone(drop), func(c string) bool { return slices.Contains(addFlags, c) })
+	}
+	if len(dropFlags) > 0 {
+		drop = append(slices.Clone(drop), dropFlags...)
+		add = slices.DeleteFunc(slices.Clone(add), func(c string) bool { return slices.Contains(dropFlags, c) })
+	}
+	return add, drop
 }
 
 // parsePublish parses `run -p`: [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[/PROTOCOL].

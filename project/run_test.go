@@ -102,11 +102,15 @@ services:
     environment: {KEEP: k, OVER: service}
     ports: ["8080:80"]
     volumes: ["/a:/a"]
+    labels: {tier: front, keep: "1"}
+    cap_add: [NET_ADMIN, SYS_TIME]
+    cap_drop: [CHOWN]
 `)
 	p.Env = map[string]string{"FROM_ENV": "e"}
 	svc := p.Services["web"]
 	one, err := oneoffService(p, svc, RunOptions{Cmd: []string{"job"}, Env: []string{"OVER=flag", "FROM_ENV", "UNSET"},
-		Publish: []string{"9090:90"}, Volumes: []string{"/b:/b"}, User: "nobody", WorkingDir: "/w"})
+		Publish: []string{"9090:90"}, Volumes: []string{"/b:/b"}, User: "nobody", WorkingDir: "/w",
+		Labels: map[string]string{"tier": "back", "new": "x"}, CapAdd: []string{"CHOWN"}, CapDrop: []string{"SYS_TIME", "KILL"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +133,10 @@ services:
 		{"volumes", len(one.Volumes), 2},
 		{"user", one.User, "nobody"},
 		{"working_dir", one.WorkingDir, "/w"},
-		{"service untouched", len(svc.Ports) + len(svc.Volumes) + len(svc.Environment), 4},
+		{"labels", map[string]string(one.Labels), map[string]string{"tier": "back", "keep": "1", "new": "x"}},
+		{"cap_add", one.CapAdd, []string{"NET_ADMIN", "CHOWN"}},
+		{"cap_drop", one.CapDrop, []string{"SYS_TIME", "KILL"}},
+		{"service untouched", len(svc.Ports) + len(svc.Volumes) + len(svc.Environment) + len(svc.Labels) + len(svc.CapAdd) + len(svc.CapDrop), 9},
 	}
 	for _, c := range checks {
 		if !cmp.Equal(c.got, c.want) {
@@ -139,6 +146,22 @@ services:
 	one, _ = oneoffService(p, svc, RunOptions{Entrypoint: []string{"sh"}, ServicePorts: true})
 	if len(one.Command) != 0 || one.Command == nil || len(one.Ports) != 1 {
 		t.Errorf("oneoffService(--entrypoint, --service-ports) = command %q, ports %v; want an empty command and the service's port", one.Command, one.Ports)
+	}
+}
+
+func TestOneoffAliases(t *testing.T) {
+	p := loadYAML(t, `name: demo
+services:
+  web:
+    image: busybox
+    networks:
+      front: {aliases: [www, site]}
+      back: {aliases: [api]}
+      plain: {}
+networks: {front: {}, back: {}, plain: {}}
+`)
+	if got, want := oneoffAliases(p.Services["web"]), []string{"web", "api", "www", "site"}; !cmp.Equal(got, want) {
+		t.Errorf("oneoffAliases = %q, want %q", got, want)
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/plan"
 )
 
 // UpOptions configure Up, as `berth up`'s flags.
@@ -26,6 +28,10 @@ type UpOptions struct {
 	// RenewAnonVolumes gives recreated containers fresh anonymous volumes instead of
 	// those of the containers they replace, which are removed (-V).
 	RenewAnonVolumes bool
+	// IgnoreOrphans silences the warning about containers of services the project no
+	// longer declares (COMPOSE_IGNORE_ORPHANS); RemoveOrphans removes them instead.
+	IgnoreOrphans bool
+	Warnings      io.Writer // the orphan warning; nil: Progress
 }
 
 // Up brings project p to its wanted state: networks, volumes and containers created and
@@ -84,6 +90,9 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 	if err != nil {
 		return nil, nil, err
 	}
+	if !opts.RemoveOrphans && !opts.IgnoreOrphans {
+		warnOrphans(firstWriter(opts.Warnings, opts.Progress), p, st)
+	}
 	if err := cfg.checkPlan(p, plan); err != nil {
 		return nil, plan, err
 	}
@@ -92,6 +101,28 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 		return nil, plan, err
 	}
 	return &run{cfg: cfg, p: p, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
+}
+
+// warnOrphans prints Compose's warning when st records containers of services p does
+// not declare.
+func warnOrphans(w io.Writer, p *compose.Project, st *State) {
+	var names []string
+	for _, c := range plan.Orphans(p, st) {
+		names = append(names, c.Name)
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "warning: Found orphan containers (%s) for this project. If you removed or renamed this service "+
+			"in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n", strings.Join(names, ", "))
+	}
+}
+
+func firstWriter(w ...io.Writer) io.Writer {
+	for _, x := range w {
+		if x != nil {
+			return x
+		}
+	}
+	return io.Discard
 }
 
 // stateFor returns the recorded state of p, or a new one recording files when it was

@@ -29,13 +29,19 @@ type WaitUpOptions struct {
 // looks first after firstWaitCheck, so a container that exits at once is reported
 // exited, not running.
 func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOptions) error {
+	return cfg.waitReady(ctx, p.Name, upServices(p, opts.PlanOptions), completedDependencies(p), opts)
+}
+
+// waitReady is WaitUp over the project name's containers of services; completed are
+// the services that must exit 0 instead (opts.PlanOptions is not used).
+func (cfg Config) waitReady(ctx context.Context, name string, services []string, completed map[string]bool, opts WaitUpOptions) error {
 	out := progressOrDiscard(opts.Progress)
-	st, err := cfg.LoadState(p.Name)
+	st, err := cfg.LoadState(name)
 	if err != nil {
 		return err
 	}
 	in := map[string]bool{}
-	for _, s := range upServices(p, opts.PlanOptions) {
+	for _, s := range services {
 		in[s] = true
 	}
 	var pending []*ContainerState
@@ -50,8 +56,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	completed := completedDependencies(p)
-	eng, sup := cfg.engine(), cfg.client(p.Name)
+	eng, sup := cfg.engine(), cfg.client(name)
 	if len(pending) > 0 {
 		select {
 		case <-ctx.Done():
@@ -62,7 +67,7 @@ func WaitUp(ctx context.Context, cfg Config, p *compose.Project, opts WaitUpOpti
 	for len(pending) > 0 {
 		var health map[string]string
 		if err := sup.Do(reqHealth, &health); err != nil {
-			return fmt.Errorf("wait for project %q: health from supervisor: %w", p.Name, err)
+			return fmt.Errorf("wait for project %q: health from supervisor: %w", name, err)
 		}
 		var still []*ContainerState
 		for _, c := range pending {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/berth-dev/berth/project"
@@ -42,7 +43,7 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&opts.volumes, "volumes", "v", false, "Remove named volumes declared in the compose file (anonymous volumes attached to containers are always removed)")
-	f.BoolVar(&opts.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the compose file")
+	f.BoolVar(&opts.removeOrphans, "remove-orphans", envBool(os.Getenv(envRemoveOrphans)), "Remove containers for services not defined in the compose file")
 	f.StringVar(&opts.rmi, "rmi", "", `Remove images used by services: "local" (only those built without a custom tag) or "all"`)
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds (default: each service's stop_grace_period, 10 s)")
 	return cmd

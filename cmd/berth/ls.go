@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/berth-dev/berth/project"
@@ -14,6 +18,7 @@ type lsOptions struct {
 	all    bool
 	quiet  bool
 	format string
+	filter []string
 }
 
 func newLsCommand(g *globalOptions) *cobra.Command {
@@ -26,6 +31,10 @@ func newLsCommand(g *globalOptions) *cobra.Command {
 			if opts.format != "table" && opts.format != "json" {
 				return fmt.Errorf("ls: --format %q: want table or json", opts.format)
 			}
+			names, err := lsNameFilters(opts.filter)
+			if err != nil {
+				return err
+			}
 			cfg, err := projectConfig(g)
 			if err != nil {
 				return err
@@ -35,14 +44,53 @@ func newLsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printLs(cmd.OutOrStdout(), list, opts)
+			return printLs(cmd.OutOrStdout(), filterProjects(list, names), opts)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&opts.all, "all", "a", false, "Show all stopped Compose projects")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only display project names")
 	f.StringVar(&opts.format, "format", "table", "Format the output: table or json")
+	f.StringArrayVar(&opts.filter, "filter", nil, "Filter output based on conditions provided (name=NAME, a regular expression)")
 	return cmd
+}
+
+// lsNameFilters are the values of ls's --filter name=VALUE flags, the one filter
+// Compose's ls accepts; it fails on the others with Compose's messages.
+func lsNameFilters(filters []string) ([]string, error) {
+	var names []string
+	for _, f := range filters {
+		if f == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, errors.New("bad format of filter (expected name=value)")
+		}
+		if key = strings.ToLower(strings.TrimSpace(key)); key != "name" {
+			return nil, errors.New("invalid filter '" + key + "'")
+		}
+		names = append(names, strings.TrimSpace(value))
+	}
+	return names, nil
+}
+
+// filterProjects keeps the projects whose name equals one of names or matches it as
+// an (unanchored) regular expression, as Compose's ls --filter name=; no names: all.
+func filterProjects(list []project.ProjectSummary, names []string) []project.ProjectSummary {
+	if len(names) == 0 {
+		return list
+	}
+	var out []project.ProjectSummary
+	for _, p := range list {
+		if slices.ContainsFunc(names, func(n string) bool {
+			ok, err := regexp.MatchString(n, p.Name)
+			return n == p.Name || (err == nil && ok)
+		}) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // printLs prints the projects as `docker compose ls` does: names only, one JSON array,

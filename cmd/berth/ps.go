@@ -22,6 +22,7 @@ type psOptions struct {
 	status   []string
 	filter   string
 	noTrunc  bool
+	orphans  bool
 }
 
 func newPSCommand(g *globalOptions) *cobra.Command {
@@ -38,7 +39,11 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := project.PS(cfg, name, project.PSOptions{All: opts.all, Services: args, Status: status})
+			services := args
+			if !opts.orphans && len(args) == 0 {
+				services = declaredServices(cmd, g)
+			}
+			list, err := project.PS(cfg, name, project.PSOptions{All: opts.all, Services: services, Status: status})
 			if err != nil {
 				return err
 			}
@@ -49,11 +54,22 @@ func newPSCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.all, "all", "a", false, "Show all stopped containers too")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only display IDs")
 	f.BoolVar(&opts.services, "services", false, "Display services")
-	f.StringVar(&opts.format, "format", "table", "Format the output: table or json")
+	f.StringVar(&opts.format, "format", "table", "Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json' or a Go template (e.g. {{.Name}})")
 	f.StringArrayVar(&opts.status, "status", nil, "Filter services by status: "+strings.Join(project.PSStatuses, ", ")+" (repeatable)")
 	f.StringVar(&opts.filter, "filter", "", "Filter services by a property (supported filters: status), as KEY=VALUE")
 	f.BoolVar(&opts.noTrunc, "no-trunc", false, "Don't truncate output")
+	f.BoolVar(&opts.orphans, "orphans", true, "Include orphaned services (not declared by project)")
 	return cmd
+}
+
+// declaredServices are the services the compose file declares, for ps --orphans=false;
+// nil (every service) when the file cannot be loaded, as Compose lists by name then.
+func declaredServices(cmd *cobra.Command, g *globalOptions) []string {
+	p, err := loadProject(cmd, g, &configOptions{}, nil)
+	if err != nil {
+		return nil
+	}
+	return p.ServiceNames()
 }
 
 // statuses are --status plus the value of --filter status=..., as Compose merges them.
@@ -97,18 +113,21 @@ func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) erro
 				return err
 			}
 		}
-	case opts.format == "table" || opts.format == "":
-		tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
-		for _, c := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Image, commandColumn(c.Command, !opts.noTrunc), c.Service,
-				c.CreatedSince(), c.Status, c.Ports())
-		}
-		return tw.Flush()
 	default:
-		return fmt.Errorf("ps: --format %q: want table or json", opts.format)
+		table := func(w io.Writer) error { return printPSTable(w, list, opts.noTrunc) }
+		return formatRows(w, opts.format, psRows(list, !opts.noTrunc), table, psHeaders)
 	}
 	return nil
+}
+
+func printPSTable(w io.Writer, list []project.ContainerSummary, noTrunc bool) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
+	for _, c := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Image, commandColumn(c.Command, !noTrunc), c.Service,
+			c.CreatedSince(), c.Status, c.Ports())
+	}
+	return tw.Flush()
 }
 
 // commandWidth is how many characters of a command Docker's tables show.

@@ -55,3 +55,40 @@ func TestCommandColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintPSFormat(t *testing.T) {
+	list := []project.ContainerSummary{
+		{ID: "0123456789abcdef", Name: "p-web-1", Service: "web", Image: "nginx", Command: "docker-entrypoint.sh nginx -g daemon",
+			State: "running", Status: "Up 2 seconds", Labels: map[string]string{"tier": "front", "a": "b"},
+			Publishers: []project.Publisher{{URL: "0.0.0.0", TargetPort: 80, PublishedPort: 8080, Protocol: "tcp"}}},
+		{ID: "fedcba9876543210", Name: "p-db-1", Service: "db", Image: "postgres", State: "exited", ExitCode: 3},
+	}
+	tests := []struct {
+		format  string
+		noTrunc bool
+		want    string
+	}{
+		{"{{.Name}} {{.State}}", false, "p-web-1 running\np-db-1 exited\n"},
+		{"{{.ID}}", false, "0123456789ab\nfedcba987654\n"},
+		{"{{.ID}}", true, "0123456789abcdef\nfedcba9876543210\n"},
+		{"{{.Command}}", false, "\"docker-entrypoint.s…\"\n\"\"\n"},
+		{`{{.Service}}\t{{.Ports}}`, false, "web\t0.0.0.0:8080->80/tcp\ndb\t\n"},
+		{`{{.Label "tier"}}|{{.Labels}}`, false, "front|a=b,tier=front\n|\n"},
+		{"{{.ExitCode}}", false, "0\n3\n"},
+		{"table {{.Name}}\t{{.Status}}", false, "NAME      STATUS\np-web-1   Up 2 seconds\np-db-1    \n"},
+		{"{{json .Publishers}}", false, `[{"URL":"0.0.0.0","TargetPort":80,"PublishedPort":8080,"Protocol":"tcp"}]` + "\nnull\n"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := printPS(&b, list, &psOptions{format: tt.format, noTrunc: tt.noTrunc}); err != nil {
+			t.Errorf("ps --format %q: %v", tt.format, err)
+			continue
+		}
+		if b.String() != tt.want {
+			t.Errorf("ps --format %q = %q, want %q", tt.format, b.String(), tt.want)
+		}
+	}
+	if err := printPS(&bytes.Buffer{}, list, &psOptions{format: "{{.Nope}}"}); err == nil {
+		t.Errorf("ps --format {{.Nope}} = nil, want an error")
+	}
+}

@@ -33,5 +33,7 @@ func newPullCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.IgnoreFailures, "ignore-pull-failures", false, "Pull what it can and ignore images with pull failures")
 	f.BoolVar(&opts.IgnoreBuildable, "ignore-buildable", false, "Ignore images that can be built")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "Pull without printing progress information")
+	f.BoolVar(&opts.IncludeDeps, "include-deps", false, "Also pull services declared as dependencies")
+	f.StringVar(&opts.Policy, "policy", "", `Apply pull policy ("missing"|"always")`)
 	return cmd
 }

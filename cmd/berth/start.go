@@ -1,13 +1,17 @@
 package main
 
 import (
+	"time"
+
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
 
 func newStartCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var wait bool
+	var waitTimeout int
+	cmd := &cobra.Command{
 		Use:   "start [SERVICE...]",
 		Short: "Start services",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -16,9 +20,13 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return project.Start(cmd.Context(), cfg, name, project.StartOptions{Services: args, Project: p,
-				Progress: cmd.ErrOrStderr()})
+				Progress: cmd.ErrOrStderr(), Wait: wait, WaitTimeout: time.Duration(max(waitTimeout, 0)) * time.Second})
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
+	f.IntVar(&waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	return cmd
 }
 
 // optionalProject loads the compose project when its files can be loaded, else

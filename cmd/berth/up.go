@@ -148,6 +148,10 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	if err != nil {
 		return err
 	}
+	removeOrphans, ignoreOrphans, err := orphanOptions(cmd, p, opts.removeOrphans)
+	if err != nil {
+		return err
+	}
 	scale := map[string]int{}
 	for _, s := range opts.scale {
 		name, n, ok := strings.Cut(s, "=")
@@ -158,7 +162,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		scale[name] = v
 	}
 	po := project.PlanOptions{Services: args, NoDeps: opts.noDeps, ForceRecreate: opts.forceRecreate,
-		AlwaysRecreateDeps: opts.recreateDeps, NoRecreate: opts.noRecreate, RemoveOrphans: opts.removeOrphans, Scale: scale}
+		AlwaysRecreateDeps: opts.recreateDeps, NoRecreate: opts.noRecreate, RemoveOrphans: removeOrphans, Scale: scale}
 	if opts.dryRun {
 		plan, err := project.PlanUp(cmd.Context(), cfg, p, po)
 		if err != nil {
@@ -169,7 +173,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	}
 	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart, RenewAnonVolumes: opts.renewAnon,
-		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr())}
+		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr()), IgnoreOrphans: ignoreOrphans}
 	if opts.detach || opts.wait || opts.noStart {
 		if _, err := project.Up(cmd.Context(), cfg, p, uo); err != nil || !opts.wait {
 			return err

@@ -120,12 +120,25 @@ func Make(p *compose.Project, st *state.State, status map[string]engine.Status, 
 			plan = append(plan, acts...)
 		}
 	}
-	for _, c := range st.Containers {
-		if _, ok := p.Services[c.Service]; !ok && opts.RemoveOrphans && !c.Oneoff() {
+	if opts.RemoveOrphans {
+		for _, c := range Orphans(p, st) {
 			plan = append(plan, Action{Kind: ActRemove, Name: c.Name, Service: c.Service, Number: c.Number, Reason: "orphan"})
 		}
 	}
 	return plan, nil
+}
+
+// Orphans are the containers st records of services p does not declare (any more),
+// in st's order: those --remove-orphans removes and Up warns about otherwise. One-off
+// containers are never orphans.
+func Orphans(p *compose.Project, st *state.State) []*state.ContainerState {
+	var out []*state.ContainerState
+	for _, c := range st.Containers {
+		if _, ok := p.Services[c.Service]; !ok && !c.Oneoff() {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func networkActions(p *compose.Project, st *state.State, services []string) []Action {

@@ -184,3 +184,22 @@ func TestPlanIgnoresOneoffs(t *testing.T) {
 		}
 	}
 }
+
+func TestOrphans(t *testing.T) {
+	p := loadYAML(t, planYAML)
+	st, _ := existing(t, p, "db", "web")
+	st.Containers = append(st.Containers,
+		&state.ContainerState{ID: "old", Name: "demo-old-1", Service: "old"},
+		&state.ContainerState{ID: "run", Name: "demo-gone-run-0123456789ab", Service: "gone", Labels: map[string]string{state.LabelOneoff: "True"}},
+		&state.ContainerState{ID: "old2", Name: "demo-older-1", Service: "older"})
+	var names []string
+	for _, c := range Orphans(p, st) {
+		names = append(names, c.Name)
+	}
+	if want := []string{"demo-old-1", "demo-older-1"}; !cmp.Equal(names, want) {
+		t.Errorf("Orphans = %q, want %q", names, want)
+	}
+	if got := Orphans(p, &state.State{}); got != nil {
+		t.Errorf("Orphans(no state) = %v, want none", got)
+	}
+}
