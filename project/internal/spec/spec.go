@@ -31,6 +31,9 @@ type Resources struct {
 	// supervisor socket that skips it (none for a container that never restarts).
 	ExitHook, ExitHookEnv []string
 	Socket                string
+	// NetPeer is the spec of the container whose network this one joins
+	// (network_mode service: or container:), nil otherwise.
+	NetPeer *engine.Spec
 }
 
 // Build is the engine spec of container c of svc (of p), running the image whose
@@ -63,6 +66,9 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs)
 	spec.ResolvConf = resolvConf(svc, res)
 	spec.ExitHook, spec.ExitHookEnv, spec.ExitHookUnlessListening = res.ExitHook, res.ExitHookEnv, res.Socket
+	if res.NetPeer != nil {
+		joinNetwork(&spec, res.NetPeer)
+	}
 	return spec, nil
 }
 

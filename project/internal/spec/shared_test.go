@@ -1,0 +1,59 @@
+package spec
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
+	"github.com/google/go-cmp/cmp"
+)
+
+// A container joining another's network takes its namespace, hostname and /etc files.
+func TestBuildNetPeer(t *testing.T) {
+	p := loadYAML(t, `services:
+  web: {image: busybox}
+  side: {image: busybox, network_mode: "service:web"}
+`)
+	peer := &engine.Spec{NetNSPath: "/run/berth/netns/web-id", Hostname: "webhost", Domainname: "example.org",
+		Hosts: "10.0.0.2\twebhost\n", ResolvConf: "nameserver 10.0.0.1\n"}
+	c := &state.ContainerState{ID: "side-id", Hostname: "webhost", Labels: map[string]string{}}
+	spec, err := Build(state.Paths{Root: t.TempDir(), RuntimeDir: t.TempDir()}, p, c, p.Services["side"], imageWithVolumes(), nil, Resources{NetPeer: peer})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	got := engine.Spec{NetNSPath: spec.NetNSPath, HostNetwork: spec.HostNetwork, SharedNetNS: spec.SharedNetNS,
+		Hostname: spec.Hostname, Domainname: spec.Domainname, Hosts: spec.Hosts, ResolvConf: spec.ResolvConf}
+	want := *peer
+	want.SharedNetNS = true
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Build with a network peer (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckSupportedNetworkMode(t *testing.T) {
+	tests := []struct {
+		mode  string
+		ports bool
+		ok    bool
+	}{
+		{"host", false, true},
+		{"none", false, true},
+		{"service:web", false, true},
+		{"container:other-1", false, true},
+		{"service:web", true, false},
+		{"container:other-1", true, false},
+		{"bridge:x", false, false},
+	}
+	for _, tt := range tests {
+		svc := compose.ServiceConfig{Name: "side", Image: "x", NetworkMode: tt.mode}
+		if tt.ports {
+			svc.Ports = []compose.ServicePortConfig{{Target: 80}}
+		}
+		err := CheckSupported(svc)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, state.ErrInvalid)) {
+			t.Errorf("CheckSupported(network_mode %q, ports %v) = %v, want ok %v", tt.mode, tt.ports, err, tt.ok)
+		}
+	}
+}
