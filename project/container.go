@@ -112,6 +112,15 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 		c.Hostname = res.NetPeer.Hostname
 		r.mu.Unlock()
 	}
+	if res.IPCPeer, res.PIDPeer, err = r.namespacePeers(c, svc); err != nil {
+		return res, err
+	}
+	if svc.Uts == "host" { // its /etc/hostname says what hostname says, as Docker's
+		host, _ := os.Hostname()
+		r.mu.Lock()
+		c.Hostname = host
+		r.mu.Unlock()
+	}
 	if res.Addrs, res.Gateway, err = apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc); err != nil {
 		return res, err
 	}

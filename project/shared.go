@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/project/internal/spec"
 )
@@ -17,13 +18,39 @@ var errNoPeer = errors.New("no such container")
 // X's containers it joined, so a new one of X recreates c (see plan's sharedChanged).
 // what names the key for errors ("network_mode").
 func (r *run) peerSpec(c *ContainerState, what, mode string) (*engine.Spec, error) {
-	id, err := r.peerID(mode)
+	id, err := r.joinPeer(c, what, mode)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q: %w", what, mode, err)
+		return nil, err
 	}
 	peer, err := r.eng.Spec(id)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", what, mode, err)
+	}
+	return &peer, nil
+}
+
+// namespacePeers are the IDs of the containers whose ipc and pid namespaces container
+// c of svc joins ("" for none), recorded in c.Joins for service:X.
+func (r *run) namespacePeers(c *ContainerState, svc compose.ServiceConfig) (ipc, pid string, err error) {
+	if spec.IsContainerRef(svc.Ipc) {
+		if ipc, err = r.joinPeer(c, "ipc", svc.Ipc); err != nil {
+			return "", "", err
+		}
+	}
+	if spec.IsContainerRef(svc.Pid) {
+		if pid, err = r.joinPeer(c, "pid", svc.Pid); err != nil {
+			return "", "", err
+		}
+	}
+	return ipc, pid, nil
+}
+
+// joinPeer is the ID of the container mode names, recorded in c.Joins for service:X.
+// what names the key for errors ("network_mode").
+func (r *run) joinPeer(c *ContainerState, what, mode string) (string, error) {
+	id, err := r.peerID(mode)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", what, mode, err)
 	}
 	if x := spec.RefService(mode); x != "" {
 		r.mu.Lock()
@@ -33,7 +60,7 @@ func (r *run) peerSpec(c *ContainerState, what, mode string) (*engine.Spec, erro
 		c.Joins[x] = id
 		r.mu.Unlock()
 	}
-	return &peer, nil
+	return id, nil
 }
 
 // peerID is the ID of the container mode names: service X's lowest-numbered replica,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -85,4 +86,86 @@ func (e *e2e) checkSidecar(file, port string) {
 	if addr := strings.Fields(out[i+len("Address: "):])[0]; !strings.Contains(webAddr, " "+addr+"/") {
 		e.t.Errorf("side: nslookup web = %s, want the shared address in %q", addr, webAddr)
 	}
+}
+
+// pid, ipc and uts take effect as with Docker: service:X joins the namespaces of X's
+// container (its processes, its /dev/shm), host those of the host.
+func TestE2ESharedNamespaces(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  app:
+    image: bte-busybox
+    command: ["sh", "-c", "echo hi > /dev/shm/mark; exec sleep 3601"]
+    ipc: shareable
+    stop_signal: SIGKILL
+  debug:
+    image: bte-busybox
+    pid: service:app
+    ipc: service:app
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+  hostns:
+    image: bte-busybox
+    pid: host
+    ipc: host
+    uts: host
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	ns := func(service, kind string) string {
+		return strings.TrimSpace(e.mustBerth("-f", file, "exec", "-T", service, "busybox", "readlink", "/proc/self/ns/"+kind))
+	}
+	for _, kind := range []string{"pid", "ipc"} {
+		if app, debug := ns("app", kind), ns("debug", kind); app != debug {
+			t.Errorf("debug's %s namespace = %s, want app's %s", kind, debug, app)
+		}
+	}
+	if got := e.mustBerth("-f", file, "exec", "-T", "debug", "cat", "/proc/1/cmdline"); got != "sleep\x003601\x00" {
+		t.Errorf("debug: /proc/1/cmdline = %q, want app's command", got)
+	}
+	if got := e.mustBerth("-f", file, "exec", "-T", "debug", "cat", "/dev/shm/mark"); got != "hi\n" {
+		t.Errorf("debug: /dev/shm/mark = %q, want app's %q", got, "hi\n")
+	}
+	for _, kind := range []string{"pid", "ipc", "uts"} {
+		host, err := os.Readlink("/proc/self/ns/" + kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ns("hostns", kind); got != host {
+			t.Errorf("hostns' %s namespace = %s, want the host's %s", kind, got, host)
+		}
+		if got := ns("app", kind); got == host {
+			t.Errorf("app's %s namespace is the host's", kind)
+		}
+	}
+	host, _ := os.Hostname()
+	if got := strings.TrimSpace(e.mustBerth("-f", file, "exec", "-T", "hostns", "busybox", "hostname")); got != host {
+		t.Errorf("hostns' hostname = %q, want the host's %q", got, host)
+	}
+	if got := e.mustBerth("-f", file, "exec", "-T", "hostns", "cat", "/etc/hostname"); got != host+"\n" {
+		t.Errorf("hostns' /etc/hostname = %q, want the host's %q", got, host+"\n")
+	}
+	e.mustBerth("-f", file, "down", "-t", "1")
+	e.assertNoLeaks()
+	if now, _ := os.Hostname(); now != host {
+		t.Errorf("host's hostname after down = %q, want %q unchanged", now, host)
+	}
+
+	// As Docker, only a shareable ipc namespace can be joined.
+	private := writeCompose(t, `services:
+  app:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+  debug:
+    image: bte-busybox
+    ipc: service:app
+    command: ["sleep", "3600"]
+`)
+	if _, errs, err := e.berth("-f", private, "up", "-d"); err == nil || !strings.Contains(errs, "not shareable") {
+		t.Errorf("up joining a private ipc namespace = %v, stderr %q; want an error saying it is not shareable", err, errs)
+	}
+	e.mustBerth("-f", private, "down", "-t", "1")
+	e.assertNoLeaks()
 }

@@ -1142,6 +1142,43 @@ static void join_namespaces(int hostnet)
 	dprintf(REPORT_FD, "net\n");
 }
 
+/* enter_pid_namespace reads the pidns= record: "new" (PID 1 gets a pid namespace of
+ * its own), "host" (it stays in the shim's, the host's) or the path of another
+ * container's to join. It returns the clone flag for PID 1 and, for a path, leaves the
+ * shim's children bound for that namespace; *own is then the shim's own one, which
+ * leave_pid_namespace returns to once PID 1 is born, so that the shim's later children
+ * (the exit hook) never land in a namespace whose init may be gone. */
+static int enter_pid_namespace(int *own)
+{
+	char rec[PATH_MAX + 8];
+	read_record(rec, sizeof rec, KEY_PIDNS "=");
+	const char *arg = rec + strlen(KEY_PIDNS "=");
+	*own = -1;
+	if (!strcmp(arg, VALUE_NET_NEW))
+		return CLONE_NEWPID;
+	if (!strcmp(arg, VALUE_NET_HOST))
+		return 0;
+	*own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (*own < 0 || fd < 0)
+		report_error(CLASS_NAMESPACE, "open pid namespace \"%s\": %s", arg, errstr(errno));
+	if (setns(fd, CLONE_NEWPID) != 0)
+		report_error(CLASS_NAMESPACE, "join pid namespace \"%s\": %s", arg, errstr(errno));
+	close(fd);
+	return 0;
+}
+
+/* leave_pid_namespace makes the shim's next children born in its own pid namespace
+ * again (see enter_pid_namespace). */
+static void leave_pid_namespace(int own)
+{
+	if (own < 0)
+		return;
+	if (setns(own, CLONE_NEWPID) != 0)
+		report_error(CLASS_NAMESPACE, "return to the shim's pid namespace: %s", errstr(errno));
+	close(own);
+}
+
 /* The starter's network namespace, opened first thing: the exit hook runs there, not in
  * the container's, which the shim joins. */
 static int starter_net = -1;
@@ -1352,6 +1389,8 @@ int main(int argc, char **argv)
 			report_error(CLASS_NAMESPACE, "new network namespace: %s", errstr(errno));
 	}
 	join_namespaces(hostnet);
+	int ownpid;
+	int pidflag = enter_pid_namespace(&ownpid);
 	/* What PID 1 needs before it is born, so that it is born now, while the starter
 	 * still builds the rootfs: its stdio and stdin (io=pipes|tty[+stdin]) and the
 	 * container dir (dir=). */
@@ -1400,10 +1439,12 @@ int main(int argc, char **argv)
 	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(relay, O_CLOEXEC) != 0)
 		report_error(CLASS_PROCESS, "pipes: %s", errstr(errno));
 
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, pidflag | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		report_error(CLASS_PROCESS, "clone container init: %s", errstr(errno));
 	if (pid == 0) {
+		if (ownpid >= 0)
+			close(ownpid);
 		close(CONFIG_FD);
 		close(REPORT_FD);
 		close(syncp[1]);
@@ -1425,6 +1466,7 @@ int main(int argc, char **argv)
 		signal(SIGPIPE, SIG_DFL);
 		container_main(syncp[0], relay[0], io);
 	}
+	leave_pid_namespace(ownpid);
 	close(syncp[0]);
 	close(errp[1]);
 	close(relay[0]);

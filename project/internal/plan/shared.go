@@ -8,11 +8,13 @@ import (
 )
 
 // SharedServices are the services whose container svc's containers join a namespace
-// of (network_mode: service:X), in the order the keys name them.
+// of (network_mode, ipc, pid: service:X), in the order the keys name them.
 func SharedServices(svc compose.ServiceConfig) []string {
 	var out []string
-	if x, ok := strings.CutPrefix(svc.NetworkMode, "service:"); ok {
-		out = append(out, x)
+	for _, mode := range []string{svc.NetworkMode, svc.Ipc, svc.Pid} {
+		if x, ok := strings.CutPrefix(mode, "service:"); ok {
+			out = append(out, x)
+		}
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 )
 
@@ -61,5 +63,22 @@ func TestMakePlanSharedNamespace(t *testing.T) {
 				t.Errorf("Make(%s) = %q, want %q", tt.name, plan.String(), tt.want)
 			}
 		})
+	}
+}
+
+func TestSharedServices(t *testing.T) {
+	tests := []struct {
+		svc  compose.ServiceConfig
+		want []string
+	}{
+		{compose.ServiceConfig{}, nil},
+		{compose.ServiceConfig{NetworkMode: "host", Ipc: "shareable", Pid: "host"}, nil},
+		{compose.ServiceConfig{NetworkMode: "container:x-1", Ipc: "container:x-1"}, nil},
+		{compose.ServiceConfig{NetworkMode: "service:web", Ipc: "service:app", Pid: "service:app"}, []string{"web", "app", "app"}},
+	}
+	for _, tt := range tests {
+		if got := SharedServices(tt.svc); !slices.Equal(got, tt.want) {
+			t.Errorf("SharedServices(%+v) = %q, want %q", tt.svc, got, tt.want)
+		}
 	}
 }

@@ -41,6 +41,9 @@ func CheckSupported(svc compose.ServiceConfig) error {
 	if err := CheckLinuxKeys(svc); err != nil {
 		return err
 	}
+	if err := checkNamespaces(svc); err != nil {
+		return err
+	}
 	_, err := ParseRestart(svc)
 	return err
 }

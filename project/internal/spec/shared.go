@@ -1,9 +1,12 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/state"
 )
 
 // Prefixes of a namespace mode (network_mode, ipc, pid) that names another container:
@@ -36,4 +39,34 @@ func joinNetwork(spec *engine.Spec, peer *engine.Spec) {
 	spec.NetNSPath, spec.HostNetwork, spec.SharedNetNS = peer.NetNSPath, peer.HostNetwork, true
 	spec.Hostname, spec.Domainname = peer.Hostname, peer.Domainname
 	spec.Hosts, spec.ResolvConf = peer.Hosts, peer.ResolvConf
+}
+
+// checkNamespaces refuses values of uts, ipc and pid Docker does not take: uts "host",
+// ipc "private", "shareable" or "host", pid "host", and for ipc and pid another
+// container's (service: or container:).
+func checkNamespaces(svc compose.ServiceConfig) error {
+	for _, k := range []struct{ key, mode string }{{"uts", svc.Uts}, {"ipc", svc.Ipc}, {"pid", svc.Pid}} {
+		switch {
+		case k.mode == "" || k.mode == engine.NSHost:
+		case k.key == "ipc" && (k.mode == engine.NSPrivate || k.mode == engine.NSShareable):
+		case k.key != "uts" && IsContainerRef(k.mode) && len(k.mode) > strings.Index(k.mode, ":")+1:
+		default:
+			return fmt.Errorf("services.%s.%s: %q is not a namespace mode (want host%s): %w", svc.Name, k.key, k.mode,
+				map[bool]string{true: "", false: ", service:NAME or container:NAME"}[k.key == "uts"], state.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// namespaceModes sets spec's uts, ipc and pid modes from svc's; res names the
+// containers whose namespaces it joins.
+func namespaceModes(spec *engine.Spec, svc compose.ServiceConfig, res Resources) {
+	spec.UTSMode = svc.Uts
+	spec.IPCMode, spec.PIDMode = svc.Ipc, svc.Pid
+	if res.IPCPeer != "" {
+		spec.IPCMode = engine.NSContainer + res.IPCPeer
+	}
+	if res.PIDPeer != "" {
+		spec.PIDMode = engine.NSContainer + res.PIDPeer
+	}
 }

@@ -57,3 +57,38 @@ func TestCheckSupportedNetworkMode(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckNamespaces(t *testing.T) {
+	tests := []struct {
+		uts, ipc, pid string
+		ok            bool
+	}{
+		{"", "", "", true},
+		{"host", "host", "host", true},
+		{"", "shareable", "service:app", true},
+		{"", "private", "container:other-1", true},
+		{"", "service:app", "", true},
+		{"service:app", "", "", false},
+		{"private", "", "", false},
+		{"", "none", "", false},
+		{"", "", "private", false},
+		{"", "service:", "", false},
+	}
+	for _, tt := range tests {
+		svc := compose.ServiceConfig{Name: "debug", Image: "x", Uts: tt.uts, Ipc: tt.ipc, Pid: tt.pid}
+		err := CheckSupported(svc)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, state.ErrInvalid)) {
+			t.Errorf("CheckSupported(uts %q, ipc %q, pid %q) = %v, want ok %v", tt.uts, tt.ipc, tt.pid, err, tt.ok)
+		}
+	}
+}
+
+// A service's uts, ipc and pid become the engine's modes, service: and container: the
+// joined container's ID.
+func TestNamespaceModes(t *testing.T) {
+	var spec engine.Spec
+	namespaceModes(&spec, compose.ServiceConfig{Uts: "host", Ipc: "service:app", Pid: "container:x-1"}, Resources{IPCPeer: "app-id", PIDPeer: "x-id"})
+	if spec.UTSMode != "host" || spec.IPCMode != "container:app-id" || spec.PIDMode != "container:x-id" {
+		t.Errorf("namespaceModes = uts %q ipc %q pid %q, want host, container:app-id, container:x-id", spec.UTSMode, spec.IPCMode, spec.PIDMode)
+	}
+}

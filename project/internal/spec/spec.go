@@ -34,6 +34,9 @@ type Resources struct {
 	// NetPeer is the spec of the container whose network this one joins
 	// (network_mode service: or container:), nil otherwise.
 	NetPeer *engine.Spec
+	// IPCPeer and PIDPeer are the IDs of the containers whose ipc and pid namespaces
+	// this one joins (ipc, pid: service: or container:), "" otherwise.
+	IPCPeer, PIDPeer string
 }
 
 // Build is the engine spec of container c of svc (of p), running the image whose
@@ -69,6 +72,7 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 	if res.NetPeer != nil {
 		joinNetwork(&spec, res.NetPeer)
 	}
+	namespaceModes(&spec, svc, res)
 	return spec, nil
 }
 

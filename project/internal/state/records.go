@@ -80,8 +80,8 @@ type ContainerState struct {
 	// AnonymousVolumes maps a path in the container to the ID of the anonymous volume
 	// mounted there (its directory is Config.VolumeDir(ID)); see anonvolume.go.
 	AnonymousVolumes map[string]string `json:"anonymousVolumes,omitempty"`
-	// Joins maps a service X this container shares a namespace with (network_mode:
-	// service:X) to the ID of X's container it joined: when X gets a new container,
+	// Joins maps a service X this container shares a namespace with (network_mode,
+	// ipc, pid: service:X) to the ID of X's container it joined: when X gets a new container,
 	// this one is recreated to join it, as Compose does.
 	Joins map[string]string `json:"joins,omitempty"`
 }
