@@ -40,7 +40,6 @@ var unsupportedServiceKeys = map[string]string{
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
 	"mac_address":        "fixed MAC addresses are not applied yet",
 	"links":              "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
-	"volumes_from":       "volumes_from is not supported yet",
 	"platform":           "platform is ignored: images run as they are",
 	"annotations":        "OCI annotations are not applied",
 }

@@ -115,6 +115,9 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	if res.IPCPeer, res.PIDPeer, err = r.namespacePeers(c, svc); err != nil {
 		return res, err
 	}
+	if res.VolumesFrom, err = r.volumesFrom(c, svc); err != nil {
+		return res, err
+	}
 	if svc.Uts == "host" { // its /etc/hostname says what hostname says, as Docker's
 		host, _ := os.Hostname()
 		r.mu.Lock()

@@ -45,6 +45,21 @@ func (r *run) namespacePeers(c *ContainerState, svc compose.ServiceConfig) (ipc,
 	return ipc, pid, nil
 }
 
+// volumesFrom are the mounts container c of svc inherits from its volumes_from
+// sources, in order (spec.InheritedMounts); service sources are recorded in c.Joins.
+func (r *run) volumesFrom(c *ContainerState, svc compose.ServiceConfig) ([]engine.Mount, error) {
+	var out []engine.Mount
+	for _, v := range svc.VolumesFrom {
+		ref, mode := spec.ParseVolumesFrom(v)
+		source, err := r.peerSpec(c, "volumes_from", ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, spec.InheritedMounts(*source, mode)...)
+	}
+	return out, nil
+}
+
 // joinPeer is the ID of the container mode names, recorded in c.Joins for service:X.
 // what names the key for errors ("network_mode").
 func (r *run) joinPeer(c *ContainerState, what, mode string) (string, error) {

@@ -169,3 +169,77 @@ func TestE2ESharedNamespaces(t *testing.T) {
 	e.mustBerth("-f", private, "down", "-t", "1")
 	e.assertNoLeaks()
 }
+
+// volumes_from mounts the source's named and anonymous volumes and binds at the same
+// paths, read-only with :ro, as with Docker; a new container of the source recreates
+// the service, which then finds the anonymous volume the new one took over.
+func TestE2EVolumesFrom(t *testing.T) {
+	e := newE2E(t)
+	bind := t.TempDir()
+	if err := os.WriteFile(bind+"/f", []byte("bind\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.env = append(e.env, "BINDDIR="+bind)
+	file := writeCompose(t, `services:
+  data:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    volumes: ["named:/named", "/anon", "${BINDDIR}:/bind"]
+    environment: {GEN: "${GEN:-1}"}
+    stop_signal: SIGKILL
+  reader:
+    image: bte-busybox
+    volumes_from: ["data:ro"]
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+  writer:
+    image: bte-busybox
+    volumes_from: ["data"]
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+volumes:
+  named:
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	e.mustBerth("-f", file, "exec", "-T", "data", "sh", "-c", "echo named > /named/f; echo anon > /anon/f")
+	for _, f := range []string{"named", "anon", "bind"} {
+		if got := e.mustBerth("-f", file, "exec", "-T", "reader", "cat", "/"+f+"/f"); got != f+"\n" {
+			t.Errorf("reader: /%s/f = %q, want data's %q", f, got, f+"\n")
+		}
+	}
+	if _, _, err := e.berth("-f", file, "exec", "-T", "reader", "sh", "-c", "echo x > /anon/x"); err == nil {
+		t.Errorf("reader wrote in a volume it has read-only (volumes_from data:ro)")
+	}
+	e.mustBerth("-f", file, "exec", "-T", "writer", "sh", "-c", "echo w > /anon/w")
+	if got := e.mustBerth("-f", file, "exec", "-T", "data", "cat", "/anon/w"); got != "w\n" {
+		t.Errorf("data: /anon/w = %q, want writer's %q", got, "w\n")
+	}
+
+	// container:NAME takes the volumes of a container of another project.
+	other := e.project + "b"
+	t.Cleanup(func() { e.berth("-p", other, "down", "-t", "1") })
+	file2 := writeCompose(t, `services:
+  peer:
+    image: bte-busybox
+    volumes_from: ["container:`+e.project+`-data-1"]
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+`)
+	e.mustBerth("-p", other, "-f", file2, "up", "-d")
+	if got := e.mustBerth("-p", other, "-f", file2, "exec", "-T", "peer", "cat", "/named/f"); got != "named\n" {
+		t.Errorf("peer: /named/f = %q, want %q", got, "named\n")
+	}
+	e.mustBerth("-p", other, "-f", file2, "down", "-t", "1")
+
+	before := e.mustBerth("-f", file, "ps", "-q", "reader")
+	e.env = append(e.env, "GEN=2")
+	e.mustBerth("-f", file, "up", "-d")
+	if after := e.mustBerth("-f", file, "ps", "-q", "reader"); after == before {
+		t.Errorf("reader's container after data was recreated = %q, want a new one", after)
+	}
+	if got := e.mustBerth("-f", file, "exec", "-T", "reader", "cat", "/anon/w"); got != "w\n" {
+		t.Errorf("reader after data's recreation: /anon/w = %q, want %q", got, "w\n")
+	}
+	e.mustBerth("-f", file, "down", "-v", "-t", "1")
+	e.assertNoLeaks()
+}

@@ -8,11 +8,18 @@ import (
 )
 
 // SharedServices are the services whose container svc's containers join a namespace
-// of (network_mode, ipc, pid: service:X), in the order the keys name them.
+// of (network_mode, ipc, pid: service:X) or take the volumes of (volumes_from), in
+// the order the keys name them.
 func SharedServices(svc compose.ServiceConfig) []string {
 	var out []string
 	for _, mode := range []string{svc.NetworkMode, svc.Ipc, svc.Pid} {
 		if x, ok := strings.CutPrefix(mode, "service:"); ok {
+			out = append(out, x)
+		}
+	}
+	for _, v := range svc.VolumesFrom {
+		if !strings.HasPrefix(v, "container:") {
+			x, _, _ := strings.Cut(v, ":")
 			out = append(out, x)
 		}
 	}

@@ -44,6 +44,9 @@ func CheckSupported(svc compose.ServiceConfig) error {
 	if err := checkNamespaces(svc); err != nil {
 		return err
 	}
+	if err := checkVolumesFrom(svc); err != nil {
+		return err
+	}
 	_, err := ParseRestart(svc)
 	return err
 }

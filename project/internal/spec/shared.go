@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/compose"
@@ -69,4 +70,75 @@ func namespaceModes(spec *engine.Spec, svc compose.ServiceConfig, res Resources)
 	if res.PIDPeer != "" {
 		spec.PIDMode = engine.NSContainer + res.PIDPeer
 	}
+}
+
+// ParseVolumesFrom splits a volumes_from entry ("svc", "svc:ro", "container:NAME:rw")
+// into the container it names, as a namespace mode ("service:svc", "container:NAME"),
+// and its access mode ("ro", "rw" or "": as the source has them).
+func ParseVolumesFrom(entry string) (ref, mode string) {
+	name := entry
+	prefix := ServicePrefix
+	if rest, ok := strings.CutPrefix(entry, ContainerPrefix); ok {
+		name, prefix = rest, ContainerPrefix
+	}
+	if n, m, ok := strings.Cut(name, ":"); ok {
+		name, mode = n, m
+	}
+	return prefix + name, mode
+}
+
+// checkVolumesFrom refuses a volumes_from entry without a name or with a mode other
+// than ro or rw.
+func checkVolumesFrom(svc compose.ServiceConfig) error {
+	for i, v := range svc.VolumesFrom {
+		ref, mode := ParseVolumesFrom(v)
+		_, name, _ := strings.Cut(ref, ":")
+		if name == "" || mode != "" && mode != "ro" && mode != "rw" {
+			return fmt.Errorf("services.%s.volumes_from[%d]: %q is not [container:]NAME[:ro|:rw]: %w", svc.Name, i, v, state.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// InheritedMounts are the mounts a volumes_from entry of access mode mode gives from
+// the spec of its source: its binds (named and anonymous volumes, host paths) and
+// image mounts at the same targets, read-only for "ro", writable for "rw", else as
+// the source has them; not its tmpfs mounts, as with Docker.
+func InheritedMounts(source engine.Spec, mode string) []engine.Mount {
+	var out []engine.Mount
+	for _, m := range source.Mounts {
+		if m.Type == "tmpfs" {
+			continue
+		}
+		m.CopyUp = false // populated, if at all, by the source
+		switch mode {
+		case "ro":
+			m.ReadOnly = true
+		case "rw":
+			m.ReadOnly = false
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// withInherited are mounts, a service's own, over inherited, those of its
+// volumes_from in order: at a target, its own mount wins, else the last source's, as
+// Docker registers them.
+func withInherited(mounts, inherited []engine.Mount) []engine.Mount {
+	own := map[string]bool{}
+	for _, m := range mounts {
+		own[m.Target] = true
+	}
+	last := map[string]int{}
+	for i, m := range inherited {
+		last[m.Target] = i
+	}
+	out := slices.Clone(mounts)
+	for i, m := range inherited {
+		if !own[m.Target] && last[m.Target] == i {
+			out = append(out, m)
+		}
+	}
+	return out
 }

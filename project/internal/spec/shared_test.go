@@ -92,3 +92,53 @@ func TestNamespaceModes(t *testing.T) {
 		t.Errorf("namespaceModes = uts %q ipc %q pid %q, want host, container:app-id, container:x-id", spec.UTSMode, spec.IPCMode, spec.PIDMode)
 	}
 }
+
+func TestParseVolumesFrom(t *testing.T) {
+	tests := []struct{ entry, ref, mode string }{
+		{"db", "service:db", ""},
+		{"db:ro", "service:db", "ro"},
+		{"container:x-1", "container:x-1", ""},
+		{"container:x-1:rw", "container:x-1", "rw"},
+	}
+	for _, tt := range tests {
+		if ref, mode := ParseVolumesFrom(tt.entry); ref != tt.ref || mode != tt.mode {
+			t.Errorf("ParseVolumesFrom(%q) = %q, %q; want %q, %q", tt.entry, ref, mode, tt.ref, tt.mode)
+		}
+	}
+	for _, bad := range []string{"db:rx", ":ro", "container:", "container::ro"} {
+		err := CheckSupported(compose.ServiceConfig{Name: "app", Image: "x", VolumesFrom: []string{"db", bad}})
+		if !errors.Is(err, state.ErrInvalid) {
+			t.Errorf("CheckSupported(volumes_from %q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+// volumes_from gives the source's binds and image mounts (not its tmpfs), its access
+// mode overridden by :ro or :rw; the service's own mount at a target wins, else the
+// last source's.
+func TestInheritedMounts(t *testing.T) {
+	source := engine.Spec{Mounts: []engine.Mount{
+		{Type: "bind", Source: "/v/data", Target: "/data", CopyUp: true},
+		{Type: "bind", Source: "/v/conf", Target: "/conf", ReadOnly: true},
+		{Type: "tmpfs", Target: "/cache"},
+	}}
+	tests := []struct {
+		mode string
+		want []engine.Mount
+	}{
+		{"", []engine.Mount{{Type: "bind", Source: "/v/data", Target: "/data"}, {Type: "bind", Source: "/v/conf", Target: "/conf", ReadOnly: true}}},
+		{"ro", []engine.Mount{{Type: "bind", Source: "/v/data", Target: "/data", ReadOnly: true}, {Type: "bind", Source: "/v/conf", Target: "/conf", ReadOnly: true}}},
+		{"rw", []engine.Mount{{Type: "bind", Source: "/v/data", Target: "/data"}, {Type: "bind", Source: "/v/conf", Target: "/conf"}}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, InheritedMounts(source, tt.mode)); diff != "" {
+			t.Errorf("InheritedMounts(%q) (-want +got):\n%s", tt.mode, diff)
+		}
+	}
+	own := []engine.Mount{{Type: "bind", Source: "/mine", Target: "/conf"}}
+	inherited := []engine.Mount{{Type: "bind", Source: "/a", Target: "/data"}, {Type: "bind", Source: "/a2", Target: "/conf"}, {Type: "bind", Source: "/b", Target: "/data"}}
+	want := []engine.Mount{{Type: "bind", Source: "/mine", Target: "/conf"}, {Type: "bind", Source: "/b", Target: "/data"}}
+	if diff := cmp.Diff(want, withInherited(own, inherited)); diff != "" {
+		t.Errorf("withInherited (-want +got):\n%s", diff)
+	}
+}

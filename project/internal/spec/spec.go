@@ -37,6 +37,9 @@ type Resources struct {
 	// IPCPeer and PIDPeer are the IDs of the containers whose ipc and pid namespaces
 	// this one joins (ipc, pid: service: or container:), "" otherwise.
 	IPCPeer, PIDPeer string
+	// VolumesFrom are the mounts of its volumes_from sources (InheritedMounts), in
+	// order.
+	VolumesFrom []engine.Mount
 }
 
 // Build is the engine spec of container c of svc (of p), running the image whose
@@ -64,7 +67,7 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 			vols[i].Image = &engine.MountImage{Layers: res.ImageLayers[vols[i].Target]}
 		}
 	}
-	spec.Mounts = sortMounts(append(vols, res.Objects...))
+	spec.Mounts = sortMounts(append(withInherited(vols, res.VolumesFrom), res.Objects...))
 	spec.NetNSPath = c.NetNS
 	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs)
 	spec.ResolvConf = resolvConf(svc, res)
