@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	mathrand "math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,16 +105,20 @@ func TestE2ESharedNamespaces(t *testing.T) {
     image: bte-busybox
     pid: service:app
     ipc: service:app
-    command: ["sleep", "3600"]
+    command: ["sh", "-c", "sleep ${MARK}1 & exec sleep 3600"]
     stop_signal: SIGKILL
   hostns:
     image: bte-busybox
     pid: host
     ipc: host
     uts: host
-    command: ["sleep", "3600"]
+    command: ["sh", "-c", "sleep ${MARK}2 & exec sleep 3600"]
     stop_signal: SIGKILL
 `)
+	// The background sleeps, not in a pid namespace of their own container, go with
+	// its main process, as with Docker (containerd kills what is left in the cgroup).
+	mark := fmt.Sprint(100000 + mathrand.IntN(800000))
+	e.env = append(e.env, "MARK="+mark)
 	e.mustBerth("-f", file, "up", "-d")
 	ns := func(service, kind string) string {
 		return strings.TrimSpace(e.mustBerth("-f", file, "exec", "-T", service, "busybox", "readlink", "/proc/self/ns/"+kind))
@@ -146,8 +153,15 @@ func TestE2ESharedNamespaces(t *testing.T) {
 	if got := e.mustBerth("-f", file, "exec", "-T", "hostns", "cat", "/etc/hostname"); got != host+"\n" {
 		t.Errorf("hostns' /etc/hostname = %q, want the host's %q", got, host+"\n")
 	}
+	e.mustBerth("-f", file, "stop", "-t", "1", "debug")
+	if got := sleeping(mark + "1"); len(got) > 0 {
+		t.Errorf("debug's background sleep left running after stop: pids %v", got)
+	}
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
+	if got := sleeping(mark + "2"); len(got) > 0 {
+		t.Errorf("hostns' background sleep left running after down: pids %v", got)
+	}
 	if now, _ := os.Hostname(); now != host {
 		t.Errorf("host's hostname after down = %q, want %q unchanged", now, host)
 	}
@@ -242,4 +256,16 @@ volumes:
 	}
 	e.mustBerth("-f", file, "down", "-v", "-t", "1")
 	e.assertNoLeaks()
+}
+
+// sleeping lists the host pids of the processes running `sleep arg`.
+func sleeping(arg string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, d := range dirs {
+		if b, err := os.ReadFile(d); err == nil && string(b) == "sleep\x00"+arg+"\x00" {
+			out = append(out, filepath.Base(filepath.Dir(d)))
+		}
+	}
+	return out
 }

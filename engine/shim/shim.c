@@ -1179,6 +1179,30 @@ static void leave_pid_namespace(int own)
 	close(own);
 }
 
+/* kill_cgroup sends SIGKILL to every process left in the container's cgroups (each
+ * cgroup.procs of the configuration), until none is: what the kernel does when the init
+ * of a pid namespace of its own exits, done for a container that shares one
+ * (containerd's kill-all on its init's exit). A few rounds catch those forked meanwhile. */
+static void kill_cgroup(void)
+{
+	for (int round = 0; round < 20; round++) {
+		int found = 0;
+		for (int i = 0; i < cfg.nprocs; i++) {
+			FILE *f = fopen(cfg.procs[i], "re");
+			if (!f)
+				continue;
+			int p;
+			while (fscanf(f, "%d", &p) == 1)
+				if (p > 0 && kill(p, SIGKILL) == 0)
+					found = 1;
+			fclose(f);
+		}
+		if (!found)
+			return;
+		usleep(1000);
+	}
+}
+
 /* The starter's network namespace, opened first thing: the exit hook runs there, not in
  * the container's, which the shim joins. */
 static int starter_net = -1;
@@ -1540,14 +1564,19 @@ int main(int argc, char **argv)
 	log_open();
 	int handout = cfg.tty ? master : stdin_w;
 	int open_outs = nouts;
+	/* Without a pid namespace of its own, what PID 1 leaves (holding the output open)
+	 * is killed when it exits: its pidfd says when. */
+	int exitfd = pidflag ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
 	while (open_outs > 0) {
-		struct pollfd pf[3];
+		struct pollfd pf[4];
 		int np = 0;
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd >= 0)
 				pf[np++] = (struct pollfd){outs[i]->fd, POLLIN, 0};
 		if (ln >= 0)
 			pf[np++] = (struct pollfd){ln, POLLIN, 0};
+		if (exitfd >= 0)
+			pf[np++] = (struct pollfd){exitfd, POLLIN, 0};
 		if (poll(pf, (nfds_t)np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1556,6 +1585,12 @@ int main(int argc, char **argv)
 		for (int k = 0; k < np; k++) {
 			if (!pf[k].revents)
 				continue;
+			if (pf[k].fd == exitfd) {
+				kill_cgroup();
+				close(exitfd);
+				exitfd = -1;
+				continue;
+			}
 			if (pf[k].fd == ln) {
 				if (hand_stdin(ln, handout)) {
 					close(ln);
@@ -1579,9 +1614,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	if (exitfd >= 0)
+		close(exitfd);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (!pidflag) /* PID 1 closed its output and exited first: its children may remain */
+		kill_cgroup();
 	struct timespec finished;
 	clock_gettime(CLOCK_REALTIME, &finished);
 	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
