@@ -26,6 +26,7 @@ const (
 // host's, or the shareable one mounted in its or the joined container's dir.
 type nsJoins struct {
 	uts, ipc, pid, shm string
+	net                string // the path of another container's network namespace, if Spec.NetNSPath names one
 }
 
 // resolveNamespaces resolves the namespace modes of spec, the container in dir, to
@@ -44,6 +45,11 @@ func (e *Engine) resolveNamespaces(dir string, spec *Spec) (nsJoins, error) {
 	}
 	if j.pid, err = e.nsPath("pid", spec.PIDMode); err != nil {
 		return j, err
+	}
+	if strings.HasPrefix(spec.NetNSPath, NSContainer) {
+		if j.net, err = e.nsPath("net", spec.NetNSPath); err != nil {
+			return j, err
+		}
 	}
 	switch {
 	case j.ipc == NSHost:

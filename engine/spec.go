@@ -110,8 +110,9 @@ type Spec struct {
 	// mounted on the host in its dir, until Remove, which joiners bind.
 	UTSMode, IPCMode, PIDMode string
 
-	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
-	// empty means a new namespace with only lo.
+	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join,
+	// or NSContainer+ID the one of that running container's PID 1 (one without a
+	// persistent namespace); empty means a new namespace with only lo.
 	NetNSPath   string
 	HostNetwork bool
 	// SharedNetNS says NetNSPath is another container's namespace (network_mode

@@ -135,6 +135,8 @@ func launchOnThread(dir, shimExe string, spec *Spec, joins nsJoins, cg *cgroup, 
 	switch {
 	case spec.HostNetwork:
 		net = string(shimproto.NetHost)
+	case joins.net != "":
+		net = joins.net
 	case spec.NetNSPath != "":
 		net = spec.NetNSPath
 	}

@@ -23,6 +23,16 @@ const sidecarCompose = `services:
     network_mode: service:web
     command: ["sh", "-c", "echo side > /tmp/index.html; exec httpd -f -p 8081 -h /tmp"]
     stop_signal: SIGKILL
+  lonely:
+    image: bte-busybox
+    network_mode: none
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+  buddy:
+    image: bte-busybox
+    network_mode: service:lonely
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
 `
 
 // network_mode: service:X runs the container in X's network namespace, as Docker
@@ -35,6 +45,14 @@ func TestE2ENetworkModeService(t *testing.T) {
 	file := writeCompose(t, sidecarCompose)
 	e.mustBerth("-f", file, "up", "-d")
 	e.checkSidecar(file, port)
+	// A container without a persistent network namespace (network_mode: none) is
+	// joined through its PID 1's.
+	netns := func(service string) string {
+		return e.mustBerth("-f", file, "exec", "-T", service, "busybox", "readlink", "/proc/self/ns/net")
+	}
+	if lonely, buddy := netns("lonely"), netns("buddy"); lonely != buddy {
+		t.Errorf("buddy's network namespace = %s, want lonely's %s", buddy, lonely)
+	}
 
 	before := e.mustBerth("-f", file, "ps", "-q", "side")
 	e.env = append(e.env, "GEN=2")

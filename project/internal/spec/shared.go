@@ -34,10 +34,13 @@ func RefService(mode string) string {
 
 // joinNetwork makes spec run in the network of peer, the spec of the container it
 // joins (network_mode service: or container:), as Docker does: the peer's network
-// namespace (or the host's), and its hostname, domain name, /etc/hosts and
-// /etc/resolv.conf.
+// namespace (its persistent one, the host's, or that of its PID 1 when it has neither:
+// network_mode none), and its hostname, domain name, /etc/hosts and /etc/resolv.conf.
 func joinNetwork(spec *engine.Spec, peer *engine.Spec) {
 	spec.NetNSPath, spec.HostNetwork, spec.SharedNetNS = peer.NetNSPath, peer.HostNetwork, true
+	if peer.NetNSPath == "" && !peer.HostNetwork {
+		spec.NetNSPath = engine.NSContainer + peer.ID
+	}
 	spec.Hostname, spec.Domainname = peer.Hostname, peer.Domainname
 	spec.Hosts, spec.ResolvConf = peer.Hosts, peer.ResolvConf
 }

@@ -32,6 +32,16 @@ func TestBuildNetPeer(t *testing.T) {
 	}
 }
 
+// A peer without a persistent network namespace (network_mode none) is joined through
+// its PID 1's, which the engine finds at start.
+func TestJoinNetworkOfPID1(t *testing.T) {
+	var spec engine.Spec
+	joinNetwork(&spec, &engine.Spec{ID: "lonely-id"})
+	if spec.NetNSPath != "container:lonely-id" || !spec.SharedNetNS {
+		t.Errorf("joinNetwork(network_mode none peer) = NetNSPath %q, SharedNetNS %v; want container:lonely-id, true", spec.NetNSPath, spec.SharedNetNS)
+	}
+}
+
 func TestCheckSupportedNetworkMode(t *testing.T) {
 	tests := []struct {
 		mode  string
