@@ -17,8 +17,9 @@ func CheckSupported(svc compose.ServiceConfig) error {
 		return fmt.Errorf("service %q: neither image nor build is set: %w", svc.Name, state.ErrInvalid)
 	case svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none" && !IsContainerRef(svc.NetworkMode):
 		return fmt.Errorf("service %q: network_mode %q is not supported: %w", svc.Name, svc.NetworkMode, state.ErrInvalid)
-	case IsContainerRef(svc.NetworkMode) && len(svc.Ports) > 0: // Docker refuses it at create
-		return fmt.Errorf("service %q: ports conflict with network_mode %q (publish them on the service whose network it joins): %w", svc.Name, svc.NetworkMode, state.ErrInvalid)
+	}
+	if err := checkNetworkMode(svc); err != nil {
+		return err
 	}
 	for _, v := range svc.Volumes {
 		if v.Type != "bind" && v.Type != "volume" && v.Type != "tmpfs" && v.Type != "image" {

@@ -32,6 +32,35 @@ func RefService(mode string) string {
 	return s
 }
 
+// checkNetworkMode refuses, as Docker does at create, what a service in another
+// container's network (network_mode service: or container:) cannot have of its own:
+// a hostname, dns servers, extra hosts, a MAC address, links, published or exposed
+// ports (with Docker's words: "conflicting options: ...").
+func checkNetworkMode(svc compose.ServiceConfig) error {
+	if !IsContainerRef(svc.NetworkMode) {
+		return nil
+	}
+	conflicts := []struct {
+		key, what string
+		set       bool
+	}{
+		{"hostname", "hostname", svc.Hostname != ""},
+		{"dns", "dns", len(svc.DNS) > 0},
+		{"extra_hosts", "custom host-to-IP mapping", len(svc.ExtraHosts) > 0},
+		{"mac_address", "mac-address", svc.MacAddress != ""},
+		{"links", "container type network can't be used with links", len(svc.Links) > 0},
+		{"ports", "port publishing", len(svc.Ports) > 0},
+		{"expose", "port exposing", len(svc.Expose) > 0},
+	}
+	for _, c := range conflicts {
+		if c.set {
+			return fmt.Errorf("services.%s.%s: conflicting options: %s and the network mode %q (it has the network of the container it joins): %w",
+				svc.Name, c.key, c.what, svc.NetworkMode, state.ErrInvalid)
+		}
+	}
+	return nil
+}
+
 // joinNetwork makes spec run in the network of peer, the spec of the container it
 // joins (network_mode service: or container:), as Docker does: the peer's network
 // namespace (its persistent one, the host's, or that of its PID 1 when it has neither:

@@ -44,26 +44,28 @@ func TestJoinNetworkOfPID1(t *testing.T) {
 
 func TestCheckSupportedNetworkMode(t *testing.T) {
 	tests := []struct {
-		mode  string
-		ports bool
-		ok    bool
+		name string
+		svc  compose.ServiceConfig
+		ok   bool
 	}{
-		{"host", false, true},
-		{"none", false, true},
-		{"service:web", false, true},
-		{"container:other-1", false, true},
-		{"service:web", true, false},
-		{"container:other-1", true, false},
-		{"bridge:x", false, false},
+		{"host", compose.ServiceConfig{NetworkMode: "host", Hostname: "h", Ports: []compose.ServicePortConfig{{Target: 80}}}, true},
+		{"none", compose.ServiceConfig{NetworkMode: "none"}, true},
+		{"service", compose.ServiceConfig{NetworkMode: "service:web"}, true},
+		{"container", compose.ServiceConfig{NetworkMode: "container:other-1"}, true},
+		{"unknown", compose.ServiceConfig{NetworkMode: "bridge:x"}, false},
+		{"ports", compose.ServiceConfig{NetworkMode: "service:web", Ports: []compose.ServicePortConfig{{Target: 80}}}, false},
+		{"expose", compose.ServiceConfig{NetworkMode: "container:other-1", Expose: compose.StringOrNumberList{"80"}}, false},
+		{"hostname", compose.ServiceConfig{NetworkMode: "service:web", Hostname: "h"}, false},
+		{"dns", compose.ServiceConfig{NetworkMode: "service:web", DNS: compose.StringList{"1.1.1.1"}}, false},
+		{"mac", compose.ServiceConfig{NetworkMode: "service:web", MacAddress: "02:42:ac:11:00:02"}, false},
+		{"links", compose.ServiceConfig{NetworkMode: "service:web", Links: []string{"db"}}, false},
 	}
 	for _, tt := range tests {
-		svc := compose.ServiceConfig{Name: "side", Image: "x", NetworkMode: tt.mode}
-		if tt.ports {
-			svc.Ports = []compose.ServicePortConfig{{Target: 80}}
-		}
+		svc := tt.svc
+		svc.Name, svc.Image = "side", "x"
 		err := CheckSupported(svc)
 		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, state.ErrInvalid)) {
-			t.Errorf("CheckSupported(network_mode %q, ports %v) = %v, want ok %v", tt.mode, tt.ports, err, tt.ok)
+			t.Errorf("CheckSupported(%s) = %v, want ok %v", tt.name, err, tt.ok)
 		}
 	}
 }
