@@ -17,6 +17,7 @@ const (
 	NSHost      = "host"
 	NSPrivate   = "private"
 	NSShareable = "shareable"
+	NSNone      = "none"       // IPCMode: a new ipc namespace without /dev/shm
 	NSContainer = "container:" // followed by the ID of the container whose namespace is joined
 )
 
@@ -117,7 +118,7 @@ func removeShm(dir string) error {
 // /proc/<pid>/ns path of the container's PID 1.
 func (e *Engine) nsPath(kind, mode string) (string, error) {
 	switch mode {
-	case "", NSPrivate, NSShareable:
+	case "", NSPrivate, NSShareable, NSNone:
 		return "", nil
 	case NSHost:
 		return NSHost, nil

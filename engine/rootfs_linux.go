@@ -181,6 +181,9 @@ func mountSpecial(root string, spec *Spec, shm string) error {
 		}
 	}
 	for _, d := range []string{"pts", "shm", "mqueue"} {
+		if d == "shm" && spec.IPCMode == NSNone {
+			continue // no /dev/shm at all, as Docker's --ipc none
+		}
 		if err := os.Mkdir(filepath.Join(dev, d), 0o755); err != nil {
 			return err
 		}
@@ -188,8 +191,10 @@ func mountSpecial(root string, spec *Spec, shm string) error {
 	if err := mount("devpts", filepath.Join(dev, "pts"), "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"); err != nil {
 		return err
 	}
-	if err := mountShm(filepath.Join(dev, "shm"), spec.ShmSize, shm); err != nil {
-		return err
+	if spec.IPCMode != NSNone {
+		if err := mountShm(filepath.Join(dev, "shm"), spec.ShmSize, shm); err != nil {
+			return err
+		}
 	}
 	return mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, "")
 }

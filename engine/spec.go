@@ -101,8 +101,8 @@ type Spec struct {
 	CgroupNS string
 
 	// UTSMode, IPCMode and PIDMode choose the container's uts, ipc and pid namespaces
-	// (Docker's --uts, --ipc, --pid): "" a new one (IPCMode also NSPrivate or
-	// NSShareable), NSHost the host's, or NSContainer+ID the one of that container's
+	// (Docker's --uts, --ipc, --pid): "" a new one (IPCMode also NSPrivate,
+	// NSShareable, or NSNone: without /dev/shm), NSHost the host's, or NSContainer+ID the one of that container's
 	// PID 1, which must run when this one starts (ErrInvalid otherwise). A shared uts
 	// namespace keeps its hostname (Hostname and Domainname are not set in it). A
 	// shared ipc namespace comes with its /dev/shm: the host's for NSHost; only a

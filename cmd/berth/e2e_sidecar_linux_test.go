@@ -132,6 +132,11 @@ func TestE2ESharedNamespaces(t *testing.T) {
     uts: host
     command: ["sh", "-c", "sleep ${MARK}2 & exec sleep 3600"]
     stop_signal: SIGKILL
+  noshm:
+    image: bte-busybox
+    ipc: none
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
 `)
 	// The background sleeps, not in a pid namespace of their own container, go with
 	// its main process, as with Docker (containerd kills what is left in the cgroup).
@@ -163,6 +168,12 @@ func TestE2ESharedNamespaces(t *testing.T) {
 		if got := ns("app", kind); got == host {
 			t.Errorf("app's %s namespace is the host's", kind)
 		}
+	}
+	if out, _, err := e.berth("-f", file, "exec", "-T", "noshm", "busybox", "ls", "-d", "/dev/shm"); err == nil {
+		t.Errorf("noshm (ipc: none) has a /dev/shm: %q", out)
+	}
+	if ns("noshm", "ipc") == ns("app", "ipc") {
+		t.Errorf("noshm (ipc: none) shares app's ipc namespace")
 	}
 	host, _ := os.Hostname()
 	if got := strings.TrimSpace(e.mustBerth("-f", file, "exec", "-T", "hostns", "busybox", "hostname")); got != host {

@@ -75,13 +75,13 @@ func joinNetwork(spec *engine.Spec, peer *engine.Spec) {
 }
 
 // checkNamespaces refuses values of uts, ipc and pid Docker does not take: uts "host",
-// ipc "private", "shareable" or "host", pid "host", and for ipc and pid another
+// ipc "private", "shareable", "none" or "host", pid "host", and for ipc and pid another
 // container's (service: or container:).
 func checkNamespaces(svc compose.ServiceConfig) error {
 	for _, k := range []struct{ key, mode string }{{"uts", svc.Uts}, {"ipc", svc.Ipc}, {"pid", svc.Pid}} {
 		switch {
 		case k.mode == "" || k.mode == engine.NSHost:
-		case k.key == "ipc" && (k.mode == engine.NSPrivate || k.mode == engine.NSShareable):
+		case k.key == "ipc" && (k.mode == engine.NSPrivate || k.mode == engine.NSShareable || k.mode == engine.NSNone):
 		case k.key != "uts" && IsContainerRef(k.mode) && len(k.mode) > strings.Index(k.mode, ":")+1:
 		default:
 			return fmt.Errorf("services.%s.%s: %q is not a namespace mode (want host%s): %w", svc.Name, k.key, k.mode,

@@ -82,7 +82,8 @@ func TestCheckNamespaces(t *testing.T) {
 		{"", "service:app", "", true},
 		{"service:app", "", "", false},
 		{"private", "", "", false},
-		{"", "none", "", false},
+		{"", "none", "", true},
+		{"", "nothing", "", false},
 		{"", "", "private", false},
 		{"", "service:", "", false},
 	}
