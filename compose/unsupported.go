@@ -39,11 +39,7 @@ var unsupportedServiceKeys = map[string]string{
 	"models":             "models (AI models run by Docker Model Runner) are not supported; the service gets no model endpoint variables",
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
 	"mac_address":        "fixed MAC addresses are not applied yet",
-	"pid":                "pid namespace sharing is not supported; the service gets a pid namespace of its own",
-	"ipc":                "ipc namespace sharing is not supported; the service gets an ipc namespace of its own",
-	"uts":                "uts namespace sharing is not supported; the service gets a uts namespace of its own",
 	"links":              "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
-	"volumes_from":       "volumes_from is not supported yet",
 	"platform":           "platform is ignored: images run as they are",
 	"annotations":        "OCI annotations are not applied",
 }

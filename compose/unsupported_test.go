@@ -109,6 +109,7 @@ func TestUnsetVariableWarnings(t *testing.T) {
 	}
 }
 
+// pid: host takes effect (the engine shares the host's pid namespace): no warning.
 func TestUnsupportedNewKeys(t *testing.T) {
 	p := mustLoad(t, `services:
   web:
@@ -130,7 +131,7 @@ networks:
 	for _, w := range p.Unsupported() {
 		got = append(got, w.Path)
 	}
-	want := []string{"services.web.pid", "services.web.security_opt[3]", "services.web.logging.driver",
+	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
 		"services.web.devices[1]", "services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)

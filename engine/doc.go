@@ -63,11 +63,14 @@
 //	  a fresh locked thread, never      |                               |
 //	  unlocked (also made ahead):       |                               |
 //	  unshare(NEWNS|NEWUTS|NEWIPC)      |                               |
+//	  (or setns: shared uts, ipc)       |                               |
 //	      |--"ns=<thread's ns dir>",    |                               |
 //	      |  "net=new|host|<path>",     | opens mnt/uts/ipc for PID 1;  |
-//	      |  "io=…", "dir=…"----------->| unshare(NEWNET) or setns;     |
+//	      |  "pidns=new|host|<path>",   | unshare(NEWNET) or setns;     |
+//	      |  "io=…", "dir=…"----------->| [setns(pid) for children]     |
 //	  overlay, /dev, devices,           | pipes or pty, stdin socket    |
-//	  /etc files, volumes               |--clone(NEWPID)--------------->| setns uts, ipc, mnt;
+//	  /etc files, volumes               |--clone([NEWPID])------------->| setns uts, ipc, mnt;
+//	      |                             | [setns back to its own pid ns]|
 //	      |<--"net"---------------------|                               | waits for the config
 //	  setns(net), /sys, hostname,       |                               |
 //	  chroot(rootfs): user, workdir,    |                               |
@@ -86,6 +89,12 @@
 //	                                    | waitpid(PID 1)                |
 //	                                    | state.json: exited, code, OOM |
 //	                                    | exit                          |
+//
+// A container may share the uts, ipc or pid namespace of the host or of another running
+// container (Spec.UTSMode, IPCMode, PIDMode): the thread joins the uts and ipc ones
+// instead of making them, the shim's PID 1 is cloned into the pid one (the shim itself
+// returns to its own at once, so its later children never land in a namespace whose
+// init may be gone).
 //
 // The shim stays in the starter's namespaces (but the network one); the mounts are made
 // in a mount namespace of the starter's thread, which only PID 1 joins, so its

@@ -368,7 +368,7 @@ func (e *Engine) Remove(id string, force bool) error {
 		}
 		cgDone <- err
 	}()
-	if !e.recycleDir(id, dir) {
+	if err = removeShm(dir); err == nil && !e.recycleDir(id, dir) {
 		err = removeTree(dir)
 	}
 	if cgErr := <-cgDone; cgErr != nil {

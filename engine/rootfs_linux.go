@@ -39,7 +39,7 @@ func mount(source, target, fstype string, flags uintptr, data string) error {
 // from the container's PID 1 (the shim), which alone is inside the new pid namespace.
 // The overlay exists only in the container's namespaces, so it disappears with the
 // container: nothing to unmount on the host.
-func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
+func setupRootfs(dir, root string, spec *Spec, shm string, joinNetwork func() error) error {
 	slave := spec.slaveRoot()
 	rootFlags := uintptr(unix.MS_REC | unix.MS_PRIVATE)
 	if slave { // host mounts propagate into the container's slave and shared mounts
@@ -54,7 +54,7 @@ func setupRootfs(dir, root string, spec *Spec, joinNetwork func() error) error {
 	if err := mountOverlay(dir, root, spec.LayerDirs); err != nil {
 		return err
 	}
-	if err := mountSpecial(root, spec); err != nil {
+	if err := mountSpecial(root, spec, shm); err != nil {
 		return err
 	}
 	if err := makeDevices(root, spec.Devices); err != nil {
@@ -156,7 +156,7 @@ type devNode struct {
 
 var devNodes = []devNode{{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}}
 
-func mountSpecial(root string, spec *Spec) error {
+func mountSpecial(root string, spec *Spec, shm string) error {
 	const nodev = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	for _, d := range []string{"proc", "dev", "sys"} {
 		if err := realDir(filepath.Join(root, d)); err != nil {
@@ -181,6 +181,9 @@ func mountSpecial(root string, spec *Spec) error {
 		}
 	}
 	for _, d := range []string{"pts", "shm", "mqueue"} {
+		if d == "shm" && spec.IPCMode == NSNone {
+			continue // no /dev/shm at all, as Docker's --ipc none
+		}
 		if err := os.Mkdir(filepath.Join(dev, d), 0o755); err != nil {
 			return err
 		}
@@ -188,12 +191,10 @@ func mountSpecial(root string, spec *Spec) error {
 	if err := mount("devpts", filepath.Join(dev, "pts"), "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"); err != nil {
 		return err
 	}
-	shm := spec.ShmSize
-	if shm <= 0 {
-		shm = 64 << 20
-	}
-	if err := mount("shm", filepath.Join(dev, "shm"), "tmpfs", nodev, fmt.Sprintf("mode=1777,size=%d", shm)); err != nil {
-		return err
+	if spec.IPCMode != NSNone {
+		if err := mountShm(filepath.Join(dev, "shm"), spec.ShmSize, shm); err != nil {
+			return err
+		}
 	}
 	return mount("mqueue", filepath.Join(dev, "mqueue"), "mqueue", nodev, "")
 }
@@ -256,4 +257,20 @@ func mountEtcFiles(dir, root string, spec *Spec) error {
 		}
 	}
 	return nil
+}
+
+// mountShm mounts the container's /dev/shm at target: shared, the /dev/shm of the ipc
+// namespace it shares (the host's, another container's), else a tmpfs of size bytes
+// (64 MiB for 0).
+func mountShm(target string, size int64, shared string) error {
+	if shared != "" {
+		if err := mount(shared, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("shared /dev/shm: %w", err)
+		}
+		return nil
+	}
+	if size <= 0 {
+		size = 64 << 20
+	}
+	return mount("shm", target, "tmpfs", unix.MS_NOSUID|unix.MS_NOEXEC|unix.MS_NODEV, fmt.Sprintf("mode=1777,size=%d", size))
 }

@@ -100,8 +100,19 @@ type Spec struct {
 	// for Docker's default: private on cgroup v2, host on v1.
 	CgroupNS string
 
-	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join;
-	// empty means a new namespace with only lo.
+	// UTSMode, IPCMode and PIDMode choose the container's uts, ipc and pid namespaces
+	// (Docker's --uts, --ipc, --pid): "" a new one (IPCMode also NSPrivate,
+	// NSShareable, or NSNone: without /dev/shm), NSHost the host's, or NSContainer+ID the one of that container's
+	// PID 1, which must run when this one starts (ErrInvalid otherwise). A shared uts
+	// namespace keeps its hostname (Hostname and Domainname are not set in it). A
+	// shared ipc namespace comes with its /dev/shm: the host's for NSHost; only a
+	// NSShareable container's can be joined, as with Docker: its /dev/shm is a tmpfs
+	// mounted on the host in its dir, until Remove, which joiners bind.
+	UTSMode, IPCMode, PIDMode string
+
+	// NetNSPath is a persistent network namespace (a bind-mounted nsfs file) to join,
+	// or NSContainer+ID the one of that running container's PID 1 (one without a
+	// persistent namespace); empty means a new namespace with only lo.
 	NetNSPath   string
 	HostNetwork bool
 	// SharedNetNS says NetNSPath is another container's namespace (network_mode

@@ -41,6 +41,10 @@ func (e *Engine) Start(id string) error {
 	if spec.LayerDirs, err = e.lowerDirs(spec.LayerDirs); err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
+	joins, err := e.resolveNamespaces(dir, &spec)
+	if err != nil {
+		return fmt.Errorf("start container %q: %w", id, err)
+	}
 	shim, err := shimPath()
 	if err != nil {
 		return fmt.Errorf("start container %q: %w", id, err)
@@ -58,7 +62,7 @@ func (e *Engine) Start(id string) error {
 		cgReady <- err
 	}()
 	cg := &cgroup{v2: unified(), dirs: cgroupDirs(parent, id)}
-	if err := launch(dir, shim, &spec, cg, cgReady); err != nil {
+	if err := launch(dir, shim, &spec, joins, cg, cgReady); err != nil {
 		removeCgroup(parent, id)
 		return fmt.Errorf("start container %q: %w", id, err)
 	}
@@ -82,10 +86,10 @@ func (e *Engine) Prewarm() {
 // launch starts the container from a thread of its own (threads.Discard), so that the
 // thread's namespaces and root die with it. See the package doc ("Start") for the
 // sequence.
-func launch(dir, shim string, spec *Spec, cg *cgroup, cgReady <-chan error) error {
+func launch(dir, shim string, spec *Spec, joins nsJoins, cg *cgroup, cgReady <-chan error) error {
 	waitCgroup := sync.OnceValue(func() error { return <-cgReady })
 	done := make(chan error, 1)
-	onFreshThread(func() { done <- launchOnThread(dir, shim, spec, cg, waitCgroup) })
+	onFreshThread(func() { done <- launchOnThread(dir, shim, spec, joins, cg, waitCgroup) })
 	err := <-done
 	if err != nil {
 		waitCgroup() // the caller's removeCgroup must not race with ensureCgroup
@@ -126,11 +130,13 @@ func makeSpareThread() {
 	})
 }
 
-func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func() error) error {
+func launchOnThread(dir, shimExe string, spec *Spec, joins nsJoins, cg *cgroup, waitCgroup func() error) error {
 	net := string(shimproto.NetNew)
 	switch {
 	case spec.HostNetwork:
 		net = string(shimproto.NetHost)
+	case joins.net != "":
+		net = joins.net
 	case spec.NetNSPath != "":
 		net = spec.NetNSPath
 	}
@@ -148,14 +154,18 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 		}
 	}
 	defer p.close()
-	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC); err != nil {
+	if err := unix.Unshare(joins.unshareFlags()); err != nil {
 		return fmt.Errorf("new namespaces: %w", err)
+	}
+	if err := joins.enter(); err != nil {
+		return err
 	}
 	lastNetNew.Store(net == string(shimproto.NetNew))
 	// The shim makes or joins the network namespace while this thread builds the rootfs.
 	var rec shimRecords
 	rec.add(shimproto.NS, fmt.Sprintf("/proc/%d/task/%d/ns", unix.Getpid(), unix.Gettid()))
 	rec.add(shimproto.Net, net)
+	rec.add(shimproto.PIDNS, joins.pidNS())
 	// What PID 1 needs to be born now (it then waits for the rest): its stdio and the
 	// container dir.
 	io := shimproto.IOPipes
@@ -185,7 +195,7 @@ func launchOnThread(dir, shimExe string, spec *Spec, cg *cgroup, waitCgroup func
 		}
 		return fmt.Errorf("shim ended before its network namespace was ready: %v", err)
 	}
-	records, err := prepareContainer(dir, spec, cg, joinNetwork, waitCgroup)
+	records, err := prepareContainer(dir, spec, joins, cg, joinNetwork, waitCgroup)
 	if cerr := waitCgroup(); err == nil {
 		err = cerr
 	}
@@ -350,9 +360,9 @@ func (fd fdReader) Read(p []byte) (int, error) {
 // sets hostname and domainname in its uts namespace, then enters the rootfs
 // (chroot, this thread only) to resolve the user, the working dir and the executable
 // as the container sees them. It returns the shim's configuration records.
-func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgroup func() error) ([]byte, error) {
+func prepareContainer(dir string, spec *Spec, joins nsJoins, cg *cgroup, joinNetwork, waitCgroup func() error) ([]byte, error) {
 	root := filepath.Join(dir, "rootfs")
-	if err := setupRootfs(dir, root, spec, joinNetwork); err != nil {
+	if err := setupRootfs(dir, root, spec, joins.shm, joinNetwork); err != nil {
 		return nil, err
 	}
 	if err := waitCgroup(); err != nil {
@@ -361,12 +371,12 @@ func prepareContainer(dir string, spec *Spec, cg *cgroup, joinNetwork, waitCgrou
 	if err := mountCgroupFS(root, spec, cg); err != nil {
 		return nil, err
 	}
-	if spec.Hostname != "" {
+	if spec.Hostname != "" && joins.uts == "" {
 		if err := unix.Sethostname([]byte(spec.Hostname)); err != nil {
 			return nil, fmt.Errorf("set hostname: %w", err)
 		}
 	}
-	if spec.Domainname != "" {
+	if spec.Domainname != "" && joins.uts == "" {
 		if err := unix.Setdomainname([]byte(spec.Domainname)); err != nil {
 			return nil, fmt.Errorf("set domainname: %w", err)
 		}

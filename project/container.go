@@ -87,9 +87,9 @@ func newContainerState(p *compose.Project, svc compose.ServiceConfig, name strin
 
 // ensureResources makes, recording each in state first, what container c of svc needs
 // before its spec can be built: its anonymous volumes, its missing bind sources, its
-// written secrets and configs,
-// its network namespace attached to its networks with its ports published, and the exit
-// hook of its restart policy.
+// written secrets and configs, its network namespace attached to its networks with its
+// ports published (or the container whose network it joins), and the exit hook of its
+// restart policy.
 func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compose.ServiceConfig, img resolvedImage) (spec.Resources, error) {
 	var res spec.Resources
 	var err error
@@ -104,6 +104,26 @@ func (r *run) ensureResources(ctx context.Context, c *ContainerState, svc compos
 	}
 	if res.ImageLayers, err = r.imageLayers(ctx, svc); err != nil {
 		return res, err
+	}
+	if spec.IsContainerRef(svc.NetworkMode) {
+		if res.NetPeer, err = r.peerSpec(c, "network_mode", svc.NetworkMode); err != nil {
+			return res, err
+		}
+		r.mu.Lock()
+		c.Hostname = res.NetPeer.Hostname
+		r.mu.Unlock()
+	}
+	if res.IPCPeer, res.PIDPeer, err = r.namespacePeers(c, svc); err != nil {
+		return res, err
+	}
+	if res.VolumesFrom, err = r.volumesFrom(c, svc); err != nil {
+		return res, err
+	}
+	if svc.Uts == "host" { // its /etc/hostname says what hostname says, as Docker's
+		host, _ := os.Hostname()
+		r.mu.Lock()
+		c.Hostname = host
+		r.mu.Unlock()
 	}
 	if res.Addrs, res.Gateway, err = apply.Attach(ctx, r.target(), &r.mu, r.nd, c, svc); err != nil {
 		return res, err

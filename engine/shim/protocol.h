@@ -3,7 +3,7 @@
 #ifndef BERTH_SHIM_PROTOCOL_H
 #define BERTH_SHIM_PROTOCOL_H
 
-#define PROTOCOL_VERSION "2"
+#define PROTOCOL_VERSION "3"
 #define PROTOCOL_MARK "berth-shim-protocol " PROTOCOL_VERSION /* in the binary: see Mark */
 
 /* Configuration keys */
@@ -11,6 +11,7 @@
 #define KEY_PRE "pre" /* start: with the fork, "netns" (a spare shim makes a network namespace ahead) or empty */
 #define KEY_NS "ns" /* start: the starter's thread's /proc/<pid>/task/<tid>/ns (its mnt, uts and ipc namespaces) */
 #define KEY_NET "net" /* start: "new", "host" or the path of a network namespace to join */
+#define KEY_PIDNS "pidns" /* start: PID 1's pid namespace: "new", "host" (Net's values) or the path of one to join */
 #define KEY_IO "io" /* start: "pipes" or "tty", with "+stdin" appended for an open stdin */
 #define KEY_DIR "dir" /* start: the container dir (state.json, container.log, stdin.sock) */
 #define KEY_ID "id" /* start: the container's ID */

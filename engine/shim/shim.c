@@ -1142,6 +1142,67 @@ static void join_namespaces(int hostnet)
 	dprintf(REPORT_FD, "net\n");
 }
 
+/* enter_pid_namespace reads the pidns= record: "new" (PID 1 gets a pid namespace of
+ * its own), "host" (it stays in the shim's, the host's) or the path of another
+ * container's to join. It returns the clone flag for PID 1 and, for a path, leaves the
+ * shim's children bound for that namespace; *own is then the shim's own one, which
+ * leave_pid_namespace returns to once PID 1 is born, so that the shim's later children
+ * (the exit hook) never land in a namespace whose init may be gone. */
+static int enter_pid_namespace(int *own)
+{
+	char rec[PATH_MAX + 8];
+	read_record(rec, sizeof rec, KEY_PIDNS "=");
+	const char *arg = rec + strlen(KEY_PIDNS "=");
+	*own = -1;
+	if (!strcmp(arg, VALUE_NET_NEW))
+		return CLONE_NEWPID;
+	if (!strcmp(arg, VALUE_NET_HOST))
+		return 0;
+	*own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (*own < 0 || fd < 0)
+		report_error(CLASS_NAMESPACE, "open pid namespace \"%s\": %s", arg, errstr(errno));
+	if (setns(fd, CLONE_NEWPID) != 0)
+		report_error(CLASS_NAMESPACE, "join pid namespace \"%s\": %s", arg, errstr(errno));
+	close(fd);
+	return 0;
+}
+
+/* leave_pid_namespace makes the shim's next children born in its own pid namespace
+ * again (see enter_pid_namespace). */
+static void leave_pid_namespace(int own)
+{
+	if (own < 0)
+		return;
+	if (setns(own, CLONE_NEWPID) != 0)
+		report_error(CLASS_NAMESPACE, "return to the shim's pid namespace: %s", errstr(errno));
+	close(own);
+}
+
+/* kill_cgroup sends SIGKILL to every process left in the container's cgroups (each
+ * cgroup.procs of the configuration), until none is: what the kernel does when the init
+ * of a pid namespace of its own exits, done for a container that shares one
+ * (containerd's kill-all on its init's exit). A few rounds catch those forked meanwhile. */
+static void kill_cgroup(void)
+{
+	for (int round = 0; round < 20; round++) {
+		int found = 0;
+		for (int i = 0; i < cfg.nprocs; i++) {
+			FILE *f = fopen(cfg.procs[i], "re");
+			if (!f)
+				continue;
+			int p;
+			while (fscanf(f, "%d", &p) == 1)
+				if (p > 0 && kill(p, SIGKILL) == 0)
+					found = 1;
+			fclose(f);
+		}
+		if (!found)
+			return;
+		usleep(1000);
+	}
+}
+
 /* The starter's network namespace, opened first thing: the exit hook runs there, not in
  * the container's, which the shim joins. */
 static int starter_net = -1;
@@ -1352,6 +1413,8 @@ int main(int argc, char **argv)
 			report_error(CLASS_NAMESPACE, "new network namespace: %s", errstr(errno));
 	}
 	join_namespaces(hostnet);
+	int ownpid;
+	int pidflag = enter_pid_namespace(&ownpid);
 	/* What PID 1 needs before it is born, so that it is born now, while the starter
 	 * still builds the rootfs: its stdio and stdin (io=pipes|tty[+stdin]) and the
 	 * container dir (dir=). */
@@ -1400,10 +1463,12 @@ int main(int argc, char **argv)
 	if (pipe2(syncp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(relay, O_CLOEXEC) != 0)
 		report_error(CLASS_PROCESS, "pipes: %s", errstr(errno));
 
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, pidflag | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		report_error(CLASS_PROCESS, "clone container init: %s", errstr(errno));
 	if (pid == 0) {
+		if (ownpid >= 0)
+			close(ownpid);
 		close(CONFIG_FD);
 		close(REPORT_FD);
 		close(syncp[1]);
@@ -1425,6 +1490,7 @@ int main(int argc, char **argv)
 		signal(SIGPIPE, SIG_DFL);
 		container_main(syncp[0], relay[0], io);
 	}
+	leave_pid_namespace(ownpid);
 	close(syncp[0]);
 	close(errp[1]);
 	close(relay[0]);
@@ -1498,14 +1564,19 @@ int main(int argc, char **argv)
 	log_open();
 	int handout = cfg.tty ? master : stdin_w;
 	int open_outs = nouts;
+	/* Without a pid namespace of its own, what PID 1 leaves (holding the output open)
+	 * is killed when it exits: its pidfd says when. */
+	int exitfd = pidflag ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
 	while (open_outs > 0) {
-		struct pollfd pf[3];
+		struct pollfd pf[4];
 		int np = 0;
 		for (int i = 0; i < nouts; i++)
 			if (outs[i]->fd >= 0)
 				pf[np++] = (struct pollfd){outs[i]->fd, POLLIN, 0};
 		if (ln >= 0)
 			pf[np++] = (struct pollfd){ln, POLLIN, 0};
+		if (exitfd >= 0)
+			pf[np++] = (struct pollfd){exitfd, POLLIN, 0};
 		if (poll(pf, (nfds_t)np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1514,6 +1585,12 @@ int main(int argc, char **argv)
 		for (int k = 0; k < np; k++) {
 			if (!pf[k].revents)
 				continue;
+			if (pf[k].fd == exitfd) {
+				kill_cgroup();
+				close(exitfd);
+				exitfd = -1;
+				continue;
+			}
 			if (pf[k].fd == ln) {
 				if (hand_stdin(ln, handout)) {
 					close(ln);
@@ -1537,9 +1614,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	if (exitfd >= 0)
+		close(exitfd);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (!pidflag) /* PID 1 closed its output and exited first: its children may remain */
+		kill_cgroup();
 	struct timespec finished;
 	clock_gettime(CLOCK_REALTIME, &finished);
 	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

@@ -24,7 +24,7 @@
 package shimproto
 
 // Version is the protocol's version: Proto's value, checked by the shim first.
-const Version = 2
+const Version = 3
 
 // Mark, then Version in decimal and a NUL, is in the shim's binary (PROTOCOL_MARK): the
 // engine finds its version there before it runs it.
@@ -34,12 +34,13 @@ const Mark = "berth-shim-protocol "
 type Key string
 
 // The configuration keys. Start sends Proto and Pre when it forks the shim, then NS,
-// Net, IO and Dir, then the rest; exec mode sends Proto, then the rest.
+// Net, PIDNS, IO and Dir, then the rest; exec mode sends Proto, then the rest.
 const (
 	Proto      Key = "proto"
 	Pre        Key = "pre"
 	NS         Key = "ns"
 	Net        Key = "net"
+	PIDNS      Key = "pidns"
 	IO         Key = "io"
 	Dir        Key = "dir"
 	ID         Key = "id"
@@ -88,6 +89,7 @@ var Keys = []KeyInfo{
 	{Pre, false, "start: with the fork, \"netns\" (a spare shim makes a network namespace ahead) or empty"},
 	{NS, false, "start: the starter's thread's /proc/<pid>/task/<tid>/ns (its mnt, uts and ipc namespaces)"},
 	{Net, false, "start: \"new\", \"host\" or the path of a network namespace to join"},
+	{PIDNS, false, "start: PID 1's pid namespace: \"new\", \"host\" (Net's values) or the path of one to join"},
 	{IO, false, "start: \"pipes\" or \"tty\", with \"+stdin\" appended for an open stdin"},
 	{Dir, false, "start: the container dir (state.json, container.log, stdin.sock)"},
 	{ID, false, "start: the container's ID"},

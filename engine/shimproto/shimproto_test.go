@@ -110,6 +110,7 @@ func constants(t *testing.T) map[string][]string {
 var fingerprints = map[int]string{
 	1: "f6bdd728807b822c",
 	2: "f1d23c412f17fcdb", // oomscoreadj, nolog
+	3: "3a054fb98997a543", // pidns
 }
 
 // TestVersionBumped: the tables of Version are the ones recorded for it; a change

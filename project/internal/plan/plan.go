@@ -113,7 +113,7 @@ func Make(p *compose.Project, st *state.State, status map[string]engine.Status, 
 				plan = append(plan, Action{Kind: ActCreate, Name: opts.Oneoff, Service: name})
 				continue
 			}
-			acts, err := serviceActions(p, st, status, name, opts)
+			acts, err := serviceActions(p, st, status, name, opts, plan)
 			if err != nil {
 				return nil, err
 			}
@@ -181,7 +181,9 @@ func volumeActions(p *compose.Project, services []string, exists func(string) bo
 
 // serviceActions decides, replica by replica, to create, recreate, start or keep, and
 // removes replicas above the wanted count.
-func serviceActions(p *compose.Project, st *state.State, status map[string]engine.Status, name string, opts Options) ([]Action, error) {
+// Those sharing a namespace with another service's container are recreated when plan
+// (the actions so far) gives that one a new container.
+func serviceActions(p *compose.Project, st *state.State, status map[string]engine.Status, name string, opts Options, plan Plan) ([]Action, error) {
 	svc := p.Services[name]
 	want := Replicas(svc)
 	if n, ok := opts.Scale[name]; ok {
@@ -196,6 +198,9 @@ func serviceActions(p *compose.Project, st *state.State, status map[string]engin
 		a := Action{Kind: ActCreate, Name: ContainerName(p.Name, svc, n), Service: name, Number: n}
 		if c := st.Container(name, n); c != nil {
 			a.Kind, a.Reason = replicaAction(c, hash, opts.Images[name], status[c.ID], opts)
+			if x := sharedChanged(plan, st, svc, c); x != "" && a.Kind != ActRecreate && !opts.NoRecreate {
+				a.Kind, a.Reason = ActRecreate, "service "+x+" has a new container"
+			}
 		}
 		out = append(out, a)
 	}

@@ -17,7 +17,8 @@ var runnableVolumeTypes = map[string]bool{"bind": true, "volume": true, "tmpfs":
 // CheckSupported refuses, before anything is made, what svc (a service of p, or a
 // one-off copy of one) asks that cannot run: the values Docker's engine refuses
 // (p.CheckService), what berth does not run yet (network_mode other than host and
-// none, npipe and cluster mounts, a service with neither image nor build), and what
+// none and a container's, npipe and cluster mounts, a service with neither image nor
+// build), the namespace and volumes_from references it cannot join, and what
 // this host lacks (realtime scheduling for cpu_rt_*, the device of a bind volume). It
 // lists every problem at once, each at its field's place in the compose files: the
 // error is a compose.ErrorList (wrapping compose.ErrInvalid), nil when svc can run.
@@ -27,8 +28,8 @@ func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
 	if svc.Image == "" && svc.Build == nil {
 		errs = append(errs, p.ErrorAt(base, "neither image nor build is set: berth cannot start this service"))
 	}
-	if svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none" {
-		errs = append(errs, p.ErrorAt(base+".network_mode", "%q is not supported yet (host and none are)", svc.NetworkMode))
+	if svc.NetworkMode != "" && svc.NetworkMode != "host" && svc.NetworkMode != "none" && !IsContainerRef(svc.NetworkMode) {
+		errs = append(errs, p.ErrorAt(base+".network_mode", "%q is not supported (host, none, service:NAME and container:NAME are)", svc.NetworkMode))
 	}
 	for i, v := range svc.Volumes {
 		if !runnableVolumeTypes[v.Type] {
@@ -43,6 +44,18 @@ func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
 	for i, d := range svc.DNS {
 		if _, err := netip.ParseAddr(d); err != nil {
 			errs = append(errs, p.ErrorAt(fmt.Sprintf("%s.dns[%d]", base, i), "%q is not an IP address", d))
+		}
+	}
+	for _, c := range []struct {
+		field string
+		err   error
+	}{{"network_mode", checkNetworkMode(svc)}, {"", checkNamespaces(svc)}, {"volumes_from", checkVolumesFrom(svc)}} {
+		if c.err != nil {
+			field := base
+			if c.field != "" {
+				field += "." + c.field
+			}
+			errs = append(errs, p.ErrorAt(field, "%v", c.err))
 		}
 	}
 	errs = append(errs, bindDeviceErrors(p, svc)...)

@@ -34,7 +34,7 @@ func TestCheckSupported(t *testing.T) {
   web:
     image: nginx
     restart: sometimes
-    network_mode: "service:db"
+    network_mode: "bridge"
     volumes:
       - type: npipe
         source: x
@@ -70,7 +70,7 @@ volumes:
 	}
 	want := []string{
 		`compose.yaml:4:14: services.web.restart: "sometimes": want no, always, on-failure[:max-retries] or unless-stopped`,
-		`compose.yaml:5:19: services.web.network_mode: "service:db" is not supported yet (host and none are)`,
+		`compose.yaml:5:19: services.web.network_mode: "bridge" is not supported (host, none, service:NAME and container:NAME are)`,
 		`compose.yaml:7:15: services.web.volumes[0].type: volume type "npipe" is not supported`,
 		`compose.yaml:13:20: services.web.ports[0].published: "70000": want a port or a range of ports (8000-8010) up to 65535`,
 		`compose.yaml:23:48: volumes.data.driver_opts.device: stat /nonexistent-berth-device: no such file or directory`,

@@ -31,6 +31,15 @@ type Resources struct {
 	// supervisor socket that skips it (none for a container that never restarts).
 	ExitHook, ExitHookEnv []string
 	Socket                string
+	// NetPeer is the spec of the container whose network this one joins
+	// (network_mode service: or container:), nil otherwise.
+	NetPeer *engine.Spec
+	// IPCPeer and PIDPeer are the IDs of the containers whose ipc and pid namespaces
+	// this one joins (ipc, pid: service: or container:), "" otherwise.
+	IPCPeer, PIDPeer string
+	// VolumesFrom are the mounts of its volumes_from sources (InheritedMounts), in
+	// order.
+	VolumesFrom []engine.Mount
 }
 
 // Build is the engine spec of container c of svc (of p), running the image whose
@@ -58,11 +67,15 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 			vols[i].Image = &engine.MountImage{Layers: res.ImageLayers[vols[i].Target]}
 		}
 	}
-	spec.Mounts = sortMounts(append(vols, res.Objects...))
+	spec.Mounts = sortMounts(append(withInherited(vols, res.VolumesFrom), res.Objects...))
 	spec.NetNSPath = c.NetNS
 	spec.Hosts = hostsFile(svc, c.Hostname, res.Addrs, hostGateway(svc, res.Gateway))
 	spec.ResolvConf = resolvConf(svc, res)
 	spec.ExitHook, spec.ExitHookEnv, spec.ExitHookUnlessListening = res.ExitHook, res.ExitHookEnv, res.Socket
+	if res.NetPeer != nil {
+		joinNetwork(&spec, res.NetPeer)
+	}
+	namespaceModes(&spec, svc, res)
 	return spec, nil
 }
 

@@ -163,7 +163,7 @@ func baseSpec(svc compose.ServiceConfig) engine.Spec {
 		OpenStdin:      svc.StdinOpen,
 		Sysctls:        svc.Sysctls,
 		HostNetwork:    svc.NetworkMode == "host",
-		SharedNetNS:    strings.HasPrefix(svc.NetworkMode, "service:") || strings.HasPrefix(svc.NetworkMode, "container:"),
+		SharedNetNS:    IsContainerRef(svc.NetworkMode),
 		Resources: engine.Resources{
 			Memory:    int64(svc.MemLimit),
 			CPUs:      float64(svc.CPUS),

@@ -83,6 +83,10 @@ type ContainerState struct {
 	// AnonymousVolumes maps a path in the container to the ID of the anonymous volume
 	// mounted there (its directory is Config.VolumeDir(ID)); see anonvolume.go.
 	AnonymousVolumes map[string]string `json:"anonymousVolumes,omitempty"`
+	// Joins maps a service X this container shares a namespace with (network_mode,
+	// ipc, pid: service:X) or the volumes of (volumes_from) to the ID of X's container it joined: when X gets a new container,
+	// this one is recreated to join it, as Compose does.
+	Joins map[string]string `json:"joins,omitempty"`
 }
 
 // PortState is a published port, as `ps` prints it.
