@@ -93,8 +93,14 @@ func (p *Project) Unsupported() []Warning {
 			add("volumes."+name+".driver_opts", "driver_opts other than a bind (type: none, o: bind, device: PATH) are not supported; berth makes a plain local volume")
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
+	SortWarnings(out)
+	return out
+}
+
+// SortWarnings orders warnings by file, line, column, then field path and message.
+func SortWarnings(ws []Warning) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i].Pos, ws[j].Pos
 		if a.File != b.File {
 			return a.File < b.File
 		}
@@ -104,9 +110,11 @@ func (p *Project) Unsupported() []Warning {
 		if a.Column != b.Column {
 			return a.Column < b.Column
 		}
-		return out[i].Path < out[j].Path
+		if ws[i].Path != ws[j].Path {
+			return ws[i].Path < ws[j].Path
+		}
+		return ws[i].Msg < ws[j].Msg
 	})
-	return out
 }
 
 func (p *Project) unsupportedService(name string, svc map[string]any, add func(path, format string, args ...any)) {
@@ -190,5 +198,11 @@ func isEmptyMap(v any) bool {
 // WarningAt is a Warning at the place of the field path (or of its nearest parent
 // with a recorded place), for callers that find what cannot be done on this host.
 func (p *Project) WarningAt(path, msg string) Warning {
-	return Warning{Pos: posOf(p.Positions, path), Path: path, Msg: msg}
+	return Warning{Pos: p.PositionOf(path), Path: path, Msg: msg}
+}
+
+// PositionOf is the place in the compose files of the field at path (services.web.ports[0]),
+// or of its nearest recorded parent; the zero Position when none is recorded.
+func (p *Project) PositionOf(path string) Position {
+	return posOf(p.Positions, path)
 }

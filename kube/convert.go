@@ -98,7 +98,7 @@ func Convert(p *compose.Project, opts Options) (*Result, error) {
 	}
 	c.waitAccess()
 	sortObjects(c.objs)
-	sortWarnings(c.warns)
+	compose.SortWarnings(c.warns)
 	return &Result{Objects: c.objs, Warnings: c.warns}, nil
 }
 
@@ -133,7 +133,7 @@ func withDefaults(opts Options) (Options, error) {
 
 // warn records a warning at the place of path in the compose files.
 func (c *converter) warn(path, format string, args ...any) {
-	c.warns = append(c.warns, compose.Warning{Pos: posOf(c.p.Positions, path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	c.warns = append(c.warns, compose.Warning{Pos: c.p.PositionOf(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // add appends an object.
@@ -162,21 +162,6 @@ func (c *converter) selector(service string) map[string]string {
 
 // project is the project's name as a label value.
 func (c *converter) project() string { return kubeName(c.p.Name, 63) }
-
-// posOf is the place recorded for path or its nearest recorded parent.
-func posOf(pos map[string]compose.Position, path string) compose.Position {
-	for p := path; p != ""; {
-		if at, ok := pos[p]; ok {
-			return at
-		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
-	}
-	return compose.Position{}
-}
 
 // kindOrder is the order of kinds in the output: what others refer to comes first.
 var kindOrder = []string{"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret",
@@ -207,23 +192,4 @@ func objectName(o runtime.Object) string {
 		return m.GetName()
 	}
 	return ""
-}
-
-func sortWarnings(ws []compose.Warning) {
-	sort.SliceStable(ws, func(i, j int) bool {
-		a, b := ws[i].Pos, ws[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if ws[i].Path != ws[j].Path {
-			return ws[i].Path < ws[j].Path
-		}
-		return ws[i].Msg < ws[j].Msg
-	})
 }

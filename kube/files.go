@@ -53,7 +53,7 @@ func (c *converter) file(kind, key string, obj compose.FileObjectConfig) error {
 	case obj.File != "":
 		b, err := os.ReadFile(obj.File)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", posOf(c.p.Positions, path+".file"), path, err)
+			return fmt.Errorf("%s: %s: %w", c.p.PositionOf(path+".file"), path, err)
 		}
 		data = b
 	case obj.Environment != "":

@@ -50,7 +50,7 @@ func serviceNames(p *compose.Project) (map[string]string, error) {
 		n := kubeName(s, maxBase)
 		if o, dup := owner[n]; dup {
 			return nil, fmt.Errorf("%s: services %q and %q both become %q in Kubernetes: rename one: %w",
-				posOf(p.Positions, "services."+s), o, s, n, ErrInvalid)
+				p.PositionOf("services."+s), o, s, n, ErrInvalid)
 		}
 		owner[n], names[s] = s, n
 	}
