@@ -13,22 +13,32 @@ import (
 // a container or the build cache still uses stay.
 // Only images f accepts go (until=, label=).
 func (s *Store) PruneImages(all bool, f Filter) (image.PruneReport, error) {
-	u, err := s.scan()
+	u, store, keep, err := s.removalUsage()
 	if err != nil {
 		return image.PruneReport{}, err
+	}
+	return store.Prune(image.PruneOptions{All: all, InUse: u.imageInUse, KeepLayers: keep, Match: f.Image})
+}
+
+// removalUsage is what an image removal needs: the containers' usage, the image store,
+// and the layers that must stay (those containers or the build cache use).
+func (s *Store) removalUsage() (*usage, *image.Store, map[string]bool, error) {
+	u, err := s.scan()
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	store, err := s.images()
 	if err != nil {
-		return image.PruneReport{}, err
+		return nil, nil, nil, err
 	}
 	keep, err := cacheLayers(store)
 	if err != nil {
-		return image.PruneReport{}, err
+		return nil, nil, nil, err
 	}
 	for d := range u.layers {
 		keep[d] = true
 	}
-	return store.Prune(image.PruneOptions{All: all, InUse: u.imageInUse, KeepLayers: keep, Match: f.Image})
+	return u, store, keep, nil
 }
 
 // cacheLayers is the set of layers the build cache names.
@@ -70,20 +80,9 @@ func (s *Store) pruneBuildCache(u *usage, all bool) (builder.CachePruneReport, e
 // the build cache use stay, so a stopped container still starts after a forced
 // removal of its image.
 func (s *Store) RemoveImage(ref string, force bool) (image.PruneReport, error) {
-	u, err := s.scan()
+	u, store, keep, err := s.removalUsage()
 	if err != nil {
 		return image.PruneReport{}, err
-	}
-	store, err := s.images()
-	if err != nil {
-		return image.PruneReport{}, err
-	}
-	keep, err := cacheLayers(store)
-	if err != nil {
-		return image.PruneReport{}, err
-	}
-	for d := range u.layers {
-		keep[d] = true
 	}
 	var user, running string
 	inUse := func(id string) bool {
