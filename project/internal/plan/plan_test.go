@@ -1,11 +1,10 @@
 package plan
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/project/internal/composetest"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
@@ -32,19 +31,7 @@ volumes:
   data:
 `
 
-func loadYAML(t *testing.T, content string) *compose.Project {
-	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "compose.yaml")
-	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := compose.Load(context.Background(), compose.Options{Files: []string{file}, Environ: map[string]string{}})
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	return p
-}
+func loadYAML(t *testing.T, content string) *compose.Project { return composetest.Load(t, content) }
 
 // existing records every container of p as created with its current hash.
 func existing(t *testing.T, p *compose.Project, services ...string) (*state.State, map[string]engine.Status) {
