@@ -17,8 +17,8 @@ func checkSchema(m map[string]any, pos map[string]Position, schemaErrs *ErrorLis
 		return
 	}
 	for _, e := range errs {
-		if e.Unknown && (e.Path == "" || strings.Count(e.Key, ".") == 2 && strings.HasPrefix(e.Key, "services.")) {
-			continue
+		if e.Unknown && (e.KeyIn == "" || isService(m, strings.TrimPrefix(e.KeyIn, "services."))) {
+			continue // checkKeys names the key meant
 		}
 		if strings.HasPrefix(e.Path, "jobs.") && strings.Count(e.Path, ".") == 1 && e.Msg == missingTriggers {
 			continue // checked on the merged jobs (finalizer.jobs): an override file may leave them to the base
@@ -64,6 +64,14 @@ func matchPath(pattern, path string) bool {
 		}
 	}
 	return true
+}
+
+// isService reports whether name is a key of the file's services (a service name may
+// hold dots, so a field path cannot tell).
+func isService(m map[string]any, name string) bool {
+	svcs, _ := m["services"].(map[string]any)
+	_, ok := svcs[name]
+	return ok
 }
 
 // unwrapMarker lets the schema see a !override value and accept a !reset.

@@ -14,10 +14,11 @@ type Error struct {
 	Path string // field path as berth writes it: services.web.ports[0].target
 	Msg  string // what is wrong, in Compose's words, without the path
 	// Unknown is set when the error names keys the schema does not know: Key is the
-	// path of the first (additional properties are reported at their parent's Path;
-	// an unevaluated one at its own).
+	// path of the first, KeyIn the path of the object that holds it (additional
+	// properties are reported at their parent's Path; an unevaluated one at its own).
 	Unknown bool
 	Key     string
+	KeyIn   string
 }
 
 // Options adapt validation to the caller's document.
@@ -49,6 +50,7 @@ type leaf struct {
 	unknown    bool   // additional or unevaluated properties
 	additional bool   // additional properties: counts one step deeper, as Compose counts
 	key        string // the first unknown key's path
+	keyIn      string // the path of the object that holds it
 }
 
 // step is one element of an instance location: a key, or a list index.
@@ -83,7 +85,7 @@ func mostSpecificPerEntry(leaves []leaf) []Error {
 	var out []Error
 	for _, e := range order {
 		l := best[e]
-		out = append(out, Error{Path: path(l.loc), Msg: l.msg, Unknown: l.unknown, Key: l.key})
+		out = append(out, Error{Path: path(l.loc), Msg: l.msg, Unknown: l.unknown, Key: l.key, KeyIn: l.keyIn})
 	}
 	return out
 }
@@ -164,7 +166,7 @@ func (v validator) validate(n *node, val any, loc []step) ([]leaf, map[string]bo
 			if !evaluated[k] {
 				e, _ := v.validate(n.unevaluated, obj[k], with(loc, step{key: k, index: -1}))
 				for i := range e {
-					e[i].unknown, e[i].key = true, path(e[i].loc)
+					e[i].unknown, e[i].key, e[i].keyIn = true, path(e[i].loc), path(loc)
 				}
 				errs = append(errs, e...)
 			}
@@ -219,7 +221,7 @@ func (v validator) object(n *node, obj map[string]any, loc []step, evaluated map
 	}
 	if len(additional) > 0 {
 		errs = append(errs, leaf{loc: loc, msg: "additional properties " + joinQuoted(additional) + " not allowed", unknown: true, additional: true,
-			key: path(with(loc, step{key: additional[0], index: -1}))})
+			key: path(with(loc, step{key: additional[0], index: -1})), keyIn: path(loc)})
 	}
 	return errs
 }
