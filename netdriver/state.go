@@ -83,7 +83,7 @@ func loadState(path string) (*state, error) {
 // the runtime dir, which a power loss ends as well, and loadState reads the empty file one
 // may leave as an empty state.
 func saveState(path string, st *state) error {
-	b, err := json.MarshalIndent(st, "", "  ")
+	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode network state: %w", err)
 	}

@@ -76,7 +76,7 @@ func Encode(st *State) ([]byte, error) {
 		}
 		return a.Number < b.Number
 	})
-	b, err := json.MarshalIndent(st, "", "  ")
+	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("save state of project %q: %w", st.Name, err)
 	}
