@@ -6,8 +6,36 @@
 // 0 returns it (exitWith), so that its deferred cleanups run.
 package main
 
-import "os"
+import (
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
 
 func main() {
+	closeInheritedOnExec()
 	os.Exit(exitStatus(newRootCommand().Execute(), os.Stderr))
+}
+
+// closeInheritedOnExec marks every file descriptor berth inherited above stderr
+// close-on-exec. Go opens its own files close-on-exec but leaves inherited ones alone,
+// so without this a caller's open pipe (a shell's `exec 3>`, a CI runner's log pipe)
+// would pass into the supervisor berth starts and outlive the command, holding the
+// caller's pipe open for hours. Children get only what berth passes them.
+func closeInheritedOnExec() {
+	if unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
+		return
+	}
+	d, err := os.Open("/proc/self/fd") // kernels before 5.11
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil && fd > 2 {
+			unix.CloseOnExec(fd)
+		}
+	}
 }
