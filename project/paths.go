@@ -23,6 +23,7 @@ const (
 	EnvNFTable      = "BERTH_NFT_TABLE"     // nftables table name; default "berth"
 	EnvNamePrefix   = "BERTH_NAME_PREFIX"   // prefix of bridges and veths (≤ 6 bytes); default "berth"
 	EnvCgroupParent = "BERTH_CGROUP_PARENT" // parent cgroup of containers; default "berth"
+	EnvReadyFD      = "BERTH_READY_FD"      // set by berth for its supervisor: the fd it says it listens on
 )
 
 // DefaultRoot is the state root when neither --root nor BERTH_ROOT names one.

@@ -210,6 +210,7 @@ func (cfg Config) prepareOneoff(ctx context.Context, p *compose.Project, one com
 }
 
 func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.ServiceConfig) error {
+	supervisorListening := r.cfg.startSupervisor(r.p.Name) // its start overlaps the rest
 	if err := apply.Networks(ctx, r.target(), r.nd, plan); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func (r *run) ensureOneoffResources(ctx context.Context, plan Plan, one compose.
 	if err := ensureBindSources(one); err != nil {
 		return err
 	}
-	sup, err := r.cfg.ensureSupervisor(r.p.Name)
+	sup, err := supervisorListening()
 	r.sup = sup
 	return err
 }

@@ -175,6 +175,10 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 	if err := r.save(); err != nil {
 		return err
 	}
+	// The supervisor starts now and is waited for before the first container: its start
+	// overlaps the removals and the making of networks and volumes. It syncs with the
+	// state again as containers start.
+	supervisorListening := r.cfg.startSupervisor(r.p.Name)
 	for _, a := range plan {
 		if a.Kind == ActRemove {
 			if err := r.removeContainer(ctx, r.st.Container(a.Service, a.Number), opts.Timeout); err != nil {
@@ -189,7 +193,7 @@ func (r *run) execute(ctx context.Context, plan Plan, opts UpOptions) error {
 		return err
 	}
 	var err error
-	if r.sup, err = r.cfg.ensureSupervisor(r.p.Name); err != nil {
+	if r.sup, err = supervisorListening(); err != nil {
 		return err
 	}
 	for _, level := range r.st.Levels {

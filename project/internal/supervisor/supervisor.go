@@ -55,8 +55,8 @@ type supervisor struct {
 // shutdown request or the end of ctx: DNS listeners of its networks on nd, healthchecks
 // and restart policies of its containers on eng. Only one supervisor runs per project:
 // a second one returns an error wrapping state.ErrExists. It adopts whatever the
-// project's state records.
-func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Driver, name string) error {
+// project's state records. It calls listening once its socket accepts requests.
+func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Driver, name string, listening func()) error {
 	dir, err := paths.RunDir(name)
 	if err == nil {
 		err = os.MkdirAll(dir, 0o700)
@@ -96,6 +96,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 	}
 	state.WriteAtomic(filepath.Join(dir, "supervisor.pid"), []byte(strconv.Itoa(os.Getpid()))) // for people; berth finds supervisors by their command line
 	go Serve(ln, func(request string) ([]byte, error) { return s.answer(ctx, request) })
+	listening()
 	select {
 	case <-ctx.Done():
 	case <-s.done:
