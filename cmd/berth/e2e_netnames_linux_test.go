@@ -148,8 +148,8 @@ func TestE2ENetnamesLinks(t *testing.T) {
 }
 
 // A network one project made and another uses as external: the containers of both
-// resolve each other by service name, container name and alias, through the
-// listener of either network they are on; a container of the other project on no
+// resolve each other by service name, container name, alias and external link,
+// through the listener of either network they are on; a container of the other project on no
 // shared network stays unknown; after the other project goes down, its names go.
 func TestE2ENetnamesExternalNetwork(t *testing.T) {
 	e := newE2E(t)
@@ -165,12 +165,13 @@ networks:
 	user := writeCompose(t, fmt.Sprintf(`services:
   client:`+sleeper+`
     networks: [shared]
+    external_links: ["%s-api-1:theirs"]
   both:`+sleeper+`
     networks: [default, shared]
   hidden:`+sleeper+`
 networks:
   shared: {external: true, name: %s}
-`, shared))
+`, e.project, shared))
 	e.mustBerth("-f", owner, "up", "-d")
 	t.Cleanup(func() { e.berth("-p", other, "-f", user, "down", "-t", "1") }) // before the owner's
 	if out, errs, err := e.berth("-p", other, "-f", user, "up", "-d"); err != nil {
@@ -182,6 +183,7 @@ networks:
 	e.checkLookups(other, user, []lookupCase{
 		// client asks the owner's listener on shared.
 		{"client", "api", api}, {"client", e.project + "-api-1", api}, {"client", "api-alias", api},
+		{"client", "theirs", api}, {"both", "theirs", ""}, // external_links to the other project's container
 		// both asks its own project's listener on other_default: shared's names too.
 		{"both", "api", api}, {"both", "api-alias", api},
 		{"hidden", "api", ""},
