@@ -143,3 +143,27 @@ func TestAddPeerNetworkErrors(t *testing.T) {
 		t.Errorf("AddPeerNetwork(\"\") = %v, want ErrInvalid", err)
 	}
 }
+
+// TestEndpointDomain checks that an endpoint's own domain replaces the server's
+// suffixes for its names: a container of another project is not answered under this
+// one's name.
+func TestEndpointDomain(t *testing.T) {
+	s, base, addr := newTestServer(t, Options{Suffixes: []string{"proj"}}, false)
+	setEndpoint(t, s, "proj_default", Endpoint{ID: "o", Addr: host(base, 10), Service: "api", Domain: "other"})
+	setEndpoint(t, s, "proj_default", Endpoint{ID: "p", Addr: host(base, 11), Service: "web"})
+	c := client("udp", host(base, 11))
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"api.other.", []string{host(base, 10).String()}},
+		{"api.proj_default.", []string{host(base, 10).String()}},
+		{"api.proj.", nil},
+		{"web.proj.", []string{host(base, 11).String()}},
+	} {
+		resp := query(t, c, addr, tt.name, dns.TypeA)
+		if got := addrs(resp); !cmp.Equal(got, tt.want) || (tt.want == nil && resp.Rcode != dns.RcodeServerFailure) {
+			t.Errorf("%s = %s %v, want %v", tt.name, dns.RcodeToString[resp.Rcode], got, tt.want)
+		}
+	}
+}

@@ -21,6 +21,9 @@ type Endpoint struct {
 	Hostname string
 	// Aliases are the container's network aliases.
 	Aliases []string
+	// Domain, when set, is the one extra domain its names are also answered under (for
+	// example its project's name), instead of the server's Options.Suffixes.
+	Domain string
 	// Upstreams, when set, are the resolvers the non-local names this endpoint asks for
 	// are forwarded to instead of the server's (a container's dns: servers, as Docker's
 	// embedded DNS forwards to them).
@@ -78,6 +81,10 @@ func buildTable(netName string, suffixes []string, eps map[string]Endpoint, shar
 	}
 	for _, id := range ids {
 		ep := eps[id]
+		ds := domains
+		if ep.Domain != "" {
+			ds = []string{"", "." + strings.ToLower(netName), "." + strings.ToLower(strings.Trim(ep.Domain, "."))}
+		}
 		t.ids[ep.Addr] = id
 		t.sources[ep.Addr] = !shared[id] && len(ep.Links) == 0
 		for alias, target := range ep.Links {
@@ -90,7 +97,7 @@ func buildTable(netName string, suffixes []string, eps map[string]Endpoint, shar
 			t.ptr[ep.Addr] = strings.ToLower(ep.ContainerName) + "." + strings.ToLower(netName) + "."
 		}
 		for _, name := range endpointNames(ep) {
-			for _, d := range domains {
+			for _, d := range ds {
 				t.add(name+d+".", ep.Addr)
 			}
 		}

@@ -207,7 +207,7 @@ func (s *Server) SetEndpoint(network string, ep Endpoint) error {
 
 func sameEndpoint(a, b Endpoint) bool {
 	return a.ID == b.ID && a.Addr == b.Addr && a.Service == b.Service && a.ContainerName == b.ContainerName &&
-		a.Hostname == b.Hostname && slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Upstreams, b.Upstreams) &&
+		a.Hostname == b.Hostname && a.Domain == b.Domain && slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Upstreams, b.Upstreams) &&
 		maps.Equal(a.Links, b.Links)
 }
 

@@ -184,6 +184,7 @@ networks:
 		// client asks the owner's listener on shared.
 		{"client", "api", api}, {"client", e.project + "-api-1", api}, {"client", "api-alias", api},
 		{"client", "theirs", api}, {"both", "theirs", ""}, // external_links to the other project's container
+		{"client", "api." + e.project, api}, {"client", "api." + other, ""}, // berth's name.<project>
 		// both asks its own project's listener on other_default: shared's names too.
 		{"both", "api", api}, {"both", "api-alias", api},
 		{"hidden", "api", ""},

@@ -145,7 +145,7 @@ func (s *supervisor) syncEndpoints(all []*state.State) error {
 				if err != nil {
 					continue
 				}
-				if err := s.dns.SetEndpoint(netName, endpoint(c, netName, a)); err != nil {
+				if err := s.dns.SetEndpoint(netName, endpoint(st.Name, c, netName, a)); err != nil {
 					return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
 				}
 				if seen[netName] == nil {
@@ -169,9 +169,10 @@ func (s *supervisor) syncEndpoints(all []*state.State) error {
 	return nil
 }
 
-// endpoint is container c on the network netName, at address a, as the DNS sees it.
-func endpoint(c *state.ContainerState, netName string, a netip.Addr) dnsserver.Endpoint {
-	ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
+// endpoint is container c of project on the network netName, at address a, as the DNS
+// sees it; its names are also answered under its project's name ("web.<project>.").
+func endpoint(project string, c *state.ContainerState, netName string, a netip.Addr) dnsserver.Endpoint {
+	ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name, Domain: project,
 		Hostname: c.Hostname, Aliases: c.AliasesOn(netName), Links: c.Links, Upstreams: dnsUpstreams(c.DNS)}
 	if c.Oneoff() {
 		ep.Service = "" // as Compose's run without --use-aliases: only its own names

@@ -77,7 +77,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 		return err
 	}
 	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
-		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
+		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups}), // names under a project's name: records.go
 		networks: map[string]*heldNet{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
