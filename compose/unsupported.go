@@ -33,13 +33,11 @@ var unsupportedServiceKeys = map[string]string{
 	"storage_opt":        "storage options are not supported",
 	"volume_driver":      "volume drivers other than local are not supported",
 	"runtime":            "alternative OCI runtimes are not supported",
-	"external_links":     "external_links (legacy links to outside containers) are not supported",
 	"use_api_socket":     "berth has no Docker API socket to share",
 	"provider":           "provider services are not supported: berth cannot start this service",
 	"models":             "models (AI models run by Docker Model Runner) are not supported; the service gets no model endpoint variables",
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
 	"mac_address":        "fixed MAC addresses are not applied yet",
-	"links":              "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
 	"platform":           "platform is ignored: images run as they are",
 	"annotations":        "OCI annotations are not applied",
 }

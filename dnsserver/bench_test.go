@@ -20,11 +20,20 @@ import (
 //	go test -run '^$' -bench LocalQueries -benchtime 200000x ./dnsserver/
 func BenchmarkLocalQueries(b *testing.B) {
 	for _, clients := range []int{16, 64} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchLocal(b, clients) })
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchLocal(b, clients, false) })
 	}
 }
 
-func benchLocal(b *testing.B, clients int) {
+// BenchmarkQuerierOnTwoNetworks is BenchmarkLocalQueries from a querier that is also on
+// a second network: its queries leave UDP's fast path for the querier's view.
+func BenchmarkQuerierOnTwoNetworks(b *testing.B) {
+	for _, clients := range []int{16, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchLocal(b, clients, true) })
+	}
+}
+
+// benchLocal runs the load; with twoNets the querying endpoint is also on a peer network.
+func benchLocal(b *testing.B, clients int, twoNets bool) {
 	s := New(Options{Upstreams: []netip.AddrPort{}})
 	b.Cleanup(func() { s.Close() })
 	base := [4]byte{127, 77, byte(time.Now().UnixNano()%200) + 20, 0}
@@ -34,6 +43,14 @@ func benchLocal(b *testing.B, clients int) {
 	}
 	for i := range byte(3) {
 		if err := s.SetEndpoint("bench", Endpoint{ID: fmt.Sprint(i), Addr: host(base, 10+i), Service: "web"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if twoNets {
+		if err := s.AddPeerNetwork("peer", false); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetEndpoint("peer", Endpoint{ID: "0", Addr: netip.MustParseAddr("10.99.0.2"), Service: "web"}); err != nil {
 			b.Fatal(err)
 		}
 	}

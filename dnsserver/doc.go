@@ -2,10 +2,13 @@
 // network from records the orchestrator gives it, and forwards other queries upstream.
 //
 // One Server holds any number of networks. Each network listens on its gateway address
-// (UDP, several SO_REUSEPORT sockets, and TCP) and answers only from its own records,
-// and only to source addresses that are endpoints of that network (or the gateway
-// itself): a container never resolves names of a network it is not attached to, and the
-// server is never an open resolver. Names it does not hold are forwarded to the host's
+// (UDP, several SO_REUSEPORT sockets, and TCP) and answers only to source addresses
+// that are endpoints of that network (or the gateway itself), from the records of the
+// networks the querying container is on (querier.go): a container never resolves
+// names of a network it is not attached to, an alias is a name on its own network
+// only, links are the querier's own, and the server is never an open resolver. A peer
+// network (AddPeerNetwork) holds records without listening: a network another server
+// listens on, whose names this server's containers that are also on it resolve. Names it does not hold are forwarded to the host's
 // upstream resolvers, or to the endpoint's own (Endpoint.Upstreams, a container's dns:
 // servers, as Docker's embedded DNS), except on internal networks.
 //

@@ -15,8 +15,9 @@ func (n *network) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.RecursionAvailable = !n.internal
+	_, known := t.ids[src]
 	switch {
-	case !t.sources[src] && src != n.gateway:
+	case !known && src != n.gateway:
 		// Not a container of this network: never an open resolver.
 		m.Rcode = dns.RcodeRefused
 	case req.Opcode != dns.OpcodeQuery:
@@ -24,7 +25,8 @@ func (n *network) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	case len(req.Question) != 1:
 		m.Rcode = dns.RcodeFormatError
 	default:
-		if !n.answerLocal(t, req.Question[0], m) {
+		id, nets := n.view(t, src)
+		if !n.answerLocal(id, nets, req.Question[0], m) {
 			n.forward(w, req, t.forwarder(src, n.fwd))
 			return
 		}
@@ -32,15 +34,16 @@ func (n *network) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	writeReply(w, req, m)
 }
 
-// answerLocal fills m from the table and reports whether the name is local.
-func (n *network) answerLocal(t *table, q dns.Question, m *dns.Msg) bool {
+// answerLocal fills m with what the name is to the endpoint id on nets (querier.go)
+// and reports whether the name is local.
+func (n *network) answerLocal(id string, nets []*network, q dns.Question, m *dns.Msg) bool {
 	if q.Qclass != dns.ClassINET {
 		return false
 	}
 	if q.Qtype == dns.TypePTR {
-		return n.answerPTR(t, q, m)
+		return n.answerPTR(nets, q, m)
 	}
-	rs := t.lookup(q.Name)
+	rs := resolve(id, nets, q.Name)
 	if rs == nil {
 		return false
 	}
@@ -63,12 +66,12 @@ func (n *network) answerLocal(t *table, q dns.Question, m *dns.Msg) bool {
 	return true
 }
 
-func (n *network) answerPTR(t *table, q dns.Question, m *dns.Msg) bool {
+func (n *network) answerPTR(nets []*network, q dns.Question, m *dns.Msg) bool {
 	a, ok := parseReverse(q.Name)
 	if !ok {
 		return false
 	}
-	name, ok := t.ptr[a]
+	name, ok := resolvePTR(nets, a)
 	if !ok {
 		return false
 	}

@@ -3,6 +3,7 @@ package dnsserver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"slices"
@@ -22,9 +23,17 @@ type Server struct {
 	mu     sync.Mutex
 	nets   map[string]*network
 	closed bool
+
+	// recMu serialises updates of records: every network's eps and shared, and the
+	// swaps of tables and index. It is never taken while mu is held.
+	recMu sync.Mutex
+	// index maps each endpoint ID to the networks it is on, in the order its names
+	// are looked up (querier.go); swapped whole on every change, read without lock.
+	index atomic.Pointer[map[string][]*network]
 }
 
-// network is one network's listeners and records.
+// network is one network's listeners and records. A peer network (AddPeerNetwork)
+// has records only.
 type network struct {
 	name     string
 	gateway  netip.Addr
@@ -32,9 +41,10 @@ type network struct {
 	ttl      uint32
 	suffixes []string
 	fwd      *forwarder
+	srv      *Server
 
-	mu        sync.Mutex // serialises updates of eps and the table swap
-	eps       map[string]Endpoint
+	eps       map[string]Endpoint // guarded by srv.recMu
+	shared    map[string]bool     // IDs also on another network; guarded by srv.recMu
 	table     atomic.Pointer[table]
 	tcp       *dns.Server
 	slowSlots chan struct{}  // one token per UDP query on the slow path
@@ -79,12 +89,8 @@ func (s *Server) AddNetwork(name string, gateway netip.Addr, internal bool) (uin
 	if _, ok := s.nets[name]; ok {
 		return 0, fmt.Errorf("add network %q: %w", name, ErrExists)
 	}
-	n := &network{
-		name: name, gateway: gateway.Unmap(), internal: internal, ttl: s.opts.TTL,
-		suffixes: s.opts.Suffixes, fwd: s.fwd, eps: make(map[string]Endpoint),
-		slowSlots: make(chan struct{}, maxSlowQueries),
-	}
-	n.table.Store(buildTable(name, n.suffixes, n.eps))
+	n := s.newNetwork(name, internal)
+	n.gateway = gateway.Unmap()
 	lis, err := listen(n.gateway, s.opts.UDPSockets)
 	if err != nil {
 		return 0, fmt.Errorf("add network %q: %w", name, err)
@@ -93,6 +99,37 @@ func (s *Server) AddNetwork(name string, gateway netip.Addr, internal bool) (uin
 	n.start()
 	s.nets[name] = n
 	return lis.port, nil
+}
+
+// AddPeerNetwork holds the records of the network called name without serving it:
+// nobody queries it, but its names are answered to the containers that are also on a
+// network the server serves (a network another server listens on, as an external
+// network of another project). Endpoints are set on it as on a served network. A
+// network of that name already held returns ErrExists, an empty name ErrInvalid.
+func (s *Server) AddPeerNetwork(name string, internal bool) error {
+	if name == "" {
+		return fmt.Errorf("add peer network: %w", ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("add peer network %q: server closed: %w", name, ErrInvalid)
+	}
+	if _, ok := s.nets[name]; ok {
+		return fmt.Errorf("add peer network %q: %w", name, ErrExists)
+	}
+	s.nets[name] = s.newNetwork(name, internal)
+	return nil
+}
+
+// newNetwork returns a network with no endpoints and no listeners.
+func (s *Server) newNetwork(name string, internal bool) *network {
+	n := &network{
+		name: name, internal: internal, ttl: s.opts.TTL, suffixes: s.opts.Suffixes,
+		fwd: s.fwd, srv: s, eps: make(map[string]Endpoint), slowSlots: make(chan struct{}, maxSlowQueries),
+	}
+	n.table.Store(buildTable(name, n.suffixes, n.eps, nil))
+	return n
 }
 
 // start serves every listener and returns once all are serving: one serveUDP
@@ -112,6 +149,9 @@ func (n *network) start() {
 }
 
 func (n *network) stop() error {
+	if n.lis == nil {
+		return nil // a peer network
+	}
 	err := n.tcp.Shutdown()
 	n.lis.close()
 	n.readers.Wait()
@@ -128,6 +168,9 @@ func (s *Server) RemoveNetwork(name string) error {
 	if !ok {
 		return nil
 	}
+	s.recMu.Lock()
+	s.reindex(nil)
+	s.recMu.Unlock()
 	if err := n.stop(); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
 	}
@@ -151,25 +194,28 @@ func (s *Server) SetEndpoint(network string, ep Endpoint) error {
 	ep.Addr = ep.Addr.Unmap()
 	ep.Aliases = append([]string(nil), ep.Aliases...)
 	ep.Upstreams = append([]netip.AddrPort(nil), ep.Upstreams...)
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	ep.Links = maps.Clone(ep.Links)
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
 	if old, ok := n.eps[ep.ID]; ok && sameEndpoint(old, ep) {
 		return nil
 	}
 	n.eps[ep.ID] = ep
-	n.rebuild()
+	s.reindex(n)
 	return nil
 }
 
 func sameEndpoint(a, b Endpoint) bool {
 	return a.ID == b.ID && a.Addr == b.Addr && a.Service == b.Service && a.ContainerName == b.ContainerName &&
-		a.Hostname == b.Hostname && slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Upstreams, b.Upstreams)
+		a.Hostname == b.Hostname && a.Domain == b.Domain && slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.Upstreams, b.Upstreams) &&
+		maps.Equal(a.Links, b.Links)
 }
 
 // rebuild swaps in a new table of the network's endpoints, with a forwarder for each
-// endpoint that has upstreams of its own (same timeouts as the server's). n.mu is held.
+// endpoint that has upstreams of its own (same timeouts as the server's). srv.recMu is
+// held.
 func (n *network) rebuild() {
-	t := buildTable(n.name, n.suffixes, n.eps)
+	t := buildTable(n.name, n.suffixes, n.eps, n.shared)
 	for _, ep := range n.eps {
 		if len(ep.Upstreams) == 0 {
 			continue
@@ -190,13 +236,13 @@ func (s *Server) RemoveEndpoint(network, id string) error {
 	if err != nil {
 		return fmt.Errorf("remove endpoint %q: %w", id, err)
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
 	if _, ok := n.eps[id]; !ok {
 		return nil
 	}
 	delete(n.eps, id)
-	n.rebuild()
+	s.reindex(n)
 	return nil
 }
 

@@ -38,12 +38,9 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	c := newContainerState(r.p, svc, a.Name, a.Number, hash, img, files)
 	restart := restartPolicy(svc)
 	c.Restart = &restart
-	for _, n := range svc.Networks {
-		if n != nil {
-			c.Aliases = append(c.Aliases, n.Aliases...)
-		}
-	}
+	c.NetAliases = spec.NetAliases(r.p, svc, false)
 	r.mu.Lock()
+	c.Links = spec.Links(r.p.Name, svc, a.Number, r.containerNames)
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
 	apply.TakeOver(r.target(), &r.mu, c, anon)
@@ -62,6 +59,15 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
 	return c, r.save()
+}
+
+// containerNames lists the names of service's containers, by number. r.mu is held.
+func (r *run) containerNames(service string) []string {
+	var out []string
+	for _, c := range r.st.ServiceContainers(service) {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 // newContainerState is the record of a new container of svc, with a fresh ID and

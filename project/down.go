@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/supervisor"
 )
 
 // DownOptions configure Down, as `berth down`'s flags.
@@ -80,6 +81,8 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 			return err
 		}
 	}
+	// Other projects' supervisors forget these containers on the networks they share.
+	supervisor.NotifyPeers(cfg.paths(), st)
 	for _, id := range r.netnsLeft { // their removal could not be recorded: a full disk
 		if err := nd.DeleteNetns(id); err != nil {
 			return fmt.Errorf("remove network namespace of container %s: %w", id, err)

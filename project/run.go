@@ -8,12 +8,12 @@ import (
 	"maps"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/spec"
 )
 
 // LabelSlug is the random ID Compose gives a one-off container (its name ends with the
@@ -243,10 +243,9 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 	c := newContainerState(r.p, one, name, 0, hash, img, opts.ConfigFiles)
 	delete(c.Labels, LabelNumber) // one-off containers are not indexed
 	c.Labels[LabelOneoff], c.Labels[LabelSlug] = "True", c.ID
-	if opts.UseAliases {
-		c.Aliases = oneoffAliases(one)
-	}
+	c.NetAliases = spec.NetAliases(r.p, one, opts.UseAliases)
 	r.mu.Lock()
+	c.Links = spec.Links(r.p.Name, one, -1, r.containerNames) // Compose numbers a one-off -1
 	r.st.Containers = append(r.st.Containers, c)
 	r.mu.Unlock()
 	if err := r.save(); err != nil {
@@ -270,18 +269,6 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 		return c, fmt.Errorf("create %s: %w", describe(c), err)
 	}
 	return c, r.save()
-}
-
-// oneoffAliases are the DNS names `run --use-aliases` gives a one-off container
-// besides its own: the service's name and its aliases on each of its networks.
-func oneoffAliases(svc compose.ServiceConfig) []string {
-	out := []string{svc.Name}
-	for _, n := range slices.Sorted(maps.Keys(svc.Networks)) {
-		if svc.Networks[n] != nil {
-			out = append(out, svc.Networks[n].Aliases...)
-		}
-	}
-	return out
 }
 
 // attachOneoff copies Stdin into the container (when it is open) and the container's

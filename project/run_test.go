@@ -149,22 +149,6 @@ services:
 	}
 }
 
-func TestOneoffAliases(t *testing.T) {
-	p := loadYAML(t, `name: demo
-services:
-  web:
-    image: busybox
-    networks:
-      front: {aliases: [www, site]}
-      back: {aliases: [api]}
-      plain: {}
-networks: {front: {}, back: {}, plain: {}}
-`)
-	if got, want := oneoffAliases(p.Services["web"]), []string{"web", "api", "www", "site"}; !cmp.Equal(got, want) {
-		t.Errorf("oneoffAliases = %q, want %q", got, want)
-	}
-}
-
 func TestOneoffName(t *testing.T) {
 	if got := oneoffName("p", "web", "mine"); got != "mine" {
 		t.Errorf("oneoffName with --name = %q, want mine", got)

@@ -60,8 +60,16 @@ type ContainerState struct {
 	NetNS   string            `json:"netns,omitempty"`
 	// Addresses maps full network names to the container's address on it.
 	Addresses map[string]string `json:"addresses,omitempty"`
-	Aliases   []string          `json:"aliases,omitempty"`
-	Hostname  string            `json:"hostname,omitempty"`
+	// NetAliases maps full network names to the container's aliases on that network
+	// (networks.X.aliases; run --use-aliases): a name on that network only.
+	NetAliases map[string][]string `json:"netAliases,omitempty"`
+	// Aliases are the aliases of every network, as berth recorded them before
+	// NetAliases: read from older state only, as aliases on each of its networks.
+	Aliases []string `json:"aliases,omitempty"`
+	// Links map names only this container resolves (links, external_links) to the
+	// name of the container they stand for, on each network both are on.
+	Links    map[string]string `json:"links,omitempty"`
+	Hostname string            `json:"hostname,omitempty"`
 	// DNS are the service's dns: servers (IP addresses): the embedded DNS forwards the
 	// names it does not know, asked by this container, to them instead of the host's.
 	DNS   []string    `json:"dns,omitempty"`
@@ -95,6 +103,14 @@ type PortState struct {
 	HostPort      uint16 `json:"hostPort"`
 	ContainerPort uint16 `json:"containerPort"`
 	Protocol      string `json:"protocol"`
+}
+
+// AliasesOn returns the container's aliases on the network of that full name.
+func (c *ContainerState) AliasesOn(network string) []string {
+	if c.NetAliases == nil {
+		return c.Aliases
+	}
+	return c.NetAliases[network]
 }
 
 // ConfigHash returns the container's config-hash label.

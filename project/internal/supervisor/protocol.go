@@ -14,13 +14,14 @@ import (
 )
 
 // The supervisor protocol, on the project's root-only unix socket: one connection per
-// request; the client writes one line (a request word: ping, sync, health, shutdown), the
-// supervisor answers "ok\n" and a body (JSON for health) or "error\n" and a message,
-// then closes. It is this small so that a command's first request costs a few system
-// calls, not an HTTP client's first use.
+// request; the client writes one line (a request word: ping, sync, refresh, health,
+// shutdown), the supervisor answers "ok\n" and a body (JSON for health) or "error\n"
+// and a message, then closes. It is this small so that a command's first request costs
+// a few system calls, not an HTTP client's first use.
 const (
 	ReqPing     = "ping"
 	ReqSync     = "sync"
+	ReqRefresh  = "refresh" // DNS records only, from every project's state (records.go)
 	ReqHealth   = "health"
 	ReqShutdown = "shutdown"
 )

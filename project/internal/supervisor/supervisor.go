@@ -42,7 +42,7 @@ type supervisor struct {
 	dns   *dnsserver.Server
 
 	mu        sync.Mutex
-	networks  map[string]map[string]bool // served network -> endpoint IDs
+	networks  map[string]*heldNet // networks whose DNS records it holds (records.go)
 	checks    map[string]context.CancelFunc
 	health    map[string]string
 	runs      map[string]time.Time // StartedAt of the run each health was measured on
@@ -77,8 +77,8 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 		return err
 	}
 	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
-		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups, Suffixes: []string{name}}),
-		networks: map[string]map[string]bool{}, checks: map[string]context.CancelFunc{},
+		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups}), // names under a project's name: records.go
+		networks: map[string]*heldNet{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
 	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
@@ -115,7 +115,13 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	case ReqPing:
 		return nil, nil
 	case ReqSync:
-		return nil, s.sync(ctx)
+		if err := s.sync(ctx); err != nil {
+			return nil, err
+		}
+		s.notifyPeers()
+		return nil, nil
+	case ReqRefresh:
+		return nil, s.refresh(ctx)
 	case ReqHealth:
 		return json.Marshal(s.currentHealth())
 	case ReqShutdown:
@@ -132,91 +138,14 @@ func (s *supervisor) sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	others := s.otherStates()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	want := map[string]bool{}
-	for _, n := range st.Networks {
-		if n.External || n.Gateway == "" {
-			continue
-		}
-		want[n.Name] = true
-		if err := s.ensureNetwork(ctx, n); err != nil {
-			return err
-		}
-	}
-	for n := range s.networks {
-		if !want[n] {
-			s.dns.RemoveNetwork(n)
-			delete(s.networks, n)
-		}
-	}
-	if err := s.syncEndpoints(st); err != nil {
+	if err := s.syncRecords(ctx, st, others); err != nil {
 		return err
 	}
 	s.syncChecks(st)
 	s.syncRestarts(st)
-	return nil
-}
-
-func (s *supervisor) ensureNetwork(ctx context.Context, n state.NetworkState) error {
-	if _, ok := s.networks[n.Name]; ok {
-		return nil
-	}
-	gw, err := netip.ParseAddr(n.Gateway)
-	if err != nil {
-		return fmt.Errorf("network %q: gateway %q: %w", n.Name, n.Gateway, state.ErrInvalid)
-	}
-	port, err := s.dns.AddNetwork(n.Name, gw, n.Internal)
-	if err != nil {
-		return fmt.Errorf("dns for network %q: %w", n.Name, err)
-	}
-	if port == 53 {
-		port = 0 // no redirect needed; clear one a previous supervisor left
-	}
-	if err := s.nd.RedirectDNS(ctx, n.Name, port); err != nil {
-		s.dns.RemoveNetwork(n.Name)
-		return fmt.Errorf("dns for network %q: %w", n.Name, err)
-	}
-	s.networks[n.Name] = map[string]bool{}
-	return nil
-}
-
-func (s *supervisor) syncEndpoints(st *state.State) error {
-	seen := map[string]map[string]bool{}
-	for _, c := range st.Containers {
-		for netName, addr := range c.Addresses {
-			if _, ok := s.networks[netName]; !ok {
-				continue
-			}
-			a, err := netip.ParseAddr(addr)
-			if err != nil {
-				continue
-			}
-			ep := dnsserver.Endpoint{ID: c.ID, Addr: a, Service: c.Service, ContainerName: c.Name,
-				Hostname: c.Hostname, Aliases: c.Aliases, Upstreams: dnsUpstreams(c.DNS)}
-			if c.Oneoff() {
-				ep.Service = "" // as Compose's run without --use-aliases: only its own names
-			}
-			if err := s.dns.SetEndpoint(netName, ep); err != nil {
-				return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
-			}
-			if seen[netName] == nil {
-				seen[netName] = map[string]bool{}
-			}
-			seen[netName][c.ID] = true
-		}
-	}
-	for netName, ids := range s.networks {
-		for id := range ids {
-			if !seen[netName][id] {
-				s.dns.RemoveEndpoint(netName, id)
-			}
-		}
-		s.networks[netName] = seen[netName]
-		if s.networks[netName] == nil {
-			s.networks[netName] = map[string]bool{}
-		}
-	}
 	return nil
 }
 
