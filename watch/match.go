@@ -144,7 +144,7 @@ func Ephemeral() Matcher {
 		"**/*___jb_old___", "**/*___jb_tmp___", "**/.idea/**", // GoLand
 		"**/.#*", "**/#*#", // Emacs
 		"**/4913", "**/*~", "**/.*.swp", "**/.*.swx", "**/.*.swo", "**/.*.swn", // Vim
-		"**/.*.kate-swp",     // Kate
+		"**/.*.kate-swp",    // Kate
 		"**/*-go-tmp-umask", // go's umask probe
 	})
 	if err != nil {
