@@ -22,6 +22,9 @@ type WatchOptions struct {
 	NoBuild bool
 	// Quiet hides the build output of rebuilds (`--quiet`).
 	Quiet bool
+	// Rebuilt, when set, is called after a rebuild recreated its services, with the IDs
+	// of the images they had before (`--prune` removes those left dangling).
+	Rebuilt func(previous []string)
 	// Log receives Compose's watch messages ("Watch enabled", "Syncing service ...");
 	// Output the output of sync+exec commands and of rebuilds. nil: discarded.
 	Log    io.Writer

@@ -96,6 +96,11 @@ func (s *rebuildScheduler) Wait() { s.wg.Wait() }
 // containers, logging as Compose does.
 func (w *watcher) rebuild(ctx context.Context, services []string) error {
 	w.logf("Rebuilding service(s) %q after changes were detected...", services)
+	previous, err := w.cfg.localImageIDs(w.p, PlanOptions{Services: services, NoDeps: true})
+	if err != nil {
+		w.logf("Build failed. Error: %v", err)
+		return err
+	}
 	var out io.Writer = io.Discard
 	if !w.opts.Quiet {
 		out = &lineLogger{log: w.log}
@@ -105,11 +110,18 @@ func (w *watcher) rebuild(ctx context.Context, services []string) error {
 		return err
 	}
 	w.logf("service(s) %q successfully built", services)
-	_, err := Up(ctx, w.cfg, w.p, UpOptions{PlanOptions: PlanOptions{Services: services, NoDeps: true, ForceRecreate: true},
+	_, err = Up(ctx, w.cfg, w.p, UpOptions{PlanOptions: PlanOptions{Services: services, NoDeps: true, ForceRecreate: true},
 		NoBuild: true, ConfigFiles: w.opts.ConfigFiles, Progress: io.Discard, IgnoreOrphans: true})
 	if err != nil {
 		w.logf("Failed to recreate services after update. Error: %v", err)
 		return err
+	}
+	if w.opts.Rebuilt != nil {
+		ids := make([]string, 0, len(previous))
+		for _, svc := range keys(previous) {
+			ids = append(ids, previous[svc])
+		}
+		w.opts.Rebuilt(ids)
 	}
 	return nil
 }

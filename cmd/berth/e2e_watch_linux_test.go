@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/engine/image"
 )
 
 // watchProject is a project whose service app has one develop.watch rule per action.
@@ -153,6 +155,23 @@ func TestE2EWatch(t *testing.T) {
 				t.Errorf("watch output lacks %q:\n%s", want, w.out.String())
 			}
 		}
+		// --prune (the default) removed the image the rebuild left without a name.
+		within(t, "no dangling image", func() bool {
+			store, err := image.Open(filepath.Join(e.root, "images"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			imgs, err := store.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, img := range imgs {
+				if len(img.RepoTags) == 0 {
+					return false
+				}
+			}
+			return true
+		})
 		// The recreated container has the image's files, not the synced ones; a new
 		// change syncs into it.
 		write(t, "src/after.txt", "after rebuild")

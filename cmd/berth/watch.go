@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/housekeep"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
@@ -16,6 +17,7 @@ import (
 type watchOptions struct {
 	noUp  bool
 	quiet bool
+	prune bool
 }
 
 func newWatchCommand(g *globalOptions) *cobra.Command {
@@ -30,6 +32,7 @@ func newWatchCommand(g *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&opts.noUp, "no-up", false, "Do not build & start services before watching")
 	f.BoolVar(&opts.quiet, "quiet", false, "hide build output")
+	f.BoolVar(&opts.prune, "prune", true, "Prune dangling images on rebuild")
 	return cmd
 }
 
@@ -60,8 +63,12 @@ func runWatch(cmd *cobra.Command, g *globalOptions, opts *watchOptions, args []s
 			return err
 		}
 	}
-	return project.Watch(ctx, cfg, p, project.WatchOptions{Services: args, Quiet: opts.quiet,
-		Log: cmd.OutOrStdout(), Output: cmd.OutOrStdout(), ConfigFiles: configFiles(p)})
+	wo := project.WatchOptions{Services: args, Quiet: opts.quiet,
+		Log: cmd.OutOrStdout(), Output: cmd.OutOrStdout(), ConfigFiles: configFiles(p)}
+	if opts.prune {
+		wo.Rebuilt = pruneRebuilt(g, cfg)
+	}
+	return project.Watch(ctx, cfg, p, wo)
 }
 
 // buildProgress is where the builder's output goes: stderr, or nowhere with --quiet.
@@ -130,5 +137,23 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 			return 0, err
 		}
 		p.part = p.part[i+1:]
+	}
+}
+
+// pruneRebuilt is --prune: after a rebuild, each previous image that lost its last
+// name to the new one (dangling) is removed, unless a container still uses it; as in
+// Compose, failures are not reported.
+func pruneRebuilt(g *globalOptions, cfg project.Config) func([]string) {
+	return func(previous []string) {
+		store, err := openImageStore(g)
+		if err != nil {
+			return
+		}
+		hk := housekeep.New(cfg)
+		for _, id := range previous {
+			if img, err := store.Get(id); err == nil && len(img.RepoTags) == 0 {
+				_, _ = hk.RemoveImage(img.ID, false)
+			}
+		}
 	}
 }
