@@ -25,9 +25,11 @@ type WatchOptions struct {
 	// Rebuilt, when set, is called after a rebuild recreated its services, with the IDs
 	// of the images they had before (`--prune` removes those left dangling).
 	Rebuilt func(previous []string)
-	// Log receives Compose's watch messages ("Watch enabled", "Syncing service ...");
-	// Output the output of sync+exec commands and of rebuilds. nil: discarded.
+	// Log receives Compose's watch messages ("Watch enabled", "Syncing service ...")
+	// and the output of rebuilds; Warn its warnings and errors ("warning: ..."); Output
+	// the output of sync+exec commands. nil: discarded.
 	Log    io.Writer
+	Warn   io.Writer
 	Output io.Writer
 	// QuietPeriod is how long a burst of changes must be quiet before it is acted on;
 	// 0: watch.QuietPeriod.
@@ -47,7 +49,8 @@ type WatchOptions struct {
 // bring the project up (the caller runs Up first, as `berth watch` does without
 // --no-up). A project without rules to watch is an error wrapping ErrInvalid.
 func Watch(ctx context.Context, cfg Config, p *compose.Project, opts WatchOptions) error {
-	w := &watcher{cfg: cfg, p: p, opts: opts, log: &syncWriter{w: orDiscard(opts.Log)}}
+	w := &watcher{cfg: cfg, p: p, opts: opts, log: &syncWriter{w: orDiscard(opts.Log)},
+		warn: &syncWriter{w: orDiscard(opts.Warn)}}
 	paths, err := w.setup()
 	if err != nil {
 		return err
@@ -75,16 +78,23 @@ func Watch(ctx context.Context, cfg Config, p *compose.Project, opts WatchOption
 			return nil
 		case err, ok := <-n.Errors():
 			if ok {
-				w.logf("Watch disabled with errors: %v", err)
+				w.warnf("Watch disabled with errors: %v", err)
 			}
 			return err
 		case batch := <-batches:
+			if len(batch) > largeBatch {
+				w.warnf("Very large batch of file changes detected: %d files. This may impact performance.", len(batch))
+				w.logf("Large batch of file changes detected. If you just switched branches, this is expected.")
+			}
 			if err := w.handle(ctx, batch); err != nil {
-				w.logf("Error handling changed files: %v", err)
+				w.warnf("Error handling changed files: %v", err)
 			}
 		}
 	}
 }
+
+// largeBatch is the batch size above which Compose warns that syncing may be slow.
+const largeBatch = 1000
 
 // watcher is one Watch: its rules and what acts on them.
 type watcher struct {
@@ -92,12 +102,17 @@ type watcher struct {
 	p        *compose.Project
 	opts     WatchOptions
 	log      *syncWriter
+	warn     *syncWriter
 	rules    []watch.Rule
 	rebuilds *rebuildScheduler
 }
 
 func (w *watcher) logf(format string, args ...any) {
 	w.log.line(fmt.Sprintf(format, args...))
+}
+
+func (w *watcher) warnf(format string, args ...any) {
+	w.warn.line("warning: " + fmt.Sprintf(format, args...))
 }
 
 // setup checks the selected services' rules, runs the initial syncs and returns the
@@ -152,7 +167,7 @@ func (w *watcher) setupService(name string, svc compose.ServiceConfig) ([]string
 			}
 		}
 		if isSync(t) && boundByVolume(t.Path, svc.Volumes) {
-			w.logf("path '%s' also declared by a bind mount volume, this path won't be monitored!", t.Path)
+			w.warnf("path '%s' also declared by a bind mount volume, this path won't be monitored!", t.Path)
 			continue
 		}
 		r, err := watch.NewRule(watch.Rule{Service: name, Action: t.Action, Path: t.Path, Target: t.Target, Index: i},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ const watchRules = `services:
 func TestWatchActions(t *testing.T) {
 	p := composetest.Load(t, watchRules)
 	var log bytes.Buffer
-	w := &watcher{p: p, log: &syncWriter{w: &log}}
+	w := &watcher{p: p, log: &syncWriter{w: io.Discard}, warn: &syncWriter{w: &log}}
 	paths, err := w.setup()
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +47,7 @@ func TestWatchActions(t *testing.T) {
 	if want := []string{in("src"), in("conf"), in("hook"), in("package.json"), in("src")}; !slices.Equal(paths, want) {
 		t.Errorf("watched paths = %v, want %v (the bind-mounted sync path left out)", paths, want)
 	}
-	if !strings.Contains(log.String(), "path '"+in("shared/x")+"' also declared by a bind mount volume, this path won't be monitored!") {
+	if !strings.Contains(log.String(), "warning: path '"+in("shared/x")+"' also declared by a bind mount volume, this path won't be monitored!") {
 		t.Errorf("no bind-mount warning in %q", log.String())
 	}
 
@@ -85,7 +86,8 @@ func TestWatchSetupErrors(t *testing.T) {
 		{"unknown service", "services: {a: {image: x}}\n", WatchOptions{Services: []string{"b"}}, "no such service: b", ErrNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &watcher{p: composetest.Load(t, tt.yaml), opts: tt.opts, log: &syncWriter{w: &bytes.Buffer{}}}
+			w := &watcher{p: composetest.Load(t, tt.yaml), opts: tt.opts, log: &syncWriter{w: io.Discard},
+				warn: &syncWriter{w: io.Discard}}
 			_, err := w.setup()
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, tt.is) {
 				t.Errorf("setup() = %v, want %q wrapping %v", err, tt.want, tt.is)

@@ -34,7 +34,7 @@ func upWatch(cmd *cobra.Command, cfg project.Config, p *compose.Project, opts pr
 	done := make(chan error, 1)
 	var started atomic.Bool // set by Up's goroutine, read after UpAttached returns
 	out := &prefixWriter{w: cmd.OutOrStdout(), prefix: "⦿ "}
-	opts.Log, opts.Output = out, cmd.OutOrStdout()
+	opts.Log, opts.Warn, opts.Output = out, cmd.ErrOrStderr(), cmd.OutOrStdout()
 	start := func() {
 		started.Store(true)
 		go func() { done <- project.Watch(ctx, cfg, p, opts) }()

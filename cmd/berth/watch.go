@@ -64,7 +64,7 @@ func runWatch(cmd *cobra.Command, g *globalOptions, opts *watchOptions, args []s
 		}
 	}
 	wo := project.WatchOptions{Services: args, Quiet: opts.quiet,
-		Log: cmd.OutOrStdout(), Output: cmd.OutOrStdout(), ConfigFiles: configFiles(p)}
+		Log: cmd.OutOrStdout(), Warn: cmd.ErrOrStderr(), Output: cmd.OutOrStdout(), ConfigFiles: configFiles(p)}
 	if opts.prune {
 		wo.Rebuilt = pruneRebuilt(g, cfg)
 	}
