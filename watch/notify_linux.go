@@ -239,6 +239,9 @@ func (n *Notifier) handle(wd int32, mask uint32, name string) {
 		return
 	}
 	p := filepath.Join(dir, name)
+	if mask&unix.IN_ISDIR != 0 && mask&unix.IN_MOVED_FROM != 0 {
+		n.forget(p) // its watches would report it under its old name; a move within is re-added at IN_MOVED_TO
+	}
 	if mask&unix.IN_ISDIR != 0 && mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0 && n.needed(p) {
 		if n.reported(p) {
 			n.send(p)
@@ -250,6 +253,18 @@ func (n *Notifier) handle(wd int32, mask uint32, name string) {
 	}
 	if n.reported(p) {
 		n.send(p)
+	}
+}
+
+// forget removes the watches of directory p and of every directory below it.
+func (n *Notifier) forget(p string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for wd, d := range n.dirs {
+		if IsChild(p, d) {
+			_, _ = unix.InotifyRmWatch(n.fd, uint32(wd)) // already gone with the directory: nothing to do
+			delete(n.dirs, wd)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package watch
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -71,6 +72,27 @@ func TestNotifierRecursive(t *testing.T) {
 	}
 	write(filepath.Join(dir, "later", "x", "y"))
 	expect(t, n, filepath.Join(dir, "later", "x", "y"))
+
+	// A directory moved within is reported under its new name; one moved out is no
+	// longer reported.
+	if err := os.Rename(filepath.Join(src, "b"), filepath.Join(src, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(src, "moved", "c", "h"))
+	expect(t, n, filepath.Join(src, "moved", "c", "h"))
+	if err := os.Rename(filepath.Join(src, "moved"), filepath.Join(other, "away")); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(other, "away", "c", "i"))
+	write(filepath.Join(src, "a", "after"))
+	for p := range n.Events() {
+		if strings.HasSuffix(p, "/i") {
+			t.Fatalf("change in a directory moved out reported as %s", p)
+		}
+		if p == filepath.Join(src, "a", "after") {
+			break
+		}
+	}
 
 	if err := n.Close(); err != nil {
 		t.Fatal(err)
