@@ -210,13 +210,26 @@ type DevelopConfig struct {
 	Watch []Trigger `json:"watch,omitempty"`
 }
 
-// Trigger is one develop.watch rule; Path is absolute.
+// Trigger is one develop.watch rule; Path is absolute. Action is one of the
+// WatchAction constants; Exec is the command of a sync+exec rule.
 type Trigger struct {
-	Path   string   `json:"path"`
-	Action string   `json:"action"`
-	Target string   `json:"target,omitempty"`
-	Ignore []string `json:"ignore,omitempty"`
+	Path        string      `json:"path"`
+	Action      string      `json:"action"`
+	Target      string      `json:"target,omitempty"`
+	Exec        ServiceHook `json:"exec,omitempty"`
+	Include     []string    `json:"include,omitempty"`
+	Ignore      []string    `json:"ignore,omitempty"`
+	InitialSync bool        `json:"initial_sync,omitempty"`
 }
+
+// The develop.watch actions.
+const (
+	WatchActionSync        = "sync"
+	WatchActionRebuild     = "rebuild"
+	WatchActionRestart     = "restart"
+	WatchActionSyncRestart = "sync+restart"
+	WatchActionSyncExec    = "sync+exec"
+)
 
 // ServiceHook is a post_start or pre_stop command run in the container.
 type ServiceHook struct {

@@ -25,7 +25,6 @@ var unsupportedServiceKeys = map[string]string{
 	"post_start":         "post_start hooks are not run yet",
 	"pre_stop":           "pre_stop hooks are not run yet",
 	"pre_start":          "pre_start hooks are not run yet",
-	"develop":            "develop (compose watch) is not supported",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",
 	"cpu_count":          "cpu_count is Windows-only and ignored",
@@ -46,7 +45,7 @@ var unsupportedServiceKeys = map[string]string{
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
-// but cannot run yet (newer keys such as gpus, post_start, pre_stop and develop; Windows- and Swarm-only settings; drivers other than
+// but cannot run yet (newer keys such as gpus, post_start and pre_stop; Windows- and Swarm-only settings; drivers other than
 // the built-in ones). An empty result means berth can run everything the files ask
 // for. It reads Model and Positions and changes nothing.
 func (p *Project) Unsupported() []Warning {

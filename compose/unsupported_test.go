@@ -41,7 +41,6 @@ networks:
 		"compose.yaml:4:11 services.app.gpus",
 		"compose.yaml:6:7 services.app.post_start",
 		"compose.yaml:8:7 services.app.pre_stop",
-		"compose.yaml:10:7 services.app.develop",
 		"compose.yaml:16:18 services.app.deploy.placement",
 		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
 		"compose.yaml:22:21 networks.default.driver",

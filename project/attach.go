@@ -49,6 +49,9 @@ type AttachOptions struct {
 	// Interrupt delivers the user's Ctrl-C: the first stops the project's containers
 	// gracefully, the next kill them.
 	Interrupt <-chan os.Signal
+	// AfterUp, when set, is called once Up has succeeded (`up --watch` starts
+	// watching then); it must not block.
+	AfterUp func()
 }
 
 // UpAttached runs Up (opts.Progress gets its status lines) and prints the output of
@@ -82,6 +85,9 @@ func UpAttached(ctx context.Context, cfg Config, p *compose.Project, opts UpOpti
 	upDone := make(chan error, 1)
 	go func() {
 		_, err := Up(upCtx, cfg, p, opts)
+		if err == nil && at.AfterUp != nil {
+			at.AfterUp()
+		}
 		upDone <- err
 	}()
 	code, err := a.loop(ctx, upDone, cancelUp)

@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func berthBinary(t *testing.T) string {
+func berthBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bte-bin-")
@@ -119,9 +119,16 @@ func randomPools(second int) string {
 // importBusybox stores Debian's busybox-static as the one-layer image bte-busybox.
 func (e *e2e) importBusybox() {
 	e.t.Helper()
+	importBusybox(e.t, e.root)
+}
+
+// importBusybox stores busybox as bte-busybox in the image store of root (benchmarks
+// call it too).
+func importBusybox(t testing.TB, root string) {
+	t.Helper()
 	bb, err := os.ReadFile("/bin/busybox")
 	if err != nil {
-		e.t.Skipf("skipping: busybox-static not installed: %v", err)
+		t.Skipf("skipping: busybox-static not installed: %v", err)
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -137,12 +144,12 @@ func (e *e2e) importBusybox() {
 	tw.WriteHeader(&tar.Header{Name: "etc/passwd", Mode: 0o644, Size: int64(len(passwd))})
 	tw.Write([]byte(passwd))
 	tw.Close()
-	store, err := image.Open(filepath.Join(e.root, "images"))
+	store, err := image.Open(filepath.Join(root, "images"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if _, err := store.Import(context.Background(), &buf, "bte-busybox:latest", []string{`ENV PATH=/bin`, `CMD ["sh"]`}); err != nil {
-		e.t.Fatalf("Import busybox: %v", err)
+		t.Fatalf("Import busybox: %v", err)
 	}
 }
 

@@ -53,6 +53,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newImageCommand(opts))
 	root.AddCommand(newBuildCommand(opts))
 	root.AddCommand(newUpCommand(opts))
+	root.AddCommand(newWatchCommand(opts))
 	root.AddCommand(newDownCommand(opts))
 	root.AddCommand(newPSCommand(opts))
 	root.AddCommand(newLogsCommand(opts))

@@ -43,6 +43,7 @@ type upOptions struct {
 	exitCodeFrom       string
 	wait               bool
 	waitTimeout        int
+	watch              bool
 }
 
 func newUpCommand(g *globalOptions) *cobra.Command {
@@ -80,6 +81,7 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.exitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container (implies --abort-on-container-exit)")
 	f.BoolVar(&opts.wait, "wait", false, "Wait for services to be running|healthy (implies --detach)")
 	f.IntVar(&opts.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	f.BoolVarP(&opts.watch, "watch", "w", false, "Watch source code and rebuild/refresh containers when files are updated.")
 	return cmd
 }
 
@@ -90,6 +92,9 @@ func (o *upOptions) check() error {
 	}
 	if o.recreateDeps && o.noRecreate {
 		return fmt.Errorf("up: --always-recreate-deps and --no-recreate are incompatible")
+	}
+	if err := o.checkWatch(); err != nil {
+		return err
 	}
 	abort := ""
 	switch {
@@ -186,7 +191,20 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	at.Interrupt = sigs
+	var stopWatch func() error
+	if opts.watch {
+		if !hasWatch(p, args) {
+			return errNoWatch
+		}
+		at.AfterUp, stopWatch = upWatch(cmd, cfg, p, project.WatchOptions{Services: args,
+			ConfigFiles: uo.ConfigFiles})
+	}
 	code, err := project.UpAttached(cmd.Context(), cfg, p, uo, at)
+	if stopWatch != nil {
+		if werr := stopWatch(); err == nil && werr != nil {
+			return werr
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	// The orchestrator: the only package that knows compose, engine, netdriver and
 	// dnsserver; its internal rooms import each other.
 	"project": {"project/internal/...", "builder", "compose", "dnsserver", "engine", "engine/image",
-		"netdriver", "internal/atomicfile",
+		"netdriver", "internal/atomicfile", "watch",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},
 	// The builder runs Dockerfiles on the engine; its parsers know nothing else.
 	"builder": {"builder/buildcontext", "builder/dockerfile", "engine", "engine/image", "internal/atomicfile",
@@ -53,6 +53,8 @@ var allowed = map[string][]string{
 	"internal/testenv":    {},
 	"internal/threads":    {"golang.org/x/sys/unix"},
 	"internal/residency":  {"golang.org/x/sys/unix"},
+	// develop.watch: paths, patterns, inotify, debouncing; no compose, no engine.
+	"watch": {"github.com/moby/patternmatcher/...", "golang.org/x/sys/unix"},
 	// The example services: standalone programs with a shared health handler.
 	"examples": {"examples/internal/..."},
 }
