@@ -50,7 +50,7 @@ func Push(ctx context.Context, cfg Config, p *compose.Project, opts PushOptions)
 			continue
 		}
 		for _, tag := range append([]string{svc.Image}, svc.Build.Tags...) {
-			if err := pushImage(ctx, store, tag, out, opts.Progress != nil); err != nil {
+			if err := pushImage(ctx, store, tag, opts.Progress); err != nil {
 				if !opts.IgnoreFailures {
 					fmt.Fprintf(out, " Image %s  Error %v\n", tag, err)
 					return fmt.Errorf("service %q: %w", name, err)
@@ -62,14 +62,13 @@ func Push(ctx context.Context, cfg Config, p *compose.Project, opts PushOptions)
 	return nil
 }
 
-// pushImage pushes tag, reporting as Compose does; layers says whether the
-// per-layer lines go to out too.
-func pushImage(ctx context.Context, store *image.Store, tag string, out io.Writer, layers bool) error {
-	fmt.Fprintf(out, " Image %s  Pushing\n", tag)
-	po := image.PushOptions{}
-	if layers {
-		po.Progress = out
+// pushImage pushes tag, reporting to out (nil: nowhere) as Compose does.
+func pushImage(ctx context.Context, store *image.Store, tag string, out io.Writer) error {
+	po := image.PushOptions{Progress: out}
+	if out == nil {
+		out = io.Discard
 	}
+	fmt.Fprintf(out, " Image %s  Pushing\n", tag)
 	if _, err := store.Push(ctx, tag, po); err != nil {
 		return err
 	}

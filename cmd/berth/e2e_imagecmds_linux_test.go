@@ -2,6 +2,7 @@ package main
 
 import (
 	"archive/tar"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -164,6 +165,67 @@ func TestE2EPush(t *testing.T) {
 	fresh.mustBerth("-f", pulled, "pull", "app")
 	if out := fresh.mustBerth("-f", pulled, "run", "--rm", "app", "cat", "/built"); out != "built\n" {
 		t.Errorf("run of the pulled-back image = %q, want %q", out, "built\n")
+	}
+}
+
+// TestE2EBuildPushPrint: build --print prints the bake file and builds nothing; build
+// --with-dependencies --push builds the dependency too and pushes both.
+func TestE2EBuildPushPrint(t *testing.T) {
+	reg := testenv.StartRegistry(t, "", "")
+	e := newE2E(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	compose := fmt.Sprintf(`services:
+  lib:
+    build:
+      context: .
+      dockerfile_inline: "FROM bte-busybox\nRUN echo lib > /lib\n"
+    image: %[1]s/bte/lib:1
+  app:
+    build:
+      context: .
+      dockerfile_inline: "FROM bte-busybox\nRUN echo app > /app\n"
+    image: %[1]s/bte/app:1
+    depends_on: [lib]
+`, reg)
+	if err := os.WriteFile(file, []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustBerth("-f", file, "build", "--print", "app")
+	var bake struct {
+		Group  map[string]struct{ Targets []string } `json:"group"`
+		Target map[string]struct {
+			Context string   `json:"context"`
+			Tags    []string `json:"tags"`
+			Output  []string `json:"output"`
+		} `json:"target"`
+	}
+	if err := json.Unmarshal([]byte(out), &bake); err != nil {
+		t.Fatalf("build --print = %q: %v", out, err)
+	}
+	if got := bake.Group["default"].Targets; len(got) != 1 || got[0] != "app" {
+		t.Errorf("build --print default group = %v, want [app]", got)
+	}
+	if app := bake.Target["app"]; app.Context != dir || len(app.Tags) != 1 || app.Tags[0] != reg+"/bte/app:1" || app.Output[0] != "type=docker" {
+		t.Errorf("build --print target app = %+v", app)
+	}
+	if _, ok := bake.Target["lib"]; !ok {
+		t.Errorf("build --print lacks the dependency's target lib: %s", out)
+	}
+	if _, _, err := e.berth("image", "history", reg+"/bte/app:1"); err == nil {
+		t.Errorf("build --print built the image")
+	}
+
+	_, errs := e.mustBerthErr("-f", file, "build", "--with-dependencies", "--push", "app")
+	for _, want := range []string{" Image " + reg + "/bte/lib:1  Pushed\n", " Image " + reg + "/bte/app:1  Pushed\n"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("build --with-dependencies --push stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	for _, repo := range []string{"bte/lib", "bte/app"} {
+		if got := e.httpGet("http://" + reg + "/v2/" + repo + "/tags/list"); !strings.Contains(got, `"1"`) {
+			t.Errorf("registry tags of %s = %q, want tag 1", repo, got)
+		}
 	}
 }
 
