@@ -1,7 +1,6 @@
 package image
 
 import (
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
 )
 
 // A stored layer is kept unpacked; Push needs it as a blob. compressed/<diffID hex>
@@ -23,10 +23,11 @@ import (
 //   - a pulled (or loaded, or imported) gzip layer keeps the blob it came as (add tees
 //     it to disk while it unpacks), so pushing a pulled image sends the very bytes,
 //     digests and manifest it came with;
-//   - any other layer (built, committed, or that came uncompressed) gets a gzip blob made once, on its first push, from WriteLayerTar: the same directory
-//     always gives the same tar and the same gzip stream (no name, no time in the
-//     header), and the record keeps it, so later pushes send the same digests and
-//     find them present.
+//   - any other layer (built, committed, or that came uncompressed) gets a gzip blob
+//     (klauspost/compress, several times faster than compress/gzip) made once, on its
+//     first push, from WriteLayerTar: the same directory always gives the same tar and
+//     the same gzip stream (no name, no time in the header), and the record keeps it,
+//     so later pushes send the same digests and find them present.
 //
 // A rebuilt tar is not byte for byte the tar the layer was unpacked from, so its
 // diffID (blobRecord.DiffID) differs from the layer's: the pushed config lists it.
