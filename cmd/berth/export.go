@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
@@ -30,7 +31,10 @@ func newExportCommand(g *globalOptions) *cobra.Command {
 				}
 				return project.Export(cfg, name, eo, cmd.OutOrStdout())
 			}
-			err = saveToFile(output, func(w io.Writer) error { return project.Export(cfg, name, eo, w) })
+			err = validateOutputPath(output)
+			if err == nil {
+				err = saveToFile(output, func(w io.Writer) error { return project.Export(cfg, name, eo, w) })
+			}
 			if err == nil {
 				err = os.Chmod(output, 0o600) // as Compose's atomic writer makes it
 			}
@@ -45,4 +49,14 @@ func newExportCommand(g *globalOptions) *cobra.Command {
 	f.IntVar(&opts.Index, "index", 0, "index of the container if service has multiple replicas.")
 	f.StringVarP(&output, "output", "o", "", "Write to a file, instead of STDOUT")
 	return cmd
+}
+
+// validateOutputPath refuses, as the Docker CLI's ValidateOutputPath, an output file
+// whose directory does not exist, before anything is exported.
+func validateOutputPath(path string) error {
+	dir := filepath.Dir(filepath.Clean(path))
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("invalid output path: directory %q does not exist", dir)
+	}
+	return nil
 }
