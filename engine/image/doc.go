@@ -1,5 +1,6 @@
 // Package image is berth's local image store: it pulls images from OCI/Docker
-// registries, loads docker-save and OCI archives, imports rootfs tarballs, and unpacks
+// registries and pushes them back (Push), makes images of containers' changes
+// (Commit), loads docker-save and OCI archives, imports rootfs tarballs, and unpacks
 // every layer once per diffID into a directory ready to be an overlayfs lowerdir.
 //
 // Layout under the store root ($BERTH_ROOT/images):
