@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/builder"
@@ -27,6 +26,12 @@ type BuildOptions struct {
 	BuildArgs map[string]string
 	// Progress receives the builder's plain progress output; nil prints nothing.
 	Progress io.Writer
+	// WithDependencies also builds the services the named ones depend on, transitively
+	// (`--with-dependencies`).
+	WithDependencies bool
+	// Push pushes each built image that has an image: name, under it and its build
+	// tags, as Push does (`--push`).
+	Push bool
 }
 
 // BuiltImage is the result of building one service.
@@ -45,18 +50,16 @@ func ImageName(p *compose.Project, service string) string {
 	return p.Name + "-" + service
 }
 
-// Build builds the images of the selected services that have a build section, one
-// after the other in name order, and stops at the first failure. Asking for a
-// service without a build section is an error wrapping ErrInvalid.
+// Build builds the images of the selected services that have a build section
+// (buildServices: with their dependencies on request, and the services their
+// additional_contexts name), one after the other, and stops at the first failure.
+// With Push each built image that has an image: name is pushed once built. Asking for
+// a service without a build section is an error wrapping ErrInvalid, for an unknown
+// one ErrNotFound.
 func Build(ctx context.Context, c Config, p *compose.Project, opts BuildOptions) ([]BuiltImage, error) {
-	names := opts.Services
-	if len(names) == 0 {
-		for name, svc := range p.Services {
-			if svc.Build != nil {
-				names = append(names, name)
-			}
-		}
-		sort.Strings(names)
+	names, err := buildServices(p, opts)
+	if err != nil {
+		return nil, err
 	}
 	store, err := c.imageStore()
 	if err != nil {
@@ -69,6 +72,13 @@ func Build(ctx context.Context, c Config, p *compose.Project, opts BuildOptions)
 			return out, err
 		}
 		out = append(out, b)
+		if svc := p.Services[name]; opts.Push && svc.Image != "" {
+			for _, tag := range append([]string{svc.Image}, svc.Build.Tags...) {
+				if err := pushImage(ctx, store, tag, opts.Progress); err != nil {
+					return out, fmt.Errorf("service %q: %w", name, err)
+				}
+			}
+		}
 	}
 	return out, nil
 }

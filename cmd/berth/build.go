@@ -14,6 +14,9 @@ type buildOptions struct {
 	pull      bool
 	buildArgs []string
 	quiet     bool
+	push      bool
+	deps      bool
+	print     bool
 }
 
 func newBuildCommand(g *globalOptions) *cobra.Command {
@@ -30,6 +33,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.pull, "pull", false, "Always pull newer versions of base images")
 	f.StringArrayVar(&opts.buildArgs, "build-arg", nil, "Set a build-time variable, KEY=VALUE (repeatable)")
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Print nothing but errors")
+	f.BoolVar(&opts.push, "push", false, "Push service images")
+	f.BoolVar(&opts.deps, "with-dependencies", false, "Also build dependencies (transitively)")
+	f.BoolVar(&opts.print, "print", false, "Print equivalent bake file")
 	return cmd
 }
 
@@ -54,7 +60,16 @@ func runBuild(cmd *cobra.Command, g *globalOptions, opts *buildOptions, services
 	if opts.quiet {
 		progress = nil
 	}
-	_, err = project.Build(cmd.Context(), cfg, p, project.BuildOptions{Services: services, NoCache: opts.noCache,
-		Pull: opts.pull, BuildArgs: args, Progress: progress})
+	bo := project.BuildOptions{Services: services, NoCache: opts.noCache, Pull: opts.pull, BuildArgs: args,
+		Progress: progress, WithDependencies: opts.deps, Push: opts.push}
+	if opts.print {
+		b, err := project.BakeFile(p, bo, version)
+		if err != nil {
+			return err
+		}
+		_, err = cmd.OutOrStdout().Write(b)
+		return err
+	}
+	_, err = project.Build(cmd.Context(), cfg, p, bo)
 	return err
 }

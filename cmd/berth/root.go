@@ -74,6 +74,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newPullCommand(opts))
 	root.AddCommand(newCreateCommand(opts))
 	root.AddCommand(newCpCommand(opts))
+	root.AddCommand(newExportCommand(opts), newCommitCommand(opts), newPushCommand(opts))
 	root.AddCommand(newVolumeCommand(opts))
 	root.AddCommand(newNetworkCommand(opts))
 	root.AddCommand(newSystemCommand(opts))

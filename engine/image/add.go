@@ -125,7 +125,9 @@ func (s *Store) ensureLayer(diffID v1.Hash, l v1.Layer, progress *progress) (int
 	}
 	defer rc.Close()
 	total, _ := l.Size()
-	counted := progress.reader(diffID, rc, total)
+	keeper := s.newBlobKeeper()
+	defer keeper.discard()
+	counted := progress.reader(diffID, io.TeeReader(rc, keeper), total)
 	ur, err := decompress(counted)
 	if err != nil {
 		return 0, fmt.Errorf("layer %s: %w", diffID, err)
@@ -139,11 +141,28 @@ func (s *Store) ensureLayer(diffID v1.Hash, l v1.Layer, progress *progress) (int
 	if got.String() != diffID.String() {
 		return 0, fmt.Errorf("layer %s: content has diffID %s: %w", diffID, got, ErrInvalid)
 	}
+	if _, err := io.Copy(io.Discard, counted); err != nil { // the blob's tail, for the kept copy
+		return 0, fmt.Errorf("layer %s: %w", diffID, err)
+	}
 	if err := os.Rename(tmp, dst); err != nil && !errors.Is(err, os.ErrExist) && !isNotEmpty(err) {
 		return 0, fmt.Errorf("layer %s: %w", diffID, err)
 	}
+	s.keepBlob(keeper, diffID, l)
 	progress.done(diffID, "done")
 	return n, nil
+}
+
+// keepBlob keeps the downloaded blob of l as layer diffID's (see blobRecord).
+func (s *Store) keepBlob(k *blobKeeper, diffID v1.Hash, l v1.Layer) {
+	digest, err := l.Digest()
+	if err != nil {
+		return
+	}
+	mt, err := l.MediaType()
+	if err != nil {
+		return
+	}
+	k.keep(s, diffID, digest, mt)
 }
 
 // unpackTemp unpacks the uncompressed layer tar r into a new temp dir (mode 0755) and

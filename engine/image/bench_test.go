@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,5 +67,26 @@ func BenchmarkCopy100MB(b *testing.B) {
 		b.StopTimer()
 		os.Remove(p)
 		b.StartTimer()
+	}
+}
+
+// BenchmarkGzipLayer100MB makes the gzip blob of a stored 100 MB layer, as a first
+// push of a built layer does (random content: the worst case for deflate).
+func BenchmarkGzipLayer100MB(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "images"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := layer100MB(b)
+	desc, err := s.AddLayer(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.gzipLayer(desc.Digest, io.Discard); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

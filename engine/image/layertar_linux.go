@@ -28,9 +28,28 @@ func (s *Store) WriteLayerTar(diffID v1.Hash, w io.Writer) error {
 	if _, err := os.Lstat(root); err != nil {
 		return fmt.Errorf("layer %s: %w", diffID, ErrNotFound)
 	}
+	if err := writeDirTar(root, w); err != nil {
+		return fmt.Errorf("tar layer %s: %w", diffID, err)
+	}
+	return nil
+}
+
+// WriteDirTar writes the tree under dir to w as WriteLayerTar writes a stored layer:
+// an overlay upper dir comes out as the layer of its changes, a plain (or merged
+// overlay) tree as an archive of its files, as `docker export` writes one. Overlay
+// features a layer cannot express (redirected directories, metadata-only copies)
+// fail with ErrInvalid. The directory itself is not an entry.
+func WriteDirTar(dir string, w io.Writer) error {
+	if err := writeDirTar(dir, w); err != nil {
+		return fmt.Errorf("tar %s: %w", dir, err)
+	}
+	return nil
+}
+
+func writeDirTar(root string, w io.Writer) error {
 	lt := &layerWriter{tw: tar.NewWriter(w), root: root, links: map[uint64]string{}}
 	if err := lt.dir(""); err != nil {
-		return fmt.Errorf("tar layer %s: %w", diffID, err)
+		return err
 	}
 	return lt.tw.Close()
 }
@@ -125,6 +144,9 @@ func (l *layerWriter) header(name, p string, fi fs.FileInfo, st *syscall.Stat_t)
 		return nil, err
 	}
 	for _, x := range xattrs {
+		if x == "trusted.overlay.redirect" || x == "trusted.overlay.metacopy" {
+			return nil, fmt.Errorf("%s: overlayfs recorded %s, which a layer cannot express: %w", name, x, ErrInvalid)
+		}
 		if x == opaqueXattr || strings.HasPrefix(x, "trusted.overlay.") {
 			continue
 		}

@@ -176,8 +176,8 @@ func (s *Store) recoverJournal(keep map[string]bool) (int64, error) {
 	return s.sweep(&j, usedDigests(idx, keep))
 }
 
-// sweep deletes j's layers and blobs that used does not hold, then the journal, and
-// returns the bytes freed. A layer dir is renamed into tmp first so it vanishes at once.
+// sweep deletes j's layers (with their kept blobs) and blobs that used does not hold,
+// then the journal, and returns the bytes freed. A layer dir is renamed into tmp first so it vanishes at once.
 func (s *Store) sweep(j *journal, used map[string]bool) (int64, error) {
 	var freed int64
 	for _, d := range j.Layers {
@@ -188,8 +188,12 @@ func (s *Store) sweep(j *journal, used map[string]bool) (int64, error) {
 		if err != nil {
 			return freed, fmt.Errorf("remove layer %s: %w: %w", d, ErrInvalid, err)
 		}
-		n, err := s.removeLayerDir(h)
+		n, err := s.removeBlobRecord(h) // first: a record may outlive its blob, not its layer
+		freed += n
 		if err != nil {
+			return freed, err
+		}
+		if n, err = s.removeLayerDir(h); err != nil {
 			return freed, err
 		}
 		freed += n

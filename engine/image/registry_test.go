@@ -3,76 +3,27 @@ package image
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-const registryBin = "/usr/bin/docker-registry"
-
-// startRegistry runs Debian's docker-registry on a free loopback port with a temp
-// storage dir and returns its host:port. With user set, it requires htpasswd auth.
+// startRegistry runs Debian's docker-registry on loopback (testenv.StartRegistry).
 func startRegistry(t *testing.T, user, pass string) string {
 	t.Helper()
-	if _, err := os.Stat(registryBin); err != nil {
-		t.Skipf("skipping: %s not installed (apt-get install docker-registry)", registryBin)
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	if user != "" {
-		out, err := exec.Command("htpasswd", "-Bbn", user, pass).Output()
-		if err != nil {
-			t.Fatalf("htpasswd: %v", err)
-		}
-		pw := filepath.Join(dir, "htpasswd")
-		if err := os.WriteFile(pw, out, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: berth-test\n    path: %s\n", pw)
-	}
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(registryBin, "serve", cfgPath)
-	cmd.Stderr = &strings.Builder{}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start registry: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	for i := 0; i < 100; i++ {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("registry on %s did not start: %s", addr, cmd.Stderr)
-	return ""
+	return testenv.StartRegistry(t, user, pass)
 }
 
 // countingProxy fronts the registry and counts blob GETs.

@@ -48,7 +48,7 @@ type indexFile struct {
 
 // Open opens (creating if needed) the store at root, normally $BERTH_ROOT/images.
 func Open(root string) (*Store, error) {
-	for _, d := range []string{"blobs/sha256", "layers", "tmp"} {
+	for _, d := range []string{"blobs/sha256", "layers", "compressed", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
 			return nil, fmt.Errorf("open image store %q: %w", root, err)
 		}

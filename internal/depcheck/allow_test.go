@@ -42,7 +42,8 @@ var allowed = map[string][]string{
 	// The engine takes images as data: it never imports engine/image.
 	"engine": {"engine/seccomp", "engine/shimproto", "internal/atomicfile", "internal/threads",
 		"github.com/cilium/ebpf/...", "github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},
-	"engine/image": {"internal/atomicfile", "github.com/google/go-containerregistry/pkg/...", "golang.org/x/sys/unix"},
+	"engine/image": {"internal/atomicfile", "github.com/google/go-containerregistry/pkg/...", "github.com/klauspost/compress/gzip",
+		"golang.org/x/sys/unix"},
 	"engine/seccomp": {"github.com/moby/profiles/seccomp", "github.com/opencontainers/runtime-spec/specs-go",
 		"golang.org/x/net/bpf", "golang.org/x/sys/unix"},
 	"engine/shimproto": {},
