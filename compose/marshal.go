@@ -50,6 +50,7 @@ var keyOrders = map[string][]string{
 	"*.services.*.logging":                                 {"driver", "options"},
 	"*.services.*.develop":                                 {"watch"},
 	"*.services.*.develop.watch[]":                         {"path", "action", "target", "exec", "include", "ignore", "initial_sync"},
+	"*.services.*.develop.watch[].exec":                    {"command", "user", "privileged", "working_dir", "environment"},
 	"*.services.*.env_file[]":                              {"path", "required", "format"},
 	"*.services.*.extends":                                 {"file", "service"},
 	"*.services.*.post_start[]":                            {"command", "user", "privileged", "working_dir", "environment"},

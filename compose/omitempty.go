@@ -46,6 +46,7 @@ var omitEmpty = map[string]map[string]bool{
 	"*.services.*.logging":                                 set("driver", "options"),
 	"*.services.*.develop":                                 set("watch"),
 	"*.services.*.develop.watch[]":                         set("target", "include", "ignore", "initial_sync"),
+	"*.services.*.develop.watch[].exec":                    set("user", "privileged", "working_dir", "environment"),
 	"*.services.*.extends":                                 set("file", "service"),
 	"*.services.*.post_start[]":                            set("user", "privileged", "working_dir", "environment"),
 	"*.services.*.pre_stop[]":                              set("user", "privileged", "working_dir", "environment"),

@@ -101,10 +101,13 @@ func (s *shaper) workload(kind, name string, svc map[string]any) {
 	s.newerKeys(base, svc)
 	if d, ok := svc["develop"].(map[string]any); ok {
 		watch, _ := d["watch"].([]any)
-		for _, w := range watch {
+		for i, w := range watch {
 			if wm, ok := w.(map[string]any); ok {
 				if p, ok := wm["path"].(string); ok {
 					wm["path"] = s.abs(p)
+				}
+				if ex, ok := wm["exec"].(map[string]any); ok {
+					s.hook(fmt.Sprintf("%s.develop.watch[%d].exec", base, i), ex)
 				}
 			}
 		}
@@ -406,14 +409,20 @@ func (s *shaper) newerKeys(base string, svc map[string]any) {
 		hooks, _ := svc[k].([]any)
 		for i, h := range hooks {
 			if hm, ok := h.(map[string]any); ok {
-				if str, ok := hm["command"].(string); ok {
-					hm["command"] = s.command(fmt.Sprintf("%s.%s[%d].command", base, k, i), str)
-				}
-				if env, ok := hm["environment"]; ok {
-					hm["environment"] = s.toMap(fmt.Sprintf("%s.%s[%d].environment", base, k, i), env, true)
-				}
+				s.hook(fmt.Sprintf("%s.%s[%d]", base, k, i), hm)
 			}
 		}
+	}
+}
+
+// hook shapes a hook (post_start, pre_stop, develop.watch's exec) at path: a string
+// command split as a service's, the environment as a map.
+func (s *shaper) hook(path string, hm map[string]any) {
+	if str, ok := hm["command"].(string); ok {
+		hm["command"] = s.command(path+".command", str)
+	}
+	if env, ok := hm["environment"]; ok {
+		hm["environment"] = s.toMap(path+".environment", env, true)
 	}
 }
 
