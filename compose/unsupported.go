@@ -22,9 +22,7 @@ func (w Warning) String() string { return w.Pos.String() + ": " + w.Path + ": " 
 // unsupportedServiceKeys are the service keys berth parses but does not run, with why.
 var unsupportedServiceKeys = map[string]string{
 	"gpus":               "GPU access is not supported; the service runs without GPUs",
-	"post_start":         "post_start hooks are not run yet",
-	"pre_stop":           "pre_stop hooks are not run yet",
-	"pre_start":          "pre_start hooks are not run yet",
+	"pre_start":          "pre_start hooks (a container of their own before the service starts) are not run",
 	"develop":            "develop (compose watch) is not supported",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",

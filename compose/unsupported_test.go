@@ -39,8 +39,6 @@ networks:
 	}
 	want := []string{
 		"compose.yaml:4:11 services.app.gpus",
-		"compose.yaml:6:7 services.app.post_start",
-		"compose.yaml:8:7 services.app.pre_stop",
 		"compose.yaml:10:7 services.app.develop",
 		"compose.yaml:16:18 services.app.deploy.placement",
 		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
@@ -73,6 +71,8 @@ networks:
     cgroup: private
     userns_mode: host
     logging: {driver: none}
+    post_start: [{command: echo hi}]
+    pre_stop: [{command: echo bye, user: root, privileged: true}]
 `
 	if ws := mustLoad(t, applied).Unsupported(); len(ws) != 0 {
 		t.Errorf("Unsupported() of the keys berth applies = %v, want none", ws)
