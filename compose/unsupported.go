@@ -42,6 +42,10 @@ var unsupportedServiceKeys = map[string]string{
 	"annotations":        "OCI annotations are not applied",
 }
 
+// builtinLogDrivers are the log drivers berth runs (syslog and journald where the host
+// has their socket: project warns otherwise).
+var builtinLogDrivers = map[string]bool{"json-file": true, "local": true, "none": true, "syslog": true, "journald": true}
+
 // swarmDeployKeys are deploy keys that only Docker Swarm acts on.
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
@@ -134,7 +138,7 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		}
 	}
 	if logging, _ := svc["logging"].(map[string]any); logging != nil {
-		if d, ok := logging["driver"].(string); ok && d != "json-file" && d != "local" && d != "none" {
+		if d, ok := logging["driver"].(string); ok && !builtinLogDrivers[d] {
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}

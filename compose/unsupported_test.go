@@ -71,6 +71,12 @@ networks:
     cgroup: private
     userns_mode: host
     logging: {driver: none}
+  logger:
+    image: nginx
+    logging: {driver: syslog}
+  journal:
+    image: nginx
+    logging: {driver: journald}
     post_start: [{command: echo hi}]
     pre_stop: [{command: echo bye, user: root, privileged: true}]
 `
@@ -116,7 +122,7 @@ func TestUnsupportedNewKeys(t *testing.T) {
     image: nginx
     pid: host
     security_opt: ["no-new-privileges:true", "seccomp=unconfined", "seccomp=/p.json", "apparmor=docker-default"]
-    logging: {driver: syslog}
+    logging: {driver: gelf}
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
     networks:

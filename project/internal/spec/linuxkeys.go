@@ -66,7 +66,8 @@ var unappliedKeys = map[string]string{
 // HostWarnings lists the settings of the project's services that this host's kernel
 // cannot apply and that berth therefore leaves out, as Docker discards them with a
 // warning (mem_swappiness and oom_kill_disable on cgroup v2, blkio weights without a
-// proportional IO scheduler, ...), each at its place in the compose files.
+// proportional IO scheduler, ...) and the log drivers it has no socket for
+// (LogDriverWarnings), each at its place in the compose files.
 func HostWarnings(p *compose.Project) []compose.Warning {
 	var out []compose.Warning
 	for _, name := range p.ServiceNames() {
@@ -78,7 +79,7 @@ func HostWarnings(p *compose.Project) []compose.Warning {
 				fmt.Sprintf("this host's kernel cannot apply %s (no such cgroup file or controller): left out, as Docker discards it", key)))
 		}
 	}
-	return out
+	return append(out, LogDriverWarnings(p)...)
 }
 
 // mountOptions adds a volume's propagation (bind), subpath (volume, image) and image
