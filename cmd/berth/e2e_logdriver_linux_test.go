@@ -3,14 +3,17 @@ package main
 import (
 	"encoding/binary"
 	"net"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
 // logDriverCompose: sl logs to syslog at ${SOCK} (local3, rfc5424, a tag template),
-// jd to the journal, lost to a syslog socket that does not exist.
+// jd to the journal, udp to syslog on the host's loopback (reached from the host's
+// network namespace, as the daemon's), lost to a syslog socket that does not exist.
 const logDriverCompose = `services:
   sl:
     image: bte-busybox
@@ -28,6 +31,11 @@ const logDriverCompose = `services:
     command: ["sh", "-c", "echo to-journal; exec sleep 3600"]
     stop_signal: SIGKILL
     logging: {driver: journald}
+  udp:
+    image: bte-busybox
+    command: ["sh", "-c", "echo over-udp; exec sleep 3600"]
+    stop_signal: SIGKILL
+    logging: {driver: syslog, options: {syslog-address: "udp://127.0.0.1:${UDPPORT}", syslog-format: rfc3164}}
   lost:
     image: bte-busybox
     command: ["sh", "-c", "echo kept; exec sleep 3600"]
@@ -44,13 +52,19 @@ func TestE2ELogDrivers(t *testing.T) {
 	dir := t.TempDir()
 	syslog := listenUnixgram(t, filepath.Join(dir, "syslog.sock"))
 	journal := listenUnixgram(t, filepath.Join(dir, "journal.sock"))
-	e.env = append(e.env, "SOCK="+filepath.Join(dir, "syslog.sock"), "BERTH_JOURNAL_SOCKET="+filepath.Join(dir, "journal.sock"))
+	udp, lerr := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	defer udp.Close()
+	e.env = append(e.env, "SOCK="+filepath.Join(dir, "syslog.sock"), "BERTH_JOURNAL_SOCKET="+filepath.Join(dir, "journal.sock"),
+		"UDPPORT="+strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port))
 	file := writeCompose(t, logDriverCompose)
 	_, stderr, err := e.berth("-f", file, "up", "-d")
 	if err != nil {
 		t.Fatalf("up: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "compose.yaml:22:23: services.lost.logging.driver: syslog-address") {
+	if !strings.Contains(stderr, "compose.yaml:27:23: services.lost.logging.driver: syslog-address") {
 		t.Errorf("up's stderr has no warning for lost's missing syslog socket at its place:\n%s", stderr)
 	}
 	slID := e.containerID(file, "sl")
@@ -75,6 +89,15 @@ func TestE2ELogDrivers(t *testing.T) {
 		if fields[k] != v {
 			t.Errorf("journal field %s = %q, want %q (all: %v)", k, fields[k], v, fields)
 		}
+	}
+	buf := make([]byte, 4096)
+	udp.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := udp.Read(buf)
+	host, _ := os.Hostname()
+	udpID := e.containerID(file, "udp")
+	if want := " " + host + " " + udpID[:12] + "["; err != nil || !strings.HasPrefix(string(buf[:n]), "<30>") ||
+		!strings.Contains(string(buf[:n]), want) || !strings.HasSuffix(string(buf[:n]), "]: over-udp\n") {
+		t.Errorf("syslog over udp: %q, %v, want rfc3164 <30>... %s...]: over-udp", buf[:n], err, want)
 	}
 	for service, line := range map[string]string{"sl": "to-syslog", "jd": "to-journal", "lost": "kept"} {
 		if out := e.mustBerth("-f", file, "logs", service); !strings.Contains(out, line) {
