@@ -26,7 +26,7 @@ func TestUnsupported(t *testing.T) {
         target: /img
     deploy:
       placement: {constraints: [node.role==manager]}
-      resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]}}
+      resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}, {capabilities: [tpu]}]}}
   plain:
     image: alpine
     deploy: {replicas: 2}
@@ -38,10 +38,9 @@ networks:
 		got = append(got, w.Pos.String()[strings.LastIndex(w.Pos.String(), "/")+1:]+" "+w.Path)
 	}
 	want := []string{
-		"compose.yaml:4:11 services.app.gpus",
 		"compose.yaml:10:7 services.app.develop",
 		"compose.yaml:16:18 services.app.deploy.placement",
-		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
+		"compose.yaml:17:93 services.app.deploy.resources.reservations.devices[1]",
 		"compose.yaml:22:21 networks.default.driver",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -138,7 +137,7 @@ networks:
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
-		"services.web.devices[1]", "services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
+		"services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}

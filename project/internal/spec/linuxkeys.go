@@ -66,8 +66,9 @@ var unappliedKeys = map[string]string{
 // HostWarnings lists the settings of the project's services that this host's kernel
 // cannot apply and that berth therefore leaves out, as Docker discards them with a
 // warning (mem_swappiness and oom_kill_disable on cgroup v2, blkio weights without a
-// proportional IO scheduler, ...) and the log drivers it has no socket for
-// (LogDriverWarnings), each at its place in the compose files.
+// proportional IO scheduler, ...), the log drivers it has no socket for
+// (LogDriverWarnings) and the OCI hooks of CDI specs, each at its place in the
+// compose files.
 func HostWarnings(p *compose.Project) []compose.Warning {
 	var out []compose.Warning
 	for _, name := range p.ServiceNames() {
@@ -79,7 +80,8 @@ func HostWarnings(p *compose.Project) []compose.Warning {
 				fmt.Sprintf("this host's kernel cannot apply %s (no such cgroup file or controller): left out, as Docker discards it", key)))
 		}
 	}
-	return append(out, LogDriverWarnings(p)...)
+	out = append(out, LogDriverWarnings(p)...)
+	return append(out, cdiWarnings(p)...)
 }
 
 // mountOptions adds a volume's propagation (bind), subpath (volume, image) and image
