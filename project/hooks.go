@@ -149,3 +149,14 @@ func (r *run) markStopping(c *ContainerState) error {
 	}
 	return nil
 }
+
+// oneoffPostStart runs the post_start hooks of a one-off container of svc once it
+// started, as Compose's run does; one that exited before its hooks could run gets
+// none (Compose then fails the run with the exec's conflict).
+func (r *run) oneoffPostStart(c *ContainerState, svc compose.ServiceConfig) error {
+	err := r.runHooks(c, svc.PostStart)
+	if errors.Is(err, engine.ErrNotRunning) || errors.Is(err, engine.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -92,6 +92,22 @@ func TestE2EHookFailure(t *testing.T) {
 	e.waitState(file, e.ctr("bad"), "running", 0)
 }
 
+// run's one-off container gets the service's post_start hooks too, run while it is
+// attached (as Compose's run).
+func TestE2EHookRun(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  job:
+    image: bte-busybox
+    command: ["sh", "-c", "for i in $$(busybox seq 100); do [ -f /tmp/hooked ] && exec cat /tmp/hooked; sleep 0.05; done; echo no hook"]
+    post_start:
+      - command: ["sh", "-c", "echo hooked > /tmp/hooked"]
+`)
+	if out := e.mustBerth("-f", file, "run", "--rm", "-T", "job"); out != "hooked\n" {
+		t.Errorf("run's output = %q, want the post_start hook's file", out)
+	}
+}
+
 // pid: service:X starts X first (the implicit depends_on Compose adds) and shares
 // X's PID namespace.
 func TestE2EPidServiceStartOrder(t *testing.T) {
