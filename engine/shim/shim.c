@@ -42,7 +42,8 @@
  *     before its execve on an O_CLOEXEC pipe, so EOF without data means the command
  *     runs;
  *   - copies the container's output into container.log as JSON lines
- *     ({"log","stream","time"}, Docker's json-file format), rotated by size;
+ *     ({"log","stream","time"}, Docker's json-file format), rotated by size, and with
+ *     logfwd= also sends each line to a syslog or journald socket (fwd_line);
  *   - waits for PID 1 and writes its exit status into state.json (what
  *     Engine.State and Engine.Wait read), starts the exit hook if one is configured
  *     (run_exit_hook), then exits.
