@@ -36,6 +36,11 @@ const logDriverCompose = `services:
     command: ["sh", "-c", "echo over-udp; exec sleep 3600"]
     stop_signal: SIGKILL
     logging: {driver: syslog, options: {syslog-address: "udp://127.0.0.1:${UDPPORT}", syslog-format: rfc3164}}
+  nocache:
+    image: bte-busybox
+    command: ["sh", "-c", "echo uncached; exec sleep 3600"]
+    stop_signal: SIGKILL
+    logging: {driver: syslog, options: {syslog-address: "unixgram://${SOCK}", cache-disabled: "true", tag: nocache}}
   lost:
     image: bte-busybox
     command: ["sh", "-c", "echo kept; exec sleep 3600"]
@@ -64,15 +69,22 @@ func TestE2ELogDrivers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("up: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "compose.yaml:27:23: services.lost.logging.driver: syslog-address") {
+	if !strings.Contains(stderr, "compose.yaml:32:23: services.lost.logging.driver: syslog-address") {
 		t.Errorf("up's stderr has no warning for lost's missing syslog socket at its place:\n%s", stderr)
 	}
 	slID := e.containerID(file, "sl")
 	tag := e.ctr("sl") + "/" + slID[:12]
 	got := map[string]string{}
-	for len(got) < 2 {
+	for len(got) < 3 {
 		m := readDatagram(t, syslog)
+		if strings.Contains(m, " nocache[") {
+			got["nocache"] = m
+			continue
+		}
 		got[m[strings.LastIndex(m, " - ")+3:]] = m
+	}
+	if !strings.HasSuffix(got["nocache"], "]: uncached\n") {
+		t.Errorf("syslog message of nocache = %q, want its line", got["nocache"])
 	}
 	for msg, pri := range map[string]string{"to-syslog\n": "<158>1 ", "err-syslog\n": "<155>1 "} {
 		m := got[msg]
@@ -98,6 +110,11 @@ func TestE2ELogDrivers(t *testing.T) {
 	if want := " " + host + " " + udpID[:12] + "["; err != nil || !strings.HasPrefix(string(buf[:n]), "<30>") ||
 		!strings.Contains(string(buf[:n]), want) || !strings.HasSuffix(string(buf[:n]), "]: over-udp\n") {
 		t.Errorf("syslog over udp: %q, %v, want rfc3164 <30>... %s...]: over-udp", buf[:n], err, want)
+	}
+	// cache-disabled: no json log, and logs says what Docker says.
+	if out, errs, err := e.berth("-f", file, "logs", "nocache"); err != nil || out != "" ||
+		!strings.Contains(errs, "configured logging driver does not support reading") {
+		t.Errorf("logs nocache: %v, %q\n%s\nwant Docker's warning that the driver cannot be read", err, out, errs)
 	}
 	for service, line := range map[string]string{"sl": "to-syslog", "jd": "to-journal", "lost": "kept"} {
 		if out := e.mustBerth("-f", file, "logs", service); !strings.Contains(out, line) {

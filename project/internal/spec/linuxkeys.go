@@ -17,7 +17,7 @@ func linuxKeys(svc compose.ServiceConfig, s *engine.Spec) {
 	s.OOMScoreAdj = int(svc.OomScoreAdj)
 	s.CgroupParent = svc.CgroupParent
 	s.CgroupNS = svc.Cgroup
-	s.NoLog = svc.Logging != nil && svc.Logging.Driver == "none" || svc.LogDriver == "none"
+	s.NoLog = noLocalLog(svc)
 	r := &s.Resources
 	r.CpusetCpus = svc.CPUSet
 	r.CPURealtimePeriod, r.CPURealtimeRuntime = svc.CPURTPeriod, svc.CPURTRuntime

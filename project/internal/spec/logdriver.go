@@ -47,6 +47,14 @@ func logDriver(svc compose.ServiceConfig) (string, map[string]string) {
 	return svc.LogDriver, svc.LogOpt
 }
 
+// noLocalLog reports whether the container keeps no json log: log driver none, or
+// syslog with cache-disabled (Docker's dual logging off: logs then says the driver
+// cannot be read). journald keeps it, as Docker reads the journal back.
+func noLocalLog(svc compose.ServiceConfig) bool {
+	driver, opts := logDriver(svc)
+	return driver == "none" || driver == engine.LogSyslog && opts["cache-disabled"] == "true"
+}
+
 // logForward is the engine's LogForward of container c of svc: nil unless its log
 // driver is syslog or journald and the host has the socket (the error says why not).
 func logForward(svc compose.ServiceConfig, c *state.ContainerState) (*engine.LogForward, error) {
