@@ -354,8 +354,9 @@ func (f *finalizer) envFile(path string, entry any, lookup interp.LookupFunc, ou
 	}
 }
 
-// implicitDeps adds the dependencies Compose derives from links, network_mode and ipc
-// "service:x", and volumes_from, with restart true.
+// implicitDeps adds the dependencies Compose derives from links, from network_mode, ipc,
+// pid, uts and cgroup "service:x" (compose-go's list; only the first three are valid
+// values), with restart true, and from volumes_from without.
 func implicitDeps(svc map[string]any) {
 	var names, noRestart []string
 	links, _ := svc["links"].([]any)
@@ -363,7 +364,7 @@ func implicitDeps(svc map[string]any) {
 		n, _, _ := strings.Cut(fmt.Sprint(l), ":")
 		names = append(names, n)
 	}
-	for _, k := range []string{"network_mode", "ipc"} {
+	for _, k := range []string{"network_mode", "ipc", "pid", "uts", "cgroup"} {
 		if mode, ok := svc[k].(string); ok && strings.HasPrefix(mode, "service:") {
 			names = append(names, strings.TrimPrefix(mode, "service:"))
 		}

@@ -166,8 +166,10 @@ func ParseTmpfs(spec string) (TmpfsMount, error) {
 // LogRotation is the service's json log rotation, from logging.options as Docker's
 // json-file driver reads them: max-size (bytes, or with a k, m or g suffix, powers of
 // 1000; unset: 0, no rotation) and max-file (files kept, default 1). The "local" driver
-// rotates by default at 20m with 5 files, as Docker's does. Load refused options Docker
-// refuses; for such options it returns 0, 1.
+// rotates by default at 20m with 5 files, as Docker's does, and so does the json log
+// kept beside the syslog and journald drivers (Docker's dual-logging cache, whose
+// cache-max-size and cache-max-file set them). Load refused options Docker refuses;
+// for such options it returns 0, 1.
 func (s ServiceConfig) LogRotation() (maxSize int64, maxFiles int) {
 	size, files, _, err := s.logRotation()
 	if err != nil {
@@ -182,10 +184,13 @@ func (s ServiceConfig) logRotation() (size int64, files int, option string, err 
 		return 0, 1, "", nil
 	}
 	files = 1
-	if s.Logging.Driver == "local" {
-		size, files = 20_000_000, 5
-	}
 	opts := s.Logging.Options
+	switch s.Logging.Driver {
+	case "local":
+		size, files = 20_000_000, 5
+	case "syslog", "journald":
+		return s.cacheRotation()
+	}
 	if v, ok := opts["max-size"]; ok {
 		if size, err = units.FromHumanSize(v); err != nil || size <= 0 {
 			return 0, 0, "max-size", fmt.Errorf("%q: not a size", v)
@@ -197,6 +202,24 @@ func (s ServiceConfig) logRotation() (size int64, files int, option string, err 
 		}
 		if files > 1 && size == 0 {
 			return 0, 0, "max-file", fmt.Errorf("%q needs max-size", v)
+		}
+	}
+	return size, files, "", nil
+}
+
+// cacheRotation is the rotation of the dual-logging cache: cache-max-size and
+// cache-max-file, 20m and 5 by default, as Docker's.
+func (s ServiceConfig) cacheRotation() (size int64, files int, option string, err error) {
+	size, files = 20_000_000, 5
+	opts := s.Logging.Options
+	if v, ok := opts["cache-max-size"]; ok {
+		if size, err = units.FromHumanSize(v); err != nil || size <= 0 {
+			return 0, 0, "cache-max-size", fmt.Errorf("%q: not a size", v)
+		}
+	}
+	if v, ok := opts["cache-max-file"]; ok {
+		if files, err = strconv.Atoi(v); err != nil || files < 1 {
+			return 0, 0, "cache-max-file", fmt.Errorf("%q: not a number of files >= 1", v)
 		}
 	}
 	return size, files, "", nil

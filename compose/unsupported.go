@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -21,10 +22,7 @@ func (w Warning) String() string { return w.Pos.String() + ": " + w.Path + ": " 
 
 // unsupportedServiceKeys are the service keys berth parses but does not run, with why.
 var unsupportedServiceKeys = map[string]string{
-	"gpus":               "GPU access is not supported; the service runs without GPUs",
-	"post_start":         "post_start hooks are not run yet",
-	"pre_stop":           "pre_stop hooks are not run yet",
-	"pre_start":          "pre_start hooks are not run yet",
+	"pre_start":          "pre_start hooks (a container of their own before the service starts) are not run",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",
 	"cpu_count":          "cpu_count is Windows-only and ignored",
@@ -41,11 +39,15 @@ var unsupportedServiceKeys = map[string]string{
 	"annotations":        "OCI annotations are not applied",
 }
 
+// builtinLogDrivers are the log drivers berth runs (syslog and journald where the host
+// has their socket: project warns otherwise).
+var builtinLogDrivers = map[string]bool{"json-file": true, "local": true, "none": true, "syslog": true, "journald": true}
+
 // swarmDeployKeys are deploy keys that only Docker Swarm acts on.
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
-// but cannot run yet (newer keys such as gpus, post_start and pre_stop; Windows- and Swarm-only settings; drivers other than
+// but cannot run yet (newer keys such as pre_start; Windows- and Swarm-only settings; drivers other than
 // the built-in ones). An empty result means berth can run everything the files ask
 // for. It reads Model and Positions and changes nothing.
 func (p *Project) Unsupported() []Warning {
@@ -133,7 +135,7 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		}
 	}
 	if logging, _ := svc["logging"].(map[string]any); logging != nil {
-		if d, ok := logging["driver"].(string); ok && d != "json-file" && d != "local" && d != "none" {
+		if d, ok := logging["driver"].(string); ok && !builtinLogDrivers[d] {
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
@@ -157,16 +159,6 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(fmt.Sprintf("%s.security_opt[%d]", base, i), "security option %q is not applied (berth loads no AppArmor or SELinux policy)", s)
 		}
 	}
-	devs, _ := svc["devices"].([]any)
-	for i, d := range devs {
-		src := d
-		if m, ok := d.(map[string]any); ok {
-			src = m["source"]
-		}
-		if s, ok := src.(string); ok && !strings.HasPrefix(s, "/") {
-			add(fmt.Sprintf("%s.devices[%d]", base, i), "CDI device %q is not supported", s)
-		}
-	}
 	deploy, _ := svc["deploy"].(map[string]any)
 	for _, k := range swarmDeployKeys {
 		if v, ok := deploy[k]; ok && !isEmptyMap(v) {
@@ -179,12 +171,25 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 	res, _ := deploy["resources"].(map[string]any)
 	for _, k := range []string{"limits", "reservations"} {
 		r, _ := res[k].(map[string]any)
-		for _, rk := range []string{"devices", "generic_resources"} {
-			if _, ok := r[rk]; ok {
-				add(base+".deploy.resources."+k+"."+rk, "device and generic resource requests (GPUs) are not supported")
+		if _, ok := r["generic_resources"]; ok {
+			add(base+".deploy.resources."+k+".generic_resources", "generic resource requests are Swarm-only and ignored")
+		}
+		devs, _ := r["devices"].([]any)
+		for i, d := range devs {
+			if k == "limits" || !isCDIRequest(d) {
+				add(fmt.Sprintf("%s.deploy.resources.%s.devices[%d]", base, k, i),
+					"device requests other than GPUs (capabilities: [gpu]) and driver cdi are not supported")
 			}
 		}
 	}
+}
+
+// isCDIRequest reports whether a deploy device request is one berth serves through the
+// host's CDI specs: capability gpu, or driver cdi.
+func isCDIRequest(d any) bool {
+	m, _ := d.(map[string]any)
+	caps, _ := m["capabilities"].([]any)
+	return m["driver"] == "cdi" || slices.Contains(caps, any("gpu"))
 }
 
 func isEmptyMap(v any) bool {

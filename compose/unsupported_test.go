@@ -26,7 +26,7 @@ func TestUnsupported(t *testing.T) {
         target: /img
     deploy:
       placement: {constraints: [node.role==manager]}
-      resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]}}
+      resources: {reservations: {devices: [{driver: nvidia, count: 1, capabilities: [gpu]}, {capabilities: [tpu]}]}}
   plain:
     image: alpine
     deploy: {replicas: 2}
@@ -38,11 +38,8 @@ networks:
 		got = append(got, w.Pos.String()[strings.LastIndex(w.Pos.String(), "/")+1:]+" "+w.Path)
 	}
 	want := []string{
-		"compose.yaml:4:11 services.app.gpus",
-		"compose.yaml:6:7 services.app.post_start",
-		"compose.yaml:8:7 services.app.pre_stop",
 		"compose.yaml:16:18 services.app.deploy.placement",
-		"compose.yaml:17:43 services.app.deploy.resources.reservations.devices",
+		"compose.yaml:17:93 services.app.deploy.resources.reservations.devices[1]",
 		"compose.yaml:22:21 networks.default.driver",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -72,6 +69,14 @@ networks:
     cgroup: private
     userns_mode: host
     logging: {driver: none}
+  logger:
+    image: nginx
+    logging: {driver: syslog}
+  journal:
+    image: nginx
+    logging: {driver: journald}
+    post_start: [{command: echo hi}]
+    pre_stop: [{command: echo bye, user: root, privileged: true}]
 `
 	if ws := mustLoad(t, applied).Unsupported(); len(ws) != 0 {
 		t.Errorf("Unsupported() of the keys berth applies = %v, want none", ws)
@@ -115,7 +120,7 @@ func TestUnsupportedNewKeys(t *testing.T) {
     image: nginx
     pid: host
     security_opt: ["no-new-privileges:true", "seccomp=unconfined", "seccomp=/p.json", "apparmor=docker-default"]
-    logging: {driver: syslog}
+    logging: {driver: gelf}
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
     networks:
@@ -131,7 +136,7 @@ networks:
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
-		"services.web.devices[1]", "services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
+		"services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}

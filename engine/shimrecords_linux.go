@@ -126,3 +126,18 @@ func shimReportFailure(report *bufio.Reader, err error) error {
 	}
 	return err
 }
+
+// logForward adds the log driver the output also goes to, if any.
+func (r *shimRecords) logForward(f *LogForward) {
+	if f == nil {
+		return
+	}
+	r.add(shimproto.LogFwd, f.Driver)
+	r.add(shimproto.LogAddr, f.Network+":"+f.Address)
+	if f.Driver == LogSyslog {
+		r.add(shimproto.LogSyslog, fmt.Sprintf("%d:%s:%s:%s", f.Facility, f.Format, f.Hostname, f.Tag))
+	}
+	for _, kv := range f.Fields {
+		r.add(shimproto.LogField, strings.ReplaceAll(kv, "\x00", ""))
+	}
+}

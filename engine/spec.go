@@ -131,6 +131,9 @@ type Spec struct {
 	// LogMaxSize (bytes, 0 = unlimited) and LogMaxFiles (≥1) rotate the json log.
 	LogMaxSize  int64
 	LogMaxFiles int
+	// LogForward, when set, also sends each line of output to a syslog or journald
+	// socket, besides the json log (Docker's dual logging: Logs reads the latter).
+	LogForward *LogForward
 
 	// ExitHook, when set, is a host program (an absolute path and its arguments) the
 	// shim starts after it recorded each exit of the container, with the environment
@@ -425,3 +428,30 @@ func TopmostLayers(layers []string) []string {
 	slices.Reverse(out)
 	return out
 }
+
+// LogForward is where and how the shim sends each line of a container's output, as
+// Docker's syslog and journald log drivers do. Empty lines are not sent; a line's
+// trailing newline is dropped.
+type LogForward struct {
+	// Driver is LogSyslog or LogJournald.
+	Driver string
+	// Network is "unixgram", "unix" (a stream), "udp" or "tcp"; Address the socket's
+	// path, or IP:port (an IPv6 address in brackets), dialled from the caller's network
+	// namespace.
+	Network, Address string
+	// Facility (0-23), Format ("" for Docker's default unix format, "rfc3164",
+	// "rfc5424", "rfc5424micro"), Hostname and Tag make syslog's header.
+	Facility int
+	Format   string
+	Hostname string
+	Tag      string
+	// Fields are journald's fields sent with every line, KEY=value (CONTAINER_NAME,
+	// ...), besides PRIORITY (6 for stdout, 3 for stderr), SYSLOG_TIMESTAMP and MESSAGE.
+	Fields []string
+}
+
+// The drivers of LogForward.
+const (
+	LogSyslog   = "syslog"
+	LogJournald = "journald"
+)

@@ -443,6 +443,7 @@ func prepareContainer(dir string, spec *Spec, joins nsJoins, cg *cgroup, joinNet
 	rec.flag(shimproto.NoLog, spec.NoLog)
 	rec.add(shimproto.LogMax, strconv.FormatInt(spec.LogMaxSize, 10))
 	rec.add(shimproto.LogFiles, strconv.Itoa(spec.LogMaxFiles))
+	rec.logForward(spec.LogForward)
 	rec.seccomp(filter)
 	for _, a := range spec.ExitHook {
 		rec.add(shimproto.Hook, a)

@@ -156,8 +156,8 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if c == nil {
 		return nil
 	}
-	if err := r.markUserStop(c, true); err != nil {
-		return fmt.Errorf("remove %s: %w", describe(c), err)
+	if err := r.markStopping(c); err != nil {
+		return err
 	}
 	grace := c.StopGrace
 	if timeout > 0 {

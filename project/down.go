@@ -23,7 +23,8 @@ type DownOptions struct {
 	// after its containers (see downImages); "" keeps them.
 	Images string
 	// Project is the compose project when its file could be loaded (nil otherwise):
-	// --rmi then also covers services that have no container.
+	// its pre_stop hooks run before each container is stopped, and --rmi also covers
+	// services that have no container.
 	Project  *compose.Project
 	Progress io.Writer
 }
@@ -68,7 +69,7 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	if err != nil {
 		return err
 	}
-	r := &run{cfg: cfg, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, tearingDown: true}
+	r := &run{cfg: cfg, p: opts.Project, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, tearingDown: true}
 	var images []string
 	if opts.Images != "" {
 		images = downImages(st, opts.Project, opts.Images)

@@ -36,6 +36,9 @@ type StopOptions struct {
 	Services []string       // empty: every service
 	Timeout  *time.Duration // -t; nil: each container's stop_grace_period
 	Progress io.Writer
+	// Project is the compose project when its file could be loaded (nil otherwise):
+	// its pre_stop hooks run before each container is stopped.
+	Project *compose.Project
 }
 
 // RestartOptions configure Restart, as `berth restart`'s flags.
@@ -127,7 +130,7 @@ func (cfg Config) start(ctx context.Context, name string, opts StartOptions) (ma
 // layers and addresses are kept: Start runs them again. A project never brought up
 // is success.
 func Stop(ctx context.Context, cfg Config, name string, opts StopOptions) error {
-	return cfg.inProject(name, nil, opts.Progress, func(r *run) error {
+	return cfg.inProject(name, opts.Project, opts.Progress, func(r *run) error {
 		return r.stop(opts.Services, opts.Timeout)
 	})
 }
@@ -290,8 +293,8 @@ func (r *run) stopContainer(c *ContainerState, timeout *time.Duration) error {
 	if timeout != nil {
 		grace = *timeout
 	}
-	if err := r.markUserStop(c, true); err != nil {
-		return fmt.Errorf("stop %s: %w", describe(c), err)
+	if err := r.markStopping(c); err != nil {
+		return err
 	}
 	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", describe(c), err)

@@ -109,10 +109,15 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 	}
 	res := RunResult{Name: c.Name, ID: c.ID}
 	if err == nil && opts.Detach {
-		return res, nil
+		return res, r.oneoffPostStart(c, one)
 	}
 	if err == nil {
+		hooks := make(chan error, 1)
+		go func() { hooks <- r.oneoffPostStart(c, one) }() // while attached, as Compose
 		res.ExitCode, err = r.attachOneoff(c, opts)
+		if herr := <-hooks; err == nil {
+			err = herr
+		}
 	}
 	if opts.Remove {
 		err = errors.Join(err, cfg.removeOneoff(ctx, p.Name, c.ID))

@@ -282,6 +282,9 @@ func (r *run) startContainer(c *ContainerState) error {
 	if err := r.startEngine(c); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
+	if err := r.postStart(c); err != nil {
+		return err
+	}
 	r.printf(" Container %s  Started\n", c.Name)
 	return nil
 }

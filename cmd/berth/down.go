@@ -32,12 +32,9 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 			if err := project.CheckRemoveImages(opts.rmi); err != nil {
 				return fmt.Errorf("down: %w", err)
 			}
-			if opts.rmi != "" {
-				// Without a compose file (-p NAME) the recorded containers name the images.
-				if p, err := loadProject(cmd, g, &configOptions{}, nil); err == nil && p.Name == name {
-					do.Project = p
-				}
-			}
+			// With the compose file, its pre_stop hooks run; without it (-p NAME) none
+			// do, and the recorded containers name --rmi's images.
+			do.Project = hooksProject(cmd, g, name)
 			return project.Down(cmd.Context(), cfg, name, do)
 		},
 	}

@@ -3,7 +3,7 @@
 #ifndef BERTH_SHIM_PROTOCOL_H
 #define BERTH_SHIM_PROTOCOL_H
 
-#define PROTOCOL_VERSION "3"
+#define PROTOCOL_VERSION "4"
 #define PROTOCOL_MARK "berth-shim-protocol " PROTOCOL_VERSION /* in the binary: see Mark */
 
 /* Configuration keys */
@@ -41,6 +41,10 @@
 #define KEY_SYSCTL "sysctl" /* start: a namespaced sysctl, key=value (repeated) */
 #define KEY_LOGMAX "logmax" /* start: the log's size limit in bytes, 0 = no rotation */
 #define KEY_LOGFILES "logfiles" /* start: how many log files rotation keeps */
+#define KEY_LOGFWD "logfwd" /* start: a log driver each output line also goes to: "syslog" or "journald" */
+#define KEY_LOGADDR "logaddr" /* start: LogFwd's socket, network:address (unixgram:/path, unix:/path, udp:ip:port, tcp:ip:port) */
+#define KEY_LOGSYSLOG "logsyslog" /* start: syslog's facility (0-23), format ("", rfc3164, rfc5424, rfc5424micro), hostname and tag, colon-separated */
+#define KEY_LOGFIELD "logfield" /* start: a journald field sent with each line, KEY=value (repeated) */
 #define KEY_SECCOMP "seccomp" /* the seccomp filter, flags:filter in hex (struct sock_filter[]) */
 #define KEY_HOOK "hook" /* start: the exit hook's path, then its arguments (repeated) */
 #define KEY_HOOKENV "hookenv" /* start: an environment variable of the exit hook (repeated) */

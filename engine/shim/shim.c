@@ -42,7 +42,8 @@
  *     before its execve on an O_CLOEXEC pipe, so EOF without data means the command
  *     runs;
  *   - copies the container's output into container.log as JSON lines
- *     ({"log","stream","time"}, Docker's json-file format), rotated by size;
+ *     ({"log","stream","time"}, Docker's json-file format), rotated by size, and with
+ *     logfwd= also sends each line to a syslog or journald socket (fwd_line);
  *   - waits for PID 1 and writes its exit status into state.json (what
  *     Engine.State and Engine.Wait read), starts the exit hook if one is configured
  *     (run_exit_hook), then exits.
@@ -91,6 +92,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -151,6 +153,11 @@ static struct {
 	char **hook, **hookenv; /* the exit hook's argv and environment, NULL-terminated */
 	int nhook, nhookenv;
 	char *hooksock; /* a unix socket: the hook is not run while something listens there */
+	char *logfwd, *logaddr; /* the log driver output also goes to, and its socket */
+	int logfacility;
+	char *logformat, *loghost, *logtag; /* syslog */
+	char **logfields; /* journald: KEY=value, NULL-terminated */
+	int nlogfields;
 } cfg;
 
 /* ---- small helpers ---- */
@@ -295,6 +302,22 @@ static void parse_filter(const char *rec)
 	cfg.seccomp.len = (unsigned short)(n / sizeof(struct sock_filter));
 }
 
+/* parse_syslog reads "facility:format:hostname:tag" (the tag may hold colons). */
+static void parse_syslog(char *v)
+{
+	char *f[3];
+	for (int i = 0; i < 3; i++) {
+		f[i] = v;
+		if (!(v = strchr(v, ':')))
+			report_error(CLASS_PROTO, "shim: bad %s record", KEY_LOGSYSLOG);
+		*v++ = '\0';
+	}
+	cfg.logfacility = atoi(f[0]);
+	cfg.logformat = f[1];
+	cfg.loghost = f[2];
+	cfg.logtag = v;
+}
+
 static int parse_records(char *b, size_t len)
 {
 	if (b[len - 1] != '\0')
@@ -308,6 +331,7 @@ static int parse_records(char *b, size_t len)
 	cfg.sysctls = calloc(records + 1, sizeof(char *));
 	cfg.hook = calloc(records + 1, sizeof(char *));
 	cfg.hookenv = calloc(records + 1, sizeof(char *));
+	cfg.logfields = calloc(records + 1, sizeof(char *));
 	for (char *p = b, *next; p < b + len; p = next) {
 		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
@@ -384,6 +408,14 @@ static int parse_records(char *b, size_t len)
 			cfg.hookenv[cfg.nhookenv++] = v;
 		else if (!strcmp(p, KEY_HOOKSOCK))
 			cfg.hooksock = v;
+		else if (!strcmp(p, KEY_LOGFWD))
+			cfg.logfwd = v;
+		else if (!strcmp(p, KEY_LOGADDR))
+			cfg.logaddr = v;
+		else if (!strcmp(p, KEY_LOGSYSLOG))
+			parse_syslog(v);
+		else if (!strcmp(p, KEY_LOGFIELD))
+			cfg.logfields[cfg.nlogfields++] = v;
 		else
 			report_error(CLASS_PROTO, "shim: unknown configuration key %.40s", p);
 	}
@@ -484,6 +516,192 @@ static size_t jsonstr(char *out, const char *s, size_t n)
 	return o;
 }
 
+/* ---- log forwarding: syslog and journald ----
+ *
+ * With logfwd=syslog|journald each line of output also goes, as Docker's syslog and
+ * journald log drivers send it, to the socket logaddr names; the json log is kept
+ * besides (Docker's dual logging), so `logs` reads it. A unix socket is reached by path;
+ * a udp or tcp one from the starter's network namespace (host_netns), as the daemon
+ * sends from the host's. A failed send redials once; a socket that cannot be dialled
+ * is tried again after a second, the lines meanwhile dropped: the container never
+ * waits on its log server longer than a send timeout. */
+
+static int host_netns = -1;
+static int fwdfd = -1;
+static time_t fwd_retry; /* no dial before this time after a failure */
+
+/* fwd_sockaddr fills sa from "ip:port" or "[ip6]:port"; it returns its length or 0. */
+static socklen_t fwd_sockaddr(const char *hostport, struct sockaddr_storage *sa)
+{
+	char host[64];
+	const char *colon = strrchr(hostport, ':');
+	if (!colon || (size_t)(colon - hostport) >= sizeof host)
+		return 0;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	int port = atoi(colon + 1);
+	memset(sa, 0, sizeof *sa);
+	if (host[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1 ? sizeof *s6 : 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? sizeof *s4 : 0;
+}
+
+/* fwd_dial connects a socket to logaddr ("unixgram:/path", "unix:/path", "udp:ip:port",
+ * "tcp:ip:port"); -1 on failure. */
+static int fwd_dial(void)
+{
+	const char *addr = strchr(cfg.logaddr, ':');
+	if (!addr)
+		return -1;
+	size_t netlen = (size_t)(addr++ - cfg.logaddr);
+	int stream = !strncmp(cfg.logaddr, "unix", netlen) || !strncmp(cfg.logaddr, "tcp", netlen);
+	int type = (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	int own = -1, fd;
+	if (!strncmp(cfg.logaddr, "unix", 4)) {
+		struct sockaddr_un *su = (struct sockaddr_un *)&sa;
+		memset(su, 0, sizeof *su);
+		su->sun_family = AF_UNIX;
+		snprintf(su->sun_path, sizeof su->sun_path, "%s", addr);
+		salen = sizeof *su;
+		fd = socket(AF_UNIX, type, 0);
+	} else {
+		if (!(salen = fwd_sockaddr(addr, &sa)) || host_netns < 0)
+			return -1;
+		own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own < 0 || setns(host_netns, CLONE_NEWNET) != 0) {
+			if (own >= 0)
+				close(own);
+			return -1;
+		}
+		fd = socket(sa.ss_family, type, 0);
+	}
+	struct timeval tv = {.tv_sec = 2};
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
+			connect(fd, (struct sockaddr *)&sa, salen) != 0)) {
+		close(fd);
+		fd = -1;
+	}
+	if (own >= 0) {
+		setns(own, CLONE_NEWNET);
+		close(own);
+	}
+	return fd;
+}
+
+/* fwd_send sends one message, redialling once when the socket failed. */
+static void fwd_send(const char *msg, size_t n)
+{
+	for (int try = 0; try < 2; try++) {
+		if (fwdfd < 0) {
+			if (time(NULL) < fwd_retry)
+				return;
+			if ((fwdfd = fwd_dial()) < 0) {
+				fwd_retry = time(NULL) + 1;
+				return;
+			}
+		}
+		if (send(fwdfd, msg, n, MSG_NOSIGNAL) == (ssize_t)n)
+			return;
+		close(fwdfd);
+		fwdfd = -1;
+	}
+}
+
+/* syslog_head writes the header of a syslog message as Docker's syslog driver does
+ * (srslog's formatters; format "" is its unix format), severity 3 (err) or 6 (info). */
+static int syslog_head(char *out, size_t size, int severity)
+{
+	static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	localtime_r(&now.tv_sec, &tm);
+	int pri = cfg.logfacility * 8 + severity, pid = (int)getpid();
+	if (!strncmp(cfg.logformat, "rfc5424", 7)) {
+		char frac[32] = "", zone[32] = "Z";
+		if (!strcmp(cfg.logformat, "rfc5424micro"))
+			snprintf(frac, sizeof frac, ".%06d", (int)(now.tv_nsec / 1000));
+		int off = (int)(tm.tm_gmtoff / 60);
+		if (off != 0)
+			snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 60 % 100, abs(off) % 60);
+		return snprintf(out, size, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d%s%s %s %s %d %s - ", pri,
+				tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+				frac, zone, cfg.loghost, cfg.logtag, pid, cfg.logtag);
+	}
+	char stamp[32];
+	snprintf(stamp, sizeof stamp, "%s %2d %02d:%02d:%02d", mon[tm.tm_mon], tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	if (!strcmp(cfg.logformat, "rfc3164"))
+		return snprintf(out, size, "<%d>%s %s %s[%d]: ", pri, stamp, cfg.loghost, cfg.logtag, pid);
+	return snprintf(out, size, "<%d>%s %s[%d]: ", pri, stamp, cfg.logtag, pid);
+}
+
+/* journal_field appends a field in the journal's native protocol: KEY=value\n, or, for
+ * a value with a newline, KEY\n, its length (64-bit little endian), value, \n. */
+static size_t journal_field(char *out, const char *key, size_t keylen, const char *v, size_t n)
+{
+	size_t o = keylen;
+	memcpy(out, key, keylen);
+	if (!memchr(v, '\n', n))
+		out[o++] = '=';
+	else {
+		out[o++] = '\n';
+		for (int i = 0; i < 8; i++)
+			out[o++] = (char)((uint64_t)n >> (8 * i));
+	}
+	memcpy(out + o, v, n);
+	o += n;
+	out[o++] = '\n';
+	return o;
+}
+
+/* fwd_line sends one line of output (its newline dropped; empty lines are not sent). */
+static void fwd_line(int err, const char *line, size_t n)
+{
+	static char *buf;
+	static size_t cap;
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n == 0)
+		return;
+	size_t need = n + 1024;
+	for (int i = 0; i < cfg.nlogfields; i++)
+		need += strlen(cfg.logfields[i]) + 16;
+	if (need > cap && !(buf = realloc(buf, cap = need)))
+		return;
+	size_t o = 0;
+	if (!strcmp(cfg.logfwd, "syslog")) {
+		o = (size_t)syslog_head(buf, 1024, err ? 3 : 6);
+		memcpy(buf + o, line, n);
+		o += n;
+		buf[o++] = '\n';
+	} else {
+		for (int i = 0; i < cfg.nlogfields; i++) {
+			const char *kv = cfg.logfields[i], *eq = strchr(kv, '=');
+			if (eq)
+				o += journal_field(buf + o, kv, (size_t)(eq - kv), eq + 1, strlen(eq + 1));
+		}
+		struct timespec now;
+		char ts[64];
+		clock_gettime(CLOCK_REALTIME, &now);
+		o += journal_field(buf + o, "PRIORITY", 8, err ? "3" : "6", 1);
+		o += journal_field(buf + o, "SYSLOG_TIMESTAMP", 16, ts, (size_t)rfc3339(ts, sizeof ts, &now));
+		o += journal_field(buf + o, "MESSAGE", 7, line, n);
+	}
+	fwd_send(buf, o);
+}
+
 /* ---- the json log ---- */
 
 static int logfd = -1;
@@ -523,6 +741,8 @@ static void log_rotate(void)
 
 static void log_line(const char *stream, const char *line, size_t n)
 {
+	if (cfg.logfwd)
+		fwd_line(!strcmp(stream, "stderr"), line, n);
 	static char *buf;
 	if (!buf)
 		buf = malloc(LINE_MAX_BYTES * 6 + 256);
@@ -1123,6 +1343,9 @@ static void join_namespaces(int hostnet)
 	}
 	read_record(rec, sizeof rec, KEY_NET "=");
 	const char *arg = rec + strlen(KEY_NET "=");
+	/* the starter's network namespace, for the log forwarder's udp and tcp sockets:
+	 * the shim is still in it unless a spare made a new one ahead (hostnet) */
+	host_netns = hostnet >= 0 ? fcntl(hostnet, F_DUPFD_CLOEXEC, 0) : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (!strcmp(arg, VALUE_NET_NEW)) {
 		if (hostnet < 0 && unshare(CLONE_NEWNET) != 0) /* else made already */
 			report_error(CLASS_NAMESPACE, "new network namespace: %s", errstr(errno));

@@ -24,7 +24,7 @@
 package shimproto
 
 // Version is the protocol's version: Proto's value, checked by the shim first.
-const Version = 3
+const Version = 4
 
 // Mark, then Version in decimal and a NUL, is in the shim's binary (PROTOCOL_MARK): the
 // engine finds its version there before it runs it.
@@ -70,6 +70,10 @@ const (
 	Sysctl     Key = "sysctl"
 	LogMax     Key = "logmax"
 	LogFiles   Key = "logfiles"
+	LogFwd     Key = "logfwd"
+	LogAddr    Key = "logaddr"
+	LogSyslog  Key = "logsyslog"
+	LogField   Key = "logfield"
 	Seccomp    Key = "seccomp"
 	Hook       Key = "hook"
 	HookEnv    Key = "hookenv"
@@ -119,6 +123,10 @@ var Keys = []KeyInfo{
 	{Sysctl, true, "start: a namespaced sysctl, key=value"},
 	{LogMax, false, "start: the log's size limit in bytes, 0 = no rotation"},
 	{LogFiles, false, "start: how many log files rotation keeps"},
+	{LogFwd, false, "start: a log driver each output line also goes to: \"syslog\" or \"journald\""},
+	{LogAddr, false, "start: LogFwd's socket, network:address (unixgram:/path, unix:/path, udp:ip:port, tcp:ip:port)"},
+	{LogSyslog, false, "start: syslog's facility (0-23), format (\"\", rfc3164, rfc5424, rfc5424micro), hostname and tag, colon-separated"},
+	{LogField, true, "start: a journald field sent with each line, KEY=value"},
 	{Seccomp, false, "the seccomp filter, flags:filter in hex (struct sock_filter[])"},
 	{Hook, true, "start: the exit hook's path, then its arguments"},
 	{HookEnv, true, "start: an environment variable of the exit hook"},

@@ -111,6 +111,7 @@ var fingerprints = map[int]string{
 	1: "f6bdd728807b822c",
 	2: "f1d23c412f17fcdb", // oomscoreadj, nolog
 	3: "3a054fb98997a543", // pidns
+	4: "7a522ad55ace8b55", // logfwd, logaddr, logsyslog, logfield
 }
 
 // TestVersionBumped: the tables of Version are the ones recorded for it; a change

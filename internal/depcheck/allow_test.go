@@ -23,6 +23,8 @@ var allowed = map[string][]string{
 	"project": {"project/internal/...", "builder", "compose", "dnsserver", "engine", "engine/image",
 		"netdriver", "internal/atomicfile", "watch",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},
+	// CDI device requests (GPUs): compose's requests, the host's CDI specs, engine terms.
+	"project/internal/devreq": {"compose", "engine", "tags.cncf.io/container-device-interface/..."},
 	// The builder runs Dockerfiles on the engine; its parsers know nothing else.
 	"builder": {"builder/buildcontext", "builder/dockerfile", "engine", "engine/image", "internal/atomicfile",
 		"github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},

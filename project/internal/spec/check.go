@@ -19,7 +19,8 @@ var runnableVolumeTypes = map[string]bool{"bind": true, "volume": true, "tmpfs":
 // (p.CheckService), what berth does not run yet (network_mode other than host and
 // none and a container's, npipe and cluster mounts, a service with neither image nor
 // build), the namespace and volumes_from references it cannot join, and what
-// this host lacks (realtime scheduling for cpu_rt_*, the device of a bind volume). It
+// this host lacks (realtime scheduling for cpu_rt_*, the device of a bind volume, the
+// CDI devices of gpus: and device requests). It
 // lists every problem at once, each at its field's place in the compose files: the
 // error is a compose.ErrorList (wrapping compose.ErrInvalid), nil when svc can run.
 func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
@@ -59,6 +60,7 @@ func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
 		}
 	}
 	errs = append(errs, bindDeviceErrors(p, svc)...)
+	errs = append(errs, cdiErrors(p, svc)...)
 	errs = append(errs, bindSourceErrors(p, svc)...)
 	return errs.Err()
 }

@@ -7,7 +7,9 @@
 // host cannot run, at the field's place in the compose files (CheckSupported).
 //
 // It makes nothing: no netns, no attach, no port, no file written. It reads only what a
-// service names (env files, a seccomp profile, a bind device's existence). It imports
-// compose, engine, netdriver and dnsserver for their types, and project/internal/state
-// and project/internal/plan; never the executor.
+// service names (env files, a seccomp profile, a bind device's existence) and what the
+// host offers for it (its log driver's socket, the CDI specs of the devices it asks
+// for, through project/internal/devreq). It imports compose, engine, netdriver and
+// dnsserver for their types, and project/internal/state, project/internal/plan and
+// project/internal/devreq; never the executor.
 package spec

@@ -17,7 +17,7 @@ func linuxKeys(svc compose.ServiceConfig, s *engine.Spec) {
 	s.OOMScoreAdj = int(svc.OomScoreAdj)
 	s.CgroupParent = svc.CgroupParent
 	s.CgroupNS = svc.Cgroup
-	s.NoLog = svc.Logging != nil && svc.Logging.Driver == "none" || svc.LogDriver == "none"
+	s.NoLog = noLocalLog(svc)
 	r := &s.Resources
 	r.CpusetCpus = svc.CPUSet
 	r.CPURealtimePeriod, r.CPURealtimeRuntime = svc.CPURTPeriod, svc.CPURTRuntime
@@ -66,7 +66,9 @@ var unappliedKeys = map[string]string{
 // HostWarnings lists the settings of the project's services that this host's kernel
 // cannot apply and that berth therefore leaves out, as Docker discards them with a
 // warning (mem_swappiness and oom_kill_disable on cgroup v2, blkio weights without a
-// proportional IO scheduler, ...), each at its place in the compose files.
+// proportional IO scheduler, ...), the log drivers it has no socket for
+// (LogDriverWarnings) and the OCI hooks of CDI specs, each at its place in the
+// compose files.
 func HostWarnings(p *compose.Project) []compose.Warning {
 	var out []compose.Warning
 	for _, name := range p.ServiceNames() {
@@ -78,7 +80,8 @@ func HostWarnings(p *compose.Project) []compose.Warning {
 				fmt.Sprintf("this host's kernel cannot apply %s (no such cgroup file or controller): left out, as Docker discards it", key)))
 		}
 	}
-	return out
+	out = append(out, LogDriverWarnings(p)...)
+	return append(out, cdiWarnings(p)...)
 }
 
 // mountOptions adds a volume's propagation (bind), subpath (volume, image) and image

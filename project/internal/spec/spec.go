@@ -45,7 +45,8 @@ type Resources struct {
 // Build is the engine spec of container c of svc (of p), running the image whose
 // config is img and whose unpacked layers are layers, from the resources the executor
 // made for it (paths: where its volumes live). It makes nothing: it only reads the env
-// files and the seccomp profile svc names.
+// files, the seccomp profile svc names and the host's CDI specs, and looks for its log
+// driver's socket.
 func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc compose.ServiceConfig, img v1.Config, layers []string, res Resources) (engine.Spec, error) {
 	spec := baseSpec(svc)
 	spec.ID, spec.LayerDirs, spec.Image, spec.Hostname = c.ID, layers, img, c.Hostname
@@ -76,6 +77,10 @@ func Build(paths state.Paths, p *compose.Project, c *state.ContainerState, svc c
 		joinNetwork(&spec, res.NetPeer)
 	}
 	namespaceModes(&spec, svc, res)
+	spec.LogForward, _ = logForward(svc, c) // nil on a host without the socket: HostWarnings says so
+	if err := cdiDevices(svc, &spec); err != nil {
+		return spec, err
+	}
 	return spec, nil
 }
 
