@@ -150,6 +150,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if c == nil {
 		return nil
 	}
+	r.printf(" Container %s  Removing\n", c.Name)
 	if err := r.markUserStop(c, true); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}

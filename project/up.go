@@ -224,7 +224,8 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 				}
 			}
 			for _, a := range acts {
-				if errs[i] = r.applyContainer(ctx, a, images[name], opts); errs[i] != nil {
+				errs[i] = r.slots().do(func() error { return r.applyContainer(ctx, a, images[name], opts) })
+				if errs[i] != nil {
 					return
 				}
 			}
@@ -257,6 +258,7 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 			return err
 		}
 	}
+	r.printf(" Container %s  Creating\n", a.Name)
 	c, err := r.createContainer(ctx, a, img, opts.ConfigFiles, anon)
 	if err != nil {
 		return err
@@ -275,6 +277,7 @@ func (r *run) startContainer(c *ContainerState) error {
 	if err := r.sup.Do(reqSync, nil); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
+	r.printf(" Container %s  Starting\n", c.Name)
 	if err := r.startEngine(c); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
