@@ -50,7 +50,7 @@ func runBuild(cmd *cobra.Command, g *globalOptions, opts *buildOptions, services
 	if err != nil {
 		return err
 	}
-	var progress io.Writer = cmd.ErrOrStderr()
+	var progress io.Writer = g.progressOut(cmd)
 	if opts.quiet {
 		progress = nil
 	}

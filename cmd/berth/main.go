@@ -9,5 +9,8 @@ package main
 import "os"
 
 func main() {
-	os.Exit(exitStatus(newRootCommand().Execute(), os.Stderr))
+	root, g := newRoot()
+	err := root.Execute()
+	g.closeProgress()
+	os.Exit(exitStatus(err, os.Stderr))
 }

@@ -29,7 +29,6 @@ type upOptions struct {
 	noBuild       bool
 	timeout       int
 	scale         []string
-	dryRun        bool
 	renewAnon     bool
 
 	attach             []string
@@ -68,7 +67,6 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noBuild, "no-build", false, "Don't build an image, even if it's missing")
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds for recreated containers")
 	f.StringArrayVar(&opts.scale, "scale", nil, "Scale SERVICE to NUM instances (SERVICE=NUM, repeatable)")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "Print the plan and change nothing")
 	f.StringArrayVar(&opts.attach, "attach", nil, "Restrict attaching to the specified services (repeatable)")
 	f.StringArrayVar(&opts.noAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services (repeatable)")
 	f.BoolVar(&opts.attachDependencies, "attach-dependencies", false, "Also attach to the dependencies of the named services")
@@ -114,10 +112,10 @@ func (o *upOptions) check() error {
 	return nil
 }
 
-func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
+func (o *upOptions) attachOptions(w io.Writer, d *displayOptions) project.AttachOptions {
 	at := project.AttachOptions{Attach: o.attach, NoAttach: o.noAttach, AttachDependencies: o.attachDependencies,
 		ExitCodeFrom: o.exitCodeFrom, Output: w,
-		LogFormat: project.LogFormat{Color: colorOutput(w, o.noColor), NoPrefix: o.noLogPrefix, Timestamps: o.timestamps}}
+		LogFormat: project.LogFormat{Color: d.color(w, o.noColor), NoPrefix: o.noLogPrefix, Timestamps: o.timestamps}}
 	switch {
 	case o.abortOnExit:
 		at.OnExit = project.CascadeStop
@@ -125,13 +123,6 @@ func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
 		at.OnExit = project.CascadeFail
 	}
 	return at
-}
-
-// colorOutput reports whether log prefixes are colored: on a terminal, unless --no-color
-// or $NO_COLOR.
-func colorOutput(w io.Writer, noColor bool) bool {
-	f, ok := w.(*os.File)
-	return !noColor && ok && os.Getenv("NO_COLOR") == "" && isTerminal(f)
 }
 
 func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string) error {
@@ -163,7 +154,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	}
 	po := project.PlanOptions{Services: args, NoDeps: opts.noDeps, ForceRecreate: opts.forceRecreate,
 		AlwaysRecreateDeps: opts.recreateDeps, NoRecreate: opts.noRecreate, RemoveOrphans: removeOrphans, Scale: scale}
-	if opts.dryRun {
+	if g.display.dryRun { // as Compose's --dry-run of up, but as berth's plan: what, and why
 		plan, err := project.PlanUp(cmd.Context(), cfg, p, po)
 		if err != nil {
 			return err
@@ -173,7 +164,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	}
 	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart, RenewAnonVolumes: opts.renewAnon,
-		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr()), IgnoreOrphans: ignoreOrphans}
+		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(g.progressOut(cmd)), IgnoreOrphans: ignoreOrphans}
 	if opts.detach || opts.wait || opts.noStart {
 		if _, err := project.Up(cmd.Context(), cfg, p, uo); err != nil || !opts.wait {
 			return err
@@ -181,7 +172,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		return project.WaitUp(cmd.Context(), cfg, p, project.WaitUpOptions{PlanOptions: po,
 			Timeout: time.Duration(opts.waitTimeout) * time.Second, Progress: uo.Progress})
 	}
-	at := opts.attachOptions(cmd.OutOrStdout())
+	at := opts.attachOptions(cmd.OutOrStdout(), &g.display)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -209,7 +200,9 @@ func configFiles(p *compose.Project) []string {
 
 // projectConfig is the orchestrator's configuration: --root, then the environment.
 func projectConfig(g *globalOptions) (project.Config, error) {
-	return project.ConfigFromEnv(stateRoot(g))
+	cfg, err := project.ConfigFromEnv(stateRoot(g))
+	cfg.MaxConcurrency = g.display.parallel
+	return cfg, err
 }
 
 // projectTarget is the project a command acts on, by name (see projectName), and the

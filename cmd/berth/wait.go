@@ -17,7 +17,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			code, err := project.Wait(cmd.Context(), cfg, name, project.WaitOptions{Services: args,
-				DownProject: downProject, Output: cmd.OutOrStdout(), Progress: cmd.ErrOrStderr()})
+				DownProject: downProject, Output: cmd.OutOrStdout(), Progress: g.progressOut(cmd)})
 			if err != nil {
 				return err
 			}

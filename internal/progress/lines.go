@@ -8,37 +8,48 @@ import (
 )
 
 // lineWriter cuts what it is given into lines and writes each through format (which
-// returns the text to print, "" for nothing).
+// returns the text to print, "" for nothing); a line that is not an event goes to info
+// instead when info is set.
 type lineWriter struct {
 	mu      sync.Mutex
 	out     io.Writer
+	info    io.Writer
 	format  func(line string) string
 	partial []byte
 }
 
-func newLineWriter(out io.Writer, format func(string) string) *lineWriter {
-	return &lineWriter{out: out, format: format}
+func newLineWriter(out, info io.Writer, format func(string) string) *lineWriter {
+	return &lineWriter{out: out, info: info, format: format}
 }
 
 func (w *lineWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.partial = append(w.partial, b...)
-	var out bytes.Buffer
 	for {
 		i := bytes.IndexByte(w.partial, '\n')
 		if i < 0 {
-			break
+			return len(b), nil
 		}
-		out.WriteString(w.format(string(w.partial[:i])))
+		line := string(w.partial[:i])
 		w.partial = w.partial[i+1:]
-	}
-	if out.Len() > 0 {
-		if _, err := w.out.Write(out.Bytes()); err != nil {
+		if err := w.line(line); err != nil {
 			return 0, err
 		}
 	}
-	return len(b), nil
+}
+
+func (w *lineWriter) line(line string) error {
+	if _, ok := ParseLine(line); !ok && w.info != nil {
+		_, err := io.WriteString(w.info, line+"\n")
+		return err
+	}
+	s := w.format(line)
+	if s == "" {
+		return nil
+	}
+	_, err := io.WriteString(w.out, s)
+	return err
 }
 
 // Close prints a last line left without its newline.
@@ -48,10 +59,9 @@ func (w *lineWriter) Close() error {
 	if len(w.partial) == 0 {
 		return nil
 	}
-	s := w.format(string(w.partial))
+	line := string(w.partial)
 	w.partial = nil
-	_, err := io.WriteString(w.out, s)
-	return err
+	return w.line(line)
 }
 
 // plainLine is an event line as berth prints it (with the dry-run prefix), and any

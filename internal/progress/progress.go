@@ -106,6 +106,10 @@ type Options struct {
 	Attached bool
 	// Color colors the terminal display (--ansi, NO_COLOR).
 	Color bool
+	// Info, when set, takes the lines that are not events (notices, a builder's output)
+	// in every mode but JSON, as Compose's COMPOSE_STATUS_STDOUT sends its notices to
+	// stdout.
+	Info io.Writer
 	// Width is the terminal's width in cells for TTY; 0 asks the terminal of out.
 	Width func() int
 }
@@ -125,11 +129,11 @@ type Writer interface {
 func New(mode Mode, out io.Writer, o Options) (Writer, error) {
 	switch mode {
 	case Plain:
-		return newLineWriter(out, func(l string) string { return plainLine(l, o.DryRun) }), nil
+		return newLineWriter(out, o.Info, func(l string) string { return plainLine(l, o.DryRun) }), nil
 	case Quiet:
-		return newLineWriter(out, quietLine), nil
+		return newLineWriter(out, o.Info, quietLine), nil
 	case JSON:
-		return newLineWriter(out, func(l string) string { return jsonLine(l, o.DryRun) }), nil
+		return newLineWriter(out, nil, func(l string) string { return jsonLine(l, o.DryRun) }), nil
 	case TTY:
 		return newTerm(out, o), nil
 	}

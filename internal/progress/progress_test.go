@@ -106,6 +106,23 @@ func TestLineModes(t *testing.T) {
 	}
 }
 
+func TestInfo(t *testing.T) {
+	for _, mode := range []Mode{Plain, Quiet, TTY} {
+		var out, info bytes.Buffer
+		w, err := New(mode, &out, Options{Info: &info, Width: func() int { return 60 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(lines)); err != nil {
+			t.Fatal(err)
+		}
+		_ = w.Close()
+		if info.String() != "builder says hi\n" || strings.Contains(out.String(), "builder") {
+			t.Errorf("%s: info %q, progress %q: want the notice on info only", mode, info.String(), out.String())
+		}
+	}
+}
+
 // screenOf replays what the TTY writer wrote on a fake screen of text rows: cursor up,
 // erase line, carriage return and newlines, colors and cursor visibility ignored.
 func screenOf(s string) []string {

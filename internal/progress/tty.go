@@ -75,6 +75,13 @@ func (t *term) Write(b []byte) (int, error) {
 		line := string(t.partial[:i])
 		t.partial = t.partial[i+1:]
 		e, ok := ParseLine(line)
+		if !ok && t.o.Info != nil {
+			t.endBlock()
+			if _, err := io.WriteString(t.o.Info, line+"\n"); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		if !ok {
 			t.endBlock()
 			other.WriteString(line + "\n")

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/project"
+	"github.com/spf13/cobra"
+)
+
+// Global --dry-run, as Compose's: a command says what it would do and changes nothing.
+// up and create print their plan (up.go); the container verbs print the progress lines
+// they would print (project.DryRun) with Compose's " DRY-RUN MODE - " prefix; commands
+// that only read run as they are; every other command refuses --dry-run, so that no
+// command acts under it (a command added later refuses until it opts in here).
+
+// dryRunReadOnly are the commands that change nothing, so --dry-run runs them as they are.
+var dryRunReadOnly = []string{"config", "convert", "images", "logs", "ls", "port", "ps", "top", "version",
+	"completion", "help", "up", "create", "image history", "image inspect", "image ls", "volume inspect",
+	"volume ls", "network inspect", "network ls", "system df"}
+
+// dryRunnable installs the dry run of every container verb of root (project.DryRunVerbs)
+// in front of its RunE.
+func dryRunnable(root *cobra.Command, g *globalOptions) {
+	for _, c := range root.Commands() {
+		if !slices.Contains(project.DryRunVerbs, c.Name()) || c.RunE == nil {
+			continue
+		}
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if !g.display.dryRun {
+				return run(cmd, args)
+			}
+			return dryRunVerb(cmd, g, args)
+		}
+	}
+}
+
+// dryRunVerb prints what cmd (a container verb) would do to the services args.
+func dryRunVerb(cmd *cobra.Command, g *globalOptions, args []string) error {
+	name, cfg, err := projectTarget(cmd, g)
+	if err != nil {
+		return err
+	}
+	o := project.DryRunOptions{Verb: cmd.Name(), Services: args}
+	if cmd.Name() == "down" {
+		o.Volumes, _ = cmd.Flags().GetBool("volumes")
+	}
+	if cmd.Name() == "rm" {
+		o.Stopped, _ = cmd.Flags().GetBool("stop")
+	}
+	return project.DryRun(cfg, name, o, g.progressOut(cmd))
+}
+
+// checkDryRun refuses --dry-run for cmd unless it can show what it would do.
+func checkDryRun(cmd *cobra.Command, dryRun bool) error {
+	if !dryRun || cmd.Root() == cmd {
+		return nil
+	}
+	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	if slices.Contains(dryRunReadOnly, path) || slices.Contains(project.DryRunVerbs, path) ||
+		strings.HasPrefix(path, "__complete") || strings.HasPrefix(path, "completion") {
+		return nil
+	}
+	return fmt.Errorf("%s: --dry-run is not supported: berth cannot show what it would do without doing it", path)
+}
