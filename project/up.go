@@ -21,6 +21,8 @@ type UpOptions struct {
 	Pull        string        // missing (default), always, never
 	Build       bool          // build every selected service with a build section first (--build)
 	NoBuild     bool          // never build; a missing image is an error (--no-build)
+	QuietPull   bool          // no registry layer progress; the image's Pulling and Pulled lines stay
+	QuietBuild  bool          // no builder output; the image's Building and Built lines stay
 	Timeout     time.Duration // stop grace for recreated containers; 0: the service's
 	NoStart     bool          // create but do not start
 	ConfigFiles []string      // recorded in state and labels
@@ -78,7 +80,8 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 	}
 	st.ConfigFiles = opts.ConfigFiles
 	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
-		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
+		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild, QuietPull: opts.QuietPull, QuietBuild: opts.QuietBuild},
+		opts.Progress)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -30,6 +30,9 @@ type upOptions struct {
 	timeout       int
 	scale         []string
 	renewAnon     bool
+	quietPull     bool
+	quietBuild    bool
+	yes           bool
 
 	attach             []string
 	noAttach           []string
@@ -78,6 +81,9 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.exitCodeFrom, "exit-code-from", "", "Return the exit code of the selected service container (implies --abort-on-container-exit)")
 	f.BoolVar(&opts.wait, "wait", false, "Wait for services to be running|healthy (implies --detach)")
 	f.IntVar(&opts.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	f.BoolVar(&opts.quietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVar(&opts.quietBuild, "quiet-build", false, "Suppress the build output")
+	f.BoolVarP(&opts.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively (berth's up asks nothing)`)
 	return cmd
 }
 
@@ -163,6 +169,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		return nil
 	}
 	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
+		QuietPull: opts.quietPull, QuietBuild: opts.quietBuild,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart, RenewAnonVolumes: opts.renewAnon,
 		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(g.progressOut(cmd)), IgnoreOrphans: ignoreOrphans}
 	if opts.detach || opts.wait || opts.noStart {

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// threeSleepers is a project of three independent services.
+const threeSleepers = `services:
+  a: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL}
+  b: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL}
+  c: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL}
+`
+
+// running are the names of the project's running containers.
+func (e *e2e) running(file string) []string {
+	var names []string
+	for _, c := range e.psList(file) {
+		if c["State"] == "running" {
+			names = append(names, c["Name"].(string))
+		}
+	}
+	return names
+}
+
+func TestE2EGlobalDryRun(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, threeSleepers)
+	e.mustBerth("-f", file, "up", "-d")
+	want := []string{e.ctr("a"), e.ctr("b"), e.ctr("c")}
+
+	_, errs, err := e.berth("-f", file, "--dry-run", "stop", "a")
+	if err != nil || errs != " DRY-RUN MODE - Container "+e.ctr("a")+"  Stopping\n DRY-RUN MODE - Container "+e.ctr("a")+"  Stopped\n" {
+		t.Errorf("--dry-run stop a = %v, stderr %q; want a's Stopping and Stopped with the dry-run prefix", err, errs)
+	}
+	// the flag after the command, as Compose's (a persistent flag)
+	_, errs, err = e.berth("-f", file, "down", "--dry-run", "-v")
+	for _, line := range []string{"Container " + e.ctr("c") + "  Removed", "Network " + e.project + "_default  Removed"} {
+		if err != nil || !strings.Contains(errs, " DRY-RUN MODE - "+line+"\n") {
+			t.Errorf("down --dry-run = %v, stderr %q; want %q", err, errs, line)
+		}
+	}
+	_, errs, _ = e.berth("-f", file, "--dry-run", "rm", "-f")
+	if errs != "" {
+		t.Errorf("--dry-run rm -f of running containers printed %q, want nothing (rm removes stopped ones)", errs)
+	}
+	_, errs, _ = e.berth("-f", file, "--dry-run", "kill")
+	if strings.Count(errs, "DRY-RUN MODE - Container ") != 6 {
+		t.Errorf("--dry-run kill printed %q, want Killing and Killed of 3 containers", errs)
+	}
+	if got := e.running(file); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("after the dry runs, running = %v, want %v: a dry run changed something", got, want)
+	}
+	// a command that cannot show what it would do refuses instead of doing it
+	_, errs, err = e.berth("--dry-run", "volume", "prune", "-f")
+	if exitCode(err) != 1 || !strings.Contains(errs, "volume prune: --dry-run is not supported") {
+		t.Errorf("--dry-run volume prune = %v, stderr %q; want exit 1, not supported", err, errs)
+	}
+	e.mustBerth("-f", file, "down")
+	if _, errs, err = e.berth("-f", file, "--dry-run", "down"); err != nil || errs != "" {
+		t.Errorf("--dry-run down of a project not up = %v, stderr %q; want nothing", err, errs)
+	}
+}
+
+// jsonProgress decodes --progress json lines, failing on any other line.
+func jsonProgress(t *testing.T, stderr string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("--progress json line %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestE2EProgressModes(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, threeSleepers)
+	_, errs, err := e.berth("-f", file, "--progress", "json", "up", "-d")
+	if err != nil {
+		t.Fatalf("--progress json up -d: %v\n%s", err, errs)
+	}
+	events := jsonProgress(t, errs)
+	seen := map[string]bool{}
+	for _, m := range events {
+		for k := range m {
+			if k != "id" && k != "status" && k != "text" && k != "details" && k != "dry-run" {
+				t.Errorf("--progress json: key %q is not one of Compose's", k)
+			}
+		}
+		seen[m["id"].(string)+" "+m["status"].(string)+" "+m["text"].(string)] = true
+	}
+	for _, want := range []string{"Container " + e.ctr("a") + " Working Creating", "Container " + e.ctr("a") + " Done Started",
+		"Network " + e.project + "_default Done Created"} {
+		if !seen[want] {
+			t.Errorf("--progress json up lacks %q: %q", want, errs)
+		}
+	}
+	// COMPOSE_PROGRESS is the default; quiet prints no progress
+	if _, errs, err = e.berthEnv([]string{"COMPOSE_PROGRESS=quiet"}, "-f", file, "stop"); err != nil || errs != "" {
+		t.Errorf("COMPOSE_PROGRESS=quiet stop = %v, stderr %q; want silence", err, errs)
+	}
+	// --progress tty off a terminal: Compose's block, redrawn with escapes, colors
+	// with --ansi always
+	_, errs, err = e.berth("-f", file, "--progress", "tty", "--ansi", "always", "start")
+	if err != nil || !strings.Contains(errs, "[+] start 3/3") || !strings.Contains(errs, "\x1b[2K") ||
+		!strings.Contains(errs, "\x1b[32m✔\x1b[0m Container "+e.ctr("c")+"  \x1b[32mStarted") {
+		t.Errorf("--progress tty start = %v, stderr %q; want the [+] block with ✔ rows", err, errs)
+	}
+	_, errs, err = e.berthEnv([]string{"COMPOSE_ANSI=never"}, "-f", file, "--progress", "tty", "ps")
+	if exitCode(err) != 1 || !strings.Contains(errs, "can't use --progress tty while ANSI support is disabled") {
+		t.Errorf("COMPOSE_ANSI=never --progress tty = %v, stderr %q; want Compose's error", err, errs)
+	}
+	// COMPOSE_STATUS_STDOUT: notices (not progress) on stdout
+	e.mustBerth("-f", file, "stop")
+	out, errs, err := e.berthEnv([]string{"COMPOSE_STATUS_STDOUT=1"}, "-f", file, "kill")
+	if err != nil || !strings.Contains(out, "no container to kill") || strings.Contains(errs, "no container to kill") {
+		t.Errorf("COMPOSE_STATUS_STDOUT=1 kill = %v, stdout %q, stderr %q; want the notice on stdout", err, out, errs)
+	}
+}
+
+// serial reports whether each container's progress lines of up (Creating to Started)
+// come together, none of another container's between them.
+func serial(stderr string) bool {
+	current := ""
+	for _, l := range strings.Split(stderr, "\n") {
+		f := strings.Fields(l)
+		if len(f) != 3 || f[0] != "Container" {
+			continue
+		}
+		switch {
+		case f[2] == "Creating" && current != "":
+			return false
+		case f[2] == "Creating":
+			current = f[1]
+		case f[1] != current:
+			return false
+		case f[2] == "Started":
+			current = ""
+		}
+	}
+	return true
+}
+
+func TestE2EParallelLimit(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, threeSleepers)
+	_, errs, err := e.berth("-f", file, "--parallel", "1", "up", "-d")
+	if err != nil || !serial(errs) || strings.Count(errs, "  Started") != 3 {
+		t.Errorf("--parallel 1 up -d = %v, stderr:\n%s\nwant one container at a time", err, errs)
+	}
+	e.mustBerth("-f", file, "down")
+	_, errs, err = e.berthEnv([]string{"COMPOSE_PARALLEL_LIMIT=1"}, "-f", file, "up", "-d")
+	if err != nil || !serial(errs) {
+		t.Errorf("COMPOSE_PARALLEL_LIMIT=1 up -d = %v, stderr:\n%s\nwant one container at a time", err, errs)
+	}
+	if _, errs, err = e.berthEnv([]string{"COMPOSE_PARALLEL_LIMIT=lots"}, "-f", file, "ps"); exitCode(err) != 1 ||
+		!strings.Contains(errs, `COMPOSE_PARALLEL_LIMIT must be an integer (found: "lots")`) {
+		t.Errorf("COMPOSE_PARALLEL_LIMIT=lots = %v, stderr %q", err, errs)
+	}
+}
+
+func TestE2EUpQuietBuild(t *testing.T) {
+	e := newE2E(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM bte-busybox\nRUN echo built > /built\nCMD [\"sleep\", \"3600\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeComposeIn(t, dir, "services:\n  app: {build: ., stop_signal: SIGKILL}\n")
+	_, errs, err := e.berth("-f", file, "up", "-d", "--quiet-build", "--quiet-pull", "-y")
+	if err != nil || strings.Contains(errs, "RUN echo") || !strings.Contains(errs, " Image "+e.project+"-app  Built\n") {
+		t.Errorf("up --quiet-build = %v, stderr:\n%s\nwant Building and Built, no builder output", err, errs)
+	}
+	_, errs, err = e.berth("-f", file, "up", "-d", "--build", "--force-recreate")
+	if err != nil || !strings.Contains(errs, "RUN echo") {
+		t.Errorf("up --build = %v, stderr:\n%s\nwant the builder's output (the check above can fail)", err, errs)
+	}
+}
