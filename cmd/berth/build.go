@@ -20,7 +20,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 	opts := &buildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build [SERVICE...]",
-		Short: "Build or rebuild the images of services with a build section",
+		Short: "Build or rebuild services",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd, g, opts, args)
 		},

@@ -32,7 +32,7 @@ func newConfigCommand(g *globalOptions) *cobra.Command {
 	opts := &configOptions{}
 	cmd := &cobra.Command{
 		Use:   "config [SERVICE...]",
-		Short: "Parse, resolve and render the compose file in canonical format",
+		Short: "Parse, resolve and render compose file in canonical format",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConfig(cmd, g, opts, args)
 		},

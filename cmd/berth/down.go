@@ -20,7 +20,7 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 	opts := &downOptions{}
 	cmd := &cobra.Command{
 		Use:   "down",
-		Short: "Stop and remove containers, networks and (with -v) volumes",
+		Short: "Stop and remove containers, networks",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, cfg, err := projectTarget(cmd, g)

@@ -44,11 +44,11 @@ func newRoot() (*cobra.Command, *globalOptions) {
 		RunE:             unknownCommand,
 	}
 	flags := root.Flags()
-	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")
+	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files")
 	flags.StringVarP(&opts.projectName, "project-name", "p", "", "Project name")
-	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Alternate working directory (default: the directory of the first compose file)")
-	flags.StringArrayVar(&opts.profiles, "profile", nil, "Enable a profile (repeatable)")
-	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Alternate environment file (repeatable)")
+	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
+	flags.StringArrayVar(&opts.profiles, "profile", nil, "Specify a profile to enable")
+	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Specify an alternate environment file")
 	flags.StringVar(&opts.root, "root", "", "berth state directory (default $BERTH_ROOT or /var/lib/berth)")
 	addDisplayFlags(root, opts)
 

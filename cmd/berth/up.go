@@ -33,6 +33,7 @@ type upOptions struct {
 	quietPull     bool
 	quietBuild    bool
 	yes           bool
+	menu          bool
 
 	attach             []string
 	noAttach           []string
@@ -83,6 +84,7 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.IntVar(&opts.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVar(&opts.quietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVar(&opts.quietBuild, "quiet-build", false, "Suppress the build output")
+	f.BoolVar(&opts.menu, "menu", false, "Accepted for Compose's scripts: berth has no navigation menu (COMPOSE_MENU is ignored too)")
 	f.BoolVarP(&opts.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively (berth's up asks nothing)`)
 	return cmd
 }

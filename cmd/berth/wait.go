@@ -9,7 +9,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 	var downProject bool
 	cmd := &cobra.Command{
 		Use:   "wait SERVICE [SERVICE...]",
-		Short: "Block until containers of all (or specified) services stop",
+		Short: "Block until containers of all (or specified) services stop.",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, cfg, err := projectTarget(cmd, g)
