@@ -16,6 +16,8 @@ type shaper struct {
 	errs  *ErrorList
 	dir   string
 	home  string     // $HOME, for "~" in paths
+	// noPaths keeps paths as written (Options.NoResolvePaths).
+	noPaths bool
 	warns *[]Warning // nil: warnings not recorded
 }
 
@@ -277,6 +279,9 @@ func (s *shaper) envFiles(v any) []any {
 }
 
 func (s *shaper) abs(p string) string {
+	if s.noPaths {
+		return p
+	}
 	if s.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
 		return filepath.Join(s.home, p[1:])
 	}

@@ -26,6 +26,11 @@ type configOptions struct {
 	noInterpolate bool
 	noNormalize   bool
 	output        string
+
+	noResolvePaths  bool
+	noEnvResolution bool
+	noConsistency   bool
+	resolveDigests  bool
 }
 
 func newConfigCommand(g *globalOptions) *cobra.Command {
@@ -51,6 +56,10 @@ func newConfigCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Do not interpolate environment variables")
 	f.BoolVar(&opts.noNormalize, "no-normalize", false, "Do not normalize the model (no default network, no resource names)")
 	f.StringVarP(&opts.output, "output", "o", "", "Write the output to this file instead of stdout")
+	f.BoolVar(&opts.noResolvePaths, "no-path-resolution", false, "Don't resolve file paths")
+	f.BoolVar(&opts.noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
+	f.BoolVar(&opts.noEnvResolution, "no-env-resolution", false, "Don't resolve service env files")
+	f.BoolVar(&opts.resolveDigests, "resolve-image-digests", false, "Pin image tags to digests")
 	return cmd
 }
 
@@ -72,6 +81,10 @@ func loadProject(cmd *cobra.Command, g *globalOptions, opts *configOptions, serv
 		NoInterpolate: opts.noInterpolate || opts.variables,
 		NoNormalize:   opts.noNormalize,
 		Services:      services,
+
+		NoResolvePaths:  opts.noResolvePaths,
+		NoEnvResolution: opts.noEnvResolution,
+		NoConsistency:   opts.noConsistency,
 	})
 	if err == nil && !g.warned {
 		g.warned = true
