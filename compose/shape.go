@@ -16,9 +16,9 @@ type shaper struct {
 	errs  *ErrorList
 	dir   string
 	home  string     // $HOME, for "~" in paths
+	warns *[]Warning // nil: warnings not recorded
 	// noPaths keeps paths as written (Options.NoResolvePaths).
 	noPaths bool
-	warns *[]Warning // nil: warnings not recorded
 }
 
 func (s *shaper) warn(path, format string, args ...any) {
