@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine/image"
 	"github.com/spf13/cobra"
 )
 
@@ -107,6 +108,12 @@ func runConfig(cmd *cobra.Command, g *globalOptions, opts *configOptions, args [
 		return err
 	}
 	printWarnings(cmd, p.RunWarnings()) // values Compose prints but Docker refuses at up
+	if opts.resolveDigests {
+		err := p.PinImageDigests(func(ref string) (string, error) { return image.RemoteDigest(cmd.Context(), ref, nil) })
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	}
 	if opts.quiet {
 		return nil
 	}
