@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // threeSleepers is a project of three independent services.
@@ -180,5 +181,49 @@ func TestE2EUpQuietBuild(t *testing.T) {
 	_, errs, err = e.berth("-f", file, "up", "-d", "--build", "--force-recreate")
 	if err != nil || !strings.Contains(errs, "RUN echo") {
 		t.Errorf("up --build = %v, stderr:\n%s\nwant the builder's output (the check above can fail)", err, errs)
+	}
+}
+
+// TestE2ECopyAll: cp into a service copies into every replica, as Compose's, and with
+// --all into its one-off (run) containers too; each copy has its Copying and Copied
+// lines.
+func TestE2ECopyAll(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  app: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL, scale: 2}
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	// the one-off ends once the file is there
+	e.mustBerth("-f", file, "run", "-d", "app", "sh", "-c", "while [ ! -f /tmp/all.txt ]; do sleep 0.1; done")
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte("copied\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, err := e.berth("-f", file, "cp", in, "app:/tmp/all.txt")
+	if err != nil || strings.Count(errs, "  Copied "+in+" to ") != 2 {
+		t.Errorf("cp into app = %v, stderr %q; want two Copied lines", err, errs)
+	}
+	for _, i := range []string{"1", "2"} {
+		if got, _, _ := e.berth("-f", file, "exec", "--index", i, "app", "cat", "/tmp/all.txt"); got != "copied\n" {
+			t.Errorf("replica %s has %q, want the copy", i, got)
+		}
+	}
+	oneoffState := func() string {
+		for _, c := range e.psList(file) {
+			if c["Name"] != e.ctr("app") && c["Name"] != e.project+"-app-2" {
+				return c["State"].(string)
+			}
+		}
+		return ""
+	}
+	if state := oneoffState(); state != "running" {
+		t.Errorf("one-off after cp without --all is %q, want running (untouched)", state)
+	}
+	_, errs, err = e.berth("-f", file, "cp", "--all", in, "app:/tmp/all.txt")
+	if err != nil || strings.Count(errs, "  Copied ") != 3 {
+		t.Errorf("cp --all = %v, stderr %q; want three Copied lines", err, errs)
+	}
+	if !eventually(5*time.Second, func() bool { return oneoffState() == "exited" }) {
+		t.Errorf("one-off after cp --all is %q, want exited (it saw the copy)", oneoffState())
 	}
 }
