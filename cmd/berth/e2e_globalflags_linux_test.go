@@ -227,3 +227,39 @@ func TestE2ECopyAll(t *testing.T) {
 		t.Errorf("one-off after cp --all is %q, want exited (it saw the copy)", oneoffState())
 	}
 }
+
+// TestE2EPsJSONShape: ps --format json has Compose's keys, with the container's
+// networks and mounts (volumes by name, binds by path, berth's own files left out).
+func TestE2EPsJSONShape(t *testing.T) {
+	e := newE2E(t)
+	bind := t.TempDir()
+	file := writeCompose(t, `services:
+  app:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    volumes: ["data:/data", "`+bind+`:/bind"]
+volumes:
+  data: {}
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	var m map[string]any
+	out := e.mustBerth("-f", file, "ps", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("ps --format json = %q: %v", out, err)
+	}
+	want := map[string]any{"Name": e.ctr("app"), "Networks": e.project + "_default", "LocalVolumes": "1",
+		"Command": `"sleep 3600"`, "State": "running", "Size": "0B"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("ps --format json %s = %v, want %v (%s)", k, m[k], v, out)
+		}
+	}
+	if id, _ := m["ID"].(string); len(id) != 12 {
+		t.Errorf("ps --format json ID = %q, want 12 characters as Compose's", id)
+	}
+	out = e.mustBerth("-f", file, "ps", "--no-trunc", "--format", "{{.Mounts}}")
+	if out != e.project+"_data,"+bind+"\n" {
+		t.Errorf("ps --format {{.Mounts}} = %q, want the volume's name and the bind's path", out)
+	}
+}
