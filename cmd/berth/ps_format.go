@@ -28,8 +28,9 @@ type psRow struct {
 	Status     string
 	Health     string
 	Publishers []project.Publisher
-	Ports        string
-	Labels       string
+	Ports      string
+	Labels     string
+
 	Mounts       string
 	Networks     string
 	LocalVolumes string
