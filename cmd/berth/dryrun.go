@@ -10,15 +10,17 @@ import (
 )
 
 // Global --dry-run, as Compose's: a command says what it would do and changes nothing.
-// up and create print their plan (up.go); the container verbs print the progress lines
+// up and create print their plan (up.go), pull the images it would pull; the container verbs print the progress lines
 // they would print (project.DryRun) with Compose's " DRY-RUN MODE - " prefix; commands
 // that only read run as they are; every other command refuses --dry-run, so that no
 // command acts under it (a command added later refuses until it opts in here).
 
-// dryRunReadOnly are the commands that change nothing, so --dry-run runs them as they are.
-var dryRunReadOnly = []string{"config", "convert", "images", "logs", "ls", "port", "ps", "top", "version",
+// dryRunAsIs are the commands --dry-run runs as they are: they change nothing, or
+// (up, create, pull) show their dry run themselves.
+var dryRunAsIs = []string{"config", "convert", "images", "logs", "ls", "port", "ps", "top", "version",
 	"completion", "help", "up", "create", "image history", "image inspect", "image ls", "volume inspect",
-	"volume ls", "network inspect", "network ls", "system df"}
+	"volume ls", "network inspect", "network ls", "system df",
+	"pull"}
 
 // dryRunnable installs the dry run of every container verb of root (project.DryRunVerbs)
 // in front of its RunE.
@@ -59,7 +61,7 @@ func checkDryRun(cmd *cobra.Command, dryRun bool) error {
 		return nil
 	}
 	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
-	if slices.Contains(dryRunReadOnly, path) || slices.Contains(project.DryRunVerbs, path) ||
+	if slices.Contains(dryRunAsIs, path) || slices.Contains(project.DryRunVerbs, path) ||
 		strings.HasPrefix(path, "__complete") || strings.HasPrefix(path, "completion") {
 		return nil
 	}

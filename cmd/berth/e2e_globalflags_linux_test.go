@@ -60,6 +60,12 @@ func TestE2EGlobalDryRun(t *testing.T) {
 	if exitCode(err) != 1 || !strings.Contains(errs, "volume prune: --dry-run is not supported") {
 		t.Errorf("--dry-run volume prune = %v, stderr %q; want exit 1, not supported", err, errs)
 	}
+	// pull names what it would pull, and asks no registry (this one is not there)
+	pullFile := writeCompose(t, "services:\n  remote: {image: \"127.0.0.1:1/bte-none:1\"}\n")
+	_, errs, err = e.berth("-f", pullFile, "--dry-run", "pull")
+	if err != nil || errs != " DRY-RUN MODE - Image 127.0.0.1:1/bte-none:1  Pulling\n DRY-RUN MODE - Image 127.0.0.1:1/bte-none:1  Pulled\n" {
+		t.Errorf("--dry-run pull = %v, stderr %q; want Pulling and Pulled, no pull", err, errs)
+	}
 	e.mustBerth("-f", file, "down")
 	if _, errs, err = e.berth("-f", file, "--dry-run", "down"); err != nil || errs != "" {
 		t.Errorf("--dry-run down of a project not up = %v, stderr %q; want nothing", err, errs)

@@ -55,6 +55,7 @@ func TestCheckDryRun(t *testing.T) {
 		{[]string{"stop"}, true},
 		{[]string{"ps"}, true},
 		{[]string{"image", "ls"}, true},
+		{[]string{"pull"}, true},
 		{[]string{"image", "prune"}, false},
 		{[]string{"exec"}, false},
 		{[]string{"cp"}, false},
