@@ -25,6 +25,7 @@ type displayOptions struct {
 	progress string
 	ansi     string
 	parallel int
+	noANSI   bool // Compose's deprecated --no-ansi, hidden
 
 	mode progress.Mode   // resolved by resolveDisplay
 	out  progress.Writer // made by progressOut on first use
@@ -43,9 +44,18 @@ func addDisplayFlags(root *cobra.Command, g *globalOptions) {
 	f.StringVar(&d.progress, "progress", os.Getenv(envProgress), "Set type of progress output ("+strings.Join(modes, ", ")+")")
 	f.StringVar(&d.ansi, "ansi", "auto", `Control when to print ANSI control characters ("never"|"always"|"auto")`)
 	f.IntVar(&d.parallel, "parallel", -1, "Control max parallelism, -1 for unlimited")
+	f.BoolVar(&d.noANSI, "no-ansi", false, "Do not print ANSI control characters (DEPRECATED)")
+	_ = f.MarkHidden("no-ansi")
 	_ = root.RegisterFlagCompletionFunc("progress", cobra.FixedCompletions(modes, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.RegisterFlagCompletionFunc("ansi", cobra.FixedCompletions([]string{"never", "always", "auto"}, cobra.ShellCompDirectiveNoFileComp))
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if d.noANSI {
+			if d.ansi != "auto" {
+				return fmt.Errorf(`cannot specify DEPRECATED "--no-ansi" and "--ansi". Please use only "--ansi"`)
+			}
+			d.ansi = "never"
+			fmt.Fprint(cmd.ErrOrStderr(), "option '--no-ansi' is DEPRECATED ! Please use '--ansi' instead.\n")
+		}
 		if err := d.resolve(root, envLookup, isTerminalWriter(cmd.ErrOrStderr())); err != nil {
 			return err
 		}
