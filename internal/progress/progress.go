@@ -95,6 +95,16 @@ func ParseLine(line string) (e Event, ok bool) {
 	return e, true
 }
 
+// parseLayer reads a layer line of an image pull ("0123456789ab: done", as package
+// engine/image writes them): on a terminal it is a row under its image, as Compose's.
+func parseLayer(line string) (Event, bool) {
+	hash, what, ok := strings.Cut(line, ": ")
+	if !ok || len(hash) != 12 || strings.Trim(hash, "0123456789abcdef") != "" || what == "" {
+		return Event{}, false
+	}
+	return Event{ID: hash, Status: Done, Text: what}, true
+}
+
 // Options shape a Writer.
 type Options struct {
 	// DryRun prefixes every event with Compose's " DRY-RUN MODE - ".

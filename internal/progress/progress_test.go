@@ -211,6 +211,24 @@ func TestTTY(t *testing.T) {
 	}
 }
 
+func TestTTYLayers(t *testing.T) {
+	var out bytes.Buffer
+	w := newTerm(&out, Options{Operation: "up", Width: func() int { return 50 }})
+	w.now = func() time.Time { return time.Time{} }
+	if _, err := w.Write([]byte(" Image alpine  Pulling\n0123456789ab: done\n Image alpine  Pulled\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close()
+	want := []string{
+		"[+] up 2/2",
+		" ✔ Image alpine    Pulled                    0.0s",
+		" ✔   0123456789ab  done                      0.0s",
+	}
+	if diff := cmp.Diff(want, screenOf(out.String())); diff != "" {
+		t.Errorf("layers in the block (-want +got):\n%s", diff)
+	}
+}
+
 func TestTTYAttachedDropsStarts(t *testing.T) {
 	var out bytes.Buffer
 	w := newTerm(&out, Options{Attached: true, DryRun: true, Width: func() int { return 60 }})

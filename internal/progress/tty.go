@@ -21,6 +21,7 @@ const tickInterval = 100 * time.Millisecond
 type node struct {
 	Event
 	started, ended time.Time
+	layer          bool // a layer of an image being pulled: indented
 }
 
 // term is the TTY Writer: one row per resource, redrawn in place, as Compose's
@@ -75,6 +76,11 @@ func (t *term) Write(b []byte) (int, error) {
 		line := string(t.partial[:i])
 		t.partial = t.partial[i+1:]
 		e, ok := ParseLine(line)
+		layer := false
+		if !ok {
+			e, layer = parseLayer(line)
+			ok = layer
+		}
 		if !ok && t.o.Info != nil {
 			t.endBlock()
 			if _, err := io.WriteString(t.o.Info, line+"\n"); err != nil {
@@ -93,7 +99,7 @@ func (t *term) Write(b []byte) (int, error) {
 			}
 			other.Reset()
 		}
-		t.apply(e)
+		t.apply(e, layer)
 	}
 	if other.Len() > 0 {
 		if _, err := t.out.Write(other.Bytes()); err != nil {
@@ -105,15 +111,15 @@ func (t *term) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// apply records e on its row.
-func (t *term) apply(e Event) {
+// apply records e on its row; a layer's row is indented under its image.
+func (t *term) apply(e Event, layer bool) {
 	if t.o.Attached && (e.Text == "Starting" || e.Text == "Started") {
 		return
 	}
 	now := t.now()
 	n := t.byID[e.ID]
 	if n == nil {
-		n = &node{started: now}
+		n = &node{started: now, layer: layer}
 		t.byID[e.ID] = n
 		t.nodes = append(t.nodes, n)
 	}
@@ -253,7 +259,7 @@ func (t *term) frame(width, height int) []string {
 	idCells, timerCells := 0, 0
 	now := t.now()
 	for _, n := range rows {
-		idCells = max(idCells, cells(n.ID))
+		idCells = max(idCells, cells(n.ID)+map[bool]int{true: 2}[n.layer])
 		timerCells = max(timerCells, cells(elapsed(n, now)))
 	}
 	for _, n := range rows {
@@ -289,7 +295,11 @@ func (t *term) row(n *node, now time.Time, idCells, timerCells, width int) strin
 		status += " " + n.Details
 	}
 	timer := elapsed(n, now)
-	left := " " + glyph + prefix + " " + pad(n.ID, idCells) + "  "
+	id := n.ID
+	if n.layer {
+		id = "  " + id
+	}
+	left := " " + glyph + prefix + " " + pad(id, idCells) + "  "
 	room := width - cells(left) - timerCells - 2
 	status = clip(status, max(room, 0))
 	fill := max(width-cells(left)-cells(status)-cells(timer)-1, 1)
@@ -304,7 +314,7 @@ func (t *term) row(n *node, now time.Time, idCells, timerCells, width int) strin
 	if n.Status == Done {
 		statusColor = green
 	}
-	return " " + paint(glyph, color) + paint(prefix, cyan) + " " + pad(n.ID, idCells) + "  " +
+	return " " + paint(glyph, color) + paint(prefix, cyan) + " " + pad(id, idCells) + "  " +
 		paint(status, statusColor) + strings.Repeat(" ", fill) + paint(timer, blue)
 }
 
