@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,6 +124,14 @@ func TestE2EProgressModes(t *testing.T) {
 	_, errs, err = e.berthEnv([]string{"COMPOSE_ANSI=never"}, "-f", file, "--progress", "tty", "ps")
 	if exitCode(err) != 1 || !strings.Contains(errs, "can't use --progress tty while ANSI support is disabled") {
 		t.Errorf("COMPOSE_ANSI=never --progress tty = %v, stderr %q; want Compose's error", err, errs)
+	}
+	// auto on a terminal (script(1) gives berth a pty): the live block, colored
+	e.mustBerth("-f", file, "stop")
+	term := exec.Command("script", "-qec", strings.Join([]string{e.bin, "-p", e.project, "-f", file, "start"}, " "), "/dev/null")
+	term.Env = e.env
+	if out, err := term.CombinedOutput(); err != nil || !strings.Contains(string(out), "[+] start 3/3") ||
+		!strings.Contains(string(out), "\x1b[32m✔\x1b[0m Container "+e.ctr("a")) {
+		t.Errorf("start on a terminal = %v, output %q; want the [+] block", err, out)
 	}
 	// COMPOSE_STATUS_STDOUT: notices (not progress) on stdout
 	e.mustBerth("-f", file, "stop")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ type term struct {
 	partial  []byte
 	nodes    []*node
 	byID     map[string]*node
-	painted  int           // rows of the block on the screen, under which the cursor is
+	painted  []string      // the rows of the block on the screen, under which the cursor is
 	stopTick chan struct{} // closed to stop the redraw goroutine; nil: none runs
 	tickDone chan struct{}
 }
@@ -123,8 +124,8 @@ func (t *term) apply(e Event, layer bool) {
 		t.byID[e.ID] = n
 		t.nodes = append(t.nodes, n)
 	}
-	if e.Status == Working && n.Status != Working {
-		n.started, n.ended = now, time.Time{}
+	if e.Status == Working {
+		n.ended = time.Time{} // the timer runs from the first event, as Compose's
 	}
 	n.Event = e
 	if e.Status != Working && n.ended.IsZero() {
@@ -196,7 +197,7 @@ func (t *term) stopTicking() {
 func (t *term) endBlock() {
 	t.stopTicking()
 	t.repaint()
-	t.nodes, t.byID, t.painted = nil, map[string]*node{}, 0
+	t.nodes, t.byID, t.painted = nil, map[string]*node{}, nil
 }
 
 func (t *term) Close() error {
@@ -211,28 +212,36 @@ func (t *term) Close() error {
 	return nil
 }
 
-// repaint draws the block over the one painted before, in one write.
+// repaint draws the block over the one painted before, in one write, rewriting only
+// the rows that changed (as Compose's screen).
 func (t *term) repaint() {
 	if len(t.nodes) == 0 {
 		return
 	}
 	width, height := t.size()
 	lines := t.frame(width, height)
+	if slices.Equal(lines, t.painted) {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("\x1b[?25l") // hide the cursor
-	if t.painted > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", t.painted)
+	if n := len(t.painted); n > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", n)
 	}
 	b.WriteString("\r")
-	for _, l := range lines {
+	for i, l := range lines {
+		if i < len(t.painted) && t.painted[i] == l {
+			b.WriteString("\n")
+			continue
+		}
 		b.WriteString("\x1b[2K" + l + "\n")
 	}
-	if extra := t.painted - len(lines); extra > 0 {
+	if extra := len(t.painted) - len(lines); extra > 0 {
 		b.WriteString(strings.Repeat("\x1b[2K\n", extra))
 		fmt.Fprintf(&b, "\x1b[%dA", extra)
 	}
 	b.WriteString("\x1b[?25h")
-	t.painted = len(lines)
+	t.painted = lines
 	_, _ = io.WriteString(t.out, b.String())
 }
 
