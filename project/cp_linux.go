@@ -43,6 +43,8 @@ type CopyOptions struct {
 	// Progress gets Compose's " Container NAME  Copying"/"Copied SRC to NAME:DEST"
 	// lines; nil: none.
 	Progress io.Writer
+	// DryRun prints the lines of the copies and copies nothing (--dry-run).
+	DryRun bool
 }
 
 // Copy copies a file or directory tree between the host and containers of project
@@ -122,6 +124,10 @@ func copyOne(eng *engine.Engine, c *ContainerState, opts CopyOptions) error {
 		what = fmt.Sprintf("%s to %s:%s", opts.Source, c.Name, opts.Dest)
 	}
 	fmt.Fprintf(progress, " Container %s  Copying %s\n", c.Name, what)
+	if opts.DryRun {
+		fmt.Fprintf(progress, " Container %s  Copied %s\n", c.Name, what)
+		return nil
+	}
 	hostRoot, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("cp: open /: %w", err)

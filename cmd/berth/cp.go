@@ -27,7 +27,7 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			co.Index, co.Archive, co.FollowLink, co.All = opts.index, opts.archive, opts.followLink, opts.all
-			co.Progress = g.progressOut(cmd)
+			co.Progress, co.DryRun = g.progressOut(cmd), g.display.dryRun
 			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err

@@ -10,23 +10,30 @@ import (
 )
 
 // Global --dry-run, as Compose's: a command says what it would do and changes nothing.
-// up and create print their plan (up.go), pull the images it would pull; the container verbs print the progress lines
+// up and create print their plan (up.go), pull and cp the pulls and copies they would
+// make, build the images it would build (dryRunBuild); the container verbs print the progress lines
 // they would print (project.DryRun) with Compose's " DRY-RUN MODE - " prefix; commands
 // that only read run as they are; every other command refuses --dry-run, so that no
 // command acts under it (a command added later refuses until it opts in here).
 
 // dryRunAsIs are the commands --dry-run runs as they are: they change nothing, or
-// (up, create, pull) show their dry run themselves.
+// (up, create, pull, cp) show their dry run themselves.
 var dryRunAsIs = []string{"config", "convert", "images", "logs", "ls", "port", "ps", "top", "version",
 	"completion", "help", "up", "create", "image history", "image inspect", "image ls", "volume inspect",
 	"volume ls", "network inspect", "network ls", "system df",
-	"pull"}
+	"pull", "cp"}
 
 // dryRunnable installs the dry run of every container verb of root (project.DryRunVerbs)
-// in front of its RunE.
+// and of build in front of its RunE.
 func dryRunnable(root *cobra.Command, g *globalOptions) {
 	for _, c := range root.Commands() {
-		if !slices.Contains(project.DryRunVerbs, c.Name()) || c.RunE == nil {
+		dry := dryRunVerb
+		switch {
+		case c.RunE == nil:
+			continue
+		case c.Name() == "build":
+			dry = dryRunBuild
+		case !slices.Contains(project.DryRunVerbs, c.Name()):
 			continue
 		}
 		run := c.RunE
@@ -34,9 +41,35 @@ func dryRunnable(root *cobra.Command, g *globalOptions) {
 			if !g.display.dryRun {
 				return run(cmd, args)
 			}
-			return dryRunVerb(cmd, g, args)
+			return dry(cmd, g, args)
 		}
 	}
+}
+
+// dryRunBuild prints the Building and Built lines of the images build would build: the
+// named services' (all by default) that have a build section.
+func dryRunBuild(cmd *cobra.Command, g *globalOptions, args []string) error {
+	p, err := loadProject(cmd, g, &configOptions{}, args)
+	if err != nil {
+		return err
+	}
+	services := args
+	if len(services) == 0 {
+		services = p.ServiceNames()
+	}
+	out := g.progressOut(cmd)
+	for _, name := range services {
+		svc, ok := p.Services[name]
+		if !ok {
+			return fmt.Errorf("build: no such service %q", name)
+		}
+		if svc.Build == nil {
+			continue
+		}
+		ref := project.ImageName(p, name)
+		fmt.Fprintf(out, " Image %s  Building\n Image %s  Built\n", ref, ref)
+	}
+	return nil
 }
 
 // dryRunVerb prints what cmd (a container verb) would do to the services args.
@@ -61,7 +94,7 @@ func checkDryRun(cmd *cobra.Command, dryRun bool) error {
 		return nil
 	}
 	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
-	if slices.Contains(dryRunAsIs, path) || slices.Contains(project.DryRunVerbs, path) ||
+	if slices.Contains(dryRunAsIs, path) || slices.Contains(project.DryRunVerbs, path) || path == "build" ||
 		strings.HasPrefix(path, "__complete") || strings.HasPrefix(path, "completion") {
 		return nil
 	}

@@ -67,6 +67,19 @@ func TestE2EGlobalDryRun(t *testing.T) {
 	if err != nil || errs != " DRY-RUN MODE - Image 127.0.0.1:1/bte-none:1  Pulling\n DRY-RUN MODE - Image 127.0.0.1:1/bte-none:1  Pulled\n" {
 		t.Errorf("--dry-run pull = %v, stderr %q; want Pulling and Pulled, no pull", err, errs)
 	}
+	// cp names the copies, copies nothing
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, err = e.berth("-f", file, "--dry-run", "cp", in, "a:/tmp/in.txt")
+	if err != nil || errs != " DRY-RUN MODE - Container "+e.ctr("a")+"  Copying "+in+" to "+e.ctr("a")+":/tmp/in.txt\n"+
+		" DRY-RUN MODE - Container "+e.ctr("a")+"  Copied "+in+" to "+e.ctr("a")+":/tmp/in.txt\n" {
+		t.Errorf("--dry-run cp = %v, stderr %q", err, errs)
+	}
+	if _, _, err := e.berth("-f", file, "exec", "a", "cat", "/tmp/in.txt"); err == nil {
+		t.Errorf("--dry-run cp copied the file")
+	}
 	e.mustBerth("-f", file, "down")
 	if _, errs, err = e.berth("-f", file, "--dry-run", "down"); err != nil || errs != "" {
 		t.Errorf("--dry-run down of a project not up = %v, stderr %q; want nothing", err, errs)
@@ -189,7 +202,15 @@ func TestE2EUpQuietBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := writeComposeIn(t, dir, "services:\n  app: {build: ., stop_signal: SIGKILL}\n")
-	_, errs, err := e.berth("-f", file, "up", "-d", "--quiet-build", "--quiet-pull", "-y")
+	_, errs, err := e.berth("-f", file, "--dry-run", "build")
+	img := e.project + "-app"
+	if err != nil || errs != " DRY-RUN MODE - Image "+img+"  Building\n DRY-RUN MODE - Image "+img+"  Built\n" {
+		t.Errorf("--dry-run build = %v, stderr %q", err, errs)
+	}
+	if out := e.mustBerth("image", "ls"); strings.Contains(out, img) {
+		t.Errorf("--dry-run build built %s: %q", img, out)
+	}
+	_, errs, err = e.berth("-f", file, "up", "-d", "--quiet-build", "--quiet-pull", "-y")
 	if err != nil || strings.Contains(errs, "RUN echo") || !strings.Contains(errs, " Image "+e.project+"-app  Built\n") {
 		t.Errorf("up --quiet-build = %v, stderr:\n%s\nwant Building and Built, no builder output", err, errs)
 	}

@@ -58,7 +58,9 @@ func TestCheckDryRun(t *testing.T) {
 		{[]string{"pull"}, true},
 		{[]string{"image", "prune"}, false},
 		{[]string{"exec"}, false},
-		{[]string{"cp"}, false},
+		{[]string{"cp"}, true},
+		{[]string{"build"}, true},
+		{[]string{"run"}, false},
 		{[]string{"volume", "rm"}, false},
 	}
 	root := newRootCommand()
