@@ -112,7 +112,8 @@ type Options struct {
 	// Operation names the block's header on a terminal ("[+] up 2/3").
 	Operation string
 	// Attached drops Starting and Started on a terminal, as Compose's does while the
-	// containers' output follows on the same screen.
+	// containers' output follows on the same screen, and leaves a block once nothing
+	// in it is working: later events start a new one below that output.
 	Attached bool
 	// Color colors the terminal display (--ansi, NO_COLOR).
 	Color bool

@@ -235,9 +235,15 @@ func TestTTYAttachedDropsStarts(t *testing.T) {
 	if _, err := w.Write([]byte(" Container a-1  Starting\n Container a-1  Started\n Container b-1  Created\n")); err != nil {
 		t.Fatal(err)
 	}
+	// the container's output, then its removal: a new block below the output
+	out.WriteString("hello from b\n")
+	if _, err := w.Write([]byte(" Container b-1  Removing\n Container b-1  Removed\n")); err != nil {
+		t.Fatal(err)
+	}
 	_ = w.Close()
 	got := screenOf(out.String())
-	if len(got) != 2 || !strings.HasPrefix(got[1], " ✔ DRY-RUN MODE -  Container b-1  Created") {
-		t.Errorf("attached TTY = %q, want the header and Container b-1 with the dry-run prefix", got)
+	if len(got) != 5 || !strings.HasPrefix(got[1], " ✔ DRY-RUN MODE -  Container b-1  Created") || got[2] != "hello from b" ||
+		!strings.HasPrefix(got[4], " ✔ DRY-RUN MODE -  Container b-1  Removed") {
+		t.Errorf("attached TTY = %q, want Created, the output, then a block with Removed", got)
 	}
 }

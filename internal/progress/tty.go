@@ -108,8 +108,18 @@ func (t *term) Write(b []byte) (int, error) {
 		}
 	}
 	t.repaint()
+	t.settle()
 	t.tick()
 	return len(b), nil
+}
+
+// settle leaves a finished block on the screen and forgets it when the containers'
+// output follows on the same screen (Attached): the next events start a new block
+// below that output instead of redrawing over it.
+func (t *term) settle() {
+	if t.o.Attached && !t.working() {
+		t.nodes, t.byID, t.painted = nil, map[string]*node{}, nil
+	}
 }
 
 // apply records e on its row; a layer's row is indented under its image.
@@ -170,6 +180,7 @@ func (t *term) tick() {
 			idle := !t.working()
 			if idle {
 				t.stopTick = nil
+				t.settle()
 			}
 			t.mu.Unlock()
 			if idle {
@@ -197,7 +208,7 @@ func (t *term) stopTicking() {
 func (t *term) endBlock() {
 	t.stopTicking()
 	t.repaint()
-	t.nodes, t.byID, t.painted = nil, map[string]*node{}, nil
+	t.nodes, t.byID, t.painted = nil, map[string]*node{}, nil // left on the screen
 }
 
 func (t *term) Close() error {
