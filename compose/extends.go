@@ -42,7 +42,7 @@ func (l *fileLoader) load(file, dir string) map[string]any {
 		return nil
 	}
 	checkSchema(m, l.pos, l.schemaErrs)
-	sh := &shaper{pos: l.pos, errs: l.errs, warns: l.warns, dir: dir, home: l.env["HOME"]}
+	sh := &shaper{pos: l.pos, errs: l.errs, warns: l.warns, dir: dir, home: l.env["HOME"], noPaths: l.opts.NoResolvePaths}
 	svcs, _ := m["services"].(map[string]any)
 	for n, s := range svcs {
 		if sm, ok := s.(map[string]any); ok {

@@ -22,6 +22,18 @@ type finalizer struct {
 	// raw: NoInterpolate, Compose renders its untyped model (no null command,
 	// no empty ipam); noNormalize: no default network nor resource names.
 	raw, noNormalize bool
+	// noPaths, noEnv, noConsistency: Options' NoResolvePaths, NoEnvResolution and
+	// NoConsistency.
+	noPaths, noEnv, noConsistency bool
+}
+
+// localPath is file as berth reads it: relative to the project directory when paths are
+// left as written (noPaths).
+func (f *finalizer) localPath(file string) string {
+	if f.noPaths && !filepath.IsAbs(file) {
+		return filepath.Join(f.p.WorkingDir, file)
+	}
+	return file
 }
 
 func (f *finalizer) fail(path, format string, args ...any) {
@@ -62,7 +74,18 @@ func (f *finalizer) run(profiles, selected []string) {
 		}
 		f.service(n, sm)
 	}
-	f.p.checkDependencies(f.errs, disabled)
+	deps := f.errs
+	if f.noConsistency {
+		deps = &ErrorList{} // cycles are still found: the graph cannot be ordered
+		defer func() {
+			for _, e := range *deps {
+				if strings.Contains(e.Msg, "dependency cycle") {
+					f.errs.Add(e.Pos, e.Path, "%s", e.Msg)
+				}
+			}
+		}()
+	}
+	f.p.checkDependencies(deps, disabled)
 	f.selectServices(svcs, selected)
 	used := f.usedResources(svcs)
 	f.jobs(profiles)
@@ -131,7 +154,7 @@ func (f *finalizer) workload(kind, name string, svc map[string]any) {
 		if ctx == "" {
 			ctx = "."
 		}
-		if !filepath.IsAbs(ctx) && !strings.Contains(ctx, "://") {
+		if !filepath.IsAbs(ctx) && !strings.Contains(ctx, "://") && !f.noPaths {
 			ctx = filepath.Join(f.p.WorkingDir, ctx)
 		}
 		b["context"] = ctx
@@ -261,10 +284,14 @@ func (f *finalizer) environment(base string, svc map[string]any) {
 		}
 		return "", false
 	}
-	for i, e := range files {
-		f.envFile(fmt.Sprintf("%s.env_file[%d]", base, i), e, lookup, fromFiles)
+	if f.noEnv {
+		keepEnvFiles(svc, files)
+	} else {
+		for i, e := range files {
+			f.envFile(fmt.Sprintf("%s.env_file[%d]", base, i), e, lookup, fromFiles)
+		}
+		delete(svc, "env_file")
 	}
-	delete(svc, "env_file")
 	merged := map[string]any{}
 	for k, v := range fromFiles {
 		merged[k] = v
@@ -299,7 +326,7 @@ func (f *finalizer) labelFiles(base string, svc map[string]any) {
 	for i, e := range files {
 		path := fmt.Sprintf("%s.label_file[%d]", base, i)
 		file, _ := e.(string)
-		data, err := os.ReadFile(file)
+		data, err := os.ReadFile(f.localPath(file))
 		if err != nil {
 			f.fail(path, "label file %s: %v", file, unwrapPathError(err))
 			continue
@@ -334,7 +361,7 @@ func unwrapPathError(err error) error {
 func (f *finalizer) envFile(path string, entry any, lookup interp.LookupFunc, out map[string]string) {
 	em, _ := entry.(map[string]any)
 	file, _ := em["path"].(string)
-	data, err := os.ReadFile(file)
+	data, err := os.ReadFile(f.localPath(file))
 	if err != nil {
 		if req, _ := em["required"].(bool); req {
 			f.fail(path, "env file %s not found", file)
@@ -352,6 +379,20 @@ func (f *finalizer) envFile(path string, entry any, lookup interp.LookupFunc, ou
 	if err := parseDotEnv(file, string(data), lookup, out); err != nil {
 		f.fail(path, "%s", err)
 	}
+}
+
+// keepEnvFiles leaves env_file as Compose prints it unresolved: its entries without the
+// default required: true.
+func keepEnvFiles(svc map[string]any, files []any) {
+	if len(files) == 0 {
+		return
+	}
+	for _, e := range files {
+		if em, ok := e.(map[string]any); ok && em["required"] == true {
+			delete(em, "required")
+		}
+	}
+	svc["env_file"] = files
 }
 
 // implicitDeps adds the dependencies Compose derives from links, from network_mode, ipc,

@@ -51,6 +51,12 @@ func goldenOptions(t *testing.T, dir string) Options {
 			opts.NoInterpolate = true
 		case "--no-normalize":
 			opts.NoNormalize = true
+		case "--no-path-resolution":
+			opts.NoResolvePaths = true
+		case "--no-env-resolution":
+			opts.NoEnvResolution = true
+		case "--no-consistency":
+			opts.NoConsistency = true
 		default:
 			if !strings.HasPrefix(a, "-") {
 				opts.Services = append(opts.Services, a)

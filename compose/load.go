@@ -23,6 +23,16 @@ type Options struct {
 	NoInterpolate bool     // keep ${VAR} as written; the model is rendered as Compose's raw model
 	NoNormalize   bool     // no default network, no resource names (`config --no-normalize`)
 	Services      []string // services named on the CLI: they enable their profiles
+	// NoResolvePaths keeps relative paths (bind sources, build contexts, env and label
+	// files, secret and config files, watch paths) as written (`config
+	// --no-path-resolution`); files berth reads are still found from the project dir.
+	NoResolvePaths bool
+	// NoEnvResolution keeps env_file as a list instead of folding the files into
+	// environment, and reads none of them (`config --no-env-resolution`).
+	NoEnvResolution bool
+	// NoConsistency does not report references to undefined services, networks,
+	// volumes, secrets, configs and models (`config --no-consistency`).
+	NoConsistency bool
 }
 
 // discoveryNames are the file names Compose looks for, in order.

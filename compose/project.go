@@ -95,7 +95,8 @@ func loadFiles(opts Options, files []string, projectDir string, env map[string]s
 	p := &Project{WorkingDir: projectDir, Model: model, Positions: pos, Env: env, Warnings: warns,
 		escapeDollars: !opts.NoInterpolate, raw: opts.NoInterpolate}
 	p.Name = projectName(opts, model, projectDir, env)
-	fin := &finalizer{p: p, errs: &errs, env: env, raw: opts.NoInterpolate, noNormalize: opts.NoNormalize}
+	fin := &finalizer{p: p, errs: &errs, env: env, raw: opts.NoInterpolate, noNormalize: opts.NoNormalize,
+		noPaths: opts.NoResolvePaths, noEnv: opts.NoEnvResolution, noConsistency: opts.NoConsistency}
 	fin.run(enabledProfiles(opts, env), opts.Services)
 	addSchemaErrors(&errs, schemaErrs)
 	if len(errs) == 0 {

@@ -32,27 +32,27 @@ func (f *finalizer) usedResources(svcs map[string]any) map[string]map[string]boo
 				em, _ := e.(map[string]any)
 				src := fmt.Sprint(em["source"])
 				used[k][src] = true
-				if top, _ := f.p.Model[k].(map[string]any); top == nil || !hasKey(top, src) {
+				if top, _ := f.p.Model[k].(map[string]any); (top == nil || !hasKey(top, src)) && !f.noConsistency {
 					f.fail(fmt.Sprintf("services.%s.%s[%d]", n, field, i), "service %q refers to undefined %s %q", n, k[:len(k)-1], src)
 				}
 			}
 		}
 		for net := range nets {
 			top, _ := f.p.Model["networks"].(map[string]any)
-			if net != "default" && !hasKey(top, net) {
+			if net != "default" && !hasKey(top, net) && !f.noConsistency {
 				f.fail(fmt.Sprintf("services.%s.networks.%s", n, net), "service %q refers to undefined network %q", n, net)
 			}
 		}
 		models, _ := svc["models"].(map[string]any)
 		for m := range models {
-			if top, _ := f.p.Model["models"].(map[string]any); !hasKey(top, m) {
+			if top, _ := f.p.Model["models"].(map[string]any); !hasKey(top, m) && !f.noConsistency {
 				f.fail(fmt.Sprintf("services.%s.models.%s", n, m), "service %q refers to undefined model %q", n, m)
 			}
 		}
 		for i, v := range vols {
 			vm, _ := v.(map[string]any)
 			top, _ := f.p.Model["volumes"].(map[string]any)
-			if src, ok := vm["source"].(string); ok && vm["type"] == "volume" && !hasKey(top, src) {
+			if src, ok := vm["source"].(string); ok && vm["type"] == "volume" && !hasKey(top, src) && !f.noConsistency {
 				f.fail(fmt.Sprintf("services.%s.volumes[%d]", n, i), "service %q refers to undefined volume %q", n, src)
 			}
 		}
@@ -98,7 +98,7 @@ func (f *finalizer) resources(kind string, used map[string]bool) {
 		}
 		f.resourceValues(kind+"."+name, m)
 		if file, ok := m["file"].(string); ok && (kind == "secrets" || kind == "configs") {
-			m["file"] = (&shaper{dir: f.p.WorkingDir}).abs(file)
+			m["file"] = (&shaper{dir: f.p.WorkingDir, noPaths: f.noPaths}).abs(file)
 		}
 		top[name] = m
 	}

@@ -17,6 +17,8 @@ type shaper struct {
 	dir   string
 	home  string     // $HOME, for "~" in paths
 	warns *[]Warning // nil: warnings not recorded
+	// noPaths keeps paths as written (Options.NoResolvePaths).
+	noPaths bool
 }
 
 func (s *shaper) warn(path, format string, args ...any) {
@@ -280,6 +282,9 @@ func (s *shaper) envFiles(v any) []any {
 }
 
 func (s *shaper) abs(p string) string {
+	if s.noPaths {
+		return p
+	}
 	if s.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
 		return filepath.Join(s.home, p[1:])
 	}

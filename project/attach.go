@@ -313,7 +313,7 @@ func (cfg Config) stopServices(name string, services []string, timeout *time.Dur
 			}
 		}
 		return r.eachService(stopOrder(r.st), want, true, func(svc string) error {
-			return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+			return r.eachContainer(r.containersOf(svc), func(c *ContainerState) error {
 				if es, err := r.eng.State(c.ID); err != nil || !isLive(es.Status) {
 					return nil
 				}

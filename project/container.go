@@ -156,6 +156,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if c == nil {
 		return nil
 	}
+	r.printf(" Container %s  Removing\n", c.Name)
 	if err := r.markStopping(c); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -37,14 +38,23 @@ type CopyOptions struct {
 	Archive bool
 	// FollowLink copies what Source points to when it is a symlink.
 	FollowLink bool
+	// All copies into the service's one-off (run) containers too (Compose's --all).
+	All bool
+	// Progress gets Compose's " Container NAME  Copying"/"Copied SRC to NAME:DEST"
+	// lines; nil: none.
+	Progress io.Writer
+	// DryRun prints the lines of the copies and copies nothing (--dry-run).
+	DryRun bool
 }
 
-// Copy copies a file or directory tree between the host and a container of project
-// name (a running one of the service, else a stopped one, as docker cp's), with docker
-// cp's rules: a Source ending in "/." copies the directory's content; a Dest that is an
-// existing directory receives Source under its own name; otherwise Dest is created
-// (its parent must exist). A service without containers or a project never brought up
-// wraps ErrNotFound; a directory onto a file, ErrInvalid.
+// Copy copies a file or directory tree between the host and containers of project
+// name, with docker cp's rules: a Source ending in "/." copies the directory's content;
+// a Dest that is an existing directory receives Source under its own name; otherwise
+// Dest is created (its parent must exist). As Compose's cp, a copy into the service
+// goes to every container of it (running or stopped; one-off ones too with All) unless
+// Index names one; a copy out of it reads one (Index's, else a running one, else a
+// stopped one). A service without containers or a project never brought up wraps
+// ErrNotFound; a directory onto a file, ErrInvalid.
 func Copy(cfg Config, name string, opts CopyOptions) error {
 	st, err := cfg.LoadState(name)
 	if err != nil {
@@ -52,6 +62,14 @@ func Copy(cfg Config, name string, opts CopyOptions) error {
 	}
 	cfg.restoreSupervisor(name, st)
 	eng := cfg.engine()
+	if opts.ToContainer && opts.Index == 0 {
+		targets := copyTargets(st, eng, opts)
+		if len(targets) == 0 {
+			return fmt.Errorf("cp: no container found for service %q: %w", opts.Service, ErrNotFound)
+		}
+		r := &run{cfg: cfg}
+		return r.eachContainer(targets, func(c *ContainerState) error { return copyOne(eng, c, opts) })
+	}
 	status := func(id string) engine.Status {
 		s, err := eng.State(id)
 		if err != nil {
@@ -70,6 +88,45 @@ func Copy(cfg Config, name string, opts CopyOptions) error {
 	}
 	if err != nil {
 		return fmt.Errorf("cp: %w", err)
+	}
+	return copyOne(eng, c, opts)
+}
+
+// copyTargets are the containers of opts.Service a copy into the service goes to,
+// sorted by number: those the engine knows, one-off ones only with opts.All.
+func copyTargets(st *State, eng *engine.Engine, opts CopyOptions) []*ContainerState {
+	var out []*ContainerState
+	for _, c := range st.Containers {
+		if c.Service != opts.Service || (c.Oneoff() && !opts.All) {
+			continue
+		}
+		if _, err := eng.State(c.ID); err == nil {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Oneoff() != out[j].Oneoff() {
+			return out[j].Oneoff()
+		}
+		if out[i].Number != out[j].Number {
+			return out[i].Number < out[j].Number
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// copyOne copies between the host and container c, with Compose's progress lines.
+func copyOne(eng *engine.Engine, c *ContainerState, opts CopyOptions) error {
+	progress := progressOrDiscard(opts.Progress)
+	what := fmt.Sprintf("%s:%s to %s", c.Name, opts.Source, opts.Dest)
+	if opts.ToContainer {
+		what = fmt.Sprintf("%s to %s:%s", opts.Source, c.Name, opts.Dest)
+	}
+	fmt.Fprintf(progress, " Container %s  Copying %s\n", c.Name, what)
+	if opts.DryRun {
+		fmt.Fprintf(progress, " Container %s  Copied %s\n", c.Name, what)
+		return nil
 	}
 	hostRoot, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -95,6 +152,7 @@ func Copy(cfg Config, name string, opts CopyOptions) error {
 	if err != nil {
 		return fmt.Errorf("cp %s: %w", describe(c), err)
 	}
+	fmt.Fprintf(progress, " Container %s  Copied %s\n", c.Name, what)
 	return nil
 }
 

@@ -39,7 +39,17 @@
 //	internal/state       records, paths, atomic load and save, the project lock
 //
 // Up plans with the same inputs PlanUp (`up --dry-run`) prints: the recorded state,
-// the containers' statuses, the volumes that exist and the images' IDs.
+// the containers' statuses, the volumes that exist and the images' IDs. DryRun shows
+// what the other container verbs would do, from state alone.
+//
+// # Progress
+//
+// The verbs write their progress to the Progress writer of their options as lines of
+// Compose's plain display, " Kind name  Status[ details]" (" Container web-1
+// Starting", then "Started"): an -ing status while the step runs, the past one when it
+// is done. Package internal/progress reads these lines to draw Compose's terminal,
+// JSON or quiet displays; other lines (notices) pass through. Config.MaxConcurrency
+// bounds how many container steps of one verb run at once (--parallel).
 //
 // # Supervisor
 //

@@ -185,7 +185,7 @@ func (r *run) removeLevel(ctx context.Context, level []string, timeout time.Dura
 			ctrs = append(ctrs, c)
 		}
 	}
-	return eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, timeout) })
+	return r.eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, timeout) })
 }
 
 // removeVolumes removes project name's named volumes: those its state records

@@ -44,6 +44,9 @@ type run struct {
 	// down (the driver could not record it: a full disk); Down retries them once the
 	// containers, and what they wrote, are gone.
 	netnsLeft []string
+	// limit bounds the container operations running at once (slots).
+	limit     limiter
+	slotsOnce sync.Once
 }
 
 // stateRun is a run over project name's recorded state, for commands that read it

@@ -25,7 +25,7 @@ func (r *run) imageLayers(ctx context.Context, svc compose.ServiceConfig) (map[s
 		if err != nil {
 			return nil, err
 		}
-		img, err := pullIfNeeded(ctx, store, svc.Name, v.Source, PullMissing, printfWriter(r.printf))
+		img, err := pullIfNeeded(ctx, store, svc.Name, v.Source, PullMissing, printfWriter(r.printf), false)
 		if err != nil {
 			return nil, fmt.Errorf("image mount on %s: %w", v.Target, err)
 		}

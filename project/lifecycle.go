@@ -120,7 +120,7 @@ func (cfg Config) start(ctx context.Context, name string, opts StartOptions) (ma
 				return err
 			}
 		}
-		return eachContainer(r.containersOf(svc), r.startStopped)
+		return r.eachContainer(r.containersOf(svc), r.startStopped)
 	})
 }
 
@@ -141,7 +141,8 @@ func (r *run) stop(services []string, timeout *time.Duration) error {
 		return err
 	}
 	return r.eachService(stopOrder(r.st), want, true, func(svc string) error {
-		return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+		return r.eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+			r.printf(" Container %s  Stopping\n", c.Name)
 			if err := r.stopContainer(c, timeout); err != nil {
 				return err
 			}
@@ -168,7 +169,7 @@ func Restart(ctx context.Context, cfg Config, name string, opts RestartOptions) 
 			return err
 		}
 		return r.eachService(stopOrder(r.st), want, false, func(svc string) error {
-			return eachContainer(r.containersOf(svc), func(c *ContainerState) error {
+			return r.eachContainer(r.containersOf(svc), func(c *ContainerState) error {
 				if err := r.stopContainer(c, opts.Timeout); err != nil {
 					return err
 				}
@@ -206,7 +207,7 @@ func Kill(ctx context.Context, cfg Config, name string, opts KillOptions) error 
 		fmt.Fprintln(progressOrDiscard(opts.Progress), "no container to kill")
 		return nil
 	}
-	return eachContainer(ctrs, func(c *ContainerState) error {
+	return r.eachContainer(ctrs, func(c *ContainerState) error {
 		if err := r.markKilled(c, sig); err != nil {
 			return fmt.Errorf("kill %s: %w", describe(c), err)
 		}
@@ -238,7 +239,7 @@ func (cfg Config) freeze(name string, opts PauseOptions, pause bool) error {
 		if err != nil {
 			return err
 		}
-		return eachContainer(ctrs, func(c *ContainerState) error {
+		return r.eachContainer(ctrs, func(c *ContainerState) error {
 			st, err := r.eng.State(c.ID)
 			if err != nil {
 				return fmt.Errorf("%s: %w", describe(c), err)

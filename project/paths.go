@@ -54,6 +54,9 @@ type Config struct {
 	CgroupParent string
 	// Executable is re-executed as the supervisor; empty means os.Executable().
 	Executable string
+	// MaxConcurrency bounds the container operations of one command that run at once
+	// (Compose's --parallel); 0 or less is no bound.
+	MaxConcurrency int
 }
 
 // ConfigFromEnv returns the Config described by the environment, with root (the --root

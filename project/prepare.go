@@ -33,6 +33,9 @@ type imagePolicy struct {
 	Pull    string // PullMissing, PullAlways, PullNever; "": each service's pull_policy
 	Build   bool   // build every service with a build section first (--build)
 	NoBuild bool   // never build: a missing image of a service with build: is an error
+	// QuietPull and QuietBuild keep the registry's and the builder's output off the
+	// progress (--quiet-pull, --quiet-build); the image's status lines stay.
+	QuietPull, QuietBuild bool
 }
 
 // resolveImages finds every service's image in the local store before anything is
@@ -60,7 +63,7 @@ func (c Config) resolveImages(ctx context.Context, p *compose.Project, services 
 		case builders[ref] != "":
 			img, err = c.buildIfNeeded(ctx, store, p, builders[ref], policy, built, progress)
 		default:
-			img, err = pullIfNeeded(ctx, store, name, ref, firstNonEmpty(policy.Pull, svc.PullPolicy), progress)
+			img, err = pullIfNeeded(ctx, store, name, ref, firstNonEmpty(policy.Pull, svc.PullPolicy), progress, policy.QuietPull)
 		}
 		if err != nil {
 			return nil, err
@@ -105,7 +108,11 @@ func (c Config) buildIfNeeded(ctx context.Context, store *image.Store, p *compos
 		return img, nil
 	}
 	fmt.Fprintf(progress, " Image %s  Building\n", ref)
-	if _, err := c.buildService(ctx, store, p, name, BuildOptions{Progress: progress}); err != nil {
+	bo := BuildOptions{Progress: progress}
+	if policy.QuietBuild {
+		bo.Progress = nil
+	}
+	if _, err := c.buildService(ctx, store, p, name, bo); err != nil {
 		return nil, err
 	}
 	built[ref] = true
@@ -139,8 +146,8 @@ func (c Config) localImageIDs(p *compose.Project, opts PlanOptions) (map[string]
 }
 
 // pullIfNeeded returns image ref of service name from the store, pulling it when the
-// pull policy asks for it.
-func pullIfNeeded(ctx context.Context, store *image.Store, name, ref, policy string, progress io.Writer) (*image.Image, error) {
+// pull policy asks for it (quiet: without the registry's layer progress).
+func pullIfNeeded(ctx context.Context, store *image.Store, name, ref, policy string, progress io.Writer, quiet bool) (*image.Image, error) {
 	img, err := store.Get(ref)
 	switch {
 	case (err == nil && policy != PullAlways) || (err != nil && !errors.Is(err, image.ErrNotFound)):
@@ -148,7 +155,13 @@ func pullIfNeeded(ctx context.Context, store *image.Store, name, ref, policy str
 		return nil, fmt.Errorf("service %q: image %q is not in the local store and pull policy is never: %w", name, ref, ErrNotFound)
 	default:
 		fmt.Fprintf(progress, " Image %s  Pulling\n", ref)
-		img, err = store.Pull(ctx, ref, image.PullOptions{Progress: progress})
+		po := image.PullOptions{Progress: progress}
+		if quiet {
+			po.Progress = io.Discard
+		}
+		if img, err = store.Pull(ctx, ref, po); err == nil {
+			fmt.Fprintf(progress, " Image %s  Pulled\n", ref)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("service %q: image %q: %w", name, ref, err)

@@ -3,6 +3,7 @@ package project
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -38,6 +39,13 @@ type ContainerSummary struct {
 	RestartCount int
 	Publishers   []Publisher
 	Labels       map[string]string `json:"-"`
+	// Networks are the full names of the networks the container is on, sorted.
+	Networks []string
+	// Mounts name what the container mounts, as Docker's: a volume's name, else a bind
+	// mount's host path (berth's own files, /etc/hosts and the like, left out);
+	// LocalVolumes counts the volumes.
+	Mounts       []string
+	LocalVolumes int
 }
 
 // PSOptions select containers for PS.
@@ -92,6 +100,9 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 		if argv, err := eng.Command(c.ID); err == nil {
 			s.Command = strings.Join(argv, " ") // with the image's entrypoint and cmd, as Docker's
 		}
+		if spec, err := eng.Spec(c.ID); err == nil {
+			s.Mounts, s.LocalVolumes = cfg.mountNames(spec.Mounts)
+		}
 		s.RestartCount = count
 		if restarting {
 			s.State = StatusRestarting
@@ -109,6 +120,10 @@ func summarize(project string, c *ContainerState, es engine.State, health string
 	s := ContainerSummary{ID: c.ID, Name: c.Name, Image: c.Image, Command: strings.Join(c.Command, " "),
 		Project: project, Service: c.Service, Created: c.Created, State: string(es.Status),
 		Health: health, ExitCode: es.ExitCode, Labels: c.Labels}
+	for n := range c.Addresses {
+		s.Networks = append(s.Networks, n)
+	}
+	sort.Strings(s.Networks)
 	switch es.Status {
 	case engine.StatusRunning:
 		s.Status = "Up " + humanDuration(time.Since(es.StartedAt))
@@ -164,3 +179,23 @@ func (s ContainerSummary) Ports() string {
 // humanDuration is how Docker's ps says how long ago: "Less than a second",
 // "About a minute", "3 hours", "2 weeks".
 func humanDuration(d time.Duration) string { return units.HumanDuration(d) }
+
+// mountNames are a container's mounts as Docker's ps names them: a volume (a directory
+// <root>/volumes/NAME/_data) by its name, counted in local, a bind mount by its host
+// path; the files berth makes for the container (under <root>/containers) are left out.
+func (cfg Config) mountNames(mounts []engine.Mount) (names []string, local int) {
+	volumes := filepath.Join(cfg.Root, "volumes") + "/"
+	internal := filepath.Join(cfg.Root, "containers") + "/"
+	for _, m := range mounts {
+		switch {
+		case m.Type != "bind" || strings.HasPrefix(m.Source, internal):
+		case strings.HasPrefix(m.Source, volumes):
+			name, _, _ := strings.Cut(strings.TrimPrefix(m.Source, volumes), "/")
+			names = append(names, name)
+			local++
+		default:
+			names = append(names, m.Source)
+		}
+	}
+	return names, local
+}

@@ -27,6 +27,9 @@ type PullOptions struct {
 	// Quiet drops the registry's layer progress; the per-image lines stay on Progress.
 	Quiet    bool
 	Progress io.Writer // Compose-style status lines; nil: none
+	// DryRun prints the lines of the pulls Pull would make and pulls nothing
+	// (--dry-run).
+	DryRun bool
 }
 
 // Pull pulls the images of the selected services from their registries, as `docker
@@ -65,6 +68,10 @@ func Pull(ctx context.Context, cfg Config, p *compose.Project, opts PullOptions)
 		}
 		pulled[svc.Image] = name
 		fmt.Fprintf(out, " Image %s  Pulling\n", svc.Image)
+		if opts.DryRun {
+			fmt.Fprintf(out, " Image %s  Pulled\n", svc.Image)
+			continue
+		}
 		po := image.PullOptions{Progress: out}
 		if opts.Quiet {
 			po.Progress = io.Discard

@@ -67,7 +67,7 @@ func Remove(ctx context.Context, cfg Config, name string, opts RemoveOptions) er
 			ctrs = append(ctrs, c)
 		}
 	}
-	err = eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, 0) })
+	err = r.eachContainer(ctrs, func(c *ContainerState) error { return r.removeContainer(ctx, c, 0) })
 	if serr := cfg.syncSupervisor(name); serr != nil && err == nil {
 		err = fmt.Errorf("remove containers of project %q: %w", name, serr)
 	}

@@ -172,15 +172,17 @@ func (r *run) eachService(levels [][]string, want map[string]bool, reverse bool,
 	return nil
 }
 
-// eachContainer runs fn for every container in parallel and joins the errors.
-func eachContainer(ctrs []*ContainerState, fn func(*ContainerState) error) error {
+// eachContainer runs fn for every container in parallel, at most cfg.MaxConcurrency at
+// once, and joins the errors.
+func (r *run) eachContainer(ctrs []*ContainerState, fn func(*ContainerState) error) error {
+	slots := r.slots()
 	var wg sync.WaitGroup
 	errs := make([]error, len(ctrs))
 	for i, c := range ctrs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = fn(c)
+			errs[i] = slots.do(func() error { return fn(c) })
 		}()
 	}
 	wg.Wait()

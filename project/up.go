@@ -21,6 +21,8 @@ type UpOptions struct {
 	Pull        string        // missing (default), always, never
 	Build       bool          // build every selected service with a build section first (--build)
 	NoBuild     bool          // never build; a missing image is an error (--no-build)
+	QuietPull   bool          // no registry layer progress; the image's Pulling and Pulled lines stay
+	QuietBuild  bool          // no builder output; the image's Building and Built lines stay
 	Timeout     time.Duration // stop grace for recreated containers; 0: the service's
 	NoStart     bool          // create but do not start
 	ConfigFiles []string      // recorded in state and labels
@@ -78,7 +80,8 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 	}
 	st.ConfigFiles = opts.ConfigFiles
 	images, err := cfg.resolveImages(ctx, p, planServices(p, opts.PlanOptions),
-		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild}, opts.Progress)
+		imagePolicy{Pull: opts.Pull, Build: opts.Build, NoBuild: opts.NoBuild, QuietPull: opts.QuietPull, QuietBuild: opts.QuietBuild},
+		opts.Progress)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,7 +231,8 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 				}
 			}
 			for _, a := range acts {
-				if errs[i] = r.applyContainer(ctx, a, images[name], opts); errs[i] != nil {
+				errs[i] = r.slots().do(func() error { return r.applyContainer(ctx, a, images[name], opts) })
+				if errs[i] != nil {
 					return
 				}
 			}
@@ -261,6 +265,7 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 			return err
 		}
 	}
+	r.printf(" Container %s  Creating\n", a.Name)
 	c, err := r.createContainer(ctx, a, img, opts.ConfigFiles, anon)
 	if err != nil {
 		return err
@@ -279,6 +284,7 @@ func (r *run) startContainer(c *ContainerState) error {
 	if err := r.sup.Do(reqSync, nil); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}
+	r.printf(" Container %s  Starting\n", c.Name)
 	if err := r.startEngine(c); err != nil {
 		return fmt.Errorf("start %s: %w", describe(c), err)
 	}

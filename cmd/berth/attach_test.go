@@ -75,7 +75,7 @@ func TestUpAttachOptions(t *testing.T) {
 		{upOptions{abortOnFailure: true}, project.CascadeFail},
 	}
 	for _, tt := range tests {
-		at := tt.opts.attachOptions(&strings.Builder{})
+		at := tt.opts.attachOptions(&strings.Builder{}, &displayOptions{ansi: "auto"})
 		if at.OnExit != tt.want || at.Color {
 			t.Errorf("attachOptions(%+v) = cascade %v, color %v; want %v, no color off a terminal", tt.opts, at.OnExit, at.Color, tt.want)
 		}

@@ -23,7 +23,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 	opts := &buildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build [SERVICE...]",
-		Short: "Build or rebuild the images of services with a build section",
+		Short: "Build or rebuild services",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBuild(cmd, g, opts, args)
 		},
@@ -56,7 +56,7 @@ func runBuild(cmd *cobra.Command, g *globalOptions, opts *buildOptions, services
 	if err != nil {
 		return err
 	}
-	var progress io.Writer = cmd.ErrOrStderr()
+	var progress io.Writer = g.progressOut(cmd)
 	if opts.quiet {
 		progress = nil
 	}

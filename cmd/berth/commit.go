@@ -17,7 +17,7 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			co := opts
-			co.Service, co.Progress = args[0], cmd.ErrOrStderr()
+			co.Service, co.Progress = args[0], g.progressOut(cmd)
 			if len(args) > 1 {
 				co.Reference = args[1]
 			}

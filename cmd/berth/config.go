@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/engine/image"
 	"github.com/spf13/cobra"
 )
 
@@ -26,13 +27,18 @@ type configOptions struct {
 	noInterpolate bool
 	noNormalize   bool
 	output        string
+
+	noResolvePaths  bool
+	noEnvResolution bool
+	noConsistency   bool
+	resolveDigests  bool
 }
 
 func newConfigCommand(g *globalOptions) *cobra.Command {
 	opts := &configOptions{}
 	cmd := &cobra.Command{
 		Use:   "config [SERVICE...]",
-		Short: "Parse, resolve and render the compose file in canonical format",
+		Short: "Parse, resolve and render compose file in canonical format",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConfig(cmd, g, opts, args)
 		},
@@ -51,6 +57,10 @@ func newConfigCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Do not interpolate environment variables")
 	f.BoolVar(&opts.noNormalize, "no-normalize", false, "Do not normalize the model (no default network, no resource names)")
 	f.StringVarP(&opts.output, "output", "o", "", "Write the output to this file instead of stdout")
+	f.BoolVar(&opts.noResolvePaths, "no-path-resolution", false, "Don't resolve file paths")
+	f.BoolVar(&opts.noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
+	f.BoolVar(&opts.noEnvResolution, "no-env-resolution", false, "Don't resolve service env files")
+	f.BoolVar(&opts.resolveDigests, "resolve-image-digests", false, "Pin image tags to digests")
 	return cmd
 }
 
@@ -72,6 +82,10 @@ func loadProject(cmd *cobra.Command, g *globalOptions, opts *configOptions, serv
 		NoInterpolate: opts.noInterpolate || opts.variables,
 		NoNormalize:   opts.noNormalize,
 		Services:      services,
+
+		NoResolvePaths:  opts.noResolvePaths,
+		NoEnvResolution: opts.noEnvResolution,
+		NoConsistency:   opts.noConsistency,
 	})
 	if err == nil && !g.warned {
 		g.warned = true
@@ -94,6 +108,12 @@ func runConfig(cmd *cobra.Command, g *globalOptions, opts *configOptions, args [
 		return err
 	}
 	printWarnings(cmd, p.RunWarnings()) // values Compose prints but Docker refuses at up
+	if opts.resolveDigests {
+		err := p.PinImageDigests(func(ref string) (string, error) { return image.RemoteDigest(cmd.Context(), ref, nil) })
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	}
 	if opts.quiet {
 		return nil
 	}

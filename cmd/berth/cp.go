@@ -12,6 +12,7 @@ type cpOptions struct {
 	index      int
 	archive    bool
 	followLink bool
+	all        bool
 }
 
 func newCpCommand(g *globalOptions) *cobra.Command {
@@ -25,7 +26,8 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			co.Index, co.Archive, co.FollowLink = opts.index, opts.archive, opts.followLink
+			co.Index, co.Archive, co.FollowLink, co.All = opts.index, opts.archive, opts.followLink, opts.all
+			co.Progress, co.DryRun = g.progressOut(cmd), g.display.dryRun
 			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
 				return err
@@ -34,7 +36,8 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&opts.index, "index", 0, "Index of the container if the service has multiple replicas (default: the first running)")
+	f.IntVar(&opts.index, "index", 0, "Index of the container if service has multiple replicas (default: into every container, out of the first running)")
+	f.BoolVar(&opts.all, "all", false, "Include containers created by the run command")
 	f.BoolVarP(&opts.archive, "archive", "a", false, "Archive mode (copy all uid/gid information)")
 	f.BoolVarP(&opts.followLink, "follow-link", "L", false, "Always follow symbol link in SRC_PATH")
 	return cmd

@@ -5,7 +5,7 @@ import (
 )
 
 // createFlags are the flags of `up` that `create` shares, as Compose's create has them.
-var createFlags = []string{"build", "no-build", "force-recreate", "no-recreate", "pull", "quiet-pull",
+var createFlags = []string{"build", "no-build", "force-recreate", "no-recreate", "pull", "quiet-pull", "yes",
 	"remove-orphans", "scale", "no-deps"}
 
 // newCreateCommand is `up --no-start`: it shares up's options and code, and offers the

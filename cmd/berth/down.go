@@ -20,7 +20,7 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 	opts := &downOptions{}
 	cmd := &cobra.Command{
 		Use:   "down",
-		Short: "Stop and remove containers, networks and (with -v) volumes",
+		Short: "Stop and remove containers, networks",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, cfg, err := projectTarget(cmd, g)
@@ -28,7 +28,7 @@ func newDownCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			do := project.DownOptions{Volumes: opts.volumes, RemoveOrphans: opts.removeOrphans,
-				Timeout: time.Duration(opts.timeout) * time.Second, Images: opts.rmi, Progress: cmd.ErrOrStderr()}
+				Timeout: time.Duration(opts.timeout) * time.Second, Images: opts.rmi, Progress: g.progressOut(cmd)}
 			if err := project.CheckRemoveImages(opts.rmi); err != nil {
 				return fmt.Errorf("down: %w", err)
 			}

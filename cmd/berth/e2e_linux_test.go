@@ -209,12 +209,12 @@ func eventually(d time.Duration, cond func() bool) bool {
 	}
 }
 
-// psList decodes `ps -a --format json [SERVICE...]` of the project in file, one map
+// psList decodes `ps -a --no-trunc --format json [SERVICE...]` of the project in file, one map
 // per container.
 func (e *e2e) psList(file string, services ...string) []map[string]any {
 	e.t.Helper()
 	var list []map[string]any
-	args := append([]string{"-f", file, "ps", "-a", "--format", "json"}, services...)
+	args := append([]string{"-f", file, "ps", "-a", "--no-trunc", "--format", "json"}, services...)
 	dec := json.NewDecoder(strings.NewReader(e.mustBerth(args...)))
 	for dec.More() {
 		var m map[string]any

@@ -24,7 +24,7 @@ func newExportCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			eo := opts
-			eo.Service, eo.Progress = args[0], cmd.ErrOrStderr()
+			eo.Service, eo.Progress = args[0], g.progressOut(cmd)
 			if output == "" {
 				if f, ok := cmd.OutOrStdout().(*os.File); ok && isTerminal(f) {
 					return errors.New("output option is required when exporting to terminal")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestHelpGrouped: berth --help is shaped as Compose's: the usage line, the
@@ -92,5 +93,44 @@ func TestCompleteNames(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "proj_data\n") {
 		t.Errorf("completion of volume rm = %q, want proj_data", out.String())
+	}
+}
+
+// TestCompletionCoversFlags: shell completion (cobra's __complete, which the bash, zsh
+// and fish scripts call) offers every command, and every flag of each command.
+func TestCompletionCoversFlags(t *testing.T) {
+	complete := func(args ...string) string {
+		root := newRootCommand()
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&bytes.Buffer{})
+		root.SetArgs(append([]string{"__complete"}, args...))
+		if err := root.Execute(); err != nil {
+			t.Fatalf("__complete %v: %v", args, err)
+		}
+		return out.String()
+	}
+	var walk func(c *cobra.Command, path []string)
+	walk = func(c *cobra.Command, path []string) {
+		offered := complete(append(path, "--")...)
+		c.NonInheritedFlags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden && !strings.Contains(offered, "--"+f.Name+"\t") && !strings.Contains(offered, "--"+f.Name+"\n") {
+				t.Errorf("completion of %q lacks --%s", strings.Join(path, " ")+" --", f.Name)
+			}
+		})
+		subs := complete(append(path, "")...)
+		for _, s := range c.Commands() {
+			if !s.IsAvailableCommand() {
+				continue
+			}
+			if !strings.Contains(subs, s.Name()+"\t") && !strings.Contains(subs, s.Name()+"\n") {
+				t.Errorf("completion of %q lacks the command %s", strings.Join(path, " "), s.Name())
+			}
+			walk(s, append(path, s.Name()))
+		}
+	}
+	walk(newRootCommand(), nil)
+	if got := complete("--progress", ""); !strings.HasPrefix(got, "auto\ntty\nplain\njson\nquiet\n") {
+		t.Errorf("completion of --progress = %q, want Compose's modes", got)
 	}
 }

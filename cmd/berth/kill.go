@@ -19,7 +19,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return project.Kill(cmd.Context(), cfg, name, project.KillOptions{Services: args, Signal: signal,
-				Progress: cmd.ErrOrStderr(), Project: p, RemoveOrphans: removeOrphans})
+				Progress: g.progressOut(cmd), Project: p, RemoveOrphans: removeOrphans})
 		},
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")

@@ -50,7 +50,7 @@ func runLogs(cmd *cobra.Command, g *globalOptions, opts *logsOptions, args []str
 	}
 	now := time.Now()
 	lo := project.LogsOptions{Services: args, Index: opts.index, Follow: opts.follow, Tail: opts.tail,
-		LogFormat: project.LogFormat{Color: colorOutput(cmd.OutOrStdout(), opts.noColor),
+		LogFormat: project.LogFormat{Color: g.display.color(cmd.OutOrStdout(), opts.noColor),
 			NoPrefix: opts.noPrefix, Timestamps: opts.timestamps}}
 	if lo.Since, err = project.ParseLogTime(opts.since, now); err != nil {
 		return fmt.Errorf("logs --since: %w", err)

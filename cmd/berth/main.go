@@ -15,7 +15,10 @@ import (
 
 func main() {
 	closeInheritedOnExec()
-	os.Exit(exitStatus(newRootCommand().Execute(), os.Stderr))
+	root, g := newRoot()
+	err := root.Execute()
+	g.closeProgress()
+	os.Exit(exitStatus(err, os.Stderr))
 }
 
 // closeInheritedOnExec marks every file descriptor berth inherited above stderr

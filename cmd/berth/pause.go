@@ -25,7 +25,7 @@ func freezeCommand(g *globalOptions, use, short string,
 			if err != nil {
 				return err
 			}
-			return fn(cmd.Context(), cfg, name, project.PauseOptions{Services: args, Progress: cmd.ErrOrStderr()})
+			return fn(cmd.Context(), cfg, name, project.PauseOptions{Services: args, Progress: g.progressOut(cmd)})
 		},
 	}
 }

@@ -106,10 +106,11 @@ func printPS(w io.Writer, list []project.ContainerSummary, opts *psOptions) erro
 		for _, n := range names {
 			fmt.Fprintln(w, n)
 		}
-	case opts.format == "json":
+	case opts.format == "json": // one object a line, as Compose's {{json .}}
 		enc := json.NewEncoder(w)
-		for _, c := range list {
-			if err := enc.Encode(c); err != nil {
+		enc.SetEscapeHTML(false)
+		for _, r := range psRows(list, !opts.noTrunc) {
+			if err := enc.Encode(r.jsonMap()); err != nil {
 				return err
 			}
 		}

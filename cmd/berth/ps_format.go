@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,23 @@ type psRow struct {
 	Publishers []project.Publisher
 	Ports      string
 	Labels     string
-	labels     map[string]string
+
+	Mounts       string
+	Networks     string
+	LocalVolumes string
+	Size         string
+	Engine       string
+	labels       map[string]string
+}
+
+// jsonMap is the row as Compose's `ps --format json` prints it: every field of its
+// ContainerContext under the method's name (docker/cli's formatter.MarshalJSON).
+func (r psRow) jsonMap() map[string]any {
+	return map[string]any{"ID": r.ID, "Name": r.Name, "Names": r.Names, "Project": r.Project, "Service": r.Service,
+		"Image": r.Image, "Command": r.Command, "CreatedAt": r.CreatedAt, "RunningFor": r.RunningFor,
+		"ExitCode": r.ExitCode, "State": r.State, "Status": r.Status, "Health": r.Health, "Publishers": r.Publishers,
+		"Ports": r.Ports, "Labels": r.Labels, "Mounts": r.Mounts, "Networks": r.Networks,
+		"LocalVolumes": r.LocalVolumes, "Size": r.Size, "Engine": r.Engine}
 }
 
 // Label is the value of the container's label name, "" when it has none.
@@ -52,9 +69,23 @@ func psRows(list []project.ContainerSummary, trunc bool) []psRow {
 			Image: c.Image, Command: commandColumn(c.Command, trunc), CreatedAt: time.Unix(c.Created, 0).String(),
 			RunningFor: c.CreatedSince(), ExitCode: c.ExitCode, State: c.State,
 			Status: c.Status, Health: c.Health, Publishers: c.Publishers, Ports: c.Ports(),
-			Labels: joinLabels(c.Labels), labels: c.Labels})
+			Labels: joinLabels(c.Labels), labels: c.Labels, Mounts: mountsColumn(c.Mounts, trunc),
+			Networks: strings.Join(c.Networks, ","), LocalVolumes: strconv.Itoa(c.LocalVolumes), Size: "0B"})
 	}
 	return rows
+}
+
+// mountsColumn joins mount names as Docker's ps, each cut to 15 characters with an
+// ellipsis unless !trunc.
+func mountsColumn(mounts []string, trunc bool) string {
+	out := make([]string, len(mounts))
+	for i, m := range mounts {
+		if r := []rune(m); trunc && len(r) > 15 {
+			m = string(r[:14]) + "…"
+		}
+		out[i] = m
+	}
+	return strings.Join(out, ",")
 }
 
 // joinLabels is KEY=VALUE,... sorted by key (Docker's order is a map's).

@@ -22,7 +22,7 @@ func newPullCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			po := opts
-			po.Services, po.Progress = args, cmd.ErrOrStderr()
+			po.Services, po.Progress, po.DryRun = args, g.progressOut(cmd), g.display.dryRun
 			if po.Quiet {
 				po.Progress = io.Discard
 			}

@@ -23,7 +23,7 @@ func newPushCommand(g *globalOptions) *cobra.Command {
 			po := opts
 			po.Services = args
 			if !quiet {
-				po.Progress = cmd.ErrOrStderr()
+				po.Progress = g.progressOut(cmd)
 			}
 			return project.Push(cmd.Context(), cfg, p, po)
 		},

@@ -17,7 +17,7 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return project.Restart(cmd.Context(), cfg, name, project.RestartOptions{Services: args, NoDeps: noDeps,
-				Timeout: timeoutFlag(cmd, timeout), Project: p, Progress: cmd.ErrOrStderr()})
+				Timeout: timeoutFlag(cmd, timeout), Project: p, Progress: g.progressOut(cmd)})
 		},
 	}
 	f := cmd.Flags()

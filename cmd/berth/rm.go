@@ -36,7 +36,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 				return askYesNo(cmd.InOrStdin(), out, msg+"\nAre you sure? [yN] ")
 			}
 			return project.Remove(cmd.Context(), cfg, name, project.RemoveOptions{Services: args, Stop: opts.stop,
-				Confirm: confirm, Progress: cmd.ErrOrStderr()})
+				Confirm: confirm, Progress: g.progressOut(cmd)})
 		},
 	}
 	f := cmd.Flags()

@@ -19,9 +19,17 @@ type globalOptions struct {
 	envFiles         []string
 	root             string
 	warned           bool // the loader's warnings were printed (a command may load twice)
+	display          displayOptions
 }
 
 func newRootCommand() *cobra.Command {
+	root, _ := newRoot()
+	return root
+}
+
+// newRoot is berth's command and the global options its commands share (main closes
+// their progress display once the command is done).
+func newRoot() (*cobra.Command, *globalOptions) {
 	opts := &globalOptions{}
 	root := &cobra.Command{
 		Use:           "berth",
@@ -36,12 +44,13 @@ func newRootCommand() *cobra.Command {
 		RunE:             unknownCommand,
 	}
 	flags := root.Flags()
-	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files (repeatable, - for stdin)")
+	flags.StringArrayVarP(&opts.files, "file", "f", nil, "Compose configuration files")
 	flags.StringVarP(&opts.projectName, "project-name", "p", "", "Project name")
-	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Alternate working directory (default: the directory of the first compose file)")
-	flags.StringArrayVar(&opts.profiles, "profile", nil, "Enable a profile (repeatable)")
-	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Alternate environment file (repeatable)")
+	flags.StringVar(&opts.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
+	flags.StringArrayVar(&opts.profiles, "profile", nil, "Specify a profile to enable")
+	flags.StringArrayVar(&opts.envFiles, "env-file", nil, "Specify an alternate environment file")
 	flags.StringVar(&opts.root, "root", "", "berth state directory (default $BERTH_ROOT or /var/lib/berth)")
+	addDisplayFlags(root, opts)
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return globalFlagError(root, cmd, err, os.Args[1:])
@@ -83,7 +92,8 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
 	groupCommands(root)
-	return root
+	dryRunnable(root, opts)
+	return root, opts
 }
 
 // syntaxExitCode is Compose's exit code for a command line it cannot parse
@@ -166,7 +176,7 @@ func globalFlagExample(f *pflag.Flag, args []string) string {
 		}
 	}
 	placeholder := map[string]string{"file": "FILE", "project-name": "NAME", "project-directory": "DIR",
-		"profile": "PROFILE", "env-file": "FILE", "root": "DIR"}[f.Name]
+		"profile": "PROFILE", "env-file": "FILE", "root": "DIR", "progress": "MODE", "ansi": "WHEN", "parallel": "N"}[f.Name]
 	if placeholder == "" {
 		placeholder = "VALUE"
 	}

@@ -182,7 +182,7 @@ func runRun(cmd *cobra.Command, g *globalOptions, opts *runOptions, args []strin
 	if err != nil {
 		return err
 	}
-	progress := cmd.ErrOrStderr()
+	var progress io.Writer = g.progressOut(cmd)
 	if opts.quiet {
 		progress = io.Discard
 	}

@@ -20,7 +20,7 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return project.Start(cmd.Context(), cfg, name, project.StartOptions{Services: args, Project: p,
-				Progress: cmd.ErrOrStderr(), Wait: wait, WaitTimeout: time.Duration(max(waitTimeout, 0)) * time.Second})
+				Progress: g.progressOut(cmd), Wait: wait, WaitTimeout: time.Duration(max(waitTimeout, 0)) * time.Second})
 		},
 	}
 	f := cmd.Flags()

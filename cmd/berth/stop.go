@@ -19,7 +19,7 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return project.Stop(cmd.Context(), cfg, name, project.StopOptions{Services: args,
-				Timeout: timeoutFlag(cmd, timeout), Project: hooksProject(cmd, g, name), Progress: cmd.ErrOrStderr()})
+				Timeout: timeoutFlag(cmd, timeout), Project: hooksProject(cmd, g, name), Progress: g.progressOut(cmd)})
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds (default: each service's stop_grace_period, 10 s)")

@@ -29,8 +29,11 @@ type upOptions struct {
 	noBuild       bool
 	timeout       int
 	scale         []string
-	dryRun        bool
 	renewAnon     bool
+	quietPull     bool
+	quietBuild    bool
+	yes           bool
+	menu          bool
 
 	attach             []string
 	noAttach           []string
@@ -69,7 +72,6 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.noBuild, "no-build", false, "Don't build an image, even if it's missing")
 	f.IntVarP(&opts.timeout, "timeout", "t", 0, "Shutdown timeout in seconds for recreated containers")
 	f.StringArrayVar(&opts.scale, "scale", nil, "Scale SERVICE to NUM instances (SERVICE=NUM, repeatable)")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "Print the plan and change nothing")
 	f.StringArrayVar(&opts.attach, "attach", nil, "Restrict attaching to the specified services (repeatable)")
 	f.StringArrayVar(&opts.noAttach, "no-attach", nil, "Do not attach (stream logs) to the specified services (repeatable)")
 	f.BoolVar(&opts.attachDependencies, "attach-dependencies", false, "Also attach to the dependencies of the named services")
@@ -82,6 +84,10 @@ func newUpCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.wait, "wait", false, "Wait for services to be running|healthy (implies --detach)")
 	f.IntVar(&opts.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	f.BoolVarP(&opts.watch, "watch", "w", false, "Watch source code and rebuild/refresh containers when files are updated.")
+	f.BoolVar(&opts.quietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVar(&opts.quietBuild, "quiet-build", false, "Suppress the build output")
+	f.BoolVar(&opts.menu, "menu", false, "Accepted for Compose's scripts: berth has no navigation menu (COMPOSE_MENU is ignored too)")
+	f.BoolVarP(&opts.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively (berth's up asks nothing)`)
 	return cmd
 }
 
@@ -119,10 +125,10 @@ func (o *upOptions) check() error {
 	return nil
 }
 
-func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
+func (o *upOptions) attachOptions(w io.Writer, d *displayOptions) project.AttachOptions {
 	at := project.AttachOptions{Attach: o.attach, NoAttach: o.noAttach, AttachDependencies: o.attachDependencies,
 		ExitCodeFrom: o.exitCodeFrom, Output: w,
-		LogFormat: project.LogFormat{Color: colorOutput(w, o.noColor), NoPrefix: o.noLogPrefix, Timestamps: o.timestamps}}
+		LogFormat: project.LogFormat{Color: d.color(w, o.noColor), NoPrefix: o.noLogPrefix, Timestamps: o.timestamps}}
 	switch {
 	case o.abortOnExit:
 		at.OnExit = project.CascadeStop
@@ -130,13 +136,6 @@ func (o *upOptions) attachOptions(w io.Writer) project.AttachOptions {
 		at.OnExit = project.CascadeFail
 	}
 	return at
-}
-
-// colorOutput reports whether log prefixes are colored: on a terminal, unless --no-color
-// or $NO_COLOR.
-func colorOutput(w io.Writer, noColor bool) bool {
-	f, ok := w.(*os.File)
-	return !noColor && ok && os.Getenv("NO_COLOR") == "" && isTerminal(f)
 }
 
 func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string) error {
@@ -168,7 +167,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 	}
 	po := project.PlanOptions{Services: args, NoDeps: opts.noDeps, ForceRecreate: opts.forceRecreate,
 		AlwaysRecreateDeps: opts.recreateDeps, NoRecreate: opts.noRecreate, RemoveOrphans: removeOrphans, Scale: scale}
-	if opts.dryRun {
+	if g.display.dryRun { // as Compose's --dry-run of up, but as berth's plan: what, and why
 		plan, err := project.PlanUp(cmd.Context(), cfg, p, po)
 		if err != nil {
 			return err
@@ -177,8 +176,9 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		return nil
 	}
 	uo := project.UpOptions{PlanOptions: po, Pull: opts.pull, Build: opts.build, NoBuild: opts.noBuild,
+		QuietPull: opts.quietPull, QuietBuild: opts.quietBuild,
 		Timeout: time.Duration(opts.timeout) * time.Second, NoStart: opts.noStart, RenewAnonVolumes: opts.renewAnon,
-		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(cmd.ErrOrStderr()), IgnoreOrphans: ignoreOrphans}
+		ConfigFiles: configFiles(p), Progress: project.ProgressOnce(g.progressOut(cmd)), IgnoreOrphans: ignoreOrphans}
 	if opts.detach || opts.wait || opts.noStart {
 		if _, err := project.Up(cmd.Context(), cfg, p, uo); err != nil || !opts.wait {
 			return err
@@ -186,7 +186,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, opts *upOptions, args []string)
 		return project.WaitUp(cmd.Context(), cfg, p, project.WaitUpOptions{PlanOptions: po,
 			Timeout: time.Duration(opts.waitTimeout) * time.Second, Progress: uo.Progress})
 	}
-	at := opts.attachOptions(cmd.OutOrStdout())
+	at := opts.attachOptions(cmd.OutOrStdout(), &g.display)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -227,7 +227,9 @@ func configFiles(p *compose.Project) []string {
 
 // projectConfig is the orchestrator's configuration: --root, then the environment.
 func projectConfig(g *globalOptions) (project.Config, error) {
-	return project.ConfigFromEnv(stateRoot(g))
+	cfg, err := project.ConfigFromEnv(stateRoot(g))
+	cfg.MaxConcurrency = g.display.parallel
+	return cfg, err
 }
 
 // projectTarget is the project a command acts on, by name (see projectName), and the

@@ -9,7 +9,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 	var downProject bool
 	cmd := &cobra.Command{
 		Use:   "wait SERVICE [SERVICE...]",
-		Short: "Block until containers of all (or specified) services stop",
+		Short: "Block until containers of all (or specified) services stop.",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, cfg, err := projectTarget(cmd, g)
@@ -17,7 +17,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			code, err := project.Wait(cmd.Context(), cfg, name, project.WaitOptions{Services: args,
-				DownProject: downProject, Output: cmd.OutOrStdout(), Progress: cmd.ErrOrStderr()})
+				DownProject: downProject, Output: cmd.OutOrStdout(), Progress: g.progressOut(cmd)})
 			if err != nil {
 				return err
 			}

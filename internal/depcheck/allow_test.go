@@ -15,7 +15,7 @@ import (
 // internal rooms (project/internal/...) take project's list. Only non-test imports
 // are checked; tests may import what they need.
 var allowed = map[string][]string{
-	"cmd/berth": {"compose", "engine/image", "housekeep", "internal/residency", "kube", "project", "k8s.io/api/core/v1",
+	"cmd/berth": {"compose", "engine/image", "housekeep", "internal/progress", "internal/residency", "kube", "project", "k8s.io/api/core/v1",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1",
 		"github.com/spf13/cobra", "github.com/spf13/pflag", "golang.org/x/sys/unix"},
 	// The orchestrator: the only package that knows compose, engine, netdriver and
@@ -57,7 +57,8 @@ var allowed = map[string][]string{
 	"internal/threads":    {"golang.org/x/sys/unix"},
 	"internal/residency":  {"golang.org/x/sys/unix"},
 	// develop.watch: paths, patterns, inotify, debouncing; no compose, no engine.
-	"watch": {"github.com/moby/patternmatcher/...", "golang.org/x/sys/unix"},
+	"watch":             {"github.com/moby/patternmatcher/...", "golang.org/x/sys/unix"},
+	"internal/progress": {"golang.org/x/sys/unix"},
 	// The example services: standalone programs with a shared health handler.
 	"examples": {"examples/internal/..."},
 }
