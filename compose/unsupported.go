@@ -38,7 +38,6 @@ var unsupportedServiceKeys = map[string]string{
 	"provider":           "provider services are not supported: berth cannot start this service",
 	"models":             "models (AI models run by Docker Model Runner) are not supported; the service gets no model endpoint variables",
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
-	"mac_address":        "fixed MAC addresses are not applied yet",
 	"links":              "links are not needed to resolve service names (berth's DNS does); their aliases are not made",
 	"platform":           "platform is ignored: images run as they are",
 	"annotations":        "OCI annotations are not applied",
@@ -76,9 +75,7 @@ func (p *Project) Unsupported() []Warning {
 	}
 	for name, v := range nets {
 		m, _ := v.(map[string]any)
-		if m["enable_ipv6"] == true {
-			add("networks."+name+".enable_ipv6", "IPv6 is not supported; the network gets IPv4 only")
-		}
+		p.unsupportedIPAM(name, m, add)
 		if opts, ok := m["driver_opts"].(map[string]any); ok && len(opts) > 0 {
 			add("networks."+name+".driver_opts", "network driver_opts are not applied")
 		}
@@ -143,10 +140,11 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 	svcNets, _ := svc["networks"].(map[string]any)
 	for n, v := range svcNets {
 		m, _ := v.(map[string]any)
-		for _, k := range []string{"ipv6_address", "link_local_ips", "mac_address", "driver_opts"} {
-			if _, ok := m[k]; ok {
-				add(base+".networks."+n+"."+k, "%s is not applied (berth attaches IPv4 only, with a generated MAC address)", k)
-			}
+		if _, ok := m["driver_opts"]; ok {
+			add(base+".networks."+n+".driver_opts", "driver_opts of a network attachment are not applied")
+		}
+		if _, ok := m["ipv6_address"]; ok && !p.Networks[n].IPv6() {
+			add(base+".networks."+n+".ipv6_address", "ipv6_address is not applied: network %q does not set enable_ipv6: true", n)
 		}
 	}
 	secopts, _ := svc["security_opt"].([]any)
@@ -186,6 +184,23 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			if _, ok := r[rk]; ok {
 				add(base+".deploy.resources."+k+"."+rk, "device and generic resource requests (GPUs) are not supported")
 			}
+		}
+	}
+}
+
+// unsupportedIPAM warns of the IPv6 subnets of a network without enable_ipv6: true,
+// which gets IPv4 only.
+func (p *Project) unsupportedIPAM(name string, m map[string]any, add func(path, format string, args ...any)) {
+	if p.Networks[name].IPv6() || m["external"] == true {
+		return
+	}
+	ipam, _ := m["ipam"].(map[string]any)
+	configs, _ := ipam["config"].([]any)
+	for i, c := range configs {
+		cm, _ := c.(map[string]any)
+		if s, _ := cm["subnet"].(string); strings.Contains(s, ":") {
+			add(fmt.Sprintf("networks.%s.ipam.config[%d].subnet", name, i),
+				"the IPv6 subnet is not used: the network does not set enable_ipv6: true")
 		}
 	}
 }

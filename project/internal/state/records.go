@@ -60,8 +60,11 @@ type ContainerState struct {
 	NetNS   string            `json:"netns,omitempty"`
 	// Addresses maps full network names to the container's address on it.
 	Addresses map[string]string `json:"addresses,omitempty"`
-	Aliases   []string          `json:"aliases,omitempty"`
-	Hostname  string            `json:"hostname,omitempty"`
+	// Addresses6 maps full network names to the container's IPv6 address on the
+	// dual-stack ones.
+	Addresses6 map[string]string `json:"addresses6,omitempty"`
+	Aliases    []string          `json:"aliases,omitempty"`
+	Hostname   string            `json:"hostname,omitempty"`
 	// DNS are the service's dns: servers (IP addresses): the embedded DNS forwards the
 	// names it does not know, asked by this container, to them instead of the host's.
 	DNS   []string    `json:"dns,omitempty"`
