@@ -258,7 +258,7 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, ep.addrs())
+		return clearStaleFlows(nil, ep.addrs(), false)
 	})
 	if err != nil {
 		return fmt.Errorf("detach %s from network %q: %w", nsPath, network, err)

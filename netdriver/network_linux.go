@@ -226,7 +226,7 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 				return err
 			}
 			if len(ep.Ports) > 0 {
-				published = append(published, ep.Address)
+				published = append(published, ep.addrs()...)
 			}
 		}
 		if err := removeLink(n.Bridge); err != nil {
@@ -236,7 +236,7 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, published)
+		return clearStaleFlows(nil, published, false)
 	})
 	if err != nil {
 		return fmt.Errorf("delete network %q: %w", name, err)

@@ -74,7 +74,7 @@ func (d *Driver) PublishPorts(ctx context.Context, key string, ports []PortMappi
 			ep.Ports = before
 			return err
 		}
-		if err := clearStaleFlows(added, nil); err != nil {
+		if err := clearStaleFlows(added, nil, hasIPv6(st)); err != nil {
 			ep.Ports = before
 			return errors.Join(err, d.syncRules(st))
 		}
@@ -103,7 +103,7 @@ func (d *Driver) UnpublishPorts(ctx context.Context, key string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, []netip.Addr{ep.Address})
+		return clearStaleFlows(nil, ep.addrs(), false)
 	})
 	if err != nil {
 		return fmt.Errorf("unpublish ports of %s: %w", key, err)
