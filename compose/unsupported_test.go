@@ -122,6 +122,7 @@ func TestUnsupportedNewKeys(t *testing.T) {
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
     mac_address: "02:42:ac:11:00:09"
+    ports: ["[::1]:8080:80", "8081:80"]
     networks:
       default: {ipv6_address: "fd00::5", aliases: [w], mac_address: "02:42:ac:11:00:09", link_local_ips: ["169.254.1.1"], gw_priority: 1, interface_name: front}
       v4: {ipv6_address: "fd00:1::5"}
@@ -137,7 +138,7 @@ networks:
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
-		"services.web.devices[1]", "services.web.networks.v4.ipv6_address", "volumes.cache.driver_opts", "networks.v4.ipam.config[1].subnet"}
+		"services.web.devices[1]", "services.web.ports[0].host_ip", "services.web.networks.v4.ipv6_address", "volumes.cache.driver_opts", "networks.v4.ipam.config[1].subnet"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}

@@ -2,10 +2,12 @@ package netdriver
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -124,6 +126,12 @@ func TestIPv6DualStack(t *testing.T) {
 		t.Fatalf("PublishPorts = %v", err)
 	}
 	port := strconv.Itoa(int(pub[0].HostPort))
+	// ::1 is refused at once, not DNATed into a connection the kernel then drops, so that
+	// a client of localhost goes on to 127.0.0.1.
+	start := time.Now()
+	if _, err := roundTrip(t, "", "tcp6", net.JoinHostPort("::1", port)); !errors.Is(err, syscall.ECONNREFUSED) || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("host to [::1]:%s = %v after %v, want connection refused at once", port, err, time.Since(start))
+	}
 	for _, c := range []struct{ name, from, addr string }{
 		{"host to the gateway", "", n.Gateway6.String()},
 		{"namespace to the gateway (hairpin)", paths[0], n.Gateway6.String()},

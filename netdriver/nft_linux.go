@@ -22,7 +22,8 @@ import (
 //	raw        prerouting  -300  drop packets to a subnet arriving from outside its bridge;
 //	                             drop packets from a bridge to or from 127.0.0.0/8 (::1)
 //	nat_pre    prerouting  -100  DNS redirect; fib daddr type local → ports
-//	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses)
+//	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses;
+//	                             not ::1, which IPv6 cannot route to a bridge)
 //	ports      (regular)         one DNAT per published host port
 //	nat_post   postrouting  100  masquerade outbound, from loopback, and hairpin
 //	forward    forward        0  isolation between bridges; internal networks stay inside
@@ -98,6 +99,11 @@ func (b *ruleBuilder) build(st *state) {
 		b.rule(b.fwd, oif(n.Bridge), verdict(expr.VerdictDrop))
 	}
 	b.rule(b.pre, daddrLocal(), jump("ports"))
+	if b.v6 {
+		// The kernel drops a DNATed ::1 connection (no route_localnet in IPv6): leave it
+		// to be refused, so that clients of localhost go on to 127.0.0.1 at once.
+		b.rule(b.out, daddr(netip.IPv6Loopback()), verdict(expr.VerdictReturn))
+	}
 	b.rule(b.out, daddrLocal(), jump("ports"))
 }
 
