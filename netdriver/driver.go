@@ -55,8 +55,9 @@ type Network struct {
 	Internal bool
 	Labels   map[string]string
 	// Endpoints maps the netns path of each attached endpoint to its address: a
-	// network with endpoints is in use.
-	Endpoints map[string]netip.Addr
+	// network with endpoints is in use. Endpoints6 maps them to their IPv6 addresses.
+	Endpoints  map[string]netip.Addr
+	Endpoints6 map[string]netip.Addr
 }
 
 // AttachOptions configures Attach. Zero IPv4 (IPv6, on an IPv6 network) means "allocate";
@@ -127,10 +128,13 @@ func EndpointKey(network, nsPath string) string {
 }
 
 func (n *netState) public() *Network {
-	eps := map[string]netip.Addr{}
+	eps, eps6 := map[string]netip.Addr{}, map[string]netip.Addr{}
 	for _, ep := range n.Endpoints {
 		eps[ep.NsPath] = ep.Address
+		if ep.Address6.IsValid() {
+			eps6[ep.NsPath] = ep.Address6
+		}
 	}
 	return &Network{Name: n.Name, Bridge: n.Bridge, Subnet: n.Subnet, Gateway: n.Gateway,
-		Subnet6: n.Subnet6, Gateway6: n.Gateway6, Internal: n.Internal, Labels: n.Labels, Endpoints: eps}
+		Subnet6: n.Subnet6, Gateway6: n.Gateway6, Internal: n.Internal, Labels: n.Labels, Endpoints: eps, Endpoints6: eps6}
 }

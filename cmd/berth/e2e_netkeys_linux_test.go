@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	mathrand "math/rand/v2"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,6 +140,26 @@ func TestE2ENetworkKeys(t *testing.T) {
 		if !strings.Contains(string(rules), want) {
 			t.Errorf("ip6 table %s lacks %q:\n%s", e.table, want, rules)
 		}
+	}
+
+	// network inspect shows front's two subnets and c's IPv6 address, as Docker's.
+	var nets []struct {
+		EnableIPv6 bool
+		IPAM       struct{ Config []struct{ Subnet, Gateway string } }
+		Containers map[string]struct{ Name, IPv6Address string }
+	}
+	if err := json.Unmarshal([]byte(e.mustBerth("network", "inspect", e.project+"_front")), &nets); err != nil || len(nets) != 1 {
+		t.Fatalf("network inspect: %v, %d networks", err, len(nets))
+	}
+	if n := nets[0]; !n.EnableIPv6 || len(n.IPAM.Config) != 2 || n.IPAM.Config[1].Subnet != v6+"::/64" || n.IPAM.Config[1].Gateway != v6+"::1" {
+		t.Errorf("network inspect: EnableIPv6 %v, IPAM %+v, want true and %s::/64 gateway %s::1", n.EnableIPv6, n.IPAM.Config, v6, v6)
+	}
+	var c6 []string
+	for _, ep := range nets[0].Containers {
+		c6 = append(c6, ep.Name+" "+ep.IPv6Address)
+	}
+	if !slices.Contains(c6, e.project+"-c-1 "+v6+"::c/64") {
+		t.Errorf("network inspect containers = %q, want c with %s::c/64", c6, v6)
 	}
 
 	// NAT66: c's connection to a peer outside arrives from the host's address.
