@@ -36,10 +36,7 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 		if mac == nil {
 			mac = MACFor(ep.Address)
 		}
-		err = attachVeth(n, ep, mac)
-		if err == nil {
-			err = withNetns(nsPath, func(in *netlink.Handle) error { return st.routeDefaults(in, nsPath) })
-		}
+		err = attachVeth(st, n, ep, mac)
 		if err != nil {
 			err = errors.Join(err, d.releaseEndpoint(network, ep))
 		}
@@ -147,7 +144,9 @@ func (ep *endpointState) public(n *netState) *Endpoint {
 	return out
 }
 
-func attachVeth(n *netState, ep *endpointState, mac net.HardwareAddr) error {
+// attachVeth makes ep's veth pair, configures the peer and points the default routes of
+// its namespace as st (where ep is recorded) says.
+func attachVeth(st *state, n *netState, ep *endpointState, mac net.HardwareAddr) error {
 	nsh, err := netns.GetFromPath(ep.NsPath)
 	if err != nil {
 		return fmt.Errorf("open netns: %w", err)
@@ -181,7 +180,11 @@ func attachVeth(n *netState, ep *endpointState, mac net.HardwareAddr) error {
 	if err := netlink.LinkSetUp(host); err != nil {
 		return fmt.Errorf("bring up %q: %w", ep.HostIf, err)
 	}
-	return configurePeer(in, n, ep)
+	if err := configurePeer(in, n, ep); err != nil {
+		return err
+	}
+	// A new endpoint adds a candidate: there is no default route to remove.
+	return st.routeDefaults(in, ep.NsPath, false)
 }
 
 // freeIfName returns the lowest ethN that no recorded endpoint of nsPath uses.
@@ -248,7 +251,7 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 		}
 		delete(n.Endpoints, nsPath)
 		if st.attached(nsPath) {
-			if err := withNetns(nsPath, func(in *netlink.Handle) error { return st.routeDefaults(in, nsPath) }); err != nil {
+			if err := withNetns(nsPath, func(in *netlink.Handle) error { return st.routeDefaults(in, nsPath, true) }); err != nil {
 				return err
 			}
 		}
@@ -321,8 +324,8 @@ func (st *state) gatewayFor(nsPath string, v4 bool) (*endpointState, *netState) 
 }
 
 // routeDefaults points the namespace's default route of each family at the gateway
-// gatewayFor chooses, or removes it when there is none.
-func (st *state) routeDefaults(in *netlink.Handle, nsPath string) error {
+// gatewayFor chooses, or with removeStale removes it when there is none.
+func (st *state) routeDefaults(in *netlink.Handle, nsPath string, removeStale bool) error {
 	for _, v4 := range []bool{true, false} {
 		family, dst := netlink.FAMILY_V6, netip.MustParsePrefix("::/0")
 		if v4 {
@@ -330,8 +333,10 @@ func (st *state) routeDefaults(in *netlink.Handle, nsPath string) error {
 		}
 		ep, n := st.gatewayFor(nsPath, v4)
 		if ep == nil {
-			if err := removeDefaultRoutes(in, family); err != nil {
-				return err
+			if removeStale {
+				if err := removeDefaultRoutes(in, family); err != nil {
+					return err
+				}
 			}
 			continue
 		}
