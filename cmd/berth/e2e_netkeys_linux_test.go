@@ -145,7 +145,9 @@ func TestE2ENetworkKeys(t *testing.T) {
 	// network inspect shows front's two subnets and c's IPv6 address, as Docker's.
 	var nets []struct {
 		EnableIPv6 bool
-		IPAM       struct{ Config []struct{ Subnet, Gateway string } }
+		IPAM       struct {
+			Config []struct{ Subnet, Gateway string }
+		}
 		Containers map[string]struct{ Name, IPv6Address string }
 	}
 	if err := json.Unmarshal([]byte(e.mustBerth("network", "inspect", e.project+"_front")), &nets); err != nil || len(nets) != 1 {
