@@ -76,6 +76,9 @@ func (p *Project) Unsupported() []Warning {
 	for name, v := range nets {
 		m, _ := v.(map[string]any)
 		p.unsupportedIPAM(name, m, add)
+		if m["enable_ipv4"] == false && m["external"] != true {
+			add("networks."+name+".enable_ipv4", "IPv6-only networks are not supported: the network gets an IPv4 subnet too")
+		}
 		if opts, ok := m["driver_opts"].(map[string]any); ok && len(opts) > 0 {
 			add("networks."+name+".driver_opts", "network driver_opts are not applied")
 		}
