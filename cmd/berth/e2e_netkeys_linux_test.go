@@ -43,6 +43,7 @@ const netkeysCompose = `services:
     command: ["sh", "-c", "echo c > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
     stop_signal: SIGKILL
     ports: ["${PORT}:8080"]
+    environment: {GEN: "${GEN:-1}"}
     networks:
       front:
         ipv6_address: "${V6}::c"
@@ -170,6 +171,21 @@ func TestE2ENetworkKeys(t *testing.T) {
 		t.Errorf("c: the outside peer saw source %q, want the host's address %s (masquerade)", got, hostSide)
 	}
 	removePeer()
+
+	// A new container of c (its config changed) gets the same static IPv6 address and
+	// MAC address, and its port answers again.
+	before := e.mustBerth("-f", file, "ps", "-q", "c")
+	e.env = append(e.env, "GEN=2")
+	e.mustBerth("-f", file, "up", "-d")
+	if after := e.mustBerth("-f", file, "ps", "-q", "c"); after == before {
+		t.Errorf("c after its config changed = %q, want a new container", after)
+	}
+	if got := sh("c", "busybox ip addr show"); !strings.Contains(got, "inet6 "+v6+"::c/64") || !strings.Contains(got, "link/ether 02:42:be:ef:00:02") {
+		t.Errorf("recreated c lacks %s::c or its MAC:\n%s", v6, got)
+	}
+	if got := e.httpGet("http://[" + v6 + "::1]:" + port + "/index.html"); got != "c\n" {
+		t.Errorf("GET [%s::1]:%s after recreate = %q, want c's page", v6, port, got)
+	}
 
 	e.mustBerth("-f", file, "down", "-t", "1")
 	e.assertNoLeaks()
