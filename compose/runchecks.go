@@ -2,6 +2,8 @@ package compose
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"path"
 	"path/filepath"
 	"slices"
@@ -74,6 +76,7 @@ func (c runChecker) service(s ServiceConfig) {
 		c.fail("logging.options."+option, "%v", err)
 	}
 	c.linuxKeys(s)
+	c.attachments(s)
 	for i, v := range s.Volumes {
 		c.mountOptions(fmt.Sprintf("volumes[%d]", i), v)
 	}
@@ -118,6 +121,43 @@ func (c runChecker) linuxKeys(s ServiceConfig) {
 			bad(fmt.Sprintf("blkio_config.weight_device[%d].weight", i), d.Weight, "10 to 1000")
 		}
 	}
+}
+
+// attachments refuses the addresses, MAC addresses and interface names of the
+// service's network attachments that Docker refuses.
+func (c runChecker) attachments(s ServiceConfig) {
+	if s.MacAddress != "" && !isMAC(s.MacAddress) {
+		c.fail("mac_address", "%q is not a valid mac address", s.MacAddress)
+	}
+	for n, sn := range s.Networks {
+		if sn == nil {
+			continue
+		}
+		field := "networks." + n + "."
+		if a, err := netip.ParseAddr(sn.Ipv4Address); sn.Ipv4Address != "" && (err != nil || !a.Is4()) {
+			c.fail(field+"ipv4_address", "%q is not an IPv4 address", sn.Ipv4Address)
+		}
+		if a, err := netip.ParseAddr(sn.Ipv6Address); sn.Ipv6Address != "" && (err != nil || !a.Is6()) {
+			c.fail(field+"ipv6_address", "%q is not an IPv6 address", sn.Ipv6Address)
+		}
+		for i, ip := range sn.LinkLocalIPs {
+			if _, err := netip.ParseAddr(ip); err != nil {
+				c.fail(fmt.Sprintf("%slink_local_ips[%d]", field, i), "%q is not an IP address", ip)
+			}
+		}
+		if sn.MacAddress != "" && !isMAC(sn.MacAddress) {
+			c.fail(field+"mac_address", "%q is not a valid mac address", sn.MacAddress)
+		}
+		if name := sn.InterfaceName; name != "" && (len(name) > 15 || name == "." || name == ".." || strings.ContainsAny(name, "/: \t\n")) {
+			c.fail(field+"interface_name", "%q: want an interface name of at most 15 bytes, without '/', ':' or spaces", name)
+		}
+	}
+}
+
+// isMAC reports whether s is an Ethernet (6-byte) MAC address.
+func isMAC(s string) bool {
+	m, err := net.ParseMAC(strings.TrimSpace(s))
+	return err == nil && len(m) == 6
 }
 
 // propagations are the bind propagations Docker takes.

@@ -92,6 +92,46 @@ volumes:
 	}
 }
 
+// TestCheckServiceNetworkKeys: the addresses, MAC addresses and interface names of a
+// service's network attachments that Docker refuses at create are refused at their place.
+func TestCheckServiceNetworkKeys(t *testing.T) {
+	p := mustLoad(t, `services:
+  web:
+    image: nginx
+    mac_address: "02:42"
+    networks:
+      front:
+        ipv4_address: "fd00::1"
+        ipv6_address: 10.0.0.1
+        link_local_ips: ["169.254.0.1", "nope"]
+        mac_address: "zz:42:ac:11:00:02"
+        interface_name: "a/b"
+      back:
+        ipv4_address: 10.0.0.1
+        ipv6_address: "fd00::1"
+        mac_address: "02:42:ac:11:00:02"
+        interface_name: eth7
+networks:
+  front: {}
+  back: {}
+`)
+	var got []string
+	for _, e := range p.CheckService(p.Services["web"]) {
+		got = append(got, e.Error()[strings.LastIndex(e.Pos.File, "/")+1:])
+	}
+	want := []string{
+		`compose.yaml:4:18: services.web.mac_address: "02:42" is not a valid mac address`,
+		`compose.yaml:7:23: services.web.networks.front.ipv4_address: "fd00::1" is not an IPv4 address`,
+		`compose.yaml:8:23: services.web.networks.front.ipv6_address: "10.0.0.1" is not an IPv6 address`,
+		`compose.yaml:9:41: services.web.networks.front.link_local_ips[1]: "nope" is not an IP address`,
+		`compose.yaml:10:22: services.web.networks.front.mac_address: "zz:42:ac:11:00:02" is not a valid mac address`,
+		`compose.yaml:11:25: services.web.networks.front.interface_name: "a/b": want an interface name of at most 15 bytes, without '/', ':' or spaces`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CheckService mismatch (-want +got):\n%s", diff)
+	}
+}
+
 // TestCheckServiceRaw: a project loaded without interpolation holds ${VAR} as written,
 // which is not refused.
 func TestCheckServiceRaw(t *testing.T) {

@@ -81,16 +81,18 @@ type PlacementPreferences struct {
 }
 
 // ServiceNetworkConfig is a service's attachment to one network. Higher Priority
-// networks are connected first.
+// networks are connected first; the highest GatewayPriority gives the default route.
 type ServiceNetworkConfig struct {
 	// Field order is compose-go v2.16's: the config hash marshals this struct.
-	Aliases      []string      `json:"aliases,omitempty"`
-	DriverOpts   DriverOptions `json:"driver_opts,omitempty"`
-	Ipv4Address  string        `json:"ipv4_address,omitempty"`
-	Ipv6Address  string        `json:"ipv6_address,omitempty"`
-	LinkLocalIPs []string      `json:"link_local_ips,omitempty"`
-	MacAddress   string        `json:"mac_address,omitempty"`
-	Priority     int           `json:"priority,omitempty"`
+	Aliases         []string      `json:"aliases,omitempty"`
+	DriverOpts      DriverOptions `json:"driver_opts,omitempty"`
+	GatewayPriority int           `json:"gw_priority,omitempty"`
+	InterfaceName   string        `json:"interface_name,omitempty"`
+	Ipv4Address     string        `json:"ipv4_address,omitempty"`
+	Ipv6Address     string        `json:"ipv6_address,omitempty"`
+	LinkLocalIPs    []string      `json:"link_local_ips,omitempty"`
+	MacAddress      string        `json:"mac_address,omitempty"`
+	Priority        int           `json:"priority,omitempty"`
 }
 
 // ServicePortConfig is one published or exposed port in long form. Published is a
@@ -186,6 +188,9 @@ type NetworkConfig struct {
 	EnableIPv6 *bool         `json:"enable_ipv6,omitempty"`
 	Extensions Extensions    `json:"-"`
 }
+
+// IPv6 reports whether the network is dual-stack (enable_ipv6: true).
+func (n NetworkConfig) IPv6() bool { return n.EnableIPv6 != nil && *n.EnableIPv6 }
 
 // IPAMConfig is a network's address management.
 type IPAMConfig struct {

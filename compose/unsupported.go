@@ -34,7 +34,6 @@ var unsupportedServiceKeys = map[string]string{
 	"provider":           "provider services are not supported: berth cannot start this service",
 	"models":             "models (AI models run by Docker Model Runner) are not supported; the service gets no model endpoint variables",
 	"pull_refresh_after": "pull_refresh_after is not applied: images are pulled as pull_policy says, without a refresh interval",
-	"mac_address":        "fixed MAC addresses are not applied yet",
 	"platform":           "platform is ignored: images run as they are",
 	"annotations":        "OCI annotations are not applied",
 }
@@ -75,8 +74,9 @@ func (p *Project) Unsupported() []Warning {
 	}
 	for name, v := range nets {
 		m, _ := v.(map[string]any)
-		if m["enable_ipv6"] == true {
-			add("networks."+name+".enable_ipv6", "IPv6 is not supported; the network gets IPv4 only")
+		p.unsupportedIPAM(name, m, add)
+		if m["enable_ipv4"] == false && m["external"] != true {
+			add("networks."+name+".enable_ipv4", "IPv6-only networks are not supported: the network gets an IPv4 subnet too")
 		}
 		if opts, ok := m["driver_opts"].(map[string]any); ok && len(opts) > 0 {
 			add("networks."+name+".driver_opts", "network driver_opts are not applied")
@@ -139,13 +139,20 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
+	ports, _ := svc["ports"].([]any)
+	for i, pt := range ports {
+		if pm, _ := pt.(map[string]any); pm["host_ip"] == "::1" {
+			add(fmt.Sprintf("%s.ports[%d].host_ip", base, i), "ports published on ::1 are not reachable (IPv6 cannot route loopback to a bridge; Docker uses a userland proxy): publish on 127.0.0.1 or all addresses")
+		}
+	}
 	svcNets, _ := svc["networks"].(map[string]any)
 	for n, v := range svcNets {
 		m, _ := v.(map[string]any)
-		for _, k := range []string{"ipv6_address", "link_local_ips", "mac_address", "driver_opts"} {
-			if _, ok := m[k]; ok {
-				add(base+".networks."+n+"."+k, "%s is not applied (berth attaches IPv4 only, with a generated MAC address)", k)
-			}
+		if _, ok := m["driver_opts"]; ok {
+			add(base+".networks."+n+".driver_opts", "driver_opts of a network attachment are not applied")
+		}
+		if _, ok := m["ipv6_address"]; ok && !p.Networks[n].IPv6() {
+			add(base+".networks."+n+".ipv6_address", "ipv6_address is not applied: network %q does not set enable_ipv6: true", n)
 		}
 	}
 	secopts, _ := svc["security_opt"].([]any)
@@ -190,6 +197,23 @@ func isCDIRequest(d any) bool {
 	m, _ := d.(map[string]any)
 	caps, _ := m["capabilities"].([]any)
 	return m["driver"] == "cdi" || slices.Contains(caps, any("gpu"))
+}
+
+// unsupportedIPAM warns of the IPv6 subnets of a network without enable_ipv6: true,
+// which gets IPv4 only.
+func (p *Project) unsupportedIPAM(name string, m map[string]any, add func(path, format string, args ...any)) {
+	if p.Networks[name].IPv6() || m["external"] == true {
+		return
+	}
+	ipam, _ := m["ipam"].(map[string]any)
+	configs, _ := ipam["config"].([]any)
+	for i, c := range configs {
+		cm, _ := c.(map[string]any)
+		if s, _ := cm["subnet"].(string); strings.Contains(s, ":") {
+			add(fmt.Sprintf("networks.%s.ipam.config[%d].subnet", name, i),
+				"the IPv6 subnet is not used: the network does not set enable_ipv6: true")
+		}
+	}
 }
 
 func isEmptyMap(v any) bool {

@@ -113,7 +113,9 @@ func TestUnsetVariableWarnings(t *testing.T) {
 	}
 }
 
-// pid: host takes effect (the engine shares the host's pid namespace): no warning.
+// pid: host takes effect (the engine shares the host's pid namespace): no warning; so do
+// mac_address, link_local_ips, gw_priority, interface_name, ip_range and enable_ipv6 with
+// its IPv6 addresses; an IPv6 address or subnet on a network without enable_ipv6 is not.
 func TestUnsupportedNewKeys(t *testing.T) {
 	p := mustLoad(t, `services:
   web:
@@ -123,20 +125,26 @@ func TestUnsupportedNewKeys(t *testing.T) {
     logging: {driver: gelf}
     devices: ["/dev/fuse", "vendor.com/gpu=all"]
     volumes: [data:/data, cache:/cache]
+    mac_address: "02:42:ac:11:00:09"
+    ports: ["[::1]:8080:80", "8081:80"]
     networks:
-      default: {ipv6_address: "fd00::5", aliases: [w]}
+      default: {ipv6_address: "fd00::5", aliases: [w], mac_address: "02:42:ac:11:00:09", link_local_ips: ["169.254.1.1"], gw_priority: 1, interface_name: front}
+      v4: {ipv6_address: "fd00:1::5"}
+      v6only: {}
 volumes:
   data: {driver_opts: {type: none, o: bind, device: /srv}}
   cache: {driver_opts: {type: tmpfs, device: tmpfs}}
 networks:
-  default: {enable_ipv6: true}
+  default: {enable_ipv6: true, ipam: {config: [{subnet: "fd00::/64"}]}}
+  v4: {ipam: {config: [{subnet: 10.9.0.0/24, ip_range: 10.9.0.128/25}, {subnet: "fd00:1::/64"}]}}
+  v6only: {enable_ipv4: false, enable_ipv6: true}
 `)
 	var got []string
 	for _, w := range p.Unsupported() {
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
-		"services.web.networks.default.ipv6_address", "volumes.cache.driver_opts", "networks.default.enable_ipv6"}
+		"services.web.ports[0].host_ip", "services.web.networks.v4.ipv6_address", "volumes.cache.driver_opts", "networks.v4.ipam.config[1].subnet", "networks.v6only.enable_ipv4"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}

@@ -17,11 +17,14 @@ import (
 type Network struct {
 	// ID is a stable 64-hex ID derived from the name (berth's networks have none of
 	// their own); Docker prints its first 12 digits.
-	ID       string
-	Name     string
-	Bridge   string
-	Subnet   netip.Prefix
-	Gateway  netip.Addr
+	ID      string
+	Name    string
+	Bridge  string
+	Subnet  netip.Prefix
+	Gateway netip.Addr
+	// Subnet6 and Gateway6 are zero on a network without IPv6.
+	Subnet6  netip.Prefix
+	Gateway6 netip.Addr
 	Internal bool
 	Labels   map[string]string
 	// Containers are the attached containers by ID.
@@ -32,8 +35,9 @@ type Network struct {
 
 // Endpoint is a container's attachment to a network.
 type Endpoint struct {
-	Name    string // the container's name ("" when the container is gone)
-	Address netip.Addr
+	Name     string // the container's name ("" when the container is gone)
+	Address  netip.Addr
+	Address6 netip.Addr // zero on a network without IPv6
 }
 
 // Networks lists berth's networks, sorted by name.
@@ -58,14 +62,14 @@ func (s *Store) networks(u *usage) ([]*Network, error) {
 	for _, n := range list {
 		sum := sha256.Sum256([]byte(n.Name))
 		net := &Network{ID: hex.EncodeToString(sum[:]), Name: n.Name, Bridge: n.Bridge, Subnet: n.Subnet,
-			Gateway: n.Gateway, Internal: n.Internal, Labels: n.Labels, Containers: map[string]Endpoint{},
+			Gateway: n.Gateway, Subnet6: n.Subnet6, Gateway6: n.Gateway6, Internal: n.Internal, Labels: n.Labels, Containers: map[string]Endpoint{},
 			Project: u.projectNetworks[n.Name]}
 		for ns, addr := range n.Endpoints {
 			c, ok := u.netns[ns]
 			if !ok {
 				c = container{ID: filepath.Base(ns)} // an endpoint whose container is gone
 			}
-			net.Containers[c.ID] = Endpoint{Name: c.Name, Address: addr}
+			net.Containers[c.ID] = Endpoint{Name: c.Name, Address: addr, Address6: n.Endpoints6[ns]}
 		}
 		out = append(out, net)
 	}

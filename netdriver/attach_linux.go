@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -13,23 +14,29 @@ import (
 )
 
 // Attach connects the network namespace at nsPath to network: a veth pair whose peer is
-// created directly inside the namespace (no move), named eth0, eth1, … (the lowest free), with
-// the allocated or static address; the host end joins the bridge with hairpin mode. The first
-// network attached to a namespace provides its default route; lo is brought up. Errors wrap
-// ErrNotFound (no such network), ErrInvalid (static address outside the subnet) or ErrExists
-// (static address taken). Attaching an already attached namespace returns its endpoint.
+// created directly inside the namespace (no move), named opts.IfName or else eth0, eth1, …
+// (the lowest free), with the allocated or static addresses (IPv4, and IPv6 on an IPv6
+// network) and opts.LinkLocal; the host end joins the bridge with hairpin mode; lo is brought
+// up. Errors wrap ErrNotFound (no such network), ErrInvalid (static address outside the
+// subnet) or ErrExists (static address or interface name taken). Attaching an already
+// attached namespace returns its endpoint.
 //
-// Only the address and names are allocated under the state lock (and recorded there, before
-// the veth exists); the veth is made after the lock is released, so attaches of different
-// namespaces run side by side. Calls for one namespace and network must not overlap.
+// The default route of each address family goes through the gateway of one of the
+// namespace's networks, chosen as Docker chooses it: internal networks have no gateway;
+// the highest GwPriority wins, then a dual-stack network, then the lowest network name.
+// Attach and Detach move it when the choice changes.
+//
+// Only the addresses and names are allocated under the state lock (and recorded there,
+// before the veth exists); the veth is made after the lock is released, so attaches of
+// different namespaces run side by side. Calls for one namespace must not overlap.
 func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts AttachOptions) (*Endpoint, error) {
-	n, ep, made, err := d.reserveEndpoint(nsPath, network, opts)
+	st, n, ep, made, err := d.reserveEndpoint(nsPath, network, opts)
 	if err == nil && !made {
 		mac := opts.MAC
 		if mac == nil {
 			mac = MACFor(ep.Address)
 		}
-		err = attachVeth(n, ep, mac)
+		err = attachVeth(st, n, ep, mac)
 		if err != nil {
 			err = errors.Join(err, d.releaseEndpoint(network, ep))
 		}
@@ -41,9 +48,10 @@ func (d *Driver) Attach(ctx context.Context, nsPath, network string, opts Attach
 }
 
 // reserveEndpoint allocates and records the endpoint of nsPath on network, or returns
-// the recorded one with made true.
-func (d *Driver) reserveEndpoint(nsPath, network string, opts AttachOptions) (n *netState, ep *endpointState, made bool, err error) {
-	err = d.withState(false, func(st *state) error {
+// the recorded one with made true. st is the state it recorded.
+func (d *Driver) reserveEndpoint(nsPath, network string, opts AttachOptions) (st *state, n *netState, ep *endpointState, made bool, err error) {
+	err = d.withState(false, func(s *state) error {
+		st = s
 		var ok bool
 		if n, ok = st.Networks[network]; !ok {
 			return fmt.Errorf("network: %w", ErrNotFound)
@@ -51,16 +59,54 @@ func (d *Driver) reserveEndpoint(nsPath, network string, opts AttachOptions) (n 
 		if ep, made = n.Endpoints[nsPath]; made {
 			return nil
 		}
-		addr, err := pickAddr(n.Subnet, opts.IPv4, n.takenAddrs())
-		if err != nil {
+		if ep, err = st.planEndpoint(n, nsPath, opts); err != nil {
 			return err
 		}
-		ep = &endpointState{NsPath: nsPath, Address: addr, IfName: st.freeIfName(nsPath),
-			HostIf: shortName(d.opts.NamePrefix, 'v', EndpointKey(network, nsPath), 0)}
+		ep.HostIf = shortName(d.opts.NamePrefix, 'v', EndpointKey(network, nsPath), 0)
 		n.Endpoints[nsPath] = ep // recorded before the veth exists
 		return d.record(st)
 	})
-	return n, ep, made, err
+	return st, n, ep, made, err
+}
+
+// planEndpoint allocates the addresses and interface name of nsPath's endpoint on n.
+func (st *state) planEndpoint(n *netState, nsPath string, opts AttachOptions) (*endpointState, error) {
+	taken := n.takenAddrs()
+	addr, err := pickAddr(n.Subnet, n.IPRange, opts.IPv4, taken)
+	if err != nil {
+		return nil, err
+	}
+	var addr6 netip.Addr
+	switch {
+	case n.Subnet6.IsValid():
+		if addr6, err = pickAddr(n.Subnet6, n.IPRange6, opts.IPv6, taken); err != nil {
+			return nil, err
+		}
+	case opts.IPv6.IsValid():
+		return nil, fmt.Errorf("address %s: the network has no IPv6: %w", opts.IPv6, ErrInvalid)
+	}
+	ifName := opts.IfName
+	if ifName == "" {
+		ifName = st.freeIfName(nsPath)
+	} else if err := st.checkIfName(nsPath, ifName); err != nil {
+		return nil, err
+	}
+	return &endpointState{NsPath: nsPath, Address: addr, Address6: addr6, IfName: ifName,
+		LinkLocal: opts.LinkLocal, GwPriority: opts.GwPriority}, nil
+}
+
+// checkIfName refuses an interface name the kernel would refuse, or that another
+// endpoint of nsPath has.
+func (st *state) checkIfName(nsPath, name string) error {
+	if len(name) > 15 || name == "." || name == ".." || strings.ContainsAny(name, "/: \t\n\x00") {
+		return fmt.Errorf("interface name %q: at most 15 bytes, without '/', ':' or spaces: %w", name, ErrInvalid)
+	}
+	for _, n := range st.Networks {
+		if ep, ok := n.Endpoints[nsPath]; ok && ep.IfName == name {
+			return fmt.Errorf("interface name %q is already used on network %q: %w", name, n.Name, ErrExists)
+		}
+	}
+	return nil
 }
 
 // releaseEndpoint removes what a failed attach made of ep, then its record (when it is
@@ -90,11 +136,17 @@ func MACFor(addr netip.Addr) net.HardwareAddr {
 }
 
 func (ep *endpointState) public(n *netState) *Endpoint {
-	return &Endpoint{Key: EndpointKey(n.Name, ep.NsPath), IfName: ep.IfName,
+	out := &Endpoint{Key: EndpointKey(n.Name, ep.NsPath), IfName: ep.IfName,
 		Address: netip.PrefixFrom(ep.Address, n.Subnet.Bits()), Gateway: n.Gateway}
+	if ep.Address6.IsValid() {
+		out.Address6, out.Gateway6 = netip.PrefixFrom(ep.Address6, n.Subnet6.Bits()), n.Gateway6
+	}
+	return out
 }
 
-func attachVeth(n *netState, ep *endpointState, mac net.HardwareAddr) error {
+// attachVeth makes ep's veth pair, configures the peer and points the default routes of
+// its namespace as st (where ep is recorded) says.
+func attachVeth(st *state, n *netState, ep *endpointState, mac net.HardwareAddr) error {
 	nsh, err := netns.GetFromPath(ep.NsPath)
 	if err != nil {
 		return fmt.Errorf("open netns: %w", err)
@@ -128,7 +180,11 @@ func attachVeth(n *netState, ep *endpointState, mac net.HardwareAddr) error {
 	if err := netlink.LinkSetUp(host); err != nil {
 		return fmt.Errorf("bring up %q: %w", ep.HostIf, err)
 	}
-	return configurePeer(in, n, ep)
+	if err := configurePeer(in, n, ep); err != nil {
+		return err
+	}
+	// A new endpoint adds a candidate: there is no default route to remove.
+	return st.routeDefaults(in, ep.NsPath, false)
 }
 
 // freeIfName returns the lowest ethN that no recorded endpoint of nsPath uses.
@@ -151,9 +207,19 @@ func configurePeer(in *netlink.Handle, n *netState, ep *endpointState) error {
 	if err != nil {
 		return fmt.Errorf("find %s in netns: %w", ep.IfName, err)
 	}
-	addr := &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(ep.Address, n.Subnet.Bits()))}
-	if err := in.AddrAdd(peer, addr); err != nil {
-		return fmt.Errorf("address %s: %w", ep.IfName, err)
+	addrs := []*netlink.Addr{{IPNet: prefixIPNet(netip.PrefixFrom(ep.Address, n.Subnet.Bits()))}}
+	if ep.Address6.IsValid() {
+		// No duplicate address detection, as Docker: IPAM already made the address unique,
+		// and DAD would leave it unusable for a second or more.
+		addrs = append(addrs, &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(ep.Address6, n.Subnet6.Bits())), Flags: unix.IFA_F_NODAD})
+	}
+	for _, a := range ep.LinkLocal {
+		addrs = append(addrs, &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(a, a.BitLen())), Flags: unix.IFA_F_NODAD})
+	}
+	for _, a := range addrs {
+		if err := in.AddrAdd(peer, a); err != nil {
+			return fmt.Errorf("address %s with %s: %w", ep.IfName, a.IPNet, err)
+		}
 	}
 	if err := in.LinkSetUp(peer); err != nil {
 		return fmt.Errorf("bring up %s: %w", ep.IfName, err)
@@ -163,18 +229,13 @@ func configurePeer(in *netlink.Handle, n *netState, ep *endpointState) error {
 			return fmt.Errorf("bring up lo: %w", err)
 		}
 	}
-	route := &netlink.Route{LinkIndex: peer.Attrs().Index, Gw: n.Gateway.AsSlice()}
-	if err := in.RouteAdd(route); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("default route via %s: %w", n.Gateway, err)
-	}
 	return nil
 }
 
 // Detach removes the endpoint of nsPath on network: its published ports, its veth and its
-// address allocation. When that endpoint carried the namespace's default route and the
-// namespace is still attached elsewhere, the default route moves to the gateway of a remaining
-// network (non-internal first, then the lowest interface name). A missing endpoint or network
-// is success.
+// address allocation. When that endpoint carried a default route of the namespace, the
+// route moves to the network Attach would choose among the remaining ones. A missing
+// endpoint or network is success.
 func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 	err := d.withState(true, func(st *state) error {
 		n, ok := st.Networks[network]
@@ -189,8 +250,10 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 			return err
 		}
 		delete(n.Endpoints, nsPath)
-		if err := st.ensureDefaultRoute(nsPath); err != nil {
-			return err
+		if st.attached(nsPath) {
+			if err := withNetns(nsPath, func(in *netlink.Handle) error { return st.routeDefaults(in, nsPath, true) }); err != nil {
+				return err
+			}
 		}
 		if len(ep.Ports) == 0 {
 			return nil
@@ -198,7 +261,7 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, []netip.Addr{ep.Address})
+		return clearStaleFlows(nil, ep.addrs(), false)
 	})
 	if err != nil {
 		return fmt.Errorf("detach %s from network %q: %w", nsPath, network, err)
@@ -206,57 +269,20 @@ func (d *Driver) Detach(ctx context.Context, nsPath, network string) error {
 	return nil
 }
 
-// ensureDefaultRoute gives the namespace at nsPath a default route via a remaining network's
-// gateway when it has none (its holder was just detached). Non-internal networks come first,
-// then the lowest interface name; with no endpoint left it does nothing.
-func (st *state) ensureDefaultRoute(nsPath string) error {
-	var best *endpointState
-	var bestNet *netState
-	for _, n := range st.Networks {
-		ep, ok := n.Endpoints[nsPath]
-		if !ok {
-			continue
-		}
-		if best == nil || (bestNet.Internal && !n.Internal) ||
-			(bestNet.Internal == n.Internal && ep.IfName < best.IfName) {
-			best, bestNet = ep, n
-		}
+// addrs are the endpoint's IPv4 and IPv6 addresses.
+func (ep *endpointState) addrs() []netip.Addr {
+	if ep.Address6.IsValid() {
+		return []netip.Addr{ep.Address, ep.Address6}
 	}
-	if best == nil {
-		return nil
-	}
-	nsh, err := netns.GetFromPath(nsPath)
-	if err != nil {
-		return fmt.Errorf("open netns: %w", err)
-	}
-	defer nsh.Close()
-	in, err := netlink.NewHandleAt(nsh)
-	if err != nil {
-		return fmt.Errorf("open netlink in netns: %w", err)
-	}
-	defer in.Close()
-	routes, err := in.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN},
-		netlink.RT_FILTER_TABLE)
-	if err != nil {
-		return fmt.Errorf("list routes in netns: %w", err)
-	}
-	for _, r := range routes {
-		if r.Dst == nil || (r.Dst.IP.IsUnspecified() && isZeroMask(r.Dst.Mask)) {
-			return nil
-		}
-	}
-	peer, err := in.LinkByName(best.IfName)
-	if err != nil {
-		return fmt.Errorf("find %s in netns: %w", best.IfName, err)
-	}
-	route := &netlink.Route{LinkIndex: peer.Attrs().Index, Gw: bestNet.Gateway.AsSlice()}
-	if err := in.RouteAdd(route); err != nil && !errors.Is(err, unix.EEXIST) {
-		return fmt.Errorf("default route via %s: %w", bestNet.Gateway, err)
-	}
-	return nil
+	return []netip.Addr{ep.Address}
 }
 
-func isZeroMask(m net.IPMask) bool {
-	ones, _ := m.Size()
-	return ones == 0
+// attached reports whether nsPath has an endpoint on any network.
+func (st *state) attached(nsPath string) bool {
+	for _, n := range st.Networks {
+		if _, ok := n.Endpoints[nsPath]; ok {
+			return true
+		}
+	}
+	return false
 }

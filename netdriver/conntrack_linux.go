@@ -3,6 +3,7 @@ package netdriver
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/vishvananda/netlink"
@@ -33,8 +34,7 @@ type staleFlows struct {
 
 // MatchConntrackFlow implements netlink.CustomConntrackFilter.
 func (f *staleFlows) MatchConntrackFlow(flow *netlink.ConntrackFlow) bool {
-	origDst, _ := netip.AddrFromSlice(flow.Forward.DstIP.To4())
-	replySrc, _ := netip.AddrFromSlice(flow.Reverse.SrcIP.To4())
+	origDst, replySrc := addrOf(flow.Forward.DstIP), addrOf(flow.Reverse.SrcIP)
 	if f.gone[replySrc] && origDst != replySrc {
 		return true
 	}
@@ -52,6 +52,12 @@ func (f *staleFlows) MatchConntrackFlow(flow *netlink.ConntrackFlow) bool {
 	return false
 }
 
+// addrOf converts ip, IPv4 as 4 bytes.
+func addrOf(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip)
+	return a.Unmap()
+}
+
 func protoName(p uint8) string {
 	switch p {
 	case unix.IPPROTO_TCP:
@@ -63,36 +69,42 @@ func protoName(p uint8) string {
 }
 
 // clearStaleFlows deletes the host's conntrack entries for the published mappings and for
-// DNAT to the gone addresses (see staleFlows). Call it after syncRules, so that a packet
-// arriving in between is NATed by the new rules. It costs one dump of the conntrack table.
-func clearStaleFlows(published []PortMapping, gone []netip.Addr) error {
+// DNAT to the gone addresses (see staleFlows), of IPv4 and, when v6 is set or an address
+// is IPv6, of IPv6. Call it after syncRules, so that a packet arriving in between is NATed
+// by the new rules. It costs one dump of the conntrack table per family.
+func clearStaleFlows(published []PortMapping, gone []netip.Addr, v6 bool) error {
 	if len(published) == 0 && len(gone) == 0 {
 		return nil
 	}
 	f := &staleFlows{gone: map[netip.Addr]bool{}, published: published, local: map[netip.Addr]bool{}}
 	for _, a := range gone {
 		f.gone[a] = true
+		v6 = v6 || a.Is6()
 	}
 	if len(published) > 0 {
-		addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+		addrs, err := netlink.AddrList(nil, netlink.FAMILY_ALL)
 		if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 			return fmt.Errorf("list host addresses: %w", err)
 		}
 		for _, a := range addrs {
-			if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok {
-				f.local[ip] = true
+			f.local[addrOf(a.IP)] = true
+		}
+	}
+	families := []netlink.InetFamily{unix.AF_INET}
+	if v6 {
+		families = append(families, unix.AF_INET6)
+	}
+	for _, family := range families {
+		var err error
+		for i := 0; i < 3; i++ { // an interrupted dump may have missed entries: go again
+			_, err = netlink.ConntrackDeleteFilters(netlink.ConntrackTable, family, f)
+			if !errors.Is(err, netlink.ErrDumpInterrupted) {
+				break
 			}
 		}
-	}
-	var err error
-	for i := 0; i < 3; i++ { // an interrupted dump may have missed entries: go again
-		_, err = netlink.ConntrackDeleteFilters(netlink.ConntrackTable, unix.AF_INET, f)
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			break
+		if err != nil {
+			return fmt.Errorf("delete stale conntrack entries: %w", err)
 		}
-	}
-	if err != nil {
-		return fmt.Errorf("delete stale conntrack entries: %w", err)
 	}
 	return nil
 }

@@ -14,8 +14,18 @@
 // processes can share it, and every kernel object is recorded before or as it is made, so
 // Sweep can remove everything even after a crash.
 //
-// The nftables table (Options.Table, family ip) is derived from that state and rewritten in
-// one atomic transaction after each change; nothing else in the table survives a rewrite.
+// The nftables tables (Options.Table, of family ip, and of family ip6 while a network has
+// IPv6) are derived from that state and rewritten in one atomic transaction after each
+// change; nothing else in them survives a rewrite.
+//
+// # Addressing
+//
+// A network has an IPv4 subnet (from Options.Pools unless given) and, when dual-stack, an
+// IPv6 one (a /64 of Options.Pool6, Docker's ULA /48 of the host, unless given); the bridge
+// holds the gateway of each. Attach allocates the lowest free address of each subnet (of its
+// ip_range when set) unless one is asked for, names the interface ethN or as asked, and
+// points the namespace's default route of each family at the gateway Docker would choose
+// (highest gw_priority; internal networks have none).
 //
 // # Lifecycle
 //

@@ -80,8 +80,10 @@ func assertGone(t testing.TB, d *Driver, links, files []string) {
 	if err != nil {
 		t.Fatalf("nftables.New() = %v", err)
 	}
-	if tb, err := c.ListTableOfFamily(d.opts.Table, nftables.TableFamilyIPv4); err == nil && tb != nil {
-		t.Errorf("nft table %q left after Sweep", d.opts.Table)
+	for _, f := range []nftables.TableFamily{nftables.TableFamilyIPv4, nftables.TableFamilyIPv6} {
+		if tb, err := c.ListTableOfFamily(d.opts.Table, f); err == nil && tb != nil {
+			t.Errorf("nft table %q (family %v) left after Sweep", d.opts.Table, f)
+		}
 	}
 }
 

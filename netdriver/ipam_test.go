@@ -62,14 +62,27 @@ func TestPickSubnet(t *testing.T) {
 func TestPickAddr(t *testing.T) {
 	subnet := pfx("10.231.5.0/29")
 	taken := map[netip.Addr]bool{addr("10.231.5.1"): true, addr("10.231.5.2"): true}
+	subnet6 := pfx("fd12:3456:789a:1::/64")
+	taken6 := map[netip.Addr]bool{addr("fd12:3456:789a:1::1"): true}
 	tests := []struct {
 		name    string
+		subnet  netip.Prefix // default subnet
+		rng     netip.Prefix
 		static  netip.Addr
 		taken   map[netip.Addr]bool
 		want    netip.Addr
 		wantErr error
 	}{
 		{name: "lowest free", taken: taken, want: addr("10.231.5.3")},
+		{name: "ip_range", rng: pfx("10.231.5.4/30"), taken: taken, want: addr("10.231.5.4")},
+		{name: "ip_range without broadcast", rng: pfx("10.231.5.6/31"), taken: taken, want: addr("10.231.5.6")},
+		{name: "ip_range full", rng: pfx("10.231.5.0/31"), taken: taken, wantErr: ErrExists},
+		{name: "static outside ip_range", rng: pfx("10.231.5.4/30"), static: addr("10.231.5.3"), taken: taken, want: addr("10.231.5.3")},
+		{name: "ipv6 lowest free", subnet: subnet6, taken: taken6, want: addr("fd12:3456:789a:1::2")},
+		{name: "ipv6 ip_range", subnet: subnet6, rng: pfx("fd12:3456:789a:1::100/120"), taken: taken6, want: addr("fd12:3456:789a:1::100")},
+		{name: "ipv6 static", subnet: subnet6, static: addr("fd12:3456:789a:1:ffff:ffff:ffff:ffff"), taken: taken6,
+			want: addr("fd12:3456:789a:1:ffff:ffff:ffff:ffff")},
+		{name: "ipv6 static in v4 subnet", static: addr("fd12:3456:789a:1::5"), taken: taken, wantErr: ErrInvalid},
 		{name: "static", static: addr("10.231.5.6"), taken: taken, want: addr("10.231.5.6")},
 		{name: "static taken", static: addr("10.231.5.2"), taken: taken, wantErr: ErrExists},
 		{name: "static outside", static: addr("10.231.6.2"), taken: taken, wantErr: ErrInvalid},
@@ -81,9 +94,46 @@ func TestPickAddr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := pickAddr(subnet, tt.static, tt.taken)
+			sn := subnet
+			if tt.subnet.IsValid() {
+				sn = tt.subnet
+			}
+			got, err := pickAddr(sn, tt.rng, tt.static, tt.taken)
 			if !errors.Is(err, tt.wantErr) || got != tt.want {
-				t.Errorf("pickAddr(%s, %v) = %v, %v, want %v, %v", subnet, tt.static, got, err, tt.want, tt.wantErr)
+				t.Errorf("pickAddr(%s, %s, %v) = %v, %v, want %v, %v", sn, tt.rng, tt.static, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestULAPool(t *testing.T) {
+	// moby's TestDeriveULABaseNetwork: the same host ID gives Docker's prefix.
+	for id, want := range map[string]string{"": "fd42:98fc:1c14::/48",
+		"499d4bc0-b0b3-416f-b1ee-cf6486315593": "fd62:fb69:18af::/48"} {
+		if got := ulaPool(id); got != pfx(want) {
+			t.Errorf("ulaPool(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
+
+func TestPickSubnet6(t *testing.T) {
+	pool := pfx("fd42:98fc:1c14::/48")
+	tests := []struct {
+		name         string
+		used, routed []netip.Prefix
+		want         netip.Prefix
+		wantErr      error
+	}{
+		{name: "first", want: pfx("fd42:98fc:1c14::/64")},
+		{name: "skips used and routed", used: []netip.Prefix{pfx("fd42:98fc:1c14::/64")},
+			routed: []netip.Prefix{pfx("fd42:98fc:1c14:1::/64"), pfx("::/0")}, want: pfx("fd42:98fc:1c14:2::/64")},
+		{name: "exhausted", routed: []netip.Prefix{pfx("fd42:98fc:1c14::/48")}, wantErr: ErrExists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := pickSubnet6(pool, tt.used, tt.routed)
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Errorf("pickSubnet6() = %v, %v, want %v, %v", got, err, tt.want, tt.wantErr)
 			}
 		})
 	}

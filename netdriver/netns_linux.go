@@ -130,7 +130,7 @@ func (d *Driver) forgetNetns(st *state, id, path string) error {
 	for _, n := range st.Networks {
 		if ep, ok := n.Endpoints[path]; ok {
 			if len(ep.Ports) > 0 {
-				published = append(published, ep.Address)
+				published = append(published, ep.addrs()...)
 			}
 			delete(n.Endpoints, path)
 		}
@@ -141,7 +141,7 @@ func (d *Driver) forgetNetns(st *state, id, path string) error {
 	if err := d.syncRules(st); err != nil {
 		return err
 	}
-	return clearStaleFlows(nil, published)
+	return clearStaleFlows(nil, published, false)
 }
 
 // netnsPath is RuntimeDir/<id>, where the namespace of id is bind-mounted. It refuses

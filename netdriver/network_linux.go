@@ -54,41 +54,74 @@ func (d *Driver) CreateNetwork(ctx context.Context, name string, opts NetworkOpt
 }
 
 func (d *Driver) planNetwork(st *state, name string, opts NetworkOptions) (*netState, error) {
-	subnet := opts.Subnet.Masked()
-	if opts.Subnet.IsValid() {
-		if !subnet.Addr().Is4() || subnet.Bits() > 30 {
-			return nil, fmt.Errorf("subnet %s: need an IPv4 prefix of /30 or larger: %w", opts.Subnet, ErrInvalid)
+	subnet, gw, err := d.planSubnet(st, opts.Subnet, opts.Gateway, opts.IPRange, d.opts.Pools)
+	if err != nil {
+		return nil, err
+	}
+	n := &netState{Name: name, Bridge: st.bridgeNameFor(d.opts.NamePrefix, name), Subnet: subnet,
+		Gateway: gw, IPRange: opts.IPRange.Masked(), Internal: opts.Internal, Labels: opts.Labels,
+		Endpoints: map[string]*endpointState{}}
+	if opts.IPv6 {
+		if n.Subnet6, n.Gateway6, err = d.planSubnet(st, opts.Subnet6, opts.Gateway6, opts.IPRange6, nil); err != nil {
+			return nil, err
+		}
+		n.IPRange6 = opts.IPRange6.Masked()
+	}
+	return n, nil
+}
+
+// planSubnet checks the requested subnet (the family of pools: IPv4 with pools, IPv6
+// without), or allocates one, and its gateway and ip_range.
+func (d *Driver) planSubnet(st *state, want netip.Prefix, gw netip.Addr, rng netip.Prefix, pools []netip.Prefix) (netip.Prefix, netip.Addr, error) {
+	v4 := pools != nil
+	subnet := want.Masked()
+	if want.IsValid() {
+		if v4 && (!subnet.Addr().Is4() || subnet.Bits() > 30) {
+			return subnet, gw, fmt.Errorf("subnet %s: need an IPv4 prefix of /30 or larger: %w", want, ErrInvalid)
+		}
+		if !v4 && (!subnet.Addr().Is6() || subnet.Addr().Is4In6() || subnet.Bits() > 126) {
+			return subnet, gw, fmt.Errorf("subnet %s: need an IPv6 prefix of /126 or larger: %w", want, ErrInvalid)
 		}
 		if overlapsAny(subnet, st.usedSubnets()) {
-			return nil, fmt.Errorf("subnet %s overlaps another berth network: %w", subnet, ErrExists)
+			return subnet, gw, fmt.Errorf("subnet %s overlaps another berth network: %w", subnet, ErrExists)
 		}
 	} else {
-		routed, err := hostRoutes()
+		routed, err := hostRoutes(v4)
 		if err != nil {
-			return nil, err
+			return subnet, gw, err
 		}
-		if subnet, err = pickSubnet(d.opts.Pools, st.usedSubnets(), routed); err != nil {
-			return nil, err
+		if v4 {
+			subnet, err = pickSubnet(pools, st.usedSubnets(), routed)
+		} else {
+			subnet, err = pickSubnet6(d.opts.Pool6, st.usedSubnets(), routed)
+		}
+		if err != nil {
+			return subnet, gw, err
 		}
 	}
-	gw := opts.Gateway
 	if !gw.IsValid() {
 		gw = firstHost(subnet)
 	}
-	if !subnet.Contains(gw) || gw == subnet.Addr() || gw == broadcast(subnet) {
-		return nil, fmt.Errorf("gateway %s is not a host address of %s: %w", gw, subnet, ErrInvalid)
+	if !isHostAddr(subnet, gw) {
+		return subnet, gw, fmt.Errorf("gateway %s is not a host address of %s: %w", gw, subnet, ErrInvalid)
 	}
-	return &netState{Name: name, Bridge: st.bridgeNameFor(d.opts.NamePrefix, name), Subnet: subnet,
-		Gateway: gw, Internal: opts.Internal, Labels: opts.Labels, Endpoints: map[string]*endpointState{}}, nil
+	if rng.IsValid() && (rng.Addr().Is4() != v4 || rng.Bits() < subnet.Bits() || !subnet.Contains(rng.Addr())) {
+		return subnet, gw, fmt.Errorf("ip_range %s is not inside subnet %s: %w", rng, subnet, ErrInvalid)
+	}
+	return subnet, gw, nil
 }
 
-// hostRoutes lists the IPv4 destinations routed on the host (main table), retrying a dump the
-// kernel interrupted (see CNI's pkg/netlinksafe).
-func hostRoutes() ([]netip.Prefix, error) {
+// hostRoutes lists the IPv4 (or IPv6) destinations routed on the host (main table), retrying
+// a dump the kernel interrupted (see CNI's pkg/netlinksafe).
+func hostRoutes(v4 bool) ([]netip.Prefix, error) {
+	family := netlink.FAMILY_V6
+	if v4 {
+		family = netlink.FAMILY_V4
+	}
 	var routes []netlink.Route
 	var err error
 	for i := 0; i < 5; i++ {
-		routes, err = netlink.RouteList(nil, netlink.FAMILY_V4)
+		routes, err = netlink.RouteList(nil, family)
 		if !errors.Is(err, netlink.ErrDumpInterrupted) {
 			break
 		}
@@ -102,8 +135,8 @@ func hostRoutes() ([]netip.Prefix, error) {
 			continue
 		}
 		ones, _ := r.Dst.Mask.Size()
-		if a, ok := netip.AddrFromSlice(r.Dst.IP.To4()); ok {
-			out = append(out, netip.PrefixFrom(a, ones))
+		if a, ok := netip.AddrFromSlice(r.Dst.IP); ok {
+			out = append(out, netip.PrefixFrom(a.Unmap(), ones))
 		}
 	}
 	return out, nil
@@ -128,6 +161,15 @@ func ensureBridge(n *netState) error {
 	if err := netlink.AddrReplace(link, addr); err != nil {
 		return fmt.Errorf("address bridge %q: %w", n.Bridge, err)
 	}
+	if n.Subnet6.IsValid() {
+		if err := ipv6Sysctl(n.Bridge, "disable_ipv6", "0"); err != nil {
+			return err
+		}
+		addr := &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(n.Gateway6, n.Subnet6.Bits())), Flags: unix.IFA_F_NODAD}
+		if err := netlink.AddrReplace(link, addr); err != nil {
+			return fmt.Errorf("address bridge %q: %w", n.Bridge, err)
+		}
+	}
 	if err := netlink.LinkSetUp(link); err != nil {
 		return fmt.Errorf("bring up bridge %q: %w", n.Bridge, err)
 	}
@@ -143,6 +185,14 @@ func enableRouteLocalnet(bridge string) error {
 	sysctl := "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet"
 	if err := os.WriteFile(sysctl, []byte("1"), 0o644); err != nil {
 		return fmt.Errorf("set route_localnet on %q: %w", bridge, err)
+	}
+	return nil
+}
+
+// ipv6Sysctl sets net.ipv6.conf.<iface>.<key> on the host.
+func ipv6Sysctl(iface, key, value string) error {
+	if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+iface+"/"+key, []byte(value), 0o644); err != nil {
+		return fmt.Errorf("set %s on %q: %w", key, iface, err)
 	}
 	return nil
 }
@@ -176,7 +226,7 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 				return err
 			}
 			if len(ep.Ports) > 0 {
-				published = append(published, ep.Address)
+				published = append(published, ep.addrs()...)
 			}
 		}
 		if err := removeLink(n.Bridge); err != nil {
@@ -186,7 +236,7 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, published)
+		return clearStaleFlows(nil, published, false)
 	})
 	if err != nil {
 		return fmt.Errorf("delete network %q: %w", name, err)
@@ -196,7 +246,7 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 
 // prefixIPNet converts p (address with prefix length) for netlink's net-typed API.
 func prefixIPNet(p netip.Prefix) *net.IPNet {
-	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
 // Networks lists the recorded networks, sorted by name: an orchestrator whose own

@@ -10,18 +10,22 @@ import (
 	"github.com/google/nftables/expr"
 )
 
-// syncRules rebuilds berth's nftables table from st in one atomic transaction: the table is
-// deleted and re-added in the same batch, so the kernel never sees a half-written rule set.
-// An empty state removes the table. It also turns on net.ipv4.ip_forward.
+// syncRules rebuilds berth's nftables tables from st in one atomic transaction: each table
+// is deleted and re-added in the same batch, so the kernel never sees a half-written rule
+// set. An empty state removes the tables. It also turns on net.ipv4.ip_forward, and
+// net.ipv6.conf.all.forwarding when a network has IPv6 (as Docker does).
 //
-// Chains (family ip):
+// Table Options.Table of family ip holds every network's IPv4 rules; the table of the same
+// name of family ip6 holds the same rules for the IPv6 subnets of dual-stack networks,
+// except DNS (answered on the IPv4 gateway):
 //
 //	raw        prerouting  -300  drop packets to a subnet arriving from outside its bridge;
-//	                             drop packets from a bridge to or from 127.0.0.0/8
+//	                             drop packets from a bridge to or from 127.0.0.0/8 (::1)
 //	nat_pre    prerouting  -100  DNS redirect; fib daddr type local → ports
-//	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses)
+//	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses;
+//	                             not ::1, which IPv6 cannot route to a bridge)
 //	ports      (regular)         one DNAT per published host port
-//	nat_post   postrouting  100  masquerade outbound, from 127.0.0.0/8, and hairpin
+//	nat_post   postrouting  100  masquerade outbound, from loopback, and hairpin
 //	forward    forward        0  isolation between bridges; internal networks stay inside
 //	input      input          0  DNS from a bridge to its gateway
 func (d *Driver) syncRules(st *state) error {
@@ -30,8 +34,11 @@ func (d *Driver) syncRules(st *state) error {
 		return fmt.Errorf("open nftables: %w", err)
 	}
 	t := &nftables.Table{Name: d.opts.Table, Family: nftables.TableFamilyIPv4}
-	c.AddTable(t)
-	c.DelTable(t)
+	t6 := &nftables.Table{Name: d.opts.Table, Family: nftables.TableFamilyIPv6}
+	for _, tb := range []*nftables.Table{t, t6} {
+		c.AddTable(tb)
+		c.DelTable(tb)
+	}
 	if len(st.Networks) == 0 {
 		if err := c.Flush(); err != nil {
 			return fmt.Errorf("remove nftables table %q: %w", d.opts.Table, err)
@@ -42,29 +49,62 @@ func (d *Driver) syncRules(st *state) error {
 		return fmt.Errorf("enable ip_forward: %w", err)
 	}
 	c.AddTable(t)
-	b := &ruleBuilder{c: c, t: t}
-	b.addChains()
-	b.rule(b.fwd, established(), verdict(expr.VerdictAccept))
-	for _, n := range sortedNetworks(st) {
-		b.network(n)
+	(&ruleBuilder{c: c, t: t}).build(st)
+	if hasIPv6(st) {
+		if err := ipv6Sysctl("all", "forwarding", "1"); err != nil {
+			return err
+		}
+		c.AddTable(t6)
+		(&ruleBuilder{c: c, t: t6, v6: true}).build(st)
 	}
-	b.rule(b.fwd, wasDNATed(), verdict(expr.VerdictAccept))
-	for _, n := range sortedNetworks(st) {
-		b.rule(b.fwd, join(iif(n.Bridge), oif(n.Bridge)), verdict(expr.VerdictAccept))
-		b.rule(b.fwd, oif(n.Bridge), verdict(expr.VerdictDrop))
-	}
-	b.rule(b.pre, daddrLocal(), jump("ports"))
-	b.rule(b.out, daddrLocal(), jump("ports"))
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("write nftables table %q: %w", d.opts.Table, err)
 	}
 	return nil
 }
 
+func hasIPv6(st *state) bool {
+	for _, n := range st.Networks {
+		if n.Subnet6.IsValid() {
+			return true
+		}
+	}
+	return false
+}
+
 type ruleBuilder struct {
 	c                                   *nftables.Conn
 	t                                   *nftables.Table
+	v6                                  bool // the ip6 table: IPv6 subnets and addresses
 	raw, pre, out, post, fwd, in, ports *nftables.Chain
+}
+
+// build adds the chains and the rules of every network of st (in the ip6 table, of those
+// with IPv6).
+func (b *ruleBuilder) build(st *state) {
+	var nets []*netState
+	for _, n := range sortedNetworks(st) {
+		if !b.v6 || n.Subnet6.IsValid() {
+			nets = append(nets, n)
+		}
+	}
+	b.addChains()
+	b.rule(b.fwd, established(), verdict(expr.VerdictAccept))
+	for _, n := range nets {
+		b.network(n)
+	}
+	b.rule(b.fwd, wasDNATed(), verdict(expr.VerdictAccept))
+	for _, n := range nets {
+		b.rule(b.fwd, join(iif(n.Bridge), oif(n.Bridge)), verdict(expr.VerdictAccept))
+		b.rule(b.fwd, oif(n.Bridge), verdict(expr.VerdictDrop))
+	}
+	b.rule(b.pre, daddrLocal(), jump("ports"))
+	if b.v6 {
+		// The kernel drops a DNATed ::1 connection (no route_localnet in IPv6): leave it
+		// to be refused, so that clients of localhost go on to 127.0.0.1 at once.
+		b.rule(b.out, daddr(netip.IPv6Loopback()), verdict(expr.VerdictReturn))
+	}
+	b.rule(b.out, daddrLocal(), jump("ports"))
 }
 
 func (b *ruleBuilder) addChains() {
@@ -77,30 +117,59 @@ func (b *ruleBuilder) addChains() {
 	b.ports = b.c.AddChain(&nftables.Chain{Name: "ports", Table: b.t})
 }
 
-var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
+var (
+	loopbackNet  = netip.MustParsePrefix("127.0.0.0/8")
+	loopbackNet6 = netip.MustParsePrefix("::1/128")
+)
+
+// subnet, gateway and loopback are n's, and the loopback net, in the builder's family.
+func (b *ruleBuilder) subnet(n *netState) netip.Prefix {
+	if b.v6 {
+		return n.Subnet6
+	}
+	return n.Subnet
+}
+
+func (b *ruleBuilder) loopback() netip.Prefix {
+	if b.v6 {
+		return loopbackNet6
+	}
+	return loopbackNet
+}
+
+// address is ep's address in the builder's family.
+func (b *ruleBuilder) address(ep *endpointState) netip.Addr {
+	if b.v6 {
+		return ep.Address6
+	}
+	return ep.Address
+}
 
 // network adds n's rules that do not depend on rule order across networks: the raw drops,
 // DNS redirect, masquerades, internal isolation and its published ports.
 func (b *ruleBuilder) network(n *netState) {
-	b.rule(b.raw, join(daddrIn(n.Subnet), notIif(n.Bridge)), verdict(expr.VerdictDrop))
+	subnet := b.subnet(n)
+	b.rule(b.raw, join(daddrIn(subnet), notIif(n.Bridge)), verdict(expr.VerdictDrop))
 	b.loopbackGuard(n.Bridge)
-	if n.DNSPort != 0 {
+	if n.DNSPort != 0 && !b.v6 {
 		for _, proto := range []string{"udp", "tcp"} {
 			b.rule(b.pre, join(iif(n.Bridge), daddr(n.Gateway), l4port(proto, 53), dnatTo(n.Gateway, n.DNSPort)))
 			b.rule(b.in, join(iif(n.Bridge), daddr(n.Gateway), l4port(proto, n.DNSPort)), verdict(expr.VerdictAccept))
 		}
 	}
-	b.rule(b.post, join(oif(n.Bridge), saddrIn(loopbackNet)), &expr.Masq{})
-	b.rule(b.post, join(oif(n.Bridge), saddrIn(n.Subnet), wasDNATed()), &expr.Masq{})
+	b.rule(b.post, join(oif(n.Bridge), saddrIn(b.loopback())), &expr.Masq{})
+	b.rule(b.post, join(oif(n.Bridge), saddrIn(subnet), wasDNATed()), &expr.Masq{})
 	if n.Internal {
 		b.rule(b.fwd, join(iif(n.Bridge), notOif(n.Bridge)), verdict(expr.VerdictDrop))
 		b.rule(b.fwd, join(oif(n.Bridge), notIif(n.Bridge)), verdict(expr.VerdictDrop))
 	} else {
-		b.rule(b.post, join(saddrIn(n.Subnet), notOif(n.Bridge)), &expr.Masq{})
+		b.rule(b.post, join(saddrIn(subnet), notOif(n.Bridge)), &expr.Masq{})
 	}
 	for _, ep := range sortedEndpoints(n) {
 		for _, pm := range ep.Ports {
-			b.publish(b.ports, ep.Address, pm)
+			if pm.inFamily(b.v6) {
+				b.publish(b.ports, b.address(ep), pm)
+			}
 		}
 	}
 }
@@ -115,8 +184,8 @@ func (b *ruleBuilder) network(n *netState) {
 // address: replies to masqueraded loopback connections are addressed to the gateway until
 // conntrack, which runs after this chain, rewrites them.
 func (b *ruleBuilder) loopbackGuard(bridge string) {
-	b.rule(b.raw, join(iif(bridge), daddrIn(loopbackNet)), verdict(expr.VerdictDrop))
-	b.rule(b.raw, join(iif(bridge), saddrIn(loopbackNet)), verdict(expr.VerdictDrop))
+	b.rule(b.raw, join(iif(bridge), daddrIn(b.loopback())), verdict(expr.VerdictDrop))
+	b.rule(b.raw, join(iif(bridge), saddrIn(b.loopback())), verdict(expr.VerdictDrop))
 }
 
 func (b *ruleBuilder) chain(name string, hook *nftables.ChainHook, prio *nftables.ChainPriority, typ nftables.ChainType) *nftables.Chain {

@@ -1,6 +1,7 @@
 package netdriver
 
 import (
+	"net"
 	"net/netip"
 
 	"github.com/google/nftables/binaryutil"
@@ -28,28 +29,30 @@ func iif(name string) []expr.Any        { return matchIf(expr.MetaKeyIIFNAME, ex
 func notIif(name string) []expr.Any     { return matchIf(expr.MetaKeyIIFNAME, expr.CmpOpNeq, name) }
 func oif(name string) []expr.Any        { return matchIf(expr.MetaKeyOIFNAME, expr.CmpOpEq, name) }
 func notOif(name string) []expr.Any     { return matchIf(expr.MetaKeyOIFNAME, expr.CmpOpNeq, name) }
-func saddrIn(p netip.Prefix) []expr.Any { return ipIn(12, p) }
-func daddrIn(p netip.Prefix) []expr.Any { return ipIn(16, p) }
+func saddrIn(p netip.Prefix) []expr.Any { return ipIn(true, p) }
+func daddrIn(p netip.Prefix) []expr.Any { return ipIn(false, p) }
 
-func ipIn(offset uint32, p netip.Prefix) []expr.Any {
-	mask := []byte(cidrMaskBytes(p.Bits()))
-	net4 := p.Masked().Addr().As4()
+// ipIn matches the source (or destination) address of the packet's IPv4 or IPv6 header,
+// the family of p, against p.
+func ipIn(src bool, p netip.Prefix) []expr.Any {
+	offset, size := uint32(16), uint32(4) // IPv4 daddr
+	switch {
+	case p.Addr().Is4() && src:
+		offset = 12
+	case p.Addr().Is6() && src:
+		offset, size = 8, 16
+	case p.Addr().Is6():
+		offset, size = 24, 16
+	}
+	mask := net.CIDRMask(p.Bits(), p.Addr().BitLen())
 	return []expr.Any{
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: 4},
-		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: make([]byte, 4)},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: net4[:]},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: size},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: size, Mask: mask, Xor: make([]byte, size)},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: p.Masked().Addr().AsSlice()},
 	}
 }
 
-func cidrMaskBytes(bits int) []byte {
-	v := ^uint32(0) << (32 - bits)
-	if bits == 0 {
-		v = 0
-	}
-	return binaryutil.BigEndian.PutUint32(v)
-}
-
-func daddr(a netip.Addr) []expr.Any { return ipIn(16, netip.PrefixFrom(a, 32)) }
+func daddr(a netip.Addr) []expr.Any { return daddrIn(netip.PrefixFrom(a, a.BitLen())) }
 
 // l4port matches the layer-4 protocol and destination port.
 func l4port(proto string, port uint16) []expr.Any {
@@ -95,8 +98,15 @@ func dnatTo(a netip.Addr, port uint16) []expr.Any {
 	return []expr.Any{
 		&expr.Immediate{Register: 1, Data: a.AsSlice()},
 		&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(port)},
-		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
+		&expr.NAT{Type: expr.NATTypeDestNAT, Family: natFamily(a), RegAddrMin: 1, RegProtoMin: 2, Specified: true},
 	}
+}
+
+func natFamily(a netip.Addr) uint32 {
+	if a.Is6() {
+		return unix.NFPROTO_IPV6
+	}
+	return unix.NFPROTO_IPV4
 }
 
 func verdict(k expr.VerdictKind) expr.Any { return &expr.Verdict{Kind: k} }

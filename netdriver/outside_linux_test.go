@@ -101,9 +101,9 @@ func waitOperUp(t *testing.T, byName func(string) (netlink.Link, error), name st
 // test's link), and returns its network address.
 func freeLinkSubnet(t *testing.T) netip.Addr {
 	t.Helper()
-	routed, err := hostRoutes()
+	routed, err := hostRoutes(true)
 	if err != nil {
-		t.Fatalf("hostRoutes() = %v", err)
+		t.Fatalf("hostRoutes(true) = %v", err)
 	}
 	b := make([]byte, 1)
 	for i := 0; i < 100; i++ {

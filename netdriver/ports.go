@@ -28,6 +28,16 @@ func (pm PortMapping) last() uint16 {
 	return pm.HostPort
 }
 
+// inFamily reports whether pm publishes on IPv6 (v6) or IPv4 host addresses: a mapping
+// without a host address on both, as Docker; 0.0.0.0 or an IPv4 address on IPv4 only; ::
+// or an IPv6 address on IPv6 only.
+func (pm PortMapping) inFamily(v6 bool) bool {
+	if !pm.HostIP.IsValid() {
+		return true
+	}
+	return pm.HostIP.Is6() == v6
+}
+
 func (pm PortMapping) overlaps(o PortMapping) bool {
 	if pm.Protocol != o.Protocol || pm.HostPort > o.last() || o.HostPort > pm.last() {
 		return false
@@ -64,7 +74,7 @@ func (d *Driver) PublishPorts(ctx context.Context, key string, ports []PortMappi
 			ep.Ports = before
 			return err
 		}
-		if err := clearStaleFlows(added, nil); err != nil {
+		if err := clearStaleFlows(added, nil, hasIPv6(st)); err != nil {
 			ep.Ports = before
 			return errors.Join(err, d.syncRules(st))
 		}
@@ -93,7 +103,7 @@ func (d *Driver) UnpublishPorts(ctx context.Context, key string) error {
 		if err := d.syncRules(st); err != nil {
 			return err
 		}
-		return clearStaleFlows(nil, []netip.Addr{ep.Address})
+		return clearStaleFlows(nil, ep.addrs(), false)
 	})
 	if err != nil {
 		return fmt.Errorf("unpublish ports of %s: %w", key, err)

@@ -25,6 +25,10 @@ type netState struct {
 	Bridge   string            `json:"bridge"`
 	Subnet   netip.Prefix      `json:"subnet"`
 	Gateway  netip.Addr        `json:"gateway"`
+	IPRange  netip.Prefix      `json:"ipRange,omitzero"`
+	Subnet6  netip.Prefix      `json:"subnet6,omitzero"`
+	Gateway6 netip.Addr        `json:"gateway6,omitzero"`
+	IPRange6 netip.Prefix      `json:"ipRange6,omitzero"`
 	Internal bool              `json:"internal,omitempty"`
 	Labels   map[string]string `json:"labels,omitempty"`
 	DNSPort  uint16            `json:"dnsPort,omitempty"`
@@ -38,6 +42,10 @@ type endpointState struct {
 	IfName  string        `json:"ifName"`
 	Address netip.Addr    `json:"address"`
 	Ports   []PortMapping `json:"ports,omitempty"`
+	// Address6 is zero on a network without IPv6.
+	Address6   netip.Addr   `json:"address6,omitzero"`
+	LinkLocal  []netip.Addr `json:"linkLocal,omitempty"`
+	GwPriority int          `json:"gwPriority,omitempty"`
 }
 
 func newState() *state {
@@ -98,15 +106,19 @@ func (st *state) usedSubnets() []netip.Prefix {
 	var out []netip.Prefix
 	for _, n := range st.Networks {
 		out = append(out, n.Subnet)
+		if n.Subnet6.IsValid() {
+			out = append(out, n.Subnet6)
+		}
 	}
 	return out
 }
 
 // takenAddrs lists the gateway and endpoint addresses of n.
 func (n *netState) takenAddrs() map[netip.Addr]bool {
-	taken := map[netip.Addr]bool{n.Gateway: true}
+	taken := map[netip.Addr]bool{n.Gateway: true, n.Gateway6: true}
 	for _, ep := range n.Endpoints {
 		taken[ep.Address] = true
+		taken[ep.Address6] = true
 	}
 	return taken
 }

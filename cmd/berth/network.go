@@ -74,7 +74,7 @@ func printNetworks(w io.Writer, nets []*housekeep.Network, quiet, noTrunc bool, 
 		if !noTrunc {
 			id = id[:12]
 		}
-		rows = append(rows, networkRow{Driver: "bridge", ID: id, IPv4: "true", IPv6: "false",
+		rows = append(rows, networkRow{Driver: "bridge", ID: id, IPv4: "true", IPv6: strconv.FormatBool(n.Subnet6.IsValid()),
 			Internal: strconv.FormatBool(n.Internal), Labels: labelList(n.Labels), Name: n.Name, Scope: "local"})
 	}
 	if quiet {
@@ -131,13 +131,21 @@ type endpointJSON struct {
 
 func toNetworkJSON(n *housekeep.Network) networkJSON {
 	out := networkJSON{Name: n.Name, ID: n.ID, Scope: "local", Driver: "bridge", EnableIPv4: true, Internal: n.Internal,
+		EnableIPv6: n.Subnet6.IsValid(),
 		IPAM:       networkIPAM{Driver: "default", Options: map[string]string{}, Config: []networkConfig{{Subnet: n.Subnet.String(), Gateway: n.Gateway.String()}}},
 		Containers: map[string]endpointJSON{}, Options: map[string]string{"com.docker.network.bridge.name": n.Bridge}, Labels: n.Labels}
+	if out.EnableIPv6 {
+		out.IPAM.Config = append(out.IPAM.Config, networkConfig{Subnet: n.Subnet6.String(), Gateway: n.Gateway6.String()})
+	}
 	if out.Labels == nil {
 		out.Labels = map[string]string{}
 	}
 	for id, ep := range n.Containers {
-		out.Containers[id] = endpointJSON{Name: ep.Name, IPv4Address: fmt.Sprintf("%s/%d", ep.Address, n.Subnet.Bits())}
+		e := endpointJSON{Name: ep.Name, IPv4Address: fmt.Sprintf("%s/%d", ep.Address, n.Subnet.Bits())}
+		if ep.Address6.IsValid() {
+			e.IPv6Address = fmt.Sprintf("%s/%d", ep.Address6, n.Subnet6.Bits())
+		}
+		out.Containers[id] = e
 	}
 	return out
 }

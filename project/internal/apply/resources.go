@@ -55,22 +55,11 @@ func Networks(ctx context.Context, t Target, nd NetworkCreator, acts plan.Plan) 
 		if err := t.Save(); err != nil || ns.External {
 			return err
 		}
-		opts := netdriver.NetworkOptions{Internal: cn.Internal,
-			Labels: map[string]string{"com.docker.compose.project": t.P.Name, "com.docker.compose.network": n}}
-		if len(cn.Ipam.Config) > 0 {
-			pool := cn.Ipam.Config[0]
-			var err error
-			if pool.Subnet != "" {
-				if opts.Subnet, err = netip.ParsePrefix(pool.Subnet); err != nil {
-					return fmt.Errorf("network %q: subnet %q: %w", n, pool.Subnet, state.ErrInvalid)
-				}
-			}
-			if pool.Gateway != "" {
-				if opts.Gateway, err = netip.ParseAddr(pool.Gateway); err != nil {
-					return fmt.Errorf("network %q: gateway %q: %w", n, pool.Gateway, state.ErrInvalid)
-				}
-			}
+		opts, err := NetworkOptions(n, cn)
+		if err != nil {
+			return err
 		}
+		opts.Labels = map[string]string{"com.docker.compose.project": t.P.Name, "com.docker.compose.network": n}
 		net, err := nd.CreateNetwork(ctx, ns.Name, opts)
 		if err != nil {
 			return fmt.Errorf("create network %q: %w", ns.Name, err)
@@ -83,6 +72,47 @@ func Networks(ctx context.Context, t Target, nd NetworkCreator, acts plan.Plan) 
 		t.Progress(" Network %s  Created\n", ns.Name)
 	}
 	return nil
+}
+
+// NetworkOptions are the driver's options for network n: internal, enable_ipv6, and of
+// ipam.config the first IPv4 pool and (with enable_ipv6) the first IPv6 one, each with
+// its subnet, gateway and ip_range. An IPv6 pool without enable_ipv6 is left out (the
+// loader warns of it). Errors wrap state.ErrInvalid.
+func NetworkOptions(n string, cn compose.NetworkConfig) (netdriver.NetworkOptions, error) {
+	opts := netdriver.NetworkOptions{Internal: cn.Internal, IPv6: cn.IPv6()}
+	var have4, have6 bool
+	for i, pool := range cn.Ipam.Config {
+		if pool == nil {
+			continue
+		}
+		var subnet, rng netip.Prefix
+		var gw netip.Addr
+		field := fmt.Sprintf("networks.%s.ipam.config[%d]", n, i)
+		var err error
+		if pool.Subnet != "" {
+			if subnet, err = netip.ParsePrefix(pool.Subnet); err != nil {
+				return opts, fmt.Errorf("%s.subnet: %q is not a subnet: %w", field, pool.Subnet, state.ErrInvalid)
+			}
+		}
+		if pool.Gateway != "" {
+			if gw, err = netip.ParseAddr(pool.Gateway); err != nil {
+				return opts, fmt.Errorf("%s.gateway: %q is not an address: %w", field, pool.Gateway, state.ErrInvalid)
+			}
+		}
+		if pool.IPRange != "" {
+			if rng, err = netip.ParsePrefix(pool.IPRange); err != nil {
+				return opts, fmt.Errorf("%s.ip_range: %q is not a subnet: %w", field, pool.IPRange, state.ErrInvalid)
+			}
+		}
+		v6 := subnet.Addr().Is6() || (!subnet.IsValid() && (gw.Is6() || rng.Addr().Is6()))
+		switch {
+		case v6 && opts.IPv6 && !have6:
+			opts.Subnet6, opts.Gateway6, opts.IPRange6, have6 = subnet, gw, rng, true
+		case !v6 && !have4:
+			opts.Subnet, opts.Gateway, opts.IPRange, have4 = subnet, gw, rng, true
+		}
+	}
+	return opts, nil
 }
 
 // Volumes records every named volume the planned services use, creates the

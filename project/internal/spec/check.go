@@ -3,9 +3,11 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path"
+	"slices"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
@@ -62,7 +64,47 @@ func CheckSupported(p *compose.Project, svc compose.ServiceConfig) error {
 	errs = append(errs, bindDeviceErrors(p, svc)...)
 	errs = append(errs, cdiErrors(p, svc)...)
 	errs = append(errs, bindSourceErrors(p, svc)...)
+	errs = append(errs, ipamErrors(p, svc)...)
 	return errs.Err()
+}
+
+// ipamErrors lists the ipam.config values of svc's networks that Docker refuses when it
+// creates the network: a subnet, gateway or ip_range that does not parse, a gateway or
+// ip_range outside its subnet.
+func ipamErrors(p *compose.Project, svc compose.ServiceConfig) compose.ErrorList {
+	var errs compose.ErrorList
+	nets := []string{"default"}
+	if len(svc.Networks) > 0 {
+		nets = slices.Sorted(maps.Keys(svc.Networks))
+	}
+	for _, n := range nets {
+		cn := p.Networks[n]
+		if cn.External || svc.NetworkMode != "" {
+			continue
+		}
+		for i, pool := range cn.Ipam.Config {
+			if pool == nil {
+				continue
+			}
+			field := fmt.Sprintf("networks.%s.ipam.config[%d]", n, i)
+			subnet, err := netip.ParsePrefix(pool.Subnet)
+			if pool.Subnet != "" && err != nil {
+				errs = append(errs, p.ErrorAt(field+".subnet", "%q is not a subnet (CIDR)", pool.Subnet))
+			}
+			if pool.Gateway != "" {
+				if gw, err := netip.ParseAddr(pool.Gateway); err != nil || (subnet.IsValid() && !subnet.Contains(gw)) {
+					errs = append(errs, p.ErrorAt(field+".gateway", "%q is not an address of subnet %q", pool.Gateway, pool.Subnet))
+				}
+			}
+			if pool.IPRange != "" {
+				rng, err := netip.ParsePrefix(pool.IPRange)
+				if err != nil || (subnet.IsValid() && (rng.Bits() < subnet.Bits() || !subnet.Contains(rng.Addr()))) {
+					errs = append(errs, p.ErrorAt(field+".ip_range", "%q is not a range (CIDR) inside subnet %q", pool.IPRange, pool.Subnet))
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // bindDeviceErrors lists the bind volumes of svc whose device is not an existing

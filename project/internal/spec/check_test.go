@@ -96,3 +96,44 @@ func errorText(err error) string {
 	}
 	return err.Error()
 }
+
+// TestCheckSupportedIPAM: the ipam.config values of a service's networks that Docker
+// refuses at network create are refused at their place; other networks are not looked at.
+func TestCheckSupportedIPAM(t *testing.T) {
+	dir := t.TempDir()
+	yaml := `services:
+  web:
+    image: nginx
+    networks: [front]
+  ok:
+    image: nginx
+networks:
+  front:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.5.0.0/24
+          gateway: 10.6.0.1
+          ip_range: 10.5.0.0/16
+        - subnet: "fd00::/64"
+          ip_range: "fd00::100/120"
+        - subnet: nonsense
+  unused:
+    ipam: {config: [{subnet: bad}]}
+`
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := compose.Load(context.Background(), compose.Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := errorPaths(CheckSupported(p, p.Services["web"]))
+	want := []string{"networks.front.ipam.config[0].gateway", "networks.front.ipam.config[0].ip_range", "networks.front.ipam.config[2].subnet"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CheckSupported(web) paths mismatch (-want +got):\n%s", diff)
+	}
+	if err := CheckSupported(p, p.Services["ok"]); err != nil {
+		t.Errorf("CheckSupported(ok) = %v, want nil", err)
+	}
+}

@@ -68,8 +68,11 @@ type ContainerState struct {
 	Aliases []string `json:"aliases,omitempty"`
 	// Links map names only this container resolves (links, external_links) to the
 	// name of the container they stand for, on each network both are on.
-	Links    map[string]string `json:"links,omitempty"`
-	Hostname string            `json:"hostname,omitempty"`
+	Links map[string]string `json:"links,omitempty"`
+	// Addresses6 maps full network names to the container's IPv6 address on the
+	// dual-stack ones.
+	Addresses6 map[string]string `json:"addresses6,omitempty"`
+	Hostname   string            `json:"hostname,omitempty"`
 	// DNS are the service's dns: servers (IP addresses): the embedded DNS forwards the
 	// names it does not know, asked by this container, to them instead of the host's.
 	DNS   []string    `json:"dns,omitempty"`

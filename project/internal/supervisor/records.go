@@ -145,13 +145,22 @@ func (s *supervisor) syncEndpoints(all []*state.State) error {
 				if err != nil {
 					continue
 				}
-				if err := s.dns.SetEndpoint(netName, endpoint(st.Name, c, netName, a)); err != nil {
+				ep := endpoint(st.Name, c, netName, a)
+				if err := s.dns.SetEndpoint(netName, ep); err != nil {
 					return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
 				}
 				if seen[netName] == nil {
 					seen[netName] = map[string]bool{}
 				}
 				seen[netName][c.ID] = true
+				// Its IPv6 address answers AAAA (and PTR) for the same names.
+				if a6, err := netip.ParseAddr(c.Addresses6[netName]); err == nil {
+					ep.ID, ep.Addr = c.ID+"/ipv6", a6
+					if err := s.dns.SetEndpoint(netName, ep); err != nil {
+						return fmt.Errorf("dns record of %s: %w", state.Describe(c), err)
+					}
+					seen[netName][ep.ID] = true
+				}
 			}
 		}
 	}
