@@ -77,6 +77,8 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newNetworkCommand(opts))
 	root.AddCommand(newSystemCommand(opts))
 	root.AddCommand(newBuilderCommand(opts))
+	root.AddCommand(newScaleCommand(opts))
+	root.AddCommand(newVolumesCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
