@@ -60,11 +60,11 @@ func TestReadCgroupStats(t *testing.T) {
 	})
 	v1 := t.TempDir()
 	writeFiles(t, v1, map[string]string{
-		"cpuacct/cpuacct.usage":        "1500000\n",
-		"memory/memory.stat":           "cache 1\ntotal_inactive_file 4096\n",
-		"memory/memory.usage_in_bytes": "10240\n",
-		"memory/memory.limit_in_bytes": "1048576\n",
-		"pids/pids.current":            "3\n",
+		"cpuacct/cpuacct.usage":                           "1500000\n",
+		"memory/memory.stat":                              "cache 1\ntotal_inactive_file 4096\n",
+		"memory/memory.usage_in_bytes":                    "10240\n",
+		"memory/memory.limit_in_bytes":                    "1048576\n",
+		"pids/pids.current":                               "3\n",
 		"blkio/blkio.throttle.io_service_bytes_recursive": "8:0 Read 100\n8:0 Write 20\n8:0 Sync 5\n8:16 Read 1\n8:16 Write 2\nTotal 128\n",
 	})
 	v1dirs := map[string]string{}
