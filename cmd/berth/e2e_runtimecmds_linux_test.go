@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runtimeCompose is the project of the runtime command tests: web depends on db, each
@@ -104,5 +105,76 @@ func TestE2EVolumes(t *testing.T) {
 	_, stderr, err := e.berth("-f", file, "volumes", "nosuch")
 	if exitCode(err) != 1 || !strings.Contains(stderr, "no such service: nosuch") {
 		t.Errorf("volumes nosuch: exit %d, stderr %q; want 1 and no such service", exitCode(err), stderr)
+	}
+}
+
+// statsLines decodes `stats --format json` lines by container name.
+func statsLines(t *testing.T, out string) map[string]map[string]string {
+	t.Helper()
+	rows := map[string]map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var row map[string]string
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("stats --format json line %q: %v", line, err)
+		}
+		rows[row["Name"]] = row
+	}
+	return rows
+}
+
+func TestE2EStats(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, strings.Replace(runtimeCompose, "init: true\n    depends_on", "init: true\n    mem_limit: 32m\n    depends_on", 1))
+	if out := e.mustBerth("-f", file, "stats", "--no-stream"); out != "" {
+		t.Errorf("stats --no-stream before up = %q, want nothing, as Docker", out)
+	}
+	e.mustBerth("-f", file, "up", "-d")
+	e.mustBerth("-f", file, "exec", "web", "nslookup", "db") // some traffic over eth0
+	web, db := e.project+"-web-1", e.project+"-db-1"
+	rows := statsLines(t, e.mustBerth("-f", file, "stats", "--no-stream", "--format", "json"))
+	if len(rows) != 2 || rows[web] == nil || rows[db] == nil {
+		t.Fatalf("stats --format json = %v, want %s and %s", rows, web, db)
+	}
+	w := rows[web]
+	for _, k := range []string{"BlockIO", "CPUPerc", "Container", "ID", "MemPerc", "MemUsage", "Name", "NetIO", "PIDs"} {
+		if _, ok := w[k]; !ok {
+			t.Errorf("stats json: no key %q in %v", k, w)
+		}
+	}
+	if len(w["ID"]) != 12 || !strings.HasPrefix(w["Container"], w["ID"]) || len(w["Container"]) != 64 {
+		t.Errorf("stats json ID %q, Container %q; want 12 characters of the 64", w["ID"], w["Container"])
+	}
+	if !strings.HasSuffix(w["MemUsage"], " / 32MiB") || w["PIDs"] != "2" || w["NetIO"] == "0B / 0B" || !strings.HasSuffix(w["CPUPerc"], "%") {
+		t.Errorf("stats of web = %v, want a 32MiB limit, 2 PIDs (init and sleep), some net I/O", w)
+	}
+	out := e.mustBerth("-f", file, "stats", "--no-stream", "--no-trunc", "web")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "CONTAINER ID ") || !strings.Contains(lines[0], "MEM USAGE / LIMIT") ||
+		!strings.Contains(lines[1], w["Container"]+" ") || !strings.Contains(lines[1], web) {
+		t.Errorf("stats --no-stream --no-trunc web =\n%s\nwant the header and web's line with its full ID", out)
+	}
+	e.mustBerth("-f", file, "stop", "-t", "1", "db")
+	if rows := statsLines(t, e.mustBerth("-f", file, "stats", "--no-stream", "--format", "json")); len(rows) != 1 {
+		t.Errorf("stats after stop db = %v, want web only", rows)
+	}
+	rows = statsLines(t, e.mustBerth("-f", file, "stats", "-a", "--no-stream", "--format", "json"))
+	if d := rows[db]; d == nil || d["MemUsage"] != "0B / 0B" || d["PIDs"] != "0" {
+		t.Errorf("stats -a: db = %v, want zero counters", d)
+	}
+	// Streaming to a pipe: frames follow each other, each with its header.
+	cmd := e.command("-f", file, "stats", "--format", "table {{.Name}}\t{{.PIDs}}", "web")
+	var stream strings.Builder
+	cmd.Stdout = &stream
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1800 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	if n := strings.Count(stream.String(), "NAME "); n < 2 || strings.Contains(stream.String(), "\033[") {
+		t.Errorf("streamed stats = %q, want 2 or more plain frames", stream.String())
 	}
 }

@@ -79,6 +79,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newBuilderCommand(opts))
 	root.AddCommand(newScaleCommand(opts))
 	root.AddCommand(newVolumesCommand(opts))
+	root.AddCommand(newStatsCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
