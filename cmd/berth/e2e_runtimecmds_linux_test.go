@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +178,99 @@ func TestE2EStats(t *testing.T) {
 	cmd.Wait()
 	if n := strings.Count(stream.String(), "NAME "); n < 2 || strings.Contains(stream.String(), "\033[") {
 		t.Errorf("streamed stats = %q, want 2 or more plain frames", stream.String())
+	}
+}
+
+// eventLine is one line of `events --json`.
+type eventLine struct {
+	Time       time.Time         `json:"time"`
+	Type       string            `json:"type"`
+	Service    string            `json:"service"`
+	ID         string            `json:"id"`
+	Action     string            `json:"action"`
+	Attributes map[string]string `json:"attributes"`
+}
+
+// eventActions decodes `events --json` output into "service action" lines.
+func eventActions(t *testing.T, out string) []string {
+	t.Helper()
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var ev eventLine
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("events --json line %q: %v", line, err)
+		}
+		if ev.Type != "container" || len(ev.ID) != 64 || ev.Attributes["name"] == "" || ev.Time.IsZero() {
+			t.Errorf("event %q: want type container, an ID, a name attribute and a time", line)
+		}
+		got = append(got, ev.Service+" "+ev.Action)
+	}
+	return got
+}
+
+func TestE2EEvents(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  web:
+    image: bte-busybox
+    command: ["sleep", "300"]
+    init: true
+    labels: {tier: front}
+    healthcheck: {test: ["CMD", "true"], interval: 200ms}
+  job:
+    image: bte-busybox
+    command: ["sh", "-c", "sleep 1; exit 3"]
+`)
+	// A follower started before the project exists sees what follows, in order.
+	follow := e.command("-f", file, "events", "--json", "web")
+	var followed strings.Builder
+	follow.Stdout = &followed
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	e.mustBerth("-f", file, "up", "-d")
+	if !eventually(10*time.Second, func() bool {
+		out := e.mustBerth("-f", file, "events", "--json", "--since", "1m", "--until", "0s")
+		return strings.Contains(out, `"job"`) && strings.Contains(out, `"die"`) && strings.Contains(out, `health_status: healthy`)
+	}) {
+		t.Fatalf("no die of job (by the supervisor) nor health of web:\n%s", e.mustBerth("-f", file, "events", "--json", "--since", "1m", "--until", "0s"))
+	}
+	for _, args := range [][]string{{"pause", "web"}, {"unpause", "web"}, {"restart", "-t", "1", "web"}, {"kill", "-s", "WINCH", "web"}, {"down", "-t", "1"}} {
+		e.mustBerth(append([]string{"-f", file}, args...)...)
+	}
+	time.Sleep(300 * time.Millisecond)
+	follow.Process.Signal(os.Interrupt)
+	if err := follow.Wait(); exitCode(err) != 130 {
+		t.Errorf("events interrupted: %v, want exit status 130 as Compose", err)
+	}
+	got := eventActions(t, followed.String())
+	want := []string{"web create", "web start", "web health_status: healthy", "web pause", "web unpause",
+		"web kill", "web die", "web stop", "web start", "web restart", "web kill", "web kill", "web die", "web stop", "web destroy"}
+	var noHealth []string
+	for i, a := range got {
+		if a != "web health_status: healthy" || i == slices.Index(got, a) { // each start may report health again
+			noHealth = append(noHealth, a)
+		}
+	}
+	if !slices.Equal(noHealth, want) {
+		t.Errorf("events --json web followed:\n%q\nwant\n%q", got, want)
+	}
+	// Replayed from the log: both services, the text form, job's exit code and web's label.
+	out := e.mustBerth("-f", file, "events", "--since", "1m", "--until", "0s")
+	for _, want := range []string{" container die ", "exitCode=3", "tier=front", "signal=28", " container destroy "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("events --since 1m --until 0s: no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "com.docker.compose") {
+		t.Errorf("events show Compose's labels, which Compose leaves out:\n%s", out)
+	}
+	_, stderr, err := e.berth("-f", file, "events", "--since", "yesterday")
+	if exitCode(err) != 1 || !strings.Contains(stderr, "failed to parse value as time or duration") {
+		t.Errorf("events --since yesterday: exit %d, %q", exitCode(err), stderr)
 	}
 }

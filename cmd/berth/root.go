@@ -80,6 +80,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newScaleCommand(opts))
 	root.AddCommand(newVolumesCommand(opts))
 	root.AddCommand(newStatsCommand(opts))
+	root.AddCommand(newEventsCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
