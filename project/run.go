@@ -288,7 +288,7 @@ func oneoffAliases(svc compose.ServiceConfig) []string {
 // it exits, forwarding Signals, and returns its exit code.
 func (r *run) attachOneoff(c *ContainerState, opts RunOptions) (int, error) {
 	if runStdinOpen(opts) {
-		detach, err := r.attachStdin(c, opts)
+		detach, err := r.attachStdin(c, opts, nil)
 		if err != nil {
 			return 0, err
 		}

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -273,4 +275,113 @@ func TestE2EEvents(t *testing.T) {
 	if exitCode(err) != 1 || !strings.Contains(stderr, "failed to parse value as time or duration") {
 		t.Errorf("events --since yesterday: exit %d, %q", exitCode(err), stderr)
 	}
+}
+
+func TestE2EAttach(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  echo:
+    image: bte-busybox
+    stdin_open: true
+    command: ["sh", "-c", "echo before; while read l; do echo \"got $$l\"; echo \"err $$l\" >&2; [ \"$$l\" = quit ] && exit 7; done"]
+  ticker:
+    image: bte-busybox
+    init: true
+    command: ["sh", "-c", "echo first; while :; do echo tick; sleep 0.2; done"]
+  term:
+    image: bte-busybox
+    stdin_open: true
+    tty: true
+    command: ["sh", "-c", "while :; do sleep 1; done"]
+`)
+	e.mustBerth("-f", file, "up", "-d")
+	time.Sleep(500 * time.Millisecond) // "before" and "first" are written before attaching
+
+	// stdin in, stdout and stderr out, the container's exit code out.
+	cmd := e.command("-f", file, "attach", "echo")
+	var stdout, stderr strings.Builder
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader("hi\nquit\n"), &stdout, &stderr
+	if err := runWithin(cmd, 20*time.Second); exitCode(err) != 7 {
+		t.Errorf("attach echo: %v (stderr %q), want exit status 7, the container's", err, stderr.String())
+	}
+	if stdout.String() != "got hi\ngot quit\n" || stderr.String() != "err hi\nerr quit\n" {
+		t.Errorf("attach echo: stdout %q, stderr %q; want the output written after attaching, stream by stream", stdout.String(), stderr.String())
+	}
+
+	// Output only, and the signals berth gets go to the container (through its init).
+	cmd = e.command("-f", file, "attach", "--no-stdin", "--index", "1", "ticker")
+	stdout.Reset()
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGTERM)
+	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	if err := cmd.Wait(); exitCode(err) != 143 {
+		t.Errorf("attach ticker after SIGTERM: %v, want 143, the container's exit by the forwarded signal", err)
+	}
+	if out := stdout.String(); !strings.Contains(out, "tick\n") || strings.Contains(out, "first") {
+		t.Errorf("attach ticker = %q, want ticks written after attaching only", out)
+	}
+
+	// The detach keys (the container has a tty) leave it running.
+	_, stderrOut, err := e.berthIn("x\x10\x11", "-f", file, "attach", "term")
+	if exitCode(err) != 1 || !strings.Contains(stderrOut, "read escape sequence") {
+		t.Errorf("attach term, ctrl-p ctrl-q: exit %d, stderr %q; want 1 and read escape sequence", exitCode(err), stderrOut)
+	}
+	if got := e.countRunning(file, "term"); got != 1 {
+		t.Errorf("after detaching: %d term running, want 1", got)
+	}
+	// berth hands stdin out once per start: attaching again gets the output only.
+	_, stderrOut, err = e.berthIn("x\x10\x11", "-f", file, "attach", "term")
+	if exitCode(err) != -1 || !strings.Contains(stderrOut, "attaching its output only") {
+		t.Errorf("attach term again: exit %d, stderr %q; want it attached (killed after a while), output only", exitCode(err), stderrOut)
+	}
+	e.mustBerth("-f", file, "restart", "-t", "1", "term")
+	_, stderrOut, err = e.berthIn("x\x01\x02", "-f", file, "attach", "--detach-keys", "ctrl-a,ctrl-b", "term")
+	if exitCode(err) != 1 || !strings.Contains(stderrOut, "read escape sequence") {
+		t.Errorf("attach --detach-keys ctrl-a,ctrl-b term after a restart: exit %d, stderr %q", exitCode(err), stderrOut)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"attach", "nosuch"}, `service "nosuch" is not running`},
+		{[]string{"attach", "--index", "2", "term"}, `service "term" is not running container #2`},
+		{[]string{"attach", "--detach-keys", "ctrl-p,xyz", "term"}, "invalid detach keys (ctrl-p,xyz)"},
+		{[]string{"attach"}, "requires at least 1 arg"},
+	} {
+		_, stderr, err := e.berth(append([]string{"-f", file}, tt.args...)...)
+		if exitCode(err) != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("berth %s: exit %d, stderr %q; want 1 and %q", strings.Join(tt.args, " "), exitCode(err), stderr, tt.want)
+		}
+	}
+	e.mustBerth("-f", file, "pause", "term")
+	if _, stderr, err := e.berth("-f", file, "attach", "term"); exitCode(err) != 1 || !strings.Contains(stderr, "You cannot attach to a paused container") {
+		t.Errorf("attach to a paused container: exit %d, stderr %q", exitCode(err), stderr)
+	}
+	e.mustBerth("-f", file, "unpause", "term")
+}
+
+// berthIn runs berth with input on its stdin and returns stdout, stderr and the
+// error; one still running after 5 s is killed (its exitCode is -1).
+func (e *e2e) berthIn(input string, args ...string) (string, string, error) {
+	cmd := e.command(args...)
+	var out, errb strings.Builder
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(input), &out, &errb
+	err := runWithin(cmd, 5*time.Second)
+	return out.String(), errb.String(), err
+}
+
+// runWithin runs cmd, killed when it still runs after d.
+func runWithin(cmd *exec.Cmd, d time.Duration) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	timer := time.AfterFunc(d, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	return cmd.Wait()
 }

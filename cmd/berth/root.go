@@ -81,6 +81,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVolumesCommand(opts))
 	root.AddCommand(newStatsCommand(opts))
 	root.AddCommand(newEventsCommand(opts))
+	root.AddCommand(newAttachCommand(opts))
 	root.AddCommand(newCompletionCommand())
 	root.AddCommand(newSuperviseCommand())
 	root.AddCommand(newRestoreCommand())
