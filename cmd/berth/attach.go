@@ -18,7 +18,7 @@ func newAttachCommand(g *globalOptions) *cobra.Command {
 		Use:               "attach [OPTIONS] SERVICE",
 		Short:             "Attach local standard input, output, and error streams to a service's running container",
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: completeServices(g),
+		ValidArgsFunction: completeOneService(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keys, err := project.ParseDetachKeys(opts.detachKeys)
 			if err != nil {

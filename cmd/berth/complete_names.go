@@ -82,3 +82,14 @@ func completeScale(g *globalOptions) cobra.CompletionFunc {
 		return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
 }
+
+// completeOneService is completeServices for a command that takes one service.
+func completeOneService(g *globalOptions) cobra.CompletionFunc {
+	services := completeServices(g)
+	return func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return services(cmd, args, prefix)
+	}
+}

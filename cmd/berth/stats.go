@@ -28,7 +28,7 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 		Use:               "stats [OPTIONS] [SERVICE]",
 		Short:             "Display a live stream of container(s) resource usage statistics",
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completeServices(g),
+		ValidArgsFunction: completeOneService(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, cfg, err := projectTarget(cmd, g)
 			if err != nil {
