@@ -111,7 +111,7 @@ func attachTarget(r *run, service string, index int) (*ContainerState, error) {
 	})
 	c := cands[0]
 	if st, err := r.eng.State(c.ID); err == nil && st.Status == engine.StatusPaused {
-		return nil, fmt.Errorf("You cannot attach to a paused container, unpause it first: %w", ErrInvalid)
+		return nil, fmt.Errorf("you cannot attach to a paused container, unpause it first: %w", ErrInvalid)
 	}
 	return c, nil
 }

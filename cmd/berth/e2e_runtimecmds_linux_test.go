@@ -360,7 +360,7 @@ func TestE2EAttach(t *testing.T) {
 		}
 	}
 	e.mustBerth("-f", file, "pause", "term")
-	if _, stderr, err := e.berth("-f", file, "attach", "term"); exitCode(err) != 1 || !strings.Contains(stderr, "You cannot attach to a paused container") {
+	if _, stderr, err := e.berth("-f", file, "attach", "term"); exitCode(err) != 1 || !strings.Contains(stderr, "you cannot attach to a paused container") {
 		t.Errorf("attach to a paused container: exit %d, stderr %q", exitCode(err), stderr)
 	}
 	e.mustBerth("-f", file, "unpause", "term")
