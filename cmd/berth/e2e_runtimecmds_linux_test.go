@@ -225,6 +225,10 @@ func TestE2EEvents(t *testing.T) {
   job:
     image: bte-busybox
     command: ["sh", "-c", "sleep 1; exit 3"]
+  hog:
+    image: bte-busybox
+    mem_limit: 16m
+    command: ["sh", "-c", "sleep 1; a=x; while :; do a=$$a$$a; done"]
 `)
 	// A follower started before the project exists sees what follows, in order.
 	follow := e.command("-f", file, "events", "--json", "web")
@@ -237,9 +241,10 @@ func TestE2EEvents(t *testing.T) {
 	e.mustBerth("-f", file, "up", "-d")
 	if !eventually(10*time.Second, func() bool {
 		out := e.mustBerth("-f", file, "events", "--json", "--since", "1m", "--until", "0s")
-		return strings.Contains(out, `"job"`) && strings.Contains(out, `"die"`) && strings.Contains(out, `health_status: healthy`)
+		return strings.Contains(out, `"job"`) && strings.Contains(out, `"die"`) && strings.Contains(out, `health_status: healthy`) &&
+			strings.Contains(out, `"oom"`)
 	}) {
-		t.Fatalf("no die of job (by the supervisor) nor health of web:\n%s", e.mustBerth("-f", file, "events", "--json", "--since", "1m", "--until", "0s"))
+		t.Fatalf("no die of job (by the supervisor), oom of hog or health of web:\n%s", e.mustBerth("-f", file, "events", "--json", "--since", "1m", "--until", "0s"))
 	}
 	for _, args := range [][]string{{"pause", "web"}, {"unpause", "web"}, {"restart", "-t", "1", "web"}, {"kill", "-s", "WINCH", "web"}, {"down", "-t", "1"}} {
 		e.mustBerth(append([]string{"-f", file}, args...)...)
@@ -263,7 +268,7 @@ func TestE2EEvents(t *testing.T) {
 	}
 	// Replayed from the log: both services, the text form, job's exit code and web's label.
 	out := e.mustBerth("-f", file, "events", "--since", "1m", "--until", "0s")
-	for _, want := range []string{" container die ", "exitCode=3", "tier=front", "signal=28", " container destroy "} {
+	for _, want := range []string{" container die ", "exitCode=3", "tier=front", "signal=28", " container destroy ", " container oom ", "exitCode=137"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("events --since 1m --until 0s: no %q in\n%s", want, out)
 		}
