@@ -2,7 +2,8 @@
 // project until a shutdown request: the DNS listeners of its networks (records from
 // state.json, reconciled on every sync), the healthchecks of its containers, and their
 // restart policies (one watcher per container whose policy restarts, with Docker's
-// back-off, counts in projects/<name>/restarts.json). Client and Serve are the two
+// back-off, counts in projects/<name>/restarts.json), and the events it sees (exits,
+// restarts, health changes; events.go). Client and Serve are the two
 // ends of the one-line protocol on the project's root-only unix socket (protocol.go).
 //
 // Containers are owned by the engine's per-container shims, not by the supervisor:
