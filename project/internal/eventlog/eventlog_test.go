@@ -61,6 +61,17 @@ func TestFollowSinceUntilAndDies(t *testing.T) {
 	}
 }
 
+func TestFollowSinceReadsRotated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.jsonl")
+	t0 := time.Now().Add(-time.Minute)
+	mustAppend(t, path+".1", Event{Time: t0, ID: "a", Action: "create"}, Event{Time: t0, ID: "a", Action: "die", Run: "r1"})
+	mustAppend(t, path, Event{Time: t0, ID: "a", Action: "die", Run: "r1"}, Event{Time: t0, ID: "a", Action: "destroy"})
+	got := <-collect(context.Background(), t, path, FollowOptions{Since: t0, Until: time.Now()})
+	if want := []string{"create", "die", "destroy"}; !slices.Equal(got, want) {
+		t.Errorf("Follow since before the rotation = %q, want %q", got, want)
+	}
+}
+
 func TestFollowNewAcrossReplacement(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.jsonl")
 	mustAppend(t, path, Event{Time: time.Now(), ID: "old", Action: "create"})

@@ -28,10 +28,16 @@ const pollInterval = 100 * time.Millisecond
 
 // Follow calls fn with each event of the log at path, in the order written, the
 // second die of one run left out, until fn fails, ctx ends (nil) or opts.Until
-// passes (nil). A missing log is waited for; a log replaced (rotated, or removed and
-// made again) is read to its end, then the new one from its start.
+// passes (nil). With opts.Since the log rotated away (<path>.1) is read first. A
+// missing log is waited for; a log replaced (rotated, or removed and made again) is
+// read to its end, then the new one from its start.
 func Follow(ctx context.Context, path string, opts FollowOptions, fn func(Event) error) error {
 	fl := &follower{path: path, opts: opts, fn: fn, dies: map[string]bool{}}
+	if !opts.Since.IsZero() {
+		if err := fl.readRotated(); err != nil {
+			return err
+		}
+	}
 	first := true
 	for {
 		if fl.f == nil {
@@ -70,6 +76,23 @@ type follower struct {
 	part []byte // a line read without its newline yet
 	dies map[string]bool
 	done bool
+}
+
+// readRotated reports the events of the log Append rotated away (<path>.1), which
+// are older than those of the log.
+func (fl *follower) readRotated() error {
+	f, err := os.Open(fl.path + ".1")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	defer f.Close()
+	fl.f, fl.r = f, bufio.NewReader(f)
+	err = fl.drain()
+	fl.f, fl.r, fl.part = nil, nil, nil
+	return err
 }
 
 // open opens the log when it exists (at its end with atEnd); a missing one leaves f nil.
