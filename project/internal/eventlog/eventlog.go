@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Event is one container event, one line of the log.
@@ -37,7 +39,7 @@ func Append(path string, ev Event) error {
 		return fmt.Errorf("event log: %w", err)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxSize {
-		os.Rename(path, path+".1") // another writer may have rotated it first: fine
+		rotate(path)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
@@ -51,4 +53,24 @@ func Append(path string, ev Event) error {
 		return fmt.Errorf("event log %s: %w", path, err)
 	}
 	return nil
+}
+
+// rotate moves the log at path to <path>.1 under an exclusive lock of the log, unless
+// another writer rotated it meanwhile (path then names a new, smaller file). A log
+// that cannot be rotated is appended to: events are kept either way.
+func rotate(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX) != nil {
+		return
+	}
+	defer unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	open, err1 := f.Stat()
+	named, err2 := os.Stat(path)
+	if err1 == nil && err2 == nil && os.SameFile(open, named) && named.Size() > MaxSize {
+		os.Rename(path, path+".1")
+	}
 }
