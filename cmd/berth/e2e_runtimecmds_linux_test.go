@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -9,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // runtimeCompose is the project of the runtime command tests: web depends on db, each
@@ -181,6 +185,44 @@ func TestE2EStats(t *testing.T) {
 	if n := strings.Count(stream.String(), "NAME "); n < 2 || strings.Contains(stream.String(), "\033[") {
 		t.Errorf("streamed stats = %q, want 2 or more plain frames", stream.String())
 	}
+	// Streaming to a terminal: each frame drawn over the last, as Docker draws them.
+	master, slave := openPTY(t)
+	cmd = e.command("-f", file, "stats", "--format", "table {{.Name}}\t{{.PIDs}}", "web")
+	cmd.Stdout = slave
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	time.AfterFunc(1800*time.Millisecond, func() { cmd.Process.Kill() })
+	screen, _ := io.ReadAll(master) // until berth is gone (EIO)
+	cmd.Wait()
+	frame := "\033[HNAME" // cursor home, then the header
+	if n := strings.Count(string(screen), frame); n < 2 || !strings.Contains(string(screen), "\033[K\r\n") || !strings.Contains(string(screen), "\033[J") {
+		t.Errorf("stats on a terminal = %q, want 2 or more frames drawn from the cursor home, lines erased to their end", screen)
+	}
+}
+
+// openPTY opens a pseudo-terminal pair; both ends are closed after the test.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("skipping: no pseudo-terminals: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { slave.Close() })
+	return master, slave
 }
 
 // eventLine is one line of `events --json`.
