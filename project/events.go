@@ -63,7 +63,8 @@ type EventsOptions struct {
 // Events calls fn with each event of project name's containers as it happens (see
 // internal/eventlog for where they come from), until ctx ends or opts.Until passes
 // (nil) or fn fails (its error). As Compose, the events of one-off (`run`) containers
-// are left out. A project never brought up is waited for.
+// are left out. Times are local, as Compose prints them. A project never brought up
+// is waited for.
 func Events(ctx context.Context, cfg Config, name string, opts EventsOptions, fn func(Event) error) error {
 	path, err := cfg.paths().EventsPath(name)
 	if err != nil {
@@ -74,6 +75,6 @@ func Events(ctx context.Context, cfg Config, name string, opts EventsOptions, fn
 		if ev.Oneoff || (len(opts.Services) > 0 && !slices.Contains(opts.Services, ev.Service)) {
 			return nil
 		}
-		return fn(Event{Time: ev.Time, Service: ev.Service, Container: ev.ID, Action: ev.Action, Attributes: ev.Attributes})
+		return fn(Event{Time: ev.Time.Local(), Service: ev.Service, Container: ev.ID, Action: ev.Action, Attributes: ev.Attributes})
 	})
 }
