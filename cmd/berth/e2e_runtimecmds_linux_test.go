@@ -60,6 +60,11 @@ func TestE2EScale(t *testing.T) {
 		t.Errorf("after scale web=3: %d web, %d db running, want 3 and 1", got, db)
 	}
 	e.mustBerth("-f", file, "scale", "web=1")
+	// db does not depend on web: scaling it alone must not take web's containers for orphans.
+	_, stderr, err := e.berth("-f", file, "scale", "db=1")
+	if err != nil || strings.Contains(stderr, "orphan") {
+		t.Errorf("scale db=1: %v, stderr %q; want no orphan warning for web (declared)", err, stderr)
+	}
 	if got := len(e.psList(file, "web")); got != 1 {
 		t.Errorf("after scale web=1: %d web containers, want 1", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 )
@@ -51,14 +52,14 @@ func parseReplicas(args []string) (map[string]int, error) {
 
 // runScale is Compose's scale: `up -d` of the named services (and, unless noDeps,
 // their dependencies) with their replica counts replaced; other services are left
-// as they are. Loading the project with the services checks that they exist.
+// as they are.
 func runScale(cmd *cobra.Command, g *globalOptions, replicas map[string]int, noDeps bool) error {
 	services := make([]string, 0, len(replicas))
 	for name := range replicas {
 		services = append(services, name)
 	}
 	sort.Strings(services)
-	p, err := loadProject(cmd, g, &configOptions{}, services) // they enable their profiles
+	p, err := scaleProject(cmd, g, services)
 	if err != nil {
 		return err
 	}
@@ -76,4 +77,20 @@ func runScale(cmd *cobra.Command, g *globalOptions, replicas map[string]int, noD
 	_, err = project.Up(cmd.Context(), cfg, p, project.UpOptions{PlanOptions: po, ConfigFiles: configFiles(p),
 		Progress: project.ProgressOnce(cmd.ErrOrStderr()), IgnoreOrphans: ignoreOrphans})
 	return err
+}
+
+// scaleProject loads the whole project, so that the other services' containers are
+// not taken for orphans, and again with the services named (which enables their
+// profiles and checks that they exist) when one of them is not in it.
+func scaleProject(cmd *cobra.Command, g *globalOptions, services []string) (*compose.Project, error) {
+	p, err := loadProject(cmd, g, &configOptions{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range services {
+		if _, ok := p.Services[s]; !ok {
+			return loadProject(cmd, g, &configOptions{}, services)
+		}
+	}
+	return p, nil
 }
