@@ -18,10 +18,12 @@ import (
 var cgroupRoot = "/sys/fs/cgroup"
 
 // v1Controllers are the v1 hierarchies a container gets a cgroup in (freezer: Pause),
-// and v1Optional those it gets one in where the host mounts them (v1Hierarchies).
+// and v1Optional those it gets one in where the host mounts them (v1Hierarchies):
+// cpuacct counts the CPU time Stats reports (often the same hierarchy as cpu, whose
+// dir is then joined twice, harmlessly).
 var (
 	v1Controllers = []string{"memory", "cpu", "pids", "devices", "freezer"}
-	v1Optional    = []string{"cpuset", "blkio"}
+	v1Optional    = []string{"cpuset", "blkio", "cpuacct"}
 )
 
 // cgroup is one container's cgroup: a single dir on v2, one dir per controller on v1.

@@ -183,8 +183,8 @@
 //
 // Each container has a cgroup under the engine's CgroupParent (or Spec.CgroupParent):
 // one dir on v2; on v1 one per hierarchy (memory, cpu, pids, devices, freezer, and
-// cpuset and blkio where the host mounts them; a new v1 cpuset cgroup gets its
-// parent's cpus and mems). Resources are written before any process joins: memory
+// cpuset, blkio and cpuacct where the host mounts them; a new v1 cpuset cgroup gets
+// its parent's cpus and mems). Resources are written before any process joins: memory
 // (limit, swap, reservation, swappiness, OOM killer), CPU (quota, shares, cpuset,
 // realtime time, for which the parents get the budget their containers ask), pids,
 // block IO (weights, per-device throttles; device paths stat'ed for major:minor).
@@ -192,7 +192,10 @@
 // Resources.Unapplied names it; realtime time without v1's cpu.rt_* files is an
 // error (CheckRealtime). Spec.CgroupNS chooses the cgroup namespace (Docker's default:
 // private on v2, the host's on v1); with the host's on v2 the container sees the
-// host's tree at /sys/fs/cgroup, as with Docker.
+// host's tree at /sys/fs/cgroup, as with Docker. Stats reads the usage back as
+// Docker's stats do: CPU time (v1 cpuacct), memory without the inactive file cache,
+// block IO, PIDs, and the bytes over the interfaces of the container's network
+// namespace (its PID 1's /proc/<pid>/net/dev).
 //
 // # Exec
 //

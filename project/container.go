@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/project/internal/apply"
+	"github.com/berth-dev/berth/project/internal/eventlog"
 	"github.com/berth-dev/berth/project/internal/spec"
 )
 
@@ -58,6 +59,7 @@ func (r *run) createContainer(ctx context.Context, a Action, img resolvedImage, 
 	if err := r.eng.Create(spec); err != nil {
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
+	r.event(eventlog.Of(c, "create", nil))
 	return c, r.save()
 }
 
@@ -164,7 +166,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	if timeout > 0 {
 		grace = timeout
 	}
-	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
+	if _, err := r.stopEngine(c, grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", describe(c), err)
 	}
 	// The network namespace goes meanwhile, by ID even when c.NetNS is unset: a kill -9
@@ -193,6 +195,7 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		r.netnsLeft = append(r.netnsLeft, c.ID)
 		r.mu.Unlock()
 	}
+	r.event(eventlog.Of(c, "destroy", nil))
 	if err := apply.RemoveAnonymous(r.target(), &r.mu, c); err != nil {
 		return fmt.Errorf("remove %s: %w", describe(c), err)
 	}

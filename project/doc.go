@@ -16,6 +16,7 @@
 //	$BERTH_ROOT/projects/<name>/lock         flock serialising mutating commands
 //	$BERTH_RUNTIME_DIR/netns/<id>            containers' network namespaces
 //	$BERTH_RUNTIME_DIR/projects/<name>/supervisor.sock   (0600, dir 0700)
+//	$BERTH_RUNTIME_DIR/events/<name>.jsonl   container events (outlives down)
 //
 // # Rooms
 //
@@ -36,6 +37,8 @@
 //	internal/supervisor  the per-project supervisor: DNS, healthchecks, restart
 //	                     policies, and its socket protocol (server and client)
 //	internal/logstream   following and printing containers' output
+//	internal/eventlog    the project's container events: appended by commands and
+//	                     the supervisor, followed by `events`
 //	internal/state       records, paths, atomic load and save, the project lock
 //
 // Up plans with the same inputs PlanUp (`up --dry-run`) prints: the recorded state,
@@ -63,7 +66,8 @@
 // The supervisor also applies restart policies (restart.go, internal/supervisor): it
 // restarts containers whose main process exited, with Docker's back-off, unless a user
 // stopped them, and on adoption applies the policy to those that exited while no
-// supervisor ran.
+// supervisor ran. It records the exits it sees (die, oom), its restarts and health
+// changes in the event log; commands record what they do (internal/eventlog).
 //
 //	berth up ──spawn (setsid)──> berth _supervise p ── listens on supervisor.sock
 //	   │  ping

@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/eventlog"
 	"golang.org/x/sys/unix"
 )
 
@@ -173,7 +174,11 @@ func Restart(ctx context.Context, cfg Config, name string, opts RestartOptions) 
 				if err := r.stopContainer(c, opts.Timeout); err != nil {
 					return err
 				}
-				return r.startContainer(c)
+				if err := r.startContainer(c); err != nil {
+					return err
+				}
+				r.event(eventlog.Of(c, "restart", nil))
+				return nil
 			})
 		})
 	})
@@ -214,6 +219,7 @@ func Kill(ctx context.Context, cfg Config, name string, opts KillOptions) error 
 		if err := r.eng.Kill(c.ID, sig); err != nil {
 			return fmt.Errorf("kill %s: %w", describe(c), err)
 		}
+		r.event(eventlog.Of(c, "kill", map[string]string{"signal": strconv.Itoa(int(sig))}))
 		r.printf(" Container %s  Killed\n", c.Name)
 		return nil
 	})
@@ -253,11 +259,13 @@ func (cfg Config) freeze(name string, opts PauseOptions, pause bool) error {
 				if err := r.eng.Pause(c.ID); err != nil {
 					return fmt.Errorf("pause %s: %w", describe(c), err)
 				}
+				r.event(eventlog.Of(c, "pause", nil))
 				r.printf(" Container %s  Paused\n", c.Name)
 			default:
 				if err := r.eng.Unpause(c.ID); err != nil {
 					return fmt.Errorf("unpause %s: %w", describe(c), err)
 				}
+				r.event(eventlog.Of(c, "unpause", nil))
 				r.printf(" Container %s  Unpaused\n", c.Name)
 			}
 			return nil
@@ -297,7 +305,7 @@ func (r *run) stopContainer(c *ContainerState, timeout *time.Duration) error {
 	if err := r.markStopping(c); err != nil {
 		return err
 	}
-	if _, err := r.eng.Stop(c.ID, syscall.Signal(c.StopSignal), grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
+	if _, err := r.stopEngine(c, grace); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", describe(c), err)
 	}
 	return nil

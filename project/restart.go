@@ -36,6 +36,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/eventlog"
 )
 
 // markUserStop records in state that a user stopped c (stopped true: before stop, kill,
@@ -89,5 +90,9 @@ func (r *run) startEngine(c *ContainerState) error {
 	if st, err := r.eng.State(c.ID); err == nil && isLive(st.Status) {
 		return nil
 	}
-	return r.eng.Start(c.ID)
+	if err := r.eng.Start(c.ID); err != nil {
+		return err
+	}
+	r.event(eventlog.Of(c, "start", nil))
+	return nil
 }

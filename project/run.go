@@ -281,7 +281,7 @@ func (r *run) createOneoff(ctx context.Context, one compose.ServiceConfig, name 
 // it exits, forwarding Signals, and returns its exit code.
 func (r *run) attachOneoff(c *ContainerState, opts RunOptions) (int, error) {
 	if runStdinOpen(opts) {
-		detach, err := r.attachStdin(c, opts)
+		detach, err := r.attachStdin(c, opts, nil)
 		if err != nil {
 			return 0, err
 		}

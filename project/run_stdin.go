@@ -3,6 +3,7 @@ package project
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -46,7 +47,9 @@ func runStdinOpen(opts RunOptions) bool {
 // terminal is in raw mode meanwhile (^C reaches the container's line discipline as a
 // byte) and the container's window size follows it (SIGWINCH); its output still comes
 // from the log. The returned function stops reading opts.Stdin (see engine.CopyInput).
-func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
+// wrap, when not nil, wraps the container's stdin as the copy writes it (attach's
+// detach keys).
+func (r *run) attachStdin(c *ContainerState, opts RunOptions, wrap func(io.Writer) io.Writer) (func(), error) {
 	f, err := r.eng.AttachStdin(c.ID)
 	if errors.Is(err, engine.ErrNotRunning) {
 		return func() {}, nil // it has already ended: nothing reads stdin any more
@@ -54,8 +57,12 @@ func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("attach stdin of %s: %w", describe(c), err)
 	}
+	var dst io.Writer = f
+	if wrap != nil {
+		dst = wrap(f)
+	}
 	if !runTTY(opts) {
-		in := engine.CopyInput(f, opts.Stdin)
+		in := engine.CopyInput(dst, opts.Stdin)
 		var once sync.Once
 		closeStdin := func() { once.Do(func() { f.Close() }) } // EOF for the container
 		go func() {
@@ -88,7 +95,7 @@ func (r *run) attachStdin(c *ContainerState, opts RunOptions) (func(), error) {
 			resize()
 		}
 	}()
-	copied := engine.CopyInput(f, in)
+	copied := engine.CopyInput(dst, in)
 	return func() {
 		copied.Stop()
 		signal.Stop(winch)

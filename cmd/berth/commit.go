@@ -24,7 +24,7 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 			_, err = project.Commit(cfg, name, co)
 			return err
 		},
-		ValidArgsFunction: completeServices(g, true),
+		ValidArgsFunction: completeOneService(g),
 	}
 	f := cmd.Flags()
 	f.IntVar(&opts.Index, "index", 0, "index of the container if service has multiple replicas.")

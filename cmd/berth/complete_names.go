@@ -58,3 +58,38 @@ func completeImages(g *globalOptions, single bool) cobra.CompletionFunc {
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// completeServices offers the services the compose file declares.
+func completeServices(g *globalOptions) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		g.warned = true // no loader warnings in the middle of a completion
+		p, err := loadProject(cmd, g, &configOptions{}, nil)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return p.ServiceNames(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeScale offers SERVICE= for each service the compose file declares.
+func completeScale(g *globalOptions) cobra.CompletionFunc {
+	services := completeServices(g)
+	return func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		names, _ := services(cmd, args, prefix)
+		for i, n := range names {
+			names[i] = n + "="
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// completeOneService is completeServices for a command that takes one service.
+func completeOneService(g *globalOptions) cobra.CompletionFunc {
+	services := completeServices(g)
+	return func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return services(cmd, args, prefix)
+	}
+}

@@ -43,7 +43,7 @@ func newExportCommand(g *globalOptions) *cobra.Command {
 			}
 			return nil
 		},
-		ValidArgsFunction: completeServices(g, true),
+		ValidArgsFunction: completeOneService(g),
 	}
 	f := cmd.Flags()
 	f.IntVar(&opts.Index, "index", 0, "index of the container if service has multiple replicas.")

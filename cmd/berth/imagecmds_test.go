@@ -31,9 +31,9 @@ func TestImageCommandsHelp(t *testing.T) {
 	}
 }
 
-// TestCompleteServices: completion of export's SERVICE and push's services offers the
+// TestCompleteImageCommandServices: completion of export's SERVICE and push's services offers the
 // compose file's services; export takes one.
-func TestCompleteServices(t *testing.T) {
+func TestCompleteImageCommandServices(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "compose.yaml")
 	if err := os.WriteFile(file, []byte("services:\n  web: {image: busybox}\n  db: {image: busybox}\n"), 0o644); err != nil {

@@ -27,7 +27,7 @@ func newPushCommand(g *globalOptions) *cobra.Command {
 			}
 			return project.Push(cmd.Context(), cfg, p, po)
 		},
-		ValidArgsFunction: completeServices(g, false),
+		ValidArgsFunction: completeServices(g),
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.IgnoreFailures, "ignore-push-failures", false, "Push what it can and ignores images with push failures")

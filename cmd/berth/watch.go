@@ -58,7 +58,7 @@ func runWatch(cmd *cobra.Command, g *globalOptions, opts *watchOptions, args []s
 			}
 		}
 		uo := project.UpOptions{PlanOptions: project.PlanOptions{Services: args}, ConfigFiles: configFiles(p),
-			Progress: project.ProgressOnce(cmd.ErrOrStderr())}
+			Progress: project.ProgressOnce(g.progressOut(cmd))}
 		if _, err := project.Up(ctx, cfg, p, uo); err != nil {
 			return err
 		}

@@ -31,6 +31,13 @@ func (c Paths) SocketPath(name string) (string, error) {
 	return filepath.Join(dir, "supervisor.sock"), err
 }
 
+// EventsPath is the project's event log, <runtime dir>/events/<name>.jsonl (see
+// project/internal/eventlog): outside its run dir, so that it outlives a down.
+func (c Paths) EventsPath(name string) (string, error) {
+	p, err := PathUnder(filepath.Join(c.RuntimeDir, "events"), name)
+	return p + ".jsonl", err
+}
+
 // VolumeDir is the host directory of the named volume (full name, <project>_<volume>):
 // <root>/volumes/<name>/_data. A name that is not one path element (empty, ".", "..",
 // holding "/") is refused with ErrInvalid.

@@ -90,7 +90,14 @@ func (s *supervisor) probeOnce(id string, h state.HealthSpec, run time.Time, fai
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	before := s.health[id]
+	defer func() {
+		after := s.health[id]
+		s.mu.Unlock()
+		if after != before && after != state.HealthStarting {
+			s.recordAction(id, "health_status: "+after) // as Docker names the action
+		}
+	}()
 	switch {
 	case err == nil:
 		*failures = 0

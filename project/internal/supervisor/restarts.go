@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/eventlog"
 	"github.com/berth-dev/berth/project/internal/plan"
 	"github.com/berth-dev/berth/project/internal/state"
 )
@@ -234,6 +235,7 @@ func (s *supervisor) restartContainer(ctx context.Context, id string, run time.T
 		// As Docker: a restart that fails to start ends the policy until a command starts it.
 		return fmt.Errorf("restart %s: %w", state.Describe(c), err)
 	}
+	s.record(eventlog.Of(c, "start", nil))
 	st, err = s.eng.State(id)
 	if err != nil {
 		return ignoreNotFound(err)

@@ -49,6 +49,7 @@ type supervisor struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	restarts  *restarter // restart policies (restart.go); made by the first sync
+	exits     exitWatches
 }
 
 // Run runs the supervisor of project name (whose state is under paths) until a
@@ -104,6 +105,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 	ln.Close()
 	s.stopChecks()
 	s.stopRestarts()
+	s.stopExitWatches()
 	os.Remove(sock)
 	os.Remove(filepath.Join(dir, "supervisor.pid"))
 	return nil
@@ -126,6 +128,7 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 		return json.Marshal(s.currentHealth())
 	case ReqShutdown:
 		s.stopRestarts() // before replying: Down removes the containers next
+		s.stopExitWatches()
 		s.closeOnce.Do(func() { close(s.done) })
 		return nil, nil
 	}
@@ -146,6 +149,11 @@ func (s *supervisor) sync(ctx context.Context) error {
 	}
 	s.syncChecks(st)
 	s.syncRestarts(st)
+	ids := make([]string, 0, len(st.Containers))
+	for _, c := range st.Containers {
+		ids = append(ids, c.ID)
+	}
+	s.syncExitWatches(ids)
 	return nil
 }
 
