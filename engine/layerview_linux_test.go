@@ -25,6 +25,15 @@ func TestWithLayerView(t *testing.T) {
 		Cmd:    []string{"sh", "-c", "rm /etc/group; echo layer > /tmp/l; exec sleep 60"},
 		Mounts: []Mount{{Type: "bind", Source: vol, Target: "/home/app"}}}
 	startContainer(t, e, spec)
+	// Wait for the shell's write in the upper dir first: a view made before it caches
+	// tmp/l as missing (overlayfs does not see later changes of its lower layers).
+	dir, _ := e.dir(spec.ID)
+	for i := 0; i < 500; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "upper", "tmp", "l")); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, running := range []bool{true, false} {
 		if !running {
 			if _, err := e.Stop(spec.ID, syscall.SIGKILL, time.Second); err != nil {
@@ -33,12 +42,6 @@ func TestWithLayerView(t *testing.T) {
 		}
 		var got []string
 		err := e.WithLayerView(spec.ID, func(root string) error {
-			for i := 0; i < 100; i++ {
-				if _, err := os.Stat(filepath.Join(root, "tmp/l")); err == nil {
-					break
-				}
-				time.Sleep(10 * time.Millisecond) // the shell may not have written it yet
-			}
 			for _, p := range []string{"tmp/l", "etc/group", "etc/passwd", "home/app/v", "proc/self"} {
 				_, err := os.Lstat(filepath.Join(root, p))
 				got = append(got, p+":"+map[bool]string{true: "yes", false: "no"}[err == nil])
@@ -50,7 +53,6 @@ func TestWithLayerView(t *testing.T) {
 			t.Errorf("WithLayerView (running %v) = %v, %q; want %q", running, err, strings.Join(got, " "), want)
 		}
 	}
-	dir, _ := e.dir(spec.ID)
 	if left, _ := filepath.Glob(filepath.Join(dir, "view-*")); len(left) != 0 {
 		t.Errorf("work dirs left: %v", left)
 	}
