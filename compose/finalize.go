@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -86,7 +87,9 @@ func (f *finalizer) run(profiles, selected []string) {
 		}()
 	}
 	f.p.checkDependencies(deps, disabled)
+	f.p.Disabled = slices.Collect(maps.Keys(disabled))
 	f.selectServices(svcs, selected)
+	slices.Sort(f.p.Disabled)
 	used := f.usedResources(svcs)
 	f.jobs(profiles)
 	for _, kind := range []string{"networks", "volumes", "secrets", "configs"} {
@@ -452,6 +455,7 @@ func (f *finalizer) selectServices(svcs map[string]any, selected []string) {
 	for n := range svcs {
 		if !slices.Contains(keep, n) {
 			delete(svcs, n)
+			f.p.Disabled = append(f.p.Disabled, n)
 		}
 	}
 }

@@ -23,6 +23,11 @@ type Project struct {
 	Name       string
 	WorkingDir string
 	Services   map[string]ServiceConfig
+	// Disabled are the services the files declare that the project leaves out: those of
+	// profiles not enabled and, when services are selected, those outside the selection
+	// and its dependencies (compose-go's DisabledServices). Their containers are not
+	// orphans.
+	Disabled   []string
 	Networks   map[string]NetworkConfig
 	Volumes    map[string]VolumeConfig
 	Secrets    map[string]SecretConfig

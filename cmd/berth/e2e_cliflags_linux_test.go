@@ -39,6 +39,10 @@ func TestE2EPsFormatAndOrphans(t *testing.T) {
   old: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL}
 `)
 	e.mustBerth("-f", file, "up", "-d")
+	// up of one service: the other service the file declares is no orphan (nor for Compose).
+	if _, errs, err := e.berth("-f", file, "up", "-d", "web"); err != nil || strings.Contains(errs, orphanWarning) {
+		t.Errorf("up -d web = %v, stderr %q; want no orphan warning", err, errs)
+	}
 	writeComposeIn(t, dir, `services:
   web: {image: bte-busybox, command: ["sleep", "3600"], stop_signal: SIGKILL, labels: {tier: front}}
 `)

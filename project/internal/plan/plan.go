@@ -128,13 +128,14 @@ func Make(p *compose.Project, st *state.State, status map[string]engine.Status, 
 	return plan, nil
 }
 
-// Orphans are the containers st records of services p does not declare (any more),
-// in st's order: those --remove-orphans removes and Up warns about otherwise. One-off
-// containers are never orphans.
+// Orphans are the containers st records of services p's files do not declare (any
+// more), in st's order: those --remove-orphans removes and Up warns about otherwise.
+// Services left out by profiles or by a selection (`up web`) are not orphans, nor are
+// one-off containers.
 func Orphans(p *compose.Project, st *state.State) []*state.ContainerState {
 	var out []*state.ContainerState
 	for _, c := range st.Containers {
-		if _, ok := p.Services[c.Service]; !ok && !c.Oneoff() {
+		if _, ok := p.Services[c.Service]; !ok && !c.Oneoff() && !slices.Contains(p.Disabled, c.Service) {
 			out = append(out, c)
 		}
 	}

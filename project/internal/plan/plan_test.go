@@ -189,4 +189,12 @@ func TestOrphans(t *testing.T) {
 	if got := Orphans(p, &state.State{}); got != nil {
 		t.Errorf("Orphans(no state) = %v, want none", got)
 	}
+	p.Disabled = []string{"old"} // left out by a profile or by `up web`: not an orphan
+	names = nil
+	for _, c := range Orphans(p, st) {
+		names = append(names, c.Name)
+	}
+	if want := []string{"demo-older-1"}; !cmp.Equal(names, want) {
+		t.Errorf("Orphans with old disabled = %q, want %q", names, want)
+	}
 }
