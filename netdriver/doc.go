@@ -17,6 +17,10 @@
 // The nftables table (Options.Table, family ip) is derived from that state and rewritten in
 // one atomic transaction after each change; nothing else in the table survives a rewrite.
 //
+// A bridge keeps the MAC it was made with (pinned, as Docker's are): without a MAC of its
+// own the kernel gives it its ports' lowest, so the gateway's MAC would move as veths come
+// and go, under containers that resolved it (see pinBridgeMAC).
+//
 // # Lifecycle
 //
 //	New → CreateNetwork → CreateNetns → Attach → PublishPorts / RedirectDNS
