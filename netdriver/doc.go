@@ -27,6 +27,10 @@
 // points the namespace's default route of each family at the gateway Docker would choose
 // (highest gw_priority; internal networks have none).
 //
+// A bridge keeps the MAC it was made with (pinned, as Docker's are): without a MAC of its
+// own the kernel gives it its ports' lowest, so the gateway's MAC would move as veths come
+// and go, under containers that resolved it (see pinBridgeMAC).
+//
 // # Lifecycle
 //
 //	New → CreateNetwork → CreateNetns → Attach → PublishPorts / RedirectDNS

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -142,7 +143,8 @@ func hostRoutes(v4 bool) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// ensureBridge creates n's bridge when missing, puts the gateway on it and brings it up.
+// ensureBridge creates n's bridge when missing, pins its MAC (pinBridgeMAC), puts the
+// gateway on it and brings it up.
 func ensureBridge(n *netState) error {
 	link, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
@@ -156,6 +158,9 @@ func ensureBridge(n *netState) error {
 		if link, err = netlink.LinkByName(n.Bridge); err != nil {
 			return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
 		}
+	}
+	if err := pinBridgeMAC(link); err != nil {
+		return err
 	}
 	addr := &netlink.Addr{IPNet: prefixIPNet(netip.PrefixFrom(n.Gateway, n.Subnet.Bits()))}
 	if err := netlink.AddrReplace(link, addr); err != nil {
@@ -175,6 +180,35 @@ func ensureBridge(n *netState) error {
 	}
 	return nil
 }
+
+// pinBridgeMAC makes the bridge's current MAC its own (the kernel's addr_assign_type
+// NET_ADDR_SET), as Docker's bridge driver gives its bridges a MAC. A bridge without
+// one takes the lowest MAC of its ports, the host ends of veths, which are random: a
+// container attached with a lower one, or the removal of the port whose MAC the bridge
+// had, changes the gateway's MAC. Containers that resolved the gateway before keep its
+// old MAC in their ARP cache (REACHABLE for 15-45 s, then 5 s of DELAY and 3 unicast
+// probes), and the host drops what they send to it as addressed to another host: their
+// DNS queries went unanswered for up to a minute after an up ("Temporary failure in
+// name resolution"). A bridge made before this was pinned is pinned the next time it
+// is ensured, at the MAC it has then, so its containers see no change.
+func pinBridgeMAC(link netlink.Link) error {
+	name := link.Attrs().Name
+	b, err := os.ReadFile("/sys/class/net/" + name + "/addr_assign_type")
+	if err != nil {
+		return fmt.Errorf("pin MAC of bridge %q: %w", name, err)
+	}
+	if strings.TrimSpace(string(b)) == addrAssignSet {
+		return nil
+	}
+	if err := netlink.LinkSetHardwareAddr(link, link.Attrs().HardwareAddr); err != nil {
+		return fmt.Errorf("pin MAC of bridge %q: %w", name, err)
+	}
+	return nil
+}
+
+// addrAssignSet is NET_ADDR_SET in /sys/class/net/*/addr_assign_type: a MAC given
+// by user space, which a bridge keeps whatever ports it gains or loses.
+const addrAssignSet = "3"
 
 // enableRouteLocalnet sets route_localnet on bridge, so that the host's connections to ports
 // published on 127.0.0.1, DNATed to a container, can leave through it with their 127.0.0.1
