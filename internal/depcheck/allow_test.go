@@ -49,8 +49,10 @@ var allowed = map[string][]string{
 	"engine/seccomp": {"github.com/moby/profiles/seccomp", "github.com/opencontainers/runtime-spec/specs-go",
 		"golang.org/x/net/bpf", "golang.org/x/sys/unix"},
 	"engine/shimproto": {},
-	"netdriver": {"internal/atomicfile", "internal/threads", "github.com/google/nftables/...",
+	"netdriver": {"internal/atomicfile", "internal/threads", "netdriver/portproxy", "github.com/google/nftables/...",
 		"github.com/vishvananda/netlink", "github.com/vishvananda/netns", "golang.org/x/sys/unix"},
+	// The userland port proxy: sockets only.
+	"netdriver/portproxy": {},
 	"internal/atomicfile": {"golang.org/x/sys/unix"},
 	"internal/depcheck":   {},
 	"internal/testenv":    {},
