@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	// The orchestrator: the only package that knows compose, engine, netdriver and
 	// dnsserver; its internal rooms import each other.
 	"project": {"project/internal/...", "builder", "compose", "dnsserver", "engine", "engine/image",
-		"netdriver", "internal/atomicfile", "watch",
+		"netdriver", "netdriver/portproxy", "internal/atomicfile", "watch",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},
 	// CDI device requests (GPUs): compose's requests, the host's CDI specs, engine terms.
 	"project/internal/devreq": {"compose", "engine", "tags.cncf.io/container-device-interface/..."},
