@@ -115,7 +115,8 @@ func TestUnsetVariableWarnings(t *testing.T) {
 
 // pid: host takes effect (the engine shares the host's pid namespace): no warning; so do
 // mac_address, link_local_ips, gw_priority, interface_name, ip_range, enable_ipv6 with
-// its IPv6 addresses and ports on [::1] (the supervisor's userland proxy serves them); an IPv6 address or subnet on a network without enable_ipv6 is not.
+// its IPv6 addresses and ports on [::1] (the supervisor's userland proxy serves them);
+// an IPv6 address or subnet on a network without enable_ipv6 is not.
 func TestUnsupportedNewKeys(t *testing.T) {
 	p := mustLoad(t, `services:
   web:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/berth-dev/berth/netdriver/portproxy"
 	"github.com/berth-dev/berth/project/internal/state"
 )
 
@@ -29,7 +30,11 @@ func (s *supervisor) syncProxies(st *state.State) error {
 			nsPaths = append(nsPaths, c.NetNS)
 		}
 	}
-	routes, err := s.nd.ProxyRoutes(nsPaths)
+	var routes []portproxy.Route
+	var err error
+	if len(nsPaths) > 0 { // else no need to read the network state
+		routes, err = s.nd.ProxyRoutes(nsPaths)
+	}
 	if err == nil {
 		err = s.proxy.Sync(routes)
 	}
