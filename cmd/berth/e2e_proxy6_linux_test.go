@@ -124,6 +124,13 @@ func TestE2EProxy6(t *testing.T) {
 		}
 	}
 	check("after up", "web-1\n")
+	// web, without IPv6, answers on the host's other IPv6 addresses too (its proxy listens
+	// on [::]): here the host's end of a link to a namespace outside berth's networks.
+	_, hostAddr, removePeer := e.outsidePeer6()
+	if got := e.httpGet("http://[" + hostAddr.String() + "]:" + tcp + "/index.html"); got != "web-1\n" {
+		t.Errorf("GET [%s]:%s (a host IPv6 address) = %q, want web's page", hostAddr, tcp, got)
+	}
+	removePeer()
 	if !refused("127.0.0.1:" + loop) {
 		t.Errorf("127.0.0.1:%s answers; want only [::1] (host_ip ::1)", loop)
 	}
