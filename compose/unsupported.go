@@ -139,12 +139,6 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 			add(base+".logging.driver", "log driver %q is not supported; berth keeps json-file logs", d)
 		}
 	}
-	ports, _ := svc["ports"].([]any)
-	for i, pt := range ports {
-		if pm, _ := pt.(map[string]any); pm["host_ip"] == "::1" {
-			add(fmt.Sprintf("%s.ports[%d].host_ip", base, i), "ports published on ::1 are not reachable (IPv6 cannot route loopback to a bridge; Docker uses a userland proxy): publish on 127.0.0.1 or all addresses")
-		}
-	}
 	svcNets, _ := svc["networks"].(map[string]any)
 	for n, v := range svcNets {
 		m, _ := v.(map[string]any)

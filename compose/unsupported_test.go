@@ -114,8 +114,9 @@ func TestUnsetVariableWarnings(t *testing.T) {
 }
 
 // pid: host takes effect (the engine shares the host's pid namespace): no warning; so do
-// mac_address, link_local_ips, gw_priority, interface_name, ip_range and enable_ipv6 with
-// its IPv6 addresses; an IPv6 address or subnet on a network without enable_ipv6 is not.
+// mac_address, link_local_ips, gw_priority, interface_name, ip_range, enable_ipv6 with
+// its IPv6 addresses and ports on [::1] (the supervisor's userland proxy serves them);
+// an IPv6 address or subnet on a network without enable_ipv6 is not.
 func TestUnsupportedNewKeys(t *testing.T) {
 	p := mustLoad(t, `services:
   web:
@@ -144,7 +145,7 @@ networks:
 		got = append(got, w.Path)
 	}
 	want := []string{"services.web.security_opt[3]", "services.web.logging.driver",
-		"services.web.ports[0].host_ip", "services.web.networks.v4.ipv6_address", "volumes.cache.driver_opts", "networks.v4.ipam.config[1].subnet", "networks.v6only.enable_ipv4"}
+		"services.web.networks.v4.ipv6_address", "volumes.cache.driver_opts", "networks.v4.ipam.config[1].subnet", "networks.v6only.enable_ipv4"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported paths = %q, want %q", got, want)
 	}

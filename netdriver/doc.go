@@ -18,6 +18,10 @@
 // IPv6) are derived from that state and rewritten in one atomic transaction after each
 // change; nothing else in them survives a rewrite.
 //
+// DNAT cannot publish a port on the host's IPv6 loopback (IPv6 has no route_localnet) nor
+// on IPv6 for a container without IPv6: ProxyRoutes lists those ports for a userland proxy
+// (netdriver/portproxy), which a long-lived caller runs (berth's project supervisors).
+//
 // # Addressing
 //
 // A network has an IPv4 subnet (from Options.Pools unless given) and, when dual-stack, an

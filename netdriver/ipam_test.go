@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -199,26 +200,25 @@ func TestBridgeNameFor(t *testing.T) {
 	}
 }
 
-func TestFindSocket(t *testing.T) {
+func TestFindSockets(t *testing.T) {
 	const table = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0
    1: 0100007F:0016 0100007F:1F91 01 00000000:00000000 00:00000000 00000000     0        0 777 1 0 100 0 0 10 0
+   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4343 1 0 100 0 0 10 0
 `
 	tests := []struct {
-		port      uint16
-		listen    bool
-		wantInode string
-		wantOK    bool
+		port   uint16
+		listen bool
+		want   []string
 	}{
-		{port: 8080, listen: true, wantInode: "4242", wantOK: true},
+		{port: 8080, listen: true, want: []string{"4242", "4343"}},
 		{port: 22, listen: true},
-		{port: 22, listen: false, wantInode: "777", wantOK: true},
+		{port: 22, listen: false, want: []string{"777"}},
 		{port: 9999, listen: false},
 	}
 	for _, tt := range tests {
-		inode, ok := findSocket(strings.NewReader(table), tt.port, tt.listen)
-		if inode != tt.wantInode || ok != tt.wantOK {
-			t.Errorf("findSocket(%d, %v) = %q, %v, want %q, %v", tt.port, tt.listen, inode, ok, tt.wantInode, tt.wantOK)
+		if got := findSockets(strings.NewReader(table), tt.port, tt.listen); !slices.Equal(got, tt.want) {
+			t.Errorf("findSockets(%d, %v) = %q, want %q", tt.port, tt.listen, got, tt.want)
 		}
 	}
 }

@@ -23,7 +23,7 @@ import (
 //	                             drop packets from a bridge to or from 127.0.0.0/8 (::1)
 //	nat_pre    prerouting  -100  DNS redirect; fib daddr type local → ports
 //	nat_out    output      -100  fib daddr type local → ports (host's 127.0.0.1 and own addresses;
-//	                             not ::1, which IPv6 cannot route to a bridge)
+//	                             not ::1, which IPv6 cannot route to a bridge: ProxyRoutes)
 //	ports      (regular)         one DNAT per published host port
 //	nat_post   postrouting  100  masquerade outbound, from loopback, and hairpin
 //	forward    forward        0  isolation between bridges; internal networks stay inside
@@ -101,7 +101,8 @@ func (b *ruleBuilder) build(st *state) {
 	b.rule(b.pre, daddrLocal(), jump("ports"))
 	if b.v6 {
 		// The kernel drops a DNATed ::1 connection (no route_localnet in IPv6): leave it
-		// to be refused, so that clients of localhost go on to 127.0.0.1 at once.
+		// to a userland proxy listening there (ProxyRoutes), else to be refused, so that
+		// clients of localhost go on to 127.0.0.1 at once.
 		b.rule(b.out, daddr(netip.IPv6Loopback()), verdict(expr.VerdictReturn))
 	}
 	b.rule(b.out, daddrLocal(), jump("ports"))

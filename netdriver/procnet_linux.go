@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,7 +15,10 @@ import (
 // PortHolder reports whether a host socket holds proto ("tcp" or "udp") port (a
 // listening TCP socket, a bound UDP socket), and describes the owner: "process comm
 // (pid N)" where /proc/*/fd shows it, else the socket's inode. Callers that check a
-// compose file's ports before anything is made use it too.
+// compose file's ports before anything is made use it too. The IPv6 sockets of berth's
+// userland proxies (held by a process with ProxyCommand on its command line) do not
+// count: the ports they serve are published ports, which berth's state accounts for,
+// and a recreated container takes over its predecessor's.
 //
 // It reads /proc/thread-self/net, the calling thread's namespace (the host's), not
 // /proc/net, which follows the main thread. The thread is locked while reading.
@@ -26,21 +30,40 @@ func PortHolder(proto string, port uint16) (string, bool) {
 		if err != nil {
 			continue
 		}
-		inode, ok := findSocket(f, port, proto == "tcp")
+		inodes := findSockets(f, port, proto == "tcp")
 		f.Close()
-		if ok {
-			return socketOwner(inode), true
+		for _, inode := range inodes {
+			pid, found := socketPID(inode)
+			if suffix == "6" && found && isProxy(pid) {
+				continue
+			}
+			return ownerName(pid, found, inode), true
 		}
 	}
 	return "", false
 }
 
+// ProxyCommand is the argument that marks the command line of a process serving berth's
+// userland proxies: a project supervisor, "berth _supervise NAME".
+const ProxyCommand = "_supervise"
+
+// isProxy reports whether process pid has ProxyCommand as an argument.
+func isProxy(pid string) bool {
+	cmdline, err := os.ReadFile("/proc/" + pid + "/cmdline")
+	if err != nil {
+		return false
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	return len(args) > 1 && slices.Contains(args[1:], ProxyCommand)
+}
+
 // tcpListen is TCP_LISTEN in /proc/net/tcp's st column.
 const tcpListen = "0A"
 
-// findSocket scans a /proc/net/{tcp,udp}{,6} table for a socket bound to port (listening,
-// when listenOnly) and returns its inode.
-func findSocket(r io.Reader, port uint16, listenOnly bool) (string, bool) {
+// findSockets scans a /proc/net/{tcp,udp}{,6} table for the sockets bound to port
+// (listening, when listenOnly) and returns their inodes.
+func findSockets(r io.Reader, port uint16, listenOnly bool) []string {
+	var out []string
 	sc := bufio.NewScanner(r)
 	sc.Scan() // header
 	for sc.Scan() {
@@ -56,13 +79,13 @@ func findSocket(r io.Reader, port uint16, listenOnly bool) (string, bool) {
 		if listenOnly && f[3] != tcpListen {
 			continue
 		}
-		return f[9], true
+		out = append(out, f[9])
 	}
-	return "", false
+	return out
 }
 
-// socketOwner names the process holding socket inode, or says it is unknown.
-func socketOwner(inode string) string {
+// socketPID finds the process holding socket inode in /proc/*/fd.
+func socketPID(inode string) (string, bool) {
 	want := "socket:[" + inode + "]"
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, dir := range procs {
@@ -72,10 +95,19 @@ func socketOwner(inode string) string {
 		}
 		for _, fd := range fds {
 			if target, _ := os.Readlink(filepath.Join(dir, "fd", fd.Name())); target == want {
-				comm, _ := os.ReadFile(filepath.Join(dir, "comm"))
-				return fmt.Sprintf("process %s (pid %s)", strings.TrimSpace(string(comm)), filepath.Base(dir))
+				return filepath.Base(dir), true
 			}
 		}
 	}
-	return "a socket of an unknown process (inode " + inode + ")"
+	return "", false
+}
+
+// ownerName names process pid (when found), or says the owner of socket inode is
+// unknown.
+func ownerName(pid string, found bool, inode string) string {
+	if !found {
+		return "a socket of an unknown process (inode " + inode + ")"
+	}
+	comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+	return fmt.Sprintf("process %s (pid %s)", strings.TrimSpace(string(comm)), pid)
 }

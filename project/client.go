@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/berth-dev/berth/netdriver"
 	"github.com/berth-dev/berth/project/internal/state"
 	"github.com/berth-dev/berth/project/internal/supervisor"
 )
@@ -152,8 +153,9 @@ func (c Config) health(name string) map[string]string {
 }
 
 // SupervisorCommand is the hidden CLI command that runs a supervisor: the binary is
-// re-executed as `<exe> _supervise <project>`.
-const SupervisorCommand = "_supervise"
+// re-executed as `<exe> _supervise <project>`. The supervisor serves the project's
+// userland port proxies, whose sockets netdriver.PortHolder knows by this argument.
+const SupervisorCommand = netdriver.ProxyCommand
 
 // The supervisor and its protocol live in internal/supervisor.
 type client = supervisor.Client

@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	// The orchestrator: the only package that knows compose, engine, netdriver and
 	// dnsserver; its internal rooms import each other.
 	"project": {"project/internal/...", "builder", "compose", "dnsserver", "engine", "engine/image",
-		"netdriver", "internal/atomicfile", "watch",
+		"netdriver", "netdriver/portproxy", "internal/atomicfile", "watch",
 		"github.com/docker/go-units", "github.com/google/go-containerregistry/pkg/v1", "golang.org/x/sys/unix"},
 	// CDI device requests (GPUs): compose's requests, the host's CDI specs, engine terms.
 	"project/internal/devreq": {"compose", "engine", "tags.cncf.io/container-device-interface/..."},
@@ -49,8 +49,10 @@ var allowed = map[string][]string{
 	"engine/seccomp": {"github.com/moby/profiles/seccomp", "github.com/opencontainers/runtime-spec/specs-go",
 		"golang.org/x/net/bpf", "golang.org/x/sys/unix"},
 	"engine/shimproto": {},
-	"netdriver": {"internal/atomicfile", "internal/threads", "github.com/google/nftables/...",
+	"netdriver": {"internal/atomicfile", "internal/threads", "netdriver/portproxy", "github.com/google/nftables/...",
 		"github.com/vishvananda/netlink", "github.com/vishvananda/netns", "golang.org/x/sys/unix"},
+	// The userland port proxy: sockets only.
+	"netdriver/portproxy": {},
 	"internal/atomicfile": {"golang.org/x/sys/unix"},
 	"internal/depcheck":   {},
 	"internal/testenv":    {},

@@ -4,8 +4,9 @@
 // state.json, reconciled on every sync and on a peer's refresh request: records.go),
 // the healthchecks of its containers, and their restart policies (one watcher per
 // container whose policy restarts, with Docker's back-off, counts in
-// projects/<name>/restarts.json), and the events it sees (exits, restarts, health
-// changes; events.go). Client and Serve are the two
+// projects/<name>/restarts.json), the events it sees (exits, restarts, health changes;
+// events.go), and the userland proxy of its published ports that DNAT cannot serve, on
+// the host's IPv6 loopback (proxies.go). Client and Serve are the two
 // ends of the one-line protocol on the project's root-only unix socket (protocol.go).
 //
 // Containers are owned by the engine's per-container shims, not by the supervisor:

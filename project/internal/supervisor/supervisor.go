@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/dnsserver"
 	"github.com/berth-dev/berth/engine"
 	"github.com/berth-dev/berth/netdriver"
+	"github.com/berth-dev/berth/netdriver/portproxy"
 	"github.com/berth-dev/berth/project/internal/state"
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,7 @@ type supervisor struct {
 	eng   Engine
 	nd    *netdriver.Driver
 	dns   *dnsserver.Server
+	proxy *portproxy.Proxy // published ports DNAT cannot serve (proxies.go)
 
 	mu        sync.Mutex
 	networks  map[string]*heldNet // networks whose DNS records it holds (records.go)
@@ -79,10 +81,14 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 	}
 	s := &supervisor{paths: paths, name: name, eng: eng, nd: nd,
 		dns:      dnsserver.New(dnsserver.Options{Upstreams: ups}), // names under a project's name: records.go
+		proxy:    portproxy.New(),
 		networks: map[string]*heldNet{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
-	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
+	defer s.proxy.Close()
+	if err := s.sync(ctx); errors.Is(err, errProxy) {
+		fmt.Fprintf(os.Stderr, "supervisor of %q: %v\n", name, err) // the next sync tries again
+	} else if err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
 	}
 	sock, _ := paths.SocketPath(name) // name checked by runDir above
@@ -135,7 +141,8 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	return nil, fmt.Errorf("unknown request %q", request)
 }
 
-// sync makes DNS records and healthchecks match the recorded state.
+// sync makes DNS records, healthchecks, restart watchers and port proxies match the
+// recorded state.
 func (s *supervisor) sync(ctx context.Context) error {
 	st, err := s.paths.Load(s.name)
 	if err != nil {
@@ -154,7 +161,7 @@ func (s *supervisor) sync(ctx context.Context) error {
 		ids = append(ids, c.ID)
 	}
 	s.syncExitWatches(ids)
-	return nil
+	return s.syncProxies(st)
 }
 
 // currentHealth is the health of every checked container, by ID. A health belongs to
