@@ -44,14 +44,6 @@ func (s *supervisor) refresh(ctx context.Context) error {
 	return s.syncRecords(ctx, st, others)
 }
 
-// notifyPeers asks the peers of the project (see NotifyPeers) to refresh. It runs
-// without s.mu, so that two supervisors notifying each other never wait on each other.
-func (s *supervisor) notifyPeers() {
-	if st, err := s.paths.Load(s.name); err == nil {
-		NotifyPeers(s.paths, st)
-	}
-}
-
 // NotifyPeers asks the supervisor of every other project that shares a network with
 // st (by full name: one made by either, external to the other) to refresh its DNS
 // records from the states, and waits for their answers: when it returns, st's

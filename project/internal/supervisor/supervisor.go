@@ -81,7 +81,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 		networks: map[string]*heldNet{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
-	if err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
+	if _, err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
 	}
 	sock, _ := paths.SocketPath(name) // name checked by runDir above
@@ -115,10 +115,11 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	case ReqPing:
 		return nil, nil
 	case ReqSync:
-		if err := s.sync(ctx); err != nil {
+		st, err := s.sync(ctx)
+		if err != nil {
 			return nil, err
 		}
-		s.notifyPeers()
+		NotifyPeers(s.paths, st) // without s.mu: two supervisors notifying each other never wait on each other
 		return nil, nil
 	case ReqRefresh:
 		return nil, s.refresh(ctx)
@@ -132,21 +133,22 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	return nil, fmt.Errorf("unknown request %q", request)
 }
 
-// sync makes DNS records and healthchecks match the recorded state.
-func (s *supervisor) sync(ctx context.Context) error {
+// sync makes DNS records and healthchecks match the recorded state, and returns that
+// state.
+func (s *supervisor) sync(ctx context.Context) (*state.State, error) {
 	st, err := s.paths.Load(s.name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	others := s.otherStates()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.syncRecords(ctx, st, others); err != nil {
-		return err
+		return nil, err
 	}
 	s.syncChecks(st)
 	s.syncRestarts(st)
-	return nil
+	return st, nil
 }
 
 // currentHealth is the health of every checked container, by ID. A health belongs to
