@@ -3,8 +3,10 @@ package engine
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"io/fs"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -59,6 +61,31 @@ func writeFile(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := unix.Close(fd); err != nil {
 		return &fs.PathError{Op: "close", Path: path, Err: err}
+	}
+	return nil
+}
+
+// writeValues writes each value to the existing file path with a write(2) of its own,
+// through one descriptor: a cgroup v1 control file takes each write as one value
+// (devices.allow: one rule), and the open of a cgroup file costs about what a write
+// does. The error names the value that failed.
+func writeValues(path string, vals []string) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	for _, v := range vals {
+		n, err := unix.Write(fd, []byte(v))
+		for err == unix.EINTR {
+			n, err = unix.Write(fd, []byte(v))
+		}
+		if err == nil && n < len(v) {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return &fs.PathError{Op: "write " + strconv.Quote(v) + " to", Path: path, Err: err}
+		}
 	}
 	return nil
 }
