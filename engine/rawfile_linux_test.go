@@ -2,8 +2,11 @@ package engine
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,5 +38,29 @@ func TestWriteValues(t *testing.T) {
 		if !errors.Is(err, tt.want) || err == nil || !strings.Contains(err.Error(), tt.text) {
 			t.Errorf("writeValues(%s) = %v, want %v naming %q", tt.path, err, tt.want, tt.text)
 		}
+	}
+}
+
+// TestReadDirNames: every name but . and .., across several getdents(2) calls for a
+// large directory; a missing one is fs.ErrNotExist.
+func TestReadDirNames(t *testing.T) {
+	for _, n := range []int{0, 3, 700} { // 700 names: over the 8 KiB buffer
+		dir := t.TempDir()
+		var want []string
+		for i := range n {
+			name := fmt.Sprintf("entry-with-a-longer-name-%04d", i)
+			want = append(want, name)
+			if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := readDirNames(dir)
+		slices.Sort(got)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("readDirNames(%d names) = %d names, %v; want %d", n, len(got), err, n)
+		}
+	}
+	if _, err := readDirNames(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("readDirNames(missing) = %v, want fs.ErrNotExist", err)
 	}
 }
