@@ -25,6 +25,15 @@ func TestWithLayerView(t *testing.T) {
 		Cmd:    []string{"sh", "-c", "rm /etc/group; echo layer > /tmp/l; exec sleep 60"},
 		Mounts: []Mount{{Type: "bind", Source: vol, Target: "/home/app"}}}
 	startContainer(t, e, spec)
+	// The shell's changes are waited for in the upper dir, before any view: a view is an
+	// overlay of its own, which may cache a lookup made before the container wrote.
+	upper, _ := e.UpperDir(spec.ID)
+	for i := 0; i < 500; i++ {
+		if _, err := os.Stat(filepath.Join(upper, "tmp/l")); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, running := range []bool{true, false} {
 		if !running {
 			if _, err := e.Stop(spec.ID, syscall.SIGKILL, time.Second); err != nil {
@@ -33,12 +42,6 @@ func TestWithLayerView(t *testing.T) {
 		}
 		var got []string
 		err := e.WithLayerView(spec.ID, func(root string) error {
-			for i := 0; i < 100; i++ {
-				if _, err := os.Stat(filepath.Join(root, "tmp/l")); err == nil {
-					break
-				}
-				time.Sleep(10 * time.Millisecond) // the shell may not have written it yet
-			}
 			for _, p := range []string{"tmp/l", "etc/group", "etc/passwd", "home/app/v", "proc/self"} {
 				_, err := os.Lstat(filepath.Join(root, p))
 				got = append(got, p+":"+map[bool]string{true: "yes", false: "no"}[err == nil])
