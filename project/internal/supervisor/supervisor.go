@@ -81,7 +81,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 		networks: map[string]*heldNet{}, checks: map[string]context.CancelFunc{},
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
-	if _, err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
+	if _, _, _, err := s.sync(ctx); err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
 	}
 	sock, _ := paths.SocketPath(name) // name checked by runDir above
@@ -115,11 +115,11 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	case ReqPing:
 		return nil, nil
 	case ReqSync:
-		st, err := s.sync(ctx)
+		st, names, others, err := s.sync(ctx)
 		if err != nil {
 			return nil, err
 		}
-		NotifyPeers(s.paths, st) // without s.mu: two supervisors notifying each other never wait on each other
+		notifyPeers(s.paths, st, names, others) // without s.mu: two supervisors notifying each other never wait on each other
 		return nil, nil
 	case ReqRefresh:
 		return nil, s.refresh(ctx)
@@ -134,21 +134,22 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 }
 
 // sync makes DNS records and healthchecks match the recorded state, and returns that
-// state.
-func (s *supervisor) sync(ctx context.Context) (*state.State, error) {
+// state and the other projects' (their names, as loadOthers), read once for the
+// records and for notifyPeers.
+func (s *supervisor) sync(ctx context.Context) (*state.State, []string, []*state.State, error) {
 	st, err := s.paths.Load(s.name)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	others := s.otherStates()
+	names, others := loadOthers(s.paths, s.name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.syncRecords(ctx, st, others); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	s.syncChecks(st)
 	s.syncRestarts(st)
-	return st, nil
+	return st, names, others, nil
 }
 
 // currentHealth is the health of every checked container, by ID. A health belongs to
