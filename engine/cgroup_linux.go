@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // cgroupRoot is where the cgroup hierarchies are mounted: the cgroup2 mount itself on
@@ -187,10 +189,12 @@ func (cg *cgroup) restrictDevices(privileged bool, allow []DeviceRule) error {
 	if err := cg.write("devices", "devices.deny", "a"); err != nil {
 		return err
 	}
-	for _, r := range allow {
-		if err := cg.write("devices", "devices.allow", r.String()); err != nil {
-			return err
-		}
+	rules := make([]string, len(allow))
+	for i, r := range allow {
+		rules[i] = r.String()
+	}
+	if err := writeValues(filepath.Join(cg.dirs["devices"], "devices.allow"), rules); err != nil {
+		return fmt.Errorf("cgroup devices: %w", err)
 	}
 	return nil
 }
@@ -211,8 +215,8 @@ func (cg *cgroup) oomCounter() string {
 func removeCgroup(parent, id string) error {
 	for _, d := range cgroupDirs(parent, id) {
 		var err error
-		for i := 0; i < 200; i++ {
-			if err = os.Remove(d); err == nil || errors.Is(err, fs.ErrNotExist) {
+		for i := 0; i < 200; i++ { // rmdir alone: os.Remove tries unlink first, in vain
+			if err = unix.Rmdir(d); err == nil || err == unix.ENOENT {
 				err = nil
 				break
 			}

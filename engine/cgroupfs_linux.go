@@ -53,14 +53,34 @@ func mountCgroupFS(root string, spec *Spec, cg *cgroup) error {
 		if err := mount(cg.dirs[c], dst, "", unix.MS_BIND, ""); err != nil {
 			return fmt.Errorf("cgroup fs: %w", err)
 		}
-		if err := readOnlyUnlessPrivileged(dst, spec); err != nil {
-			return err
-		}
 	}
 	if spec.Privileged {
 		return nil
 	}
-	if err := mount("", target, "", unix.MS_REMOUNT|unix.MS_RDONLY|nodev, "mode=755"); err != nil {
+	return readOnlyTree(target, nodev)
+}
+
+// readOnlyTree makes the v1 cgroup tmpfs at target and the hierarchies bound in it
+// read-only: with one mount_setattr(2) for the whole tree (Linux 5.12), else (ENOSYS)
+// a remount of each, two system calls a hierarchy and one for the tmpfs.
+func readOnlyTree(target string, tmpfsFlags uintptr) error {
+	err := unix.MountSetattr(unix.AT_FDCWD, target, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
+	if err == nil {
+		return nil
+	}
+	if err != unix.ENOSYS {
+		return fmt.Errorf("cgroup fs: read-only %s: %w", target, err)
+	}
+	names, err := readDirNames(target)
+	if err != nil {
+		return fmt.Errorf("cgroup fs: %w", err)
+	}
+	for _, c := range names {
+		if err := remountReadOnly(filepath.Join(target, c)); err != nil {
+			return fmt.Errorf("cgroup fs: %w", err)
+		}
+	}
+	if err := mount("", target, "", unix.MS_REMOUNT|unix.MS_RDONLY|tmpfsFlags, "mode=755"); err != nil {
 		return fmt.Errorf("cgroup fs: %w", err)
 	}
 	return nil

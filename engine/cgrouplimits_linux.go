@@ -84,14 +84,14 @@ func (cg *cgroup) inheritCpuset() error {
 // inheritFile copies the file of the cgroup dir parent into child's when child's is
 // empty.
 func inheritFile(parent, child, file string) error {
-	b, err := os.ReadFile(filepath.Join(child, file))
+	b, err := readFile(filepath.Join(child, file))
 	if err != nil {
 		return fmt.Errorf("cgroup read %s: %w", filepath.Join(child, file), err)
 	}
 	if strings.TrimSpace(string(b)) != "" {
 		return nil
 	}
-	if b, err = os.ReadFile(filepath.Join(parent, file)); err != nil {
+	if b, err = readFile(filepath.Join(parent, file)); err != nil {
 		return fmt.Errorf("cgroup read %s: %w", filepath.Join(parent, file), err)
 	}
 	p := filepath.Join(child, file)

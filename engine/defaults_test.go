@@ -29,7 +29,7 @@ func TestDockerRuntimeDefaults(t *testing.T) {
 		{"spec sysctl wins", Spec{Sysctls: map[string]string{"net.ipv4.ip_unprivileged_port_start": "1024"},
 			Cmd: []string{"cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"}}, "1024\n"},
 		{"cgroup limit", Spec{Resources: Resources{Memory: 64 << 20}, Cmd: []string{"cat", memFile}}, "67108864\n"},
-		{"cgroup read-only", Spec{Cmd: []string{"sh", "-c", "mkdir /sys/fs/cgroup/x 2>/dev/null || mkdir /sys/fs/cgroup/pids/x 2>/dev/null || echo ro"}}, "ro\n"},
+		{"cgroup read-only", Spec{Cmd: []string{"sh", "-c", "for d in /sys/fs/cgroup /sys/fs/cgroup/*/; do mkdir $d/x 2>/dev/null && echo rw $d; done; echo ro"}}, "ro\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 )
 
@@ -96,25 +95,50 @@ func bpfAccess(access string) int32 {
 	return a
 }
 
-// memlock lifts RLIMIT_MEMLOCK once where the kernel still charges BPF programs to it
-// (before 5.11; a no-op after), and keeps the limit it had in memlockBefore: shims
-// started from this process inherit the lifted one, and give their containers the
-// old one back (shimRecords.rlimits).
-var memlock = sync.OnceValue(func() error {
-	var before, after unix.Rlimit
+// loadWithMemlock runs load, and where it fails with EPERM lifts RLIMIT_MEMLOCK (see
+// liftMemlock) and runs it once more: kernels before 5.11 charge BPF programs to that
+// limit and refuse a load past it with EPERM; later kernels charge the memory cgroup
+// and never need the lift. (cilium/ebpf/rlimit decides the same by probing the kernel
+// in its package init, a BPF map created at the start of every berth command, 0.3 ms
+// and more under load, whether it loads a program or not.)
+func loadWithMemlock(load func() error) error {
+	err := load()
+	if !errors.Is(err, unix.EPERM) {
+		return err
+	}
+	if lerr := liftMemlock(); lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	return load()
+}
+
+// liftMemlock lifts RLIMIT_MEMLOCK once, to unlimited or, without CAP_SYS_RESOURCE,
+// to its hard limit, and keeps the limit it had in memlockBefore: shims started from
+// this process inherit the lifted one, and give their containers the old one back
+// (shimRecords.rlimits).
+var liftMemlock = sync.OnceValue(liftMemlockNow)
+
+func liftMemlockNow() error {
+	var before unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &before); err != nil {
 		return fmt.Errorf("memlock limit: %w", err)
 	}
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return err
+	lifted := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+	err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &lifted)
+	if err != nil && before.Cur != before.Max {
+		lifted = unix.Rlimit{Cur: before.Max, Max: before.Max}
+		err = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &lifted)
 	}
-	if unix.Getrlimit(unix.RLIMIT_MEMLOCK, &after) == nil && after != before {
+	if err != nil {
+		return fmt.Errorf("lift memlock limit: %w", err)
+	}
+	if lifted != before {
 		memlockBefore.Store(&before)
 	}
 	return nil
-})
+}
 
-// memlockBefore is RLIMIT_MEMLOCK as this process had it before memlock lifted it;
+// memlockBefore is RLIMIT_MEMLOCK as this process had it before liftMemlock lifted it;
 // nil while not lifted.
 var memlockBefore atomic.Pointer[unix.Rlimit]
 
@@ -140,13 +164,14 @@ func deviceProgram(rules []DeviceRule) (*ebpf.Program, func(), error) {
 	if p := c.progs[key]; p != nil {
 		return p, func() {}, nil
 	}
-	if err := memlock(); err != nil {
-		return nil, nil, err
-	}
-	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Type:         ebpf.CGroupDevice,
-		Instructions: deviceFilter(rules),
-		License:      "Apache-2.0",
+	var p *ebpf.Program
+	err := loadWithMemlock(func() (err error) {
+		p, err = ebpf.NewProgram(&ebpf.ProgramSpec{
+			Type:         ebpf.CGroupDevice,
+			Instructions: deviceFilter(rules),
+			License:      "Apache-2.0",
+		})
+		return err
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load program: %w", err)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -400,5 +401,54 @@ func TestMemlockGivenBack(t *testing.T) {
 		if len(got) != 1 || got[0] != tt.want {
 			t.Errorf("rlimits(%+v) memlock records = %q, want [%q]", tt.ulimits, got, tt.want)
 		}
+	}
+}
+
+// TestLoadWithMemlock: a load refused with EPERM (a kernel before 5.11 charging BPF to
+// RLIMIT_MEMLOCK) is tried again once the limit is lifted, and the old limit is kept
+// for the containers; any other outcome is the load's own, and lifts nothing.
+func TestLoadWithMemlock(t *testing.T) {
+	testenv.RequiresRoot(t)
+	var orig unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &orig); err != nil {
+		t.Fatal(err)
+	}
+	oldBefore, oldLift := memlockBefore.Load(), liftMemlock
+	t.Cleanup(func() {
+		unix.Setrlimit(unix.RLIMIT_MEMLOCK, &orig)
+		memlockBefore.Store(oldBefore)
+		liftMemlock = oldLift
+	})
+	low := unix.Rlimit{Cur: 4096, Max: orig.Max} // lifted to Max at least
+	for _, tt := range []struct {
+		name    string
+		results []error // load's results, in turn
+		want    error
+		calls   int
+		lifted  bool
+	}{
+		{"loads", []error{nil}, nil, 1, false},
+		{"other error", []error{unix.EINVAL}, unix.EINVAL, 1, false},
+		{"EPERM then loads", []error{unix.EPERM, nil}, nil, 2, true},
+		{"EPERM twice", []error{unix.EPERM, unix.EPERM}, unix.EPERM, 2, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &low); err != nil {
+				t.Fatal(err)
+			}
+			memlockBefore.Store(nil)
+			liftMemlock = sync.OnceValue(liftMemlockNow)
+			calls := 0
+			err := loadWithMemlock(func() error { calls++; return tt.results[calls-1] })
+			if !errors.Is(err, tt.want) || err == nil && tt.want != nil || calls != tt.calls {
+				t.Errorf("loadWithMemlock = %v after %d loads, want %v after %d", err, calls, tt.want, tt.calls)
+			}
+			var now unix.Rlimit
+			unix.Getrlimit(unix.RLIMIT_MEMLOCK, &now)
+			lifted := now.Cur > low.Cur && now.Cur == now.Max
+			if b := memlockBefore.Load(); lifted != tt.lifted || tt.lifted && (b == nil || *b != low) || !tt.lifted && b != nil {
+				t.Errorf("memlock %+v, memlockBefore %v; want lifted %v, memlockBefore %+v when lifted", now, b, tt.lifted, low)
+			}
+		})
 	}
 }

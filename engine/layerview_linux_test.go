@@ -25,11 +25,11 @@ func TestWithLayerView(t *testing.T) {
 		Cmd:    []string{"sh", "-c", "rm /etc/group; echo layer > /tmp/l; exec sleep 60"},
 		Mounts: []Mount{{Type: "bind", Source: vol, Target: "/home/app"}}}
 	startContainer(t, e, spec)
-	// Wait for the shell's write in the upper dir first: a view made before it caches
-	// tmp/l as missing (overlayfs does not see later changes of its lower layers).
-	dir, _ := e.dir(spec.ID)
+	// The shell's changes are waited for in the upper dir, before any view: a view is an
+	// overlay of its own, which may cache a lookup made before the container wrote.
+	upper, _ := e.UpperDir(spec.ID)
 	for i := 0; i < 500; i++ {
-		if _, err := os.Stat(filepath.Join(dir, "upper", "tmp", "l")); err == nil {
+		if _, err := os.Stat(filepath.Join(upper, "tmp/l")); err == nil {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -53,6 +53,7 @@ func TestWithLayerView(t *testing.T) {
 			t.Errorf("WithLayerView (running %v) = %v, %q; want %q", running, err, strings.Join(got, " "), want)
 		}
 	}
+	dir, _ := e.dir(spec.ID)
 	if left, _ := filepath.Glob(filepath.Join(dir, "view-*")); len(left) != 0 {
 		t.Errorf("work dirs left: %v", left)
 	}

@@ -89,7 +89,7 @@ func (r *shimRecords) seccomp(filter string) {
 }
 
 // rlimits adds the ulimits as resource:soft:hard, and RLIMIT_MEMLOCK as this process
-// had it before loading a device program lifted it (see memlock), unless ls sets it.
+// had it before loading a device program lifted it (see liftMemlock), unless ls sets it.
 func (r *shimRecords) rlimits(ls []Ulimit) error {
 	old := memlockBefore.Load()
 	for _, l := range ls {

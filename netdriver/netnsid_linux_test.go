@@ -47,3 +47,27 @@ func TestNetnsIDsStayInRuntimeDir(t *testing.T) {
 		t.Errorf("DeleteNetns removed %s: %v", victim, err)
 	}
 }
+
+// TestDeleteNetnsRecordedElsewhere: a namespace recorded outside RuntimeDir (by an
+// older berth) is the one DeleteNetns removes, and its record goes with it.
+func TestDeleteNetnsRecordedElsewhere(t *testing.T) {
+	d := newTestDriver(t)
+	id := "btnold" + randHex(t, 3)
+	old := filepath.Join(t.TempDir(), id) // a plain file: unmounting it is EINVAL, ignored
+	if err := os.WriteFile(old, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.withState(true, func(st *state) error { st.Netns[id] = old; return nil })
+	if err := d.DeleteNetns(id); err != nil {
+		t.Fatalf("DeleteNetns(%q recorded at %s) = %v", id, old, err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s after DeleteNetns: %v, want it removed", old, err)
+	}
+	d.withState(false, func(st *state) error {
+		if rec, ok := st.Netns[id]; ok {
+			t.Errorf("record of %q after DeleteNetns = %q, want none", id, rec)
+		}
+		return nil
+	})
+}

@@ -201,8 +201,12 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	}
 	r.mu.Lock()
 	r.st.RemoveContainer(c.ID)
+	tearingDown := r.tearingDown
 	r.mu.Unlock()
 	r.printf(" Container %s  Removed\n", c.Name)
+	if tearingDown {
+		return nil // Down saves once they are all gone (a state larger than the truth is safe: see run.tearingDown)
+	}
 	return r.save()
 }
 

@@ -79,10 +79,13 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 	levels := stopOrder(st)
 	for i := len(levels) - 1; i >= 0; i-- {
 		if err := r.removeLevel(ctx, levels[i], opts.Timeout); err != nil {
+			r.save() // without those removed: removeContainer leaves the saves to Down
 			return err
 		}
 	}
-	// Other projects' supervisors forget these containers on the networks they share.
+	// Other projects' supervisors forget these containers on the networks they share,
+	// reading the state saved without them (once: removeContainer leaves it to Down).
+	r.save() // best effort while tearing down
 	supervisor.NotifyPeers(cfg.paths(), st)
 	for _, id := range r.netnsLeft { // their removal could not be recorded: a full disk
 		if err := nd.DeleteNetns(id); err != nil {

@@ -36,9 +36,11 @@ type run struct {
 	snapshot              []byte
 	snapshotSeq, savedSeq uint64
 	writeMu               sync.Mutex
-	// tearingDown (Down) makes save best effort: the state only shrinks while Down
-	// runs, and every removal is idempotent, so a state left larger than the truth (a
-	// full disk) only makes the next Down retry removals that are done.
+	// tearingDown (Down) makes save best effort, and removeContainer leaves its save to
+	// Down, which saves once the containers are gone (or one failed): the state only
+	// shrinks while Down runs, and every removal is idempotent, so a state left larger
+	// than the truth (a full disk, a kill) only makes the next Down retry removals that
+	// are done.
 	tearingDown bool
 	// netnsLeft are the IDs of network namespaces whose removal failed while tearing
 	// down (the driver could not record it: a full disk); Down retries them once the

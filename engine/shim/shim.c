@@ -209,10 +209,15 @@ static void failfd(int fd, int code, const char *class, const char *fmt, ...)
 	_exit(code);
 }
 
-static char *readall(int fd, size_t *len)
+/* readall reads fd until EOF, after the npre bytes of pre (read from it already). */
+static char *readall(int fd, size_t *len, const char *pre, size_t npre)
 {
-	size_t cap = 8192, n = 0;
+	size_t cap = 8192, n = npre;
+	while (cap < npre * 2)
+		cap *= 2;
 	char *b = malloc(cap);
+	if (npre)
+		memcpy(b, pre, npre);
 	for (;;) {
 		if (n == cap) {
 			cap *= 2;
@@ -256,13 +261,37 @@ static int parse_records(char *b, size_t len);
 static int send_fd(int s, int fd);
 static int open_pty(int *master, int *slave);
 
-/* parse_config reads the rest of the configuration from fd until EOF and parses it; it
- * returns 0 at EOF without records. */
-static int parse_config(int fd)
+/* The configuration fd is read through cbuf: the records the shim takes one at a time
+ * (read_record) come from as few read(2) calls as the starter made writes (a pipe's
+ * read returns what is there, without waiting for more), not one call a byte;
+ * parse_config takes what is left in it. */
+static char cbuf[4096];
+static size_t cpos, clen;
+
+/* config_byte sets *c to the next byte of the configuration; it returns 0 at EOF. */
+static int config_byte(char *c)
+{
+	if (cpos == clen) {
+		ssize_t r;
+		do
+			r = read(CONFIG_FD, cbuf, sizeof cbuf);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			return 0;
+		cpos = 0, clen = (size_t)r;
+	}
+	*c = cbuf[cpos++];
+	return 1;
+}
+
+/* parse_config reads the rest of the configuration (CONFIG_FD) until EOF and parses
+ * it; it returns 0 at EOF without records. */
+static int parse_config(void)
 {
 	size_t len;
-	char *b = readall(fd, &len);
-	close(fd);
+	char *b = readall(CONFIG_FD, &len, cbuf + cpos, clen - cpos);
+	cpos = clen;
+	close(CONFIG_FD);
 	if (len == 0)
 		return 0;
 	raw_config = malloc(len);
@@ -1146,7 +1175,7 @@ static void container_main(int syncfd, int relayfd, struct stdio io)
 	/* Born before the starter finished the rootfs: the configuration arrives once it
 	 * has, relayed by the shim (EOF without it: the start was given up). */
 	size_t len;
-	char *conf = readall(relayfd, &len);
+	char *conf = readall(relayfd, &len, NULL, 0);
 	close(relayfd);
 	if (len == 0)
 		_exit(1);
@@ -1294,14 +1323,14 @@ static int open_pty(int *master, int *slave)
 	return *slave >= 0;
 }
 
-/* read_record reads one NUL-terminated record from the configuration, one byte at a
- * time (the rest of the configuration comes later); it exits quietly at EOF: the
- * starter gave up, or never needed this (spare) shim. In exec mode EOF is a failure:
- * its caller reads the exit status as the command's. */
+/* read_record reads one NUL-terminated record from the configuration (through cbuf:
+ * the rest of the configuration comes later); it exits quietly at EOF: the starter
+ * gave up, or never needed this (spare) shim. In exec mode EOF is a failure: its
+ * caller reads the exit status as the command's. */
 static void read_record(char *rec, size_t size, const char *key)
 {
 	size_t n = 0;
-	while (n < size - 1 && read(CONFIG_FD, rec + n, 1) == 1 && rec[n] != '\0')
+	while (n < size - 1 && config_byte(rec + n) && rec[n] != '\0')
 		n++;
 	rec[n] = '\0';
 	if (n == 0 && !*report_prefix)
@@ -1549,7 +1578,7 @@ static int exec_main(void)
 	errfd = REPORT_FD;
 	report_prefix = "";
 	check_protocol();
-	if (!parse_config(CONFIG_FD) || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
+	if (!parse_config() || cfg.target <= 0 || !cfg.cwd || cfg.argc == 0)
 		FAIL(CLASS_PROTO, "shim exec: incomplete configuration");
 	/* Not dumpable until the command's execve (as runc's init): a container process
 	 * must not open /proc/<child>/fd/N (the error pipe to berth) meanwhile. */
@@ -1726,7 +1755,7 @@ int main(int argc, char **argv)
 
 	/* The rest of the configuration, once the starter has built the rootfs; PID 1,
 	 * born already, gets its own copy. */
-	if (!parse_config(CONFIG_FD)) { /* the starter gave up */
+	if (!parse_config()) { /* the starter gave up */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		if (ln >= 0)
@@ -1759,7 +1788,7 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 	/* PID 1's own error, if it failed first, says more than ours. */
 	size_t mlen;
-	char *msg = readall(errp[0], &mlen);
+	char *msg = readall(errp[0], &mlen, NULL, 0);
 	close(errp[0]);
 	if (cfg.tty && master < 0 && !failed)
 		failed_class = CLASS_STDIO, failed_step = "", failed = "receive the container's pty", err = EPIPE;

@@ -123,19 +123,24 @@ func Volumes(t Target, acts plan.Plan) error {
 		t.St.Volumes = map[string]string{}
 	}
 	used := map[string]string{} // full name -> compose key
+	recorded := true            // every one of them already: no save
 	for _, a := range acts {
 		if a.Service == "" || a.Kind == plan.ActRemove {
 			continue
 		}
 		for _, v := range t.P.Services[a.Service].Volumes {
 			if v.Type == "volume" && v.Source != "" && !t.P.Volumes[v.Source].External {
-				t.St.Volumes[v.Source] = plan.VolumeName(t.P, v.Source)
-				used[plan.VolumeName(t.P, v.Source)] = v.Source
+				name := plan.VolumeName(t.P, v.Source)
+				recorded = recorded && t.St.Volumes[v.Source] == name
+				t.St.Volumes[v.Source] = name
+				used[name] = v.Source
 			}
 		}
 	}
-	if err := t.Save(); err != nil {
-		return err
+	if !recorded {
+		if err := t.Save(); err != nil {
+			return err
+		}
 	}
 	for _, a := range acts {
 		if a.Kind != plan.ActCreateVolume {

@@ -108,11 +108,12 @@ func TestNetworksAndVolumes(t *testing.T) {
 	if err := Networks(t.Context(), tg, nd, acts); err != nil || len(nd.created) != 0 {
 		t.Errorf("Networks again = %v, made %q; want nothing made", err, nd.created)
 	}
+	before := saved
 	if err := Volumes(tg, acts); err != nil {
 		t.Fatalf("Volumes: %v", err)
 	}
-	if st.Volumes["data"] != "demo_data" || st.Volumes["ext"] != "" {
-		t.Errorf("recorded volumes = %v, want data only (ext is external)", st.Volumes)
+	if st.Volumes["data"] != "demo_data" || st.Volumes["ext"] != "" || saved != before+1 {
+		t.Errorf("recorded volumes = %v, saved %d times; want data only (ext is external), saved once", st.Volumes, saved-before)
 	}
 	got, err := tg.Paths.VolumesLabelled(state.LabelProject, "demo")
 	if err != nil || !slices.Equal(got, []string{"demo_data"}) {
@@ -120,6 +121,10 @@ func TestNetworksAndVolumes(t *testing.T) {
 	}
 	if want := " Network demo_back  Created\n Network demo_front  Created\n Volume demo_data  Created\n"; strings.Join(progress, "") != want {
 		t.Errorf("progress = %q, want %q", strings.Join(progress, ""), want)
+	}
+	before = saved
+	if err := Volumes(tg, acts); err != nil || saved != before {
+		t.Errorf("Volumes again = %v, saved %d times; want nothing new to save", err, saved-before)
 	}
 }
 

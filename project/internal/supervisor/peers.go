@@ -14,17 +14,25 @@ const peerTimeout = 5 * time.Second
 // otherStates returns the states of every other project. One that cannot be read is
 // left out: its containers are not named until it can be (down removes it anyway).
 func (s *supervisor) otherStates() []*state.State {
-	names, _ := s.paths.Projects()
-	var out []*state.State
-	for _, name := range names {
-		if name == s.name {
+	_, states := loadOthers(s.paths, s.name)
+	return states
+}
+
+// loadOthers returns the names and states of the projects other than self whose state
+// can be read.
+func loadOthers(paths state.Paths, self string) ([]string, []*state.State) {
+	all, _ := paths.Projects()
+	var names []string
+	var states []*state.State
+	for _, name := range all {
+		if name == self {
 			continue
 		}
-		if st, err := s.paths.Load(name); err == nil {
-			out = append(out, st)
+		if st, err := paths.Load(name); err == nil {
+			names, states = append(names, name), append(states, st)
 		}
 	}
-	return out
+	return names, states
 }
 
 // refresh makes the DNS records match every project's state again (ReqRefresh: a
@@ -44,14 +52,6 @@ func (s *supervisor) refresh(ctx context.Context) error {
 	return s.syncRecords(ctx, st, others)
 }
 
-// notifyPeers asks the peers of the project (see NotifyPeers) to refresh. It runs
-// without s.mu, so that two supervisors notifying each other never wait on each other.
-func (s *supervisor) notifyPeers() {
-	if st, err := s.paths.Load(s.name); err == nil {
-		NotifyPeers(s.paths, st)
-	}
-}
-
 // NotifyPeers asks the supervisor of every other project that shares a network with
 // st (by full name: one made by either, external to the other) to refresh its DNS
 // records from the states, and waits for their answers: when it returns, st's
@@ -59,18 +59,20 @@ func (s *supervisor) notifyPeers() {
 // error: a project without a supervisor serves no names, and a supervisor that does
 // not answer reads every state again on its next sync.
 func NotifyPeers(paths state.Paths, st *state.State) {
-	names, _ := paths.Projects()
-	for _, name := range names {
-		if name == st.Name {
+	names, others := loadOthers(paths, st.Name)
+	notifyPeers(paths, st, names, others)
+}
+
+// notifyPeers is NotifyPeers over the other projects' states, loaded already (names[i]
+// is others[i]'s project).
+func notifyPeers(paths state.Paths, st *state.State, names []string, others []*state.State) {
+	for i, other := range others {
+		if !sharesNetwork(st, other) {
 			continue
 		}
-		other, err := paths.Load(name)
-		if err != nil || !sharesNetwork(st, other) {
-			continue
-		}
-		cl := NewClient(paths.SocketPath(name))
+		cl := NewClient(paths.SocketPath(names[i]))
 		cl.Timeout = peerTimeout
-		cl.Do(ReqRefresh, nil) //nolint:errcheck // see the doc comment
+		cl.Do(ReqRefresh, nil) //nolint:errcheck // see NotifyPeers
 	}
 }
 

@@ -86,7 +86,7 @@ func Run(ctx context.Context, paths state.Paths, eng Engine, nd *netdriver.Drive
 		health: map[string]string{}, runs: map[string]time.Time{}, done: make(chan struct{})}
 	defer s.dns.Close()
 	defer s.proxy.Close()
-	if err := s.sync(ctx); errors.Is(err, errProxy) {
+	if _, _, _, err := s.sync(ctx); errors.Is(err, errProxy) {
 		fmt.Fprintf(os.Stderr, "supervisor of %q: %v\n", name, err) // the next sync tries again
 	} else if err != nil && !errors.Is(err, state.ErrNotFound) {
 		return err
@@ -123,10 +123,11 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	case ReqPing:
 		return nil, nil
 	case ReqSync:
-		if err := s.sync(ctx); err != nil {
+		st, names, others, err := s.sync(ctx)
+		if err != nil {
 			return nil, err
 		}
-		s.notifyPeers()
+		notifyPeers(s.paths, st, names, others) // without s.mu: two supervisors notifying each other never wait on each other
 		return nil, nil
 	case ReqRefresh:
 		return nil, s.refresh(ctx)
@@ -141,18 +142,19 @@ func (s *supervisor) answer(ctx context.Context, request string) ([]byte, error)
 	return nil, fmt.Errorf("unknown request %q", request)
 }
 
-// sync makes DNS records, healthchecks, restart watchers and port proxies match the
-// recorded state.
-func (s *supervisor) sync(ctx context.Context) error {
+// sync makes DNS records, healthchecks, restart watchers, exit watchers and port
+// proxies match the recorded state, and returns that state and the other projects'
+// (their names, as loadOthers), read once for the records and for notifyPeers.
+func (s *supervisor) sync(ctx context.Context) (*state.State, []string, []*state.State, error) {
 	st, err := s.paths.Load(s.name)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	others := s.otherStates()
+	names, others := loadOthers(s.paths, s.name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.syncRecords(ctx, st, others); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	s.syncChecks(st)
 	s.syncRestarts(st)
@@ -161,7 +163,7 @@ func (s *supervisor) sync(ctx context.Context) error {
 		ids = append(ids, c.ID)
 	}
 	s.syncExitWatches(ids)
-	return s.syncProxies(st)
+	return st, names, others, s.syncProxies(st)
 }
 
 // currentHealth is the health of every checked container, by ID. A health belongs to
