@@ -147,16 +147,13 @@ func (ep *endpointState) public(n *netState) *Endpoint {
 // attachVeth makes ep's veth pair, configures the peer and points the default routes of
 // its namespace as st (where ep is recorded) says.
 func attachVeth(st *state, n *netState, ep *endpointState, mac net.HardwareAddr) error {
-	nsh, err := netns.GetFromPath(ep.NsPath)
-	if err != nil {
-		return fmt.Errorf("open netns: %w", err)
-	}
-	defer nsh.Close()
-	in, err := netlink.NewHandleAt(nsh)
-	if err != nil {
-		return fmt.Errorf("open netlink in netns: %w", err)
-	}
-	defer in.Close()
+	return withNetnsHandle(ep.NsPath, func(nsh netns.NsHandle, in *netlink.Handle) error {
+		return attachVethIn(st, n, ep, mac, nsh, in)
+	})
+}
+
+// attachVethIn is attachVeth with ep's namespace open as nsh and in.
+func attachVethIn(st *state, n *netState, ep *endpointState, mac net.HardwareAddr, nsh netns.NsHandle, in *netlink.Handle) error {
 	br, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
 		return fmt.Errorf("find bridge %q: %w", n.Bridge, err)

@@ -117,11 +117,17 @@ func inNetns(t testing.TB, path string, fn func()) {
 // echoTCP listens on :port in the namespace and echoes every connection.
 func echoTCP(t testing.TB, nsPath string, port string) net.Listener {
 	t.Helper()
+	return echoOn(t, nsPath, "tcp4", ":"+port)
+}
+
+// echoOn listens on network and addr in the namespace and echoes every connection.
+func echoOn(t testing.TB, nsPath, network, addr string) net.Listener {
+	t.Helper()
 	var l net.Listener
 	var err error
-	inNetns(t, nsPath, func() { l, err = net.Listen("tcp4", ":"+port) })
+	inNetns(t, nsPath, func() { l, err = net.Listen(network, addr) })
 	if err != nil {
-		t.Fatalf("listen tcp in %s: %v", nsPath, err)
+		t.Fatalf("listen %s %s in %s: %v", network, addr, nsPath, err)
 	}
 	t.Cleanup(func() { l.Close() })
 	go func() {

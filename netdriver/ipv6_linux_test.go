@@ -3,7 +3,6 @@ package netdriver
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -28,22 +27,7 @@ func randomULA(t *testing.T) netip.Prefix {
 // echoTCP6 listens on [::]:port in the namespace and echoes every connection.
 func echoTCP6(t *testing.T, nsPath string, port string) {
 	t.Helper()
-	var l net.Listener
-	var err error
-	inNetns(t, nsPath, func() { l, err = net.Listen("tcp6", "[::]:"+port) })
-	if err != nil {
-		t.Fatalf("listen tcp6 in %s: %v", nsPath, err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); io.Copy(c, c) }()
-		}
-	}()
+	echoOn(t, nsPath, "tcp6", "[::]:"+port)
 }
 
 // defaultGateway6 is the gateway of the IPv6 default route in the namespace at nsPath.

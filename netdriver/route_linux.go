@@ -13,6 +13,11 @@ import (
 
 // withNetns runs fn with a netlink handle inside the namespace at nsPath.
 func withNetns(nsPath string, fn func(in *netlink.Handle) error) error {
+	return withNetnsHandle(nsPath, func(_ netns.NsHandle, in *netlink.Handle) error { return fn(in) })
+}
+
+// withNetnsHandle is withNetns that also gives fn the namespace's handle.
+func withNetnsHandle(nsPath string, fn func(nsh netns.NsHandle, in *netlink.Handle) error) error {
 	nsh, err := netns.GetFromPath(nsPath)
 	if err != nil {
 		return fmt.Errorf("open netns: %w", err)
@@ -23,7 +28,7 @@ func withNetns(nsPath string, fn func(in *netlink.Handle) error) error {
 		return fmt.Errorf("open netlink in netns: %w", err)
 	}
 	defer in.Close()
-	return fn(in)
+	return fn(nsh, in)
 }
 
 // gatewayFor is the endpoint of nsPath whose network gives the default route of the
