@@ -170,7 +170,9 @@ func roundTrip(t testing.TB, nsPath, network, addr string) (string, error) {
 	t.Helper()
 	var c net.Conn
 	var err error
-	dial := func() { c, err = net.DialTimeout(network, addr, time.Second) }
+	// 3 s: a port just added to a bridge may lose the first ARP request (the kernel
+	// applies its carrier change late), which is retried after 1 s.
+	dial := func() { c, err = net.DialTimeout(network, addr, 3*time.Second) }
 	if nsPath == "" {
 		dial()
 	} else {
