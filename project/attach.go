@@ -72,8 +72,10 @@ func UpAttached(ctx context.Context, cfg Config, p *compose.Project, opts UpOpti
 		at.OnExit = CascadeStop
 	}
 	start := time.Now()
-	w := cfg.logWatch(p.Name, logstream.NewPrinter(progressOrDiscard(at.Output), at.LogFormat),
-		func(c *ContainerState) bool { return attached[c.Service] })
+	pr := logstream.NewPrinter(progressOrDiscard(at.Output), at.LogFormat)
+	w := cfg.logWatch(p.Name, pr, func(c *ContainerState) bool { return attached[c.Service] })
+	// The hooks' output is printed as it comes, of every service, as Compose's.
+	opts.HookOutput = func(service, source, line string) { pr.HookLine(service, source, line) }
 	w.Follow, w.Start, w.Since = true, start, start
 	a := &attacher{w: w, cfg: cfg, name: p.Name, at: at, progress: progressOrDiscard(opts.Progress),
 		exitCodeFrom: at.ExitCodeFrom, services: upServices(p, opts.PlanOptions)}

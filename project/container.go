@@ -157,6 +157,15 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		return nil
 	}
 	r.printf(" Container %s  Removing\n", c.Name)
+	if err := r.dropContainer(ctx, c, timeout); err != nil {
+		return err
+	}
+	r.printf(" Container %s  Removed\n", c.Name)
+	return nil
+}
+
+// dropContainer is removeContainer without its status lines.
+func (r *run) dropContainer(ctx context.Context, c *ContainerState, timeout time.Duration) error {
 	if err := r.markStopping(c); err != nil {
 		return err
 	}
@@ -199,7 +208,6 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	r.mu.Lock()
 	r.st.RemoveContainer(c.ID)
 	r.mu.Unlock()
-	r.printf(" Container %s  Removed\n", c.Name)
 	return r.save()
 }
 
