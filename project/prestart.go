@@ -35,10 +35,10 @@ func isPreStartRunner(c *ContainerState, service string) bool {
 	return c.Service == service && c.Labels[LabelHook] == hookPreStart
 }
 
-// preStartDue reports whether up runs svc's pre_start hooks: it has some, it starts
-// containers, and none of its containers is kept running.
-func preStartDue(svc compose.ServiceConfig, acts []Action, noStart bool) bool {
-	if len(svc.PreStart) == 0 || noStart {
+// preStartDue reports whether up prepares runners of svc's pre_start hooks: it has
+// some, it creates or starts containers, and none of its containers is kept running.
+func preStartDue(svc compose.ServiceConfig, acts []Action) bool {
+	if len(svc.PreStart) == 0 {
 		return false
 	}
 	for _, a := range acts {
@@ -49,22 +49,49 @@ func preStartDue(svc compose.ServiceConfig, acts []Action, noStart bool) bool {
 	return len(acts) > 0
 }
 
-// runPreStart removes svc's runners left by an earlier failure, then runs each of its
-// pre_start hooks in a runner borrowing donor's volumes, in order, stopping at the
-// first that fails.
-func (r *run) runPreStart(ctx context.Context, svc compose.ServiceConfig, donor *ContainerState) error {
-	for i, h := range svc.PreStart {
-		if h.PerReplica {
-			return fmt.Errorf("service %q pre_start[%d]: per_replica is not yet supported; remove per_replica or set it to false", svc.Name, i)
-		}
-	}
+// preparePreStart removes svc's runners of an earlier up (kept after a failure, or
+// created and never run), then creates a fresh runner per pre_start hook, each
+// borrowing donor's volumes; none with a per_replica hook (Compose cannot run those).
+func (r *run) preparePreStart(ctx context.Context, svc compose.ServiceConfig, donor *ContainerState) error {
 	if err := r.removePreStartRunners(ctx, svc.Name); err != nil {
 		return err
 	}
+	if perReplicaHook(svc) >= 0 {
+		return nil
+	}
 	for i := range svc.PreStart {
-		c, err := r.createPreStartRunner(ctx, svc, i, donor)
-		if err != nil {
+		if _, err := r.createPreStartRunner(ctx, svc, i, donor); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// preparePreStartOf prepares the runners of service's pre_start hooks, its
+// lowest-numbered container lending its volumes.
+func (r *run) preparePreStartOf(ctx context.Context, service string) error {
+	r.mu.Lock()
+	cs := r.st.ServiceContainers(service)
+	r.mu.Unlock()
+	if len(cs) == 0 {
+		return nil
+	}
+	return r.preparePreStart(ctx, r.p.Services[service], cs[0])
+}
+
+// runPreStart runs svc's prepared runners in order, removing each that succeeds and
+// stopping at the first that fails. A hook without a runner still to run (the runners
+// ran at an earlier start) fails with Compose's message.
+func (r *run) runPreStart(ctx context.Context, svc compose.ServiceConfig) error {
+	if i := perReplicaHook(svc); i >= 0 {
+		return fmt.Errorf("service %q pre_start[%d]: per_replica is not yet supported; remove per_replica or set it to false", svc.Name, i)
+	}
+	for i := range svc.PreStart {
+		c := r.preStartRunner(svc.Name, i)
+		if c == nil {
+			return fmt.Errorf("service %q pre_start[%d]: no hook runner container found — either its runner "+
+				"was already consumed by a previous start, or the service's container state changed after "+
+				"reconciliation planned this run; run `berth up %s` to prepare fresh runners", svc.Name, i, svc.Name)
 		}
 		if err := r.execPreStartRunner(c, svc.Name, i); err != nil {
 			return err
@@ -74,6 +101,71 @@ func (r *run) runPreStart(ctx context.Context, svc compose.ServiceConfig, donor 
 		}
 	}
 	return nil
+}
+
+// startPreStart runs, for Start, the prepared runners of service's pre_start hooks
+// when none of its containers runs and one is to start, as Compose's start.
+func (r *run) startPreStart(ctx context.Context, service string) error {
+	svc, ok := r.composeService(service)
+	if !ok || len(svc.PreStart) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	cs := r.st.ServiceContainers(service)
+	r.mu.Unlock()
+	stopped := 0
+	for _, c := range cs {
+		if st, err := r.eng.State(c.ID); err == nil && !isLive(st.Status) {
+			stopped++
+		}
+	}
+	if stopped == 0 || stopped < len(cs) {
+		return nil
+	}
+	return r.runPreStart(ctx, svc)
+}
+
+// hasPreStart reports whether a service of p has pre_start hooks (p may be nil).
+func hasPreStart(p *compose.Project) bool {
+	if p == nil {
+		return false
+	}
+	for _, svc := range p.Services {
+		if len(svc.PreStart) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// perReplicaHook is the index of svc's first pre_start hook with per_replica, or -1.
+func perReplicaHook(svc compose.ServiceConfig) int {
+	for i, h := range svc.PreStart {
+		if h.PerReplica {
+			return i
+		}
+	}
+	return -1
+}
+
+// preStartRunner is the runner of service's i-th pre_start hook that was created and
+// never started, or nil.
+func (r *run) preStartRunner(service string, i int) *ContainerState {
+	r.mu.Lock()
+	var found *ContainerState
+	for _, c := range r.st.Containers {
+		if isPreStartRunner(c, service) && c.Labels[LabelHookIndex] == strconv.Itoa(i) {
+			found = c
+		}
+	}
+	r.mu.Unlock()
+	if found == nil {
+		return nil
+	}
+	if st, err := r.eng.State(found.ID); err != nil || st.Status != engine.StatusCreated {
+		return nil
+	}
+	return found
 }
 
 // removePreStartRunners removes the pre_start runners of service that state records.

@@ -10,19 +10,17 @@ import (
 func TestPreStartDue(t *testing.T) {
 	hooked := compose.ServiceConfig{Name: "web", PreStart: []compose.PreStartHook{{}}}
 	tests := []struct {
-		name    string
-		svc     compose.ServiceConfig
-		acts    []ActionKind
-		noStart bool
-		want    bool
+		name string
+		svc  compose.ServiceConfig
+		acts []ActionKind
+		want bool
 	}{
-		{"first up", hooked, []ActionKind{ActCreate}, false, true},
-		{"recreate", hooked, []ActionKind{ActRecreate, ActRecreate}, false, true},
-		{"stopped service", hooked, []ActionKind{ActStart}, false, true},
-		{"a replica runs on", hooked, []ActionKind{ActKeep, ActCreate}, false, false},
-		{"create only", hooked, []ActionKind{ActCreate}, true, false},
-		{"no hooks", compose.ServiceConfig{Name: "web"}, []ActionKind{ActCreate}, false, false},
-		{"nothing to do", hooked, nil, false, false},
+		{"first up", hooked, []ActionKind{ActCreate}, true},
+		{"recreate", hooked, []ActionKind{ActRecreate, ActRecreate}, true},
+		{"stopped service", hooked, []ActionKind{ActStart}, true},
+		{"a replica runs on", hooked, []ActionKind{ActKeep, ActCreate}, false},
+		{"no hooks", compose.ServiceConfig{Name: "web"}, []ActionKind{ActCreate}, false},
+		{"nothing to do", hooked, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,8 +28,8 @@ func TestPreStartDue(t *testing.T) {
 			for _, k := range tt.acts {
 				acts = append(acts, Action{Kind: k, Service: "web"})
 			}
-			if got := preStartDue(tt.svc, acts, tt.noStart); got != tt.want {
-				t.Errorf("preStartDue(%v, noStart %v) = %v, want %v", tt.acts, tt.noStart, got, tt.want)
+			if got := preStartDue(tt.svc, acts); got != tt.want {
+				t.Errorf("preStartDue(%v) = %v, want %v", tt.acts, got, tt.want)
 			}
 		})
 	}

@@ -240,12 +240,15 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 					return
 				}
 			}
-			preStart := preStartDue(r.p.Services[name], acts, opts.NoStart)
+			preStart := preStartDue(r.p.Services[name], acts)
 			for _, a := range acts {
 				errs[i] = r.slots().do(func() error { return r.applyContainer(ctx, a, images[name], opts, &preStart) })
 				if errs[i] != nil {
 					return
 				}
+			}
+			if preStart && opts.NoStart { // create: Start runs them
+				errs[i] = r.preparePreStartOf(ctx, name)
 			}
 		}()
 	}
@@ -295,7 +298,11 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 func (r *run) startAfterPreStart(ctx context.Context, c *ContainerState, preStart *bool) error {
 	if *preStart {
 		*preStart = false
-		if err := r.runPreStart(ctx, r.p.Services[c.Service], c); err != nil {
+		svc := r.p.Services[c.Service]
+		if err := r.preparePreStart(ctx, svc, c); err != nil {
+			return err
+		}
+		if err := r.runPreStart(ctx, svc); err != nil {
 			return err
 		}
 	}

@@ -62,6 +62,31 @@ func TestE2EPreStart(t *testing.T) {
 	}
 }
 
+// As Compose's: create prepares the runners and start runs them; a start after a stop
+// finds none left and fails, asking for an up, which prepares and runs them again.
+func TestE2EPreStartCreateStart(t *testing.T) {
+	e := newE2E(t)
+	e.tagImage("bte-busybox", "bte-hookbox")
+	file := writeCompose(t, preStartCompose)
+	e.mustBerth("-f", file, "up", "--no-start")
+	if n := e.containerDirs(); n != 3 {
+		t.Errorf("%d containers after create, want 3 (web and its two runners)", n)
+	}
+	e.mustBerth("-f", file, "start")
+	e.waitLog(file, "second web mine")
+	e.mustBerth("-f", file, "stop")
+	_, stderr, err := e.berth("-f", file, "start")
+	if want := `service "web" pre_start[0]: no hook runner container found`; err == nil || !strings.Contains(stderr, want) {
+		t.Errorf("start after stop: err %v, stderr:\n%s\nwant %q", err, stderr, want)
+	}
+	e.waitState(file, e.ctr("web"), "exited", 137)
+	e.mustBerth("-f", file, "up", "-d")
+	want := "first web 1 0\nsecond web mine\nfirst web 1 0\nsecond web mine\n"
+	if got := e.mustBerth("-f", file, "exec", "-T", "web", "busybox", "cat", "/data/log"); got != want {
+		t.Errorf("hooks' log = %q, want %q", got, want)
+	}
+}
+
 // A pre_start hook that fails fails up with Compose's message; the service's container
 // is not started and the runner is kept for inspection until the next up or down.
 func TestE2EPreStartFailure(t *testing.T) {
