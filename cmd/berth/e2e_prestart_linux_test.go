@@ -139,6 +139,27 @@ func TestE2EHookOutputAttached(t *testing.T) {
 	}
 }
 
+// The stop of an attached up's cascade runs the pre_stop hooks and prints their output,
+// as Compose's.
+func TestE2EHookOutputCascadeStop(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  web:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    pre_stop:
+      - command: ["sh", "-c", "echo bye-out $$(busybox cat /proc/1/comm)"]
+  job:
+    image: bte-busybox
+    command: ["sh", "-c", "sleep 1; echo done"]
+`)
+	out, _, _ := e.berth("-f", file, "up", "--abort-on-container-exit")
+	if !regexp.MustCompile(`(?m)^web-1 -> +\| bye-out sleep$`).MatchString(out) {
+		t.Errorf("up's output lacks web's pre_stop output:\n%s", out)
+	}
+}
+
 // run fails, as Compose's, when its one-off container exits 0 before its post_start
 // hook could run in it.
 func TestE2EHookRunExitedFirst(t *testing.T) {
