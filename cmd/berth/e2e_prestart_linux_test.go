@@ -109,8 +109,8 @@ func TestE2EPreStartFailure(t *testing.T) {
 			t.Errorf("%d containers after the failure, want 2 (bad and its one runner)", n)
 		}
 	}
-	if ps := e.psAll(file); ps[e.ctr("bad")]["State"] != "created" {
-		t.Errorf("bad = %v, want created (never started)", ps[e.ctr("bad")])
+	if ps := e.psAll(file); len(ps) != 1 || ps[e.ctr("bad")]["State"] != "created" {
+		t.Errorf("ps -a = %v, want only bad, created (never started; the runner not listed)", ps)
 	}
 	e.mustBerth("-f", file, "down")
 	if n := e.containerDirs(); n != 0 {
