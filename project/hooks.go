@@ -23,6 +23,9 @@ import (
 // The hooks come from the loaded compose file (r.p), never from state: without the file
 // (down -p NAME) none run, as with Compose, and a broken hook is fixed by editing it.
 // A container that is not running (it exited by itself) gets no pre_stop.
+// While up is attached (and during its graceful stop) a hook's output is printed as
+// it comes, under Compose's source ("web-1 ->"; pre_start: "web pre_start[0] ->",
+// see prestart.go).
 
 const (
 	hookTailLines = 10   // as Compose's hookOutputTailLines

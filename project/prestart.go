@@ -228,6 +228,7 @@ func (r *run) createPreStartRunner(ctx context.Context, svc compose.ServiceConfi
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}
+	sp.NoLog = false // its output is read from its log (logging driver none too)
 	if err := r.eng.Create(sp); err != nil {
 		return nil, fmt.Errorf("create %s: %w", describe(c), err)
 	}

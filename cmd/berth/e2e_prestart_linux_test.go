@@ -87,8 +87,9 @@ func TestE2EPreStartCreateStart(t *testing.T) {
 	}
 }
 
-// A pre_start hook that fails fails up with Compose's message; the service's container
-// is not started and the runner is kept for inspection until the next up or down.
+// A pre_start hook that fails fails up with Compose's message (its output read from
+// its log, with logging driver none too); the service's container is not started and
+// the runner is kept for inspection until the next up or down.
 func TestE2EPreStartFailure(t *testing.T) {
 	e := newE2E(t)
 	file := writeCompose(t, `services:
@@ -96,6 +97,7 @@ func TestE2EPreStartFailure(t *testing.T) {
     image: bte-busybox
     command: ["sleep", "3600"]
     stop_signal: SIGKILL
+    logging: {driver: none}
     pre_start:
       - command: ["sh", "-c", "echo to-stdout; echo broken >&2; exit 3"]
 `)
@@ -131,7 +133,7 @@ func TestE2EHookOutputAttached(t *testing.T) {
       - command: ["echo", "post-out"]
 `)
 	out := e.mustBerth("-f", file, "up")
-	for _, re := range []string{`(?m)^web pre_start\[0\] ->  \| pre-out$`, `(?m)^web pre_start\[0\] ->  \| pre-err$`,
+	for _, re := range []string{`(?m)^web pre_start\[0\] -> +\| pre-out$`, `(?m)^web pre_start\[0\] -> +\| pre-err$`,
 		`(?m)^web-1 -> +\| post-out$`, `(?m)^web-1 +\| main$`} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("up's output lacks %s:\n%s", re, out)
