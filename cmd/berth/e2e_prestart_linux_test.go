@@ -198,3 +198,25 @@ func (e *e2e) containerDirs() int {
 	ents, _ := os.ReadDir(filepath.Join(e.root, "containers"))
 	return countDirs(ents)
 }
+
+// per_replica hooks are refused at up, as Compose v5.6 refuses them, before any runner
+// is made.
+func TestE2EPreStartPerReplica(t *testing.T) {
+	e := newE2E(t)
+	file := writeCompose(t, `services:
+  web:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    pre_start:
+      - command: ["true"]
+        per_replica: true
+`)
+	_, stderr, err := e.berth("-f", file, "up", "-d")
+	if want := `service "web" pre_start[0]: per_replica is not yet supported`; err == nil || !strings.Contains(stderr, want) {
+		t.Errorf("up with a per_replica hook: err %v, stderr:\n%s\nwant %q", err, stderr, want)
+	}
+	if n := e.containerDirs(); n != 1 {
+		t.Errorf("%d containers, want 1 (web, no runner)", n)
+	}
+}
