@@ -52,6 +52,8 @@ profiles-flag tools 2afd7866203dca40993313263173003833e9de9c3ad83f2f59484e32a560
 env-file-short app c3e7c8651bc0566675a4574b192698e78a67b29ca795cfcbd15503c81331db62
 env-file-short multi b34ce5222df6c9173cd59fe4573ea043c2faa643e6430d0be67604c3f00c67bc
 env-file-long app 1c047db2d3d6518d86a1d74705be5018fc5bf9462c9a49bfe7a25f9f857c3bf0
+hooks-hash app 74ca5c723ea1647da41c60e7c7a749f13eee3190d2ae0e744343940072cd13e9
+hooks-hash poststart 762fc7126530702c4a3ec5a2f05ecf1636688e956451cacccd30d2981ae598f2
 `
 
 func TestServiceHashMatchesCompose(t *testing.T) {

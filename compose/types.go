@@ -94,8 +94,6 @@ type ServiceConfig struct {
 	PidsLimit       int64                            `json:"pids_limit,omitempty"`
 	Platform        string                           `json:"platform,omitempty"`
 	Ports           []ServicePortConfig              `json:"ports,omitempty"`
-	PostStart       []ServiceHook                    `json:"post_start,omitempty"`
-	PreStop         []ServiceHook                    `json:"pre_stop,omitempty"`
 	Privileged      bool                             `json:"privileged,omitempty"`
 	PullPolicy      string                           `json:"pull_policy,omitempty"`
 	ReadOnly        bool                             `json:"read_only,omitempty"`
@@ -120,6 +118,10 @@ type ServiceConfig struct {
 	Volumes         []ServiceVolumeConfig            `json:"volumes,omitempty"`
 	VolumesFrom     []string                         `json:"volumes_from,omitempty"`
 	WorkingDir      string                           `json:"working_dir,omitempty"`
+	// The hooks come last, as Compose pins them in its config hash.
+	PreStart  []PreStartHook `json:"pre_start,omitempty"`
+	PostStart []ServiceHook  `json:"post_start,omitempty"`
+	PreStop   []ServiceHook  `json:"pre_stop,omitempty"`
 
 	Extensions Extensions `json:"-"`
 }
@@ -230,6 +232,16 @@ const (
 	WatchActionSyncRestart = "sync+restart"
 	WatchActionSyncExec    = "sync+exec"
 )
+
+// PreStartHook is a pre_start hook: a container of its own, run to completion before
+// the service's container starts. The loader completes it with the service's container
+// attributes (not its volumes: the runner borrows the service container's), so its
+// ServiceConfig holds only ContainerSpec keys (no ports, healthcheck, deploy, ...).
+// Its JSON is compose-go's PreStartHook: the ContainerSpec's keys, then per_replica.
+type PreStartHook struct {
+	ServiceConfig
+	PerReplica bool `json:"per_replica,omitempty"`
+}
 
 // ServiceHook is a post_start or pre_stop command run in the container.
 type ServiceHook struct {

@@ -22,7 +22,6 @@ func (w Warning) String() string { return w.Pos.String() + ": " + w.Path + ": " 
 
 // unsupportedServiceKeys are the service keys berth parses but does not run, with why.
 var unsupportedServiceKeys = map[string]string{
-	"pre_start":          "pre_start hooks (a container of their own before the service starts) are not run",
 	"credential_spec":    "credential_spec is Windows-only and ignored",
 	"isolation":          "isolation is Windows-only and ignored",
 	"cpu_count":          "cpu_count is Windows-only and ignored",
@@ -46,7 +45,7 @@ var builtinLogDrivers = map[string]bool{"json-file": true, "local": true, "none"
 var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
-// but cannot run yet (newer keys such as pre_start; Windows- and Swarm-only settings; drivers other than
+// but cannot run yet (newer keys such as models; Windows- and Swarm-only settings; drivers other than
 // the built-in ones). An empty result means berth can run everything the files ask
 // for. It reads Model and Positions and changes nothing.
 func (p *Project) Unsupported() []Warning {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -90,6 +91,10 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	spec.Privileged = spec.Privileged || es.Privileged
 	code, err := e.runExec(st.Pid, &spec, es, filter)
 	if err != nil {
+		if initGone(st.Pid) {
+			// It exited while the exec was joining it, before the shim recorded it.
+			return 0, fmt.Errorf("exec in container %q: %w", id, ErrNotRunning)
+		}
 		return 0, fmt.Errorf("exec in container %q: %w", id, err)
 	}
 	return code, nil
@@ -224,4 +229,12 @@ func exitCode(ps *os.ProcessState, err error) (code, sig int) {
 		return 128 + int(ws.Signal()), int(ws.Signal())
 	}
 	return ws.ExitStatus(), 0
+}
+
+// initGone reports whether the container's PID 1, pid, has exited: its mount
+// namespace is gone (the kernel drops a task's namespaces, all but its pid namespace,
+// as it exits, before the shim reaps it).
+func initGone(pid int) bool {
+	_, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH)
 }

@@ -72,11 +72,13 @@ func UpAttached(ctx context.Context, cfg Config, p *compose.Project, opts UpOpti
 		at.OnExit = CascadeStop
 	}
 	start := time.Now()
-	w := cfg.logWatch(p.Name, logstream.NewPrinter(progressOrDiscard(at.Output), at.LogFormat),
-		func(c *ContainerState) bool { return attached[c.Service] })
+	pr := logstream.NewPrinter(progressOrDiscard(at.Output), at.LogFormat)
+	w := cfg.logWatch(p.Name, pr, func(c *ContainerState) bool { return attached[c.Service] })
+	// The hooks' output is printed as it comes, of every service, as Compose's.
+	opts.HookOutput = func(service, source, line string) { pr.HookLine(service, source, line) }
 	w.Follow, w.Start, w.Since = true, start, start
-	a := &attacher{w: w, cfg: cfg, name: p.Name, at: at, progress: progressOrDiscard(opts.Progress),
-		exitCodeFrom: at.ExitCodeFrom, services: upServices(p, opts.PlanOptions)}
+	a := &attacher{w: w, cfg: cfg, p: p, name: p.Name, at: at, progress: progressOrDiscard(opts.Progress),
+		exitCodeFrom: at.ExitCodeFrom, services: upServices(p, opts.PlanOptions), hookOut: opts.HookOutput}
 	if opts.Timeout > 0 {
 		a.timeout = &opts.Timeout
 	}
@@ -140,6 +142,8 @@ func upServices(p *compose.Project, po PlanOptions) []string {
 type attacher struct {
 	w        *logstream.Watch
 	cfg      Config
+	p        *compose.Project
+	hookOut  func(service, source, line string)
 	name     string
 	at       AttachOptions
 	progress io.Writer
@@ -266,7 +270,7 @@ func (a *attacher) startStop() {
 	a.pendingStop = false
 	done := make(chan error, 1)
 	a.stopDone = done
-	go func() { done <- a.cfg.stopServices(a.name, a.services, a.timeout, a.progress) }()
+	go func() { done <- a.cfg.stopServices(a.p, a.services, a.timeout, a.progress, a.hookOut) }()
 }
 
 // kill sends SIGKILL to every live container of the services, without the project's
@@ -294,11 +298,13 @@ func (a *attacher) kill() {
 	}
 }
 
-// stopServices stops the live containers of the services in reverse dependency order,
-// printing Compose's " Container x  Stopping" and "Stopped" lines. A project whose
-// state is gone is success.
-func (cfg Config) stopServices(name string, services []string, timeout *time.Duration, out io.Writer) error {
-	return cfg.inProject(name, nil, out, func(r *run) error {
+// stopServices stops the live containers of the services of p in reverse dependency
+// order, after their pre_stop hooks (their output to hookOut, when set), printing
+// Compose's " Container x  Stopping" and "Stopped" lines. A project whose state is
+// gone is success.
+func (cfg Config) stopServices(p *compose.Project, services []string, timeout *time.Duration, out io.Writer, hookOut func(service, source, line string)) error {
+	return cfg.inProject(p.Name, p, out, func(r *run) error {
+		r.hookOut = hookOut
 		want := map[string]bool{}
 		for _, s := range services {
 			want[s] = true

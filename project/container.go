@@ -159,6 +159,15 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 		return nil
 	}
 	r.printf(" Container %s  Removing\n", c.Name)
+	if err := r.dropContainer(ctx, c, timeout); err != nil {
+		return err
+	}
+	r.printf(" Container %s  Removed\n", c.Name)
+	return nil
+}
+
+// dropContainer is removeContainer without its status lines.
+func (r *run) dropContainer(ctx context.Context, c *ContainerState, timeout time.Duration) error {
 	if err := r.markStopping(c); err != nil {
 		return err
 	}
@@ -203,7 +212,6 @@ func (r *run) removeContainer(ctx context.Context, c *ContainerState, timeout ti
 	r.st.RemoveContainer(c.ID)
 	tearingDown := r.tearingDown
 	r.mu.Unlock()
-	r.printf(" Container %s  Removed\n", c.Name)
 	if tearingDown {
 		return nil // Down saves once they are all gone (a state larger than the truth is safe: see run.tearingDown)
 	}

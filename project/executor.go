@@ -27,6 +27,11 @@ type run struct {
 	out io.Writer
 	// images are the services' images, resolved (built, pulled) before the plan.
 	images map[string]resolvedImage
+	// hookImages are the images pre_start hooks name besides their service's, by name.
+	hookImages map[string]resolvedImage
+	// hookOut, when set, gets each output line of a hook (pre_start, post_start,
+	// pre_stop) with Compose's source ("web-1 ->", "web pre_start[0] ->").
+	hookOut func(service, source, line string)
 
 	mu sync.Mutex
 	st *State

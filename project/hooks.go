@@ -1,13 +1,17 @@
 package project
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/engine"
+	"github.com/berth-dev/berth/project/internal/logstream"
 )
 
 // Lifecycle hooks, as Compose 2.30+ runs them: each post_start and pre_stop entry is an
@@ -19,6 +23,9 @@ import (
 // The hooks come from the loaded compose file (r.p), never from state: without the file
 // (down -p NAME) none run, as with Compose, and a broken hook is fixed by editing it.
 // A container that is not running (it exited by itself) gets no pre_stop.
+// While up is attached (and during its graceful stop) a hook's output is printed as
+// it comes, under Compose's source ("web-1 ->"; pre_start: "web pre_start[0] ->",
+// see prestart.go).
 
 const (
 	hookTailLines = 10   // as Compose's hookOutputTailLines
@@ -56,9 +63,15 @@ func (r *run) preStop(c *ContainerState) error {
 func (r *run) runHooks(c *ContainerState, hooks []compose.ServiceHook) error {
 	for _, h := range hooks {
 		var stdout, stderr lastBytes
+		var wout, werr io.Writer = &stdout, &stderr
+		lw := &lineWriter{line: r.hookLines(c.Service, logstream.Prefix(c)+" ->")}
+		if lw.line != nil {
+			wout, werr = io.MultiWriter(wout, lw), io.MultiWriter(werr, lw)
+		}
 		code, err := r.eng.Exec(c.ID, engine.ExecSpec{Cmd: h.Command, Env: hookEnv(h.Environment),
 			User: h.User, WorkingDir: h.WorkingDir, Privileged: h.Privileged,
-			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+			Stdin: strings.NewReader(""), Stdout: wout, Stderr: werr})
+		lw.flush()
 		if err != nil {
 			return fmt.Errorf("%s hook in %s: %w", c.Service, describe(c), err)
 		}
@@ -121,6 +134,39 @@ func (b *lastBytes) Write(p []byte) (int, error) {
 
 func (b *lastBytes) String() string { return string(b.buf) }
 
+// lineWriter calls line with each whole line written to it (without its newline);
+// flush passes what is left. Stdout and stderr share one, as in Compose's display;
+// it is safe for concurrent use.
+type lineWriter struct {
+	mu      sync.Mutex
+	line    func(string)
+	partial []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		w.line(strings.TrimRight(string(w.partial[:i]), "\r"))
+		w.partial = w.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.partial) > 0 && w.line != nil {
+		w.line(string(w.partial))
+		w.partial = nil
+	}
+}
+
 // hookEnv is a hook's environment as KEY=VALUE, sorted; a name without a value is left
 // out (the exec keeps the container's value).
 func hookEnv(env compose.MappingWithEquals) []string {
@@ -151,12 +197,9 @@ func (r *run) markStopping(c *ContainerState) error {
 }
 
 // oneoffPostStart runs the post_start hooks of a one-off container of svc once it
-// started, as Compose's run does; one that exited before its hooks could run gets
-// none (Compose then fails the run with the exec's conflict).
+// started, as Compose's run does: one that exited before a hook could run fails
+// with the exec's error wrapping engine.ErrNotRunning (Compose's run fails with the
+// exec's conflict, "container ... is not running").
 func (r *run) oneoffPostStart(c *ContainerState, svc compose.ServiceConfig) error {
-	err := r.runHooks(c, svc.PostStart)
-	if errors.Is(err, engine.ErrNotRunning) || errors.Is(err, engine.ErrNotFound) {
-		return nil
-	}
-	return err
+	return r.runHooks(c, svc.PostStart)
 }

@@ -115,11 +115,19 @@ func (cfg Config) start(ctx context.Context, name string, opts StartOptions) (ma
 	if r.sup, err = cfg.ensureSupervisor(name); err != nil {
 		return nil, err
 	}
+	if hasPreStart(opts.Project) { // the runners' network namespaces go with them
+		if r.nd, err = cfg.netdriver(); err != nil {
+			return nil, err
+		}
+	}
 	return want, r.eachService(stopOrder(r.st), want, false, func(svc string) error {
 		if _, ok := r.composeService(svc); ok {
 			if err := r.waitDependencies(ctx, svc); err != nil {
 				return err
 			}
+		}
+		if err := r.startPreStart(ctx, svc); err != nil {
+			return err
 		}
 		return r.eachContainer(r.containersOf(svc), r.startStopped)
 	})

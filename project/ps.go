@@ -82,8 +82,8 @@ func PS(cfg Config, name string, opts PSOptions) ([]ContainerSummary, error) {
 	restarts := newRestartView(cfg, name)
 	var out []ContainerSummary
 	for _, c := range st.Containers {
-		if (len(want) > 0 && !want[c.Service]) || (c.Oneoff() && !opts.All) {
-			continue
+		if (len(want) > 0 && !want[c.Service]) || (c.Oneoff() && !opts.All) || c.Labels[LabelHook] != "" {
+			continue // pre_start runners are not listed, as Compose's (they have no config hash)
 		}
 		es, err := eng.State(c.ID)
 		if err != nil {

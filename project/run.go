@@ -115,7 +115,8 @@ func Run(ctx context.Context, cfg Config, p *compose.Project, opts RunOptions) (
 		hooks := make(chan error, 1)
 		go func() { hooks <- r.oneoffPostStart(c, one) }() // while attached, as Compose
 		res.ExitCode, err = r.attachOneoff(c, opts)
-		if herr := <-hooks; err == nil {
+		// As Compose's run: a non-zero exit code wins over the hooks' error.
+		if herr := <-hooks; err == nil && res.ExitCode == 0 {
 			err = herr
 		}
 	}

@@ -34,6 +34,10 @@ type UpOptions struct {
 	// longer declares (COMPOSE_IGNORE_ORPHANS); RemoveOrphans removes them instead.
 	IgnoreOrphans bool
 	Warnings      io.Writer // the orphan warning; nil: Progress
+	// HookOutput, when set, gets each output line of the hooks Up runs (pre_start,
+	// post_start) with Compose's source ("web pre_start[0] ->", "web-1 ->"); it must
+	// be safe for concurrent use.
+	HookOutput func(service, source, line string)
 }
 
 // Up brings project p to its wanted state: networks, volumes and containers created and
@@ -103,7 +107,13 @@ func (cfg Config) prepareUp(ctx context.Context, p *compose.Project, opts UpOpti
 	if err != nil {
 		return nil, plan, err
 	}
-	return &run{cfg: cfg, p: p, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, images: images}, plan, nil
+	hookImages, err := cfg.resolveHookImages(ctx, p, planServices(p, opts.PlanOptions),
+		imagePolicy{Pull: opts.Pull, QuietPull: opts.QuietPull}, opts.Progress)
+	if err != nil {
+		return nil, plan, err
+	}
+	return &run{cfg: cfg, p: p, eng: cfg.engine(), nd: nd, out: opts.Progress, st: st, images: images,
+		hookImages: hookImages, hookOut: opts.HookOutput}, plan, nil
 }
 
 // warnOrphans prints Compose's warning when st records containers of services p does
@@ -230,11 +240,15 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 					return
 				}
 			}
+			preStart := preStartDue(r.p.Services[name], acts)
 			for _, a := range acts {
-				errs[i] = r.slots().do(func() error { return r.applyContainer(ctx, a, images[name], opts) })
+				errs[i] = r.slots().do(func() error { return r.applyContainer(ctx, a, images[name], opts, &preStart) })
 				if errs[i] != nil {
 					return
 				}
+			}
+			if preStart && opts.NoStart { // create: Start runs them
+				errs[i] = r.preparePreStartOf(ctx, name)
 			}
 		}()
 	}
@@ -242,7 +256,9 @@ func (r *run) upLevel(ctx context.Context, level []string, plan Plan, images map
 	return errors.Join(errs...)
 }
 
-func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, opts UpOptions) error {
+// applyContainer carries out a; *preStart says the service's pre_start hooks are still
+// to run before the first container starts (they then run, and it is cleared).
+func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, opts UpOptions, preStart *bool) error {
 	var anon map[string]string
 	switch a.Kind {
 	case ActKeep:
@@ -252,7 +268,7 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 		if opts.NoStart { // create: a stopped container stays as it is
 			return nil
 		}
-		return r.startContainer(r.st.Container(a.Service, a.Number))
+		return r.startAfterPreStart(ctx, r.st.Container(a.Service, a.Number), preStart)
 	case ActRecreate:
 		r.mu.Lock()
 		old := r.st.Container(a.Service, a.Number)
@@ -273,6 +289,22 @@ func (r *run) applyContainer(ctx context.Context, a Action, img resolvedImage, o
 	r.printf(" Container %s  Created\n", a.Name)
 	if opts.NoStart {
 		return nil
+	}
+	return r.startAfterPreStart(ctx, c, preStart)
+}
+
+// startAfterPreStart runs the pre_start hooks of c's service first when *preStart,
+// c lending its volumes, then starts c.
+func (r *run) startAfterPreStart(ctx context.Context, c *ContainerState, preStart *bool) error {
+	if *preStart {
+		*preStart = false
+		svc := r.p.Services[c.Service]
+		if err := r.preparePreStart(ctx, svc, c); err != nil {
+			return err
+		}
+		if err := r.runPreStart(ctx, svc); err != nil {
+			return err
+		}
 	}
 	return r.startContainer(c)
 }

@@ -86,6 +86,28 @@ func (p *Printer) Line(c *state.ContainerState, e engine.LogEntry) error {
 	return nil
 }
 
+// HookLine prints one output line of a hook of service, as Compose does: under the
+// hook's own source ("web-1 ->", "web pre_start[0] ->"), in the service's color,
+// the prefixes from then on padded to it too.
+func (p *Printer) HookLine(service, source, line string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.width = max(p.width, len(source)+1)
+	if _, ok := p.colors[service]; !ok && p.f.Color {
+		p.colors[service] = rainbow[len(p.colors)%len(rainbow)]
+	}
+	if p.f.Timestamps {
+		line = time.Now().Format(time.RFC3339Nano) + " " + line
+	}
+	if !p.f.NoPrefix {
+		line = p.paint(service, fmt.Sprintf("%-*s | ", p.width, source)) + line
+	}
+	if _, err := io.WriteString(p.w, line+"\n"); err != nil {
+		return fmt.Errorf("write output of %s: %w", source, err)
+	}
+	return nil
+}
+
 // Status prints a line about c itself, as Compose's "web-1 exited with code 0".
 func (p *Printer) Status(c *state.ContainerState, msg string) error {
 	p.mu.Lock()

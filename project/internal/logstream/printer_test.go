@@ -138,3 +138,36 @@ func TestParseLogTime(t *testing.T) {
 		}
 	}
 }
+
+// A hook's line is printed under its own source, as Compose's; the source widens the
+// prefixes of the lines that follow.
+func TestLogPrinterHookLine(t *testing.T) {
+	web := &state.ContainerState{Name: "p-web-1", Service: "web", Number: 1}
+	tests := []struct {
+		name   string
+		f      Format
+		source string
+		want   string // the hook's line, then web's
+	}{
+		{"post_start", Format{}, "web-1 ->", "web-1 ->  | hooked\nweb-1     | hello\n"},
+		{"pre_start", Format{}, "web pre_start[0] ->", "web pre_start[0] ->  | hooked\nweb-1                | hello\n"},
+		{"no prefix", Format{NoPrefix: true}, "web-1 ->", "hooked\nhello\n"},
+		{"color of the service", Format{Color: true}, "web-1 ->", "\x1b[36mweb-1 ->  | \x1b[0mhooked\n\x1b[36mweb-1     | \x1b[0mhello\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := NewPrinter(&b, tt.f)
+			p.Register(web)
+			if err := p.HookLine("web", tt.source, "hooked"); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Line(web, engine.LogEntry{Log: "hello\n"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); got != tt.want {
+				t.Errorf("output = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
