@@ -42,8 +42,12 @@ var unsupportedServiceKeys = map[string]string{
 // has their socket: project warns otherwise).
 var builtinLogDrivers = map[string]bool{"json-file": true, "local": true, "none": true, "syslog": true, "journald": true}
 
-// swarmDeployKeys are deploy keys that only Docker Swarm acts on.
-var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
+// swarmDeployKeys are deploy keys that only Docker Swarm acts on (labels: the Swarm
+// service's, not the containers').
+var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode", "labels"}
+
+// swarmReservations are resource reservations that only Docker Swarm acts on.
+var swarmReservations = []string{"cpus", "pids"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
 // but cannot run yet (newer keys such as pre_start; Windows- and Swarm-only settings; drivers other than
@@ -167,6 +171,12 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		}
 	}
 	deploy, _ := svc["deploy"].(map[string]any)
+	unsupportedDeploy(base, deploy, add)
+}
+
+// unsupportedDeploy warns of the deploy keys of the service at base that only Swarm
+// acts on, and of device requests other than CDI ones.
+func unsupportedDeploy(base string, deploy map[string]any, add func(path, format string, args ...any)) {
 	for _, k := range swarmDeployKeys {
 		if v, ok := deploy[k]; ok && !isEmptyMap(v) {
 			add(base+".deploy."+k, "deploy.%s is Swarm-only and ignored", k)
@@ -180,6 +190,11 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		r, _ := res[k].(map[string]any)
 		if _, ok := r["generic_resources"]; ok {
 			add(base+".deploy.resources."+k+".generic_resources", "generic resource requests are Swarm-only and ignored")
+		}
+		for _, sk := range swarmReservations {
+			if _, ok := r[sk]; ok && k == "reservations" {
+				add(base+".deploy.resources.reservations."+sk, "deploy.resources.reservations.%s is Swarm-only and ignored", sk)
+			}
 		}
 		devs, _ := r["devices"].([]any)
 		for i, d := range devs {
