@@ -260,6 +260,14 @@ func TestE2EAllKeys(t *testing.T) {
 		t.Errorf("logs = %q, want web's output and not journal's (attach: false)", out)
 	}
 	e.checkAllKeysPeer()
+	// A second up changes nothing: every key hashes the same and no hook runs again.
+	before := e.mustBerth("-f", k.file, "ps", "-a", "-q")
+	if _, stderr, err := e.berth("-f", k.file, "up", "-d", "--wait"); err != nil {
+		t.Fatalf("second up -d --wait: %v\n%s", err, stderr)
+	}
+	if after := e.mustBerth("-f", k.file, "ps", "-a", "-q"); after != before {
+		t.Errorf("containers after a second up:\n%s\nwant the same as before:\n%s", after, before)
+	}
 	e.mustBerth("-f", k.file, "down", "-v", "-t", "1")
 	if b, _ := os.ReadFile(filepath.Join(k.out, "hooks")); string(b) != "post_start 1000\npre_stop\n" {
 		t.Errorf("hooks ran = %q, want post_start as user 1000, then pre_stop at down", b)
