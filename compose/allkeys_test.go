@@ -216,3 +216,64 @@ func warnsOf(p *Project, svc map[string]any, path string) bool {
 	p.unsupportedService("s", svc, func(at, _ string, _ ...any) { found = found || at == path })
 	return found
 }
+
+// TestEveryNetworkKeyAppliedOrWarned: each key of the schema's network definition and of
+// its ipam takes effect, or the value berth cannot honour is warned of at its place.
+func TestEveryNetworkKeyAppliedOrWarned(t *testing.T) {
+	defs := specDefs(t)
+	applied := map[string]bool{"attachable": true, "enable_ipv6": true, "external": true, "internal": true,
+		"ipam": true, "labels": true, "name": true}
+	warned := map[string]any{"driver": "overlay", "driver_opts": map[string]any{"a": "b"}, "enable_ipv4": false}
+	ipamWarned := map[string]any{"driver": "custom", "options": map[string]any{"a": "b"}}
+	poolWarned := map[string]any{"aux_addresses": map[string]any{"h": "10.1.0.5"}}
+	check := func(kind string, keys []string, samples map[string]any, net func(k string, v any) map[string]any, path func(k string) string) {
+		for _, k := range keys {
+			v, ok := samples[k]
+			switch {
+			case ok && !networkWarns(net(k, v), path(k)):
+				t.Errorf("%s key %q = %v is not warned of at %s", kind, k, v, path(k))
+			case !ok && !applied[k] && kind == "network":
+				t.Errorf("network key %q is neither applied nor warned of", k)
+			}
+		}
+	}
+	check("network", propertyNames(defs["network"]), warned,
+		func(k string, v any) map[string]any { return map[string]any{k: v} },
+		func(k string) string { return "networks.n." + k })
+	ipam := dig(defs, "network", "properties", "ipam")
+	check("ipam", propertyNames(ipam), ipamWarned,
+		func(k string, v any) map[string]any { return map[string]any{"ipam": map[string]any{k: v}} },
+		func(k string) string { return "networks.n.ipam." + k })
+	pool := dig(ipam, "properties", "config", "items")
+	check("ipam pool", propertyNames(pool), poolWarned,
+		func(k string, v any) map[string]any {
+			return map[string]any{"ipam": map[string]any{"config": []any{map[string]any{k: v}}}}
+		},
+		func(k string) string { return "networks.n.ipam.config[0]." + k })
+	for _, k := range propertyNames(ipam) {
+		if _, ok := ipamWarned[k]; !ok && k != "config" {
+			t.Errorf("ipam key %q is neither applied nor warned of", k)
+		}
+	}
+	for _, k := range propertyNames(pool) {
+		if _, ok := poolWarned[k]; !ok && !slices.Contains([]string{"subnet", "gateway", "ip_range"}, k) {
+			t.Errorf("ipam pool key %q is neither applied nor warned of", k)
+		}
+	}
+	second := map[string]any{"ipam": map[string]any{"config": []any{
+		map[string]any{"subnet": "10.1.0.0/24"}, map[string]any{"subnet": "10.2.0.0/24"}}}}
+	if !networkWarns(second, "networks.n.ipam.config[1]") {
+		t.Errorf("a second IPv4 subnet is not warned of")
+	}
+}
+
+// networkWarns reports whether Unsupported warns at path of network n, as m.
+func networkWarns(m map[string]any, path string) bool {
+	p := &Project{Model: map[string]any{"networks": map[string]any{"n": m}}, Networks: map[string]NetworkConfig{"n": {}}}
+	for _, w := range p.Unsupported() {
+		if w.Path == path {
+			return true
+		}
+	}
+	return false
+}
