@@ -277,3 +277,24 @@ func networkWarns(m map[string]any, path string) bool {
 	}
 	return false
 }
+
+// TestEveryVolumeKeyAppliedOrWarned: each key of the schema's volume definition takes
+// effect (labels, name, external, a bind's driver_opts) or is warned of at its place.
+func TestEveryVolumeKeyAppliedOrWarned(t *testing.T) {
+	applied := []string{"external", "labels", "name"}
+	warned := map[string]any{"driver": "nfs", "driver_opts": map[string]any{"type": "tmpfs", "device": "tmpfs"}}
+	for _, k := range propertyNames(specDefs(t)["volume"]) {
+		v, ok := warned[k]
+		if !ok {
+			if !slices.Contains(applied, k) {
+				t.Errorf("volume key %q is neither applied nor warned of", k)
+			}
+			continue
+		}
+		p := &Project{Model: map[string]any{"volumes": map[string]any{"v": map[string]any{k: v}}}, Volumes: map[string]VolumeConfig{"v": {}}}
+		ws := p.Unsupported()
+		if len(ws) != 1 || ws[0].Path != "volumes.v."+k {
+			t.Errorf("Unsupported of volume key %s = %v, want a warning at volumes.v.%s", k, ws, k)
+		}
+	}
+}
