@@ -52,8 +52,11 @@ func Networks(ctx context.Context, t Target, nd NetworkCreator, acts plan.Plan) 
 			continue
 		}
 		t.St.Networks[n] = ns
-		if err := t.Save(); err != nil || ns.External {
+		if err := t.Save(); err != nil {
 			return err
+		}
+		if ns.External {
+			continue
 		}
 		opts, err := NetworkOptions(n, cn)
 		if err != nil {

@@ -72,6 +72,9 @@ services:
   tool:
     image: busybox
     network_mode: none
+  late:
+    image: busybox
+    networks: [shared, zzz]
 networks:
   front:
     labels: {com.example.net: front, com.docker.compose.network: mine}
@@ -80,6 +83,7 @@ networks:
     ipam: {config: [{subnet: 10.77.0.0/24}]}
   shared:
     external: true
+  zzz:
 volumes:
   data:
     labels: [com.example.vol=data]
@@ -105,7 +109,9 @@ func TestNetworksAndVolumes(t *testing.T) {
 	if err := Networks(t.Context(), tg, nd, acts); err != nil {
 		t.Fatalf("Networks: %v", err)
 	}
-	want := []string{"demo_back internal=true subnet=10.77.0.0/24", "demo_front internal=false subnet=invalid Prefix"}
+	want := []string{"demo_back internal=true subnet=10.77.0.0/24", "demo_front internal=false subnet=invalid Prefix",
+		"demo_zzz internal=false subnet=invalid Prefix"} // zzz after the external shared
+
 	if !slices.Equal(nd.created, want) {
 		t.Errorf("networks made = %q, want %q", nd.created, want)
 	}
@@ -133,7 +139,7 @@ func TestNetworksAndVolumes(t *testing.T) {
 	if got, err := tg.Paths.VolumesLabelled("com.example.vol", "data"); err != nil || !slices.Equal(got, []string{"demo_data"}) {
 		t.Errorf("volumes labelled com.example.vol=data = %q, %v; want demo_data (its labels key)", got, err)
 	}
-	if want := " Network demo_back  Created\n Network demo_front  Created\n Volume demo_data  Created\n"; strings.Join(progress, "") != want {
+	if want := " Network demo_back  Created\n Network demo_front  Created\n Network demo_zzz  Created\n Volume demo_data  Created\n"; strings.Join(progress, "") != want {
 		t.Errorf("progress = %q, want %q", strings.Join(progress, ""), want)
 	}
 }
