@@ -49,7 +49,7 @@ func TestE2EAttachFalse(t *testing.T) {
 // allKeysCompose uses the keys of issue 19 at once: web carries the resource, process,
 // cgroup, mount, hook, logging and addressing keys; side shares its network, PID and IPC
 // namespaces; hostns the host's; reader takes web's volumes read-only; client links to
-// web and private by aliases; journal logs to the journal and is not attached; gpu gets
+// web, private and the api of another project (on an external network) by aliases; journal logs to the journal and is not attached; gpu gets
 // the fake CDI GPUs. Upper-case words are replaced by allKeysFile.
 const allKeysCompose = `services:
   init:
@@ -128,9 +128,9 @@ EXTRA  side:
     stop_signal: SIGKILL
   client:
     image: bte-busybox
-    networks: [back]
+    networks: [back, edge]
     links: ["web:webalias"]
-    external_links: ["PROJECT-private-1:ext"]
+    external_links: ["PROJECT-private-1:ext", "PROJECT-owner-api-1:theirs"]
     command: ["sleep", "3600"]
     stop_signal: SIGKILL
   journal:
@@ -156,6 +156,7 @@ networks:
   back:
     internal: true
     ipam: {config: [{subnet: 10.240.B.0/24}]}
+  edge: {external: true, name: PROJECT-shared} # before front by name: front is made all the same
 volumes:
   data: {}
 `
@@ -236,6 +237,7 @@ func TestE2EAllKeys(t *testing.T) {
 	specs := t.TempDir()
 	e.env = append(e.env, "BERTH_JOURNAL_SOCKET="+filepath.Join(dir, "journal.sock"), "BERTH_CDI_SPEC_DIRS="+specs)
 	k := e.allKeysFile(filepath.Join(dir, "syslog.sock"), specs)
+	owner := e.upOwner()
 	_, stderr, err := e.berth("-f", k.file, "up", "-d", "--wait")
 	if err != nil {
 		t.Fatalf("up -d --wait: %v\n%s", err, stderr)
@@ -269,6 +271,7 @@ func TestE2EAllKeys(t *testing.T) {
 		t.Errorf("containers after a second up:\n%s\nwant the same as before:\n%s", after, before)
 	}
 	e.mustBerth("-f", k.file, "down", "-v", "-t", "1")
+	e.mustBerth("-p", e.project+"-owner", "-f", owner, "down", "-t", "1")
 	if b, _ := os.ReadFile(filepath.Join(k.out, "hooks")); string(b) != "post_start 1000\npre_stop\n" {
 		t.Errorf("hooks ran = %q, want post_start as user 1000, then pre_stop at down", b)
 	}
@@ -389,8 +392,10 @@ func (e *e2e) checkAllKeysNetwork(k allKeys) {
 	}
 	back := e.project + "_back"
 	web, private := e.addressOf(e.project, e.ctr("web"), back), e.addressOf(e.project, e.ctr("private"), back)
+	api := e.addressOf(e.project+"-owner", e.project+"-owner-api-1", e.project+"-shared")
 	e.checkLookups(e.project, k.file, []lookupCase{
 		{"client", "webalias", web}, {"client", "backweb", web}, {"client", "ext", private},
+		{"client", "api", api}, {"client", "theirs", api}, {"web", "theirs", ""},
 		{"private", "webalias", ""}, {"journal", "backweb", ""},
 	})
 }
@@ -411,6 +416,25 @@ func (e *e2e) checkAllKeysOthers(k allKeys) {
 	if got := e.mustBerth("-f", k.file, "exec", "-T", "hostns", "cat", "/proc/self/cgroup"); !strings.Contains(got, "/"+e.cgroup+"/") {
 		e.t.Errorf("hostns: /proc/self/cgroup = %q, want the host's paths under %s (cgroup: host)", got, e.cgroup)
 	}
+}
+
+// upOwner brings up another project owning the network NAME-shared, which the all-keys
+// project uses as external, with its service api on it; it returns its compose file.
+func (e *e2e) upOwner() string {
+	e.t.Helper()
+	owner := e.project + "-owner"
+	file := writeCompose(e.t, `services:
+  api:
+    image: bte-busybox
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    networks: [shared]
+networks:
+  shared: {name: `+e.project+`-shared}
+`)
+	e.t.Cleanup(func() { e.berth("-p", owner, "down", "-t", "1") })
+	e.mustBerth("-p", owner, "-f", file, "up", "-d")
+	return file
 }
 
 // checkAllKeysPeer: a container of another project joins web's PID and IPC namespaces
