@@ -227,8 +227,8 @@ func (e *e2e) fakeCDI(specs string) {
 }
 
 // TestE2EAllKeys brings up one project using the keys of issue 19 at once with
-// up --wait, observes each effect from inside the containers and from the host, and
-// checks that down runs the pre_stop hook and leaves nothing.
+// up --wait, observes each effect from inside the containers and from the host, stops
+// and starts it, and checks that down runs the pre_stop hook and leaves nothing.
 func TestE2EAllKeys(t *testing.T) {
 	e := newE2E(t)
 	dir := t.TempDir()
@@ -270,10 +270,24 @@ func TestE2EAllKeys(t *testing.T) {
 	if after := e.mustBerth("-f", k.file, "ps", "-a", "-q"); after != before {
 		t.Errorf("containers after a second up:\n%s\nwant the same as before:\n%s", after, before)
 	}
+	// stop and start: side joins the namespaces of web's new container process; the
+	// messages the log servers leave unread keep no container's namespace alive.
+	e.mustBerth("-f", k.file, "stop", "-t", "1")
+	if _, stderr, err := e.berth("-f", k.file, "start"); err != nil {
+		t.Fatalf("start after stop: %v\n%s", err, stderr)
+	}
+	for _, kind := range []string{"net", "pid", "ipc"} {
+		if web, side := e.nsOf(k.file, "web", kind), e.nsOf(k.file, "side", kind); web != side {
+			t.Errorf("after stop and start, side's %s namespace = %s, want web's %s", kind, side, web)
+		}
+	}
+	if got := e.httpGet("http://127.0.0.1:" + k.port + "/index.html"); got != "web\n" {
+		t.Errorf("after stop and start, GET web's port = %q, want its page", got)
+	}
 	e.mustBerth("-f", k.file, "down", "-v", "-t", "1")
 	e.mustBerth("-p", e.project+"-owner", "-f", owner, "down", "-t", "1")
-	if b, _ := os.ReadFile(filepath.Join(k.out, "hooks")); string(b) != "post_start 1000\npre_stop\n" {
-		t.Errorf("hooks ran = %q, want post_start as user 1000, then pre_stop at down", b)
+	if b, _ := os.ReadFile(filepath.Join(k.out, "hooks")); string(b) != "post_start 1000\npre_stop\npost_start 1000\npre_stop\n" {
+		t.Errorf("hooks ran = %q, want post_start as user 1000 at up and start, pre_stop at stop and down", b)
 	}
 	e.assertNoLeaks()
 	for _, c := range []string{"cpu", "memory", "pids", "cpuset", "blkio", "unified", ""} {
