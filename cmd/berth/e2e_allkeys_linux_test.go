@@ -272,9 +272,14 @@ func TestE2EAllKeys(t *testing.T) {
 	}
 	// stop and start: side joins the namespaces of web's new container process; the
 	// messages the log servers leave unread keep no container's namespace alive.
+	// web's first probe comes a start interval (1s) after its new start, not an interval (1m).
 	e.mustBerth("-f", k.file, "stop", "-t", "1")
-	if _, stderr, err := e.berth("-f", k.file, "start"); err != nil {
-		t.Fatalf("start after stop: %v\n%s", err, stderr)
+	began := time.Now()
+	if _, stderr, err := e.berth("-f", k.file, "start", "--wait"); err != nil {
+		t.Fatalf("start --wait after stop: %v\n%s", err, stderr)
+	}
+	if took := time.Since(began); took > 20*time.Second {
+		t.Errorf("start --wait took %v, want web healthy a start interval after its start", took)
 	}
 	for _, kind := range []string{"net", "pid", "ipc"} {
 		if web, side := e.nsOf(k.file, "web", kind), e.nsOf(k.file, "side", kind); web != side {
