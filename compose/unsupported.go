@@ -41,8 +41,12 @@ var unsupportedServiceKeys = map[string]string{
 // has their socket: project warns otherwise).
 var builtinLogDrivers = map[string]bool{"json-file": true, "local": true, "none": true, "syslog": true, "journald": true}
 
-// swarmDeployKeys are deploy keys that only Docker Swarm acts on.
-var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode"}
+// swarmDeployKeys are deploy keys that only Docker Swarm acts on (labels: the Swarm
+// service's, not the containers').
+var swarmDeployKeys = []string{"placement", "update_config", "rollback_config", "endpoint_mode", "labels"}
+
+// swarmReservations are resource reservations that only Docker Swarm acts on.
+var swarmReservations = []string{"cpus", "pids"}
 
 // Unsupported lists, sorted by position, every key of the project that berth parses
 // but cannot run yet (newer keys such as models; Windows- and Swarm-only settings; drivers other than
@@ -160,6 +164,12 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		}
 	}
 	deploy, _ := svc["deploy"].(map[string]any)
+	unsupportedDeploy(base, deploy, add)
+}
+
+// unsupportedDeploy warns of the deploy keys of the service at base that only Swarm
+// acts on, and of device requests other than CDI ones.
+func unsupportedDeploy(base string, deploy map[string]any, add func(path, format string, args ...any)) {
 	for _, k := range swarmDeployKeys {
 		if v, ok := deploy[k]; ok && !isEmptyMap(v) {
 			add(base+".deploy."+k, "deploy.%s is Swarm-only and ignored", k)
@@ -173,6 +183,11 @@ func (p *Project) unsupportedService(name string, svc map[string]any, add func(p
 		r, _ := res[k].(map[string]any)
 		if _, ok := r["generic_resources"]; ok {
 			add(base+".deploy.resources."+k+".generic_resources", "generic resource requests are Swarm-only and ignored")
+		}
+		for _, sk := range swarmReservations {
+			if _, ok := r[sk]; ok && k == "reservations" {
+				add(base+".deploy.resources.reservations."+sk, "deploy.resources.reservations.%s is Swarm-only and ignored", sk)
+			}
 		}
 		devs, _ := r["devices"].([]any)
 		for i, d := range devs {
@@ -192,21 +207,49 @@ func isCDIRequest(d any) bool {
 	return m["driver"] == "cdi" || slices.Contains(caps, any("gpu"))
 }
 
-// unsupportedIPAM warns of the IPv6 subnets of a network without enable_ipv6: true,
-// which gets IPv4 only.
+// unsupportedIPAM warns of what berth's address management leaves out of a network's
+// ipam: another IPAM driver, its options, reserved aux_addresses, the subnets after the
+// first of each family, and IPv6 subnets without enable_ipv6: true.
 func (p *Project) unsupportedIPAM(name string, m map[string]any, add func(path, format string, args ...any)) {
-	if p.Networks[name].IPv6() || m["external"] == true {
+	if m["external"] == true {
 		return
 	}
 	ipam, _ := m["ipam"].(map[string]any)
+	base := "networks." + name + ".ipam"
+	if d, ok := ipam["driver"].(string); ok && d != "default" {
+		add(base+".driver", "IPAM driver %q is not supported: berth assigns the addresses itself", d)
+	}
+	if o, ok := ipam["options"].(map[string]any); ok && len(o) > 0 {
+		add(base+".options", "IPAM options are not applied")
+	}
 	configs, _ := ipam["config"].([]any)
+	seen := map[bool]bool{} // per family (true: IPv6), a subnet in use
 	for i, c := range configs {
 		cm, _ := c.(map[string]any)
-		if s, _ := cm["subnet"].(string); strings.Contains(s, ":") {
-			add(fmt.Sprintf("networks.%s.ipam.config[%d].subnet", name, i),
-				"the IPv6 subnet is not used: the network does not set enable_ipv6: true")
+		at := fmt.Sprintf("%s.config[%d]", base, i)
+		if _, ok := cm["aux_addresses"]; ok {
+			add(at+".aux_addresses", "aux_addresses are not reserved: berth may give their addresses to containers")
 		}
+		v6 := isIPv6Pool(cm)
+		switch {
+		case v6 && !p.Networks[name].IPv6():
+			add(at+".subnet", "the IPv6 subnet is not used: the network does not set enable_ipv6: true")
+		case seen[v6]:
+			add(at, "berth uses the first subnet of each address family of a network: this one is not used")
+		}
+		seen[v6] = true
 	}
+}
+
+// isIPv6Pool reports whether an ipam.config entry is of IPv6, by its subnet or, without
+// one, by its gateway or ip_range (as project reads it).
+func isIPv6Pool(cm map[string]any) bool {
+	if s, ok := cm["subnet"].(string); ok && s != "" {
+		return strings.Contains(s, ":")
+	}
+	gw, _ := cm["gateway"].(string)
+	rng, _ := cm["ip_range"].(string)
+	return strings.Contains(gw, ":") || strings.Contains(rng, ":")
 }
 
 func isEmptyMap(v any) bool {

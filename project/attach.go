@@ -36,7 +36,7 @@ const InterruptExitCode = 130
 type AttachOptions struct {
 	// Attach lists the services whose output is printed and whose exits count. Empty:
 	// the services named to Up (plus their dependencies with AttachDependencies), or
-	// every service when none is named.
+	// every service when none is named, less those with attach: false (as Compose).
 	Attach             []string
 	AttachDependencies bool
 	NoAttach           []string // left out of the above
@@ -109,17 +109,20 @@ func attachedServices(p *compose.Project, po PlanOptions, at AttachOptions) (map
 			}
 		}
 	}
-	names := at.Attach
-	switch {
-	case len(names) > 0:
-	case len(po.Services) > 0 && !at.AttachDependencies:
-		names = po.Services
-	default:
-		names = upServices(p, po)
-	}
 	set := map[string]bool{}
-	for _, s := range names {
+	for _, s := range at.Attach {
 		set[s] = true
+	}
+	if len(at.Attach) == 0 {
+		names := po.Services
+		if len(names) == 0 || at.AttachDependencies {
+			names = upServices(p, po)
+		}
+		for _, s := range names {
+			if a := p.Services[s].Attach; a == nil || *a {
+				set[s] = true
+			}
+		}
 	}
 	for _, s := range at.NoAttach {
 		delete(set, s)

@@ -16,6 +16,8 @@ func TestAttachedServices(t *testing.T) {
   db: {image: busybox}
   api: {image: busybox, depends_on: [db]}
   web: {image: busybox, depends_on: [api]}
+  quiet: {image: busybox, attach: false}
+  loud: {image: busybox, attach: true, depends_on: [quiet]}
 `)
 	tests := []struct {
 		name     string
@@ -23,11 +25,14 @@ func TestAttachedServices(t *testing.T) {
 		at       AttachOptions
 		want     []string
 	}{
-		{"all by default", nil, AttachOptions{}, []string{"api", "db", "web"}},
+		{"all by default but attach: false", nil, AttachOptions{}, []string{"api", "db", "loud", "web"}},
 		{"named services only", []string{"web"}, AttachOptions{}, []string{"web"}},
+		{"named attach: false", []string{"quiet"}, AttachOptions{}, nil},
 		{"with dependencies", []string{"web"}, AttachOptions{AttachDependencies: true}, []string{"api", "db", "web"}},
+		{"with dependencies but attach: false", []string{"loud"}, AttachOptions{AttachDependencies: true}, []string{"loud"}},
 		{"--attach", nil, AttachOptions{Attach: []string{"db"}}, []string{"db"}},
-		{"--no-attach", nil, AttachOptions{NoAttach: []string{"db", "api"}}, []string{"web"}},
+		{"--attach of attach: false", nil, AttachOptions{Attach: []string{"quiet"}}, []string{"quiet"}},
+		{"--no-attach", nil, AttachOptions{NoAttach: []string{"db", "api"}}, []string{"loud", "web"}},
 		{"--exit-code-from attaches", nil, AttachOptions{Attach: []string{"web"}, ExitCodeFrom: "db"}, []string{"db", "web"}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/berth-dev/berth/project/internal/logstream"
@@ -11,7 +12,10 @@ import (
 
 // LogsOptions configure Logs, as `berth logs`'s flags.
 type LogsOptions struct {
-	Services []string // empty: all
+	Services []string // empty: all but Unattached
+	// Unattached are the services with attach: false, left out when Services is empty,
+	// as Compose's logs leaves them out until they are named.
+	Unattached []string
 	// Index selects the replica with this number (0: all); it needs exactly one service.
 	Index int
 	// Follow keeps printing new output, following containers across restarts, recreates
@@ -56,7 +60,8 @@ func Logs(ctx context.Context, cfg Config, name string, w io.Writer, opts LogsOp
 		want[s] = true
 	}
 	lw := cfg.logWatch(name, logstream.NewPrinter(w, opts.LogFormat), func(c *ContainerState) bool {
-		return (len(want) == 0 || want[c.Service]) && (opts.Index == 0 || c.Number == opts.Index)
+		chosen := want[c.Service] || len(want) == 0 && !slices.Contains(opts.Unattached, c.Service)
+		return chosen && (opts.Index == 0 || c.Number == opts.Index)
 	})
 	lw.Follow, lw.Since, lw.Until, lw.Tail = opts.Follow, opts.Since, opts.Until, tail
 	lw.Warn = opts.Warnings

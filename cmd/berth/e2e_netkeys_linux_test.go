@@ -75,7 +75,7 @@ func TestE2ENetworkKeys(t *testing.T) {
 	e := newE2E(t)
 	thirds := mathrand.Perm(256)[:3]
 	f, b, s := thirds[0], thirds[1], thirds[2]
-	v6 := fmt.Sprintf("fd%02x:%04x:%04x:%04x", mathrand.IntN(256), mathrand.IntN(65536), mathrand.IntN(65536), mathrand.IntN(65536))
+	v6 := randomULA64()
 	port := freePort(t)
 	e.env = append(e.env, "PORT="+port, "V6="+v6, fmt.Sprintf("F=%d", f), fmt.Sprintf("B=%d", b), fmt.Sprintf("S=%d", s))
 	file := writeCompose(t, netkeysCompose)
@@ -215,7 +215,7 @@ func checkDefaultRoute(t *testing.T, service, routes, gw, dev string) {
 func (e *e2e) outsidePeer6() (netip.AddrPort, netip.Addr, func()) {
 	e.t.Helper()
 	ns, hostIf := e.prefix+"o"+randHex(4), e.prefix+"h"+randHex(4)
-	prefix := fmt.Sprintf("fd%02x:%04x:%04x:%04x", mathrand.IntN(256), mathrand.IntN(65536), mathrand.IntN(65536), mathrand.IntN(65536))
+	prefix := randomULA64()
 	hostAddr, peerAddr := netip.MustParseAddr(prefix+"::1"), netip.MustParseAddr(prefix+"::2")
 	remove := func() { exec.Command("ip", "netns", "del", ns).Run() }
 	e.t.Cleanup(remove)

@@ -59,5 +59,24 @@ func runLogs(cmd *cobra.Command, g *globalOptions, opts *logsOptions, args []str
 		return fmt.Errorf("logs --until: %w", err)
 	}
 	lo.Warnings = cmd.ErrOrStderr()
+	if len(args) == 0 {
+		lo.Unattached = unattached(cmd, g, name)
+	}
 	return project.Logs(cmd.Context(), cfg, name, cmd.OutOrStdout(), lo)
+}
+
+// unattached are the services with attach: false of the project's compose file, when one
+// loads and names this project; logs leaves them out unless named, as Compose's.
+func unattached(cmd *cobra.Command, g *globalOptions, name string) []string {
+	p, err := loadProject(cmd, g, &configOptions{}, nil)
+	if err != nil || p.Name != name {
+		return nil
+	}
+	var out []string
+	for s, svc := range p.Services {
+		if svc.Attach != nil && !*svc.Attach {
+			out = append(out, s)
+		}
+	}
+	return out
 }

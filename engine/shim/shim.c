@@ -549,9 +549,10 @@ static size_t jsonstr(char *out, const char *s, size_t n)
  *
  * With logfwd=syslog|journald each line of output also goes, as Docker's syslog and
  * journald log drivers send it, to the socket logaddr names; the json log is kept
- * besides (Docker's dual logging), so `logs` reads it. A unix socket is reached by path;
- * a udp or tcp one from the starter's network namespace (host_netns), as the daemon
- * sends from the host's. A failed send redials once; a socket that cannot be dialled
+ * besides (Docker's dual logging), so `logs` reads it. Every socket, unix, udp or tcp,
+ * is made in the starter's network namespace (host_netns), as the daemon sends from the
+ * host's: a unix socket made in the container's would keep that namespace, and its veths,
+ * alive after the container is gone for as long as the log server leaves messages unread. A failed send redials once; a socket that cannot be dialled
  * is tried again after a second, the lines meanwhile dropped: the container never
  * waits on its log server longer than a send timeout. */
 
@@ -594,9 +595,19 @@ static int fwd_dial(void)
 	int stream = !strncmp(cfg.logaddr, "unix", netlen) || !strncmp(cfg.logaddr, "tcp", netlen);
 	int type = (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
 	struct sockaddr_storage sa;
-	socklen_t salen;
-	int own = -1, fd;
-	if (!strncmp(cfg.logaddr, "unix", 4)) {
+	socklen_t salen = 0;
+	int unix_addr = !strncmp(cfg.logaddr, "unix", 4), own = -1, fd = -1;
+	if (!unix_addr && (!(salen = fwd_sockaddr(addr, &sa)) || host_netns < 0))
+		return -1;
+	if (host_netns >= 0) {
+		own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own < 0 || setns(host_netns, CLONE_NEWNET) != 0) {
+			if (own >= 0)
+				close(own);
+			return -1;
+		}
+	}
+	if (unix_addr) {
 		struct sockaddr_un *su = (struct sockaddr_un *)&sa;
 		memset(su, 0, sizeof *su);
 		su->sun_family = AF_UNIX;
@@ -604,14 +615,6 @@ static int fwd_dial(void)
 		salen = sizeof *su;
 		fd = socket(AF_UNIX, type, 0);
 	} else {
-		if (!(salen = fwd_sockaddr(addr, &sa)) || host_netns < 0)
-			return -1;
-		own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (own < 0 || setns(host_netns, CLONE_NEWNET) != 0) {
-			if (own >= 0)
-				close(own);
-			return -1;
-		}
 		fd = socket(sa.ss_family, type, 0);
 	}
 	struct timeval tv = {.tv_sec = 2};

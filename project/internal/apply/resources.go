@@ -52,14 +52,17 @@ func Networks(ctx context.Context, t Target, nd NetworkCreator, acts plan.Plan) 
 			continue
 		}
 		t.St.Networks[n] = ns
-		if err := t.Save(); err != nil || ns.External {
+		if err := t.Save(); err != nil {
 			return err
+		}
+		if ns.External {
+			continue
 		}
 		opts, err := NetworkOptions(n, cn)
 		if err != nil {
 			return err
 		}
-		opts.Labels = map[string]string{"com.docker.compose.project": t.P.Name, "com.docker.compose.network": n}
+		opts.Labels = withLabels(cn.Labels, "com.docker.compose.project", t.P.Name, "com.docker.compose.network", n)
 		net, err := nd.CreateNetwork(ctx, ns.Name, opts)
 		if err != nil {
 			return fmt.Errorf("create network %q: %w", ns.Name, err)
@@ -165,10 +168,23 @@ func labelVolumes(t Target, volumes map[string]string) error {
 		if !t.Paths.VolumeExists(name) {
 			continue
 		}
-		labels := map[string]string{state.LabelProject: t.P.Name, state.LabelVolume: volumes[name]}
+		labels := withLabels(t.P.Volumes[volumes[name]].Labels, state.LabelProject, t.P.Name, state.LabelVolume, volumes[name])
 		if err := t.Paths.LabelVolume(name, labels); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// withLabels is a copy of the user's labels (a network's or volume's labels key) with
+// Compose's own (key, value pairs) set over them, as Compose labels what it makes.
+func withLabels(user map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(user)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
 }

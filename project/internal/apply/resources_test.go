@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ type fakeNetworks struct {
 	st      *state.State
 	saved   *int
 	created []string
+	labels  map[string]map[string]string // by network name
 	fail    error
 }
 
@@ -41,6 +43,10 @@ func (f *fakeNetworks) CreateNetwork(_ context.Context, name string, opts netdri
 		f.t.Errorf("CreateNetwork(%s) before the network was recorded and saved", name)
 	}
 	f.created = append(f.created, fmt.Sprintf("%s internal=%v subnet=%v", name, opts.Internal, opts.Subnet))
+	if f.labels == nil {
+		f.labels = map[string]map[string]string{}
+	}
+	f.labels[name] = opts.Labels
 	return &netdriver.Network{Name: name, Gateway: netip.MustParseAddr("10.9.0.1")}, nil
 }
 
@@ -66,15 +72,21 @@ services:
   tool:
     image: busybox
     network_mode: none
+  late:
+    image: busybox
+    networks: [shared, zzz]
 networks:
   front:
+    labels: {com.example.net: front, com.docker.compose.network: mine}
   back:
     internal: true
     ipam: {config: [{subnet: 10.77.0.0/24}]}
   shared:
     external: true
+  zzz:
 volumes:
   data:
+    labels: [com.example.vol=data]
   ext:
     external: true
 `
@@ -97,9 +109,15 @@ func TestNetworksAndVolumes(t *testing.T) {
 	if err := Networks(t.Context(), tg, nd, acts); err != nil {
 		t.Fatalf("Networks: %v", err)
 	}
-	want := []string{"demo_back internal=true subnet=10.77.0.0/24", "demo_front internal=false subnet=invalid Prefix"}
+	want := []string{"demo_back internal=true subnet=10.77.0.0/24", "demo_front internal=false subnet=invalid Prefix",
+		"demo_zzz internal=false subnet=invalid Prefix"} // zzz after the external shared
+
 	if !slices.Equal(nd.created, want) {
 		t.Errorf("networks made = %q, want %q", nd.created, want)
+	}
+	wantLabels := map[string]string{"com.example.net": "front", "com.docker.compose.network": "front", "com.docker.compose.project": "demo"}
+	if got := nd.labels["demo_front"]; !maps.Equal(got, wantLabels) {
+		t.Errorf("front's labels = %v, want %v (its own, Compose's over them)", got, wantLabels)
 	}
 	if st.Networks["front"].Gateway != "10.9.0.1" {
 		t.Errorf("recorded front = %+v, want its gateway", st.Networks["front"])
@@ -119,7 +137,10 @@ func TestNetworksAndVolumes(t *testing.T) {
 	if err != nil || !slices.Equal(got, []string{"demo_data"}) {
 		t.Errorf("volumes labelled with demo = %q, %v; want demo_data", got, err)
 	}
-	if want := " Network demo_back  Created\n Network demo_front  Created\n Volume demo_data  Created\n"; strings.Join(progress, "") != want {
+	if got, err := tg.Paths.VolumesLabelled("com.example.vol", "data"); err != nil || !slices.Equal(got, []string{"demo_data"}) {
+		t.Errorf("volumes labelled com.example.vol=data = %q, %v; want demo_data (its labels key)", got, err)
+	}
+	if want := " Network demo_back  Created\n Network demo_front  Created\n Network demo_zzz  Created\n Volume demo_data  Created\n"; strings.Join(progress, "") != want {
 		t.Errorf("progress = %q, want %q", strings.Join(progress, ""), want)
 	}
 	before = saved

@@ -48,6 +48,8 @@ func (s *supervisor) stopChecks() {
 // start interval within the start period), then one interval after each probe ends.
 // Each run begins as "starting": failures while starting within its start period do not
 // count; Retries consecutive failures make it unhealthy, and one success healthy again.
+// A running container is polled too (runningPoll), so that a run a command began while
+// the loop waited out the previous run's interval is first probed on its own schedule.
 // While the container is not running it is polled for a new run, as is one recorded in
 // state but not created in the engine yet (a sync of another container of the same
 // level can come first). The loop ends with ctx: syncChecks cancels it when the
@@ -70,7 +72,7 @@ func (s *supervisor) runChecks(ctx context.Context, id string, h state.HealthSpe
 				next = time.Now().Add(probeInterval(h, time.Since(run), s.health[id]))
 				s.mu.Unlock()
 			}
-			wait = time.Until(next)
+			wait = min(time.Until(next), runningPoll)
 		}
 		select {
 		case <-ctx.Done():
@@ -108,6 +110,10 @@ func (s *supervisor) probeOnce(id string, h state.HealthSpec, run time.Time, fai
 		}
 	}
 }
+
+// runningPoll is the longest a healthcheck loop waits before it looks again whether a
+// running container began a new run.
+const runningPoll = 500 * time.Millisecond
 
 // notRunningPoll is how often a healthcheck loop looks for a new run of a container
 // that is not running.

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 // fakeEngine knows the states of containers and counts execs (probes, which succeed);
 // the supervisor's other calls are not made by these tests.
 type fakeEngine struct {
+	mu     sync.Mutex
 	states map[string]engine.State
 	execs  atomic.Int32
 }
@@ -20,6 +22,8 @@ type fakeEngine struct {
 var _ Engine = (*fakeEngine)(nil)
 
 func (f *fakeEngine) State(id string) (engine.State, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if st, ok := f.states[id]; ok {
 		return st, nil
 	}
@@ -30,6 +34,8 @@ func (f *fakeEngine) Lock(string) (func(), error)               { return func() 
 func (f *fakeEngine) Start(string) error                        { return nil }
 func (f *fakeEngine) Wait(string) (engine.ExitStatus, error)    { return engine.ExitStatus{}, nil }
 func (f *fakeEngine) start(id string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.states[id] = engine.State{ID: id, Status: engine.StatusRunning, StartedAt: at}
 }
 
@@ -77,5 +83,32 @@ func TestFirstProbeAfterInterval(t *testing.T) {
 	time.Sleep(400 * time.Millisecond)
 	if n, h := eng.execs.Load(), s.currentHealth()["c"]; n != 1 || h != state.HealthHealthy {
 		t.Errorf("after one interval: %d probes, health %q; want 1 and healthy", n, h)
+	}
+}
+
+// TestNewRunProbedOnItsSchedule: a run begun while the check loop waits out the long
+// interval of the previous run (stop and start) is first probed one start interval
+// after it began, as Docker restarts its monitor on every start.
+func TestNewRunProbedOnItsSchedule(t *testing.T) {
+	eng := &fakeEngine{states: map[string]engine.State{}}
+	eng.start("c", time.Now())
+	s := &supervisor{eng: eng, checks: map[string]context.CancelFunc{"c": nil},
+		health: map[string]string{}, runs: map[string]time.Time{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.runChecks(ctx, "c", state.HealthSpec{Test: []string{"CMD", "true"}, Interval: time.Minute, Timeout: time.Second,
+			StartPeriod: 30 * time.Second, StartInterval: 100 * time.Millisecond, Retries: 3})
+		close(done)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	time.Sleep(300 * time.Millisecond)
+	if n := eng.execs.Load(); n != 1 {
+		t.Fatalf("first run: %d probes, want 1", n)
+	}
+	eng.start("c", time.Now())
+	time.Sleep(time.Second)
+	if n, h := eng.execs.Load(), s.currentHealth()["c"]; n != 2 || h != state.HealthHealthy {
+		t.Errorf("a second after the new run began: %d probes, health %q; want 2 and healthy", n, h)
 	}
 }
