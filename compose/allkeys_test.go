@@ -73,6 +73,7 @@ var appliedServiceKeys = map[string]string{
 	"ports":               "TestE2EWebStack, TestE2ENetworkKeys (IPv6), TestE2EAllKeys",
 	"post_start":          "TestE2EHooks, TestE2EHookRun, TestE2EAllKeys",
 	"pre_stop":            "TestE2EHooks, TestE2EAllKeys",
+	"pre_start":           "TestE2EPreStart, TestE2EPreStartCreateStart, TestE2EPreStartFailure",
 	"privileged":          "engine Spec (project/internal/spec/translate.go); TestE2EHooks (a privileged hook)",
 	"profiles":            "loading (profile selection)",
 	"pull_policy":         "project/prepare.go, project/pull.go",
