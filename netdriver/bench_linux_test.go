@@ -111,3 +111,28 @@ func sendAll(b *testing.B, addr string, buf []byte, size int) {
 		b.Fatalf("read ack from %s: %v", addr, err)
 	}
 }
+
+// BenchmarkDeleteNetwork times DeleteNetwork of a project's only network, as the end of a
+// `down`: the bridge's deletion (whose RCU grace periods the kernel waits out) and the
+// rule sync that drops the table; creation is not timed. Reports the median.
+func BenchmarkDeleteNetwork(b *testing.B) {
+	d := newTestDriver(b)
+	ctx := context.Background()
+	var times []time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		n, err := d.CreateNetwork(ctx, "btn-bench-"+randHex(b, 3), NetworkOptions{Subnet: pfx("10.232.80.0/24")})
+		if err != nil {
+			b.Fatalf("CreateNetwork() = %v", err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := d.DeleteNetwork(ctx, n.Name); err != nil {
+			b.Fatalf("DeleteNetwork() = %v", err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+}

@@ -263,11 +263,11 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 				published = append(published, ep.addrs()...)
 			}
 		}
-		if err := removeLink(n.Bridge); err != nil {
-			return err
-		}
 		delete(st.Networks, name)
-		if err := d.syncRules(st); err != nil {
+		if err := removeBridgeAndSync(n.Bridge, func() error { return d.syncRules(st) }); err != nil {
+			if linkExists(n.Bridge) {
+				st.Networks[name] = n // still there: kept on record, so a retry or Sweep finds it
+			}
 			return err
 		}
 		return clearStaleFlows(nil, published, false)
@@ -276,6 +276,23 @@ func (d *Driver) DeleteNetwork(ctx context.Context, name string) error {
 		return fmt.Errorf("delete network %q: %w", name, err)
 	}
 	return nil
+}
+
+// removeBridgeAndSync deletes bridge while sync (the rule sync without it) runs: the
+// kernel's deletion of a bridge waits out RCU grace periods (tens of milliseconds, on
+// the critical path of every down) and needs nothing of the rules, nor they of it, so
+// the two overlap. Both errors are returned.
+func removeBridgeAndSync(bridge string, sync func() error) error {
+	removed := make(chan error, 1)
+	go func() { removed <- removeLink(bridge) }()
+	synced := sync()
+	return errors.Join(<-removed, synced)
+}
+
+// linkExists reports whether the named link exists, or may (the lookup failed otherwise).
+func linkExists(name string) bool {
+	_, err := netlink.LinkByName(name)
+	return !errors.As(err, new(netlink.LinkNotFoundError))
 }
 
 // prefixIPNet converts p (address with prefix length) for netlink's net-typed API.
