@@ -100,7 +100,11 @@ func newE2E(t *testing.T) *e2e {
 	t.Cleanup(func() {
 		e.berth("down", "-v", "-t", "1") // no-op when the test already went down
 		e.assertNoLeaks()
-		os.RemoveAll(filepath.Join("/sys/fs/cgroup", e.cgroup))
+		for _, d := range cgroupDirs(e.cgroup) {
+			if err := os.Remove(d); err != nil {
+				e.t.Errorf("remove parent cgroup: %v", err)
+			}
+		}
 	})
 	return e
 }
@@ -226,6 +230,16 @@ func (e *e2e) psList(file string, services ...string) []map[string]any {
 	return list
 }
 
+// cgroupDirs are the parent cgroup dirs named name that exist: under the cgroup v2 root
+// and in every v1 hierarchy (this host has both).
+func cgroupDirs(name string) []string {
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", name))
+	if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", name, "cgroup.procs")); err == nil {
+		dirs = append(dirs, filepath.Join("/sys/fs/cgroup", name))
+	}
+	return dirs
+}
+
 // assertNoLeaks fails when any kernel object or state of this test is left.
 func (e *e2e) assertNoLeaks() {
 	e.t.Helper()
@@ -245,9 +259,9 @@ func (e *e2e) assertNoLeaks() {
 			e.t.Errorf("leaked mount: %s", l)
 		}
 	}
-	if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", e.cgroup)); err == nil {
-		if ents, _ := os.ReadDir(filepath.Join("/sys/fs/cgroup", e.cgroup)); countDirs(ents) > 0 {
-			e.t.Errorf("leaked cgroups under %s", e.cgroup)
+	for _, d := range cgroupDirs(e.cgroup) { // the parent itself may stay, as Docker's
+		if ents, _ := os.ReadDir(d); countDirs(ents) > 0 {
+			e.t.Errorf("leaked cgroups under %s", d)
 		}
 	}
 	if ents, _ := os.ReadDir(filepath.Join(e.run, "netns")); len(ents) > 0 {

@@ -19,8 +19,9 @@ import (
 // file) and returns the addresses it answered, or ok false when it did not resolve.
 func (e *e2e) nslookup(project, file, service, name string) (addrs []string, ok bool) {
 	e.t.Helper()
-	out, _, err := e.berth("-p", project, "-f", file, "exec", "-T", service, "nslookup", name)
+	out, errs, err := e.berth("-p", project, "-f", file, "exec", "-T", service, "nslookup", name)
 	if err != nil {
+		e.t.Logf("exec nslookup %s in %s: %v\n%s%s", name, service, err, out, errs) // NXDOMAIN exits 1 too
 		return nil, false
 	}
 	_, answer, found := strings.Cut(out, "Name:")
