@@ -34,6 +34,7 @@ cleanup() {
   "$berth" -f "$file" down -v -t 2 || status=1
   rm -rf "$BERTH_ROOT"
   if [ -n "$made_rundir" ] && [ -d "$rundir" ]; then
+    rm -rf "$rundir/events" # the project's event log, which outlives down (berth events)
     find "$rundir" -depth -type d -empty -delete # only what berth made here, once empty
   fi
   if [ "$status" -eq 0 ]; then
