@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,17 +19,7 @@ import (
 // uploadProxy fronts the registry and counts blob uploads started (POST .../blobs/uploads/).
 func uploadProxy(t *testing.T, addr string) (string, *atomic.Int64) {
 	t.Helper()
-	u, _ := url.Parse("http://" + addr)
-	rp := httputil.NewSingleHostReverseProxy(u)
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/blobs/uploads") {
-			n.Add(1)
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), &n
+	return proxyCounting(t, addr, http.MethodPost, "/blobs/uploads")
 }
 
 // TestPushBuiltImage: an image made in the store (no blobs of its own) is pushed with

@@ -29,11 +29,17 @@ func startRegistry(t *testing.T, user, pass string) string {
 // countingProxy fronts the registry and counts blob GETs.
 func countingProxy(t *testing.T, addr string) (string, *atomic.Int64) {
 	t.Helper()
+	return proxyCounting(t, addr, http.MethodGet, "/blobs/")
+}
+
+// proxyCounting fronts the registry and counts its requests of method whose path holds part.
+func proxyCounting(t *testing.T, addr, method, part string) (string, *atomic.Int64) {
+	t.Helper()
 	u, _ := url.Parse("http://" + addr)
 	rp := httputil.NewSingleHostReverseProxy(u)
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") {
+		if r.Method == method && strings.Contains(r.URL.Path, part) {
 			n.Add(1)
 		}
 		rp.ServeHTTP(w, r)

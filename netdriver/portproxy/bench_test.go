@@ -16,28 +16,13 @@ import (
 // read when echo is set.
 func sink(b *testing.B, echo bool) netip.AddrPort {
 	b.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if !echo {
-					io.Copy(io.Discard, c)
-					return
-				}
-				io.Copy(c, c)
-			}()
+	return serveTCP(b, func(c net.Conn) {
+		if !echo {
+			io.Copy(io.Discard, c)
+			return
 		}
-	}()
-	return ln.Addr().(*net.TCPAddr).AddrPort()
+		io.Copy(c, c)
+	})
 }
 
 // via is addr itself, or the address of a proxy to it when proxied.

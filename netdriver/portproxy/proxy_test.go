@@ -15,6 +15,15 @@ import (
 // read, after the client half-closes.
 func echoTCP(t testing.TB, prefix string) netip.AddrPort {
 	t.Helper()
+	return serveTCP(t, func(c net.Conn) {
+		b, _ := io.ReadAll(c)
+		c.Write(append([]byte(prefix), b...))
+	})
+}
+
+// serveTCP listens on 127.0.0.1 and runs handle on each connection, closing it after.
+func serveTCP(t testing.TB, handle func(net.Conn)) netip.AddrPort {
+	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -28,8 +37,7 @@ func echoTCP(t testing.TB, prefix string) netip.AddrPort {
 			}
 			go func() {
 				defer c.Close()
-				b, _ := io.ReadAll(c)
-				c.Write(append([]byte(prefix), b...))
+				handle(c)
 			}()
 		}
 	}()
