@@ -3,62 +3,23 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-)
 
-// loopbackRegistry runs Debian's docker-registry on a free loopback port (stopped at
-// the end of the test) and returns its host:port.
-func loopbackRegistry(t *testing.T) string {
-	t.Helper()
-	const bin = "/usr/bin/docker-registry"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("skipping: %s not installed (apt-get install docker-registry)", bin)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	content := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if !eventually(10*time.Second, func() bool {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatalf("registry on %s did not answer", addr)
-	}
-	return addr
-}
+	"github.com/berth-dev/berth/internal/testenv"
+)
 
 // TestConfigResolveImageDigests: config --resolve-image-digests pins each image to
 // the digest its registry serves, in compose-go's full form, and fails when the
 // registry does not have it.
 func TestConfigResolveImageDigests(t *testing.T) {
-	addr := loopbackRegistry(t)
+	addr := testenv.StartRegistry(t, "", "")
 	img, err := random.Image(64, 1)
 	if err != nil {
 		t.Fatal(err)
