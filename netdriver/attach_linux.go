@@ -158,8 +158,11 @@ func attachVethIn(st *state, n *netState, ep *endpointState, mac net.HardwareAdd
 	if err != nil {
 		return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
 	}
+	// One queue each way, asked for up front: a veth is made with one per CPU and then
+	// cut down to one by the kernel, which waits out an RCU grace period per end.
 	veth := &netlink.Veth{
-		LinkAttrs:        netlink.LinkAttrs{Name: ep.HostIf, MasterIndex: br.Attrs().Index, MTU: br.Attrs().MTU},
+		LinkAttrs: netlink.LinkAttrs{Name: ep.HostIf, MasterIndex: br.Attrs().Index, MTU: br.Attrs().MTU,
+			NumTxQueues: 1, NumRxQueues: 1},
 		PeerName:         ep.IfName,
 		PeerNamespace:    netlink.NsFd(int(nsh)),
 		PeerHardwareAddr: mac,

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,6 +76,7 @@ func TestNetworks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Attach(c1, a) = %v", err)
 	}
+	checkSingleQueue(t, ns["c1"], ep1.IfName)
 	static := netA.Subnet.Addr().Next().Next().Next().Next().Next() // .5
 	ep2, err := d.Attach(ctx, ns["c2"], netA.Name, AttachOptions{IPv4: static})
 	if err != nil || ep2.Address.Addr() != static || ep2.IfName != "eth0" {
@@ -163,5 +165,28 @@ func TestNetworks(t *testing.T) {
 	}
 	if err := d.DeleteNetwork(ctx, netB.Name); err != nil {
 		t.Errorf("DeleteNetwork(b) again = %v, want nil", err)
+	}
+}
+
+// checkSingleQueue fails unless the container's end of a veth has one transmit and one
+// receive queue (made so, not cut down to one: see attachVethIn).
+func checkSingleQueue(t *testing.T, nsPath, ifName string) {
+	t.Helper()
+	nsh, err := netns.GetFromPath(nsPath)
+	if err != nil {
+		t.Fatalf("netns.GetFromPath(%q) = %v", nsPath, err)
+	}
+	defer nsh.Close()
+	in, err := netlink.NewHandleAt(nsh)
+	if err != nil {
+		t.Fatalf("netlink.NewHandleAt(%s) = %v", nsPath, err)
+	}
+	defer in.Close()
+	l, err := in.LinkByName(ifName)
+	if err != nil {
+		t.Fatalf("find %s in %s: %v", ifName, nsPath, err)
+	}
+	if a := l.Attrs(); a.NumTxQueues != 1 || a.NumRxQueues != 1 {
+		t.Errorf("%s has %d transmit and %d receive queues, want 1 and 1", ifName, a.NumTxQueues, a.NumRxQueues)
 	}
 }
