@@ -33,6 +33,7 @@ func (e *Engine) Start(id string) error {
 	if st.Status != StatusCreated && st.Status != StatusExited {
 		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
 	}
+	warmMigrations() // PID 1 joins its cgroups last
 	var spec Spec
 	dir, _ := e.dir(id) // State checked id
 	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
@@ -69,8 +70,9 @@ func (e *Engine) Start(id string) error {
 	return nil
 }
 
-// Prewarm makes, in the background, what the next Start would otherwise make on its
-// way (a thread for the namespace work and a started shim), so that a process about to
+// Prewarm makes, in the background, what the next Start would otherwise make or wait
+// for on its way (a thread for the namespace work, a started shim, the kernel's
+// readiness for cgroup migrations: see warmMigrations), so that a process about to
 // start containers pays for them while it does other work. It is only a hint: Start
 // works without it, and an unused spare costs a parked thread and an idle shim that
 // exits with this process.
@@ -81,6 +83,7 @@ func (e *Engine) Prewarm() {
 	}
 	makeSpareThread()
 	makeSpareShim(shim)
+	warmMigrations()
 }
 
 // launch starts the container from a thread of its own (threads.Discard), so that the
