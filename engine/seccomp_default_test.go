@@ -1,0 +1,42 @@
+package engine
+
+import (
+	"flag"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/engine/seccomp"
+)
+
+var updateDefaultFilter = flag.Bool("update", false, "rewrite seccomp_default_amd64.rec")
+
+// TestDefaultFilterCompiled checks that the default filter compiled ahead is what the
+// profile compiles to now (moby/profiles or the compiler may change).
+func TestDefaultFilterCompiled(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the default filter is compiled ahead for amd64 only")
+	}
+	caps, err := capSet(false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := seccomp.Filter("", capNameList(caps))
+	if err != nil {
+		t.Fatalf("compile the default profile: %v", err)
+	}
+	want := seccompRecordOf(prog)
+	if *updateDefaultFilter {
+		if err := os.WriteFile("seccomp_default_amd64.rec", []byte(want+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := strings.TrimSpace(defaultFilter); got != want {
+		t.Errorf("seccomp_default_amd64.rec is not the default profile compiled now (%d against %d characters): run go test ./engine -run TestDefaultFilterCompiled -update", len(got), len(want))
+	}
+	if got, _ := seccompRecord(&Spec{}, caps); got != want {
+		t.Errorf("seccompRecord(default) is not the default profile compiled now")
+	}
+}
