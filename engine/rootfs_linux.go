@@ -60,7 +60,7 @@ func setupRootfs(dir, root string, spec *Spec, shm string, joinNetwork func() er
 	if err := makeDevices(root, spec.Devices); err != nil {
 		return err
 	}
-	if err := mountEtcFiles(dir, root, spec); err != nil {
+	if err := mountEtcFiles(root, spec); err != nil {
 		return err
 	}
 	// /sys needs the container's network namespace, which the shim may still be
@@ -237,9 +237,13 @@ func mountSys(root string, spec *Spec) error {
 	return nil
 }
 
-// mountEtcFiles writes hosts, hostname and resolv.conf into the container dir and binds
-// them over the image's files.
-func mountEtcFiles(dir, root string, spec *Spec) error {
+// mountEtcFiles binds hosts, hostname and resolv.conf over the image's files. Each is
+// written at each start and seen by nothing but the container, so it is made in the
+// container's own /dev tmpfs (see mountSpecial), bound, and unlinked there: no file on
+// disk, where each start would make three new inodes and each removal free them (on an
+// ext4 without a journal every new inode skips those freed in the last minute, which
+// up/down cycles make slow). The container may still write to them, as to Docker's.
+func mountEtcFiles(root string, spec *Spec) error {
 	files := map[string]string{"hosts": spec.Hosts, "resolv.conf": spec.ResolvConf}
 	if spec.Hostname != "" {
 		files["hostname"] = spec.Hostname + "\n"
@@ -248,15 +252,39 @@ func mountEtcFiles(dir, root string, spec *Spec) error {
 		if content == "" {
 			continue
 		}
-		src := filepath.Join(dir, name)
-		if err := writeFile(src, []byte(content), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := mountUser(root, Mount{Type: "bind", Source: src, Target: "/etc/" + name}); err != nil {
-			return err
+		if err := bindDevFile(root, name, content); err != nil {
+			return fmt.Errorf("/etc/%s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// bindDevFile binds a file holding content, made in the rootfs's /dev tmpfs, over
+// /etc/name inside root, and unlinks it from /dev (the mount keeps it).
+func bindDevFile(root, name, content string) error {
+	target, err := secureJoin(root, "/etc/"+name)
+	if err != nil {
+		return err
+	}
+	if err := ensureMountpoint(target, false); err != nil {
+		return err
+	}
+	src := filepath.Join(root, "dev", ".etc-"+name)
+	f, err := os.OpenFile(src, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = mount(src, target, "", unix.MS_BIND, "")
+	}
+	if rerr := os.Remove(src); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // mountShm mounts the container's /dev/shm at target: shared, the /dev/shm of the ipc
