@@ -19,8 +19,9 @@ import (
 // untouched, so nothing of a container can reach another; it is cleaned under a dot
 // name and only then offered, so a crash midway leaves nothing Create would take.
 
-// maxSpareDirs bounds the recycled dirs kept.
-const maxSpareDirs = 4
+// maxSpareDirs bounds the recycled dirs kept: enough for a large project's down and
+// up (each spare is four empty directories).
+const maxSpareDirs = 64
 
 // keptEntries are what a recycled container dir keeps (each an empty directory).
 var keptEntries = map[string]bool{"upper": true, "work": true, "rootfs": true}

@@ -33,7 +33,6 @@ func (e *Engine) Start(id string) error {
 	if st.Status != StatusCreated && st.Status != StatusExited {
 		return fmt.Errorf("start container %q: status %s: %w", id, st.Status, ErrInvalid)
 	}
-	warmMigrations() // PID 1 joins its cgroups last
 	var spec Spec
 	dir, _ := e.dir(id) // State checked id
 	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
