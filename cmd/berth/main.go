@@ -8,13 +8,23 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
+// commandGCPercent is the garbage collector's target for berth's commands: they live for
+// milliseconds and allocate a few MB, and at Go's default (100, a first collection at
+// 4 MB) collecting was 15-20% of a `run --rm`'s CPU and 7% of a 50-service `up`'s. The
+// supervisor, which lives for hours, keeps the default. GOGC, when set, wins.
+const commandGCPercent = 200
+
 func main() {
 	closeInheritedOnExec()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(commandGCPercent)
+	}
 	root, g := newRoot()
 	err := root.Execute()
 	g.closeProgress()
