@@ -244,22 +244,29 @@ func waitPidExit(pid int, d time.Duration) bool {
 	}
 	f := os.NewFile(uintptr(fd), "pidfd")
 	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return true
-	}
 	if d >= 0 {
 		f.SetReadDeadline(time.Now().Add(d))
 	}
-	polled := false
-	// The first call says "not ready" so that Read waits for the pidfd to become readable
-	// (the process exited), or for the deadline; the second ends the wait.
-	rc.Read(func(uintptr) bool {
-		done := polled
-		polled = true
-		return done
-	})
+	waitPidfd(f)
 	return true
+}
+
+// waitPidfd waits until the process of f, a non-blocking pidfd in the netpoller, has
+// exited, or until f's read deadline. Each wake-up asks the kernel (poll(2) without a
+// timeout) whether it has: the netpoller's readiness is an edge, and one that came
+// before the wait began (the process exited before or while the pidfd was registered,
+// common for a short command) is dropped when Read starts, so waiting for the next
+// edge alone would wait forever.
+func waitPidfd(f *os.File) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Read(func(fd uintptr) bool {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, 0)
+		return n > 0 || err != nil && err != unix.EINTR
+	})
 }
 
 // pollPidExit is waitPidExit with poll(2) on a blocking pidfd.

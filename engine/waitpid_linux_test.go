@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // osThreads is the number of OS threads of this process.
@@ -99,4 +101,43 @@ func TestWaitPidExitDeadline(t *testing.T) {
 	if waitPidExit(gone.Process.Pid, -1) {
 		t.Error("waitPidExit = true for a reaped process")
 	}
+}
+
+// TestWaitPidfdExitedBeforeWait: a process that exited before the wait began, its pidfd
+// readiness already taken by the netpoller (as when a short command exits while its
+// pidfd is registered), ends the wait at once instead of at the deadline (it waited
+// forever without one: a `run --rm` of a short command hung about once in 2000).
+func TestWaitPidfdExitedBeforeWait(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	for !isZombie(cmd.Process.Pid) {
+		time.Sleep(time.Millisecond)
+	}
+	fd, err := unix.PidfdOpen(cmd.Process.Pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		t.Skipf("pidfd_open: %v", err)
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	f.SyscallConn() // registered with the netpoller, which sees it readable
+	time.Sleep(20 * time.Millisecond)
+	f.SetReadDeadline(time.Now().Add(2 * time.Second))
+	start := time.Now()
+	waitPidfd(f)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("waiting on an exited process took %v, want at once", d.Round(time.Millisecond))
+	}
+}
+
+func isZombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && s[i+2] == 'Z'
 }
