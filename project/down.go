@@ -75,7 +75,11 @@ func Down(ctx context.Context, cfg Config, name string, opts DownOptions) error 
 		images = downImages(st, opts.Project, opts.Images)
 	}
 	cfg.client(name).Do(reqShutdown, nil) // none answering is fine: stray ones are killed next
-	cfg.killStraySupervisors(name)
+	// The scan for strays reads every process's command line (about 2 ms): it runs while
+	// the containers stop, as a stray would restart one only after a back-off of 100 ms.
+	strays := make(chan struct{})
+	go func() { cfg.killStraySupervisors(name); close(strays) }()
+	defer func() { <-strays }()
 	levels := stopOrder(st)
 	for i := len(levels) - 1; i >= 0; i-- {
 		if err := r.removeLevel(ctx, levels[i], opts.Timeout); err != nil {
