@@ -46,10 +46,11 @@ func warmMigrations() {
 	if !warming.CompareAndSwap(false, true) {
 		return
 	}
+	root, v2 := cgroupRoot, unified() // read here: tests change cgroupRoot
 	go func() {
 		defer warming.Store(false)
 		for time.Since(time.Unix(0, warmWanted.Load())) < warmFor {
-			if _, err := migrateSelf(); err != nil {
+			if _, err := migrateSelf(root, v2); err != nil {
 				return
 			}
 			time.Sleep(warmPeriod)
@@ -58,15 +59,16 @@ func warmMigrations() {
 }
 
 // migrateSelf writes this process's PID to cgroup.procs of the cgroup it is in, in
-// the first hierarchy where that works, and returns the file written or the last error.
-func migrateSelf() (string, error) {
+// the first hierarchy under root (v2: the cgroup2 mount) where that works, and returns
+// the file written or the last error.
+func migrateSelf(root string, v2 bool) (string, error) {
 	b, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		return "", err
 	}
 	pid := strconv.Itoa(os.Getpid())
 	var last error = os.ErrNotExist
-	for _, f := range ownProcsFiles(b, unified()) {
+	for _, f := range ownProcsFiles(b, root, v2) {
 		if last = os.WriteFile(f, []byte(pid), 0); last == nil {
 			return f, nil
 		}
@@ -75,9 +77,9 @@ func migrateSelf() (string, error) {
 }
 
 // ownProcsFiles maps /proc/self/cgroup's lines to the cgroup.procs files of those
-// cgroups under cgroupRoot: the "0::" line on a v2 host, the v1 hierarchies' lines
-// (their mount dir is named after their controllers) on a v1 or hybrid one.
-func ownProcsFiles(procCgroup []byte, v2 bool) []string {
+// cgroups under root: the "0::" line on a v2 host, the v1 hierarchies' lines (their
+// mount dir is named after their controllers) on a v1 or hybrid one.
+func ownProcsFiles(procCgroup []byte, root string, v2 bool) []string {
 	var files []string
 	sc := bufio.NewScanner(bytes.NewReader(procCgroup))
 	for sc.Scan() {
@@ -88,9 +90,9 @@ func ownProcsFiles(procCgroup []byte, v2 bool) []string {
 		}
 		switch {
 		case v2 && id == "0" && ctrls == "":
-			files = append(files, filepath.Join(cgroupRoot, path, "cgroup.procs"))
+			files = append(files, filepath.Join(root, path, "cgroup.procs"))
 		case !v2 && ctrls != "":
-			files = append(files, filepath.Join(cgroupRoot, strings.TrimPrefix(ctrls, "name="), path, "cgroup.procs"))
+			files = append(files, filepath.Join(root, strings.TrimPrefix(ctrls, "name="), path, "cgroup.procs"))
 		}
 	}
 	return files

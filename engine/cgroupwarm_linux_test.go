@@ -26,7 +26,7 @@ func TestOwnProcsFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ownProcsFiles([]byte(tt.in), tt.v2); !slices.Equal(got, tt.want) {
+			if got := ownProcsFiles([]byte(tt.in), "/sys/fs/cgroup", tt.v2); !slices.Equal(got, tt.want) {
 				t.Errorf("ownProcsFiles(%q, v2=%v) = %q, want %q", tt.in, tt.v2, got, tt.want)
 			}
 		})
@@ -42,7 +42,7 @@ func TestMigrateSelfStaysPut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := migrateSelf()
+	f, err := migrateSelf(cgroupRoot, unified())
 	if err != nil {
 		t.Fatalf("migrateSelf() = %v", err)
 	}
