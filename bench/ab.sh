@@ -10,6 +10,7 @@
 #   git worktree add --detach /tmp/old REV && make -C /tmp/old build
 #   make build && sudo OLD=/tmp/old/bin/berth bench/ab.sh    # SERVICES=10 LEVELS=1 RUNS=15
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 NEW=${NEW:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
 OLD=${OLD:?OLD=path of the berth binary to compare with}
@@ -30,24 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc" "$tmp/rootfs/tmp"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in sh sleep true cat echo; do ln -s busybox "$tmp/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
-tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
-"$NEW" image import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
-
-per=$(( (SERVICES + LEVELS - 1) / LEVELS ))
-{
-  echo "services:"
-  for i in $(seq 1 "$SERVICES"); do
-    printf '  svc%d:\n    image: berth-bench-busybox\n    command: ["sleep", "3600"]\n    init: true\n' "$i"
-    if [ "$i" -gt "$per" ]; then printf '    depends_on: [svc%d]\n' $((i - per)); fi
-  done
-} > "$tmp/compose.yaml"
+import_busybox "$NEW" "$tmp"
+write_stack "$tmp/compose.yaml" "$SERVICES" "$LEVELS"
 
 now() { t=${EPOCHREALTIME/./}; }
-stats() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f(%.1f-%.1f)", m/1e3, a[1]/1e3, a[NR]/1e3}'; }
 # timed FILE CMD...: appends CMD's wall time in microseconds to FILE, then sleeps SLEEP.
 timed() {
   local f=$1 t t0; shift

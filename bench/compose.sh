@@ -14,6 +14,7 @@
 # runs make slow (50 services: up ~580 ms there, ~420 ms on a journalled ext4, ~370 ms on
 # tmpfs, same machine); TMPDIR=/dev/shm takes the filesystem out of the figures.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 BERTH=${BERTH:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
 RUNS=${RUNS:-15}
@@ -33,29 +34,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A one-layer busybox image, as `berth image import` and `docker import` take it.
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc" "$tmp/rootfs/tmp"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in sh sleep true cat echo; do ln -s busybox "$tmp/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
-tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
-"$BERTH" image import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
-
-# SERVICES services that exit on SIGTERM (init: true forwards it to sleep); with LEVELS > 1,
-# svcI of level k (k = (I-1)*LEVELS/SERVICES) depends on svc(I-per) of level k-1.
-per=$(( (SERVICES + LEVELS - 1) / LEVELS ))
-{
-  echo "services:"
-  for i in $(seq 1 "$SERVICES"); do
-    printf '  svc%d:\n    image: berth-bench-busybox\n    command: ["sleep", "3600"]\n    init: true\n' "$i"
-    if [ "$i" -gt "$per" ]; then printf '    depends_on: [svc%d]\n' $((i - per)); fi
-  done
-} > "$tmp/compose.yaml"
+import_busybox "$BERTH" "$tmp"
+write_stack "$tmp/compose.yaml" "$SERVICES" "$LEVELS"
 
 # Microseconds from bash's clock: no process is started to read it, so none is timed.
 now() { t=${EPOCHREALTIME/./}; }
-# stats: microseconds, one a line, in; "median(min-max)" in milliseconds out.
-stats() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f(%.1f-%.1f)", m/1e3, a[1]/1e3, a[NR]/1e3}'; }
 
 # bench NAME TOOL...: prints "NAME up down run" for one tool, each as stats prints it.
 bench() {

@@ -12,6 +12,7 @@
 #
 # berth runs against a temporary state root, so it never touches /var/lib/berth.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 BERTH=${BERTH:-$(cd "$(dirname "$0")/.." && pwd)/bin/berth}
 RUNS=${RUNS:-5}
@@ -32,12 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc" "$tmp/rootfs/tmp"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in sh sleep true cat echo; do ln -s busybox "$tmp/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
-tar -C "$tmp/rootfs" -cf "$tmp/busybox.tar" .
-"$BERTH" image import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' "$tmp/busybox.tar" berth-bench-busybox:latest >/dev/null
+import_busybox "$BERTH" "$tmp"
 
 cat > "$tmp/compose.yaml" <<EOF
 services:

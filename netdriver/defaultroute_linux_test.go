@@ -9,9 +9,8 @@ import (
 	"github.com/vishvananda/netns"
 )
 
-// defaultGateway returns the gateway and interface of the default route in the namespace at
-// nsPath, or a zero address when it has none.
-func defaultGateway(t *testing.T, nsPath string) (netip.Addr, string) {
+// netlinkIn returns a netlink handle inside the namespace at nsPath (the caller closes it).
+func netlinkIn(t *testing.T, nsPath string) *netlink.Handle {
 	t.Helper()
 	nsh, err := netns.GetFromPath(nsPath)
 	if err != nil {
@@ -22,6 +21,14 @@ func defaultGateway(t *testing.T, nsPath string) (netip.Addr, string) {
 	if err != nil {
 		t.Fatalf("netlink.NewHandleAt(%q) = %v", nsPath, err)
 	}
+	return in
+}
+
+// defaultGateway returns the gateway and interface of the default route in the namespace at
+// nsPath, or a zero address when it has none.
+func defaultGateway(t *testing.T, nsPath string) (netip.Addr, string) {
+	t.Helper()
+	in := netlinkIn(t, nsPath)
 	defer in.Close()
 	routes, err := in.RouteList(nil, netlink.FAMILY_V4)
 	if err != nil {

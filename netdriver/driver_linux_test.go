@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -172,15 +171,7 @@ func TestNetworks(t *testing.T) {
 // receive queue (made so, not cut down to one: see attachVethIn).
 func checkSingleQueue(t *testing.T, nsPath, ifName string) {
 	t.Helper()
-	nsh, err := netns.GetFromPath(nsPath)
-	if err != nil {
-		t.Fatalf("netns.GetFromPath(%q) = %v", nsPath, err)
-	}
-	defer nsh.Close()
-	in, err := netlink.NewHandleAt(nsh)
-	if err != nil {
-		t.Fatalf("netlink.NewHandleAt(%s) = %v", nsPath, err)
-	}
+	in := netlinkIn(t, nsPath)
 	defer in.Close()
 	l, err := in.LinkByName(ifName)
 	if err != nil {
