@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/engine/seccomp"
+	moby "github.com/moby/profiles/seccomp"
 )
 
 var updateDefaultFilter = flag.Bool("update", false, "rewrite seccomp_default_amd64.rec")
@@ -38,5 +39,20 @@ func TestDefaultFilterCompiled(t *testing.T) {
 	}
 	if got, _ := seccompRecord(&Spec{}, caps); got != want {
 		t.Errorf("seccompRecord(default) is not the default profile compiled now")
+	}
+}
+
+// TestDefaultFilterKernel checks that no rule of Docker's default profile depends on a
+// kernel newer than defaultFilterKernel, from which on the filter compiled ahead is used.
+func TestDefaultFilterKernel(t *testing.T) {
+	for _, c := range moby.DefaultProfile().Syscalls {
+		for _, f := range []*moby.Filter{c.Includes, c.Excludes} {
+			if f == nil {
+				continue
+			}
+			if k := f.MinKernel; k != nil && (int(k.Kernel) > defaultFilterKernel[0] || int(k.Kernel) == defaultFilterKernel[0] && int(k.Major) > defaultFilterKernel[1]) {
+				t.Errorf("rule %v wants kernel %d.%d, after defaultFilterKernel %v", c.Names, k.Kernel, k.Major, defaultFilterKernel)
+			}
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/berth-dev/berth/engine/seccomp"
+	"golang.org/x/sys/unix"
 )
 
 // SeccompUnconfined is Spec.Seccomp for a container without a seccomp filter.
@@ -36,11 +37,29 @@ var filters sync.Map // filterKey -> string
 //go:embed seccomp_default_amd64.rec
 var defaultFilter string
 
+// defaultFilterKernel is the newest minKernel of the default profile's rules (moby's
+// ptrace rule, 4.8): the profile compiles to the same filter on every kernel since.
+var defaultFilterKernel = [2]int{4, 8}
+
 func init() {
-	if runtime.GOARCH == "amd64" && defaultFilter != "" {
+	if runtime.GOARCH == "amd64" && defaultFilter != "" && kernelAtLeast(defaultFilterKernel) {
 		caps, _ := capSet(false, nil, nil)
 		filters.Store(filterKey{"", caps}, strings.TrimSpace(defaultFilter))
 	}
+}
+
+// kernelAtLeast reports whether the running kernel's version is at least v (major,
+// minor); false when it cannot tell.
+func kernelAtLeast(v [2]int) bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	var major, minor int
+	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); n != 2 {
+		return false
+	}
+	return major > v[0] || major == v[0] && minor >= v[1]
 }
 
 // seccompRecord is the shim's seccomp record for a container with the capability set
