@@ -37,10 +37,12 @@ const (
 // a grace period of the previous one do not wait. So a goroutine migrates this process
 // into the cgroup it already is in (a no-op) at once and then every warmPeriod: the
 // first wait is paid while the caller does other work, and the containers' own
-// migrations find the kernel ready. Prewarm (a process about to start containers) and
-// Exec call it; Start does not, as a process starting containers one after another
-// keeps the kernel ready by itself. Best effort: a write refused (a read-only cgroupfs
-// in a container) costs nothing but the speed-up. It returns at once.
+// migrations find the kernel ready. Only Prewarm (a process about to start containers)
+// calls it: a process starting containers one after another keeps the kernel ready by
+// itself, and an exec joins its cgroups too soon after it is asked for to gain (the
+// supervisor's healthchecks would only pay for the warming). Best effort: a write
+// refused (a read-only cgroupfs in a container) costs nothing but the speed-up. It
+// returns at once.
 func warmMigrations() {
 	warmWanted.Store(time.Now().UnixNano())
 	if !warming.CompareAndSwap(false, true) {

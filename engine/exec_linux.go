@@ -62,7 +62,6 @@ func (e *Engine) Exec(id string, es ExecSpec) (int, error) {
 	if st.Status != StatusRunning {
 		return 0, fmt.Errorf("exec in container %q: %w", id, ErrNotRunning)
 	}
-	warmMigrations() // the process joins the container's cgroups last
 	var spec Spec
 	dir, _ := e.dir(id) // State checked id
 	if err := readJSON(filepath.Join(dir, "config.json"), &spec); err != nil {
