@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/project"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -99,6 +100,9 @@ func TestCompleteNames(t *testing.T) {
 // TestCompletionCoversFlags: shell completion (cobra's __complete, which the bash, zsh
 // and fish scripts call) offers every command, and every flag of each command.
 func TestCompletionCoversFlags(t *testing.T) {
+	// Completions read state (names of containers, networks, volumes): not the user's.
+	t.Setenv(project.EnvRoot, t.TempDir())
+	t.Setenv(project.EnvRuntimeDir, t.TempDir())
 	complete := func(args ...string) string {
 		root := newRootCommand()
 		var out bytes.Buffer
