@@ -51,11 +51,11 @@ func warmMigrations() {
 	root, v2 := cgroupRoot, unified() // read here: tests change cgroupRoot
 	go func() {
 		defer warming.Store(false)
-		for time.Since(time.Unix(0, warmWanted.Load())) < warmFor {
-			if _, err := migrateSelf(root, v2); err != nil {
-				return
-			}
+		f, err := migrateSelf(root, v2) // finds the file, then writes only it
+		pid := []byte(strconv.Itoa(os.Getpid()))
+		for err == nil && time.Since(time.Unix(0, warmWanted.Load())) < warmFor {
 			time.Sleep(warmPeriod)
+			err = os.WriteFile(f, pid, 0)
 		}
 	}()
 }
