@@ -41,12 +41,13 @@ var defaultFilter string
 // ptrace rule, 4.8): the profile compiles to the same filter on every kernel since.
 var defaultFilterKernel = [2]int{4, 8}
 
-func init() {
-	if runtime.GOARCH == "amd64" && defaultFilter != "" && kernelAtLeast(defaultFilterKernel) {
-		caps, _ := capSet(false, nil, nil)
-		filters.Store(filterKey{"", caps}, strings.TrimSpace(defaultFilter))
-	}
-}
+// precompiled is the key defaultFilter serves, and whether it serves here (amd64, a
+// kernel since defaultFilterKernel): decided once, at the first cache miss.
+var precompiled = sync.OnceValues(func() (filterKey, bool) {
+	caps, err := capSet(false, nil, nil)
+	ok := err == nil && runtime.GOARCH == "amd64" && defaultFilter != "" && kernelAtLeast(defaultFilterKernel)
+	return filterKey{"", caps}, ok
+})
 
 // kernelAtLeast reports whether the running kernel's version is at least v (major,
 // minor); false when it cannot tell.
@@ -73,6 +74,11 @@ func seccompRecord(spec *Spec, caps uint64) (string, error) {
 	key := filterKey{spec.Seccomp, caps}
 	if v, ok := filters.Load(key); ok {
 		return v.(string), nil
+	}
+	if k, ok := precompiled(); ok && k == key {
+		rec := strings.TrimSpace(defaultFilter)
+		filters.Store(key, rec)
+		return rec, nil
 	}
 	prog, err := seccomp.Filter(spec.Seccomp, capNameList(caps))
 	if err != nil {
