@@ -269,18 +269,11 @@ func bindDevFile(root, name, content string) error {
 	if err := ensureMountpoint(target, false); err != nil {
 		return err
 	}
-	src := filepath.Join(root, "dev", ".etc-"+name)
-	f, err := os.OpenFile(src, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
-	if err != nil {
+	src := filepath.Join(root, "dev", ".etc-"+name) // in the tmpfs mountSpecial just made
+	if err := writeFile(src, []byte(content), 0o644); err != nil {
 		return err
 	}
-	_, err = f.WriteString(content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = mount(src, target, "", unix.MS_BIND, "")
-	}
+	err = mount(src, target, "", unix.MS_BIND, "")
 	if rerr := os.Remove(src); err == nil {
 		err = rerr
 	}
